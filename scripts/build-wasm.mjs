@@ -1,0 +1,2 @@
+// Placeholder until the WebAssembly kernels land: nothing to compile yet.
+console.log('build-wasm: no kernels yet');

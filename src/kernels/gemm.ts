@@ -1,0 +1,28 @@
+/**
+ * The public GEMM entry point every numeric module calls:
+ * C (m x n) <- alpha op(A) op(B) + beta C, row-major with leading dimensions and offsets.
+ * It validates nothing (callers in src/ are trusted); `matmul` below is the checked Matrix form.
+ */
+import type { Float, Matrix } from '../matrix.js';
+import { gemmTs } from './gemm-ts.js';
+
+export function gemm(
+  transA: boolean, transB: boolean, m: number, n: number, kk: number, alpha: number,
+  a: Float, offA: number, lda: number, b: Float, offB: number, ldb: number,
+  beta: number, c: Float, offC: number, ldc: number,
+): void {
+  gemmTs(transA, transB, m, n, kk, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+}
+
+/** C <- alpha op(A) op(B) + beta C on matrix views, with shape checks. */
+export function matmul(
+  a: Matrix, b: Matrix, c: Matrix, opts: { transA?: boolean; transB?: boolean; alpha?: number; beta?: number } = {},
+): Matrix {
+  const ta = opts.transA ?? false, tb = opts.transB ?? false;
+  const m = ta ? a.cols : a.rows, kk = ta ? a.rows : a.cols;
+  const kb = tb ? b.cols : b.rows, n = tb ? b.rows : b.cols;
+  if (kk !== kb) throw new RangeError(`matmul: inner dimensions differ (${kk} vs ${kb})`);
+  if (c.rows !== m || c.cols !== n) throw new RangeError(`matmul: output is ${c.rows} x ${c.cols}, expected ${m} x ${n}`);
+  gemm(ta, tb, m, n, kk, opts.alpha ?? 1, a.data, a.offset, a.stride, b.data, b.offset, b.stride, opts.beta ?? 0, c.data, c.offset, c.stride);
+  return c;
+}

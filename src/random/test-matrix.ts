@@ -1,0 +1,148 @@
+/**
+ * Seeded random test matrices whose vector for item `i` is a function of `(seed, purpose, i)` alone
+ * [ALGORITHMS.md §0]: memory does not grow with the streamed axis, items may arrive in any order or
+ * shard, and sketches built with the same seed merge by addition.
+ *
+ * Layout: a "map" over an axis of length `items` with embedding dimension `dim` is generated item by
+ * item; `fillItems` writes the vectors of items [i0, i0 + count) as the rows of a (count x dim)
+ * row-major block. For a row stream of A (m x n), the range map Omega (n x k) is generated once and
+ * kept; co-range/core/error maps (Psi, Phi, Upsilon, Theta: dim x m) are regenerated per row.
+ *
+ * Generator: seedrandom's xor128 (ten times faster than its default ARC4). Seeding costs about a
+ * microsecond, so items are generated in aligned groups of GROUP: group g = floor(i / GROUP) is
+ * seeded from `${seed}:${purpose}:${g}`, and every item consumes a fixed number of draws, so item i
+ * is still determined by (seed, purpose, i) alone (its group is skipped into, never re-ordered).
+ *
+ * Families [TYUC19 §3.3; ALGORITHMS.md §3]:
+ * - gaussian: i.i.d. N(0, 1) by Box-Muller (ceil(dim/2) pairs per item);
+ * - rademacher: i.i.d. +-1;
+ * - sparse-sign: zeta = min(dim, 8) entries +-sqrt(dim/zeta) in distinct positions (Floyd's sample,
+ *   exactly zeta draws) and zeros elsewhere. The scale gives entries unit variance like the Gaussian.
+ */
+import seedrandom from 'seedrandom';
+import type { Matrix64 } from '../matrix.js';
+
+export type TestMatrixFamily = 'gaussian' | 'rademacher' | 'sparse-sign';
+export const TEST_MATRIX_FAMILIES: readonly TestMatrixFamily[] = ['gaussian', 'rademacher', 'sparse-sign'];
+
+export const GROUP = 64;
+const TWO_PI = 2 * Math.PI;
+const INV_2_32 = 1 / 4294967296;
+
+type Prng = { int32(): number; (): number };
+
+/** Nonzeros per item vector of a sparse-sign map of dimension `dim`. */
+export function sparseSignZeta(dim: number): number {
+  return Math.min(dim, 8);
+}
+
+function drawsPerItem(family: TestMatrixFamily, dim: number): number {
+  switch (family) {
+    case 'gaussian': return 2 * Math.ceil(dim / 2);
+    case 'rademacher': return Math.ceil(dim / 32);
+    case 'sparse-sign': return sparseSignZeta(dim) + 1;
+  }
+}
+
+function groupRng(seed: number, purpose: string, group: number): Prng {
+  return seedrandom.xor128(`${seed >>> 0}:${purpose}:${group}`) as unknown as Prng;
+}
+
+/** Uniform in (0, 1], never 0 (Box-Muller takes its log). */
+function uniformOpen(rng: Prng): number {
+  return ((rng.int32() >>> 0) + 1) * INV_2_32;
+}
+
+/**
+ * Dense vectors of items [i0, i0 + count) as rows of `out` (row t at `off + t * ld`, `dim` values).
+ * Sparse-sign vectors are written densely (zeros included); see `fillSparseSignItems` for the
+ * compressed form used on hot paths.
+ */
+export function fillItems(
+  family: TestMatrixFamily, seed: number, purpose: string, dim: number,
+  i0: number, count: number, out: Float64Array | Float32Array, off = 0, ld = dim,
+): void {
+  const zeta = sparseSignZeta(dim);
+  const scale = Math.sqrt(dim / zeta);
+  const idx = family === 'sparse-sign' ? new Int32Array(zeta) : null;
+  forEachItem(family, seed, purpose, dim, i0, count, (rng, t) => {
+    const o = off + t * ld;
+    if (family === 'gaussian') {
+      for (let j = 0; j < dim; j += 2) {
+        const r = Math.sqrt(-2 * Math.log(uniformOpen(rng)));
+        const th = TWO_PI * uniformOpen(rng);
+        out[o + j] = r * Math.cos(th);
+        if (j + 1 < dim) out[o + j + 1] = r * Math.sin(th);
+      }
+    } else if (family === 'rademacher') {
+      for (let w = 0; w * 32 < dim; w++) {
+        const bits = rng.int32();
+        const end = Math.min(32, dim - w * 32);
+        for (let b = 0; b < end; b++) out[o + w * 32 + b] = (bits >>> b) & 1 ? 1 : -1;
+      }
+    } else {
+      for (let j = 0; j < dim; j++) out[o + j] = 0;
+      floydSample(rng, dim, zeta, idx!);
+      const signs = rng.int32();
+      for (let p = 0; p < zeta; p++) out[o + idx![p]!] = (signs >>> p) & 1 ? scale : -scale;
+    }
+  });
+}
+
+/**
+ * Compressed sparse-sign vectors of items [i0, i0 + count): item t's nonzeros are at
+ * `idx[t * zeta + p]` with values `val[t * zeta + p]`, p < zeta = sparseSignZeta(dim).
+ * Positions within an item are distinct (not sorted).
+ */
+export function fillSparseSignItems(
+  seed: number, purpose: string, dim: number, i0: number, count: number,
+  idx: Int32Array, val: Float64Array,
+): void {
+  const zeta = sparseSignZeta(dim);
+  const scale = Math.sqrt(dim / zeta);
+  const tmp = new Int32Array(zeta);
+  forEachItem('sparse-sign', seed, purpose, dim, i0, count, (rng, t) => {
+    floydSample(rng, dim, zeta, tmp);
+    const signs = rng.int32();
+    for (let p = 0; p < zeta; p++) {
+      idx[t * zeta + p] = tmp[p]!;
+      val[t * zeta + p] = (signs >>> p) & 1 ? scale : -scale;
+    }
+  });
+}
+
+/** The (items x dim) matrix whose row t is the vector of item t (a kept map such as Omega^T). */
+export function testMatrix(family: TestMatrixFamily, seed: number, purpose: string, items: number, dim: number): Matrix64 {
+  const data = new Float64Array(items * dim);
+  fillItems(family, seed, purpose, dim, 0, items, data, 0, dim);
+  return { rows: items, cols: dim, data, offset: 0, stride: dim };
+}
+
+function forEachItem(
+  family: TestMatrixFamily, seed: number, purpose: string, dim: number, i0: number, count: number,
+  body: (rng: Prng, t: number) => void,
+): void {
+  if (!Number.isInteger(i0) || i0 < 0) throw new RangeError(`item index must be a non-negative integer, found ${i0}`);
+  const draws = drawsPerItem(family, dim);
+  let t = 0;
+  while (t < count) {
+    const i = i0 + t;
+    const g = Math.floor(i / GROUP);
+    const rng = groupRng(seed, purpose, g);
+    const skip = (i - g * GROUP) * draws;
+    for (let d = 0; d < skip; d++) rng.int32();
+    const end = Math.min(count, (g + 1) * GROUP - i0);
+    for (; t < end; t++) body(rng, t);
+  }
+}
+
+/** Floyd's algorithm: `zeta` distinct positions in [0, dim) from exactly `zeta` draws. */
+function floydSample(rng: Prng, dim: number, zeta: number, out: Int32Array): void {
+  let n = 0;
+  for (let j = dim - zeta; j < dim; j++) {
+    const t = Math.floor((rng.int32() >>> 0) * INV_2_32 * (j + 1));
+    let seen = false;
+    for (let p = 0; p < n; p++) if (out[p] === t) { seen = true; break; }
+    out[n++] = seen ? j : t;
+  }
+}
