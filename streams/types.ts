@@ -1,0 +1,57 @@
+/**
+ * The contract between sources, operators, multi-pass drivers and the CLI.
+ *
+ * A row block is `rows` consecutive rows of the streamed matrix, starting at global row `rowStart`,
+ * as a packed row-major typed array (`data.length >= rows * cols`, row i at `i * cols`). Sources
+ * emit one record batch / row group / chunk per block, never one row per emission, and emit views
+ * into the decoded buffers where the format allows (zero-copy).
+ *
+ * Column orientation: a column-block stream of A is a row stream of A^T (ALGORITHMS.md §0). A source
+ * opened with orientation 'columns' emits row blocks of A^T; the consumer swaps U and V at the end.
+ *
+ * Backpressure: RxJS has none once a stage is async. Sources pull: they read the next batch only
+ * after `subscriber.next(block)` has returned, and consumers (sketch operators) do their work
+ * synchronously inside `next`. A block's `data` may be reused or freed after `next` returns:
+ * consumers that keep rows must copy them.
+ */
+import type { Observable } from 'rxjs';
+
+export type Orientation = 'rows' | 'columns';
+
+export interface RowBlock {
+  /** Global index of the first row of this block in the streamed matrix. */
+  readonly rowStart: number;
+  readonly rows: number;
+  readonly cols: number;
+  readonly data: Float32Array | Float64Array;
+}
+
+/** What a source knows before (or without) reading the data. */
+export interface SourceInfo {
+  /** Rows of the streamed matrix, if known up front (files); undefined for sockets and stdin. */
+  readonly rows?: number;
+  /** Row length of the streamed matrix (columns of A, or rows of A for 'columns' orientation). */
+  readonly cols: number;
+  readonly dtype: 'float32' | 'float64';
+  /** 'fixed-size-list', 'wide-table', 'npy-c', 'npy-fortran', 'parquet-wide', 'synthetic', ... */
+  readonly layout: string;
+  /** Record batches, row groups or chunks, where known. */
+  readonly batches?: number;
+  /** Column names in a wide layout, in matrix order. */
+  readonly columnNames?: readonly string[];
+  readonly orientation: Orientation;
+  /** Human-readable place, for error messages: a path, `stdin`, `tcp://127.0.0.1:9000`. */
+  readonly where: string;
+}
+
+/**
+ * A source of row blocks. `open()` returns a cold Observable that reads from the start; a
+ * replayable source (a file) can be opened once per pass; a one-shot source (stdin, a socket)
+ * errors on a second `open()` with a SourceError that says it cannot be replayed.
+ */
+export interface BlockSource {
+  readonly replayable: boolean;
+  /** Reads headers/metadata only. */
+  info(): Promise<SourceInfo>;
+  open(): Observable<RowBlock>;
+}
