@@ -1,0 +1,67 @@
+/**
+ * Options and counters shared by every source in `streams/sources/`.
+ *
+ * Defaults and their rule:
+ * - `blockRows`: formats with natural batches (Arrow record batches, Parquet row groups) emit one
+ *   batch per block and split a batch into zero-copy sub-views only when it is larger than
+ *   `blockRows` (default: never split). Formats without batches (.npy, synthetic) read `blockRows`
+ *   rows per block; their default targets about 4 MiB per block (`max(1, floor(4 MiB / rowBytes))`),
+ *   large enough that per-block overhead is negligible next to a GEMM over the block and small enough
+ *   to stay in L2/L3-friendly territory for the sketch update.
+ * - `orientation: 'columns'` emits row blocks of A^T. Natural (one read of each column) for wide
+ *   Parquet tables and Fortran-order .npy; for row-major layouts (C-order .npy, Arrow FixedSizeList,
+ *   Arrow wide tables) it is the slow path: one scan of the file per block of `blockRows` columns
+ *   (a file of n columns costs ceil(n / blockRows) scans), and it needs a replayable source. The
+ *   default `blockRows` for columns targets 64 MiB per block of A^T.
+ * - `nonFinite: 'error'` (default) fails on the first NaN / Inf / null with its global row, column
+ *   and place; 'skip' drops such rows (later rows are renumbered so `rowStart` stays contiguous),
+ *   'zero' replaces the bad values by 0; both count what they did in `stats`.
+ */
+import type { BlockSource, Orientation } from '../types.js';
+
+export type NonFinitePolicy = 'error' | 'skip' | 'zero';
+
+export interface SourceOptions {
+  /** Rows per block (see the rule above). */
+  blockRows?: number;
+  /** Wide layouts: the matrix columns, by name, in this order (default: every column). */
+  columns?: readonly string[];
+  /** Wide layouts: columns to leave out (e.g. an id or a label column). */
+  exclude?: readonly string[];
+  /** 'rows' (default): rows of A; 'columns': rows of A^T. */
+  orientation?: Orientation;
+  /** What to do with NaN, +-Inf and nulls (default 'error'). */
+  nonFinite?: NonFinitePolicy;
+  /**
+   * Element type of emitted blocks. Default: float32 if every matrix column is float32, else
+   * float64 (integers, mixed float widths). Forcing a type costs a conversion copy per block.
+   */
+  dtype?: 'float32' | 'float64';
+  /** Arrow/Parquet list layouts: the name of the list column that holds each row (default: the only one). */
+  listColumn?: string;
+}
+
+/** Counters of the latest `open()` of a source (reset when a pass starts). */
+export interface SourceStats {
+  /** Blocks emitted. */
+  blocks: number;
+  /** Rows read from the input (before skipping). */
+  rowsRead: number;
+  /** Rows emitted. */
+  rowsEmitted: number;
+  /** Rows dropped by `nonFinite: 'skip'`. */
+  rowsSkipped: number;
+  /** Rows in which `nonFinite: 'zero'` replaced at least one value. */
+  rowsZeroed: number;
+  /** Values replaced by `nonFinite: 'zero'`. */
+  valuesZeroed: number;
+}
+
+/** A BlockSource that reports what its latest pass did. */
+export interface MeasuredSource extends BlockSource {
+  readonly stats: Readonly<SourceStats>;
+}
+
+export function emptyStats(): SourceStats {
+  return { blocks: 0, rowsRead: 0, rowsEmitted: 0, rowsSkipped: 0, rowsZeroed: 0, valuesZeroed: 0 };
+}

@@ -1,0 +1,104 @@
+/**
+ * Validation at the boundary (STYLE.md: check at the boundary, trust inside): every source passes
+ * its decoded blocks through one validator before emitting them, so the operators and kernels in
+ * src/ never see a NaN, an Inf or a short row.
+ *
+ * The scan is one branch-light loop over the block (`v - v !== 0` is true exactly for NaN and
+ * +-Inf), about as cheap as a memcpy; only a block that has a bad value takes the slow path that
+ * finds its row and column. 'skip' compacts the block in place and 'zero' overwrites in place: a
+ * source must hand the validator a buffer that it owns (decoded Arrow and Parquet buffers are).
+ */
+import { NonFiniteError } from '../src/errors.js';
+import type { Orientation, RowBlock } from './types.js';
+import type { NonFinitePolicy, SourceStats } from './sources/source-options.js';
+
+export interface BlockValidatorOptions {
+  readonly cols: number;
+  readonly nonFinite: NonFinitePolicy;
+  /** Place for messages: a path, `stdin`, `tcp://host:port`. */
+  readonly where: string;
+  /** Counters to update (rowsRead, rowsEmitted, rowsSkipped, rowsZeroed, valuesZeroed, blocks). */
+  readonly stats: SourceStats;
+  /** Wording of messages: a row of A^T is a column of A. Default 'rows'. */
+  readonly orientation?: Orientation;
+  /** Names of the positions within a row (wide tables), quoted in messages. */
+  readonly names?: readonly string[];
+}
+
+/**
+ * Validates one decoded block whose first row is input row `inputRow` (global, counted before any
+ * skipping) and returns the block to emit, numbered in emitted rows, or `null` when every row was
+ * skipped. Throws NonFiniteError under the 'error' policy.
+ */
+export type BlockValidator = (inputRow: number, rows: number, data: Float32Array | Float64Array) => RowBlock | null;
+
+export function createBlockValidator(opts: BlockValidatorOptions): BlockValidator {
+  const { cols, nonFinite, where, stats, names } = opts;
+  const columns = opts.orientation === 'columns';
+  let emitted = 0;
+
+  const describe = (row: number, col: number, v: number): string => {
+    const what = Number.isNaN(v) ? 'NaN (or null)' : v > 0 ? 'Infinity' : '-Infinity';
+    const name = names?.[col] !== undefined ? ` ("${names[col]}")` : '';
+    return columns
+      ? `column ${row}: value at row ${col}${name} is ${what} (in ${where})`
+      : `row ${row}: value at column ${col}${name} is ${what} (in ${where})`;
+  };
+
+  return (inputRow, rows, data) => {
+    const n = rows * cols;
+    stats.rowsRead += rows;
+    let bad = false;
+    for (let t = 0; t < n; t++) {
+      const v = data[t]!;
+      if (v - v !== 0) { bad = true; break; }
+    }
+    let kept = rows;
+    if (bad) {
+      if (nonFinite === 'error') {
+        for (let t = 0; t < n; t++) {
+          const v = data[t]!;
+          if (v - v !== 0) {
+            const r = Math.floor(t / cols);
+            throw new NonFiniteError(describe(inputRow + r, t - r * cols, v));
+          }
+        }
+      } else if (nonFinite === 'zero') {
+        for (let r = 0; r < rows; r++) {
+          let hit = 0;
+          const o = r * cols;
+          for (let j = 0; j < cols; j++) {
+            const v = data[o + j]!;
+            if (v - v !== 0) { data[o + j] = 0; hit++; }
+          }
+          if (hit > 0) { stats.rowsZeroed++; stats.valuesZeroed += hit; }
+        }
+      } else {
+        kept = 0;
+        for (let r = 0; r < rows; r++) {
+          const o = r * cols;
+          let ok = true;
+          for (let j = 0; j < cols; j++) {
+            const v = data[o + j]!;
+            if (v - v !== 0) { ok = false; break; }
+          }
+          if (!ok) continue;
+          if (kept !== r) data.copyWithin(kept * cols, o, o + cols);
+          kept++;
+        }
+        stats.rowsSkipped += rows - kept;
+      }
+    }
+    if (kept === 0) return null;
+    const block: RowBlock = {
+      rowStart: emitted,
+      rows: kept,
+      cols,
+      data: kept * cols === data.length ? data : data.subarray(0, kept * cols),
+    };
+    emitted += kept;
+    stats.rowsEmitted += kept;
+    stats.blocks++;
+    return block;
+  };
+}
