@@ -1,0 +1,151 @@
+/**
+ * Create an empty single-pass sketch of a row stream of A (m x n) [TYUC19 Alg. 4.1 (three-sketch),
+ * TYUC17 Alg. 4.1 (two-sketch), Lib13 / GLPW16 Alg. 1 (Frequent Directions)].
+ *
+ * Notation: see types.ts. Sizes come from, in order: explicit `rangeDim`/`coreDim`/`coRangeDim`;
+ * else `memoryBudget` (bytes) by `sizeRule` (sketch-sizes.ts); else the papers' defaults:
+ * three-sketch k = 4r + 1, s = 2k + 1 [TYUC19 §5.4.3]; two-sketch k = 2r + 1, l = 2k + 1 [TYUC17 §4.5];
+ * FD l = 4r + 1 (covariance error <= tau_{r+1}^2 / (l - r) [GLPW16 Thm. 1.1]). k is capped at n.
+ * Default size rule under a budget: 'natural' — the papers report it best on decaying spectra,
+ * which are the common case; choose 'flat' for slowly decaying spectra (ALGORITHMS.md §2 measured
+ * lesson; bench/out/accuracy-single-view.md).
+ * All options are validated here, synchronously (ArgumentError / BudgetError).
+ */
+import { ArgumentError } from '../errors.js';
+import { fillItems, fillSparseSignItems, sparseSignZeta } from '../random/test-matrix.js';
+import { memorySpill } from './memory-spill.js';
+import {
+  DEFAULT_CHUNK_ROWS, DEFAULT_ERROR_SKETCH_DIM, checkSizes, sizesForBudget, type SizeQuery,
+} from './sketch-sizes.js';
+import type { SketchMaps, SketchOptions, SketchSizes, SketchState, SketchWorkspace } from './types.js';
+
+const EMPTY = new Float64Array(0);
+const EMPTY_I = new Int32Array(0);
+
+export function createSketch(opts: SketchOptions): SketchState {
+  const method = opts.method ?? 'three-sketch';
+  const family = opts.testMatrix ?? 'gaussian';
+  const seed = opts.seed ?? 0;
+  const { cols: n, rank: r } = opts;
+  const q = opts.errorSketchDim ?? DEFAULT_ERROR_SKETCH_DIM;
+  const chunk = opts.chunkRows ?? DEFAULT_CHUNK_ROWS;
+  const isPosInt = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x > 0;
+  if (method !== 'three-sketch' && method !== 'two-sketch' && method !== 'fd') {
+    throw new ArgumentError(`method must be 'three-sketch', 'two-sketch' or 'fd', found ${String(method)}`);
+  }
+  if (family !== 'gaussian' && family !== 'sparse-sign') {
+    throw new ArgumentError(`testMatrix must be 'gaussian' or 'sparse-sign', found ${String(family)}`);
+  }
+  if (!isPosInt(n)) throw new ArgumentError(`cols must be a positive integer, found ${n}`);
+  if (!isPosInt(r)) throw new ArgumentError(`rank must be a positive integer, found ${r}`);
+  if (r > n) throw new ArgumentError(`rank ${r} exceeds the ${n} columns`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ArgumentError(`seed must be an integer in [0, 2^32), found ${seed}`);
+  if (!Number.isInteger(q) || q < 0) throw new ArgumentError(`errorSketchDim must be a non-negative integer, found ${q}`);
+  if (!isPosInt(chunk)) throw new ArgumentError(`chunkRows must be a positive integer, found ${chunk}`);
+  if (opts.rows !== undefined && !(Number.isInteger(opts.rows) && opts.rows >= 0)) {
+    throw new ArgumentError(`rows must be a non-negative integer, found ${opts.rows}`);
+  }
+  if (opts.sizeRule !== undefined && opts.sizeRule !== 'natural' && opts.sizeRule !== 'flat') {
+    throw new ArgumentError(`sizeRule must be 'natural' or 'flat', found ${String(opts.sizeRule)}`);
+  }
+  if (opts.memoryBudget !== undefined && !(Number.isFinite(opts.memoryBudget) && opts.memoryBudget > 0)) {
+    throw new ArgumentError(`memoryBudget must be a positive number of bytes, found ${opts.memoryBudget}`);
+  }
+  if (opts.center && method === 'fd') throw new ArgumentError('center is not supported by Frequent Directions (it is not linear)');
+  const explicit = opts.rangeDim !== undefined || opts.coreDim !== undefined || opts.coRangeDim !== undefined;
+
+  let sizes: SketchSizes;
+  if (explicit) {
+    if (method === 'fd') {
+      const l = opts.coRangeDim ?? 4 * r + 1;
+      checkSizes(method, r, n, 0, l);
+      sizes = { k: 0, s: 0, l, q, rule: 'explicit', chunk };
+    } else {
+      const k = opts.rangeDim ?? Math.min(n, method === 'three-sketch' ? 4 * r + 1 : 2 * r + 1);
+      const x = method === 'three-sketch' ? (opts.coreDim ?? 2 * k + 1) : (opts.coRangeDim ?? 2 * k + 1);
+      checkSizes(method, r, n, k, x);
+      sizes = method === 'three-sketch' ? { k, s: x, l: 0, q, rule: 'explicit', chunk } : { k, s: 0, l: x, q, rule: 'explicit', chunk };
+    }
+  } else if (opts.memoryBudget !== undefined) {
+    if (!opts.spill && opts.rows === undefined && method !== 'fd') {
+      throw new ArgumentError('a memory budget needs a spill for the range rows, or `rows` (m) so that keeping them in memory can be counted');
+    }
+    const query: SizeQuery = {
+      method, testMatrix: family, cols: n, rank: r, q, chunk,
+      rowsInMemory: opts.spill || method === 'fd' ? 0 : opts.rows!,
+    };
+    sizes = sizesForBudget(query, opts.memoryBudget, opts.sizeRule ?? 'natural');
+  } else if (method === 'fd') {
+    sizes = { k: 0, s: 0, l: 4 * r + 1, q, rule: 'default', chunk };
+  } else {
+    const k = Math.min(n, method === 'three-sketch' ? 4 * r + 1 : 2 * r + 1);
+    sizes = method === 'three-sketch'
+      ? { k, s: 2 * k + 1, l: 0, q, rule: 'default', chunk }
+      : { k, s: 0, l: 2 * k + 1, q, rule: 'default', chunk };
+  }
+  return allocateSketch(method, family, seed, n, r, sizes, !!opts.center, opts.rows ?? 0,
+    method === 'fd' ? undefined : (opts.spill ?? memorySpill()));
+}
+
+/** Allocate the arrays of a sketch with given sizes (shared by create, merge and deserialize). */
+export function allocateSketch(
+  method: SketchState['method'], family: SketchState['testMatrix'], seed: number, n: number, r: number,
+  sizes: SketchSizes, center: boolean, rows: number, spill: SketchState['spill'],
+): SketchState {
+  const { k, s, l, q, chunk: c } = sizes;
+  const k1 = k + 1;
+  const sparse = family === 'sparse-sign';
+  const maps: SketchMaps = { omegaT: EMPTY, omegaIdx: EMPTY_I, omegaVal: EMPTY, psi: EMPTY, psiIdx: EMPTY_I, psiVal: EMPTY };
+  if (method !== 'fd') {
+    if (sparse) {
+      const z = sparseSignZeta(k);
+      maps.omegaIdx = new Int32Array(n * z); maps.omegaVal = new Float64Array(n * z);
+      fillSparseSignItems(seed, 'omega', k, 0, n, maps.omegaIdx, maps.omegaVal);
+    } else {
+      maps.omegaT = new Float64Array(n * k);
+      fillItems('gaussian', seed, 'omega', k, 0, n, maps.omegaT);
+    }
+    if (method === 'three-sketch') {
+      if (sparse) {
+        const z = sparseSignZeta(s);
+        maps.psiIdx = new Int32Array(n * z); maps.psiVal = new Float64Array(n * z);
+        fillSparseSignItems(seed, 'psi', s, 0, n, maps.psiIdx, maps.psiVal);
+      } else {
+        // Psi (s x n) is generated per column j (item j of the n axis), stored transposed to s x n.
+        const psiT = new Float64Array(n * s);
+        fillItems('gaussian', seed, 'psi', s, 0, n, psiT);
+        maps.psi = new Float64Array(s * n);
+        for (let j = 0; j < n; j++) for (let i = 0; i < s; i++) maps.psi[i * n + j] = psiT[j * s + i]!;
+      }
+    }
+  }
+  const coDim = method === 'three-sketch' ? k : l;
+  const work: SketchWorkspace = {
+    stack: method === 'fd' ? EMPTY : new Float64Array((k1 + c) * k1),
+    coMap: method === 'fd' || sparse ? EMPTY : new Float64Array(c * coDim),
+    phiMap: method === 'three-sketch' && !sparse ? new Float64Array(c * s) : EMPTY,
+    thetaMap: new Float64Array(c * q),
+    coIdx: method !== 'fd' && sparse ? new Int32Array(c * sparseSignZeta(coDim)) : EMPTY_I,
+    coVal: method !== 'fd' && sparse ? new Float64Array(c * sparseSignZeta(coDim)) : EMPTY,
+    phiIdx: method === 'three-sketch' && sparse ? new Int32Array(c * sparseSignZeta(s)) : EMPTY_I,
+    phiVal: method === 'three-sketch' && sparse ? new Float64Array(c * sparseSignZeta(s)) : EMPTY,
+    t: method === 'three-sketch' ? new Float64Array(c * s) : EMPTY,
+    hh: method === 'fd' ? EMPTY : new Float64Array(k1),
+  };
+  return {
+    method, testMatrix: family, seed, cols: n, rank: r, sizes, center,
+    rows, rowsSeen: 0, covered: [],
+    coRange: new Float64Array(method === 'fd' ? 2 * l * n : coDim * n),
+    core: new Float64Array(method === 'three-sketch' ? s * s : 0),
+    errorSketch: new Float64Array(q * n),
+    colSums: new Float64Array(n),
+    coRangeOnes: new Float64Array(method === 'three-sketch' ? k : 0),
+    rangeR: new Float64Array(method === 'fd' ? 0 : k1 * k1),
+    coreRange: new Float64Array(method === 'fd' ? 0 : (method === 'three-sketch' ? s : l) * k1),
+    errorRange: new Float64Array(method === 'fd' ? 0 : q * k1),
+    rangeScale: 1,
+    rangeRValid: true,
+    fdRows: 0,
+    maps, work, spill,
+  };
+}

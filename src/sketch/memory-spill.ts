@@ -1,0 +1,68 @@
+/**
+ * An in-memory range spill [ALGORITHMS.md §6]: holds the rows of Y (m x k) as float64, growing in
+ * 64-row pages, summing rows written more than once. For tests and inputs small enough to keep Y;
+ * the streams layer provides a file-backed spill for everything else.
+ */
+import type { Matrix, Matrix64 } from '../matrix.js';
+import type { RangeSpill } from './types.js';
+
+const PAGE = 64;
+
+export interface MemorySpill extends RangeSpill {
+  readonly kind: 'memory';
+  forEachBlock(visit: (rowStart: number, y: Matrix64) => void): void;
+  bytes(): number;
+  /** Rows held (max row index written + 1). */
+  rows(): number;
+  /** Width k (0 until the first write). */
+  width(): number;
+  /** Sum another memory spill into this one (merging shards). */
+  absorb(other: MemorySpill): void;
+}
+
+export function memorySpill(): MemorySpill {
+  const pages: (Float64Array | undefined)[] = [];
+  let k = 0;
+  let extent = 0;
+  const page = (p: number): Float64Array => {
+    let a = pages[p];
+    if (!a) { a = new Float64Array(PAGE * k); pages[p] = a; }
+    return a;
+  };
+  const self: MemorySpill = {
+    kind: 'memory',
+    write(rowStart: number, y: Matrix): void {
+      if (k === 0) k = y.cols;
+      else if (y.cols !== k) throw new RangeError(`memorySpill: rows of width ${y.cols}, expected ${k}`);
+      for (let t = 0; t < y.rows; t++) {
+        const i = rowStart + t;
+        const a = page(Math.floor(i / PAGE));
+        const o = (i % PAGE) * k, src = y.offset + t * y.stride;
+        for (let j = 0; j < k; j++) a[o + j] = a[o + j]! + y.data[src + j]!;
+      }
+      extent = Math.max(extent, rowStart + y.rows);
+    },
+    forEachBlock(visit: (rowStart: number, y: Matrix64) => void): void {
+      for (let p = 0; p * PAGE < extent; p++) {
+        const rows = Math.min(PAGE, extent - p * PAGE);
+        const data = pages[p] ?? new Float64Array(PAGE * k);
+        visit(p * PAGE, { rows, cols: k, data, offset: 0, stride: k });
+      }
+    },
+    bytes(): number {
+      let b = 0;
+      for (const a of pages) if (a) b += a.byteLength;
+      return b;
+    },
+    rows: () => extent,
+    width: () => k,
+    absorb(other: MemorySpill): void {
+      other.forEachBlock((r0, y) => self.write(r0, y));
+    },
+  };
+  return self;
+}
+
+export function isMemorySpill(s: RangeSpill | undefined): s is MemorySpill {
+  return s !== undefined && (s as MemorySpill).kind === 'memory';
+}
