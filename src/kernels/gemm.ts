@@ -2,15 +2,25 @@
  * The public GEMM entry point every numeric module calls:
  * C (m x n) <- alpha op(A) op(B) + beta C, row-major with leading dimensions and offsets.
  * It validates nothing (callers in src/ are trusted); `matmul` below is the checked Matrix form.
+ *
+ * Backend: the WebAssembly SIMD kernels (gemm-wasm.ts) for all-float64, all-float32, and float32
+ * A, B into float64 C; the plain TypeScript reference (gemm-ts.ts) for tiny products, other dtype
+ * mixes, or when the wasm bytes were not built (`kernelBackend()` tells which).
  */
 import type { Float, Matrix } from '../matrix.js';
 import { gemmTs } from './gemm-ts.js';
+import { gemmWasm } from './gemm-wasm.js';
+
+/** Below this many multiply-adds the TypeScript loop beats the copy-and-call overhead. */
+const WASM_MIN_FMA = 2048;
 
 export function gemm(
   transA: boolean, transB: boolean, m: number, n: number, kk: number, alpha: number,
   a: Float, offA: number, lda: number, b: Float, offB: number, ldb: number,
   beta: number, c: Float, offC: number, ldc: number,
 ): void {
+  if (m * n * kk >= WASM_MIN_FMA
+    && gemmWasm(transA, transB, m, n, kk, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc)) return;
   gemmTs(transA, transB, m, n, kk, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
 }
 

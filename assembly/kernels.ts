@@ -1,0 +1,159 @@
+// WebAssembly SIMD GEMM kernels for rangefinder (AssemblyScript, compiled by scripts/build-wasm.mjs).
+//
+// C (m x n) += alpha * op(A) (m x K) * B (K x n), all addresses in BYTES into the shared memory.
+//   op(A)[i, p] lives at a + i * ars + p * acs   (row-major A: ars = lda*es, acs = es; A^T: swapped)
+//   B[p, j]     lives at b + (j / NR) * bps + p * brs + (j % NR) * es
+//     packed panels (K x NR blocks): brs = NR*es, bps = K*NR*es; plain row-major B: brs = ldb*es, bps = NR*es
+//   C[i, j]     lives at c + i * ldc + j * es
+// `tmp` is a per-thread scratch tile of 4 x NR elements (partial last panel).
+//
+// Register tile: 4 rows of op(A) broadcast against 2 vectors of B = 8 vector accumulators
+// (KERNELS.md: more accumulators or an unrolled k loop made V8 spill). Blocking: KC along the
+// contraction keeps a 4 x KC strip of A in L1; NC columns keep a KC x NC block of B in L2.
+// Compiled twice: plain simd128, and simd128 + relaxed-simd (fused multiply-add).
+
+@inline function splatLoad<T>(p: usize): v128 {
+  if (sizeof<T>() == 8) return v128.load64_splat(p);
+  return v128.load32_splat(p);
+}
+
+@inline function splatVal<T>(x: T): v128 {
+  if (sizeof<T>() == 8) return f64x2.splat(<f64>x);
+  return f32x4.splat(<f32>x);
+}
+
+@inline function vmul<T>(a: v128, b: v128): v128 {
+  if (sizeof<T>() == 8) return f64x2.mul(a, b);
+  return f32x4.mul(a, b);
+}
+
+@inline function vadd<T>(a: v128, b: v128): v128 {
+  if (sizeof<T>() == 8) return f64x2.add(a, b);
+  return f32x4.add(a, b);
+}
+
+// a * b + c, fused when relaxed SIMD is enabled (the engine may or may not fuse: within rounding).
+@inline function fma<T>(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    if (sizeof<T>() == 8) return f64x2.relaxed_madd(a, b, c);
+    return f32x4.relaxed_madd(a, b, c);
+  }
+  if (sizeof<T>() == 8) return f64x2.add(f64x2.mul(a, b), c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+@inline function storeAdd<T>(pc: usize, acc0: v128, acc1: v128, va: v128): void {
+  v128.store(pc, vadd<T>(v128.load(pc), vmul<T>(acc0, va)));
+  v128.store(pc, vadd<T>(v128.load(pc, 16), vmul<T>(acc1, va)), 16);
+}
+
+// 4 x NR tile: C[0..4, 0..NR] += alpha * sum_p A[0..4, p] B[p, 0..NR].
+@inline function micro4<T>(kc: i32, pa: usize, ars: usize, acs: usize, pb: usize, brs: usize, pc: usize, ldc: usize, alpha: T): void {
+  const z = f64x2.splat(0.0);
+  let c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z;
+  const a1 = ars, a2 = ars << 1, a3 = ars * 3;
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let x = splatLoad<T>(pa);
+    c00 = fma<T>(x, b0, c00); c01 = fma<T>(x, b1, c01);
+    x = splatLoad<T>(pa + a1);
+    c10 = fma<T>(x, b0, c10); c11 = fma<T>(x, b1, c11);
+    x = splatLoad<T>(pa + a2);
+    c20 = fma<T>(x, b0, c20); c21 = fma<T>(x, b1, c21);
+    x = splatLoad<T>(pa + a3);
+    c30 = fma<T>(x, b0, c30); c31 = fma<T>(x, b1, c31);
+    pa += acs; pb += brs;
+  }
+  const va = splatVal<T>(alpha);
+  storeAdd<T>(pc, c00, c01, va); pc += ldc;
+  storeAdd<T>(pc, c10, c11, va); pc += ldc;
+  storeAdd<T>(pc, c20, c21, va); pc += ldc;
+  storeAdd<T>(pc, c30, c31, va);
+}
+
+// 1 x NR tile (row remainder).
+@inline function micro1<T>(kc: i32, pa: usize, acs: usize, pb: usize, brs: usize, pc: usize, alpha: T): void {
+  const z = f64x2.splat(0.0);
+  let c00 = z, c01 = z;
+  for (let p = 0; p < kc; p++) {
+    const x = splatLoad<T>(pa);
+    c00 = fma<T>(x, v128.load(pb), c00); c01 = fma<T>(x, v128.load(pb, 16), c01);
+    pa += acs; pb += brs;
+  }
+  storeAdd<T>(pc, c00, c01, splatVal<T>(alpha));
+}
+
+@inline function gemmT<T>(
+  m: i32, n: i32, K: i32, alpha: T,
+  a: usize, ars: usize, acs: usize, b: usize, brs: usize, bps: usize,
+  c: usize, ldc: usize, tmp: usize,
+): void {
+  const es = <usize>sizeof<T>();
+  const NR = <i32>(32 / sizeof<T>());          // 4 float64 / 8 float32: two vectors
+  const KC = <i32>(2048 / sizeof<T>());        // 256 / 512: a 4 x KC strip of A is 8 KiB
+  const NCP = <i32>(4 * sizeof<T>());          // 32 / 16 panels: 128 columns, a KC x 128 block of B is 256 KiB (L2)
+  const nfull = n / NR;
+  const rem = n - nfull * NR;
+  const tileBytes = <usize>NR * es;
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    const aK = a + <usize>k0 * acs;
+    const bK = b + <usize>k0 * brs;
+    for (let j0 = 0; j0 < nfull; j0 += NCP) {
+      const j1 = min(j0 + NCP, nfull);
+      let i = 0;
+      for (; i + 4 <= m; i += 4) {
+        const pa = aK + <usize>i * ars;
+        const pc = c + <usize>i * ldc;
+        for (let jp = j0; jp < j1; jp++) {
+          micro4<T>(kc, pa, ars, acs, bK + <usize>jp * bps, brs, pc + <usize>jp * tileBytes, ldc, alpha);
+        }
+      }
+      for (; i < m; i++) {
+        const pa = aK + <usize>i * ars;
+        const pc = c + <usize>i * ldc;
+        for (let jp = j0; jp < j1; jp++) {
+          micro1<T>(kc, pa, acs, bK + <usize>jp * bps, brs, pc + <usize>jp * tileBytes, alpha);
+        }
+      }
+    }
+    if (rem > 0) {
+      // Partial last panel: compute full-width tiles into tmp, add the valid columns to C.
+      // B's padding columns are read (panels are padded; plain B reads past column n only within
+      // the row stride or the caller's allocation: the dispatcher guarantees it is readable).
+      const pb = bK + <usize>nfull * bps;
+      const pc0 = c + <usize>nfull * tileBytes;
+      let i = 0;
+      for (; i < m; i += 4) {
+        const rows = min(4, m - i);
+        for (let t: usize = 0; t < 4 * <usize>NR; t++) store<T>(tmp + t * es, <T>0);
+        if (rows == 4) micro4<T>(kc, aK + <usize>i * ars, ars, acs, pb, brs, tmp, tileBytes, <T>1);
+        else for (let r = 0; r < rows; r++) micro1<T>(kc, aK + <usize>(i + r) * ars, acs, pb, brs, tmp + <usize>r * tileBytes, <T>1);
+        for (let r = 0; r < rows; r++) {
+          const pc = pc0 + <usize>(i + r) * ldc;
+          for (let j = 0; j < rem; j++) {
+            const q = pc + <usize>j * es;
+            store<T>(q, load<T>(q) + alpha * load<T>(tmp + <usize>r * tileBytes + <usize>j * es));
+          }
+        }
+      }
+    }
+  }
+}
+
+export function gemm_f64(
+  m: i32, n: i32, K: i32, alpha: f64,
+  a: usize, ars: usize, acs: usize, b: usize, brs: usize, bps: usize,
+  c: usize, ldc: usize, tmp: usize,
+): void {
+  gemmT<f64>(m, n, K, alpha, a, ars, acs, b, brs, bps, c, ldc, tmp);
+}
+
+export function gemm_f32(
+  m: i32, n: i32, K: i32, alpha: f64,
+  a: usize, ars: usize, acs: usize, b: usize, brs: usize, bps: usize,
+  c: usize, ldc: usize, tmp: usize,
+): void {
+  gemmT<f32>(m, n, K, <f32>alpha, a, ars, acs, b, brs, bps, c, ldc, tmp);
+}
