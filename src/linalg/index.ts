@@ -1,0 +1,20 @@
+/** Dense linear algebra of rangefinder (QR, TSQR, solves, least squares, SVD, spectral norm). */
+export { householderQr, qrR } from './householder-qr.js';
+export { orthonormalize } from './orthonormalize.js';
+export { choleskyUpper } from './cholesky.js';
+export { createTsqr, tsqrUpdate, tsqrMerge } from './tsqr.js';
+export type { TsqrState } from './tsqr.js';
+export { solveTriangular } from './triangular-solve.js';
+export type { TriangularSolveOptions } from './triangular-solve.js';
+export { pinvSolve } from './pinv-solve.js';
+export type { PinvSolveOptions } from './pinv-solve.js';
+export { rangeBasisFromR } from './range-basis-from-r.js';
+export { lstsq } from './lstsq.js';
+export { svd } from './svd.js';
+export type { SvdResult, SvdOptions } from './svd.js';
+export { fixSigns } from './sign-fix.js';
+export { exactTruncatedSvd, numericalRank } from './exact-svd.js';
+export { spectralNorm } from './spectral-norm.js';
+export type { SpectralNormOptions } from './spectral-norm.js';
+export { denseOperator, differenceOperator } from './linear-operator.js';
+export type { LinearOperator } from './linear-operator.js';

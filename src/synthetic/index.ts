@@ -1,0 +1,8 @@
+/** Synthetic inputs of ALGORITHMS.md §8 with exact oracles. */
+export type { SyntheticMatrix } from './synthetic-matrix.js';
+export { lowRankPlusNoise } from './low-rank-plus-noise.js';
+export { polyDecay } from './poly-decay.js';
+export type { SyntheticOptions } from './poly-decay.js';
+export { expDecay } from './exp-decay.js';
+export { haarOrthogonal, haarFrame } from './haar-orthogonal.js';
+export { fromSpectrum } from './from-spectrum.js';
