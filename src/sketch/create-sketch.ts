@@ -131,6 +131,7 @@ export function allocateSketch(
     phiVal: method === 'three-sketch' && sparse ? new Float64Array(c * sparseSignZeta(s)) : EMPTY,
     t: method === 'three-sketch' ? new Float64Array(c * s) : EMPTY,
     hh: method === 'fd' ? EMPTY : new Float64Array(k1),
+    a64: new Float64Array(c * n),
   };
   return {
     method, testMatrix: family, seed, cols: n, rank: r, sizes, center,

@@ -10,10 +10,12 @@
  *   TSQR R ((k+1)^2), Phi [Y 1] (s (k+1)), Theta [Y 1] (q (k+1)); the kept maps on the non-streamed
  *   axis Omega^T (n k) and Psi (s n) (sparse-sign: n zeta index/value pairs each, 12 bytes per pair);
  *   the chunk workspace: TSQR stack ((k+1+c)(k+1)), Upsilon and Phi rows (c k, c s; sparse: c zeta
- *   pairs), Theta rows (c q), A Psi^T (c s), Householder scratch (k+1).
+ *   pairs), Theta rows (c q), A Psi^T (c s), Householder scratch (k+1), the input chunk as
+ *   float64 (c n; float32 blocks are converted so every product runs in float64).
  * - two-sketch: W (l n), S (q n), column sums (n), R ((k+1)^2), Psi [Y 1] (l (k+1)), Theta [Y 1]
- *   (q (k+1)), Omega^T (n k or sparse), workspace: stack, Psi rows (c l or sparse), Theta rows (c q).
- * - FD: buffer (2l x n), S (q n), column sums (n), Theta rows (c q), and the transient peak of one
+ *   (q (k+1)), Omega^T (n k or sparse), workspace: stack, Psi rows (c l or sparse), Theta rows (c q),
+ *   input chunk (c n).
+ * - FD: buffer (2l x n), S (q n), column sums (n), Theta rows (c q), input chunk (c n), and the transient peak of one
  *   shrink (a (2l x n) copy, (2l)^2 Gram and factors), counted although it is freed afterwards.
  * - the range rows when they are held in memory (no spill given): m k (that needs `rows`).
  * Not covered: a spill that writes to disk, JS object headers (a few hundred bytes), the output of
@@ -48,10 +50,10 @@ export function sketchBytes(query: SizeQuery, k: number, sOrL: number): number {
   const pair = 12;
   if (method === 'fd') {
     const l = sOrL, b = 2 * l;
-    return 8 * (b * n + q * n + n + c * q + b * n + b * b + b + b * b);
+    return 8 * (c * n + b * n + q * n + n + c * q + b * n + b * b + b + b * b);
   }
   const k1 = k + 1;
-  const common = q * n + n + k1 * k1 + q * k1 + (k1 + c) * k1 + c * q + k1 + Math.ceil(m / 64) * 64 * k; // memorySpill pages hold 64 rows
+  const common = c * n + q * n + n + k1 * k1 + q * k1 + (k1 + c) * k1 + c * q + k1 + Math.ceil(m / 64) * 64 * k; // memorySpill pages hold 64 rows
   const omega = sparse ? n * sparseSignZeta(k) * pair : 8 * n * k;
   if (method === 'three-sketch') {
     const s = sOrL;

@@ -199,6 +199,8 @@ export interface SketchWorkspace {
   t: Float64Array;
   /** Householder scratch (k+1). */
   hh: Float64Array;
+  /** The input chunk converted to packed float64 (chunk x n) when it arrives as float32. */
+  a64: Float64Array;
 }
 
 /** A fixed-rank (or full sketch-rank) factorization A ~ U diag(s) V^T [TYUC19 §4.2, §5.3]. */

@@ -9,13 +9,79 @@
  * The block is b x n, float32 or float64, any stride; it is processed in chunks of `sizes.chunk`
  * rows so the workspace (part of the budget) is fixed. Synchronous and allocation-free apart from
  * the spill's own storage (and FD's shrink, which allocates its SVD).
+ * Rows may come in any order and any block size; a row seen twice is added twice (A is the sum),
+ * which keeps the sketches right but drops the TSQR factor (`rangeRValid`), and is refused with
+ * `center` (the mean needs each row once).
  * Throws ShapeError (wrong width), NonFiniteError (NaN/Inf, naming row and column), ArgumentError
- * (bad rowStart).
+ * (bad rowStart) before changing anything.
  */
+import { ArgumentError, NonFiniteError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
+import { absorbChunk } from './absorb-chunk.js';
+import { fdAbsorb } from './frequent-directions.js';
 import type { SketchState } from './types.js';
 
 export function updateRows(state: SketchState, block: Matrix, rowStart: number): void {
-  void state; void block; void rowStart;
-  throw new Error('updateRows: not implemented yet');
+  const n = state.cols, b = block.rows;
+  if (block.cols !== n) throw new ShapeError(`row block at row ${rowStart} has ${block.cols} columns, expected ${n}`);
+  if (!Number.isSafeInteger(rowStart) || rowStart < 0) throw new ArgumentError(`rowStart must be a non-negative integer, found ${rowStart}`);
+  if (b === 0) return;
+  checkFinite(block, rowStart);
+  const overlaps = addInterval(state.covered, rowStart, rowStart + b, state.center);
+  if (overlaps && state.center) {
+    throw new ArgumentError(`rows [${rowStart}, ${rowStart + b}) overlap rows already seen: with center, each row must arrive exactly once`);
+  }
+  if (overlaps) state.rangeRValid = false;
+  addInterval(state.covered, rowStart, rowStart + b, false);
+  const c = state.sizes.chunk, a64 = state.work.a64;
+  const direct = block.data instanceof Float64Array;
+  for (let t0 = 0; t0 < b; t0 += c) {
+    const cb = Math.min(c, b - t0);
+    let data = block.data, off = block.offset + t0 * block.stride, ld = block.stride;
+    if (!direct) {
+      for (let t = 0; t < cb; t++) {
+        const so = off + t * ld, d = t * n;
+        for (let j = 0; j < n; j++) a64[d + j] = data[so + j]!;
+      }
+      data = a64; off = 0; ld = n;
+    }
+    if (state.method === 'fd') fdAbsorb(state, data, off, ld, cb, rowStart + t0);
+    else absorbChunk(state, data, off, ld, cb, rowStart + t0);
+  }
+  state.rowsSeen += b;
+  state.rows = Math.max(state.rows, rowStart + b);
+}
+
+function checkFinite(block: Matrix, rowStart: number): void {
+  const { data, offset, stride, cols } = block;
+  for (let t = 0; t < block.rows; t++) {
+    const o = offset + t * stride;
+    let s = 0;
+    for (let j = 0; j < cols; j++) s += data[o + j]! * 0;
+    if (s === 0) continue; // x * 0 is 0 for every finite x, NaN otherwise
+    for (let j = 0; j < cols; j++) {
+      const x = data[o + j]!;
+      if (!Number.isFinite(x)) throw new NonFiniteError(`row ${rowStart + t}: value at column ${j} is ${x}`);
+    }
+  }
+}
+
+/**
+ * Add [a, b) to the sorted disjoint interval list (coalescing neighbours) unless `dryRun`;
+ * return whether it overlapped rows already covered.
+ */
+export function addInterval(iv: number[], a: number, b: number, dryRun: boolean): boolean {
+  // First interval whose end is >= a (could touch or overlap).
+  let lo = 0, hi = iv.length / 2;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (iv[2 * mid + 1]! < a) lo = mid + 1; else hi = mid; }
+  let overlap = false, end = lo;
+  let na = a, nb = b;
+  while (end < iv.length / 2 && iv[2 * end]! <= b) {
+    const ia = iv[2 * end]!, ib = iv[2 * end + 1]!;
+    if (ia < b && ib > a) overlap = true;
+    na = Math.min(na, ia); nb = Math.max(nb, ib);
+    end++;
+  }
+  if (!dryRun) iv.splice(2 * lo, 2 * (end - lo), na, nb);
+  return overlap;
 }
