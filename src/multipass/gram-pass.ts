@@ -1,0 +1,274 @@
+/**
+ * Multi-pass randomized SVD of a row stream: the Gram pass [Yu17 Alg. 2; ALGORITHMS.md §5-6].
+ * Plain data plus functions (create / update / finishPass), synchronous, with an in-memory state
+ * that does not depend on the number of rows m.
+ *
+ * | symbol | shape  | here                                                                   |
+ * |--------|--------|------------------------------------------------------------------------|
+ * | A      | m x n  | the stream; row block A_blk arrives with its global `rowStart`         |
+ * | X      | n x w  | `x`: the right block of this pass (w = l, or (q + 1) l for Krylov's last) |
+ * | G      | m x w  | A X; rows g_i = a_i X are final on arrival: TSQR + spill, never held   |
+ * | H      | n x w  | `h` = A^T G = sum_i a_i^T g_i                                          |
+ * | R      | w x w  | TSQR R factor of G (last pass only)                                    |
+ * | B      | w' x n | Q^T A with Q = G R^+: B = Sigma_R^{-1} V_R^T H^T (no extra pass)       |
+ * | M      | w x r  | `leftMap`: U = G M, applied to the spilled rows of G                   |
+ *
+ * One pass computes two views, A X and A^T (A X). With X_0 = Omega and X_{j+1} = qr(H_j) between
+ * passes, P passes are randomized subspace iteration with q = P - 1 [HMT11 Alg. 4.4]: in exact
+ * arithmetic qr(A^T A X_j) spans the same space as HMT's qr(A^T Q_j), and Q^T A = R^{-T} H^T.
+ * Odd view counts [Bja19]: v = 2P - 1 views end with a pass that computes G only; then
+ * A ~ A X X^T = Q R X^T and the SVD of R gives the factors.
+ * Block Krylov [MM15 Alg. 2]: passes 1..q each add the block orth(A^T A X_j) to a right Krylov
+ * basis; the last pass streams A [X_0 ... X_q] (width (q + 1) l).
+ *
+ * Stabilisation [ALGORITHMS.md §5: "stabilise the R^{-1}"]: X is orthonormalised between passes
+ * (Householder QR, so cond(G) ~ sigma_1 / sigma_l of A, not its power), and R is inverted through
+ * its SVD with the directions below `RANK_TOL * sigma_1(R)` dropped: an exactly low-rank input with
+ * l > rank(A) (G rank deficient) then gives the same answer as a Householder QR of G instead of a
+ * division by a rounding-level pivot. The loss of orthogonality of the implicit Q = G R^+ is about
+ * eps sigma_1(R) / sigma_min kept, at most eps / RANK_TOL.
+ *
+ * State: X and H (2 n w), R (w^2), one chunk of G (CHUNK x w), Krylov basis ((q + 1) l n): no m.
+ * Per row per pass: 4 n w flops (two GEMMs on a chunk), plus 2 w^2 for the TSQR in the last pass.
+ * Rows may arrive in any order and any block size (H is a sum; R does not depend on the row order
+ * beyond rounding); each row must be sent exactly once per pass.
+ */
+import type { Matrix, Matrix64 } from '../matrix.js';
+import { zeros } from '../matrix.js';
+import { ArgumentError, ShapeError } from '../errors.js';
+import { gemm } from '../kernels/gemm.js';
+import { householderQr } from '../linalg/householder-qr.js';
+import { svd } from '../linalg/svd.js';
+import { fixSigns } from '../linalg/sign-fix.js';
+import type { TsqrState } from '../linalg/tsqr.js';
+import { createTsqr, tsqrUpdate } from '../linalg/tsqr.js';
+import { checkKrylovWidth } from './block-krylov.js';
+import { extendKrylovBasis } from './extend-krylov-basis.js';
+import type { MultipassOptions } from './multipass-options.js';
+import { DEFAULT_POWER_ITERATIONS, resolveMultipassOptions } from './multipass-options.js';
+import { multiply } from './multiply.js';
+import { rangeTestMatrix } from './range-test-matrix.js';
+
+/** Rows per internal chunk: the G workspace is CHUNK x w float64. */
+export const CHUNK = 256;
+/** Relative threshold below which singular values of R are treated as zero (see file comment). */
+export const RANK_TOL = 1e-12;
+
+export type GramPassMethod = 'rsi' | 'block-krylov';
+
+/** The synchronous sink of the rows of G in the last pass (a RangeSpill: `write` must copy). */
+export interface GramSpill {
+  write(rowStart: number, g: Matrix): void;
+}
+
+export interface GramPassOptions extends MultipassOptions {
+  /** n: length of each streamed row. */
+  cols: number;
+  /** m if known (caps l at min(m, n)); the state never depends on it. */
+  rows?: number;
+  /** 'rsi' (default) or 'block-krylov' (then `powerIterations` is the Krylov depth q). */
+  method?: GramPassMethod;
+  /**
+   * RSI only: number of views v >= 2 (default 2 q + 2). Passes = ceil(v / 2); an odd v skips
+   * A^T G in the last pass [Bja19]. Overrides `powerIterations`.
+   */
+  views?: number;
+  /** Receiver of the rows of G in the last pass, for U = G M. Without one, only S and V come out. */
+  spill?: GramSpill;
+}
+
+export interface GramPassState {
+  readonly method: GramPassMethod;
+  readonly cols: number;
+  readonly rank: number;
+  readonly l: number;
+  readonly oversamples: number;
+  readonly seed: number;
+  readonly testMatrix: MultipassOptions['testMatrix'];
+  /** P. */
+  readonly passes: number;
+  /** v (RSI: 2P or 2P - 1; Krylov: 2P). */
+  readonly views: number;
+  /** Current pass, 0-based. */
+  pass: number;
+  /** Width w of this pass. */
+  width: number;
+  /** X (n x w), row-major. */
+  x: Float64Array;
+  /** H (n x w) accumulator; empty in an odd last pass. */
+  h: Float64Array;
+  /** Krylov: the right basis [X_0 ... X_q] (n x (q + 1) l); empty for RSI. */
+  basis: Float64Array;
+  /** TSQR of G in the last pass; null before. */
+  tsqr: TsqrState | null;
+  /** Rows absorbed in this pass / in the first pass (every pass must see the same count). */
+  rowsSeen: number;
+  rowsFirstPass: number;
+  /** Chunk workspace for G (CHUNK x w). */
+  g: Float64Array;
+  spill: GramSpill | undefined;
+}
+
+export interface PassSummary {
+  /** 1-based number of the pass just finished. */
+  pass: number;
+  passes: number;
+  rows: number;
+  /**
+   * Ritz estimates of sigma_1..sigma_r after this pass (sqrt of the eigenvalues of X^T A^T A X,
+   * X orthonormal); their change between passes shows what the pass bought. Empty for the
+   * odd last pass and for pass 1 (Omega is not orthonormal).
+   */
+  ritz: Float64Array;
+}
+
+export interface GramPassResult {
+  s: Float64Array;
+  /** Right singular vectors (n x r). */
+  v: Matrix64;
+  /** M (w x r): the left factor is U = G M, row by row from the spill (see `leftFactorRows`). */
+  leftMap: Matrix64;
+  /** Numerical rank kept when inverting R (< w for a rank-deficient G). */
+  kept: number;
+  rows: number;
+}
+
+/** A fresh state for pass 1. Throws ArgumentError on bad options. */
+export function createGramPass(opts: GramPassOptions): GramPassState {
+  const method = opts.method ?? 'rsi';
+  if (method !== 'rsi' && method !== 'block-krylov') throw new ArgumentError(`gramPass: method must be 'rsi' or 'block-krylov', found ${String(method)}`);
+  const n = opts.cols;
+  if (!Number.isInteger(n) || n < 1) throw new ArgumentError(`gramPass: cols must be a positive integer, found ${n}`);
+  const o = resolveMultipassOptions('gramPass', opts, n, opts.rows, DEFAULT_POWER_ITERATIONS);
+  let views = 2 * o.powerIterations + 2;
+  if (opts.views !== undefined) {
+    if (method !== 'rsi') throw new ArgumentError(`gramPass: views applies to method 'rsi' only`);
+    if (!Number.isInteger(opts.views) || opts.views < 2) {
+      throw new ArgumentError(`gramPass: views must be an integer >= 2 over a row stream, found ${opts.views} (one view is the single-pass sketch)`);
+    }
+    views = opts.views;
+  }
+  const passes = Math.ceil(views / 2);
+  if (method === 'block-krylov') checkKrylovWidth('gramPass', passes - 1, o.l, n, opts.rows);
+  const omega = rangeTestMatrix(o.testMatrix, o.seed, n, o.l);
+  const x = method === 'block-krylov' ? householderQr(omega).q.data : omega.data;
+  const basis = method === 'block-krylov' ? new Float64Array(n * passes * o.l) : new Float64Array(0);
+  if (method === 'block-krylov') for (let i = 0; i < n; i++) for (let j = 0; j < o.l; j++) basis[i * passes * o.l + j] = x[i * o.l + j];
+  const state: GramPassState = {
+    method, cols: n, rank: o.rank, l: o.l, oversamples: o.oversamples, seed: o.seed, testMatrix: o.testMatrix,
+    passes, views, pass: 0, width: o.l, x, h: new Float64Array(0), basis, tsqr: null,
+    rowsSeen: 0, rowsFirstPass: 0, g: new Float64Array(0), spill: opts.spill,
+  };
+  startPass(state);
+  return state;
+}
+
+function isLastPass(st: GramPassState): boolean {
+  return st.pass === st.passes - 1;
+}
+
+/** Allocates the per-pass arrays (between passes only; `update` allocates nothing). */
+function startPass(st: GramPassState): void {
+  const last = isLastPass(st);
+  if (last && st.method === 'block-krylov') { st.x = st.basis; st.width = st.passes * st.l; }
+  const w = st.width, n = st.cols;
+  const needH = !(last && st.views % 2 === 1);
+  st.h = needH ? new Float64Array(n * w) : new Float64Array(0);
+  st.tsqr = last ? createTsqr(w) : null;
+  if (st.g.length < CHUNK * w) st.g = new Float64Array(CHUNK * w);
+  st.rowsSeen = 0;
+}
+
+/**
+ * Absorbs a block of rows (rows x n, any float type, any stride) starting at global row `rowStart`:
+ * G_blk = A_blk X, H += A_blk^T G_blk, and in the last pass TSQR(G_blk) and spill.write.
+ */
+export function updateGramPass(st: GramPassState, block: Matrix, rowStart: number): void {
+  const n = st.cols, w = st.width;
+  if (block.cols !== n) throw new ShapeError(`gramPass: rows ${rowStart}..${rowStart + block.rows - 1} have ${block.cols} values, expected ${n}`);
+  if (!Number.isInteger(rowStart) || rowStart < 0) throw new ArgumentError(`gramPass: rowStart must be a non-negative integer, found ${rowStart}`);
+  const last = isLastPass(st);
+  const g = st.g, h = st.h, x = st.x;
+  for (let r0 = 0; r0 < block.rows; r0 += CHUNK) {
+    const c = Math.min(CHUNK, block.rows - r0);
+    const off = block.offset + r0 * block.stride;
+    gemm(false, false, c, w, n, 1, block.data, off, block.stride, x, 0, w, 0, g, 0, w);
+    if (h.length > 0) gemm(true, false, n, w, c, 1, block.data, off, block.stride, g, 0, w, 1, h, 0, w);
+    if (last) {
+      const gv: Matrix64 = { rows: c, cols: w, data: g, offset: 0, stride: w };
+      tsqrUpdate(st.tsqr!, gv);
+      st.spill?.write(rowStart + r0, gv);
+    }
+  }
+  st.rowsSeen += block.rows;
+}
+
+/**
+ * Ends the current pass. Returns `{ done: false, summary }` and prepares the next pass (new X), or
+ * `{ done: true, summary, result }` after the last one. Throws ShapeError when a pass saw a
+ * different number of rows than the first (the source changed between passes).
+ */
+export function finishGramPass(st: GramPassState):
+  { done: false; summary: PassSummary } | { done: true; summary: PassSummary; result: GramPassResult } {
+  if (st.pass === 0) st.rowsFirstPass = st.rowsSeen;
+  else if (st.rowsSeen !== st.rowsFirstPass) {
+    throw new ShapeError(`gramPass: pass ${st.pass + 1} saw ${st.rowsSeen} rows, pass 1 saw ${st.rowsFirstPass}: the source changed between passes`);
+  }
+  const n = st.cols, w = st.width;
+  const hm: Matrix64 = { rows: n, cols: w, data: st.h, offset: 0, stride: w };
+  const xm: Matrix64 = { rows: n, cols: w, data: st.x, offset: 0, stride: w };
+  const ritz = st.pass > 0 && st.h.length > 0 ? ritzValues(xm, hm, st.rank) : new Float64Array(0);
+  const summary: PassSummary = { pass: st.pass + 1, passes: st.passes, rows: st.rowsSeen, ritz };
+  if (isLastPass(st)) return { done: true, summary, result: finalFactors(st, xm, hm) };
+  if (st.method === 'block-krylov') {
+    const basis: Matrix64 = { rows: n, cols: st.passes * st.l, data: st.basis, offset: 0, stride: st.passes * st.l };
+    st.x = extendKrylovBasis(basis, (st.pass + 1) * st.l, hm).data;
+  } else {
+    st.x = householderQr(hm).q.data;
+  }
+  st.pass++;
+  startPass(st);
+  return { done: false, summary };
+}
+
+/** sqrt of the eigenvalues of X^T H = X^T A^T A X (w x w, symmetric PSD): the leading r. */
+function ritzValues(x: Matrix64, h: Matrix64, r: number): Float64Array {
+  const s = svd(multiply(x, h, true), { vectors: false }).s;
+  const out = new Float64Array(Math.min(r, s.length));
+  for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(s[i]);
+  return out;
+}
+
+function finalFactors(st: GramPassState, x: Matrix64, h: Matrix64): GramPassResult {
+  const w = st.width, r = st.rank;
+  const fr = svd(st.tsqr!.r);
+  let kept = 0;
+  const tol = RANK_TOL * (fr.s[0] ?? 0);
+  while (kept < fr.s.length && fr.s[kept] > tol) kept++;
+  // P = V_R Sigma_R^{-1} (w x kept): Q = G P has orthonormal columns spanning range(G).
+  const p = zeros(w, kept);
+  for (let i = 0; i < w; i++) for (let j = 0; j < kept; j++) p.data[i * kept + j] = fr.v.data[i * fr.v.stride + j] / fr.s[j];
+  let s: Float64Array, v: Matrix64, leftMap: Matrix64;
+  const rr = Math.min(r, kept);
+  if (h.data.length === 0) {
+    // Odd views: A ~ Q R X^T, R = U_R S V_R^T: U = G V_R S^{-1}, V = X V_R.
+    s = fr.s.slice(0, rr);
+    leftMap = leadingColumns(p, rr);
+    v = multiply(x, leadingColumns(fr.v, rr));
+  } else {
+    // B = Q^T A = P^T H^T (kept x n); B = U_B S V_B^T; U = G P U_B.
+    const b = multiply(p, h, true, true);
+    const fb = svd(b);
+    s = fb.s.slice(0, rr);
+    v = leadingColumns(fb.v, rr);
+    leftMap = multiply(p, leadingColumns(fb.u, rr));
+  }
+  fixSigns(v, leftMap);
+  return { s, v, leftMap, kept, rows: st.rowsSeen };
+}
+
+function leadingColumns(a: Matrix64, r: number): Matrix64 {
+  const out = zeros(a.rows, r);
+  for (let i = 0; i < a.rows; i++) for (let j = 0; j < r; j++) out.data[i * r + j] = a.data[a.offset + i * a.stride + j];
+  return out;
+}

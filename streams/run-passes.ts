@@ -1,0 +1,192 @@
+/**
+ * The multi-pass driver: runs the Gram pass [Yu17; ALGORITHMS.md §5] of a plan (`planPasses`) over
+ * a replayable BlockSource, opening it once per pass, and returns the rank-r factors.
+ *
+ * Not an RxJS operator: a pass is a whole subscription, and the next one starts only when the state
+ * has turned the previous pass into a new right block X. Each block is absorbed synchronously
+ * inside `next` (the sources pull, so nothing queues).
+ *
+ * - One-shot sources (stdin, sockets) are refused before anything is read when the plan needs more
+ *   than one pass: `tcp://... is a one-shot source and cannot be read 2 times; use a file or --passes 1`.
+ * - Orientation 'columns' (the source emits rows of A^T): the run factors A^T = U' S V'^T and
+ *   returns u = V', v = U' (ALGORITHMS.md §0); the tall factor read back from the spill is then V.
+ * - Tall factors go through a spill: rows of G = A X of the last pass are written as they are
+ *   produced; the tall factor is G M, formed by one pass over the spill (not over the source).
+ *   `spill: 'memory'` (default) keeps G in memory (m x w float64) and returns the factor as a matrix;
+ *   `spill: 'file'` appends G to a temporary Arrow IPC file (`createSpill`), so the memory does not
+ *   depend on the number of rows; the factor is then streamed by `readTallFactor()` and only
+ *   collected into a matrix when `collect: true`.
+ */
+import { Observable, lastValueFrom, map, toArray } from 'rxjs';
+import type { Matrix, Matrix64 } from '../src/matrix.js';
+import { zeros } from '../src/matrix.js';
+import { ArgumentError, SourceError } from '../src/errors.js';
+import type { GramSpill, PassSummary } from '../src/multipass/gram-pass.js';
+import { createGramPass, finishGramPass, updateGramPass } from '../src/multipass/gram-pass.js';
+import { leftFactorRows } from '../src/multipass/left-factor-rows.js';
+import type { PassPlan } from '../src/multipass/plan-passes.js';
+import type { TestMatrixFamily } from '../src/random/test-matrix.js';
+import { memorySpill } from '../src/sketch/memory-spill.js';
+import type { MemorySpill } from '../src/sketch/memory-spill.js';
+import type { BlockSource, RowBlock, SourceInfo } from './types.js';
+import { createSpill } from './sinks/create-spill.js';
+import type { Spill } from './sinks/create-spill.js';
+
+/** What `runPasses` needs of a plan (a `PassPlan`, or the same fields written by hand). */
+export type RunPlan = Pick<PassPlan, 'method' | 'passes' | 'rank' | 'oversamples'> &
+  Partial<Pick<PassPlan, 'powerIterations' | 'views' | 'krylovDepth'>>;
+
+export interface PassProgress {
+  /** 1-based pass number and total. */
+  pass: number;
+  passes: number;
+  /** 'block' after each block, 'pass' when a pass ends, 'spill' while the tall factor is formed. */
+  phase: 'block' | 'pass' | 'spill';
+  rowsSeen: number;
+  /** Rows of the source if known. */
+  rows?: number;
+  seconds: number;
+  /** At 'pass': Ritz estimates of the leading singular values after this pass (see PassSummary). */
+  ritz?: Float64Array;
+}
+
+export interface RunPassesOptions {
+  seed?: number;
+  testMatrix?: TestMatrixFamily;
+  onProgress?: (p: PassProgress) => void;
+  /** Where G goes in the last pass (default 'memory'); a custom sink must copy in `write`. */
+  spill?: 'memory' | 'file' | 'none';
+  /** Parent directory of a file spill (default os.tmpdir()). */
+  tmpDir?: string;
+  /** With spill 'file': also collect the tall factor into a matrix (default false). */
+  collect?: boolean;
+}
+
+export interface RunPassesResult {
+  s: Float64Array;
+  /** Left factor (m x r): always for orientation 'columns'; for 'rows' when it was collected. */
+  u?: Matrix64;
+  /** Right factor (n x r): always for orientation 'rows'; for 'columns' when it was collected. */
+  v?: Matrix64;
+  /** Which factor came through the spill ('u' for row streams, 'v' for column streams). */
+  tallFactor: 'u' | 'v';
+  /** The tall factor as row blocks (rowStart = global index), read back from the spill. Replayable until `dispose()`. */
+  readTallFactor(): Observable<RowBlock>;
+  /** Removes a file spill (idempotent; a no-op for memory). */
+  dispose(): void;
+  passes: PassSummary[];
+  rows: number;
+  info: SourceInfo;
+  /** Numerical rank kept when inverting R (below the block width only for rank-deficient inputs). */
+  kept: number;
+  seconds: number;
+}
+
+export async function runPasses(source: BlockSource, plan: RunPlan, opts: RunPassesOptions = {}): Promise<RunPassesResult> {
+  const info = await source.info();
+  if (plan.method === 'three-sketch') {
+    throw new ArgumentError('runPasses: the plan chose the single-pass three-sketch; run it with the single-pass engine (createSketch / updateRows / reconstruct)');
+  }
+  const passes = plan.views !== undefined ? Math.ceil(plan.views / 2) : plan.passes;
+  if (!source.replayable && passes > 1) {
+    throw new SourceError(`${info.where} is a one-shot source and cannot be read ${passes} times; use a file or --passes 1`);
+  }
+  const t0 = performance.now();
+  const seconds = () => (performance.now() - t0) / 1000;
+  const spillKind = opts.spill ?? 'memory';
+  let mem: MemorySpill | undefined;
+  let file: Spill | undefined;
+  const sink: GramSpill | undefined = spillKind === 'none' ? undefined : {
+    write(rowStart: number, g: Matrix): void {
+      if (spillKind === 'memory') (mem ??= memorySpill()).write(rowStart, g);
+      else {
+        file ??= createSpill({ cols: g.cols, dtype: 'float64', ...(opts.tmpDir ? { tmpDir: opts.tmpDir } : {}) });
+        file.write(rowStart, g);
+      }
+    },
+  };
+  const state = createGramPass({
+    cols: info.cols, rows: info.rows, rank: plan.rank, oversamples: plan.oversamples,
+    method: plan.method, seed: opts.seed, testMatrix: opts.testMatrix, spill: sink,
+    ...(plan.method === 'block-krylov'
+      ? { powerIterations: plan.krylovDepth ?? passes - 1 }
+      : plan.views !== undefined ? { views: plan.views } : { powerIterations: plan.powerIterations ?? passes - 1 }),
+  });
+  const summaries: PassSummary[] = [];
+  try {
+    for (;;) {
+      const pass = state.pass + 1;
+      await absorbPass(source, (blk) => {
+        const a: Matrix = { rows: blk.rows, cols: blk.cols, data: blk.data, offset: 0, stride: blk.cols };
+        updateGramPass(state, a, blk.rowStart);
+        opts.onProgress?.({ pass, passes, phase: 'block', rowsSeen: state.rowsSeen, rows: info.rows, seconds: seconds() });
+      });
+      const out = finishGramPass(state);
+      summaries.push(out.summary);
+      opts.onProgress?.({ pass, passes, phase: 'pass', rowsSeen: out.summary.rows, rows: info.rows, seconds: seconds(), ritz: out.summary.ritz });
+      if (!out.done) continue;
+      const { result } = out;
+      const r = result.s.length;
+      const readTallFactor = (): Observable<RowBlock> => {
+        if (mem) {
+          const m0 = mem;
+          return new Observable<RowBlock>((sub) => {
+            m0.forEachBlock((rowStart, g) => { if (!sub.closed) sub.next(toRowBlock(rowStart, leftFactorRows(result.leftMap, g))); });
+            sub.complete();
+          });
+        }
+        if (file) return file.readBlocks().pipe(map((b) => toRowBlock(b.rowStart, leftFactorRows(result.leftMap, asMatrix(b)))));
+        return new Observable<RowBlock>((sub) => sub.error(new ArgumentError('runPasses: no spill was kept (spill: \'none\'), so the tall factor is not available')));
+      };
+      let tall: Matrix64 | undefined;
+      if (mem || (file && opts.collect)) {
+        opts.onProgress?.({ pass, passes, phase: 'spill', rowsSeen: result.rows, rows: info.rows, seconds: seconds() });
+        tall = await collect(readTallFactor(), result.rows, r);
+      }
+      const columns = info.orientation === 'columns';
+      return {
+        s: result.s,
+        ...(columns ? { u: result.v, v: tall } : { u: tall, v: result.v }),
+        tallFactor: columns ? 'v' : 'u',
+        readTallFactor,
+        dispose: () => file?.dispose(),
+        passes: summaries, rows: result.rows, info, kept: result.kept, seconds: seconds(),
+      };
+    }
+  } catch (err) {
+    file?.dispose();
+    throw err;
+  }
+}
+
+/** One subscription; resolves at completion, rejects on a source error or an error thrown by `absorb`. */
+function absorbPass(source: BlockSource, absorb: (b: RowBlock) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let failed = false;
+    const sub = source.open().subscribe({
+      next: (b) => {
+        if (failed) return;
+        try { absorb(b); } catch (err) { failed = true; reject(err); queueMicrotask(() => sub.unsubscribe()); }
+      },
+      error: (err: unknown) => { if (!failed) reject(err); },
+      complete: () => { if (!failed) resolve(); },
+    });
+  });
+}
+
+function toRowBlock(rowStart: number, u: Matrix64): RowBlock {
+  return { rowStart, rows: u.rows, cols: u.cols, data: u.data };
+}
+
+function asMatrix(b: RowBlock): Matrix {
+  return { rows: b.rows, cols: b.cols, data: b.data, offset: 0, stride: b.cols };
+}
+
+async function collect(blocks: Observable<RowBlock>, rows: number, r: number): Promise<Matrix64> {
+  const all = await lastValueFrom(blocks.pipe(toArray()));
+  let extent = rows;
+  for (const b of all) extent = Math.max(extent, b.rowStart + b.rows);
+  const out = zeros(extent, r);
+  for (const b of all) out.data.set(b.data.subarray(0, b.rows * r), b.rowStart * r);
+  return out;
+}
