@@ -29,7 +29,7 @@ for (;;) {
   if (Atomics.load(ctl, 2) !== 0) break;
   const op = a[0];
   if (op >= 0) {
-    try { fns[op](a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13]); }
+    try { fns[op](a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14]); }
     catch (e) { Atomics.store(ctl, 4, 1); }
   }
   if (Atomics.sub(ctl, 1, 1) === 1) Atomics.notify(ctl, 1);

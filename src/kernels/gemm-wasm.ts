@@ -80,7 +80,15 @@ export function packedBytes(es: number, kk: number, n: number): number {
   return Math.ceil(n / nr) * kk * nr * es;
 }
 
-const jobArgs = new Float64Array(13);
+const jobArgs = new Float64Array(14);
+/** Per-thread buffers for packing blocks of a plain B inside the kernel (KC x 128 elements, 256 KiB). */
+const PACK_BYTES = 256 * 1024;
+const packBufs: number[] = [];
+
+function packBuffer(t: number): number {
+  while (packBufs.length <= t) packBufs.push(arenaAlloc(PACK_BYTES));
+  return packBufs[t]!;
+}
 
 /**
  * Run the kernel on prepared operands (all byte addresses): C += alpha op(A) B, split across
@@ -88,16 +96,18 @@ const jobArgs = new Float64Array(13);
  */
 export function runKernel(
   rt: WasmRuntime, es: number, m: number, n: number, kk: number, alpha: number,
-  pa: number, ars: number, acs: number, bl: PanelLayout, pc: number, ldcB: number,
+  pa: number, ars: number, acs: number, bl: PanelLayout, pc: number, ldcB: number, packB: boolean,
 ): void {
   const kernel = es === 8 ? rt.exports.gemm_f64 : rt.exports.gemm_f32;
   const op = es === 8 ? 0 : 1;
   const nr = panelWidth(es);
   const threads = kernelThreadCount();
   if (threads === 1 || m * n * kk < PARALLEL_MIN_FMA) {
-    kernel(m, n, kk, alpha, pa, ars, acs, bl.ptr, bl.brs, bl.bps, pc, ldcB, TILE_BASE);
+    kernel(m, n, kk, alpha, pa, ars, acs, bl.ptr, bl.brs, bl.bps, pc, ldcB, TILE_BASE, packB ? packBuffer(0) : 0);
     return;
   }
+  // Reserve every thread's pack buffer before any job is written (allocation may grow memory).
+  if (packB) packBuffer(threads - 1);
   // Partition: part t of `threads` gets rows (or panels) [start(t), start(t + 1)).
   const byRows = m >= n;
   const units = byRows ? Math.ceil(m / 4) : Math.ceil(n / nr);
@@ -116,14 +126,15 @@ export function runKernel(
     }
     jobArgs[2] = kk; jobArgs[3] = alpha; jobArgs[5] = ars; jobArgs[6] = acs;
     jobArgs[8] = bl.brs; jobArgs[9] = bl.bps; jobArgs[11] = ldcB; jobArgs[12] = TILE_BASE + t * TILE_BYTES;
+    jobArgs[13] = packB ? packBufs[t]! : 0;
   };
   for (let w = 0; w < threads - 1; w++) {
     const t = w + 1;
-    if (t < parts) { job(t); setWorkerJob(w, op, jobArgs, 13); } else setWorkerJob(w, -1, jobArgs, 0);
+    if (t < parts) { job(t); setWorkerJob(w, op, jobArgs, 14); } else setWorkerJob(w, -1, jobArgs, 0);
   }
   job(0);
   runWorkers(() => kernel(jobArgs[0]!, jobArgs[1]!, jobArgs[2]!, jobArgs[3]!, jobArgs[4]!, jobArgs[5]!,
-    jobArgs[6]!, jobArgs[7]!, jobArgs[8]!, jobArgs[9]!, jobArgs[10]!, jobArgs[11]!, jobArgs[12]!));
+    jobArgs[6]!, jobArgs[7]!, jobArgs[8]!, jobArgs[9]!, jobArgs[10]!, jobArgs[11]!, jobArgs[12]!, jobArgs[13]!));
 }
 
 function scaleInPlace(c: Float, offC: number, ldc: number, m: number, n: number, beta: number): void {
@@ -216,10 +227,12 @@ export function gemmWasm(
   if (kk === 0 || alpha === 0) { scaleInPlace(c, offC, ldc, m, n, beta); return true; }
   prepareA(rt, es, transA, m, kk, a, offA, lda, aDesc);
   let bl: PanelLayout;
-  if (!transB && inArena(b)) bl = { ptr: b.byteOffset + offB * es, brs: ldb * es, bps: panelWidth(es) * es };
+  // A plain B in the arena is packed block by block inside the kernel when several row strips reuse it.
+  const plainB = !transB && inArena(b);
+  if (plainB) bl = { ptr: b.byteOffset + offB * es, brs: ldb * es, bps: panelWidth(es) * es };
   else bl = packPanels(rt, es, transB, kk, n, 1, b, offB, ldb, reserve(scratchB, packedBytes(es, kk, n)));
   // Reserving scratch may grow memory: re-read A's scratch address only after all reservations.
   const pa = aDesc[0]!, ars = aDesc[1]!, acs = aDesc[2]!;
-  withOutput(rt, es, m, n, alpha, beta, c, offC, ldc, (pc, ldcB, al) => runKernel(rt, es, m, n, kk, al, pa, ars, acs, bl, pc, ldcB));
+  withOutput(rt, es, m, n, alpha, beta, c, offC, ldc, (pc, ldcB, al) => runKernel(rt, es, m, n, kk, al, pa, ars, acs, bl, pc, ldcB, plainB && m > 4));
   return true;
 }

@@ -77,5 +77,5 @@ export function gemmPacked(
   const layout = panel.layout;
   prepareA(rt, es, transA, m, kk, a, offA, lda, aDesc);
   const pa = aDesc[0]!, ars = aDesc[1]!, acs = aDesc[2]!;
-  withOutput(rt, es, m, n, alpha, beta, c, offC, ldc, (pc, ldcB, al) => runKernel(rt, es, m, n, kk, al, pa, ars, acs, layout, pc, ldcB));
+  withOutput(rt, es, m, n, alpha, beta, c, offC, ldc, (pc, ldcB, al) => runKernel(rt, es, m, n, kk, al, pa, ars, acs, layout, pc, ldcB, false));
 }

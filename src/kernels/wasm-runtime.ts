@@ -31,9 +31,9 @@ const MAX_PAGES = 65536;
 
 export interface WasmKernels {
   gemm_f64(m: number, n: number, k: number, alpha: number, a: number, ars: number, acs: number,
-    b: number, brs: number, bps: number, c: number, ldc: number, tmp: number): void;
+    b: number, brs: number, bps: number, c: number, ldc: number, tmp: number, pk: number): void;
   gemm_f32(m: number, n: number, k: number, alpha: number, a: number, ars: number, acs: number,
-    b: number, brs: number, bps: number, c: number, ldc: number, tmp: number): void;
+    b: number, brs: number, bps: number, c: number, ldc: number, tmp: number, pk: number): void;
 }
 
 /** Names of the exports workers may be asked to run, indexed by op code. */
