@@ -14,7 +14,8 @@ import type { NonFinitePolicy, SourceStats } from './sources/source-options.js';
 
 export interface BlockValidatorOptions {
   readonly cols: number;
-  readonly nonFinite: NonFinitePolicy;
+  /** 'keep' (internal): pass non-finite values through, for a row source feeding a transposition. */
+  readonly nonFinite: NonFinitePolicy | 'keep';
   /** Place for messages: a path, `stdin`, `tcp://host:port`. */
   readonly where: string;
   /** Counters to update (rowsRead, rowsEmitted, rowsSkipped, rowsZeroed, valuesZeroed, blocks). */
@@ -49,7 +50,7 @@ export function createBlockValidator(opts: BlockValidatorOptions): BlockValidato
     const n = rows * cols;
     stats.rowsRead += rows;
     let bad = false;
-    for (let t = 0; t < n; t++) {
+    if (nonFinite !== 'keep') for (let t = 0; t < n; t++) {
       const v = data[t]!;
       if (v - v !== 0) { bad = true; break; }
     }

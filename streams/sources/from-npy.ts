@@ -1,19 +1,109 @@
 /**
  * `.npy` files (format versions 1-3) of float32 or float64 (`<f4`, `<f8`; big-endian is refused),
  * C order or Fortran order, streamed without loading the whole file: the header is parsed, then
- * `blockRows` rows are read per block with positioned reads into a reused buffer.
+ * `blockRows` rows are read per block with positioned reads into one reused buffer.
  *
  * - C order, orientation 'rows': the block read is the packed row-major block (the fast path).
  * - Fortran order, orientation 'columns': the same, since a Fortran-order A is a C-order A^T.
- * - C order with 'columns', Fortran with 'rows': strided gather, one scan of the file per block
- *   (the slow path; see SourceOptions).
+ * - C order with 'columns', Fortran with 'rows' (the slow path): the block is gathered with one
+ *   positioned read per line of the file (per row of A, or per column for Fortran) and transposed
+ *   in memory. The file is still read once in total, but in pieces of `blockRows` values.
  *
- * A file shorter than its header promises is refused with a FormatError naming the file, the row
- * and the byte offset (`... truncated: row 812 needs bytes [..), file has N bytes`).
+ * A file shorter than its header promises is refused with a FormatError naming the file and the row
+ * at which the data ends, before anything is emitted. Replayable: each `open()` reopens the file.
  */
-import type { MeasuredSource, SourceOptions } from './source-options.js';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { open as openFile } from 'node:fs/promises';
+import { ArgumentError, FormatError } from '../../src/errors.js';
+import type { RowBlock, SourceInfo } from '../types.js';
+import { createBlockValidator } from '../validate-block.js';
+import { pullBlocks } from './pull-blocks.js';
+import { readNpyHeader, type NpyHeader } from './read-npy-header.js';
+import { emptyStats, type MeasuredSource, type SourceOptions } from './source-options.js';
+import { defaultBlockRows } from './default-block-rows.js';
 
 export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource {
-  void path; void opts;
-  throw new Error('fromNpy: not implemented yet');
+  const orientation = opts.orientation ?? 'rows';
+  if (opts.columns !== undefined || opts.exclude !== undefined) {
+    throw new ArgumentError(`fromNpy(${path}): 'columns' and 'exclude' choose columns of a table by name; a .npy file has no column names`);
+  }
+  const stats = emptyStats();
+  const headerOf = (): NpyHeader => {
+    const fd = openSync(path, 'r');
+    try { return readNpyHeader(fd, path); } finally { closeSync(fd); }
+  };
+
+  const infoOf = (h: NpyHeader): SourceInfo => {
+    const rows = orientation === 'rows' ? h.rows : h.cols;
+    const cols = orientation === 'rows' ? h.cols : h.rows;
+    const blockRows = opts.blockRows ?? defaultBlockRows(cols, h.itemSize);
+    return {
+      rows, cols, dtype: opts.dtype ?? h.dtype, layout: h.fortranOrder ? 'npy-fortran' : 'npy-c',
+      batches: Math.ceil(rows / blockRows), orientation, where: path,
+    };
+  };
+
+  return {
+    replayable: true,
+    stats,
+    info: async () => infoOf(headerOf()),
+    open: () => pullBlocks<RowBlock>(async (emit, signal) => {
+      Object.assign(stats, emptyStats());
+      const fh = await openFile(path, 'r');
+      try {
+        const h = readNpyHeader(fh.fd, path);
+        const info = infoOf(h);
+        const m = info.rows!;
+        const n = info.cols;
+        const b = Math.max(1, Math.min(opts.blockRows ?? defaultBlockRows(n, h.itemSize), Math.max(1, m)));
+        // The streamed matrix S (m x n) is row-major in the file, or column-major (then gather).
+        const contiguous = (orientation === 'rows') !== h.fortranOrder;
+        const isz = h.itemSize;
+        const raw = new ArrayBuffer(b * n * isz);
+        const bytes = new Uint8Array(raw);
+        const fileView = h.dtype === 'float32' ? new Float32Array(raw) : new Float64Array(raw);
+        const out = opts.dtype !== undefined && opts.dtype !== h.dtype
+          ? (opts.dtype === 'float32' ? new Float32Array(b * n) : new Float64Array(b * n))
+          : null;
+        const lineBuf = contiguous ? null : new Uint8Array(b * isz);
+        const lineVals = lineBuf === null ? null
+          : h.dtype === 'float32' ? new Float32Array(lineBuf.buffer) : new Float64Array(lineBuf.buffer);
+        const validate = createBlockValidator({ cols: n, nonFinite: opts.nonFinite ?? 'error', where: path, stats, orientation });
+
+        for (let r0 = 0; r0 < m && !signal.aborted; r0 += b) {
+          const rows = Math.min(b, m - r0);
+          if (contiguous) {
+            const len = rows * n * isz;
+            const pos = h.dataOffset + r0 * n * isz;
+            let done = 0;
+            while (done < len) {
+              const { bytesRead } = await fh.read(bytes, done, len - done, pos + done);
+              if (bytesRead === 0) {
+                throw new FormatError(`${path} is truncated: row ${r0 + Math.floor(done / (n * isz))} ends at byte ${pos + done}, expected ${h.dataOffset + m * n * isz} bytes`);
+              }
+              done += bytesRead;
+            }
+          } else {
+            // Line t of the file holds column t of S (m values); take values [r0, r0 + rows).
+            for (let t = 0; t < n; t++) {
+              const len = rows * isz;
+              const pos = h.dataOffset + (t * m + r0) * isz;
+              const got = readSync(fh.fd, lineBuf!, 0, len, pos);
+              if (got !== len) {
+                throw new FormatError(`${path} is truncated: ${h.fortranOrder ? 'column' : 'row'} ${t} ends at byte ${pos + got}`);
+              }
+              for (let i = 0; i < rows; i++) fileView[i * n + t] = lineVals![i]!;
+            }
+          }
+          if (signal.aborted) break;
+          let data: Float32Array | Float64Array = fileView.subarray(0, rows * n);
+          if (out !== null) { out.set(data); data = out.subarray(0, rows * n); }
+          const block = validate(r0, rows, data);
+          if (block !== null) emit(block);
+        }
+      } finally {
+        await fh.close();
+      }
+    }),
+  };
 }

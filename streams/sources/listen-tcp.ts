@@ -2,13 +2,20 @@
  * Listens on `host:port` (loopback `127.0.0.1` by default; pass `host: '0.0.0.0'` deliberately to
  * accept remote producers) and reads an Arrow IPC stream from the first producer that connects.
  * Resolves once listening, with the actual port (pass `port: 0` for an ephemeral port in tests).
- * The server stops listening after accepting one producer. One-shot, like `fromTcp`.
+ * The server stops listening after accepting one producer; later connections are refused by the OS.
+ * One-shot, like `fromTcp`.
  *
- * `close()` stops listening (and drops a connection) if the source is never opened; unsubscribing
- * or completing does the same.
+ * `close()` stops listening and drops the connection if any; completing, erroring or unsubscribing
+ * the opened stream does the same.
  */
+import { createServer, type Socket } from 'node:net';
+import { finalize } from 'rxjs';
+import { SourceError } from '../../src/errors.js';
+import { arrowStreamSession } from './arrow-stream-session.js';
+import { oneShotSource } from './one-shot-source.js';
 import type { MeasuredSource, SourceOptions } from './source-options.js';
 import type { TcpAddress } from './from-tcp.js';
+import { transposedSource } from './transposed-source.js';
 
 export interface ListeningSource extends MeasuredSource {
   readonly host: string;
@@ -16,7 +23,43 @@ export interface ListeningSource extends MeasuredSource {
   close(): Promise<void>;
 }
 
-export function listenTcp(address: Partial<TcpAddress> = {}, opts: SourceOptions = {}): Promise<ListeningSource> {
-  void address; void opts;
-  throw new Error('listenTcp: not implemented yet');
+export async function listenTcp(address: Partial<TcpAddress> = {}, opts: SourceOptions = {}): Promise<ListeningSource> {
+  const host = address.host ?? '127.0.0.1';
+  if ((opts.orientation ?? 'rows') === 'columns') transposedSource({ replayable: false } as MeasuredSource, opts);
+  const server = createServer({ pauseOnConnect: true });
+  let accepted: Socket | null = null;
+  const waiters: { resolve: (s: Socket) => void; reject: (e: Error) => void }[] = [];
+  let closedError: Error | null = null;
+  server.on('connection', (socket) => {
+    if (accepted !== null) { socket.destroy(); return; }
+    accepted = socket;
+    server.close();
+    for (const w of waiters.splice(0)) w.resolve(socket);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e) => reject(new SourceError(`cannot listen on tcp://${host}:${address.port ?? 0}: ${e.message}`)));
+    server.listen({ host, port: address.port ?? 0 }, () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  const where = `tcp://${host}:${port} (listening)`;
+  const accept = (): Promise<Socket> => {
+    if (accepted !== null) return Promise.resolve(accepted);
+    if (closedError !== null) return Promise.reject(closedError);
+    return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
+  };
+  const source = oneShotSource(arrowStreamSession(accept, opts, where, 'connection'), where);
+  const close = async (): Promise<void> => {
+    closedError ??= new SourceError(`${where} was closed before a producer connected`);
+    for (const w of waiters.splice(0)) w.reject(closedError);
+    source.destroy();
+    (accepted as Socket | null)?.destroy();
+    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return {
+    replayable: false,
+    stats: source.stats,
+    info: () => source.info(),
+    open: () => source.open().pipe(finalize(() => { void close(); })),
+    host, port, close,
+  };
 }
