@@ -90,13 +90,14 @@ export function createSketch(opts: SketchOptions): SketchState {
 /** Allocate the arrays of a sketch with given sizes (shared by create, merge and deserialize). */
 export function allocateSketch(
   method: SketchState['method'], family: SketchState['testMatrix'], seed: number, n: number, r: number,
-  sizes: SketchSizes, center: boolean, rows: number, spill: SketchState['spill'],
+  sizes: SketchSizes, center: boolean, rows: number, spill: SketchState['spill'], keptMaps?: SketchMaps,
 ): SketchState {
   const { k, s, l, q, chunk: c } = sizes;
   const k1 = k + 1;
   const sparse = family === 'sparse-sign';
-  const maps: SketchMaps = { omegaT: EMPTY, omegaIdx: EMPTY_I, omegaVal: EMPTY, psi: EMPTY, psiIdx: EMPTY_I, psiVal: EMPTY };
-  if (method !== 'fd') {
+  // The kept maps are immutable once generated, so merged states may share them.
+  const maps: SketchMaps = keptMaps ?? { omegaT: EMPTY, omegaIdx: EMPTY_I, omegaVal: EMPTY, psi: EMPTY, psiIdx: EMPTY_I, psiVal: EMPTY };
+  if (method !== 'fd' && !keptMaps) {
     if (sparse) {
       const z = sparseSignZeta(k);
       maps.omegaIdx = new Int32Array(n * z); maps.omegaVal = new Float64Array(n * z);

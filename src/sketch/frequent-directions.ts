@@ -43,3 +43,14 @@ export function fdShrink(state: SketchState): void {
   }
   state.fdRows = kept;
 }
+
+/** Insert rows (b x n, packed at `off` with stride `lda`) into the FD buffer, shrinking when full (merge). */
+export function fdInsertRows(state: SketchState, a: Float64Array, off: number, lda: number, b: number): void {
+  const n = state.cols, l = state.sizes.l, buf = state.coRange;
+  for (let t = 0; t < b; t++) {
+    if (state.fdRows === 2 * l) fdShrink(state);
+    const ao = off + t * lda, bo = state.fdRows * n;
+    for (let j = 0; j < n; j++) buf[bo + j] = a[ao + j]!;
+    state.fdRows++;
+  }
+}
