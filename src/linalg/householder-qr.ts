@@ -13,19 +13,132 @@
 import type { Matrix, Matrix64 } from '../matrix.js';
 import { zeros } from '../matrix.js';
 import { applyHouseholder, makeHouseholder } from './householder.js';
+import { gemm } from '../kernels/gemm.js';
 
-/** Householder factorisation in the transposed layout: at (n x m) is overwritten, taus returned. */
-function factorTransposed(at: Float64Array, m: number, n: number): Float64Array {
+/** One block of nb reflectors starting at column j: H_j ... H_{j+nb-1} = I - V T V^T. */
+interface ReflectorBlock {
+  j: number;
+  nb: number;
+  /** V^T (nb x (m - j)), explicit unit lower trapezoidal V [GVL13 §5.2.2 "WY representation"]. */
+  vt: Float64Array;
+  /** T (nb x nb) upper triangular, compact WY [Schreiber & Van Loan 1989; LAPACK dlarft]. */
+  t: Float64Array;
+}
+
+/** A Householder factorisation in the transposed layout, with the blocks that apply Q by GEMM. */
+export interface HouseholderFactors {
+  m: number;
+  n: number;
+  /** A^T (n x m) overwritten by R (upper part, transposed) and the reflectors. */
+  at: Float64Array;
+  tau: Float64Array;
+  blocks: ReflectorBlock[];
+}
+
+/** Panel width: small panels keep the Level-2 share low for thin matrices. */
+function panelWidth(n: number): number {
+  return n <= 64 ? 16 : 32;
+}
+
+/**
+ * Blocked Householder QR [GVL13 Alg. 5.2.2]: each panel of nb columns is factored with Level-2
+ * reflectors, then the trailing columns get C <- (I - V T^T V^T) C as two GEMMs, which is where
+ * nearly all the flops go when n >> nb. In the transposed layout that update reads
+ * C^T <- C^T - (C^T V) T V^T.
+ */
+function factorTransposed(at: Float64Array, m: number, n: number): HouseholderFactors {
   const p = Math.min(m, n);
   const tau = new Float64Array(p);
-  for (let j = 0; j < p; j++) {
-    const rj = j * m + j;
-    const t = makeHouseholder(at, rj, 1, m - j);
-    tau[j] = t;
-    if (t === 0) continue;
-    for (let c = j + 1; c < n; c++) applyHouseholder(at, rj, t, m - j, at, c * m + j);
+  const blocks: ReflectorBlock[] = [];
+  const nbMax = panelWidth(n);
+  for (let j0 = 0; j0 < p; j0 += nbMax) {
+    const nb = Math.min(nbMax, p - j0);
+    const len = m - j0;
+    for (let j = j0; j < j0 + nb; j++) {
+      const rj = j * m + j;
+      const t = makeHouseholder(at, rj, 1, m - j);
+      tau[j] = t;
+      if (t === 0) continue;
+      for (let c = j + 1; c < j0 + nb; c++) applyHouseholder(at, rj, t, m - j, at, c * m + j);
+    }
+    const vt = new Float64Array(nb * len);
+    for (let i = 0; i < nb; i++) {
+      const o = i * len, src = (j0 + i) * m + j0;
+      vt[o + i] = 1;
+      for (let c = i + 1; c < len; c++) vt[o + c] = at[src + c];
+    }
+    const t = formT(vt, nb, len, tau, j0);
+    const block = { j: j0, nb, vt, t };
+    blocks.push(block);
+    const nTrail = n - j0 - nb;
+    if (nTrail > 0) applyBlockToRows(block, at, (j0 + nb) * m, nTrail, m, true);
   }
-  return tau;
+  return { m, n, at, tau, blocks };
+}
+
+/** T of the compact WY form, column by column: T[0:i, i] = -tau_i T[0:i, 0:i] (V[:, 0:i]^T v_i). */
+function formT(vt: Float64Array, nb: number, len: number, tau: Float64Array, j0: number): Float64Array {
+  const s = new Float64Array(nb * nb);
+  gemm(false, true, nb, nb, len, 1, vt, 0, len, vt, 0, len, 0, s, 0, nb);
+  const t = new Float64Array(nb * nb);
+  const w = new Float64Array(nb);
+  for (let i = 0; i < nb; i++) {
+    const ti = tau[j0 + i];
+    t[i * nb + i] = ti;
+    for (let r = 0; r < i; r++) {
+      let acc = 0;
+      for (let k = r; k < i; k++) acc += t[r * nb + k] * s[k * nb + i];
+      w[r] = acc;
+    }
+    for (let r = 0; r < i; r++) t[r * nb + i] = -ti * w[r];
+  }
+  return t;
+}
+
+/**
+ * Rows x_c (c < count, row c at x[off + c * ld], columns j.. of length m - j) of X, for the
+ * block's H = I - V T V^T: `byHT` gives X <- X H = X - (X V) T V^T (each row, read as a column
+ * y, becomes H^T y: what Q^T A needs); otherwise X <- X H^T = X - (X V) T^T V^T (y <- H y: what
+ * forming Q needs). Two GEMMs and a small triangular product.
+ */
+function applyBlockToRows(block: ReflectorBlock, x: Float64Array, off: number, count: number, ld: number, byHT: boolean): void {
+  const { j, nb, vt, t } = block;
+  const len = vt.length / nb;
+  const w = new Float64Array(count * nb);
+  gemm(false, true, count, nb, len, 1, x, off + j, ld, vt, 0, len, 0, w, 0, nb);
+  for (let r = 0; r < count; r++) {
+    const o = r * nb;
+    if (byHT) {
+      // w <- w T (T upper): column c takes rows k <= c; descending c keeps inputs intact.
+      for (let c = nb - 1; c >= 0; c--) {
+        let acc = 0;
+        for (let k = 0; k <= c; k++) acc += w[o + k] * t[k * nb + c];
+        w[o + c] = acc;
+      }
+    } else {
+      // w <- w T^T: entry c takes T[c, k], k >= c; ascending c keeps inputs intact.
+      for (let c = 0; c < nb; c++) {
+        let acc = 0;
+        for (let k = c; k < nb; k++) acc += w[o + k] * t[c * nb + k];
+        w[o + c] = acc;
+      }
+    }
+  }
+  gemm(false, false, count, len, nb, -1, w, 0, nb, vt, 0, len, 1, x, off + j, ld);
+}
+
+/**
+ * Rows of X (count x m, packed): each row, read as a column y, becomes Q y = H_0 ... H_{p-1} y
+ * (X <- X Q^T), applied block by block from the last. With `identityInit` the caller promises X = [I_count 0] initially, so rows above a
+ * block's first column are still unit vectors outside its support and are skipped (thin Q).
+ */
+export function applyQToRows(f: HouseholderFactors, x: Float64Array, count: number, identityInit: boolean): void {
+  for (let b = f.blocks.length - 1; b >= 0; b--) {
+    const block = f.blocks[b];
+    const r0 = identityInit ? Math.min(block.j, count) : 0;
+    if (r0 >= count) continue;
+    applyBlockToRows(block, x, r0 * f.m, count - r0, f.m, false);
+  }
 }
 
 function packedTranspose(a: Matrix): Float64Array {
@@ -46,31 +159,17 @@ function extractR(at: Float64Array, m: number, n: number): Matrix64 {
 }
 
 /**
- * Q^T stored as (p x m) rows (row c = column c of the thin Q), by backward accumulation: at step j
- * only rows c >= j are touched, because rows c < j are still e_c and vanish on the support of v_j.
- */
-export function formQTransposed(at: Float64Array, tau: Float64Array, m: number, p: number): Float64Array {
-  const qt = new Float64Array(p * m);
-  for (let c = 0; c < p; c++) qt[c * m + c] = 1;
-  for (let j = p - 1; j >= 0; j--) {
-    const t = tau[j];
-    if (t === 0) continue;
-    for (let c = j; c < p; c++) applyHouseholder(at, j * m + j, t, m - j, qt, c * m + j);
-  }
-  return qt;
-}
-
-/**
  * Thin QR: A (m x n) = Q (m x p) R (p x n), p = min(m, n), Q^T Q = I, R upper triangular
  * (trapezoidal when m < n) with diag(R) >= 0. Works for any rank (Q stays orthonormal).
  * Cost 2 m n^2 - 2n^3/3 flops for R plus the same again for Q.
  */
 export function householderQr(a: Matrix): { q: Matrix64; r: Matrix64 } {
   const m = a.rows, n = a.cols, p = Math.min(m, n);
-  const at = packedTranspose(a);
-  const tau = factorTransposed(at, m, n);
-  const r = extractR(at, m, n);
-  const qt = formQTransposed(at, tau, m, p);
+  const f = factorTransposed(packedTranspose(a), m, n);
+  const r = extractR(f.at, m, n);
+  const qt = new Float64Array(p * m);
+  for (let c = 0; c < p; c++) qt[c * m + c] = 1;
+  applyQToRows(f, qt, p, true);
   const q = zeros(m, p);
   for (let c = 0; c < p; c++) {
     const neg = r.data[c * n + c] < 0;
@@ -84,9 +183,7 @@ export function householderQr(a: Matrix): { q: Matrix64; r: Matrix64 } {
 /** R factor only (p x n, p = min(m, n), diag(R) >= 0) of A (m x n) [GVL13 Alg. 5.2.1]. */
 export function qrR(a: Matrix): Matrix64 {
   const m = a.rows, n = a.cols, p = Math.min(m, n);
-  const at = packedTranspose(a);
-  factorTransposed(at, m, n);
-  const r = extractR(at, m, n);
+  const r = extractR(factorTransposed(packedTranspose(a), m, n).at, m, n);
   for (let c = 0; c < p; c++) {
     if (r.data[c * n + c] < 0) for (let j = c; j < n; j++) r.data[c * n + j] = -r.data[c * n + j];
   }
@@ -94,12 +191,10 @@ export function qrR(a: Matrix): Matrix64 {
 }
 
 /**
- * Internal: factor A (m x n) and return the pieces the SVD needs (the reflectors in the transposed
- * layout, their taus, and R without sign normalisation). Not part of the public contract.
+ * Internal: factor A (m x n) and return the reflectors (for `applyQToRows`) and R without sign
+ * normalisation. Used by the SVD's QR reduction; not part of the public contract.
  */
-export function householderFactorTransposed(a: Matrix): { at: Float64Array; tau: Float64Array; r: Matrix64 } {
-  const m = a.rows, n = a.cols;
-  const at = packedTranspose(a);
-  const tau = factorTransposed(at, m, n);
-  return { at, tau, r: extractR(at, m, n) };
+export function householderFactor(a: Matrix): { f: HouseholderFactors; r: Matrix64 } {
+  const f = factorTransposed(packedTranspose(a), a.rows, a.cols);
+  return { f, r: extractR(f.at, a.rows, a.cols) };
 }

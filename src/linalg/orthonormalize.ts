@@ -4,7 +4,7 @@
  *
  * Method: CholeskyQR2 [Fukaya, Nakatsukasa, Yanagisawa, Yamamoto 2014] on the GEMM kernels with a
  * float64 Gram: G = A^T A, R1 = chol(G), Q1 = A R1^{-1}, then the same once more on Q1. Its cost
- * is two Gram products and two triangular solves (4 m n^2 flops, all Level-3 or streaming), and
+ * is two Gram products and two products with the explicit inverse of the small triangle (4 m n^2 flops, all Level-3), and
  * it is what made tall-skinny orthonormalisation faster than Householder QR (KERNELS.md).
  * When A is well conditioned (kappa(A) well below u^{-1/2} ~ 1e8) Q is orthonormal to O(u).
  *
@@ -17,44 +17,48 @@
  * Householder fallback covers that range at some cost and stays correct for rank < n.)
  */
 import type { Matrix, Matrix64 } from '../matrix.js';
-import { clone, zeros } from '../matrix.js';
+import { zeros } from '../matrix.js';
 import { ShapeError } from '../errors.js';
 import { gemm } from '../kernels/gemm.js';
 import { householderQr } from './householder-qr.js';
-import { solveTriangular } from './triangular-solve.js';
+import { invertUpperTriangular } from './triangular-inverse.js';
 import { choleskyUpper } from './cholesky.js';
 
 export function orthonormalize(a: Matrix): Matrix64 {
   const m = a.rows, n = a.cols;
   if (m < n) throw new ShapeError(`orthonormalize: A is ${m} x ${n}, expected rows >= columns`);
   if (n === 0) return zeros(m, 0);
-  const q = clone(a);
   const g = zeros(n, n);
-  if (choleskyQrStep(q, g) && gramDeviation(q, g) <= 0.5 && factorAndSolve(q, g)) return q;
+  gram(a, g);
+  if (choleskyUpper(g)) {
+    const q1 = zeros(m, n);
+    timesInverse(a, g, q1);
+    gram(q1, g);
+    if (identityDeviation(g) <= 0.5 && choleskyUpper(g)) {
+      // Second pass written over a fresh buffer: GEMM cannot work in place.
+      const q = zeros(m, n);
+      timesInverse(q1, g, q);
+      return q;
+    }
+  }
   return householderQr(a).q;
 }
 
-/** Q <- Q chol(Q^T Q)^{-1}; false when the Cholesky breaks down (Q is then left unspecified). */
-function choleskyQrStep(q: Matrix64, g: Matrix64): boolean {
-  gram(q, g);
-  return factorAndSolve(q, g);
+/** G <- A^T A (n x n, float64) on the GEMM kernels. */
+function gram(a: Matrix, g: Matrix64): void {
+  const m = a.rows, n = a.cols;
+  gemm(true, false, n, n, m, 1, a.data, a.offset, a.stride, a.data, a.offset, a.stride, 0, g.data, g.offset, g.stride);
 }
 
-function gram(q: Matrix64, g: Matrix64): void {
-  const m = q.rows, n = q.cols;
-  gemm(true, false, n, n, m, 1, q.data, q.offset, q.stride, q.data, q.offset, q.stride, 0, g.data, g.offset, g.stride);
+/** out <- A R^{-1} as one GEMM with the explicit inverse of the small triangle. */
+function timesInverse(a: Matrix, r: Matrix64, out: Matrix64): void {
+  const m = a.rows, n = a.cols;
+  const ri = invertUpperTriangular(r);
+  gemm(false, false, m, n, n, 1, a.data, a.offset, a.stride, ri.data, 0, n, 0, out.data, out.offset, out.stride);
 }
 
-/** Cholesky of g (in place, upper R with R^T R = g) then q <- q R^{-1}. */
-function factorAndSolve(q: Matrix64, g: Matrix64): boolean {
-  if (!choleskyUpper(g)) return false;
-  solveTriangular(g, q, { upper: true, side: 'right' });
-  return true;
-}
-
-/** ||Q^T Q - I||_F from a fresh Gram in g (which the next Cholesky then factors). */
-function gramDeviation(q: Matrix64, g: Matrix64): number {
-  gram(q, g);
+/** ||G - I||_F: how far the first pass is from orthonormal (kappa(A)^2 u, roughly). */
+function identityDeviation(g: Matrix64): number {
   const n = g.rows, d = g.data;
   let s = 0;
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {

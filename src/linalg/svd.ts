@@ -24,7 +24,7 @@ import type { Matrix, Matrix64 } from '../matrix.js';
 import { clone, transpose, zeros } from '../matrix.js';
 import { NonFiniteError, NumericError } from '../errors.js';
 import { applyHouseholder, makeHouseholder } from './householder.js';
-import { householderFactorTransposed } from './householder-qr.js';
+import { applyQToRows, householderFactor } from './householder-qr.js';
 import { fixSigns } from './sign-fix.js';
 
 export interface SvdResult {
@@ -74,17 +74,14 @@ function svdTall(a: Matrix, vectors: boolean): SvdResult {
   const m = a.rows, n = a.cols;
   if (n === 0) return { u: zeros(m, 0), s: new Float64Array(0), v: zeros(0, 0) };
   if (m >= QR_FIRST_RATIO * n && n > 1) {
-    const { at, tau, r } = householderFactorTransposed(a);
+    const { f, r } = householderFactor(a);
     const core = bidiagonalSvd(r.data, n, n, vectors);
     if (!vectors) return { u: zeros(m, 0), s: core.s, v: zeros(n, 0) };
-    // U^T row c = (H_0 ... H_{n-1} [u_R,c; 0])^T, applied backward; reflector j lives in at row j.
+    // U^T row c = (Q [u_R,c; 0])^T, Q applied by blocks of reflectors (GEMM).
     const ut = new Float64Array(n * m);
     const qt = core.qt!;
-    for (let c = 0; c < n; c++) {
-      const row = c * m;
-      for (let i = 0; i < n; i++) ut[row + i] = qt[c * n + i];
-      for (let j = n - 1; j >= 0; j--) applyHouseholder(at, j * m + j, tau[j], m - j, ut, row + j);
-    }
+    for (let c = 0; c < n; c++) for (let i = 0; i < n; i++) ut[c * m + i] = qt[c * n + i];
+    applyQToRows(f, ut, n, false);
     return { u: transposeRows(ut, n, m), s: core.s, v: transposeRows(core.pt!, n, n) };
   }
   const w = clone(a).data;
