@@ -22,7 +22,8 @@
  * basis; the last pass streams A [X_0 ... X_q] (width (q + 1) l).
  *
  * Stabilisation [ALGORITHMS.md §5: "stabilise the R^{-1}"]: X is orthonormalised between passes
- * (Householder QR, so cond(G) ~ sigma_1 / sigma_l of A, not its power), and R is inverted through
+ * (CholeskyQR2, falling back to Householder QR when H is too ill conditioned for it; so
+ * cond(G) ~ sigma_1 / sigma_l of A, not its power), and R is inverted through
  * its SVD with the directions below `RANK_TOL * sigma_1(R)` dropped: an exactly low-rank input with
  * l > rank(A) (G rank deficient) then gives the same answer as a Householder QR of G instead of a
  * division by a rounding-level pivot. The loss of orthogonality of the implicit Q = G R^+ is about
@@ -37,7 +38,10 @@ import type { Matrix, Matrix64 } from '../matrix.js';
 import { zeros } from '../matrix.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import { gemm } from '../kernels/gemm.js';
+import type { PackedPanel } from '../kernels/packed-panel.js';
+import { freePanel, gemmPacked, packPanel } from '../kernels/packed-panel.js';
 import { householderQr } from '../linalg/householder-qr.js';
+import { orthonormalize } from '../linalg/orthonormalize.js';
 import { svd } from '../linalg/svd.js';
 import { fixSigns } from '../linalg/sign-fix.js';
 import type { TsqrState } from '../linalg/tsqr.js';
@@ -51,6 +55,8 @@ import { rangeTestMatrix } from './range-test-matrix.js';
 
 /** Rows per internal chunk: the G workspace is CHUNK x w float64. */
 export const CHUNK = 256;
+/** Float32 rows are widened to float64 chunks of at most this many bytes (the fast GEMM is f64 x f64). */
+export const WIDEN_BYTES = 1 << 24;
 /** Relative threshold below which singular values of R are treated as zero (see file comment). */
 export const RANK_TOL = 1e-12;
 
@@ -106,6 +112,10 @@ export interface GramPassState {
   rowsFirstPass: number;
   /** Chunk workspace for G (CHUNK x w). */
   g: Float64Array;
+  /** Float64 copy of a chunk of float32 rows (allocated at the first float32 block). */
+  wide: Float64Array;
+  /** X packed once per pass for the GEMM kernel (a cache in kernel memory, freed when the pass ends). */
+  panel: PackedPanel | null;
   spill: GramSpill | undefined;
 }
 
@@ -157,7 +167,7 @@ export function createGramPass(opts: GramPassOptions): GramPassState {
   const state: GramPassState = {
     method, cols: n, rank: o.rank, l: o.l, oversamples: o.oversamples, seed: o.seed, testMatrix: o.testMatrix,
     passes, views, pass: 0, width: o.l, x, h: new Float64Array(0), basis, tsqr: null,
-    rowsSeen: 0, rowsFirstPass: 0, g: new Float64Array(0), spill: opts.spill,
+    rowsSeen: 0, rowsFirstPass: 0, g: new Float64Array(0), wide: new Float64Array(0), panel: null, spill: opts.spill,
   };
   startPass(state);
   return state;
@@ -177,6 +187,7 @@ function startPass(st: GramPassState): void {
   st.tsqr = last ? createTsqr(w) : null;
   if (st.g.length < CHUNK * w) st.g = new Float64Array(CHUNK * w);
   st.rowsSeen = 0;
+  st.panel = packPanel(false, n, w, st.x, 0, w, 'float64');
 }
 
 /**
@@ -188,12 +199,25 @@ export function updateGramPass(st: GramPassState, block: Matrix, rowStart: numbe
   if (block.cols !== n) throw new ShapeError(`gramPass: rows ${rowStart}..${rowStart + block.rows - 1} have ${block.cols} values, expected ${n}`);
   if (!Number.isInteger(rowStart) || rowStart < 0) throw new ArgumentError(`gramPass: rowStart must be a non-negative integer, found ${rowStart}`);
   const last = isLastPass(st);
-  const g = st.g, h = st.h, x = st.x;
-  for (let r0 = 0; r0 < block.rows; r0 += CHUNK) {
-    const c = Math.min(CHUNK, block.rows - r0);
-    const off = block.offset + r0 * block.stride;
-    gemm(false, false, c, w, n, 1, block.data, off, block.stride, x, 0, w, 0, g, 0, w);
-    if (h.length > 0) gemm(true, false, n, w, c, 1, block.data, off, block.stride, g, 0, w, 1, h, 0, w);
+  const g = st.g, h = st.h;
+  // float32 rows: widen a chunk at a time so that both products run on the f64 kernel (KERNELS.md:
+  // accumulators and Gram-type products stay in float64).
+  const widen = !(block.data instanceof Float64Array);
+  const step = widen ? Math.max(1, Math.min(CHUNK, Math.floor(WIDEN_BYTES / (8 * n)))) : CHUNK;
+  if (widen && st.wide.length < step * n) st.wide = new Float64Array(step * n);
+  for (let r0 = 0; r0 < block.rows; r0 += step) {
+    const c = Math.min(step, block.rows - r0);
+    let ad = block.data, off = block.offset + r0 * block.stride, lda = block.stride;
+    if (widen) {
+      const wd = st.wide;
+      for (let i = 0; i < c; i++) {
+        const src = off + i * lda, dst = i * n;
+        for (let j = 0; j < n; j++) wd[dst + j] = ad[src + j];
+      }
+      ad = wd; off = 0; lda = n;
+    }
+    gemmPacked(false, c, 1, ad, off, lda, st.panel!, 0, g, 0, w);
+    if (h.length > 0) gemm(true, false, n, w, c, 1, ad, off, lda, g, 0, w, 1, h, 0, w);
     if (last) {
       const gv: Matrix64 = { rows: c, cols: w, data: g, offset: 0, stride: w };
       tsqrUpdate(st.tsqr!, gv);
@@ -210,6 +234,7 @@ export function updateGramPass(st: GramPassState, block: Matrix, rowStart: numbe
  */
 export function finishGramPass(st: GramPassState):
   { done: false; summary: PassSummary } | { done: true; summary: PassSummary; result: GramPassResult } {
+  if (st.panel) { freePanel(st.panel); st.panel = null; }
   if (st.pass === 0) st.rowsFirstPass = st.rowsSeen;
   else if (st.rowsSeen !== st.rowsFirstPass) {
     throw new ShapeError(`gramPass: pass ${st.pass + 1} saw ${st.rowsSeen} rows, pass 1 saw ${st.rowsFirstPass}: the source changed between passes`);
@@ -224,7 +249,7 @@ export function finishGramPass(st: GramPassState):
     const basis: Matrix64 = { rows: n, cols: st.passes * st.l, data: st.basis, offset: 0, stride: st.passes * st.l };
     st.x = extendKrylovBasis(basis, (st.pass + 1) * st.l, hm).data;
   } else {
-    st.x = householderQr(hm).q.data;
+    st.x = orthonormalize(hm).data;
   }
   st.pass++;
   startPass(st);
