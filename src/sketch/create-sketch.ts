@@ -74,7 +74,7 @@ export function createSketch(opts: SketchOptions): SketchState {
       method, testMatrix: family, cols: n, rank: r, q, chunk,
       rowsInMemory: opts.spill || method === 'fd' ? 0 : opts.rows!,
     };
-    sizes = sizesForBudget(query, opts.memoryBudget, opts.sizeRule ?? 'natural');
+    sizes = sizesForBudget(query, opts.memoryBudget, opts.sizeRule ?? 'natural', opts.chunkRows !== undefined);
   } else if (method === 'fd') {
     sizes = { k: 0, s: 0, l: 4 * r + 1, q, rule: 'default', chunk };
   } else {

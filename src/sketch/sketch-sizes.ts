@@ -30,6 +30,8 @@ import { sparseSignZeta } from '../random/test-matrix.js';
 import type { SketchMethod, SketchSizes, SketchTestMatrix } from './types.js';
 
 export const DEFAULT_CHUNK_ROWS = 128;
+/** The smallest chunk a budget may shrink the workspace to (the budget error quotes the minimum at this chunk). */
+export const MIN_CHUNK_ROWS = 8;
 export const DEFAULT_ERROR_SKETCH_DIM = 10;
 
 export interface SizeQuery {
@@ -104,9 +106,24 @@ export function twoSketchBoundFactor(k: number, l: number, r: number): number {
  * that fits, then s (l) as large as the rest allows; the byte analogue of the paper's natural rule,
  * which is exactly k(m + n) + (2k + 1)^2 <= T [TYUC19 §5.4.2]. 'flat': over all k that fit, the s (l)
  * that fills the budget, choosing the pair that minimises the theorem's bound factor.
- * FD: the largest l that fits. Throws BudgetError below the feasible minimum, stating it.
+ * FD: the largest l that fits. Unless `fixedChunk`, the chunk height (workspace rows, pure speed) is
+ * first lowered from query.chunk towards MIN_CHUNK_ROWS so that its workspace takes at most a
+ * quarter of the budget. Throws BudgetError below the feasible minimum, stating it.
  */
-export function sizesForBudget(query: SizeQuery, budget: number, rule: 'natural' | 'flat'): SketchSizes {
+export function sizesForBudget(query: SizeQuery, budget: number, rule: 'natural' | 'flat', fixedChunk = false): SketchSizes {
+  if (!fixedChunk) {
+    // The chunk workspace is pure speed: take the tallest chunk (<= query.chunk) whose workspace
+    // costs at most a quarter of the budget at the minimum sizes, else the smallest that fits.
+    const { k, sOrL } = minimumSizes(query.method, query.rank);
+    let chosen = query.chunk;
+    for (let c = query.chunk; c >= MIN_CHUNK_ROWS; c = Math.floor(c / 2)) {
+      chosen = c;
+      const at = { ...query, chunk: c }, none = { ...query, chunk: 0 };
+      if (sketchBytes(at, k, sOrL) - sketchBytes(none, k, sOrL) <= budget / 4 && sketchBytes(at, k, sOrL) <= budget) break;
+    }
+    while (chosen > MIN_CHUNK_ROWS && minimumBudget({ ...query, chunk: chosen }) > budget) chosen = Math.max(MIN_CHUNK_ROWS, Math.floor(chosen / 2));
+    query = { ...query, chunk: chosen };
+  }
   const { method, rank: r, cols: n, q, chunk } = query;
   const min = minimumBudget(query);
   if (!(budget >= min)) {
