@@ -5,9 +5,9 @@
 //   B[p, j]     lives at b + (j / NR) * bps + p * brs + (j % NR) * es
 //     packed panels (K x NR blocks): brs = NR*es, bps = K*NR*es; plain row-major B: brs = ldb*es, bps = NR*es
 //   C[i, j]     lives at c + i * ldc + j * es
-// `tmp` is a per-thread scratch tile of 4 x NR elements (partial last panel). `pk`, when nonzero,
-// is a per-thread buffer of KC x 128 elements: each KC x NC block of B is first copied there in panel
-// order. That pays whenever B is not already packed: rows of a plain B are `ldb` apart, often a
+// `ws` is a per-thread workspace of `workspace_bytes()`: [0, 512 KiB) a KC x NC block of B, then a
+// 4 x NR tile (partial last panel). flags bit 0 (PACK_B): copy each KC x NC block of B there in
+// panel order first. Packing B That pays whenever B is not already packed: rows of a plain B are `ldb` apart, often a
 // multiple of 4 KiB (n = 3072, 25088 in float64), so an unpacked KC x NR column strip maps to a few
 // cache sets and thrashes (the co-range product G^T A was 0.22x numpy without this).
 //
@@ -100,15 +100,31 @@
   }
 }
 
+// Blocking, tuned on the 2-vCPU Zen 4 VM (bench/out/tmp tuning runs, best of 5 under load):
+// KC = 512 float64 / 1024 float32 beat 256 / 512 by 5 to 20% (most at k = 16); NC = 64 or 256 columns
+// did not beat 128. Packing 4-row strips of A (one contiguous stream) was tried and lost 5 to 15%.
+const KC_BYTES: i32 = 4096;  // a 4 x KC strip of A is 16 KiB (L1 is 32 KiB)
+const NC_COLS: i32 = 128;    // a KC x NC block of B is 512 KiB (L2 is 1 MiB)
+const PACK_B: i32 = 1;
+const WS_TILE: usize = <usize>KC_BYTES * <usize>NC_COLS;
+const WS_BYTES: usize = WS_TILE + 256;
+
+/** Bytes of the per-thread workspace `ws`. */
+export function workspace_bytes(): i32 {
+  return <i32>WS_BYTES;
+}
+
 @inline function gemmT<T>(
   m: i32, n: i32, K: i32, alpha: T,
   a: usize, ars: usize, acs: usize, b: usize, brs: usize, bps: usize,
-  c: usize, ldc: usize, tmp: usize, pk: usize,
+  c: usize, ldc: usize, ws: usize, flags: i32,
 ): void {
   const es = <usize>sizeof<T>();
   const NR = <i32>(32 / sizeof<T>());          // 4 float64 / 8 float32: two vectors
-  const KC = <i32>(2048 / sizeof<T>());        // 256 / 512: a 4 x KC strip of A is 8 KiB
-  const NCP = <i32>(4 * sizeof<T>());          // 32 / 16 panels: 128 columns, a KC x 128 block of B is 256 KiB (L2)
+  const KC = KC_BYTES / <i32>sizeof<T>();
+  const NCP = NC_COLS / NR;
+  const pk = (flags & PACK_B) != 0 ? ws : 0;
+  const tmp = ws + WS_TILE;
   const nfull = n / NR;
   const rem = n - nfull * NR;
   const tileBytes = <usize>NR * es;
@@ -167,15 +183,15 @@
 export function gemm_f64(
   m: i32, n: i32, K: i32, alpha: f64,
   a: usize, ars: usize, acs: usize, b: usize, brs: usize, bps: usize,
-  c: usize, ldc: usize, tmp: usize, pk: usize,
+  c: usize, ldc: usize, ws: usize, flags: i32,
 ): void {
-  gemmT<f64>(m, n, K, alpha, a, ars, acs, b, brs, bps, c, ldc, tmp, pk);
+  gemmT<f64>(m, n, K, alpha, a, ars, acs, b, brs, bps, c, ldc, ws, flags);
 }
 
 export function gemm_f32(
   m: i32, n: i32, K: i32, alpha: f64,
   a: usize, ars: usize, acs: usize, b: usize, brs: usize, bps: usize,
-  c: usize, ldc: usize, tmp: usize, pk: usize,
+  c: usize, ldc: usize, ws: usize, flags: i32,
 ): void {
-  gemmT<f32>(m, n, K, <f32>alpha, a, ars, acs, b, brs, bps, c, ldc, tmp, pk);
+  gemmT<f32>(m, n, K, <f32>alpha, a, ars, acs, b, brs, bps, c, ldc, ws, flags);
 }

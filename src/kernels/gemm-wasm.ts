@@ -19,7 +19,7 @@
 import type { Float } from '../matrix.js';
 import { arenaAlloc, arenaFree, inArena } from './wasm-arena.js';
 import { kernelThreadCount, runWorkers, setWorkerJob } from './kernel-threads.js';
-import { TILE_BASE, TILE_BYTES, wasmRuntime, type WasmRuntime } from './wasm-runtime.js';
+import { wasmRuntime, type WasmRuntime } from './wasm-runtime.js';
 
 /** Products below this many multiply-adds run on one thread (waking workers costs ~20 to 50 us). */
 const PARALLEL_MIN_FMA = 1 << 20;
@@ -81,14 +81,15 @@ export function packedBytes(es: number, kk: number, n: number): number {
 }
 
 const jobArgs = new Float64Array(14);
-/** Per-thread buffers for packing blocks of a plain B inside the kernel (KC x 128 elements, 256 KiB). */
-const PACK_BYTES = 256 * 1024;
-const packBufs: number[] = [];
+/** Per-thread kernel workspaces (a packed block of B and an edge tile, ~512 KiB each), kept for good. */
+const workspaces: number[] = [];
 
-function packBuffer(t: number): number {
-  while (packBufs.length <= t) packBufs.push(arenaAlloc(PACK_BYTES));
-  return packBufs[t]!;
+function workspace(rt: WasmRuntime, t: number): number {
+  while (workspaces.length <= t) workspaces.push(arenaAlloc(rt.exports.workspace_bytes()));
+  return workspaces[t]!;
 }
+/** Kernel flag: pack each KC x NC block of a plain B before use. */
+const PACK_B = 1;
 
 /**
  * Run the kernel on prepared operands (all byte addresses): C += alpha op(A) B, split across
@@ -103,11 +104,10 @@ export function runKernel(
   const nr = panelWidth(es);
   const threads = kernelThreadCount();
   if (threads === 1 || m * n * kk < PARALLEL_MIN_FMA) {
-    kernel(m, n, kk, alpha, pa, ars, acs, bl.ptr, bl.brs, bl.bps, pc, ldcB, TILE_BASE, packB ? packBuffer(0) : 0);
+    kernel(m, n, kk, alpha, pa, ars, acs, bl.ptr, bl.brs, bl.bps, pc, ldcB, workspace(rt, 0), packB ? PACK_B : 0);
     return;
   }
-  // Reserve every thread's pack buffer before any job is written (allocation may grow memory).
-  if (packB) packBuffer(threads - 1);
+  workspace(rt, threads - 1);
   // Partition: part t of `threads` gets rows (or panels) [start(t), start(t + 1)).
   const byRows = m >= n;
   const units = byRows ? Math.ceil(m / 4) : Math.ceil(n / nr);
@@ -125,8 +125,8 @@ export function runKernel(
       jobArgs[7] = bl.ptr + u0 * bl.bps; jobArgs[10] = pc + j0 * es;
     }
     jobArgs[2] = kk; jobArgs[3] = alpha; jobArgs[5] = ars; jobArgs[6] = acs;
-    jobArgs[8] = bl.brs; jobArgs[9] = bl.bps; jobArgs[11] = ldcB; jobArgs[12] = TILE_BASE + t * TILE_BYTES;
-    jobArgs[13] = packB ? packBufs[t]! : 0;
+    jobArgs[8] = bl.brs; jobArgs[9] = bl.bps; jobArgs[11] = ldcB; jobArgs[12] = workspaces[t]!;
+    jobArgs[13] = packB ? PACK_B : 0;
   };
   for (let w = 0; w < threads - 1; w++) {
     const t = w + 1;

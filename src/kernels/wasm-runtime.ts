@@ -20,10 +20,8 @@ try {
   loadError = `src/kernels/wasm-bytes.generated.ts is missing (run \`npm run build\`): ${(e as Error).message}`;
 }
 
-/** Memory layout: [0, 4096) AssemblyScript's own (it emits no data); per-thread scratch tiles from
- * TILE_BASE (256 bytes each, up to MAX_THREADS); the heap (arena + gemm scratch) from HEAP_BASE. */
-export const TILE_BASE = 4096;
-export const TILE_BYTES = 256;
+/** Memory layout: [0, HEAP_BASE) AssemblyScript's own (it emits no data); the heap (arena, gemm
+ * scratch, per-thread kernel workspaces) from HEAP_BASE. */
 export const MAX_THREADS = 64;
 export const HEAP_BASE = 65536;
 const PAGE = 65536;
@@ -31,9 +29,11 @@ const MAX_PAGES = 65536;
 
 export interface WasmKernels {
   gemm_f64(m: number, n: number, k: number, alpha: number, a: number, ars: number, acs: number,
-    b: number, brs: number, bps: number, c: number, ldc: number, tmp: number, pk: number): void;
+    b: number, brs: number, bps: number, c: number, ldc: number, ws: number, flags: number): void;
   gemm_f32(m: number, n: number, k: number, alpha: number, a: number, ars: number, acs: number,
-    b: number, brs: number, bps: number, c: number, ldc: number, tmp: number, pk: number): void;
+    b: number, brs: number, bps: number, c: number, ldc: number, ws: number, flags: number): void;
+  /** Bytes of the per-thread workspace the kernels take as `ws`. */
+  workspace_bytes(): number;
 }
 
 /** Names of the exports workers may be asked to run, indexed by op code. */
