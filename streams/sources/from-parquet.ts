@@ -3,23 +3,261 @@
  * brotli, zstd, lz4, lz4_raw), which decodes dictionary, DELTA_*, BYTE_STREAM_SPLIT and data page
  * v2 files.
  *
- * Layouts:
+ * Layouts (see `parquetLayout`):
  * - 'parquet-wide': one numeric column (INT32, INT64, FLOAT, DOUBLE, and their logical integer
  *   types) per matrix column, chosen with `columns` / `exclude`; a non-numeric column is refused
  *   with `column "name" has type BYTE_ARRAY (STRING), expected a numeric type (exclude it with
  *   --exclude name)`. Nulls read as NaN and follow `nonFinite`.
- * - 'parquet-list': one repeated / LIST column of floats holding each row (what parquet-wasm and
- *   pyarrow write for an Arrow FixedSizeList); each row must have `cols` values.
+ * - 'parquet-list': one LIST / repeated column of FLOAT or DOUBLE holding each row (what parquet-wasm
+ *   and pyarrow write for an Arrow FixedSizeList); each row must have `cols` values
+ *   (`row 17 has 255 values, expected 256`).
  *
- * Orientation 'columns' on a wide file is natural: each block of `blockRows` columns is read across
- * the whole file (only those column chunks), and each column is one row of A^T.
+ * Memory: one decoded row group (hyparquet decodes a column chunk at once), packed row-major into a
+ * buffer reused across row groups. Orientation 'columns' on a wide file is natural: each block of
+ * `blockRows` columns is read across the whole file (only those column chunks), and each column is
+ * one row of A^T; on a list file it is the slow path (`transposedSource`).
  *
- * Replayable. A file hyparquet cannot parse (bad magic, corrupt footer or pages) is refused with a
- * FormatError naming the file and, where known, the row group and column.
+ * Replayable. A file hyparquet cannot parse (bad magic, corrupt footer or pages, columns of unequal
+ * length) is refused with a FormatError naming the file and, where known, the row group.
  */
-import type { MeasuredSource, SourceOptions } from './source-options.js';
+import { open as openFile, type FileHandle } from 'node:fs/promises';
+import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+import { FormatError, RangefinderError, ShapeError } from '../../src/errors.js';
+import type { RowBlock, SourceInfo } from '../types.js';
+import { createBlockValidator, type BlockValidator } from '../validate-block.js';
+import { emitSplit } from './emit-split.js';
+import { fileAsyncBuffer } from './file-async-buffer.js';
+import { parquetCompressors as compressors } from './parquet-compressors.js';
+import { parquetLayout, type ParquetLayout } from './parquet-layout.js';
+import { pullBlocks } from './pull-blocks.js';
+import { emptyStats, type MeasuredSource, type SourceOptions } from './source-options.js';
+import { TRANSPOSE_BLOCK_BYTES, rowOptionsFor, transposedSource } from './transposed-source.js';
+
+interface OpenedParquet {
+  fh: FileHandle;
+  file: AsyncBuffer;
+  metadata: FileMetaData;
+  layout: ParquetLayout;
+  groups: { start: number; rows: number }[];
+}
+
+function wrap(e: unknown, where: string, what: string): Error {
+  if (e instanceof RangefinderError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new FormatError(`${where}: cannot read ${what}: the file is corrupt or uses an unsupported feature (hyparquet: ${msg})`);
+}
+
+async function openParquet(path: string, opts: SourceOptions): Promise<OpenedParquet> {
+  const fh = await openFile(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    if (size < 12) throw new FormatError(`${path} is not a Parquet file: ${size} bytes, expected at least 12 (magic "PAR1", footer, "PAR1")`);
+    const head = Buffer.alloc(4);
+    const tail = Buffer.alloc(4);
+    await fh.read(head, 0, 4, 0);
+    await fh.read(tail, 0, 4, size - 4);
+    if (head.toString('latin1') !== 'PAR1') {
+      throw new FormatError(`${path} is not a Parquet file: expected the magic bytes "PAR1" at byte 0${tail.toString('latin1') === 'PARE' ? ' (this file is encrypted, which is not supported)' : ''}`);
+    }
+    if (tail.toString('latin1') !== 'PAR1') {
+      throw new FormatError(`${path} is truncated or corrupt: a Parquet file ends with its footer and "PAR1"${tail.toString('latin1') === 'PARE' ? ' (this file has an encrypted footer, which is not supported)' : ''}`);
+    }
+    const file = fileAsyncBuffer(fh, size, path);
+    let metadata: FileMetaData;
+    try { metadata = await parquetMetadataAsync(file); } catch (e) { throw wrap(e, path, 'the Parquet footer'); }
+    const layout = parquetLayout(metadata, opts, path);
+    const groups: { start: number; rows: number }[] = [];
+    let start = 0;
+    for (const g of metadata.row_groups) {
+      const rows = Number(g.num_rows);
+      if (!(rows >= 0)) throw new FormatError(`${path}: row group ${groups.length} has ${rows} rows`);
+      groups.push({ start, rows });
+      start += rows;
+    }
+    if (start !== Number(metadata.num_rows)) {
+      throw new FormatError(`${path} is corrupt: its row groups hold ${start} rows, its footer says ${Number(metadata.num_rows)}`);
+    }
+    return { fh, file, metadata, layout, groups };
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+}
+
+/** Copies decoded values of column `j` (rows [from, to) of the file) into `out`. */
+function scatter(
+  values: ArrayLike<unknown>, chunkStart: number, from: number, to: number,
+  out: Float32Array | Float64Array, base: number, step: number,
+): void {
+  if (values instanceof Float64Array || values instanceof Float32Array || values instanceof Int32Array) {
+    for (let r = from; r < to; r++) out[base + (r - from) * step] = values[r - chunkStart]!;
+    return;
+  }
+  for (let r = from; r < to; r++) {
+    const v = values[r - chunkStart];
+    out[base + (r - from) * step] = v === null || v === undefined ? NaN : typeof v === 'number' ? v : Number(v);
+  }
+}
 
 export function fromParquet(path: string, opts: SourceOptions = {}): MeasuredSource {
-  void path; void opts;
-  throw new Error('fromParquet: not implemented yet');
+  const orientation = opts.orientation ?? 'rows';
+  const stats = emptyStats();
+
+  const readGroup = async (f: OpenedParquet, g: number, out: { buf: Float32Array | Float64Array }): Promise<Float32Array | Float64Array> => {
+    const { start, rows } = f.groups[g]!;
+    const { layout } = f;
+    const end = start + rows;
+    const filled = new Array<number>(layout.columns.length).fill(0);
+    const what = `row group ${g} (rows ${start} to ${end - 1})`;
+    const ensure = (n: number): Float32Array | Float64Array => {
+      if (out.buf.length < n) out.buf = layout.dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+      return out.buf;
+    };
+    try {
+      await parquetRead({
+        file: f.file, metadata: f.metadata, columns: [...layout.columns], rowStart: start, rowEnd: end, compressors,
+        onChunk: (chunk) => {
+          const j = layout.columns.indexOf(chunk.columnName);
+          if (j < 0) return;
+          const from = Math.max(start, chunk.rowStart);
+          const to = Math.min(end, chunk.rowEnd, chunk.rowStart + chunk.columnData.length);
+          if (to <= from) return;
+          if (layout.kind === 'parquet-wide') {
+            const buf = ensure(rows * layout.cols);
+            scatter(chunk.columnData, chunk.rowStart, from, to, buf, (from - start) * layout.cols + j, layout.cols);
+          } else {
+            const lists = chunk.columnData as ArrayLike<ArrayLike<unknown> | null>;
+            if (layout.cols < 0) {
+              const first = lists[from - chunk.rowStart];
+              layout.cols = first?.length ?? 0;
+              if (layout.cols === 0) throw new ShapeError(`row ${from} has 0 values, expected at least 1 (in ${path})`);
+            }
+            const n = layout.cols;
+            const buf = ensure(rows * n);
+            for (let r = from; r < to; r++) {
+              const row = lists[r - chunk.rowStart];
+              const o = (r - start) * n;
+              if (row === null || row === undefined) { buf.fill(NaN, o, o + n); continue; }
+              if (row.length !== n) throw new ShapeError(`row ${r} has ${row.length} values, expected ${n} (in ${path})`);
+              scatter(row, 0, 0, n, buf, o, 1);
+            }
+          }
+          filled[j]! += to - from;
+        },
+      });
+    } catch (e) { throw wrap(e, path, what); }
+    for (let j = 0; j < filled.length; j++) {
+      if (filled[j] !== rows) {
+        throw new FormatError(`${path}: ${what}: column "${layout.columns[j]}" decoded ${filled[j]} values, expected ${rows}`);
+      }
+    }
+    return out.buf.subarray(0, rows * layout.cols);
+  };
+
+  const rowsInfo = async (f: OpenedParquet): Promise<SourceInfo> => {
+    if (f.layout.cols < 0) {
+      const g = f.groups.findIndex((x) => x.rows > 0);
+      if (g >= 0) await readGroup(f, g, { buf: new Float64Array(0) });
+    }
+    return {
+      rows: Number(f.metadata.num_rows), cols: Math.max(0, f.layout.cols), dtype: f.layout.dtype, layout: f.layout.kind,
+      batches: f.groups.length, orientation: 'rows', where: path,
+      ...(f.layout.kind === 'parquet-wide' ? { columnNames: f.layout.columns } : {}),
+    };
+  };
+
+  const withFile = async <T>(fn: (f: OpenedParquet) => Promise<T>, o: SourceOptions = opts): Promise<T> => {
+    const f = await openParquet(path, o);
+    try { return await fn(f); } finally { await f.fh.close(); }
+  };
+
+  if (orientation === 'columns') {
+    // Decide between the natural column read (wide) and the transposition (list) from the schema.
+    let rowsSource: MeasuredSource | null = null;
+    const transposed = (): MeasuredSource => (rowsSource ??= transposedSource(fromParquet(path, rowOptionsFor(opts)), opts));
+    const columnBlocks = (f: OpenedParquet): number => {
+      const m = Number(f.metadata.num_rows);
+      const isz = f.layout.dtype === 'float32' ? 4 : 8;
+      return Math.max(1, Math.min(f.layout.cols, opts.blockRows ?? Math.floor(TRANSPOSE_BLOCK_BYTES / Math.max(1, m * isz))));
+    };
+    return {
+      replayable: true,
+      get stats() { return rowsSource?.stats ?? stats; },
+      info: () => withFile(async (f) => {
+        if (f.layout.kind === 'parquet-list') return transposed().info();
+        const info = await rowsInfo(f);
+        return { ...info, rows: info.cols, cols: info.rows!, orientation: 'columns' as const, batches: Math.ceil(info.cols / columnBlocks(f)) };
+      }),
+      open: () => pullBlocks<RowBlock>(async (emit, signal) => {
+        Object.assign(stats, emptyStats());
+        const f = await openParquet(path, opts);
+        try {
+          if (f.layout.kind === 'parquet-list') {
+            await new Promise<void>((resolve, reject) => {
+              const sub = transposed().open().subscribe({ next: emit, error: reject, complete: resolve });
+              signal.addEventListener('abort', () => { sub.unsubscribe(); resolve(); }, { once: true });
+            });
+            return;
+          }
+          const m = Number(f.metadata.num_rows);
+          const n = f.layout.cols;
+          const b = columnBlocks(f);
+          const buf = f.layout.dtype === 'float32' ? new Float32Array(b * m) : new Float64Array(b * m);
+          const validate = createBlockValidator({ cols: m, nonFinite: opts.nonFinite ?? 'error', where: path, stats, orientation: 'columns' });
+          for (let c0 = 0; c0 < n && !signal.aborted; c0 += b) {
+            const names = f.layout.columns.slice(c0, c0 + b);
+            const filled = new Array<number>(names.length).fill(0);
+            try {
+              await parquetRead({
+                file: f.file, metadata: f.metadata, columns: names, rowStart: 0, rowEnd: m, compressors,
+                onChunk: (chunk) => {
+                  const j = names.indexOf(chunk.columnName);
+                  if (j < 0) return;
+                  const from = Math.max(0, chunk.rowStart);
+                  const to = Math.min(m, chunk.rowEnd, chunk.rowStart + chunk.columnData.length);
+                  if (to <= from) return;
+                  scatter(chunk.columnData, chunk.rowStart, from, to, buf, j * m + from, 1);
+                  filled[j]! += to - from;
+                },
+              });
+            } catch (e) { throw wrap(e, path, `columns ${names.join(', ')}`); }
+            const short = filled.findIndex((x) => x !== m);
+            if (short >= 0) throw new FormatError(`${path}: column "${names[short]}" decoded ${filled[short]} values, expected ${m}`);
+            if (signal.aborted) break;
+            const block = validate(c0, names.length, buf.subarray(0, names.length * m));
+            if (block !== null) emit(block);
+          }
+        } finally {
+          await f.fh.close();
+        }
+      }),
+    };
+  }
+
+  return {
+    replayable: true,
+    stats,
+    info: () => withFile(rowsInfo),
+    open: () => pullBlocks<RowBlock>(async (emit, signal) => {
+      Object.assign(stats, emptyStats());
+      const f = await openParquet(path, opts);
+      try {
+        const out = { buf: f.layout.dtype === 'float32' ? new Float32Array(0) as Float32Array | Float64Array : new Float64Array(0) };
+        let validate: BlockValidator | null = null;
+        for (let g = 0; g < f.groups.length && !signal.aborted; g++) {
+          const { start, rows } = f.groups[g]!;
+          if (rows === 0) continue;
+          const data = await readGroup(f, g, out);
+          if (signal.aborted) break;
+          validate ??= createBlockValidator({
+            cols: f.layout.cols, nonFinite: opts.nonFinite ?? 'error', where: path, stats,
+            ...(f.layout.kind === 'parquet-wide' ? { names: f.layout.columns } : {}),
+          });
+          emitSplit(validate, start, rows, f.layout.cols, data, opts.blockRows, emit, signal);
+        }
+      } finally {
+        await f.fh.close();
+      }
+    }),
+  };
 }
