@@ -13,17 +13,8 @@
 import type { Matrix, Matrix64 } from '../matrix.js';
 import { zeros } from '../matrix.js';
 import { applyHouseholder, makeHouseholder } from './householder.js';
-import { gemm } from '../kernels/gemm.js';
-
-/** One block of nb reflectors starting at column j: H_j ... H_{j+nb-1} = I - V T V^T. */
-interface ReflectorBlock {
-  j: number;
-  nb: number;
-  /** V^T (nb x (m - j)), explicit unit lower trapezoidal V [GVL13 §5.2.2 "WY representation"]. */
-  vt: Float64Array;
-  /** T (nb x nb) upper triangular, compact WY [Schreiber & Van Loan 1989; LAPACK dlarft]. */
-  t: Float64Array;
-}
+import type { ReflectorBlock } from './reflector-block.js';
+import { applyBlockToRows, makeReflectorBlock } from './reflector-block.js';
 
 /** A Householder factorisation in the transposed layout, with the blocks that apply Q by GEMM. */
 export interface HouseholderFactors {
@@ -67,64 +58,12 @@ function factorTransposed(at: Float64Array, m: number, n: number): HouseholderFa
       vt[o + i] = 1;
       for (let c = i + 1; c < len; c++) vt[o + c] = at[src + c];
     }
-    const t = formT(vt, nb, len, tau, j0);
-    const block = { j: j0, nb, vt, t };
+    const block = makeReflectorBlock(j0, nb, vt, tau, j0);
     blocks.push(block);
     const nTrail = n - j0 - nb;
     if (nTrail > 0) applyBlockToRows(block, at, (j0 + nb) * m, nTrail, m, true);
   }
   return { m, n, at, tau, blocks };
-}
-
-/** T of the compact WY form, column by column: T[0:i, i] = -tau_i T[0:i, 0:i] (V[:, 0:i]^T v_i). */
-function formT(vt: Float64Array, nb: number, len: number, tau: Float64Array, j0: number): Float64Array {
-  const s = new Float64Array(nb * nb);
-  gemm(false, true, nb, nb, len, 1, vt, 0, len, vt, 0, len, 0, s, 0, nb);
-  const t = new Float64Array(nb * nb);
-  const w = new Float64Array(nb);
-  for (let i = 0; i < nb; i++) {
-    const ti = tau[j0 + i];
-    t[i * nb + i] = ti;
-    for (let r = 0; r < i; r++) {
-      let acc = 0;
-      for (let k = r; k < i; k++) acc += t[r * nb + k] * s[k * nb + i];
-      w[r] = acc;
-    }
-    for (let r = 0; r < i; r++) t[r * nb + i] = -ti * w[r];
-  }
-  return t;
-}
-
-/**
- * Rows x_c (c < count, row c at x[off + c * ld], columns j.. of length m - j) of X, for the
- * block's H = I - V T V^T: `byHT` gives X <- X H = X - (X V) T V^T (each row, read as a column
- * y, becomes H^T y: what Q^T A needs); otherwise X <- X H^T = X - (X V) T^T V^T (y <- H y: what
- * forming Q needs). Two GEMMs and a small triangular product.
- */
-function applyBlockToRows(block: ReflectorBlock, x: Float64Array, off: number, count: number, ld: number, byHT: boolean): void {
-  const { j, nb, vt, t } = block;
-  const len = vt.length / nb;
-  const w = new Float64Array(count * nb);
-  gemm(false, true, count, nb, len, 1, x, off + j, ld, vt, 0, len, 0, w, 0, nb);
-  for (let r = 0; r < count; r++) {
-    const o = r * nb;
-    if (byHT) {
-      // w <- w T (T upper): column c takes rows k <= c; descending c keeps inputs intact.
-      for (let c = nb - 1; c >= 0; c--) {
-        let acc = 0;
-        for (let k = 0; k <= c; k++) acc += w[o + k] * t[k * nb + c];
-        w[o + c] = acc;
-      }
-    } else {
-      // w <- w T^T: entry c takes T[c, k], k >= c; ascending c keeps inputs intact.
-      for (let c = 0; c < nb; c++) {
-        let acc = 0;
-        for (let k = c; k < nb; k++) acc += w[o + k] * t[c * nb + k];
-        w[o + c] = acc;
-      }
-    }
-  }
-  gemm(false, false, count, len, nb, -1, w, 0, nb, vt, 0, len, 1, x, off + j, ld);
 }
 
 /**

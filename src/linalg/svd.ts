@@ -24,6 +24,7 @@ import type { Matrix, Matrix64 } from '../matrix.js';
 import { clone, transpose, zeros } from '../matrix.js';
 import { NonFiniteError, NumericError } from '../errors.js';
 import { applyHouseholder, makeHouseholder } from './householder.js';
+import { applyBlockToRows, makeReflectorBlock } from './reflector-block.js';
 import { applyQToRows, householderFactor } from './householder-qr.js';
 import { fixSigns } from './sign-fix.js';
 
@@ -144,25 +145,54 @@ function bidiagonalSvd(w: Float64Array, m: number, n: number, vectors: boolean):
   }
   let qt: Float64Array | null = null, pt: Float64Array | null = null;
   if (vectors) {
-    qt = new Float64Array(n * m);
-    for (let c = 0; c < n; c++) qt[c * m + c] = 1;
-    const v = new Float64Array(m);
-    for (let j = n - 1; j >= 0; j--) {
-      const tl = tauL[j];
-      if (tl === 0) continue;
-      for (let t = 1; t < m - j; t++) v[t] = w[(j + t) * n + j];
-      for (let c = j; c < n; c++) applyHouseholder(v, 0, tl, m - j, qt, c * m + j);
-    }
-    pt = new Float64Array(n * n);
-    for (let c = 0; c < n; c++) pt[c * n + c] = 1;
-    for (let j = n - 2; j >= 0; j--) {
-      const tr = tauR[j];
-      if (tr === 0) continue;
-      for (let c = j + 1; c < n; c++) applyHouseholder(w, j * n + j + 1, tr, n - j - 1, pt, c * n + j + 1);
-    }
+    qt = formLeftFactor(w, m, n, tauL);
+    pt = formRightFactor(w, n, tauR);
   }
   bidiagonalQr(d, e, qt, m, pt, n);
   return { qt, s: d, pt };
+}
+
+/** Reflector blocks of the bidiagonalisation: 32 reflectors per GEMM-applied block. */
+const NB = 32;
+
+/**
+ * Q_B^T (n x m): row c is column c of Q_B = H_0 ... H_{n-1} (left reflectors, stored below the
+ * diagonal of the columns of w), formed from [I_n 0] block by block from the last, as GEMMs.
+ */
+function formLeftFactor(w: Float64Array, m: number, n: number, tau: Float64Array): Float64Array {
+  const qt = new Float64Array(n * m);
+  for (let c = 0; c < n; c++) qt[c * m + c] = 1;
+  const first = Math.floor((n - 1) / NB) * NB;
+  for (let j0 = first; j0 >= 0; j0 -= NB) {
+    const nb = Math.min(NB, n - j0), len = m - j0;
+    const vt = new Float64Array(nb * len);
+    for (let i = 0; i < nb; i++) {
+      vt[i * len + i] = 1;
+      for (let c = i + 1; c < len; c++) vt[i * len + c] = w[(j0 + c) * n + j0 + i];
+    }
+    // Rows c < j0 are still unit vectors outside the block's support: skip them.
+    applyBlockToRows(makeReflectorBlock(j0, nb, vt, tau, j0), qt, j0 * m, n - j0, m, false);
+  }
+  return qt;
+}
+
+/** P^T (n x n) for P = G_0 ... G_{n-2} (right reflectors, stored right of the superdiagonal). */
+function formRightFactor(w: Float64Array, n: number, tau: Float64Array): Float64Array {
+  const pt = new Float64Array(n * n);
+  for (let c = 0; c < n; c++) pt[c * n + c] = 1;
+  const count = n - 1;
+  if (count <= 0) return pt;
+  const first = Math.floor((count - 1) / NB) * NB;
+  for (let j0 = first; j0 >= 0; j0 -= NB) {
+    const nb = Math.min(NB, count - j0), len = n - j0 - 1;
+    const vt = new Float64Array(nb * len);
+    for (let i = 0; i < nb; i++) {
+      vt[i * len + i] = 1;
+      for (let c = i + 1; c < len; c++) vt[i * len + c] = w[(j0 + i) * n + j0 + 1 + c];
+    }
+    applyBlockToRows(makeReflectorBlock(j0 + 1, nb, vt, tau, j0), pt, (j0 + 1) * n, n - j0 - 1, n, false);
+  }
+  return pt;
 }
 
 /** Rows i, k of x (length len): x_i <- c x_i + s x_k, x_k <- -s x_i + c x_k. */
