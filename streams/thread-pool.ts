@@ -10,27 +10,45 @@
  * never keeps the process alive) and `stop()` ends them.
  */
 import { Worker } from 'node:worker_threads';
-import { CTL_GEN, CTL_STOP, kernelControl, setKernelThreads, type KernelThreadPool } from '../src/kernels/kernel-threads.js';
-import { KERNEL_OPS, wasmRuntime } from '../src/kernels/wasm-runtime.js';
+import {
+  CTL_GEN, CTL_STOP, JOB_BYTE, JOB_WORDS, kernelControl, setKernelThreads, WS_BYTE, type KernelThreadPool,
+} from '../src/kernels/kernel-threads.js';
+import { KERNEL_OPS, MAX_THREADS, wasmRuntime } from '../src/kernels/wasm-runtime.js';
 import { enableRelaxedSimd } from './enable-relaxed-simd.js';
 
+// Worker side of the protocol in src/kernels/kernel-threads.ts; runChunk mirrors gemm-wasm.ts.
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require('node:worker_threads');
-const { module, memory, control, index, ops, slot, argsByte } = workerData;
+const { module, memory, control, index, ops, jobByte, jobWords, wsByte, maxThreads } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory } });
 const fns = ops.map((name) => instance.exports[name]);
 const ctl = new Int32Array(control, 0, 16);
-const a = new Float64Array(control, argsByte + index * slot * 8, slot);
+const j = new Float64Array(control, jobByte, jobWords);
+const ws = new Float64Array(control, wsByte, maxThreads);
+function runChunk(kernel, u, wsp) {
+  const m = j[1], n = j[2], unit = j[15], es = j[17], nr = j[18];
+  if (j[14] === 1) {
+    const i0 = u * unit, i1 = Math.min(m, i0 + unit);
+    kernel(i1 - i0, n, j[3], j[4], j[5] + i0 * j[6], j[6], j[7], j[8], j[9], j[10], j[11] + i0 * j[12], j[12], wsp, j[13]);
+  } else {
+    const p0 = u * unit, j0 = p0 * nr, j1 = Math.min(n, j0 + unit * nr);
+    kernel(m, j1 - j0, j[3], j[4], j[5], j[6], j[7], j[8] + p0 * j[10], j[9], j[10], j[11] + j0 * es, j[12], wsp, j[13]);
+  }
+}
 let gen = Atomics.load(ctl, 0);
 parentPort.postMessage('ready');
 for (;;) {
   Atomics.wait(ctl, 0, gen);
   gen = Atomics.load(ctl, 0);
   if (Atomics.load(ctl, 2) !== 0) break;
-  const op = a[0];
-  if (op >= 0) {
-    try { fns[op](a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14]); }
-    catch (e) { Atomics.store(ctl, 4, 1); }
+  try {
+    const kernel = fns[j[0]], chunks = j[16], wsp = ws[index + 1];
+    for (let u = Atomics.add(ctl, 5, 1); u < chunks; u = Atomics.add(ctl, 5, 1)) {
+      runChunk(kernel, u, wsp);
+      Atomics.add(ctl, 6, 1);
+    }
+  } catch (e) {
+    Atomics.store(ctl, 4, 1);
   }
   if (Atomics.sub(ctl, 1, 1) === 1) Atomics.notify(ctl, 1);
 }
@@ -65,7 +83,10 @@ export async function startKernelThreads(threads: number): Promise<KernelThreads
   for (let index = 0; index < threads - 1; index++) {
     const w = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { module: rt.module, memory: rt.memory, control, index, ops: [...KERNEL_OPS], slot: 16, argsByte: 64 },
+      workerData: {
+        module: rt.module, memory: rt.memory, control, index, ops: [...KERNEL_OPS],
+        jobByte: JOB_BYTE, jobWords: JOB_WORDS, wsByte: WS_BYTE, maxThreads: MAX_THREADS,
+      },
     });
     ready.push(new Promise((resolve, reject) => {
       w.once('message', () => resolve());

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Float } from '../src/matrix.js';
 import { gemm } from '../src/kernels/gemm.js';
 import { gemmTs } from '../src/kernels/gemm-ts.js';
-import { kernelThreadCount, setKernelThreads } from '../src/kernels/kernel-threads.js';
+import { kernelThreadCount, setKernelThreads, workerChunkCount } from '../src/kernels/kernel-threads.js';
 import { freePanel, gemmPacked, packPanel } from '../src/kernels/packed-panel.js';
 import { allocF64, freeArena } from '../src/kernels/wasm-arena.js';
 import { kernelBackend } from '../src/kernels/wasm-runtime.js';
@@ -38,9 +38,17 @@ describe('kernel thread pool', () => {
     expect(kernelBackend().variant).toBe('relaxed-simd');
   });
 
+  it('the worker really computes chunks of a large product', () => {
+    const [m, n, k] = [2048, 64, 2048];
+    const a = filled(new Float64Array(m * k), 1), b = filled(new Float64Array(k * n), 2);
+    const before = workerChunkCount();
+    gemm(false, false, m, n, k, 1, a, 0, k, b, 0, n, 0, new Float64Array(m * n), 0, n);
+    expect(workerChunkCount()).toBeGreaterThan(before);
+  });
+
   // Shapes above the parallel threshold, split by rows (m >= n) and by column panels (m < n),
   // with sizes that are not multiples of the tile; the split must not change a single bit.
-  const shapes: [number, number, number][] = [[1031, 37, 301], [37, 1030, 303], [6, 4097, 129], [2050, 3, 400]];
+  const shapes: [number, number, number][] = [[1031, 37, 301], [37, 1030, 303], [8, 4097, 300], [4100, 3, 400]];
   for (const T of [Float64Array, Float32Array]) {
     for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
       it(`${T.name} transA=${ta} transB=${tb}: threaded results equal single-thread results bit for bit`, () => {

@@ -13,16 +13,14 @@
  * or outside the arena; a B already packed once and reused (the test matrix Omega of a stream) goes
  * through `gemmPacked` instead.
  *
- * Large products are split across the kernel threads: by row blocks of 4 when m >= n, otherwise by
+ * Large products are split across the kernel threads in chunks: row blocks when m >= n, otherwise
  * column panels (the co-range shape X (k x n) += G^T A_blk, where m = k is small).
  */
 import type { Float } from '../matrix.js';
 import { arenaAlloc, arenaFree, inArena } from './wasm-arena.js';
-import { kernelThreadCount, runWorkers, setWorkerJob } from './kernel-threads.js';
-import { wasmRuntime, type WasmRuntime } from './wasm-runtime.js';
+import { JOB_WORDS, kernelThreadCount, nextChunk, publishJob, runWorkers } from './kernel-threads.js';
+import { wasmRuntime, type WasmKernels, type WasmRuntime } from './wasm-runtime.js';
 
-/** Products below this many multiply-adds run on one thread (waking workers costs ~20 to 50 us). */
-const PARALLEL_MIN_FMA = 1 << 20;
 
 /** B as the kernel sees it: element (p, j) at ptr + (j / NR) * bps + p * brs + (j % NR) * es. */
 export interface PanelLayout { ptr: number; brs: number; bps: number }
@@ -80,7 +78,6 @@ export function packedBytes(es: number, kk: number, n: number): number {
   return Math.ceil(n / nr) * kk * nr * es;
 }
 
-const jobArgs = new Float64Array(14);
 /** Per-thread kernel workspaces (a packed block of B and an edge tile, ~512 KiB each), kept for good. */
 const workspaces: number[] = [];
 
@@ -90,51 +87,56 @@ function workspace(rt: WasmRuntime, t: number): number {
 }
 /** Kernel flag: pack each KC x NC block of a plain B before use. */
 const PACK_B = 1;
+/** Aim for this many chunks per thread (dynamic balance on a shared machine)... */
+const CHUNKS_PER_THREAD = 8;
+/** ...but no chunk under this many multiply-adds (a kernel call and a B block pack cost ~µs). */
+const MIN_CHUNK_FMA = 1 << 20;
+
+const job = new Float64Array(JOB_WORDS);
+
+/** Run chunk u of the job in `j` on this thread (the same mapping as the workers' copy). */
+function runChunk(kernel: WasmKernels['gemm_f64'], j: Float64Array, u: number, wsp: number): void {
+  const m = j[1]!, n = j[2]!, unit = j[15]!, es = j[17]!, nr = j[18]!;
+  if (j[14] === 1) {
+    const i0 = u * unit, i1 = Math.min(m, i0 + unit);
+    kernel(i1 - i0, n, j[3]!, j[4]!, j[5]! + i0 * j[6]!, j[6]!, j[7]!, j[8]!, j[9]!, j[10]!, j[11]! + i0 * j[12]!, j[12]!, wsp, j[13]!);
+  } else {
+    const p0 = u * unit, j0 = p0 * nr, j1 = Math.min(n, j0 + unit * nr);
+    kernel(m, j1 - j0, j[3]!, j[4]!, j[5]!, j[6]!, j[7]!, j[8]! + p0 * j[10]!, j[9]!, j[10]!, j[11]! + j0 * es, j[12]!, wsp, j[13]!);
+  }
+}
 
 /**
- * Run the kernel on prepared operands (all byte addresses): C += alpha op(A) B, split across
- * threads. Exported for `gemmPacked`; callers have applied beta to C already.
+ * Run the kernel on prepared operands (all byte addresses): C += alpha op(A) B, split in chunks
+ * across the threads. Exported for `gemmPacked`; callers have applied beta to C already.
  */
 export function runKernel(
   rt: WasmRuntime, es: number, m: number, n: number, kk: number, alpha: number,
   pa: number, ars: number, acs: number, bl: PanelLayout, pc: number, ldcB: number, packB: boolean,
 ): void {
   const kernel = es === 8 ? rt.exports.gemm_f64 : rt.exports.gemm_f32;
-  const op = es === 8 ? 0 : 1;
   const nr = panelWidth(es);
   const threads = kernelThreadCount();
-  if (threads === 1 || m * n * kk < PARALLEL_MIN_FMA) {
-    kernel(m, n, kk, alpha, pa, ars, acs, bl.ptr, bl.brs, bl.bps, pc, ldcB, workspace(rt, 0), packB ? PACK_B : 0);
+  const flags = packB ? PACK_B : 0;
+  if (threads === 1 || m * n * kk < 2 * MIN_CHUNK_FMA) {
+    kernel(m, n, kk, alpha, pa, ars, acs, bl.ptr, bl.brs, bl.bps, pc, ldcB, workspace(rt, 0), flags);
     return;
   }
   workspace(rt, threads - 1);
-  // Partition: part t of `threads` gets rows (or panels) [start(t), start(t + 1)).
+  // Split the larger output dimension: rows in multiples of 4, or column panels of nr.
   const byRows = m >= n;
   const units = byRows ? Math.ceil(m / 4) : Math.ceil(n / nr);
-  const parts = Math.min(threads, units);
-  const start = (t: number) => Math.floor((units * t) / parts);
-  const job = (t: number) => {
-    const u0 = start(t), u1 = start(t + 1);
-    if (byRows) {
-      const i0 = u0 * 4, i1 = Math.min(m, u1 * 4);
-      jobArgs[0] = i1 - i0; jobArgs[1] = n; jobArgs[4] = pa + i0 * ars;
-      jobArgs[7] = bl.ptr; jobArgs[10] = pc + i0 * ldcB;
-    } else {
-      const j0 = u0 * nr, j1 = Math.min(n, u1 * nr);
-      jobArgs[0] = m; jobArgs[1] = j1 - j0; jobArgs[4] = pa;
-      jobArgs[7] = bl.ptr + u0 * bl.bps; jobArgs[10] = pc + j0 * es;
-    }
-    jobArgs[2] = kk; jobArgs[3] = alpha; jobArgs[5] = ars; jobArgs[6] = acs;
-    jobArgs[8] = bl.brs; jobArgs[9] = bl.bps; jobArgs[11] = ldcB; jobArgs[12] = workspaces[t]!;
-    jobArgs[13] = packB ? PACK_B : 0;
-  };
-  for (let w = 0; w < threads - 1; w++) {
-    const t = w + 1;
-    if (t < parts) { job(t); setWorkerJob(w, op, jobArgs, 14); } else setWorkerJob(w, -1, jobArgs, 0);
-  }
-  job(0);
-  runWorkers(() => kernel(jobArgs[0]!, jobArgs[1]!, jobArgs[2]!, jobArgs[3]!, jobArgs[4]!, jobArgs[5]!,
-    jobArgs[6]!, jobArgs[7]!, jobArgs[8]!, jobArgs[9]!, jobArgs[10]!, jobArgs[11]!, jobArgs[12]!, jobArgs[13]!));
+  const fmaPerUnit = (byRows ? 4 * n : nr * m) * kk;
+  const perChunk = Math.max(1, Math.ceil(units / (threads * CHUNKS_PER_THREAD)), Math.ceil(MIN_CHUNK_FMA / fmaPerUnit));
+  const chunks = Math.ceil(units / perChunk);
+  job[0] = es === 8 ? 0 : 1; job[1] = m; job[2] = n; job[3] = kk; job[4] = alpha;
+  job[5] = pa; job[6] = ars; job[7] = acs; job[8] = bl.ptr; job[9] = bl.brs; job[10] = bl.bps;
+  job[11] = pc; job[12] = ldcB; job[13] = flags; job[14] = byRows ? 1 : 0;
+  job[15] = byRows ? perChunk * 4 : perChunk; job[16] = chunks; job[17] = es; job[18] = nr;
+  publishJob(job, workspaces);
+  runWorkers(() => {
+    for (let u = nextChunk(); u < chunks; u = nextChunk()) runChunk(kernel, job, u, workspaces[0]!);
+  });
 }
 
 function scaleInPlace(c: Float, offC: number, ldc: number, m: number, n: number, beta: number): void {
