@@ -1,0 +1,161 @@
+/**
+ * The command line of `rangefinder approx`, parsed with node:util `parseArgs` (strict) and checked
+ * at the boundary: every problem is a UsageError (exit 2) naming the option.
+ */
+import { parseArgs } from 'node:util';
+import { parseByteSize } from './parse-byte-size.js';
+import { UsageError } from './usage-error.js';
+
+export type CliMethod = 'auto' | 'three-sketch' | 'two-sketch' | 'rsi' | 'krylov' | 'fd' | 'exact';
+export type OutFormat = 'npy' | 'arrow' | 'parquet';
+
+export interface ApproxOptions {
+  /** The input spec (path, '-', tcp://...), or undefined with --demo / --listen. */
+  input?: string;
+  /** --listen HOST:PORT */
+  listen?: { host: string; port: number };
+  demo: boolean;
+  rank: number;
+  passes: number;
+  memoryBudget: number;
+  /** True when --memory-budget was given (the demo picks its own otherwise). */
+  budgetGiven: boolean;
+  method: CliMethod;
+  testMatrix: 'gaussian' | 'sparse-sign';
+  rangeDim?: number;
+  coreDim?: number;
+  coRangeDim?: number;
+  seed: number;
+  orientation: 'rows' | 'columns';
+  columns?: string[];
+  center: boolean;
+  out?: string;
+  format: OutFormat;
+  json: boolean;
+  progress: boolean;
+  threads: number;
+  help: boolean;
+}
+
+export const DEFAULT_MEMORY_BUDGET = 64 * 1024 * 1024;
+export const DEMO_RANK = 10;
+
+const METHODS: readonly CliMethod[] = ['auto', 'three-sketch', 'two-sketch', 'rsi', 'krylov', 'fd', 'exact'];
+
+export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        rank: { type: 'string' },
+        passes: { type: 'string' },
+        'memory-budget': { type: 'string' },
+        method: { type: 'string' },
+        'test-matrix': { type: 'string' },
+        'range-dim': { type: 'string' },
+        'core-dim': { type: 'string' },
+        'co-range-dim': { type: 'string' },
+        seed: { type: 'string' },
+        orientation: { type: 'string' },
+        columns: { type: 'string' },
+        center: { type: 'boolean' },
+        out: { type: 'string' },
+        format: { type: 'string' },
+        json: { type: 'boolean' },
+        'no-progress': { type: 'boolean' },
+        progress: { type: 'boolean' },
+        listen: { type: 'string' },
+        demo: { type: 'boolean' },
+        threads: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw fromParseArgsError(e, 'approx');
+  }
+  const v = parsed.values;
+  const help = v.help === true;
+  const demo = v.demo === true;
+  const positionals = parsed.positionals;
+  if (positionals.length > 1) throw new UsageError(`approx takes one input, found ${positionals.length}: ${positionals.join(' ')} (see rangefinder approx --help)`);
+  const input = positionals[0];
+  const listen = v.listen !== undefined ? parseHostPort(v.listen, '--listen') : undefined;
+  if (!help) {
+    const given = [input !== undefined, listen !== undefined, demo].filter(Boolean).length;
+    if (given === 0) throw new UsageError('approx needs an input: a file, - for stdin, tcp://HOST:PORT, --listen HOST:PORT or --demo (see rangefinder approx --help)');
+    if (given > 1) throw new UsageError('approx takes exactly one of <input>, --listen and --demo');
+    if (v.rank === undefined && !demo) throw new UsageError('approx needs --rank R (see rangefinder approx --help)');
+  }
+  const method = (v.method ?? 'auto') as CliMethod;
+  if (!METHODS.includes(method)) throw new UsageError(`--method must be one of ${METHODS.join(', ')}, found '${v.method}'`);
+  const testMatrix = v['test-matrix'] ?? 'gaussian';
+  if (testMatrix !== 'gaussian' && testMatrix !== 'sparse-sign') throw new UsageError(`--test-matrix must be gaussian or sparse-sign, found '${testMatrix}'`);
+  const orientation = v.orientation ?? 'rows';
+  if (orientation !== 'rows' && orientation !== 'columns') throw new UsageError(`--orientation must be rows or columns, found '${orientation}'`);
+  const format = v.format ?? 'npy';
+  if (format !== 'npy' && format !== 'arrow' && format !== 'parquet') throw new UsageError(`--format must be npy, arrow or parquet, found '${format}'`);
+  if (v.format !== undefined && v.out === undefined) throw new UsageError('--format needs --out PREFIX');
+  const columns = v.columns?.split(',').map((c) => c.trim()).filter((c) => c.length > 0);
+  if (columns !== undefined && columns.length === 0) throw new UsageError('--columns expects a comma-separated list of column names');
+  const opts: ApproxOptions = {
+    demo, help,
+    rank: v.rank !== undefined ? positiveInt(v.rank, '--rank') : DEMO_RANK,
+    passes: v.passes !== undefined ? positiveInt(v.passes, '--passes') : 1,
+    memoryBudget: v['memory-budget'] !== undefined ? parseByteSize(v['memory-budget'], '--memory-budget') : DEFAULT_MEMORY_BUDGET,
+    budgetGiven: v['memory-budget'] !== undefined,
+    method, testMatrix, orientation, format,
+    seed: v.seed !== undefined ? nonNegativeInt(v.seed, '--seed', 0xffffffff) : 0,
+    center: v.center === true,
+    json: v.json === true,
+    progress: v['no-progress'] !== true,
+    threads: v.threads !== undefined ? positiveInt(v.threads, '--threads', 64) : 1,
+  };
+  if (input !== undefined) opts.input = input;
+  if (listen !== undefined) opts.listen = listen;
+  if (columns !== undefined) opts.columns = columns;
+  if (v.out !== undefined) {
+    if (v.out.length === 0) throw new UsageError('--out expects a file prefix');
+    opts.out = v.out;
+  }
+  if (v['range-dim'] !== undefined) opts.rangeDim = positiveInt(v['range-dim'], '--range-dim');
+  if (v['core-dim'] !== undefined) opts.coreDim = positiveInt(v['core-dim'], '--core-dim');
+  if (v['co-range-dim'] !== undefined) opts.coRangeDim = positiveInt(v['co-range-dim'], '--co-range-dim');
+  return opts;
+}
+
+export function positiveInt(text: string, option: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1 || Number(text) > max) {
+    throw new UsageError(`${option} expects a positive integer${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ''}, found '${text}'`);
+  }
+  return Number(text);
+}
+
+function nonNegativeInt(text: string, option: string, max: number): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) > max) throw new UsageError(`${option} expects an integer from 0 to ${max}, found '${text}'`);
+  return Number(text);
+}
+
+/** `HOST:PORT`, `:PORT` or `PORT`; the host defaults to loopback. */
+export function parseHostPort(text: string, option: string): { host: string; port: number } {
+  const m = /^(?:(.*):)?(\d+)$/.exec(text.trim());
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || !(port >= 0 && port <= 65535)) throw new UsageError(`${option} expects HOST:PORT (e.g. 127.0.0.1:9000), found '${text}'`);
+  const host = m[1] === undefined || m[1] === '' ? '127.0.0.1' : m[1].replace(/^\[(.*)\]$/, '$1');
+  return { host, port };
+}
+
+/** node:util parseArgs errors, reworded to name the option and the help to read. */
+export function fromParseArgsError(e: unknown, command: string): Error {
+  const err = e as { code?: string; message?: string };
+  const msg = err.message ?? String(e);
+  const opt = /'(-{1,2}[^' ]+)/.exec(msg)?.[1];
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new UsageError(`unknown option ${opt ?? msg} (see rangefinder ${command} --help)`);
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    return new UsageError(`option ${opt ?? ''} ${/argument missing/.test(msg) ? 'needs a value' : 'takes no value'} (see rangefinder ${command} --help)`.replace('  ', ' '));
+  }
+  if (err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return new UsageError(`unexpected argument: ${msg} (see rangefinder ${command} --help)`);
+  return e instanceof Error ? e : new Error(msg);
+}

@@ -1,0 +1,36 @@
+/**
+ * What `rangefinder approx --json` prints: one object with stable keys (scripts depend on them).
+ * A is `rows x cols` as the user sees it (after --orientation); `rank` is the number of triplets
+ * returned (below the asked rank only when the input has lower rank).
+ */
+export interface ApproxResult {
+  input: string;
+  rows: number;
+  cols: number;
+  rank: number;
+  /** Passes over the input actually made. */
+  passes: number;
+  /** 'three-sketch' | 'two-sketch' | 'fd' | 'rsi' | 'krylov' | 'exact'. */
+  method: string;
+  testMatrix: string;
+  /** The sizes used: k, s, l, q, rule (sketches); l, oversamples, powerIterations (RSI); ... */
+  sketch: Record<string, number | string>;
+  /** Bytes of the in-memory state (what the memory budget covers). */
+  stateBytes: number;
+  memoryBudget: number;
+  singularValues: number[];
+  /**
+   * ||A - U diag(S) V^T||_F: 'sketch' = the a-posteriori estimate of the error sketch [TYUC19 §6];
+   * 'residual' = sqrt(||A||_F^2 - sum S^2), exact for a projection method (RSI, Krylov, exact SVD).
+   */
+  errorEstimate: { frobenius: number; relative: number; normA: number; kind: 'sketch' | 'residual' };
+  seconds: number;
+  peakRssBytes: number;
+  /** Files written with --out. */
+  output?: Record<string, string>;
+  notes: string[];
+}
+
+export function peakRssBytes(): number {
+  return process.resourceUsage().maxRSS * 1024;
+}

@@ -1,0 +1,128 @@
+/**
+ * `rangefinder approx --demo` (what `npm start` runs): the embedded real matrix
+ * data/sklearn_digits.npy (1797 x 64, scikit-learn's digits, BSD-3; see data/README.md) at rank 10
+ * under a small budget, so the sketch is genuinely smaller than the matrix, and a human summary that
+ * checks the result against the exact SVD: the top singular values side by side, the a-posteriori
+ * error estimate next to the true error and the optimum tau_{r+1} = ||A - [[A]]_r||_F.
+ *
+ * The true error needs U: the demo replays the same sketch (same seed, same sizes: deterministic)
+ * with the range rows in memory, which the 1797-row matrix allows.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { svd } from '../../src/linalg/svd.js';
+import { zeros, type Matrix64 } from '../../src/matrix.js';
+import { createSketch } from '../../src/sketch/create-sketch.js';
+import { memorySpill } from '../../src/sketch/memory-spill.js';
+import { reconstruct } from '../../src/sketch/reconstruct.js';
+import { updateRows } from '../../src/sketch/update-rows.js';
+import { fromNpy } from '../sources/from-npy.js';
+import type { ApproxOptions } from './approx-args.js';
+import type { ApproxResult } from './approx-result.js';
+import { drainSource } from './drain-source.js';
+import { blockMatrix } from './run-context.js';
+
+export const DEMO_FILE = 'sklearn_digits.npy';
+/** Demo budget when --memory-budget is not given: k = 38, s = 77 at rank 10, within 1.2x of the optimum (128 KiB gives k = 24 and 1.5x). */
+export const DEMO_BUDGET = 256 * 1024;
+
+/** The embedded matrix, found from the source tree (streams/cli) or the build (dist/streams/cli). */
+export function demoInput(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const up of ['../..', '../../..']) {
+    const p = join(here, up, 'data', DEMO_FILE);
+    if (existsSync(p)) return p;
+  }
+  throw new Error(`the demo matrix data/${DEMO_FILE} is missing from the package`);
+}
+
+export async function printDemoSummary(opts: ApproxOptions, r: ApproxResult, out: NodeJS.WritableStream): Promise<void> {
+  const a = await loadDense(opts.input!);
+  if (opts.center) centerColumns(a);
+  const full = svd(a);
+  let f2 = 0;
+  for (const x of full.s) f2 += x * x;
+  let tail2 = 0;
+  for (let j = r.rank; j < full.s.length; j++) tail2 += full.s[j]! ** 2;
+  const optimum = Math.sqrt(tail2);
+  const normA = Math.sqrt(f2);
+  const truth = await trueError(opts, r, a, f2);
+  const pct = (x: number) => `${((100 * x) / normA).toFixed(2)}% of ||A||_F`;
+  const sizes = Object.entries(r.sketch).filter(([k]) => k !== 'rule').map(([k, v]) => `${k} = ${v}`).join(', ');
+  const lines: string[] = [];
+  lines.push(`rangefinder demo: ${relative(process.cwd(), opts.input!) || opts.input} (${r.rows} x ${r.cols}, scikit-learn digits, BSD-3)`);
+  lines.push(`method ${r.method}, ${r.passes} pass${r.passes === 1 ? '' : 'es'}, rank ${r.rank}${sizes ? `, sketch ${sizes}` : ''}${r.sketch.rule ? ` (rule ${r.sketch.rule})` : ''}`);
+  lines.push(`state ${kib(r.stateBytes)} of a ${kib(r.memoryBudget)} budget (the matrix as float64: ${kib(8 * r.rows * r.cols)})`);
+  lines.push('');
+  lines.push('   j   sketch sigma_j   exact sigma_j   rel. diff');
+  const show = Math.min(r.rank, 10);
+  for (let j = 0; j < show; j++) {
+    const s = r.singularValues[j] ?? NaN, e = full.s[j]!;
+    lines.push(`  ${String(j + 1).padStart(2)}   ${s.toFixed(3).padStart(14)}   ${e.toFixed(3).padStart(13)}   ${((s - e) / e).toExponential(2).padStart(9)}`);
+  }
+  lines.push('');
+  lines.push(`error ||A - U S V^T||_F: ${r.errorEstimate.kind === 'sketch' ? 'estimate' : 'residual'} ${r.errorEstimate.frobenius.toFixed(2)} (${pct(r.errorEstimate.frobenius)})` +
+    `, true ${truth.toFixed(2)} (${pct(truth)})`);
+  lines.push(`optimum (exact rank-${r.rank} SVD) ${optimum.toFixed(2)} (${pct(optimum)}): the sketch is ${(truth / optimum).toFixed(3)}x the optimum`);
+  lines.push(`time ${r.seconds.toFixed(2)} s, peak RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
+  lines.push('');
+  lines.push('Next: rangefinder approx <file.npy|.arrow|.parquet|-|tcp://HOST:PORT> --rank R [--passes P] [--out PREFIX] [--json]');
+  out.write(`${lines.join('\n')}\n`);
+}
+
+function kib(b: number): string {
+  return b >= 2 ** 20 ? `${(b / 2 ** 20).toFixed(2)} MiB` : `${(b / 1024).toFixed(1)} KiB`;
+}
+
+function centerColumns(a: Matrix64): void {
+  const { rows: m, cols: n, data } = a;
+  const mu = new Float64Array(n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) mu[j] += data[i * n + j]! / m;
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) data[i * n + j] -= mu[j]!;
+}
+
+async function loadDense(path: string): Promise<Matrix64> {
+  const src = fromNpy(path);
+  const info = await src.info();
+  const a = zeros(info.rows!, info.cols);
+  await drainSource(src, (b) => a.data.set(b.data.subarray(0, b.rows * b.cols), b.rowStart * b.cols));
+  return a;
+}
+
+/** ||A - U S V^T||_F of the method's own factors, recomputed in memory (see the file comment). */
+async function trueError(opts: ApproxOptions, r: ApproxResult, a: Matrix64, f2: number): Promise<number> {
+  const m = a.rows, n = a.cols;
+  if (r.errorEstimate.kind === 'residual') return r.errorEstimate.frobenius;
+  const method = r.method as 'three-sketch' | 'two-sketch' | 'fd';
+  const state = createSketch({
+    cols: n, rank: opts.rank, method, testMatrix: opts.testMatrix,
+    seed: opts.seed, memoryBudget: opts.memoryBudget, center: opts.center,
+    ...(method === 'fd' ? {} : { spill: memorySpill() }),
+    ...(opts.rangeDim !== undefined ? { rangeDim: opts.rangeDim } : {}),
+    ...(opts.coreDim !== undefined ? { coreDim: opts.coreDim } : {}),
+    ...(opts.coRangeDim !== undefined ? { coRangeDim: opts.coRangeDim } : {}),
+  });
+  await drainSource(fromNpy(opts.input!), (b) => updateRows(state, blockMatrix(b), b.rowStart));
+  const rec = reconstruct(state, { rank: opts.rank });
+  const { s, v } = rec;
+  const rr = s.length;
+  if (method === 'fd') {
+    // FD's rank-r answer with U = A V S^-1 is the projection A V V^T: error^2 = ||A||^2 - ||A V||^2.
+    let av2 = 0;
+    for (let i = 0; i < m; i++) for (let t = 0; t < rr; t++) {
+      let x = 0;
+      for (let j = 0; j < n; j++) x += a.data[i * n + j]! * v.data[j * rr + t]!;
+      av2 += x * x;
+    }
+    return Math.sqrt(Math.max(0, f2 - av2));
+  }
+  const u = rec.u!;
+  let e2 = 0;
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+    let x = a.data[i * n + j]!;
+    for (let t = 0; t < rr; t++) x -= u.data[i * rr + t]! * s[t]! * v.data[j * rr + t]!;
+    e2 += x * x;
+  }
+  return Math.sqrt(e2);
+}

@@ -1,0 +1,69 @@
+/**
+ * Where the CLI writes one factor: `PREFIX.U.npy` (or `.arrow`, `.parquet`), atomically (the sinks
+ * write a temporary file and rename it on success, so nothing partial is left under the final name).
+ *
+ * A tall factor arrives as row blocks (from the spill); for .npy they are streamed straight to disk
+ * with `createNpyWriter` and never held whole. Arrow and Parquet factors are written by whole-matrix
+ * sinks, so their rows are collected first (the JSON `notes` say so for large outputs).
+ * Vectors (S) are written as a 1-D .npy array, or as a one-column table named `s`.
+ */
+import type { Matrix, Matrix64 } from '../../src/matrix.js';
+import { zeros } from '../../src/matrix.js';
+import { createNpyWriter } from '../sinks/create-npy-writer.js';
+import { writeArrowFactor } from '../sinks/write-arrow-factor.js';
+import { writeNpy } from '../sinks/write-npy.js';
+import { writeParquetFactor } from '../sinks/write-parquet-factor.js';
+import type { OutFormat } from './approx-args.js';
+
+export interface FactorWriter {
+  readonly path: string;
+  write(rowStart: number, block: Matrix): void;
+  close(): Promise<void>;
+  abort(): void;
+}
+
+export function factorPath(prefix: string, name: string, format: OutFormat): string {
+  return `${prefix}.${name}.${format}`;
+}
+
+export function createFactorWriter(prefix: string, name: string, format: OutFormat, rows: number, cols: number): FactorWriter {
+  const path = factorPath(prefix, name, format);
+  if (format === 'npy') {
+    const w = createNpyWriter(path, { rows, cols, dtype: 'float64' });
+    return { path, write: (r0, b) => w.write(r0, b), close: () => w.close(), abort: () => w.abort() };
+  }
+  const all = zeros(rows, cols);
+  return {
+    path,
+    write(r0, b) {
+      for (let i = 0; i < b.rows; i++) {
+        const src = b.offset + i * b.stride;
+        for (let j = 0; j < cols; j++) all.data[(r0 + i) * cols + j] = b.data[src + j]!;
+      }
+    },
+    close: () => writeWhole(path, format, all, name),
+    abort: () => undefined,
+  };
+}
+
+/** Writes a small factor (V, or a vector as an r x 1 matrix when `vector`). */
+export async function writeFactor(prefix: string, name: string, format: OutFormat, a: Matrix64 | Float64Array): Promise<string> {
+  const path = factorPath(prefix, name, format);
+  if (a instanceof Float64Array) {
+    if (format === 'npy') await writeNpy(path, a, [a.length]);
+    else await writeWhole(path, format, { rows: a.length, cols: 1, data: a, offset: 0, stride: 1 }, name, ['s']);
+  } else if (format === 'npy') {
+    await writeNpy(path, a);
+  } else {
+    await writeWhole(path, format, a, name);
+  }
+  return path;
+}
+
+function writeWhole(path: string, format: OutFormat, a: Matrix, name: string, names?: string[]): Promise<void> {
+  const meta = { factor: name };
+  if (format === 'arrow') {
+    return writeArrowFactor(path, a, names ? { layout: 'wide', names, metadata: meta, dtype: 'float64' } : { metadata: meta, dtype: 'float64' });
+  }
+  return writeParquetFactor(path, a, { ...(names ? { names } : {}), metadata: meta, dtype: 'float64' });
+}

@@ -1,0 +1,62 @@
+/** The `--help` text of each command (kept next to the parser so options and help stay in step). */
+
+export const MAIN_HELP = `rangefinder: streaming low-rank matrix approximation under a memory budget
+
+Usage:
+  rangefinder approx <input> --rank R [options]   low-rank factors U, S, V of a matrix
+  rangefinder approx --demo                        the demo on the embedded digits matrix
+  rangefinder inspect <input>                      shape, layout, dtype, batches of an input
+  rangefinder bench [options]                      the pass-budget benchmark
+
+Run 'rangefinder <command> --help' for the options of a command.
+Exit codes: 0 success, 2 bad usage or bad input, 1 internal error.
+`;
+
+export const APPROX_HELP = `Usage: rangefinder approx <input> --rank R [options]
+
+<input>
+  FILE.npy | FILE.arrow | FILE.feather | FILE.arrows | FILE.parquet
+  -                      an Arrow IPC stream on stdin (one pass only)
+  tcp://HOST:PORT        connect to a producer of an Arrow IPC stream (one pass only)
+  --listen HOST:PORT     accept one producer instead (HOST defaults to 127.0.0.1)
+  --demo                 the embedded matrix (data/sklearn_digits.npy), rank 10 by default
+
+Options
+  --rank R               target rank (required except with --demo)
+  --passes P             how many times the input may be read (default 1; > 1 needs a file)
+  --memory-budget SIZE   bytes for the in-memory state: 64MiB (default), 1GB, 500k, 1048576
+  --method M             auto (default) | three-sketch | two-sketch | rsi | krylov | fd | exact
+                         auto: three-sketch for 1 pass, the pass planner (RSI) for more
+  --test-matrix T        gaussian (default) | sparse-sign
+  --range-dim K          range sketch size k (overrides the budget rule)
+  --core-dim S           core sketch size s (three-sketch)
+  --co-range-dim L       co-range size l (two-sketch), FD sketch rows, or RSI block width
+  --seed N               seed of every test matrix (default 0)
+  --orientation O        rows (default): each record is a row of A; columns: a column of A
+  --columns a,b,...      the matrix columns of a table, in order (default: every numeric column)
+  --center               approximate A minus its column mean (PCA)
+  --out PREFIX           write PREFIX.U.npy, PREFIX.S.npy, PREFIX.V.npy (A ~ U diag(S) V^T)
+  --format F             npy (default) | arrow | parquet, for --out
+  --json                 print one JSON object on stdout
+  --no-progress          no progress line on stderr (it is off anyway when stderr is not a terminal)
+  --threads N            kernel threads (default 1)
+  -h, --help             this help
+
+JSON keys: rows, cols, rank, passes, method, testMatrix, sketch, stateBytes, singularValues,
+errorEstimate {frobenius, relative}, seconds, peakRssBytes (and notes, output when written).
+`;
+
+export const INSPECT_HELP = `Usage: rangefinder inspect <input> [--columns a,b,...] [--orientation rows|columns] [--json]
+
+Prints the shape, layout, dtype and record batches / row groups of an input (.npy, .arrow,
+.feather, .arrows, .parquet, '-' for stdin, tcp://HOST:PORT) without reading its data.
+`;
+
+export const BENCH_HELP = `Usage: rangefinder bench [--quick] [--matrix NAME|synthetic] [--passes 1,2,3,5]
+                       [--budgets 256KiB,4MiB] [--rank R] [--out DIR] [--no-numpy]
+
+The pass-budget benchmark: Frobenius and spectral error relative to the optimum, time and peak
+memory of the single-view two- and three-sketch, Frequent Directions, RSVD, RSI (q = 1..4) and
+block Krylov, with numpy's RSVD and RSI in the same run when python3 with numpy is present.
+Writes DIR/pass-budget.json, .csv, -frobenius.svg and -spectral.svg (default DIR bench/out).
+`;

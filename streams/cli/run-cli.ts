@@ -1,0 +1,34 @@
+/**
+ * The `rangefinder` command line as a function: dispatches to approx / inspect / bench, turns errors into exit codes (report-error.ts), and sets
+ * `process.exitCode` rather than calling `process.exit`, so stdout is flushed.
+ */
+import { approxCommand, type CommandIo } from './approx-command.js';
+import { benchCommand } from './bench-command.js';
+import { MAIN_HELP } from './help-text.js';
+import { inspectCommand } from './inspect-command.js';
+import { reportError } from './report-error.js';
+import { UsageError } from './usage-error.js';
+
+export async function runCli(argv: readonly string[], io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  try {
+    const [command, ...rest] = argv;
+    switch (command) {
+      case 'approx': return await approxCommand(rest, io);
+      case 'inspect': return await inspectCommand(rest, io);
+      case 'bench': return await benchCommand(rest, io);
+      case undefined: case '-h': case '--help': case 'help':
+        io.stdout.write(MAIN_HELP);
+        return command === undefined ? 2 : 0;
+      case '--version': case '-v':
+        io.stdout.write('rangefinder 0.1.0\n');
+        return 0;
+      default:
+        throw new UsageError(command.startsWith('-')
+          ? `unknown option ${command} (see rangefinder --help)`
+          : `unknown command '${command}': expected approx, inspect or bench (see rangefinder --help)`);
+    }
+  } catch (e) {
+    return reportError(e, io.stderr);
+  }
+}
+

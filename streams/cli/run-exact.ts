@@ -1,0 +1,80 @@
+/**
+ * `approx --method exact`: the exact truncated SVD baseline (`exactTruncatedSvd`, a dense
+ * Golub-Kahan SVD). The whole matrix is loaded, so the memory budget is checked first: about
+ * 8 (2 m n + (m + n) min(m, n)) bytes (A, the SVD's working copy and its factors). A known shape
+ * that does not fit is refused before reading; an unknown one (stdin, TCP) as soon as it outgrows
+ * the budget. --center subtracts the column mean first.
+ */
+import { BudgetError, ShapeError } from '../../src/errors.js';
+import { exactTruncatedSvd } from '../../src/linalg/exact-svd.js';
+import type { Matrix64 } from '../../src/matrix.js';
+import { formatBytes } from '../../src/sketch/sketch-sizes.js';
+import { peakRssBytes, type ApproxResult } from './approx-result.js';
+import { drainSource } from './drain-source.js';
+import { writeFactor } from './factor-writer.js';
+import { factorNames, type RunContext } from './run-context.js';
+import { UsageError } from './usage-error.js';
+
+export function exactBytes(m: number, n: number): number {
+  return 8 * (2 * m * n + (m + n) * Math.min(m, n));
+}
+
+export async function runExact(ctx: RunContext): Promise<ApproxResult> {
+  const { opts, source, info, meter } = ctx;
+  const n = info.cols;
+  const refuse = (m: number, known: boolean): never => {
+    throw new BudgetError(
+      `memory budget ${formatBytes(opts.memoryBudget)} is too small for the exact SVD of ${info.where} ` +
+      `(${known ? '' : 'at least '}${m} x ${n}): it needs about ${formatBytes(exactBytes(m, n))}; raise --memory-budget or use a sketch (--method auto)`,
+    );
+  };
+  if (info.rows !== undefined && exactBytes(info.rows, n) > opts.memoryBudget) refuse(info.rows, true);
+  let cap = Math.max(1, info.rows ?? 1024);
+  let data = new Float64Array(cap * n);
+  let m = 0;
+  await drainSource(source, (b) => {
+    const end = b.rowStart + b.rows;
+    if (exactBytes(end, n) > opts.memoryBudget) refuse(end, info.rows !== undefined);
+    if (end > cap) {
+      while (cap < end) cap *= 2;
+      const bigger = new Float64Array(cap * n);
+      bigger.set(data.subarray(0, m * n));
+      data = bigger;
+    }
+    data.set(b.data.subarray(0, b.rows * n), b.rowStart * n);
+    m = Math.max(m, end);
+    meter.block(b.rows, b.rows * n * b.data.BYTES_PER_ELEMENT);
+  });
+  if (m === 0) throw new ShapeError(`${info.where}: the input has no rows`);
+  const a: Matrix64 = { rows: m, cols: n, data, offset: 0, stride: n };
+  if (opts.center) {
+    const mu = new Float64Array(n);
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) mu[j] += data[i * n + j]! / m;
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) data[i * n + j] -= mu[j]!;
+  }
+  let f2 = 0;
+  for (let t = 0; t < m * n; t++) f2 += data[t]! * data[t]!;
+  const limit = Math.min(m, n);
+  if (opts.rank > limit) throw new UsageError(`--rank ${opts.rank} exceeds min(rows, cols) = ${limit} of ${info.where}`);
+  meter.phase('exact SVD');
+  const svd = exactTruncatedSvd(a, opts.rank);
+  let kept2 = 0;
+  for (const x of svd.s) kept2 += x * x;
+  const frob = Math.sqrt(Math.max(0, f2 - kept2));
+  const names = factorNames(info);
+  const output: Record<string, string> = {};
+  if (opts.out !== undefined) {
+    output[names.tall] = await writeFactor(opts.out, names.tall, opts.format, svd.u);
+    output.S = await writeFactor(opts.out, 'S', opts.format, svd.s);
+    output[names.wide] = await writeFactor(opts.out, names.wide, opts.format, svd.v);
+  }
+  const columns = info.orientation === 'columns';
+  return {
+    input: info.where, rows: columns ? n : m, cols: columns ? m : n, rank: svd.s.length, passes: 1,
+    method: 'exact', testMatrix: 'none', sketch: {}, stateBytes: exactBytes(m, n), memoryBudget: opts.memoryBudget,
+    singularValues: Array.from(svd.s),
+    errorEstimate: { frobenius: frob, relative: f2 > 0 ? frob / Math.sqrt(f2) : 0, normA: Math.sqrt(f2), kind: 'residual' },
+    seconds: (performance.now() - ctx.t0) / 1000, peakRssBytes: peakRssBytes(),
+    ...(opts.out !== undefined ? { output } : {}), notes: ctx.notes,
+  };
+}

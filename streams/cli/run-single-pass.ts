@@ -1,0 +1,105 @@
+/**
+ * `approx` with a single-view sketch [TYUC19 three-sketch, TYUC17 two-sketch] or Frequent
+ * Directions [GLPW16]: one pass of the source into `updateRows`, then `reconstruct` and the
+ * a-posteriori error estimate of the error sketch [TYUC19 §6].
+ *
+ * U (the streamed-axis factor) is formed only with --out: the range rows go to a file spill as
+ * they arrive and U = Y uRight + 1 uShift is streamed from it block by block into the writer.
+ * Frequent Directions has no range sketch: U = A V diag(S)^-1 needs a second pass over the input,
+ * made when the input is replayable; for a one-shot input U is omitted and a note says so.
+ */
+import { zeros } from '../../src/matrix.js';
+import type { Matrix } from '../../src/matrix.js';
+import { applyRight } from '../../src/sketch/apply-right.js';
+import { createSketch } from '../../src/sketch/create-sketch.js';
+import { estimateError } from '../../src/sketch/estimate-error.js';
+import { reconstruct } from '../../src/sketch/reconstruct.js';
+import { stateBytes } from '../../src/sketch/state-bytes.js';
+import type { RangeSpill, SketchMethod } from '../../src/sketch/types.js';
+import { updateRows } from '../../src/sketch/update-rows.js';
+import { ShapeError } from '../../src/errors.js';
+import { peakRssBytes, type ApproxResult } from './approx-result.js';
+import { drainSource } from './drain-source.js';
+import { createFactorWriter, writeFactor } from './factor-writer.js';
+import { createRangeSpill, type CliRangeSpill } from './range-spill.js';
+import { blockMatrix, factorNames, type RunContext } from './run-context.js';
+
+export async function runSinglePass(ctx: RunContext, method: SketchMethod): Promise<ApproxResult> {
+  const { opts, source, info, meter, notes } = ctx;
+  const wantFactors = opts.out !== undefined;
+  const spill: CliRangeSpill | undefined = wantFactors && method !== 'fd' ? createRangeSpill() : undefined;
+  const discard: RangeSpill = { write: () => undefined };
+  try {
+    const state = createSketch({
+      cols: info.cols, rank: opts.rank, method, testMatrix: opts.testMatrix, seed: opts.seed,
+      memoryBudget: opts.memoryBudget, center: opts.center,
+      ...(opts.rangeDim !== undefined ? { rangeDim: opts.rangeDim } : {}),
+      ...(opts.coreDim !== undefined ? { coreDim: opts.coreDim } : {}),
+      ...(opts.coRangeDim !== undefined ? { coRangeDim: opts.coRangeDim } : {}),
+      ...(method === 'fd' ? {} : { spill: spill ?? discard }),
+    });
+    await drainSource(source, (b) => {
+      updateRows(state, blockMatrix(b), b.rowStart);
+      meter.block(b.rows, b.rows * b.cols * b.data.BYTES_PER_ELEMENT);
+    });
+    if (state.rowsSeen === 0) throw new ShapeError(`${info.where}: the input has no rows`);
+    const rec = reconstruct(state, { rank: opts.rank });
+    const est = estimateError(state, rec);
+    const r = rec.s.length;
+    const m = state.rows;
+    const names = factorNames(info);
+    const output: Record<string, string> = {};
+    if (wantFactors) {
+      const prefix = opts.out!;
+      const writer = createFactorWriter(prefix, names.tall, opts.format, m, r);
+      const out = zeros(Math.max(1, state.sizes.chunk), r);
+      const emit = (r0: number, y: Matrix): void => {
+        for (let i0 = 0; i0 < y.rows; i0 += out.rows) {
+          const b = Math.min(out.rows, y.rows - i0);
+          const yb: Matrix = { rows: b, cols: y.cols, data: y.data, offset: y.offset + i0 * y.stride, stride: y.stride };
+          const ob: Matrix = { rows: b, cols: r, data: out.data, offset: 0, stride: r };
+          applyRight(yb, rec.uRight, ob, rec.uShift);
+          writer.write(r0 + i0, ob);
+        }
+      };
+      let wroteTall = true;
+      try {
+        meter.phase(`writing ${names.tall}`);
+        if (method !== 'fd') {
+          await spill!.replay(emit);
+          if (spill!.inMemory) notes.push('the range rows were kept in memory: the file spill (streams/sinks/create-spill.ts) is not available yet');
+        } else if (source.replayable) {
+          await drainSource(source, (b) => emit(b.rowStart, blockMatrix(b)));
+        } else {
+          wroteTall = false;
+          writer.abort();
+          notes.push(`${names.tall} not written: Frequent Directions keeps no range sketch, so ${names.tall} = A V diag(S)^-1 needs a second pass, and ${info.where} is one-shot (use a file input)`);
+        }
+        if (wroteTall) { await writer.close(); output[names.tall] = writer.path; }
+      } catch (e) {
+        writer.abort();
+        throw e;
+      }
+      output.S = await writeFactor(prefix, 'S', opts.format, rec.s);
+      output[names.wide] = await writeFactor(prefix, names.wide, opts.format, rec.v);
+    }
+    const sketch: Record<string, number | string> = method === 'fd'
+      ? { l: state.sizes.l, q: state.sizes.q, rule: state.sizes.rule }
+      : method === 'three-sketch'
+        ? { k: state.sizes.k, s: state.sizes.s, q: state.sizes.q, rule: state.sizes.rule }
+        : { k: state.sizes.k, l: state.sizes.l, q: state.sizes.q, rule: state.sizes.rule };
+    const columns = info.orientation === 'columns';
+    return {
+      input: info.where,
+      rows: columns ? info.cols : m, cols: columns ? m : info.cols, rank: r,
+      passes: method === 'fd' && wantFactors && source.replayable ? 2 : 1,
+      method, testMatrix: opts.testMatrix, sketch, stateBytes: stateBytes(state), memoryBudget: opts.memoryBudget,
+      singularValues: Array.from(rec.s),
+      errorEstimate: { frobenius: est.frobenius, relative: est.relative, normA: est.normA, kind: 'sketch' },
+      seconds: (performance.now() - ctx.t0) / 1000, peakRssBytes: peakRssBytes(),
+      ...(wantFactors ? { output } : {}), notes,
+    };
+  } finally {
+    spill?.dispose();
+  }
+}
