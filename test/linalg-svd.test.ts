@@ -3,6 +3,9 @@ import fc from 'fast-check';
 import { svd } from '../src/linalg/svd.js';
 import { exactTruncatedSvd, numericalRank } from '../src/linalg/exact-svd.js';
 import { fixSigns } from '../src/linalg/sign-fix.js';
+import { spectralNorm } from '../src/linalg/spectral-norm.js';
+import { denseOperator } from '../src/linalg/linear-operator.js';
+import { orthonormalize } from '../src/linalg/orthonormalize.js';
 import { NonFiniteError } from '../src/errors.js';
 import type { Matrix64 } from '../src/matrix.js';
 import { clone, frobeniusNorm, fromRows, transpose, zeros } from '../src/matrix.js';
@@ -71,6 +74,21 @@ describe('svd', () => {
     const bad = fromRows([[1, 2], [3, NaN]]);
     expect(() => svd(bad)).toThrow(NonFiniteError);
     expect(() => svd(bad)).toThrow(/row 1: value at column 1 is NaN/);
+  });
+
+  it('accepts float32 input (computed in float64) and entries near the overflow and underflow limits', () => {
+    const a = randomOfRank(60, 25, 25, 12);
+    const a32 = { ...a, data: Float32Array.from(a.data) };
+    const ref = svd({ ...a, data: Float64Array.from(a32.data) }).s;
+    const s32 = svd(a32).s;
+    for (let i = 0; i < 25; i++) expect(s32[i]).toBe(ref[i]);
+    for (const scale of [1e-300, 1e300]) {
+      const scaled = { ...a, data: a.data.map((x) => x * scale) };
+      const s = svd(scaled).s, base = svd(a).s;
+      for (let i = 0; i < 25; i++) expect(Math.abs(s[i] / scale - base[i])).toBeLessThan(1e-13 * base[0]);
+      expect(Math.abs(spectralNorm(denseOperator(scaled)) / scale - base[0])).toBeLessThan(1e-10 * base[0]);
+      expect(orthError(orthonormalize(scaled))).toBeLessThan(1e-13);
+    }
   });
 
   it('is deterministic: the same input gives bitwise the same factors', () => {

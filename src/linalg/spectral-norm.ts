@@ -85,9 +85,16 @@ function reorthogonalize(x: Float64Array, basis: Float64Array, count: number, le
 }
 
 function normalize(x: Float64Array, off: number, len: number): number {
+  // Scaled by the largest entry so that norms near the overflow or underflow limits stay finite.
+  let big = 0;
+  for (let i = 0; i < len; i++) { const a = Math.abs(x[off + i]); if (a > big) big = a; }
+  if (big === 0) return 0;
+  const inv = 1 / big;
   let s = 0;
-  for (let i = 0; i < len; i++) s += x[off + i] * x[off + i];
-  const nrm = Math.sqrt(s);
-  if (nrm > 0) { const f = 1 / nrm; for (let i = 0; i < len; i++) x[off + i] *= f; }
+  for (let i = 0; i < len; i++) { const v = x[off + i] * inv; s += v * v; }
+  const nrm = big * Math.sqrt(s);
+  const f = 1 / nrm;
+  if (Number.isFinite(f)) for (let i = 0; i < len; i++) x[off + i] *= f;
+  else for (let i = 0; i < len; i++) x[off + i] = (x[off + i] * inv) / Math.sqrt(s);
   return nrm;
 }
