@@ -65,6 +65,11 @@ function alloc(dtype: 'float32' | 'float64', n: number): Float32Array | Float64A
   return dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
 }
 
+/** Every column with its type and whether it could be a matrix column (never throws). */
+export function arrowFields(schema: Schema): ArrowFieldInfo[] {
+  return fieldInfos(schema.fields, []);
+}
+
 export function arrowLayout(schema: Schema, opts: SourceOptions, where: string): ArrowLayout {
   const all = schema.fields;
   const names = all.map((f) => f.name);

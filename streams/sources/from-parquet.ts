@@ -74,9 +74,8 @@ async function openParquet(path: string, opts: SourceOptions): Promise<OpenedPar
       groups.push({ start, rows });
       start += rows;
     }
-    if (start !== Number(metadata.num_rows)) {
-      throw new FormatError(`${path} is corrupt: its row groups hold ${start} rows, its footer says ${Number(metadata.num_rows)}`);
-    }
+    // Some old writers leave the file's num_rows at 0: the row groups are authoritative.
+    if (start !== Number(metadata.num_rows)) metadata = { ...metadata, num_rows: BigInt(start) };
     return { fh, file, metadata, layout, groups };
   } catch (e) {
     await fh.close();

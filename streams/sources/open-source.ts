@@ -3,13 +3,31 @@
  * - `-` or `stdin`: Arrow IPC stream on stdin (one-shot);
  * - `tcp://host:port`: connect to a producer; `listen://host:port` (or `listen://:port`): accept one
  *   (both one-shot);
- * - `synthetic:ROWSxCOLS[:rank=R,noise=X,seed=S,decay=D]`: the synthetic source;
+ * - `synthetic:ROWSxCOLS[:rank=R,noise=X,seed=S,decay=D,dtype=float32]`: the synthetic source;
  * - `*.npy`; `*.arrow`, `*.feather`, `*.ipc` (IPC file); `*.arrows` (IPC stream); `*.parquet`, `*.pq`.
- * An unknown extension is refused with an ArgumentError that lists the accepted forms.
+ * An unknown form is refused with an ArgumentError that lists the accepted forms. Async because
+ * `listen://` resolves once the port is bound.
  */
+import { fromArrowFile } from './from-arrow-file.js';
+import { fromArrowStream } from './from-arrow-stream.js';
+import { fromNpy } from './from-npy.js';
+import { fromParquet } from './from-parquet.js';
+import { fromSynthetic } from './from-synthetic.js';
+import { fromTcp } from './from-tcp.js';
+import { listenTcp } from './listen-tcp.js';
+import { parseSourceSpec } from './parse-source-spec.js';
 import type { MeasuredSource, SourceOptions } from './source-options.js';
 
-export function openSource(spec: string, opts: SourceOptions = {}): Promise<MeasuredSource> {
-  void spec; void opts;
-  throw new Error('openSource: not implemented yet');
+export async function openSource(spec: string, opts: SourceOptions = {}): Promise<MeasuredSource> {
+  const p = parseSourceSpec(spec);
+  switch (p.kind) {
+    case 'stdin': return fromArrowStream('stdin', opts);
+    case 'tcp': return fromTcp({ host: p.host, port: p.port }, opts);
+    case 'listen': return listenTcp({ host: p.host, port: p.port }, opts);
+    case 'synthetic': return fromSynthetic(p.spec, opts);
+    case 'npy': return fromNpy(p.path, opts);
+    case 'arrow-file': return fromArrowFile(p.path, opts);
+    case 'arrow-stream': return fromArrowStream(p.path, opts);
+    case 'parquet': return fromParquet(p.path, opts);
+  }
 }

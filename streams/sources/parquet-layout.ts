@@ -79,6 +79,13 @@ function floatList(t: SchemaTree): 'float32' | 'float64' | null {
   return leaf.element.type === 'FLOAT' ? 'float32' : leaf.element.type === 'DOUBLE' ? 'float64' : null;
 }
 
+/** Every top-level column with its type and whether it could be a matrix column (never throws). */
+export function parquetFields(metadata: FileMetaData): ParquetFieldInfo[] {
+  return parquetSchema(metadata).children.map((t) => ({
+    name: t.element.name, type: describeType(t), numeric: isNumericLeaf(t), used: false,
+  }));
+}
+
 export function parquetLayout(metadata: FileMetaData, opts: SourceOptions, where: string): ParquetLayout {
   const top = parquetSchema(metadata).children;
   const names = top.map((c) => c.element.name);
