@@ -139,6 +139,36 @@ describe('GEMM kernels agree with a naive float64 reference', () => {
     }
   });
 
+  it('float32 blocks accumulated into float64 stay accurate over a million rows; float32 accumulation does not', () => {
+    // Co-range accumulation X (k x n) += G_blk^T (k x b) A_blk (b x n) over 2^20 rows in blocks.
+    // Reference: the same float32 inputs, all in float64. Expected error of the float32 -> float64
+    // path: per-block float32 sums, ~ eps32 sqrt(b) relative to each block's size, independent of
+    // the number of blocks. Negative control: the same stream accumulated in a float32 X.
+    const [k, n, b, blocks] = [4, 8, 4096, 256];
+    const rnd = lcg(77);
+    const g = new Float32Array(b * k), a = new Float32Array(b * n);
+    const x64 = new Float64Array(k * n), x32 = new Float32Array(k * n), ref = new Float64Array(k * n);
+    const g64 = new Float64Array(b * k), a64 = new Float64Array(b * n);
+    for (let blk = 0; blk < blocks; blk++) {
+      // Positive data: sums grow like the row count, the hard case for a float32 accumulator.
+      for (let i = 0; i < g.length; i++) { g[i] = 1 + 0.5 * rnd(); g64[i] = g[i]!; }
+      for (let i = 0; i < a.length; i++) { a[i] = 1 + 0.5 * rnd(); a64[i] = a[i]!; }
+      wasmOnly(true, false, k, n, b, 1, g, 0, k, a, 0, n, 1, x64, 0, n);
+      wasmOnly(true, false, k, n, b, 1, g, 0, k, a, 0, n, 1, x32, 0, n);
+      gemmTs(true, false, k, n, b, 1, g64, 0, k, a64, 0, n, 1, ref, 0, n);
+    }
+    let scale = 0, e64 = 0, e32 = 0;
+    for (let i = 0; i < k * n; i++) {
+      scale = Math.max(scale, Math.abs(ref[i]!));
+      e64 = Math.max(e64, Math.abs(x64[i]! - ref[i]!));
+      e32 = Math.max(e32, Math.abs(x32[i]! - ref[i]!));
+    }
+    // Worst-case float32 dot-product bound per block, b eps32 * (b * 1.5 * 1.5), summed over blocks,
+    // is ~ 6e-3 relative; rounding errors of random sign make it far smaller in practice.
+    expect(e64 / scale).toBeLessThan(1e-6);
+    expect(e32).toBeGreaterThan(8 * e64);
+  });
+
   it('property: wasm and TypeScript paths agree with the reference on random shapes', () => {
     fc.assert(fc.property(
       fc.record({

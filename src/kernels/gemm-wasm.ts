@@ -44,11 +44,11 @@ export function panelWidth(es: number): number {
   return 32 / es;
 }
 
-/** Pack op(B) (kk x n) into NR-wide zero-padded panels at byte address `dst` of the heap views. */
+/** Pack op(B) (kk x n) into NR-wide zero-padded panels at byte address `dst`; describe them in `layout`. */
 export function packPanels(
   rt: WasmRuntime, es: number, transB: boolean, kk: number, n: number, alpha: number,
-  b: Float, offB: number, ldb: number, dst: number,
-): PanelLayout {
+  b: Float, offB: number, ldb: number, dst: number, layout: PanelLayout,
+): void {
   const nr = panelWidth(es);
   const h = es === 8 ? rt.f64 : rt.f32;
   const base = dst / es;
@@ -69,7 +69,7 @@ export function packPanels(
       for (let jj = w; jj < nr; jj++) h[d + jj] = 0;
     }
   }
-  return { ptr: dst, brs: nr * es, bps: panelLen * es };
+  layout.ptr = dst; layout.brs = nr * es; layout.bps = panelLen * es;
 }
 
 /** Bytes `packPanels` writes for op(B) (kk x n). */
@@ -134,9 +134,16 @@ export function runKernel(
   job[11] = pc; job[12] = ldcB; job[13] = flags; job[14] = byRows ? 1 : 0;
   job[15] = byRows ? perChunk * 4 : perChunk; job[16] = chunks; job[17] = es; job[18] = nr;
   publishJob(job, workspaces);
-  runWorkers(() => {
-    for (let u = nextChunk(); u < chunks; u = nextChunk()) runChunk(kernel, job, u, workspaces[0]!);
-  });
+  jobKernel = kernel;
+  runWorkers(ownShare);
+}
+
+let jobKernel: WasmKernels['gemm_f64'] | null = null;
+
+/** The calling thread's part of a published job: claim chunks until none are left. */
+function ownShare(): void {
+  const chunks = job[16]!;
+  for (let u = nextChunk(); u < chunks; u = nextChunk()) runChunk(jobKernel!, job, u, workspaces[0]!);
 }
 
 function scaleInPlace(c: Float, offC: number, ldc: number, m: number, n: number, beta: number): void {
@@ -179,42 +186,62 @@ export function prepareA(
   out[1] = (transA ? 1 : cols) * es; out[2] = (transA ? cols : 1) * es;
 }
 
-/** C <- beta C + alpha op(A) T where T is produced by `compute(pc, ldcBytes)` (+= into a zeroed or
- * pre-scaled buffer): handles C in the arena, outside it, and the float32 -> float64 case. */
-export function withOutput(
+/**
+ * Where the kernel should accumulate C: in place when C is in the arena with the compute dtype
+ * (beta applied here), else in scratch (beta C copied in, or zeros for the float32 -> float64 case).
+ * Writes `out` = [pc, ldc in bytes, alpha for the kernel, mode] (mode 0 in place, 1 copy back,
+ * 2 float32 into float64); `finishOutput` completes modes 1 and 2.
+ */
+export function prepareOutput(
   rt: WasmRuntime, es: number, m: number, n: number, alpha: number, beta: number,
-  c: Float, offC: number, ldc: number, compute: (pc: number, ldcBytes: number, alpha: number) => void,
+  c: Float, offC: number, ldc: number, out: Float64Array,
 ): void {
   const sameType = (es === 8) === (c instanceof Float64Array);
   if (sameType && inArena(c)) {
     scaleInPlace(c, offC, ldc, m, n, beta);
-    compute(c.byteOffset + offC * es, ldc * es, alpha);
+    out[0] = c.byteOffset + offC * es; out[1] = ldc * es; out[2] = alpha; out[3] = 0;
     return;
   }
   const ptr = reserve(scratchC, m * n * es);
   const h = es === 8 ? rt.f64 : rt.f32;
   const d = ptr / es;
+  out[0] = ptr; out[1] = n * es;
   if (sameType) {
     for (let i = 0; i < m; i++) {
       const s = offC + i * ldc, t = d + i * n;
       if (beta === 0) h.fill(0, t, t + n);
       else for (let j = 0; j < n; j++) h[t + j] = beta * c[s + j]!;
     }
-    compute(ptr, n * es, alpha);
-    for (let i = 0; i < m; i++) c.set(h.subarray(d + i * n, d + (i + 1) * n), offC + i * ldc);
+    out[2] = alpha; out[3] = 1;
   } else {
-    // float32 product accumulated into float64 C.
     h.fill(0, d, d + m * n);
-    compute(ptr, n * es, 1);
-    for (let i = 0; i < m; i++) {
-      const o = offC + i * ldc, t = d + i * n;
-      if (beta === 0) for (let j = 0; j < n; j++) c[o + j] = alpha * h[t + j]!;
-      else for (let j = 0; j < n; j++) c[o + j] = beta * c[o + j]! + alpha * h[t + j]!;
-    }
+    out[2] = 1; out[3] = 2;
+  }
+}
+
+/** Copy a scratch C back (mode 1) or C <- beta C + alpha scratch in float64 (mode 2). */
+export function finishOutput(
+  rt: WasmRuntime, es: number, m: number, n: number, alpha: number, beta: number,
+  c: Float, offC: number, ldc: number, desc: Float64Array,
+): void {
+  const mode = desc[3]!;
+  if (mode === 0) return;
+  const h = es === 8 ? rt.f64 : rt.f32;
+  const d = desc[0]! / es;
+  if (mode === 1) {
+    for (let i = 0; i < m; i++) c.set(h.subarray(d + i * n, d + (i + 1) * n), offC + i * ldc);
+    return;
+  }
+  for (let i = 0; i < m; i++) {
+    const o = offC + i * ldc, t = d + i * n;
+    if (beta === 0) for (let j = 0; j < n; j++) c[o + j] = alpha * h[t + j]!;
+    else for (let j = 0; j < n; j++) c[o + j] = beta * c[o + j]! + alpha * h[t + j]!;
   }
 }
 
 const aDesc = new Float64Array(3);
+const cDesc = new Float64Array(4);
+const bLayout: PanelLayout = { ptr: 0, brs: 0, bps: 0 };
 
 export function gemmWasm(
   transA: boolean, transB: boolean, m: number, n: number, kk: number, alpha: number,
@@ -228,13 +255,12 @@ export function gemmWasm(
   if (m === 0 || n === 0) return true;
   if (kk === 0 || alpha === 0) { scaleInPlace(c, offC, ldc, m, n, beta); return true; }
   prepareA(rt, es, transA, m, kk, a, offA, lda, aDesc);
-  let bl: PanelLayout;
   // A plain B in the arena is packed block by block inside the kernel when several row strips reuse it.
   const plainB = !transB && inArena(b);
-  if (plainB) bl = { ptr: b.byteOffset + offB * es, brs: ldb * es, bps: panelWidth(es) * es };
-  else bl = packPanels(rt, es, transB, kk, n, 1, b, offB, ldb, reserve(scratchB, packedBytes(es, kk, n)));
-  // Reserving scratch may grow memory: re-read A's scratch address only after all reservations.
-  const pa = aDesc[0]!, ars = aDesc[1]!, acs = aDesc[2]!;
-  withOutput(rt, es, m, n, alpha, beta, c, offC, ldc, (pc, ldcB, al) => runKernel(rt, es, m, n, kk, al, pa, ars, acs, bl, pc, ldcB, plainB && m > 4));
+  if (plainB) { bLayout.ptr = b.byteOffset + offB * es; bLayout.brs = ldb * es; bLayout.bps = panelWidth(es) * es; }
+  else packPanels(rt, es, transB, kk, n, 1, b, offB, ldb, reserve(scratchB, packedBytes(es, kk, n)), bLayout);
+  prepareOutput(rt, es, m, n, alpha, beta, c, offC, ldc, cDesc);
+  runKernel(rt, es, m, n, kk, cDesc[2]!, aDesc[0]!, aDesc[1]!, aDesc[2]!, bLayout, cDesc[0]!, cDesc[1]!, plainB && m > 4);
+  finishOutput(rt, es, m, n, alpha, beta, c, offC, ldc, cDesc);
   return true;
 }

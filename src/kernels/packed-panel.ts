@@ -8,7 +8,7 @@
  */
 import type { DType, Float } from '../matrix.js';
 import { gemmTs } from './gemm-ts.js';
-import { packedBytes, packPanels, prepareA, runKernel, withOutput, type PanelLayout } from './gemm-wasm.js';
+import { finishOutput, packedBytes, packPanels, prepareA, prepareOutput, runKernel, type PanelLayout } from './gemm-wasm.js';
 import { arenaAlloc, arenaFree } from './wasm-arena.js';
 import { wasmRuntime } from './wasm-runtime.js';
 
@@ -40,7 +40,8 @@ export function packPanel(
     return { dtype, rows: kk, cols: n, layout: null, copy, freed: false };
   }
   const ptr = arenaAlloc(Math.max(1, packedBytes(es, kk, n)));
-  const layout = packPanels(rt, es, transB, kk, n, 1, b, offB, ldb, ptr);
+  const layout: PanelLayout = { ptr: 0, brs: 0, bps: 0 };
+  packPanels(rt, es, transB, kk, n, 1, b, offB, ldb, ptr, layout);
   return { dtype, rows: kk, cols: n, layout, copy: null, freed: false };
 }
 
@@ -52,6 +53,7 @@ export function freePanel(panel: PackedPanel): void {
 }
 
 const aDesc = new Float64Array(3);
+const cDesc = new Float64Array(4);
 
 /**
  * C (m x cols) <- alpha op(A) P + beta C with a packed P (rows x cols); op(A) is (m x rows), A
@@ -76,6 +78,7 @@ export function gemmPacked(
   if (m === 0 || n === 0) return;
   const layout = panel.layout;
   prepareA(rt, es, transA, m, kk, a, offA, lda, aDesc);
-  const pa = aDesc[0]!, ars = aDesc[1]!, acs = aDesc[2]!;
-  withOutput(rt, es, m, n, alpha, beta, c, offC, ldc, (pc, ldcB, al) => runKernel(rt, es, m, n, kk, al, pa, ars, acs, layout, pc, ldcB, false));
+  prepareOutput(rt, es, m, n, alpha, beta, c, offC, ldc, cDesc);
+  runKernel(rt, es, m, n, kk, cDesc[2]!, aDesc[0]!, aDesc[1]!, aDesc[2]!, layout, cDesc[0]!, cDesc[1]!, false);
+  finishOutput(rt, es, m, n, alpha, beta, c, offC, ldc, cDesc);
 }
