@@ -7,6 +7,7 @@
  * Order inside a chunk matters only for the TSQR stack, which is overwritten last.
  */
 import { gemm } from '../kernels/gemm.js';
+import { gemmPacked } from '../kernels/packed-panel.js';
 import type { Float } from '../matrix.js';
 import { fillItems, fillSparseSignItems, sparseSignZeta } from '../random/test-matrix.js';
 import type { SketchState } from './types.js';
@@ -28,14 +29,19 @@ export function absorbChunk(state: SketchState, a: Float, off: number, lda: numb
   const y0 = k1 * k1; // the chunk of [Y 1] starts after the R rows
 
   // Streamed-axis maps for the rows of this chunk, regenerated from (seed, purpose, i) [§0].
-  if (q > 0) fillItems('gaussian', seed, 'theta', q, i0, b, work.thetaMap);
+  // Gaussian: [Upsilon | Theta] (or [Psi | Theta]) side by side, cq wide, for one product with A.
+  const cq = coDim + q;
   if (sparse) {
+    if (q > 0) fillItems('gaussian', seed, 'theta', q, i0, b, work.thetaMap);
     fillSparseSignItems(seed, coPurpose, coDim, i0, b, work.coIdx, work.coVal);
     if (three) fillSparseSignItems(seed, 'phi', s, i0, b, work.phiIdx, work.phiVal);
   } else {
-    fillItems('gaussian', seed, coPurpose, coDim, i0, b, work.coMap);
+    fillItems('gaussian', seed, coPurpose, coDim, i0, b, work.coMap, 0, cq);
+    if (q > 0) fillItems('gaussian', seed, 'theta', q, i0, b, work.coMap, coDim, cq);
     if (three) fillItems('gaussian', seed, 'phi', s, i0, b, work.phiMap);
   }
+  const panel = maps.panel;
+  const ks = k + s;
 
   // Range: [Y 1] chunk (b x (k+1)) into the TSQR stack below R.
   if (sparse) {
@@ -50,6 +56,13 @@ export function absorbChunk(state: SketchState, a: Float, off: number, lda: numb
         for (let p = 0; p < z; p++) stack[yo + idx[p0 + p]!] += x * val[p0 + p]!;
       }
     }
+  } else if (panel && three) {
+    // [Y | A Psi^T] in one product with the packed [Omega^T | Psi^T]; Y is copied into the stack.
+    const tt = work.t;
+    gemmPacked(false, b, 1, a, off, lda, panel, 0, tt, 0, ks);
+    for (let t = 0; t < b; t++) for (let c = 0; c < k; c++) stack[y0 + t * k1 + c] = tt[t * ks + c]!;
+  } else if (panel) {
+    gemmPacked(false, b, 1, a, off, lda, panel, 0, stack, y0, k1);
   } else {
     gemm(false, false, b, k, n, 1, a, off, lda, maps.omegaT, 0, k, 0, stack, y0, k1);
   }
@@ -77,9 +90,13 @@ export function absorbChunk(state: SketchState, a: Float, off: number, lda: numb
       }
     }
   } else {
-    gemm(true, false, leftDim, k1, b, 1, three ? work.phiMap : work.coMap, 0, leftDim, stack, y0, k1, 1, state.coreRange, 0, k1);
+    if (three) gemm(true, false, s, k1, b, 1, work.phiMap, 0, s, stack, y0, k1, 1, state.coreRange, 0, k1);
+    else gemm(true, false, coDim, k1, b, 1, work.coMap, 0, cq, stack, y0, k1, 1, state.coreRange, 0, k1);
   }
-  if (q > 0) gemm(true, false, q, k1, b, 1, work.thetaMap, 0, q, stack, y0, k1, 1, state.errorRange, 0, k1);
+  if (q > 0) {
+    if (sparse) gemm(true, false, q, k1, b, 1, work.thetaMap, 0, q, stack, y0, k1, 1, state.errorRange, 0, k1);
+    else gemm(true, false, q, k1, b, 1, work.coMap, coDim, cq, stack, y0, k1, 1, state.errorRange, 0, k1);
+  }
 
   // Co-range: X += Upsilon^T A (three) or W += Psi^T A (two); and Upsilon 1.
   if (sparse) {
@@ -92,11 +109,13 @@ export function absorbChunk(state: SketchState, a: Float, off: number, lda: numb
         if (three) state.coRangeOnes[row] += v;
       }
     }
+    if (q > 0) gemm(true, false, q, n, b, 1, work.thetaMap, 0, q, a, off, lda, 1, state.errorSketch, 0, n);
   } else {
-    gemm(true, false, coDim, n, b, 1, work.coMap, 0, coDim, a, off, lda, 1, state.coRange, 0, n);
+    // [X; S] += [Upsilon | Theta]^T A in one product (X and S are adjacent in coRangeAndError).
+    gemm(true, false, cq, n, b, 1, work.coMap, 0, cq, a, off, lda, 1, state.coRangeAndError, 0, n);
     if (three) {
       const cm = work.coMap, ones = state.coRangeOnes;
-      for (let t = 0; t < b; t++) for (let c = 0; c < k; c++) ones[c] += cm[t * k + c]!;
+      for (let t = 0; t < b; t++) for (let c = 0; c < k; c++) ones[c] += cm[t * cq + c]!;
     }
   }
 
@@ -124,13 +143,12 @@ export function absorbChunk(state: SketchState, a: Float, off: number, lda: numb
         }
       }
     } else {
-      gemm(false, true, b, s, n, 1, a, off, lda, maps.psi, 0, n, 0, tt, 0, s);
-      gemm(true, false, s, s, b, 1, work.phiMap, 0, s, tt, 0, s, 1, state.core, 0, s);
+      if (!panel) gemm(false, true, b, s, n, 1, a, off, lda, maps.psi, 0, n, 0, tt, k, ks);
+      gemm(true, false, s, s, b, 1, work.phiMap, 0, s, tt, k, ks, 1, state.core, 0, s);
     }
   }
 
-  // Error sketch and column sums.
-  if (q > 0) gemm(true, false, q, n, b, 1, work.thetaMap, 0, q, a, off, lda, 1, state.errorSketch, 0, n);
+  // Column sums.
   const cs = state.colSums;
   for (let t = 0; t < b; t++) {
     const ao = off + t * lda;

@@ -12,6 +12,7 @@
  * All options are validated here, synchronously (ArgumentError / BudgetError).
  */
 import { ArgumentError } from '../errors.js';
+import { freePanel, packPanel, type PackedPanel } from '../kernels/packed-panel.js';
 import { fillItems, fillSparseSignItems, sparseSignZeta } from '../random/test-matrix.js';
 import { memorySpill } from './memory-spill.js';
 import {
@@ -96,7 +97,7 @@ export function allocateSketch(
   const k1 = k + 1;
   const sparse = family === 'sparse-sign';
   // The kept maps are immutable once generated, so merged states may share them.
-  const maps: SketchMaps = keptMaps ?? { omegaT: EMPTY, omegaIdx: EMPTY_I, omegaVal: EMPTY, psi: EMPTY, psiIdx: EMPTY_I, psiVal: EMPTY };
+  const maps: SketchMaps = keptMaps ?? { omegaT: EMPTY, omegaIdx: EMPTY_I, omegaVal: EMPTY, psi: EMPTY, psiIdx: EMPTY_I, psiVal: EMPTY, panel: null };
   if (method !== 'fd' && !keptMaps) {
     if (sparse) {
       const z = sparseSignZeta(k);
@@ -119,27 +120,41 @@ export function allocateSketch(
         for (let j = 0; j < n; j++) for (let i = 0; i < s; i++) maps.psi[i * n + j] = psiT[j * s + i]!;
       }
     }
+    if (!sparse) {
+      // [Omega^T | Psi^T] (n x (k + s)), packed once for every chunk of the stream.
+      const w = method === 'three-sketch' ? k + s : k;
+      const both = new Float64Array(n * w);
+      for (let j = 0; j < n; j++) {
+        for (let c = 0; c < k; c++) both[j * w + c] = maps.omegaT[j * k + c]!;
+        if (method === 'three-sketch') for (let i = 0; i < s; i++) both[j * w + k + i] = maps.psi[i * n + j]!;
+      }
+      maps.panel = packPanel(false, n, w, both, 0, w, 'float64');
+      panelRegistry.register(maps, maps.panel, maps);
+    }
   }
   const coDim = method === 'three-sketch' ? k : l;
   const work: SketchWorkspace = {
     stack: method === 'fd' ? EMPTY : new Float64Array((k1 + c) * k1),
-    coMap: method === 'fd' || sparse ? EMPTY : new Float64Array(c * coDim),
+    coMap: method === 'fd' || sparse ? EMPTY : new Float64Array(c * (coDim + q)),
     phiMap: method === 'three-sketch' && !sparse ? new Float64Array(c * s) : EMPTY,
-    thetaMap: new Float64Array(c * q),
+    thetaMap: method === 'fd' || sparse ? new Float64Array(c * q) : EMPTY,
     coIdx: method !== 'fd' && sparse ? new Int32Array(c * sparseSignZeta(coDim)) : EMPTY_I,
     coVal: method !== 'fd' && sparse ? new Float64Array(c * sparseSignZeta(coDim)) : EMPTY,
     phiIdx: method === 'three-sketch' && sparse ? new Int32Array(c * sparseSignZeta(s)) : EMPTY_I,
     phiVal: method === 'three-sketch' && sparse ? new Float64Array(c * sparseSignZeta(s)) : EMPTY,
-    t: method === 'three-sketch' ? new Float64Array(c * s) : EMPTY,
+    t: method === 'three-sketch' ? new Float64Array(c * (sparse ? s : k + s)) : EMPTY,
     hh: method === 'fd' ? EMPTY : new Float64Array(k1),
     a64: new Float64Array(c * n),
   };
+  // Co-range and error sketch share one buffer so one product updates both (Gaussian path).
+  const coErr = new Float64Array(method === 'fd' ? 0 : (coDim + q) * n);
   return {
     method, testMatrix: family, seed, cols: n, rank: r, sizes, center,
     rows, rowsSeen: 0, covered: [],
-    coRange: new Float64Array(method === 'fd' ? 2 * l * n : coDim * n),
+    coRange: method === 'fd' ? new Float64Array(2 * l * n) : coErr.subarray(0, coDim * n),
+    coRangeAndError: coErr,
     core: new Float64Array(method === 'three-sketch' ? s * s : 0),
-    errorSketch: new Float64Array(q * n),
+    errorSketch: method === 'fd' ? new Float64Array(q * n) : coErr.subarray(coDim * n),
     colSums: new Float64Array(n),
     coRangeOnes: new Float64Array(method === 'three-sketch' ? k : 0),
     rangeR: new Float64Array(method === 'fd' ? 0 : k1 * k1),
@@ -150,4 +165,16 @@ export function allocateSketch(
     fdRows: 0,
     maps, work, spill,
   };
+}
+
+/** Frees a packed panel once no sketch refers to its maps any more. */
+const panelRegistry = new FinalizationRegistry<PackedPanel>((panel) => freePanel(panel));
+
+/**
+ * Release the sketch's packed panel (WebAssembly memory) now rather than at garbage collection.
+ * The state, and states merged from it, stay usable: they fall back to the plain kept maps.
+ */
+export function disposeSketch(state: SketchState): void {
+  const p = state.maps.panel;
+  if (p) { state.maps.panel = null; panelRegistry.unregister(state.maps); freePanel(p); }
 }

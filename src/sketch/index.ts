@@ -34,3 +34,4 @@ export {
   sketchBytes, minimumBudget, sizesForBudget, sizesForStorage, threeSketchBoundFactor,
   twoSketchBoundFactor, type SizeQuery,
 } from './sketch-sizes.js';
+export { disposeSketch } from './create-sketch.js';

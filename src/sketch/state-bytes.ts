@@ -3,13 +3,17 @@
  * the state (sketches, accumulators, kept maps, workspaces) plus the bytes of an in-memory spill.
  * Stays within `memoryBudget` (see sketch-sizes.ts for the model the budget rule uses).
  */
+import { packedBytes } from '../kernels/gemm-wasm.js';
 import type { SketchState } from './types.js';
 
 export function stateBytes(state: SketchState): number {
   let b = 0;
-  for (const a of [state.coRange, state.core, state.errorSketch, state.colSums, state.coRangeOnes,
-    state.rangeR, state.coreRange, state.errorRange]) b += a.byteLength;
-  for (const a of Object.values(state.maps)) b += (a as ArrayBufferView).byteLength;
+  // coRange and errorSketch are views of one buffer for linear methods: count the buffer once.
+  b += state.method === 'fd' ? state.coRange.byteLength + state.errorSketch.byteLength : state.coRangeAndError.byteLength;
+  for (const a of [state.core, state.colSums, state.coRangeOnes, state.rangeR, state.coreRange, state.errorRange]) b += a.byteLength;
+  const m = state.maps;
+  for (const a of [m.omegaT, m.omegaIdx, m.omegaVal, m.psi, m.psiIdx, m.psiVal]) b += a.byteLength;
+  if (m.panel) b += m.panel.layout ? packedBytes(8, m.panel.rows, m.panel.cols) : m.panel.copy!.byteLength;
   for (const a of Object.values(state.work)) b += (a as ArrayBufferView).byteLength;
   return b + (state.spill?.bytes?.() ?? 0);
 }

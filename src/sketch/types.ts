@@ -31,6 +31,7 @@
  * c = Omega mu, the centered range sketch is [Y 1] [I; -c^T] and its R factor is R [I; -c^T].
  */
 import type { Matrix, Matrix64 } from '../matrix.js';
+import type { PackedPanel } from '../kernels/packed-panel.js';
 import type { TestMatrixFamily } from '../random/test-matrix.js';
 
 export type SketchMethod = 'three-sketch' | 'two-sketch' | 'fd';
@@ -139,6 +140,11 @@ export interface SketchState {
   covered: number[];
   /** X = Upsilon A (k x n) for the three-sketch; W = Psi A (l x n) for the two-sketch; FD: B (2l x n). */
   coRange: Float64Array;
+  /**
+   * One view over coRange followed by errorSketch ((k or l) + q) x n, for linear methods: the
+   * Gaussian path updates both with one product [Upsilon; Theta] A. Empty for FD.
+   */
+  coRangeAndError: Float64Array;
   /** Z = Phi A Psi^T (s x s); empty otherwise. */
   core: Float64Array;
   /** S = Theta A (q x n). */
@@ -179,23 +185,35 @@ export interface SketchMaps {
   /** Sparse Psi: for column j of Psi, `zeta` indices into [0, s) and values. */
   psiIdx: Int32Array;
   psiVal: Float64Array;
+  /**
+   * Gaussian only: [Omega^T | Psi^T] (n x (k + s)) (two-sketch: Omega^T) packed once into the
+   * kernels' panel layout, so Y and A Psi^T come from one product per chunk without repacking
+   * (KERNELS.md). Lives in WebAssembly memory; freed by `disposeSketch` or when the maps are
+   * garbage collected. null for sparse maps or after disposal (the plain arrays above serve then).
+   */
+  panel: PackedPanel | null;
 }
 
 export interface SketchWorkspace {
   /** TSQR stack: (k+1 + chunk) x (k+1); rows k+1.. hold the chunk of [Y 1]. */
   stack: Float64Array;
-  /** Streamed-axis maps for one chunk: Upsilon or Psi(two-sketch) rows (chunk x k or l). */
+  /**
+   * Streamed-axis maps for one chunk, Gaussian: [Upsilon | Theta] rows (three-sketch) or
+   * [Psi | Theta] rows (two-sketch), chunk x ((k or l) + q).
+   */
   coMap: Float64Array;
   /** Phi rows for one chunk (chunk x s). */
   phiMap: Float64Array;
-  /** Theta rows for one chunk (chunk x q). */
+  /** Theta rows for one chunk (chunk x q) for sparse maps and FD (Gaussian: inside coMap). */
   thetaMap: Float64Array;
   /** Sparse streamed maps: indices and values (chunk x zeta). */
   coIdx: Int32Array;
   coVal: Float64Array;
   phiIdx: Int32Array;
   phiVal: Float64Array;
-  /** A_chunk Psi^T (chunk x s) [three-sketch]. */
+  /**
+   * Three-sketch. Gaussian: [Y | A Psi^T] for one chunk (chunk x (k + s)); sparse: A Psi^T (chunk x s).
+   */
   t: Float64Array;
   /** Householder scratch (k+1). */
   hh: Float64Array;
