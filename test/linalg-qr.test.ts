@@ -121,6 +121,19 @@ describe('TSQR', () => {
     expect(maxAbsDiff(whole.r, qrR(y))).toBeLessThan(1e-12 * frobeniusNorm(y));
   });
 
+  it('the blocked (GEMM) path for wide k and tall chunks agrees with the whole R, also for rank < k', () => {
+    for (const [k, rank] of [[40, 40], [70, 70], [48, 20]] as const) {
+      const y = randomOfRank(3000, k, rank, k);
+      const st = createTsqr(k);
+      let r0 = 0;
+      for (const h of [1, 63, 64, 1500, 7, 300]) { tsqrUpdate(st, view(y, r0, h)); r0 += h; }
+      tsqrUpdate(st, view(y, r0, 3000 - r0));
+      const g = mul(y, y, true, false), gr = mul(st.r, st.r, true, false);
+      expect(maxAbsDiff(g, gr)).toBeLessThan(1e-12 * frobeniusNorm(y) ** 2);
+      if (rank === k) expect(maxAbsDiff(st.r, qrR(y))).toBeLessThan(1e-11 * frobeniusNorm(y));
+    }
+  });
+
   it('R has the singular values of Y', () => {
     const y = randomOfRank(500, 10, 10, 9);
     const st = createTsqr(10);

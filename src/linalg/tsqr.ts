@@ -5,9 +5,12 @@
  * State: R (k x k, upper triangular, float64, diag(R) >= 0) with R^T R = Y^T Y for all rows seen.
  * `tsqrUpdate(state, block)` replaces R by the R factor of [R; block] using Householder reflectors
  * that exploit the triangle (reflector j touches R[j, :] and the block's column j only), so one
- * block of b rows costs about 2 b k^2 flops and nothing is allocated: the block is copied,
- * transposed, into a fixed workspace in chunks of CHUNK rows (the R factor of [R; B1; B2] equals
- * that of [[R; B1]-factor; B2], so chunking changes nothing but rounding).
+ * block of b rows costs about 2 b k^2 flops. The block is copied, transposed, into a fixed
+ * workspace in chunks of CHUNK rows (the R factor of [R; B1; B2] equals that of
+ * [[R; B1]-factor; B2], so chunking changes nothing but rounding); nothing is allocated per block.
+ * For k >= 32 and chunks of 64 rows or more, reflectors are applied in panels of 16 or 32 in
+ * compact WY form, so most of the flops run in GEMM [GVL13 §5.2.3]; narrower or shorter inputs
+ * (including row-at-a-time streams) take the Level-2 loop.
  * Because diag(R) >= 0 is restored after every chunk, R is unique for full-rank Y and the result
  * does not depend on the block split beyond rounding; merging shards is `tsqrMerge`.
  *
@@ -17,9 +20,16 @@
 import type { Matrix, Matrix64 } from '../matrix.js';
 import { zeros } from '../matrix.js';
 import { ArgumentError, ShapeError } from '../errors.js';
+import { gemm } from '../kernels/gemm.js';
 
 /** Rows of a block processed per structured QR step (workspace is CHUNK x k float64). */
-const CHUNK = 256;
+const CHUNK = 1024;
+/** Below this chunk height, or for narrow k, the Level-2 loop beats GEMM's call overhead. */
+const MIN_BLOCKED_ROWS = 64;
+
+function panelWidth(k: number): number {
+  return k <= 128 ? 16 : 32;
+}
 
 export interface TsqrState {
   /** Number of columns of Y. */
@@ -28,14 +38,17 @@ export interface TsqrState {
   readonly r: Matrix64;
   /** Rows of Y absorbed so far. */
   rows: number;
-  /** Workspace: one chunk of the block, transposed (k x CHUNK), plus a k-vector. */
+  /** Workspace: one chunk of the block, transposed (k x CHUNK). */
   readonly work: Float64Array;
+  /** Workspace of the blocked update: V^T C (nb x k), T and V^T V (nb x nb each), taus (k). */
+  readonly panel: Float64Array;
 }
 
 /** A fresh TSQR state for Y with k columns (R = 0, no rows). */
 export function createTsqr(k: number): TsqrState {
   if (!Number.isInteger(k) || k < 1) throw new ArgumentError(`createTsqr: k must be a positive integer, found ${k}`);
-  return { k, r: zeros(k, k), rows: 0, work: new Float64Array(k * CHUNK) };
+  const nb = panelWidth(k);
+  return { k, r: zeros(k, k), rows: 0, work: new Float64Array(k * CHUNK), panel: new Float64Array(nb * k + 2 * nb * nb + k) };
 }
 
 /** R <- R factor of [R; block] for a block (b x k) of any height b >= 0. Allocation-free. */
@@ -57,35 +70,84 @@ function absorbChunk(state: TsqrState, block: Matrix, r0: number, h: number): vo
     const o = block.offset + (r0 + i) * bs;
     for (let j = 0; j < k; j++) w[j * h + i] = bd[o + j];
   }
-  for (let j = 0; j < k; j++) {
-    // Reflector on x = [R[j, j]; w[j, :]] (the entries of R below the diagonal are zero).
-    const wj = j * h;
-    let scale = 0;
-    for (let i = 0; i < h; i++) { const a = Math.abs(w[wj + i]); if (a > scale) scale = a; }
-    if (scale === 0) continue;
-    const inv = 1 / scale;
-    let ss = 0;
-    for (let i = 0; i < h; i++) { const v = w[wj + i] * inv; ss += v * v; }
-    const alpha = rd[j * k + j];
-    const norm = Math.hypot(alpha, scale * Math.sqrt(ss));
-    const beta = alpha >= 0 ? -norm : norm;
-    const tau = (beta - alpha) / beta;
-    const f = 1 / (alpha - beta);
-    for (let i = 0; i < h; i++) w[wj + i] *= f;
-    rd[j * k + j] = beta;
-    // Apply to columns c > j: R[j, c] and w[c, :].
-    for (let c = j + 1; c < k; c++) {
-      const wc = c * h;
-      let dot = rd[j * k + c];
-      for (let i = 0; i < h; i++) dot += w[wj + i] * w[wc + i];
-      const g = tau * dot;
-      rd[j * k + c] -= g;
-      for (let i = 0; i < h; i++) w[wc + i] -= g * w[wj + i];
+  const nb = panelWidth(k);
+  const blocked = h >= MIN_BLOCKED_ROWS && k >= 2 * nb;
+  const pw = state.panel;
+  const mOff = 0, tOff = nb * k, sOff = tOff + nb * nb, tauOff = sOff + nb * nb;
+  for (let j0 = 0; j0 < k; j0 += blocked ? nb : k) {
+    const jb = blocked ? Math.min(nb, k - j0) : k;
+    // Panel: structured reflectors applied to the panel's own columns only.
+    for (let j = j0; j < j0 + jb; j++) pw[tauOff + j] = reflect(rd, w, k, h, j, j0 + jb);
+    const c0 = j0 + jb, nc = k - c0;
+    if (!blocked || nc === 0) continue;
+    // Trailing columns: C <- (I - V T^T V^T) C with V = [E; W_p], E selecting rows j0.. of R
+    // [GVL13 §5.2.3 compact WY, structured as in Demmel et al. 2012 §3.4]; V^T V = I + W_p W_p^T.
+    gemm(false, true, jb, jb, h, 1, w, j0 * h, h, w, j0 * h, h, 0, pw, sOff, jb);
+    for (let i = 0; i < jb; i++) pw[sOff + i * jb + i] += 1;
+    formT(pw, tOff, sOff, tauOff + j0, jb);
+    // M = R[j0 : j0 + jb, c0 :] + W_p^T W_trail  (jb x nc)
+    for (let i = 0; i < jb; i++) for (let c = 0; c < nc; c++) pw[mOff + i * nc + c] = rd[(j0 + i) * k + c0 + c];
+    gemm(false, true, jb, nc, h, 1, w, j0 * h, h, w, c0 * h, h, 1, pw, mOff, nc);
+    // M <- T^T M (T upper: row i takes rows l <= i; descending i keeps inputs intact).
+    for (let i = jb - 1; i >= 0; i--) {
+      for (let c = 0; c < nc; c++) {
+        let acc = 0;
+        for (let l = 0; l <= i; l++) acc += pw[tOff + l * jb + i] * pw[mOff + l * nc + c];
+        pw[mOff + i * nc + c] = acc;
+      }
     }
+    for (let i = 0; i < jb; i++) for (let c = 0; c < nc; c++) rd[(j0 + i) * k + c0 + c] -= pw[mOff + i * nc + c];
+    // W_trail^T (nc x h) -= M^T W_p^T
+    gemm(true, false, nc, h, jb, -1, pw, mOff, nc, w, j0 * h, h, 1, w, c0 * h, h);
   }
   // Unique representative: non-negative diagonal (flip whole rows; R^T R is unchanged).
   for (let j = 0; j < k; j++) {
     if (rd[j * k + j] < 0) for (let c = j; c < k; c++) rd[j * k + c] = -rd[j * k + c];
+  }
+}
+
+/**
+ * Structured reflector j on x = [R[j, j]; w[j, :]] (the entries of R below the diagonal are zero),
+ * applied to columns j+1 .. cEnd-1 (R[j, c] and w[c, :]); returns tau (0: nothing to do).
+ */
+function reflect(rd: Float64Array, w: Float64Array, k: number, h: number, j: number, cEnd: number): number {
+  const wj = j * h;
+  let scale = 0;
+  for (let i = 0; i < h; i++) { const a = Math.abs(w[wj + i]); if (a > scale) scale = a; }
+  if (scale === 0) return 0;
+  const inv = 1 / scale;
+  let ss = 0;
+  for (let i = 0; i < h; i++) { const v = w[wj + i] * inv; ss += v * v; }
+  const alpha = rd[j * k + j];
+  const norm = Math.hypot(alpha, scale * Math.sqrt(ss));
+  const beta = alpha >= 0 ? -norm : norm;
+  const tau = (beta - alpha) / beta;
+  const f = 1 / (alpha - beta);
+  for (let i = 0; i < h; i++) w[wj + i] *= f;
+  rd[j * k + j] = beta;
+  for (let c = j + 1; c < cEnd; c++) {
+    const wc = c * h;
+    let dot = rd[j * k + c];
+    for (let i = 0; i < h; i++) dot += w[wj + i] * w[wc + i];
+    const g = tau * dot;
+    rd[j * k + c] -= g;
+    for (let i = 0; i < h; i++) w[wc + i] -= g * w[wj + i];
+  }
+  return tau;
+}
+
+/** T (jb x jb, at tOff) of the compact WY form from S = V^T V (at sOff) and the taus [dlarft]. */
+function formT(pw: Float64Array, tOff: number, sOff: number, tauAt: number, jb: number): void {
+  for (let i = 0; i < jb; i++) {
+    const ti = pw[tauAt + i];
+    for (let r = 0; r < jb; r++) if (r > i) pw[tOff + r * jb + i] = 0;
+    pw[tOff + i * jb + i] = ti;
+    // T[0:i, i] = -tau_i T[0:i, 0:i] S[0:i, i], computed top-down (row r needs T[r, r..i-1] only).
+    for (let r = 0; r < i; r++) {
+      let acc = 0;
+      for (let l = r; l < i; l++) acc += pw[tOff + r * jb + l] * pw[sOff + l * jb + i];
+      pw[tOff + r * jb + i] = -ti * acc;
+    }
   }
 }
 
