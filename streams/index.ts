@@ -1,0 +1,25 @@
+/**
+ * rangefinder streams layer: sources (Arrow IPC, Parquet, .npy, stdin, TCP, synthetic), RxJS
+ * operators, sinks (factors, the range-sketch spill), the multi-pass driver and the kernel threads.
+ */
+export type { RowBlock, SourceInfo, BlockSource, Orientation } from './types.js';
+export { openSource } from './sources/open-source.js';
+export { fromNpy } from './sources/from-npy.js';
+export { fromArrowFile } from './sources/from-arrow-file.js';
+export { fromArrowStream, type ArrowStreamOptions } from './sources/from-arrow-stream.js';
+export { fromParquet } from './sources/from-parquet.js';
+export { fromTcp, type TcpAddress } from './sources/from-tcp.js';
+export { listenTcp, type ListeningSource } from './sources/listen-tcp.js';
+export { fromSynthetic, type SyntheticSpec } from './sources/from-synthetic.js';
+export type { SourceOptions, SourceStats, MeasuredSource, NonFinitePolicy } from './sources/source-options.js';
+export { writeNpy, type WriteNpyOptions } from './sinks/write-npy.js';
+export { createNpyWriter, type NpyWriter, type NpyWriterOptions } from './sinks/create-npy-writer.js';
+export { writeArrowFactor, type WriteArrowOptions } from './sinks/write-arrow-factor.js';
+export { writeParquetFactor, type WriteParquetOptions } from './sinks/write-parquet-factor.js';
+export { createSpill, type Spill, type SpillOptions } from './sinks/create-spill.js';
+export * from './operators/index.js';
+export { runPasses } from './run-passes.js';
+export type { RunPlan, PassProgress, RunPassesOptions, RunPassesResult } from './run-passes.js';
+export { startKernelThreads, type KernelThreads } from './thread-pool.js';
+export { enableRelaxedSimd } from './enable-relaxed-simd.js';
+export { describeSource, type SourceDescription } from './describe-source.js';

@@ -1,0 +1,52 @@
+// A test of package.json itself (hyparquet's habit): what users and scripts depend on must not drift.
+import { describe, expect, it } from 'vitest';
+import { readFileSync, existsSync } from 'node:fs';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as Record<string, unknown> & {
+  type: string; bin: Record<string, string>; engines: Record<string, string>; scripts: Record<string, string>;
+  exports: Record<string, { types: string; default: string }>; dependencies: Record<string, string>;
+  devDependencies: Record<string, string>; peerDependencies?: Record<string, string>;
+};
+
+describe('package.json', () => {
+  it('is an ESM package for Node 20 or newer', () => {
+    expect(pkg.type).toBe('module');
+    expect(pkg.engines.node).toMatch(/>=\s*20/);
+  });
+
+  it('exposes the rangefinder command through a committed bin script', () => {
+    expect(pkg.bin.rangefinder).toBe('bin/rangefinder.js');
+    const bin = readFileSync(new URL(`../${pkg.bin.rangefinder}`, import.meta.url), 'utf8');
+    expect(bin.startsWith('#!/usr/bin/env node')).toBe(true);
+  });
+
+  it('exports the numerics and the streams layer, built into dist/', () => {
+    expect(pkg.exports['.']!.default).toBe('./dist/src/index.js');
+    expect(pkg.exports['./streams']!.default).toBe('./dist/streams/index.js');
+    for (const entry of ['src/index.ts', 'streams/index.ts']) {
+      expect(existsSync(new URL(`../${entry}`, import.meta.url)), entry).toBe(true);
+    }
+  });
+
+  it('has the two README commands and the bench script', () => {
+    expect(pkg.scripts.test).toContain('vitest run');
+    expect(pkg.scripts.test).toContain('typecheck');
+    expect(pkg.scripts.test).toContain('lint');
+    expect(pkg.scripts.start).toContain('bin/rangefinder.js');
+    expect(pkg.scripts.prepare).toContain('build');
+    expect(pkg.scripts.bench).toBeDefined();
+  });
+
+  it('pins the toolchain the machine supports (vitest 4.1, TypeScript 6.0) and keeps one apache-arrow', () => {
+    expect(pkg.devDependencies.vitest).toMatch(/^~?\^?4\.1/);
+    expect(pkg.devDependencies.typescript).toMatch(/^~?6\.0/);
+    const arrow = pkg.dependencies['apache-arrow'] ?? pkg.peerDependencies?.['apache-arrow'];
+    expect(arrow).toBeDefined();
+  });
+
+  it('reads Parquet with hyparquet; parquetjs-lite only in tests', () => {
+    expect(pkg.dependencies.hyparquet).toBeDefined();
+    expect(pkg.dependencies['hyparquet-compressors']).toBeDefined();
+    expect(pkg.dependencies['parquetjs-lite']).toBeUndefined();
+  });
+});
