@@ -3,21 +3,32 @@
  * arrive to an Arrow IPC file in a fresh temporary directory (`fs.mkdtempSync`), then read back in
  * one pass to form U = Y R^{-1} U_core, then deleted.
  *
- * Appends are synchronous (`fs.writeSync` under Arrow's IPC writer): the numeric side sees the spill
- * only as the sink `{ write(rowStart, y) }` called inside a synchronous `next`, and a synchronous
- * write keeps the pull-based backpressure of the pipeline (nothing queues in memory).
+ * Appends are synchronous (`fs.writeSync` under Arrow's IPC writer, through IpcByteSink): the
+ * numeric side sees the spill only as the sink `{ write(rowStart, y) }` called inside a synchronous
+ * `next`, and a synchronous write keeps the pull-based backpressure of the pipeline (nothing queues
+ * in memory; the scratch buffer is reused because the bytes are on disk when `write` returns).
  *
  * Schema: `row: Float64` (global row index of each row; blocks may come in any order, e.g. from
  * shards) and `y: FixedSizeList<Float64|Float32>[k]`. `readBlocks()` replays the blocks in the order
- * they were written, zero-copy from each batch.
+ * they were written, zero-copy from each batch, with `rowStart` taken from the `row` column.
  *
  * Life cycle: `dispose()` removes the directory; it is idempotent and is also run at process exit
  * for spills still alive (an error path that forgets to dispose leaves nothing behind).
  */
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { open as openFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RecordBatchFileWriter, RecordBatchReader, type Data, type RecordBatch } from 'apache-arrow';
 import type { Observable } from 'rxjs';
+import { ArgumentError, FormatError, ShapeError } from '../../src/errors.js';
 import type { Matrix } from '../../src/matrix.js';
+import { fromArrowFile } from '../sources/from-arrow-file.js';
+import { pullBlocks } from '../sources/pull-blocks.js';
 import type { MeasuredSource } from '../sources/source-options.js';
 import type { RowBlock } from '../types.js';
+import { IpcByteSink } from './ipc-byte-sink.js';
+import { matrixBatch } from './matrix-batch.js';
 
 /** The synchronous sink interface of the numeric side. */
 export interface RowSink {
@@ -29,14 +40,17 @@ export interface Spill extends RowSink {
   readonly dir: string;
   readonly path: string;
   readonly cols: number;
+  /** Rows written so far. */
   readonly rows: number;
+  /** Bytes written so far. */
+  readonly bytes: number;
   /** Appends a packed block of `rows x cols` values starting at global row `rowStart`. */
   append(rowStart: number, rows: number, cols: number, data: Float32Array | Float64Array): void;
   /** Writes the footer; further writes are an error. Called by readBlocks() if needed. */
   finish(): void;
   /** The spilled blocks, in write order (replayable: each subscription re-reads the file). */
   readBlocks(): Observable<RowBlock>;
-  /** The spill as a replayable BlockSource. */
+  /** The spill as a replayable BlockSource (rows renumbered in write order: for in-order spills). */
   source(): MeasuredSource;
   /** Removes the temporary directory (idempotent). */
   dispose(): void;
@@ -50,7 +64,115 @@ export interface SpillOptions {
   tmpDir?: string;
 }
 
+const live = new Set<string>();
+let hooked = false;
+function hook(): void {
+  if (hooked) return;
+  hooked = true;
+  process.once('exit', () => { for (const d of live) rmSync(d, { recursive: true, force: true }); });
+}
+
 export function createSpill(opts: SpillOptions): Spill {
-  void opts;
-  throw new Error('createSpill: not implemented yet');
+  const { cols } = opts;
+  if (!Number.isInteger(cols) || cols < 1) throw new ArgumentError(`createSpill: cols must be an integer >= 1, got ${cols}`);
+  const dtype = opts.dtype ?? 'float64';
+  hook();
+  const dir = mkdtempSync(join(opts.tmpDir ?? tmpdir(), 'rangefinder-spill-'));
+  live.add(dir);
+  const path = join(dir, 'range-sketch.arrow');
+  const fd = openSync(path, 'w');
+  let fdOpen = true;
+  let finished = false;
+  let disposed = false;
+  let rows = 0;
+  const builder = matrixBatch({ layout: 'fixed-size-list', cols, dtype, name: 'y', rowIndex: true });
+  const sink = new IpcByteSink((bytes) => {
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+  });
+  const writer = new RecordBatchFileWriter();
+  writer.reset(sink as never, builder.schema);
+  let scratch: Float32Array | Float64Array = dtype === 'float32' ? new Float32Array(0) : new Float64Array(0);
+
+  const checkOpen = (): void => {
+    if (disposed) throw new ArgumentError(`spill ${path} was disposed`);
+    if (finished) throw new ArgumentError(`spill ${path} is finished; it cannot take more rows`);
+  };
+  const closeFd = (): void => { if (fdOpen) { fdOpen = false; closeSync(fd); } };
+
+  const spill: Spill = {
+    dir, path, cols,
+    get rows() { return rows; },
+    get bytes() { return sink.bytesWritten; },
+    append(rowStart, k, c, data) {
+      checkOpen();
+      if (c !== cols) throw new ShapeError(`spill: a block at row ${rowStart} has rows of ${c} values, expected ${cols}`);
+      if (k === 0) return;
+      const n = k * cols;
+      let packed: Float32Array | Float64Array;
+      if ((dtype === 'float32') === (data instanceof Float32Array)) packed = data.length === n ? data : data.subarray(0, n);
+      else {
+        if (scratch.length < n) scratch = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+        packed = scratch.subarray(0, n);
+        packed.set(data.subarray(0, n));
+      }
+      writer.write(builder.batch(rowStart, k, packed));
+      rows += k;
+    },
+    write(rowStart, y) {
+      checkOpen();
+      if (y.stride === y.cols && y.offset === 0) { spill.append(rowStart, y.rows, y.cols, y.data); return; }
+      const n = y.rows * y.cols;
+      if (scratch.length < n) scratch = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+      for (let i = 0; i < y.rows; i++) {
+        const src = y.offset + i * y.stride;
+        for (let j = 0; j < y.cols; j++) scratch[i * y.cols + j] = y.data[src + j]!;
+      }
+      spill.append(rowStart, y.rows, y.cols, scratch.subarray(0, n));
+    },
+    finish() {
+      if (finished || disposed) return;
+      finished = true;
+      writer.finish();
+      closeFd();
+    },
+    readBlocks() {
+      return pullBlocks<RowBlock>(async (emit, signal) => {
+        if (disposed) throw new ArgumentError(`spill ${path} was disposed`);
+        spill.finish();
+        const fh = await openFile(path, 'r');
+        try {
+          const reader = await RecordBatchReader.from(fh) as unknown as {
+            open(): Promise<unknown>; numRecordBatches: number; readRecordBatch(i: number): Promise<RecordBatch | null>;
+          };
+          await reader.open();
+          for (let i = 0; i < reader.numRecordBatches && !signal.aborted; i++) {
+            const batch = await reader.readRecordBatch(i);
+            if (batch === null) throw new FormatError(`spill ${path}: record batch ${i} is missing`);
+            const rowCol = batch.data.children[0] as Data;
+            const y = batch.data.children[1] as Data;
+            const child = y.children[0] as Data;
+            const start = child.offset + y.offset * cols;
+            const data = (child.values as Float32Array | Float64Array).subarray(start, start + batch.numRows * cols);
+            emit({ rowStart: (rowCol.values as Float64Array)[rowCol.offset]!, rows: batch.numRows, cols, data });
+          }
+        } finally {
+          await fh.close();
+        }
+      });
+    },
+    source() {
+      spill.finish();
+      return fromArrowFile(path, { listColumn: 'y' });
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      try { closeFd(); } finally {
+        rmSync(dir, { recursive: true, force: true });
+        live.delete(dir);
+      }
+    },
+  };
+  return spill;
 }
