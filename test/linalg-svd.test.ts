@@ -41,6 +41,17 @@ describe('svd', () => {
       }), { numRuns: 100, seed: 31 });
   });
 
+  it('blocked bidiagonalisation (n > 64): square, nearly square, rank-deficient, zero columns', () => {
+    for (const [m, n, r] of [[150, 120, 120], [120, 150, 120], [130, 130, 40], [100, 159, 3], [97, 97, 97]] as const) {
+      checkSvd(randomOfRank(m, n, r, m + n), 40);
+    }
+    const z = randomOfRank(140, 100, 100, 1);
+    for (let i = 0; i < 140; i++) for (const j of [0, 33, 34, 99]) z.data[i * 100 + j] = 0;
+    const { s } = checkSvd(z, 40);
+    expect(s[95]).toBeGreaterThan(1);
+    for (let i = 96; i < 100; i++) expect(s[i]).toBeLessThan(1e-13 * s[0]);
+  });
+
   it('recovers prescribed spectra (clustered, repeated, zero, graded over 1e-15) to eps * sigma_1', () => {
     const spectra: number[][] = [
       [1, 1, 1, 1, 0.5, 0.5, 0, 0, 0],
