@@ -43,26 +43,17 @@ export function absorbChunk(state: SketchState, a: Float, off: number, lda: numb
   const panel = maps.panel;
   const ks = k + s;
 
-  // Range: [Y 1] chunk (b x (k+1)) into the TSQR stack below R.
-  if (sparse) {
-    const z = sparseSignZeta(k), idx = maps.omegaIdx, val = maps.omegaVal;
-    for (let t = 0; t < b; t++) {
-      const yo = y0 + t * k1, ao = off + t * lda;
-      for (let c = 0; c < k; c++) stack[yo + c] = 0;
-      for (let j = 0; j < n; j++) {
-        const x = a[ao + j]!;
-        if (x === 0) continue;
-        const p0 = j * z;
-        for (let p = 0; p < z; p++) stack[yo + idx[p0 + p]!] += x * val[p0 + p]!;
-      }
-    }
-  } else if (panel && three) {
-    // [Y | A Psi^T] in one product with the packed [Omega^T | Psi^T]; Y is copied into the stack.
-    const tt = work.t;
+  // Range: [Y 1] chunk (b x (k+1)) into the TSQR stack below R. With the packed panel (both
+  // families: a sparse-sign Omega is applied densely, which the GEMM kernels do faster than a
+  // scalar scatter until k is in the hundreds), [Y | A Psi^T] comes from one product.
+  const tt = work.t;
+  if (panel && three) {
     gemmPacked(false, b, 1, a, off, lda, panel, 0, tt, 0, ks);
     for (let t = 0; t < b; t++) for (let c = 0; c < k; c++) stack[y0 + t * k1 + c] = tt[t * ks + c]!;
   } else if (panel) {
     gemmPacked(false, b, 1, a, off, lda, panel, 0, stack, y0, k1);
+  } else if (sparse) {
+    sparseRight(a, off, lda, b, n, maps.omegaIdx, maps.omegaVal, sparseSignZeta(k), stack, y0, k1, k);
   } else {
     gemm(false, false, b, k, n, 1, a, off, lda, maps.omegaT, 0, k, 0, stack, y0, k1);
   }
@@ -79,16 +70,8 @@ export function absorbChunk(state: SketchState, a: Float, off: number, lda: numb
   // Core side of the range: Phi [Y 1] (three-sketch) or Psi [Y 1] (two-sketch), and Theta [Y 1].
   const leftDim = three ? s : coDim;
   if (sparse) {
-    const z = sparseSignZeta(leftDim);
-    const idx = three ? work.phiIdx : work.coIdx, val = three ? work.phiVal : work.coVal;
-    const cr = state.coreRange;
-    for (let t = 0; t < b; t++) {
-      const yo = y0 + t * k1;
-      for (let p = 0; p < z; p++) {
-        const ro = idx[t * z + p]! * k1, v = val[t * z + p]!;
-        for (let c = 0; c < k1; c++) cr[ro + c] += v * stack[yo + c]!;
-      }
-    }
+    sparseLeft(three ? work.phiIdx : work.coIdx, three ? work.phiVal : work.coVal, sparseSignZeta(leftDim), b,
+      stack, y0, k1, k1, state.coreRange, k1);
   } else {
     if (three) gemm(true, false, s, k1, b, 1, work.phiMap, 0, s, stack, y0, k1, 1, state.coreRange, 0, k1);
     else gemm(true, false, coDim, k1, b, 1, work.coMap, 0, cq, stack, y0, k1, 1, state.coreRange, 0, k1);
@@ -100,15 +83,9 @@ export function absorbChunk(state: SketchState, a: Float, off: number, lda: numb
 
   // Co-range: X += Upsilon^T A (three) or W += Psi^T A (two); and Upsilon 1.
   if (sparse) {
-    const z = sparseSignZeta(coDim), idx = work.coIdx, val = work.coVal, x = state.coRange;
-    for (let t = 0; t < b; t++) {
-      const ao = off + t * lda;
-      for (let p = 0; p < z; p++) {
-        const row = idx[t * z + p]!, v = val[t * z + p]!, xo = row * n;
-        for (let j = 0; j < n; j++) x[xo + j] += v * a[ao + j]!;
-        if (three) state.coRangeOnes[row] += v;
-      }
-    }
+    const z = sparseSignZeta(coDim);
+    sparseLeft(work.coIdx, work.coVal, z, b, a, off, lda, n, state.coRange, n);
+    if (three) for (let t = 0; t < b * z; t++) state.coRangeOnes[work.coIdx[t]!] += work.coVal[t]!;
     if (q > 0) gemm(true, false, q, n, b, 1, work.thetaMap, 0, q, a, off, lda, 1, state.errorSketch, 0, n);
   } else {
     // [X; S] += [Upsilon | Theta]^T A in one product (X and S are adjacent in coRangeAndError).
@@ -119,33 +96,12 @@ export function absorbChunk(state: SketchState, a: Float, off: number, lda: numb
     }
   }
 
-  // Core: T = A Psi^T (b x s), Z += Phi^T T.
+  // Core: T = A Psi^T (b x s, columns k.. of the workspace), Z += Phi^T T.
   if (three) {
-    const tt = work.t;
-    if (sparse) {
-      const z = sparseSignZeta(s), idx = maps.psiIdx, val = maps.psiVal;
-      tt.fill(0, 0, b * s);
-      for (let t = 0; t < b; t++) {
-        const ao = off + t * lda, to = t * s;
-        for (let j = 0; j < n; j++) {
-          const x = a[ao + j]!;
-          if (x === 0) continue;
-          const p0 = j * z;
-          for (let p = 0; p < z; p++) tt[to + idx[p0 + p]!] += x * val[p0 + p]!;
-        }
-      }
-      const zp = sparseSignZeta(s), pidx = work.phiIdx, pval = work.phiVal, core = state.core;
-      for (let t = 0; t < b; t++) {
-        const to = t * s;
-        for (let p = 0; p < zp; p++) {
-          const ro = pidx[t * zp + p]! * s, v = pval[t * zp + p]!;
-          for (let c = 0; c < s; c++) core[ro + c] += v * tt[to + c]!;
-        }
-      }
-    } else {
-      if (!panel) gemm(false, true, b, s, n, 1, a, off, lda, maps.psi, 0, n, 0, tt, k, ks);
-      gemm(true, false, s, s, b, 1, work.phiMap, 0, s, tt, k, ks, 1, state.core, 0, s);
-    }
+    if (!panel && sparse) sparseRight(a, off, lda, b, n, maps.psiIdx, maps.psiVal, sparseSignZeta(s), tt, k, ks, s);
+    else if (!panel) gemm(false, true, b, s, n, 1, a, off, lda, maps.psi, 0, n, 0, tt, k, ks);
+    if (sparse) sparseLeft(work.phiIdx, work.phiVal, sparseSignZeta(s), b, tt, k, ks, s, state.core, s);
+    else gemm(true, false, s, s, b, 1, work.phiMap, 0, s, tt, k, ks, 1, state.core, 0, s);
   }
 
   // Column sums.
@@ -166,6 +122,44 @@ export function absorbChunk(state: SketchState, a: Float, off: number, lda: numb
   for (let i = 0; i < k1; i++) {
     const o = i * k1;
     for (let c = i; c < k1; c++) rr[o + c] = stack[o + c]!;
+  }
+}
+
+/**
+ * out (b x w, at outOff with stride ldo) <- A (b x n) * S where row j of S (n x w) is sparse with
+ * z entries at idx[j z + p], values val[j z + p] (Omega^T or Psi^T of a sparse-sign map).
+ * Small monomorphic kernels: V8 optimizes them far better than the same loops inlined in one body.
+ */
+function sparseRight(
+  a: Float, off: number, lda: number, b: number, n: number, idx: Int32Array, val: Float64Array, z: number,
+  out: Float64Array, outOff: number, ldo: number, w: number,
+): void {
+  for (let t = 0; t < b; t++) {
+    const yo = outOff + t * ldo, ao = off + t * lda;
+    out.fill(0, yo, yo + w);
+    for (let j = 0; j < n; j++) {
+      const x = a[ao + j]!;
+      if (x === 0) continue;
+      const p0 = j * z;
+      for (let p = 0; p < z; p++) out[yo + idx[p0 + p]!] += x * val[p0 + p]!;
+    }
+  }
+}
+
+/**
+ * dst (rows x w, stride ldd) += G^T src where G (b x rows) is sparse by rows: row t has z entries
+ * at idx[t z + p] with values val[t z + p] (a streamed sparse-sign map); src is (b x w).
+ */
+function sparseLeft(
+  idx: Int32Array, val: Float64Array, z: number, b: number, src: Float, srcOff: number, lds: number, w: number,
+  dst: Float64Array, ldd: number,
+): void {
+  for (let t = 0; t < b; t++) {
+    const so = srcOff + t * lds;
+    for (let p = 0; p < z; p++) {
+      const ro = idx[t * z + p]! * ldd, v = val[t * z + p]!;
+      for (let c = 0; c < w; c++) dst[ro + c] += v * src[so + c]!;
+    }
   }
 }
 

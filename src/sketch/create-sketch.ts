@@ -120,13 +120,23 @@ export function allocateSketch(
         for (let j = 0; j < n; j++) for (let i = 0; i < s; i++) maps.psi[i * n + j] = psiT[j * s + i]!;
       }
     }
-    if (!sparse) {
-      // [Omega^T | Psi^T] (n x (k + s)), packed once for every chunk of the stream.
+    {
+      // [Omega^T | Psi^T] (n x (k + s)), packed once for every chunk of the stream (both families:
+      // the sparse-sign maps are written out densely here).
       const w = method === 'three-sketch' ? k + s : k;
       const both = new Float64Array(n * w);
       for (let j = 0; j < n; j++) {
-        for (let c = 0; c < k; c++) both[j * w + c] = maps.omegaT[j * k + c]!;
-        if (method === 'three-sketch') for (let i = 0; i < s; i++) both[j * w + k + i] = maps.psi[i * n + j]!;
+        if (sparse) {
+          const zk = sparseSignZeta(k);
+          for (let p = 0; p < zk; p++) both[j * w + maps.omegaIdx[j * zk + p]!] += maps.omegaVal[j * zk + p]!;
+          if (method === 'three-sketch') {
+            const zs = sparseSignZeta(s);
+            for (let p = 0; p < zs; p++) both[j * w + k + maps.psiIdx[j * zs + p]!] += maps.psiVal[j * zs + p]!;
+          }
+        } else {
+          for (let c = 0; c < k; c++) both[j * w + c] = maps.omegaT[j * k + c]!;
+          if (method === 'three-sketch') for (let i = 0; i < s; i++) both[j * w + k + i] = maps.psi[i * n + j]!;
+        }
       }
       maps.panel = packPanel(false, n, w, both, 0, w, 'float64');
       panelRegistry.register(maps, maps.panel, maps);
@@ -142,7 +152,7 @@ export function allocateSketch(
     coVal: method !== 'fd' && sparse ? new Float64Array(c * sparseSignZeta(coDim)) : EMPTY,
     phiIdx: method === 'three-sketch' && sparse ? new Int32Array(c * sparseSignZeta(s)) : EMPTY_I,
     phiVal: method === 'three-sketch' && sparse ? new Float64Array(c * sparseSignZeta(s)) : EMPTY,
-    t: method === 'three-sketch' ? new Float64Array(c * (sparse ? s : k + s)) : EMPTY,
+    t: method === 'three-sketch' ? new Float64Array(c * (k + s)) : EMPTY,
     hh: method === 'fd' ? EMPTY : new Float64Array(k1),
     a64: new Float64Array(c * n),
   };

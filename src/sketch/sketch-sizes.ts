@@ -9,12 +9,12 @@
  * - three-sketch: co-range X (k n), core Z (s^2), error sketch S (q n), column sums (n), Upsilon 1 (k),
  *   TSQR R ((k+1)^2), Phi [Y 1] (s (k+1)), Theta [Y 1] (q (k+1)); the kept maps on the non-streamed
  *   axis Omega^T (n k) and Psi (s n) (sparse-sign: n zeta index/value pairs each, 12 bytes per pair);
- *   Gaussian only, the same two maps packed once for the GEMM kernels (n (k + s), width padded to 4);
+ *   the same two maps packed once, densely, for the GEMM kernels (n (k + s), width padded to 4);
  *   the chunk workspace: TSQR stack ((k+1+c)(k+1)), Upsilon and Phi rows (c k, c s; sparse: c zeta
- *   pairs), Theta rows (c q), [Y | A Psi^T] (c (k + s); sparse A Psi^T, c s), Householder scratch (k+1), the input chunk as
+ *   pairs), Theta rows (c q), [Y | A Psi^T] (c (k + s)), Householder scratch (k+1), the input chunk as
  *   float64 (c n; float32 blocks are converted so every product runs in float64).
  * - two-sketch: W (l n), S (q n), column sums (n), R ((k+1)^2), Psi [Y 1] (l (k+1)), Theta [Y 1]
- *   (q (k+1)), Omega^T (n k or sparse; Gaussian also packed, n k padded), workspace: stack, Psi rows (c l or sparse), Theta rows (c q),
+ *   (q (k+1)), Omega^T (n k or sparse; also packed densely, n k padded), workspace: stack, Psi rows (c l or sparse), Theta rows (c q),
  *   input chunk (c n).
  * - FD: buffer (2l x n), S (q n), column sums (n), Theta rows (c q), input chunk (c n), and the transient peak of one
  *   shrink (a (2l x n) copy, (2l)^2 Gram and factors), counted although it is freed afterwards.
@@ -58,14 +58,14 @@ export function sketchBytes(query: SizeQuery, k: number, sOrL: number): number {
   const k1 = k + 1;
   const common = c * n + q * n + n + k1 * k1 + q * k1 + (k1 + c) * k1 + c * q + k1 + Math.ceil(m / 64) * 64 * k; // memorySpill pages hold 64 rows
   const omega = sparse ? n * sparseSignZeta(k) * pair : 8 * n * k;
-  // Gaussian: the packed panel [Omega^T | Psi^T] (n x (k + s), width padded to 4).
-  const panel = (w: number) => (sparse ? 0 : 8 * n * 4 * Math.ceil(w / 4));
+  // The packed panel [Omega^T | Psi^T] (n x (k + s), width padded to 4), both families.
+  const panel = (w: number) => 8 * n * 4 * Math.ceil(w / 4);
   if (method === 'three-sketch') {
     const s = sOrL;
     const psi = sparse ? n * sparseSignZeta(s) * pair : 8 * s * n;
     const coMap = sparse ? c * sparseSignZeta(k) * pair : 8 * c * k;
     const phiMap = sparse ? c * sparseSignZeta(s) * pair : 8 * c * s;
-    const t = 8 * c * (sparse ? s : k + s);
+    const t = 8 * c * (k + s);
     return 8 * (common + k * n + s * s + k + s * k1) + t + omega + psi + coMap + phiMap + panel(k + s);
   }
   const l = sOrL;

@@ -186,10 +186,10 @@ export interface SketchMaps {
   psiIdx: Int32Array;
   psiVal: Float64Array;
   /**
-   * Gaussian only: [Omega^T | Psi^T] (n x (k + s)) (two-sketch: Omega^T) packed once into the
-   * kernels' panel layout, so Y and A Psi^T come from one product per chunk without repacking
-   * (KERNELS.md). Lives in WebAssembly memory; freed by `disposeSketch` or when the maps are
-   * garbage collected. null for sparse maps or after disposal (the plain arrays above serve then).
+   * [Omega^T | Psi^T] (n x (k + s)) (two-sketch: Omega^T) written densely (for sparse-sign too) and
+   * packed once into the kernels' panel layout, so Y and A Psi^T come from one product per chunk
+   * without repacking (KERNELS.md). Lives in WebAssembly memory; freed by `disposeSketch` or when
+   * the maps are garbage collected. null after disposal (the plain arrays above serve then).
    */
   panel: PackedPanel | null;
 }
@@ -212,7 +212,7 @@ export interface SketchWorkspace {
   phiIdx: Int32Array;
   phiVal: Float64Array;
   /**
-   * Three-sketch. Gaussian: [Y | A Psi^T] for one chunk (chunk x (k + s)); sparse: A Psi^T (chunk x s).
+   * Three-sketch: [Y | A Psi^T] for one chunk (chunk x (k + s)).
    */
   t: Float64Array;
   /** Householder scratch (k+1). */
