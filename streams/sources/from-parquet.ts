@@ -112,39 +112,47 @@ export function fromParquet(path: string, opts: SourceOptions = {}): MeasuredSou
       if (out.buf.length < n) out.buf = layout.dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
       return out.buf;
     };
+    // Errors found in onChunk are kept and thrown after parquetRead: thrown inside hyparquet's
+    // callback they would surface as its own (or an unhandled) error.
+    let failure: Error | null = null;
     try {
       await parquetRead({
         file: f.file, metadata: f.metadata, columns: [...layout.columns], rowStart: start, rowEnd: end, compressors,
         onChunk: (chunk) => {
-          const j = layout.columns.indexOf(chunk.columnName);
-          if (j < 0) return;
-          const from = Math.max(start, chunk.rowStart);
-          const to = Math.min(end, chunk.rowEnd, chunk.rowStart + chunk.columnData.length);
-          if (to <= from) return;
-          if (layout.kind === 'parquet-wide') {
-            const buf = ensure(rows * layout.cols);
-            scatter(chunk.columnData, chunk.rowStart, from, to, buf, (from - start) * layout.cols + j, layout.cols);
-          } else {
-            const lists = chunk.columnData as ArrayLike<ArrayLike<unknown> | null>;
-            if (layout.cols < 0) {
-              const first = lists[from - chunk.rowStart];
-              layout.cols = first?.length ?? 0;
-              if (layout.cols === 0) throw new ShapeError(`row ${from} has 0 values, expected at least 1 (in ${path})`);
-            }
-            const n = layout.cols;
-            const buf = ensure(rows * n);
-            for (let r = from; r < to; r++) {
-              const row = lists[r - chunk.rowStart];
-              const o = (r - start) * n;
-              if (row === null || row === undefined) { buf.fill(NaN, o, o + n); continue; }
-              if (row.length !== n) throw new ShapeError(`row ${r} has ${row.length} values, expected ${n} (in ${path})`);
-              scatter(row, 0, 0, n, buf, o, 1);
-            }
-          }
-          filled[j]! += to - from;
+          if (failure !== null) return;
+          try { onChunk(chunk); } catch (e) { failure = e as Error; }
         },
       });
-    } catch (e) { throw wrap(e, path, what); }
+    } catch (e) { throw wrap(failure ?? e, path, what); }
+    if (failure !== null) throw failure;
+    function onChunk(chunk: { columnName: string; columnData: ArrayLike<unknown>; rowStart: number; rowEnd: number }): void {
+      const j = layout.columns.indexOf(chunk.columnName);
+      if (j < 0) return;
+      const from = Math.max(start, chunk.rowStart);
+      const to = Math.min(end, chunk.rowEnd, chunk.rowStart + chunk.columnData.length);
+      if (to <= from) return;
+      if (layout.kind === 'parquet-wide') {
+        const buf = ensure(rows * layout.cols);
+        scatter(chunk.columnData, chunk.rowStart, from, to, buf, (from - start) * layout.cols + j, layout.cols);
+      } else {
+        const lists = chunk.columnData as ArrayLike<ArrayLike<unknown> | null>;
+        if (layout.cols < 0) {
+          const first = lists[from - chunk.rowStart];
+          layout.cols = first?.length ?? 0;
+          if (layout.cols === 0) throw new ShapeError(`row ${from} has 0 values, expected at least 1 (in ${path})`);
+        }
+        const n = layout.cols;
+        const buf = ensure(rows * n);
+        for (let r = from; r < to; r++) {
+          const row = lists[r - chunk.rowStart];
+          const o = (r - start) * n;
+          if (row === null || row === undefined) { buf.fill(NaN, o, o + n); continue; }
+          if (row.length !== n) throw new ShapeError(`row ${r} has ${row.length} values, expected ${n} (in ${path})`);
+          scatter(row, 0, 0, n, buf, o, 1);
+        }
+      }
+      filled[j]! += to - from;
+    }
     for (let j = 0; j < filled.length; j++) {
       if (filled[j] !== rows) {
         throw new FormatError(`${path}: ${what}: column "${layout.columns[j]}" decoded ${filled[j]} values, expected ${rows}`);
