@@ -48,6 +48,8 @@ export interface PassProgress {
   seconds: number;
   /** At 'pass': Ritz estimates of the leading singular values after this pass (see PassSummary). */
   ritz?: Float64Array;
+  /** At 'pass' with `resultEveryPass`: singular values of the approximation after this pass. */
+  s?: Float64Array;
 }
 
 export interface RunPassesOptions {
@@ -60,6 +62,12 @@ export interface RunPassesOptions {
   tmpDir?: string;
   /** With spill 'file': also collect the tall factor into a matrix (default false). */
   collect?: boolean;
+  /**
+   * RSI only: also form S and V after every pass (RSI with q = pass - 1, the same numbers as a run
+   * with that many passes), reported in `perPass` and in the 'pass' progress events: the accuracy
+   * each pass bought. Costs a TSQR of G per pass. Default false.
+   */
+  resultEveryPass?: boolean;
 }
 
 export interface RunPassesResult {
@@ -77,6 +85,8 @@ export interface RunPassesResult {
   passes: PassSummary[];
   rows: number;
   info: SourceInfo;
+  /** With `resultEveryPass`: S and V (A's right factor for row streams) after each pass. */
+  perPass: { pass: number; s: Float64Array; v: Matrix64 }[];
   /** Numerical rank kept when inverting R (below the block width only for rank-deficient inputs). */
   kept: number;
   seconds: number;
@@ -107,15 +117,17 @@ export async function runPasses(source: BlockSource, plan: RunPlan, opts: RunPas
   };
   const state = createGramPass({
     cols: info.cols, rows: info.rows, rank: plan.rank, oversamples: plan.oversamples,
-    method: plan.method, seed: opts.seed, testMatrix: opts.testMatrix, spill: sink,
+    method: plan.method, seed: opts.seed, testMatrix: opts.testMatrix, spill: sink, resultEveryPass: opts.resultEveryPass,
     ...(plan.method === 'block-krylov'
       ? { powerIterations: plan.krylovDepth ?? passes - 1 }
       : plan.views !== undefined ? { views: plan.views } : { powerIterations: plan.powerIterations ?? passes - 1 }),
   });
   const summaries: PassSummary[] = [];
+  const perPass: RunPassesResult['perPass'] = [];
   try {
     for (;;) {
       const pass = state.pass + 1;
+      if (opts.resultEveryPass) { mem = undefined; file?.dispose(); file = undefined; } // G of this pass only
       await absorbPass(source, (blk) => {
         const a: Matrix = { rows: blk.rows, cols: blk.cols, data: blk.data, offset: 0, stride: blk.cols };
         updateGramPass(state, a, blk.rowStart);
@@ -123,7 +135,12 @@ export async function runPasses(source: BlockSource, plan: RunPlan, opts: RunPas
       });
       const out = finishGramPass(state);
       summaries.push(out.summary);
-      opts.onProgress?.({ pass, passes, phase: 'pass', rowsSeen: out.summary.rows, rows: info.rows, seconds: seconds(), ritz: out.summary.ritz });
+      const passResult = out.done ? out.result : out.summary.result;
+      if (opts.resultEveryPass && passResult) perPass.push({ pass, s: passResult.s, v: passResult.v });
+      opts.onProgress?.({
+        pass, passes, phase: 'pass', rowsSeen: out.summary.rows, rows: info.rows, seconds: seconds(), ritz: out.summary.ritz,
+        ...(opts.resultEveryPass && passResult ? { s: passResult.s } : {}),
+      });
       if (!out.done) continue;
       const { result } = out;
       const r = result.s.length;
@@ -150,7 +167,7 @@ export async function runPasses(source: BlockSource, plan: RunPlan, opts: RunPas
         tallFactor: columns ? 'v' : 'u',
         readTallFactor,
         dispose: () => file?.dispose(),
-        passes: summaries, rows: result.rows, info, kept: result.kept, seconds: seconds(),
+        passes: summaries, perPass, rows: result.rows, info, kept: result.kept, seconds: seconds(),
       };
     }
   } catch (err) {

@@ -83,22 +83,33 @@ describe('Gram-pass streaming RSI equals the in-memory RSI', () => {
     expect(maxAbsDiff(out.u!, ref.u)).toBeLessThan(TOL);
   });
 
-  it('rows in any order and shards give the same answer; the state size does not grow with m', () => {
+  it('rows in any order give the same answer; the state size does not grow with m', () => {
+    const stateBytes = (m: number) => {
+      const st = createGramPass({ cols: 40, rank: 5, oversamples: 5, powerIterations: 1, seed: 2 });
+      const bytes = () => st.x.byteLength + st.h.byteLength + st.g.byteLength + st.wide.byteLength + st.basis.byteLength +
+        (st.tsqr ? st.tsqr.r.data.byteLength + st.tsqr.work.byteLength : 0);
+      const block = new Float64Array(100 * 40).fill(1);
+      let size = 0;
+      for (;;) {
+        for (let r0 = 0; r0 < m; r0 += 100) updateGramPass(st, { rows: 100, cols: 40, data: block, offset: 0, stride: 40 }, r0);
+        size = Math.max(size, bytes());
+        if (finishGramPass(st).done) return size;
+      }
+    };
+    expect(stateBytes(6000)).toBe(stateBytes(600));
     const { a } = slow(600, 40);
     const spill = memorySpill();
     const st = createGramPass({ cols: 40, rank: 5, oversamples: 5, powerIterations: 1, seed: 2, spill });
-    const bytes = () => st.x.byteLength + st.h.byteLength + st.g.byteLength + (st.tsqr?.r.data.byteLength ?? 0) + (st.tsqr?.work.byteLength ?? 0);
     const order = [5, 0, 3, 1, 4, 2];
     let res;
-    let size = 0;
     for (;;) {
       for (const b of order) updateGramPass(st, { rows: 100, cols: 40, data: a.data, offset: b * 100 * 40, stride: 40 }, b * 100);
-      size = Math.max(size, bytes());
       const out = finishGramPass(st);
       if (out.done) { res = out.result; break; }
     }
-    expect(size).toBeLessThan(8 * (2 * 40 * 10 + 256 * 10 + 2 * 10 * 10 + 10 * 256) + 1);
-    const u: Matrix64 = leftFactorRows(res.leftMap, { rows: 600, cols: 10, data: (() => { const d = new Float64Array(6000); spill.forEachBlock((r0, y) => d.set(y.data.subarray(0, y.rows * 10), r0 * 10)); return d; })(), offset: 0, stride: 10 });
+    const g = new Float64Array(6000);
+    spill.forEachBlock((r0, y) => g.set(y.data.subarray(0, y.rows * 10), r0 * 10));
+    const u: Matrix64 = leftFactorRows(res.leftMap, { rows: 600, cols: 10, data: g, offset: 0, stride: 10 });
     const ref = randomizedSubspaceIteration(a, { rank: 5, oversamples: 5, powerIterations: 1, seed: 2 });
     expect(maxAbsDiff(u, ref.u)).toBeLessThan(TOL);
   });
@@ -141,5 +152,42 @@ describe('replayability', () => {
     const shrinking = { ...good, open: () => (n++ === 0 ? good.open() : matrixSource({ ...a, rows: 250 }, 50).open()) };
     await expect(runPasses(shrinking, { method: 'rsi', passes: 2, rank: 5, oversamples: 5 })).rejects.toThrow(ShapeError);
     await expect(runPasses(matrixSource(a, 50), { method: 'rsi', passes: 2, rank: 5, oversamples: 5 })).resolves.toBeDefined();
+  });
+});
+
+describe('results after every pass', () => {
+  it('pass j of one 4-pass run gives the same factors as a separate run with j passes (RSI, q = j - 1)', async () => {
+    const { a } = slow();
+    const out = await runPasses(matrixSource(a, 64), { method: 'rsi', passes: 4, rank: 6, oversamples: 4 }, { seed: 8, resultEveryPass: true });
+    expect(out.perPass.map((p) => p.pass)).toEqual([1, 2, 3, 4]);
+    for (const p of out.perPass) {
+      const ref = randomizedSubspaceIteration(a, { rank: 6, oversamples: 4, powerIterations: p.pass - 1, seed: 8 });
+      expect(maxAbsDiff(p.v, ref.v)).toBeLessThan(TOL);
+      for (let j = 0; j < 6; j++) expect(Math.abs(p.s[j]! - ref.s[j]!)).toBeLessThan(TOL);
+    }
+    const ref = randomizedSubspaceIteration(a, { rank: 6, oversamples: 4, powerIterations: 3, seed: 8 });
+    expect(maxAbsDiff(out.u!, ref.u)).toBeLessThan(TOL);
+  });
+});
+
+describe('tall factors through a file spill', () => {
+  it('spill: file gives the same U as the memory spill, streamed back from an Arrow IPC file, and cleans up', async () => {
+    const { existsSync, mkdtempSync, readdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/rf-multipass-`);
+    const { a } = slow();
+    const mem = await runPasses(matrixSource(a, 40), { method: 'rsi', passes: 3, rank: 6, oversamples: 4 }, { seed: 2 });
+    const file = await runPasses(matrixSource(a, 40), { method: 'rsi', passes: 3, rank: 6, oversamples: 4 }, { seed: 2, spill: 'file', tmpDir: dir, collect: true });
+    expect(maxAbsDiff(file.u!, mem.u!)).toBeLessThan(1e-15); // same G; only the blocking of G M differs
+    let rows = 0;
+    await new Promise<void>((resolve, reject) => file.readTallFactor().subscribe({ next: (b) => { rows += b.rows; }, error: reject, complete: resolve }));
+    expect(rows).toBe(300);
+    expect(readdirSync(dir).length).toBe(1);
+    file.dispose();
+    expect(readdirSync(dir).length).toBe(0);
+    expect(existsSync(dir)).toBe(true);
+    const none = await runPasses(matrixSource(a, 40), { method: 'rsi', passes: 2, rank: 6, oversamples: 4 }, { spill: 'none' });
+    expect(none.u).toBeUndefined();
+    expect(none.v!.rows).toBe(120);
   });
 });

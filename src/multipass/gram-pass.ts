@@ -81,6 +81,13 @@ export interface GramPassOptions extends MultipassOptions {
   views?: number;
   /** Receiver of the rows of G in the last pass, for U = G M. Without one, only S and V come out. */
   spill?: GramSpill;
+  /**
+   * RSI with an even view count: also form the factors after every pass (the RSI result with
+   * q = pass - 1, identical to a run with that many passes), at the cost of a TSQR of G in every
+   * pass (2 w^2 flops per row) and a spill write per pass (replace `state.spill` between passes).
+   * Default false.
+   */
+  resultEveryPass?: boolean;
 }
 
 export interface GramPassState {
@@ -117,6 +124,7 @@ export interface GramPassState {
   /** X packed once per pass for the GEMM kernel (a cache in kernel memory, freed when the pass ends). */
   panel: PackedPanel | null;
   spill: GramSpill | undefined;
+  readonly resultEveryPass: boolean;
 }
 
 export interface PassSummary {
@@ -130,6 +138,8 @@ export interface PassSummary {
    * odd last pass and for pass 1 (Omega is not orthonormal).
    */
   ritz: Float64Array;
+  /** With `resultEveryPass`: the factors after this pass (RSI with q = pass - 1). */
+  result?: GramPassResult;
 }
 
 export interface GramPassResult {
@@ -159,6 +169,10 @@ export function createGramPass(opts: GramPassOptions): GramPassState {
     views = opts.views;
   }
   const passes = Math.ceil(views / 2);
+  const resultEveryPass = opts.resultEveryPass ?? false;
+  if (resultEveryPass && (method !== 'rsi' || views % 2 === 1)) {
+    throw new ArgumentError(`gramPass: resultEveryPass needs method 'rsi' with an even number of views`);
+  }
   if (method === 'block-krylov') checkKrylovWidth('gramPass', passes - 1, o.l, n, opts.rows);
   const omega = rangeTestMatrix(o.testMatrix, o.seed, n, o.l);
   const x = method === 'block-krylov' ? householderQr(omega).q.data : omega.data;
@@ -167,7 +181,7 @@ export function createGramPass(opts: GramPassOptions): GramPassState {
   const state: GramPassState = {
     method, cols: n, rank: o.rank, l: o.l, oversamples: o.oversamples, seed: o.seed, testMatrix: o.testMatrix,
     passes, views, pass: 0, width: o.l, x, h: new Float64Array(0), basis, tsqr: null,
-    rowsSeen: 0, rowsFirstPass: 0, g: new Float64Array(0), wide: new Float64Array(0), panel: null, spill: opts.spill,
+    rowsSeen: 0, rowsFirstPass: 0, g: new Float64Array(0), wide: new Float64Array(0), panel: null, spill: opts.spill, resultEveryPass,
   };
   startPass(state);
   return state;
@@ -184,7 +198,7 @@ function startPass(st: GramPassState): void {
   const w = st.width, n = st.cols;
   const needH = !(last && st.views % 2 === 1);
   st.h = needH ? new Float64Array(n * w) : new Float64Array(0);
-  st.tsqr = last ? createTsqr(w) : null;
+  st.tsqr = last || st.resultEveryPass ? createTsqr(w) : null;
   if (st.g.length < CHUNK * w) st.g = new Float64Array(CHUNK * w);
   st.rowsSeen = 0;
   st.panel = packPanel(false, n, w, st.x, 0, w, 'float64');
@@ -198,7 +212,6 @@ export function updateGramPass(st: GramPassState, block: Matrix, rowStart: numbe
   const n = st.cols, w = st.width;
   if (block.cols !== n) throw new ShapeError(`gramPass: rows ${rowStart}..${rowStart + block.rows - 1} have ${block.cols} values, expected ${n}`);
   if (!Number.isInteger(rowStart) || rowStart < 0) throw new ArgumentError(`gramPass: rowStart must be a non-negative integer, found ${rowStart}`);
-  const last = isLastPass(st);
   const g = st.g, h = st.h;
   // float32 rows: widen a chunk at a time so that both products run on the f64 kernel (KERNELS.md:
   // accumulators and Gram-type products stay in float64).
@@ -218,9 +231,9 @@ export function updateGramPass(st: GramPassState, block: Matrix, rowStart: numbe
     }
     gemmPacked(false, c, 1, ad, off, lda, st.panel!, 0, g, 0, w);
     if (h.length > 0) gemm(true, false, n, w, c, 1, ad, off, lda, g, 0, w, 1, h, 0, w);
-    if (last) {
+    if (st.tsqr) {
       const gv: Matrix64 = { rows: c, cols: w, data: g, offset: 0, stride: w };
-      tsqrUpdate(st.tsqr!, gv);
+      tsqrUpdate(st.tsqr, gv);
       st.spill?.write(rowStart + r0, gv);
     }
   }
@@ -245,6 +258,7 @@ export function finishGramPass(st: GramPassState):
   const ritz = st.pass > 0 && st.h.length > 0 ? ritzValues(xm, hm, st.rank) : new Float64Array(0);
   const summary: PassSummary = { pass: st.pass + 1, passes: st.passes, rows: st.rowsSeen, ritz };
   if (isLastPass(st)) return { done: true, summary, result: finalFactors(st, xm, hm) };
+  if (st.resultEveryPass) summary.result = finalFactors(st, xm, hm);
   if (st.method === 'block-krylov') {
     const basis: Matrix64 = { rows: n, cols: st.passes * st.l, data: st.basis, offset: 0, stride: st.passes * st.l };
     st.x = extendKrylovBasis(basis, (st.pass + 1) * st.l, hm).data;

@@ -129,6 +129,10 @@ export function planPasses(opts: PlanPassesOptions): PassPlan {
   }
   const l = rank + p;
   reasons.push(`state ${formatBytes(bytes(p))} of ${formatBytes(memoryBudget)}: X, H (n x l), R (l x l) and workspaces; no term grows with the number of rows (G is spilled)`);
+  if (rows !== undefined && rows < cols) {
+    const mirrored = gramPassBytes(method, rows, rank + p, passes);
+    reasons.push(`rows < cols: a column-block stream (orientation 'columns', the mirrored form) would hold ${formatBytes(mirrored)} instead, and spill ${cols} rows of G`);
+  }
   const plan: PassPlan = {
     method, passes, rank, oversamples: p,
     sizes: { l, width: method === 'block-krylov' ? passes * l : l }, stateBytes: bytes(p), reasons,
