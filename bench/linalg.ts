@@ -142,7 +142,7 @@ try {
 }
 
 const fmt = (x: unknown) => (typeof x === 'number' ? (Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(1) : x.toFixed(x >= 100 ? 0 : 2)) : '');
-console.log(`backend ${kernelBackend()}, 1 thread, load average ${load0.toFixed(2)} -> ${loadavg()[0].toFixed(2)}\n`);
+console.log(`backend ${kernelBackend().backend} (${kernelBackend().variant}), 1 thread, load average ${load0.toFixed(2)} -> ${loadavg()[0].toFixed(2)}\n`);
 console.log('| case | method | ms (median) | x numpy | accuracy |');
 console.log('|---|---|---:|---:|---|');
 for (const r of results) {

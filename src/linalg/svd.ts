@@ -18,8 +18,15 @@
  *
  * Accuracy: backward stable; every singular value is within a small multiple of eps * sigma_1 of
  * the exact one (absolute, not relative, accuracy for the tiny ones: the same guarantee as
- * numpy's np.linalg.svd). Cost about 4 m n^2 + 22 n^3 flops with vectors, Level-2 and rotations in
- * plain TypeScript: fine up to a few thousand on a side, seconds at n ~ 1000.
+ * numpy's np.linalg.svd); measured against numpy on five real matrices to 1e-14 relative to
+ * sigma_1 (test/linalg-numpy.test.ts).
+ *
+ * Cost: the QR reduction, the formation of the factors and half of the bidiagonalisation run in
+ * GEMM; the other half of the bidiagonalisation (matrix-vector products) and the rotations of the
+ * bidiagonal QR (about 12 n^3 flops with vectors, applied a sweep at a time) run in plain
+ * TypeScript and dominate: roughly 10 to 20x LAPACK's divide-and-conquer gesdd at n ~ 1000 on one
+ * thread, seconds at n ~ 1000, minutes at n ~ 3000. Values only (vectors: false) skips the
+ * rotations' vector work and the factor formation.
  */
 import type { Matrix, Matrix64 } from '../matrix.js';
 import { clone, transpose, zeros } from '../matrix.js';
