@@ -5,7 +5,7 @@ import { gemm } from '../src/kernels/gemm.js';
 import { gemmTs } from '../src/kernels/gemm-ts.js';
 import { gemmWasm } from '../src/kernels/gemm-wasm.js';
 import { kernelBackend } from '../src/kernels/wasm-runtime.js';
-import { allocF32, allocF64, freeArena, inArena } from '../src/kernels/wasm-arena.js';
+import { allocF32, allocF64, arenaFree, freeArena, inArena } from '../src/kernels/wasm-arena.js';
 
 type Ctor = Float64ArrayConstructor | Float32ArrayConstructor;
 type Gemm = typeof gemmTs;
@@ -167,6 +167,29 @@ describe('GEMM kernels agree with a naive float64 reference', () => {
     // is ~ 6e-3 relative; rounding errors of random sign make it far smaller in practice.
     expect(e64 / scale).toBeLessThan(1e-6);
     expect(e32).toBeGreaterThan(8 * e64);
+  });
+
+  it('the arena aligns, never overlaps, coalesces freed neighbours, and rejects unknown addresses', () => {
+    const sizes = [1000, 10, 2000, 7];
+    const first = sizes.map((n, i) => (i % 2 ? allocF32(n) : allocF64(n)));
+    const ranges = first.map((v) => [v.byteOffset, v.byteOffset + v.byteLength] as const).sort((p, q) => p[0] - q[0]);
+    for (const [s0] of ranges) expect(s0 % 64).toBe(0);
+    for (let i = 1; i < ranges.length; i++) expect(ranges[i]![0]).toBeGreaterThanOrEqual(ranges[i - 1]![1]);
+    for (const v of first) freeArena(v);
+    // Same sizes again land at the same places (first fit over the restored free list).
+    const again = sizes.map((n, i) => (i % 2 ? allocF32(n) : allocF64(n)));
+    expect(again.map((v) => v.byteOffset)).toEqual(first.map((v) => v.byteOffset));
+    for (const v of again) freeArena(v);
+    // Two large neighbours from the top, freed, coalesce into one range that holds both.
+    const x = allocF64(1_000_000), y = allocF64(1_000_000);
+    expect(y.byteOffset).toBe(x.byteOffset + 8_000_000);
+    freeArena(x); freeArena(y);
+    const z = allocF64(2_000_000);
+    expect(z.byteOffset).toBe(x.byteOffset);
+    expect(z.every((v) => v === 0)).toBe(true);
+    freeArena(z);
+    expect(() => arenaFree(12345)).toThrow(/not an allocated address/);
+    expect(() => freeArena(new Float64Array(4))).not.toThrow();
   });
 
   it('property: wasm and TypeScript paths agree with the reference on random shapes', () => {

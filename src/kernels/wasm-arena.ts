@@ -61,27 +61,32 @@ export function arenaFree(ptr: number): void {
   free.splice(i, 0, { start, end });
 }
 
-/** A float64 array of length n inside wasm memory (zero-filled). Free it with `freeArena`. */
+/**
+ * A float64 array of length n inside wasm memory (zero-filled). Free it with `freeArena`. Without
+ * the wasm kernels (see `kernelBackend()`) it is an ordinary Float64Array, so callers need no branch.
+ */
 export function allocF64(n: number): Float64Array {
+  const rt = wasmRuntime();
+  if (rt === null) return new Float64Array(n);
   const ptr = arenaAlloc(n * 8);
-  const rt = runtimeOrThrow();
   const v = new Float64Array(rt.memory.buffer, ptr, n);
   v.fill(0);
   return v;
 }
 
-/** A float32 array of length n inside wasm memory (zero-filled). Free it with `freeArena`. */
+/** A float32 array of length n inside wasm memory (zero-filled), or an ordinary one without wasm. */
 export function allocF32(n: number): Float32Array {
+  const rt = wasmRuntime();
+  if (rt === null) return new Float32Array(n);
   const ptr = arenaAlloc(n * 4);
-  const rt = runtimeOrThrow();
   const v = new Float32Array(rt.memory.buffer, ptr, n);
   v.fill(0);
   return v;
 }
 
-/** Release an array from `allocF64` / `allocF32`. */
+/** Release an array from `allocF64` / `allocF32` (arrays outside the arena are left to the GC). */
 export function freeArena(v: Float64Array | Float32Array): void {
-  arenaFree(v.byteOffset);
+  if (inArena(v)) arenaFree(v.byteOffset);
 }
 
 /** Whether a typed array lives in the kernels' memory (then kernels use it without copying). */
