@@ -191,3 +191,34 @@ describe('tall factors through a file spill', () => {
     expect(none.v!.rows).toBe(120);
   });
 });
+
+describe('sharded passes', () => {
+  it('two workers per pass (fork, stream a shard, merge) give the one-stream answer', async () => {
+    const { forkGramPass } = await import('../src/multipass/gram-pass.js');
+    const { mergeGramPass } = await import('../src/multipass/merge-gram-pass.js');
+    const { IncompatibleMergeError } = await import('../src/errors.js');
+    const { a } = slow();
+    const main = createGramPass({ cols: 120, rank: 6, oversamples: 4, powerIterations: 2, seed: 5 });
+    const spills = [memorySpill(), memorySpill()];
+    let result;
+    for (;;) {
+      const workers = [forkGramPass(main, spills[0]), forkGramPass(main, spills[1])];
+      updateGramPass(workers[1]!, { rows: 170, cols: 120, data: a.data, offset: 130 * 120, stride: 120 }, 130);
+      updateGramPass(workers[0]!, { rows: 130, cols: 120, data: a.data, offset: 0, stride: 120 }, 0);
+      mergeGramPass(main, workers[0]!);
+      mergeGramPass(main, workers[1]!);
+      const out = finishGramPass(main);
+      if (out.done) { result = out.result; break; }
+    }
+    const ref = randomizedSubspaceIteration(a, { rank: 6, oversamples: 4, powerIterations: 2, seed: 5 });
+    expect(maxAbsDiff(result.v, ref.v)).toBeLessThan(TOL);
+    const g = new Float64Array(300 * 10);
+    for (const sp of spills) sp.forEachBlock((r0, y) => { for (let t = 0; t < y.rows; t++) for (let j = 0; j < 10; j++) g[(r0 + t) * 10 + j]! += y.data[t * 10 + j]!; });
+    const u = leftFactorRows(result.leftMap, { rows: 300, cols: 10, data: g, offset: 0, stride: 10 });
+    expect(maxAbsDiff(u, ref.u)).toBeLessThan(TOL);
+    const other = createGramPass({ cols: 120, rank: 6, oversamples: 4, powerIterations: 2, seed: 6 });
+    const fresh = createGramPass({ cols: 120, rank: 6, oversamples: 4, powerIterations: 2, seed: 5 });
+    expect(() => mergeGramPass(fresh, other)).toThrow(IncompatibleMergeError);
+    expect(() => updateGramPass(main, { rows: 1, cols: 120, data: a.data, offset: 0, stride: 120 }, 0)).toThrow(/finished/);
+  });
+});

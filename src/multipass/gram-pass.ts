@@ -195,11 +195,32 @@ function isLastPass(st: GramPassState): boolean {
 function startPass(st: GramPassState): void {
   const last = isLastPass(st);
   if (last && st.method === 'block-krylov') { st.x = st.basis; st.width = st.passes * st.l; }
+  startPassKeepingX(st);
+}
+
+/**
+ * A worker's copy of `st` for the current pass of a sharded run: same options, pass, X (and Krylov
+ * basis), with empty accumulators and its own workspaces and spill. Stream a shard of rows into
+ * it, then `mergeGramPass(st, worker)` before `finishGramPass(st)`.
+ */
+export function forkGramPass(st: GramPassState, spill?: GramSpill): GramPassState {
+  if (st.pass >= st.passes) throw new ArgumentError(`gramPass: all ${st.passes} passes are finished`);
+  const w: GramPassState = {
+    ...st, x: st.x, basis: st.basis.slice(), g: new Float64Array(0), wide: new Float64Array(0), panel: null, spill,
+    rowsSeen: 0, h: new Float64Array(0), tsqr: null,
+  };
+  if (st.method === 'block-krylov' && isLastPass(st)) w.x = w.basis;
+  else w.x = st.x.slice();
+  startPassKeepingX(w);
+  return w;
+}
+
+function startPassKeepingX(st: GramPassState): void {
+  const last = isLastPass(st);
   const w = st.width, n = st.cols;
-  const needH = !(last && st.views % 2 === 1);
-  st.h = needH ? new Float64Array(n * w) : new Float64Array(0);
+  st.h = !(last && st.views % 2 === 1) ? new Float64Array(n * w) : new Float64Array(0);
   st.tsqr = last || st.resultEveryPass ? createTsqr(w) : null;
-  if (st.g.length < CHUNK * w) st.g = new Float64Array(CHUNK * w);
+  st.g = new Float64Array(CHUNK * w);
   st.rowsSeen = 0;
   st.panel = packPanel(false, n, w, st.x, 0, w, 'float64');
 }
@@ -210,6 +231,7 @@ function startPass(st: GramPassState): void {
  */
 export function updateGramPass(st: GramPassState, block: Matrix, rowStart: number): void {
   const n = st.cols, w = st.width;
+  if (st.pass >= st.passes) throw new ArgumentError(`gramPass: all ${st.passes} passes are finished`);
   if (block.cols !== n) throw new ShapeError(`gramPass: rows ${rowStart}..${rowStart + block.rows - 1} have ${block.cols} values, expected ${n}`);
   if (!Number.isInteger(rowStart) || rowStart < 0) throw new ArgumentError(`gramPass: rowStart must be a non-negative integer, found ${rowStart}`);
   const g = st.g, h = st.h;
@@ -247,6 +269,7 @@ export function updateGramPass(st: GramPassState, block: Matrix, rowStart: numbe
  */
 export function finishGramPass(st: GramPassState):
   { done: false; summary: PassSummary } | { done: true; summary: PassSummary; result: GramPassResult } {
+  if (st.pass >= st.passes) throw new ArgumentError(`gramPass: all ${st.passes} passes are finished`);
   if (st.panel) { freePanel(st.panel); st.panel = null; }
   if (st.pass === 0) st.rowsFirstPass = st.rowsSeen;
   else if (st.rowsSeen !== st.rowsFirstPass) {
@@ -257,7 +280,11 @@ export function finishGramPass(st: GramPassState):
   const xm: Matrix64 = { rows: n, cols: w, data: st.x, offset: 0, stride: w };
   const ritz = st.pass > 0 && st.h.length > 0 ? ritzValues(xm, hm, st.rank) : new Float64Array(0);
   const summary: PassSummary = { pass: st.pass + 1, passes: st.passes, rows: st.rowsSeen, ritz };
-  if (isLastPass(st)) return { done: true, summary, result: finalFactors(st, xm, hm) };
+  if (isLastPass(st)) {
+    const result = finalFactors(st, xm, hm);
+    st.pass = st.passes;
+    return { done: true, summary, result };
+  }
   if (st.resultEveryPass) summary.result = finalFactors(st, xm, hm);
   if (st.method === 'block-krylov') {
     const basis: Matrix64 = { rows: n, cols: st.passes * st.l, data: st.basis, offset: 0, stride: st.passes * st.l };
