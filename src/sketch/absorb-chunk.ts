@@ -59,13 +59,7 @@ export function absorbChunk(state: SketchState, a: Float, off: number, lda: numb
   }
   for (let t = 0; t < b; t++) stack[y0 + t * k1 + k] = 1;
 
-  // Spill the rows (scaled so that Y = rangeScale * sum of written rows).
-  if (state.spill) {
-    const sc = state.rangeScale;
-    if (sc !== 1) for (let t = 0; t < b; t++) for (let c = 0; c < k; c++) stack[y0 + t * k1 + c] /= sc;
-    state.spill.write(i0, { rows: b, cols: k, data: stack, offset: y0, stride: k1 });
-    if (sc !== 1) for (let t = 0; t < b; t++) for (let c = 0; c < k; c++) stack[y0 + t * k1 + c] *= sc;
-  }
+  spillStack(state, i0, b);
 
   // Core side of the range: Phi [Y 1] (three-sketch) or Psi [Y 1] (two-sketch), and Theta [Y 1].
   const leftDim = three ? s : coDim;
@@ -111,18 +105,7 @@ export function absorbChunk(state: SketchState, a: Float, off: number, lda: numb
     for (let j = 0; j < n; j++) cs[j] += a[ao + j]!;
   }
 
-  // TSQR: R <- R factor of [R; [Y 1]_chunk] by Householder reflections that exploit the
-  // triangle on top (column j's reflector touches row j of R and the b chunk rows only).
-  const rr = state.rangeR;
-  for (let i = 0; i < k1; i++) {
-    const o = i * k1;
-    for (let c = 0; c < k1; c++) stack[o + c] = c >= i ? rr[o + c]! : 0;
-  }
-  householderStackR(stack, k1, b);
-  for (let i = 0; i < k1; i++) {
-    const o = i * k1;
-    for (let c = i; c < k1; c++) rr[o + c] = stack[o + c]!;
-  }
+  tsqrFromStack(state, b);
 }
 
 /**
@@ -160,6 +143,33 @@ function sparseLeft(
       const ro = idx[t * z + p]! * ldd, v = val[t * z + p]!;
       for (let c = 0; c < w; c++) dst[ro + c] += v * src[so + c]!;
     }
+  }
+}
+
+/** Send the chunk of Y in the stack to the spill (scaled so that Y = rangeScale * sum of written rows). */
+export function spillStack(state: SketchState, i0: number, b: number): void {
+  if (!state.spill) return;
+  const stack = state.work.stack, k = state.sizes.k, k1 = k + 1, y0 = k1 * k1, sc = state.rangeScale;
+  if (sc !== 1) for (let t = 0; t < b; t++) for (let c = 0; c < k; c++) stack[y0 + t * k1 + c] /= sc;
+  state.spill.write(i0, { rows: b, cols: k, data: stack, offset: y0, stride: k1 });
+  if (sc !== 1) for (let t = 0; t < b; t++) for (let c = 0; c < k; c++) stack[y0 + t * k1 + c] *= sc;
+}
+
+/**
+ * TSQR step: R <- R factor of [R; [Y 1]_chunk], the chunk being the b rows below R in the stack.
+ * Householder reflections that exploit the triangle on top (column j's reflector touches row j of
+ * R and the b chunk rows only) [GVL13 §5.2.2]. Overwrites the chunk.
+ */
+export function tsqrFromStack(state: SketchState, b: number): void {
+  const stack = state.work.stack, k1 = state.sizes.k + 1, rr = state.rangeR;
+  for (let i = 0; i < k1; i++) {
+    const o = i * k1;
+    for (let c = 0; c < k1; c++) stack[o + c] = c >= i ? rr[o + c]! : 0;
+  }
+  householderStackR(stack, k1, b);
+  for (let i = 0; i < k1; i++) {
+    const o = i * k1;
+    for (let c = i; c < k1; c++) rr[o + c] = stack[o + c]!;
   }
 }
 

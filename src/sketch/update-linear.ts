@@ -8,12 +8,14 @@
  * theta scales the state in place; the spilled rows are rescaled lazily through `rangeScale`
  * (Y = rangeScale * spilled rows); theta = 0 is refused (it would need the spill erased: create a
  * new sketch instead). H rows that overlap rows already seen drop the TSQR factor (`rangeRValid`).
- * Low-rank factors are expanded chunk by chunk (chunk x n at a time, inside the workspace), so the
- * cost is that of a dense update of m_H rows. Refused with `center` and for FD.
+ * Low-rank factors are never expanded: the sketches are updated through the p-wide products
+ * (absorb-low-rank.ts), at O((m_H + n) p (k + s + q)) instead of O(m_H n (k + s + q)).
+ * Refused with `center` and for FD.
  */
 import { ArgumentError, NonFiniteError, ShapeError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { absorbChunk } from './absorb-chunk.js';
+import { absorbLowRank } from './absorb-low-rank.js';
 import { addInterval } from './update-rows.js';
 import type { SketchState } from './types.js';
 
@@ -63,24 +65,17 @@ export function updateLinear(state: SketchState, theta: number, eta: number, upd
   if (mH === 0) return;
   if (addInterval(state.covered, rowStart, rowStart + mH, true)) state.rangeRValid = false;
   addInterval(state.covered, rowStart, rowStart + mH, false);
+  if (!dense) {
+    absorbLowRank(state, eta, left!, right!, rowStart);
+    state.rows = Math.max(state.rows, rowStart + mH);
+    return;
+  }
   const c = state.sizes.chunk, w = state.work.a64;
-  const p = left ? left.cols : 0;
   for (let t0 = 0; t0 < mH; t0 += c) {
     const cb = Math.min(c, mH - t0);
     for (let t = 0; t < cb; t++) {
-      const wo = t * n;
-      if (dense) {
-        const o = dense.offset + (t0 + t) * dense.stride;
-        for (let j = 0; j < n; j++) w[wo + j] = eta * dense.data[o + j]!;
-      } else {
-        const lo = left!.offset + (t0 + t) * left!.stride;
-        for (let j = 0; j < n; j++) {
-          const ro = right!.offset + j * right!.stride;
-          let x = 0;
-          for (let a = 0; a < p; a++) x += left!.data[lo + a]! * right!.data[ro + a]!;
-          w[wo + j] = eta * x;
-        }
-      }
+      const wo = t * n, o = dense.offset + (t0 + t) * dense.stride;
+      for (let j = 0; j < n; j++) w[wo + j] = eta * dense.data[o + j]!;
     }
     absorbChunk(state, w, 0, n, cb, rowStart + t0);
   }
