@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { Float } from '../src/matrix.js';
 import { gemm } from '../src/kernels/gemm.js';
 import { gemmTs } from '../src/kernels/gemm-ts.js';
-import { gemmWasm } from '../src/kernels/gemm-wasm.js';
+import { gemmWasm, releaseKernelScratch } from '../src/kernels/gemm-wasm.js';
 import { kernelBackend } from '../src/kernels/wasm-runtime.js';
 import { allocF32, allocF64, arenaFree, freeArena, inArena } from '../src/kernels/wasm-arena.js';
 
@@ -189,6 +189,9 @@ describe('GEMM kernels agree with a naive float64 reference', () => {
     expect(z.every((v) => v === 0)).toBe(true);
     freeArena(z);
     expect(() => arenaFree(12345)).toThrow(/not an allocated address/);
+    // Scratch given back is reused, and products grow it again on demand.
+    releaseKernelScratch();
+    check(wasmOnly, { ta: true, tb: true, m: 9, n: 11, k: 70, alpha: 1, beta: 0.5, offA: 0, offB: 0, offC: 0, padA: 0, padB: 0, padC: 0, seed: 3 }, Float64Array, Float64Array, Float64Array);
     expect(() => freeArena(new Float64Array(4))).not.toThrow();
   });
 

@@ -39,6 +39,18 @@ function reserve(s: Scratch, bytes: number): number {
   return s.ptr;
 }
 
+/**
+ * Give back the scratch space that products with operands outside the arena have grown (it is
+ * kept between calls so repeated shapes allocate nothing; a one-off 4096 x 25088 float64 product
+ * leaves ~800 MB of it). The WebAssembly memory itself never shrinks, but the space is reused.
+ */
+export function releaseKernelScratch(): void {
+  for (const s of [scratchA, scratchB, scratchC]) {
+    if (s.ptr >= 0) arenaFree(s.ptr);
+    s.ptr = -1; s.bytes = 0;
+  }
+}
+
 /** Panel width in elements: two SIMD vectors. */
 export function panelWidth(es: number): number {
   return 32 / es;
