@@ -6,9 +6,12 @@
  * else `memoryBudget` (bytes) by `sizeRule` (sketch-sizes.ts); else the papers' defaults:
  * three-sketch k = 4r + 1, s = 2k + 1 [TYUC19 §5.4.3]; two-sketch k = 2r + 1, l = 2k + 1 [TYUC17 §4.5];
  * FD l = 4r + 1 (covariance error <= tau_{r+1}^2 / (l - r) [GLPW16 Thm. 1.1]). k is capped at n.
- * Default size rule under a budget: 'natural' — the papers report it best on decaying spectra,
- * which are the common case; choose 'flat' for slowly decaying spectra (ALGORITHMS.md §2 measured
- * lesson; bench/out/accuracy-single-view.md).
+ * Default size rule under a budget: 'natural', because its regret is bounded. Evidence
+ * (bench/out/accuracy-single-view.md, 108 family x map x storage cells, three-sketch): 'flat' is
+ * better in 78/108 cells (geometric mean of flat/natural excess 0.92; up to 2.5x better on
+ * LowRank + noise, the flat spectra of ALGORITHMS.md §2), but up to 17.6x worse on fast-decaying
+ * spectra (ExpDecay), while 'natural' is never worse than 2.5x the better rule. Choose 'flat' when
+ * the spectrum is known to decay slowly.
  * All options are validated here, synchronously (ArgumentError / BudgetError).
  */
 import { ArgumentError } from '../errors.js';
