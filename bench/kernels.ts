@@ -11,10 +11,11 @@
  * measures plain JS arrays (copied in per call) to show the copy's cost. Also the co-range
  * product X (k x n) = G^T (k x b) A_blk (b x n) at n = 3072, which KERNELS.md calls the weakest.
  *
- * Method: for each thread count in {1, 2}, a persistent numpy process (bench/kernels-numpy.py, run
- * with OPENBLAS_NUM_THREADS = OMP_NUM_THREADS = threads) and our pool with the same count; for each
- * shape ours then numpy's, interleaved, each as one warm-up then the median of `reps` timed calls
- * (reps chosen from the warm-up so each side runs ~0.6 s per shape, 3 to 15). GFLOP/s = 2 b n k / t.
+ * Method: two persistent numpy processes (bench/kernels-numpy.py, OPENBLAS_NUM_THREADS =
+ * OMP_NUM_THREADS = 1 and 2) and our pool of 2 threads switched on and off; for each shape: ours
+ * 1 thread, numpy 1 thread, ours 2 threads, numpy 2 threads, back to back, each one warm-up then the
+ * median of `reps` timed calls (reps chosen from our warm-up so a side runs ~0.6 s, 3 to 15; numpy
+ * gets the same reps). GFLOP/s = 2 b n k / t. The copy-in row reuses numpy's figure of its shape.
  * The machine is a shared 2-vCPU VM: absolute numbers drift with load (recorded in the JSON); the
  * interleaved ratios are what to read.
  *
@@ -33,6 +34,8 @@ import { fileURLToPath } from 'node:url';
 import { enableRelaxedSimd } from '../streams/enable-relaxed-simd.js';
 import { startKernelThreads } from '../streams/thread-pool.js';
 import { gemm } from '../src/kernels/gemm.js';
+import { releaseKernelScratch } from '../src/kernels/gemm-wasm.js';
+import { setKernelThreads } from '../src/kernels/kernel-threads.js';
 import { freePanel, gemmPacked, packPanel } from '../src/kernels/packed-panel.js';
 import { allocF32, allocF64, freeArena } from '../src/kernels/wasm-arena.js';
 import { kernelBackend } from '../src/kernels/wasm-runtime.js';
@@ -100,55 +103,65 @@ interface Row { op: string; dtype: DType; n: number; k: number; threads: number;
 const rows: Row[] = [];
 const gf = (n: number, k: number, s: number) => (2 * B * n * k) / s / 1e9;
 const load0 = loadavg();
-let numpyVersion = '';
 
-for (const threads of [1, 2]) {
-  const pool = await startKernelThreads(threads);
-  const np = new Numpy(threads);
-  numpyVersion = String((await np.next()).numpy);
-  for (const dtype of DTYPES) {
-    const alloc = dtype === 'float64' ? allocF64 : allocF32;
-    const T = dtype === 'float64' ? Float64Array : Float32Array;
-    for (const n of NS) {
-      // A in the arena, allocated once per (dtype, n) and freed before the next (822 MB at most).
-      const a = alloc(B * n);
-      fillNormalish(a, n);
-      for (const k of KS) {
-        const omega = new T(n * k);
-        fillNormalish(omega, k);
-        const panel = packPanel(false, n, k, omega, 0, k);
-        const y = alloc(B * k);
-        const ours = time(() => gemmPacked(false, B, 1, a, 0, n, panel, 0, y, 0, k));
-        const theirs = await np.time({ op: 'range', dtype, b: B, n, k, reps: ours.reps });
-        rows.push({ op: 'range', dtype, n, k, threads, ours: gf(n, k, ours.seconds), numpy: gf(n, k, theirs), ratio: theirs / ours.seconds, reps: ours.reps });
-        process.stderr.write(`${JSON.stringify(rows.at(-1))}\n`);
-        if (n === 3072 && k === 64) {
-          // Same product with A in an ordinary JS array: gemm copies it into wasm memory every call.
-          const aj = T.from(a);
-          const yj = new T(B * k);
-          const c = time(() => gemm(false, false, B, k, n, 1, aj, 0, n, omega, 0, k, 0, yj, 0, k), ours.reps);
-          rows.push({ op: 'range', dtype, n, k, threads, ours: gf(n, k, c.seconds), numpy: gf(n, k, theirs), ratio: theirs / c.seconds, reps: c.reps, copyIn: true });
-          process.stderr.write(`${JSON.stringify(rows.at(-1))}\n`);
-        }
-        if (n === 3072) {
-          // Co-range X (k x n) = G^T (k x b) A (b x n), everything in the arena.
-          const g = alloc(B * k), x = alloc(k * n);
-          fillNormalish(g, 7);
-          const co = time(() => gemm(true, false, k, n, B, 1, g, 0, k, a, 0, n, 0, x, 0, n));
-          const th = await np.time({ op: 'corange', dtype, b: B, n, k, reps: co.reps });
-          rows.push({ op: 'corange', dtype, n, k, threads, ours: gf(n, k, co.seconds), numpy: gf(n, k, th), ratio: th / co.seconds, reps: co.reps });
-          process.stderr.write(`${JSON.stringify(rows.at(-1))}\n`);
-          freeArena(g); freeArena(x);
-        }
-        freeArena(y);
-        freePanel(panel);
-      }
-      freeArena(a);
-    }
+// One pool of 2 threads, switched on and off per measurement, and one numpy process per thread
+// count: every shape is measured 1 thread then 2 threads, ours then numpy's, back to back, so the
+// ratios and speedups compare runs made under the same background load.
+const pool = await startKernelThreads(2);
+if (pool === null) throw new Error(`no wasm kernels: ${kernelBackend().reason}`);
+const numpy = [new Numpy(1), new Numpy(2)];
+const numpyVersion = String((await numpy[0]!.next()).numpy);
+await numpy[1]!.next();
+
+async function measure(op: string, dtype: DType, n: number, k: number, run: () => void, copyIn = false, numpyOp: string | null = op): Promise<void> {
+  for (const threads of [1, 2]) {
+    setKernelThreads(threads === 2 ? pool : null);
+    const ours = time(run);
+    const theirs = numpyOp === null
+      ? rows.find((r) => r.op === op && r.dtype === dtype && r.n === n && r.k === k && r.threads === threads)!.numpy
+      : gf(n, k, await numpy[threads - 1]!.time({ op: numpyOp, dtype, b: B, n, k, reps: ours.reps }));
+    const row: Row = { op, dtype, n, k, threads, ours: gf(n, k, ours.seconds), numpy: theirs, ratio: gf(n, k, ours.seconds) / theirs, reps: ours.reps };
+    if (copyIn) row.copyIn = true;
+    rows.push(row);
+    process.stderr.write(`${JSON.stringify(row)}\n`);
   }
-  np.close();
-  await pool?.stop();
 }
+
+for (const dtype of DTYPES) {
+  const alloc = dtype === 'float64' ? allocF64 : allocF32;
+  const T = dtype === 'float64' ? Float64Array : Float32Array;
+  for (const n of NS) {
+    // A in the arena, allocated once per (dtype, n) and freed before the next (822 MB at most).
+    const a = alloc(B * n);
+    fillNormalish(a, n);
+    for (const k of KS) {
+      const omega = new T(n * k);
+      fillNormalish(omega, k);
+      const panel = packPanel(false, n, k, omega, 0, k);
+      const y = alloc(B * k);
+      await measure('range', dtype, n, k, () => gemmPacked(false, B, 1, a, 0, n, panel, 0, y, 0, k));
+      if (n === 3072 && k === 64) {
+        // Same product with A in an ordinary JS array: gemm copies it into wasm memory every call.
+        const aj = T.from(a);
+        const yj = new T(B * k);
+        await measure('range', dtype, n, k, () => gemm(false, false, B, k, n, 1, aj, 0, n, omega, 0, k, 0, yj, 0, k), true, null);
+        releaseKernelScratch();
+      }
+      if (n === 3072) {
+        // Co-range X (k x n) = G^T (k x b) A (b x n), everything in the arena.
+        const g = alloc(B * k), x = alloc(k * n);
+        fillNormalish(g, 7);
+        await measure('corange', dtype, n, k, () => gemm(true, false, k, n, B, 1, g, 0, k, a, 0, n, 0, x, 0, n));
+        freeArena(g); freeArena(x);
+      }
+      freeArena(y);
+      freePanel(panel);
+    }
+    freeArena(a);
+  }
+}
+for (const np of numpy) np.close();
+await pool.stop();
 
 const load1 = loadavg();
 const geo = (xs: number[]) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);

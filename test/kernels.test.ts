@@ -6,6 +6,7 @@ import { gemmTs } from '../src/kernels/gemm-ts.js';
 import { gemmWasm, releaseKernelScratch } from '../src/kernels/gemm-wasm.js';
 import { kernelBackend } from '../src/kernels/wasm-runtime.js';
 import { allocF32, allocF64, arenaFree, freeArena, inArena } from '../src/kernels/wasm-arena.js';
+import { freePanel, gemmPacked, packPanel } from '../src/kernels/packed-panel.js';
 
 type Ctor = Float64ArrayConstructor | Float32ArrayConstructor;
 type Gemm = typeof gemmTs;
@@ -193,6 +194,35 @@ describe('GEMM kernels agree with a naive float64 reference', () => {
     releaseKernelScratch();
     check(wasmOnly, { ta: true, tb: true, m: 9, n: 11, k: 70, alpha: 1, beta: 0.5, offA: 0, offB: 0, offC: 0, padA: 0, padB: 0, padC: 0, seed: 3 }, Float64Array, Float64Array, Float64Array);
     expect(() => freeArena(new Float64Array(4))).not.toThrow();
+  });
+
+  it('property: a packed panel reused over several row blocks gives the reference product', () => {
+    fc.assert(fc.property(
+      fc.record({
+        ta: fc.boolean(), tb: fc.boolean(), blocks: fc.integer({ min: 1, max: 3 }),
+        m: fc.integer({ min: 1, max: 30 }), n: fc.integer({ min: 1, max: 40 }), k: fc.integer({ min: 1, max: 300 }),
+        alpha: fc.constantFrom(1, -2), beta: fc.constantFrom(0, 1, 0.5), seed: fc.nat(),
+      }),
+      fc.constantFrom<[Ctor, Ctor]>([Float64Array, Float64Array], [Float32Array, Float32Array], [Float32Array, Float64Array]),
+      (cs, [TI, TC]) => {
+        const rnd = lcg(cs.seed);
+        const ldb = cs.tb ? cs.k : cs.n;
+        const b = filled(TI, cs.k * cs.n, rnd);
+        const panel = packPanel(cs.tb, cs.k, cs.n, b, 0, ldb);
+        try {
+          for (let blk = 0; blk < cs.blocks; blk++) {
+            const lda = cs.ta ? cs.m : cs.k;
+            const a = filled(TI, cs.m * cs.k, rnd), c = filled(TC, cs.m * cs.n, rnd);
+            const ref = Float64Array.from(c);
+            gemmPacked(cs.ta, cs.m, cs.alpha, a, 0, lda, panel, cs.beta, c, 0, cs.n);
+            gemmTs(cs.ta, cs.tb, cs.m, cs.n, cs.k, cs.alpha, Float64Array.from(a), 0, lda, Float64Array.from(b), 0, ldb, cs.beta, ref, 0, cs.n);
+            const tol = (TI === Float32Array ? 2 ** -24 : 2 ** -53) * 4 * (cs.k + 2) * (Math.abs(cs.alpha) * cs.k + 1);
+            for (let i = 0; i < ref.length; i++) expect(Math.abs(c[i]! - ref[i]!)).toBeLessThanOrEqual(tol + (TC === Float32Array ? 2 ** -24 * Math.abs(ref[i]!) : 0));
+          }
+        } finally {
+          freePanel(panel);
+        }
+      }), { numRuns: 80 });
   });
 
   it('property: wasm and TypeScript paths agree with the reference on random shapes', () => {
