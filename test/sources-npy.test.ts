@@ -49,6 +49,21 @@ describe('fromNpy', () => {
     }
   }
 
+  it('gathers long lines with one positioned read per line (Fortran order, rows; C order, columns)', async () => {
+    const rows = 5000, cols = 3;
+    const b = testValues(rows, cols, 9);
+    const path = join(dir, 'long-F.npy');
+    writeNpyReference(path, b, rows, cols, 'float64', true);
+    const got = await collectRows(fromNpy(path, { blockRows: 2500 }).open());
+    expect(got.blockRows).toEqual([2500, 2500]);
+    expect(got.data).toEqual(b);
+    const pathC = join(dir, 'long-C.npy');
+    writeNpyReference(pathC, b, rows, cols, 'float64', false);
+    const t = await collectRows(fromNpy(pathC, { orientation: 'columns' }).open());
+    expect([t.rows, t.cols, t.blocks]).toEqual([cols, rows, 1]);
+    expect(t.data).toEqual(transpose(b, rows, cols));
+  });
+
   it('reads format 2.0 headers and converts dtype on request', async () => {
     const path = join(dir, 'v2.npy');
     writeNpyReference(path, a, m, n, 'float64', false, 2);

@@ -18,6 +18,7 @@ import {
 } from 'apache-arrow';
 import { ArgumentError, FormatError, ShapeError } from '../../src/errors.js';
 import { checkRowLengths } from '../check-row-lengths.js';
+import { interleaveColumns } from './interleave-columns.js';
 import type { SourceOptions } from './source-options.js';
 
 export type ArrowLayoutKind = 'fixed-size-list' | 'list' | 'wide-table';
@@ -183,16 +184,13 @@ function wideLayout(used: readonly Field[], all: readonly Field[], opts: SourceO
       const rows = batch.numRows;
       if (scratch.length < rows * n) scratch = alloc(dtype, rows * n);
       const out = scratch.subarray(0, rows * n);
+      const cols = indices.map((c) => {
+        const d = batch.data.children[c] as Data;
+        return { values: d.values as ArrayLike<unknown>, start: d.offset };
+      });
+      interleaveColumns(cols, rows, out);
       for (let j = 0; j < n; j++) {
         const d = batch.data.children[indices[j]!] as Data;
-        const v = d.values as ArrayLike<number | bigint>;
-        const off = d.offset;
-        if (v instanceof BigInt64Array || v instanceof BigUint64Array) {
-          for (let i = 0; i < rows; i++) out[i * n + j] = Number(v[off + i]!);
-        } else {
-          const w = v as ArrayLike<number>;
-          for (let i = 0; i < rows; i++) out[i * n + j] = w[off + i]!;
-        }
         if (d.nullCount > 0) for (let i = 0; i < rows; i++) if (!d.getValid(i)) out[i * n + j] = NaN;
       }
       return out;

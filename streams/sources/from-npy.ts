@@ -5,9 +5,11 @@
  *
  * - C order, orientation 'rows': the block read is the packed row-major block (the fast path).
  * - Fortran order, orientation 'columns': the same, since a Fortran-order A is a C-order A^T.
- * - C order with 'columns', Fortran with 'rows' (the slow path): the block is gathered with one
- *   positioned read per line of the file (per row of A, or per column for Fortran) and transposed
- *   in memory. The file is still read once in total, but in pieces of `blockRows` values.
+ * - C order with 'columns', Fortran with 'rows' (the slow path): the block is gathered from the
+ *   lines of the file (rows of A, or columns for Fortran) and transposed in memory: one positioned
+ *   read per line when a block takes at least 16 KiB of each line, else whole groups of lines are
+ *   read (one scan of the file per block). Blocks default to 64 MiB here, so a file of up to 64 MiB
+ *   costs one scan.
  *
  * A file shorter than its header promises is refused with a FormatError naming the file and the row
  * at which the data ends, before anything is emitted. Replayable: each `open()` reopens the file.
@@ -21,6 +23,22 @@ import { pullBlocks } from './pull-blocks.js';
 import { readNpyHeader, type NpyHeader } from './read-npy-header.js';
 import { emptyStats, type MeasuredSource, type SourceOptions } from './source-options.js';
 import { defaultBlockRows } from './default-block-rows.js';
+import { TRANSPOSE_BLOCK_BYTES } from './transposed-source.js';
+
+/** Gather path: reads of at least this many bytes per line are worth a syscall each. */
+const PARTIAL_READ_BYTES = 16 * 1024;
+/** Gather path: size of a group of whole lines read at once. */
+const CHUNK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Default block rows: the 4 MiB rule, unless the block is gathered from short lines (each scan of
+ * the file then yields a block), where blocks of up to 64 MiB keep the number of scans small.
+ */
+function gatherBlockRows(contiguous: boolean, m: number, n: number, isz: number): number {
+  const b = defaultBlockRows(n, isz);
+  if (contiguous || b * isz >= PARTIAL_READ_BYTES || m * isz > CHUNK_BYTES) return b;
+  return Math.max(1, Math.floor(TRANSPOSE_BLOCK_BYTES / Math.max(1, n * isz)));
+}
 
 export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource {
   const orientation = opts.orientation ?? 'rows';
@@ -36,7 +54,8 @@ export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource 
   const infoOf = (h: NpyHeader): SourceInfo => {
     const rows = orientation === 'rows' ? h.rows : h.cols;
     const cols = orientation === 'rows' ? h.cols : h.rows;
-    const blockRows = opts.blockRows ?? defaultBlockRows(cols, h.itemSize);
+    const contiguous = (orientation === 'rows') !== h.fortranOrder;
+    const blockRows = opts.blockRows ?? gatherBlockRows(contiguous, rows, cols, h.itemSize);
     return {
       rows, cols, dtype: opts.dtype ?? h.dtype, layout: h.fortranOrder ? 'npy-fortran' : 'npy-c',
       batches: Math.ceil(rows / blockRows), orientation, where: path,
@@ -55,9 +74,11 @@ export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource 
         const info = infoOf(h);
         const m = info.rows!;
         const n = info.cols;
-        const b = Math.max(1, Math.min(opts.blockRows ?? defaultBlockRows(n, h.itemSize), Math.max(1, m)));
-        // The streamed matrix S (m x n) is row-major in the file, or column-major (then gather).
+        // The streamed matrix S (m x n) is row-major in the file, or column-major (then gather, in
+        // blocks of up to 64 MiB so that a file costs few scans).
         const contiguous = (orientation === 'rows') !== h.fortranOrder;
+        const byDefault = gatherBlockRows(contiguous, m, n, h.itemSize);
+        const b = Math.max(1, Math.min(opts.blockRows ?? byDefault, Math.max(1, m)));
         const isz = h.itemSize;
         const raw = new ArrayBuffer(b * n * isz);
         const bytes = new Uint8Array(raw);
@@ -66,6 +87,9 @@ export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource 
           ? (opts.dtype === 'float32' ? new Float32Array(b * n) : new Float64Array(b * n))
           : null;
         const lineBuf = contiguous ? null : new Uint8Array(b * isz);
+        const chunkBuf = contiguous || m * isz > CHUNK_BYTES ? null : new Uint8Array(Math.max(1, Math.floor(CHUNK_BYTES / (m * isz))) * m * isz);
+        const chunkVals = chunkBuf === null ? null
+          : h.dtype === 'float32' ? new Float32Array(chunkBuf.buffer) : new Float64Array(chunkBuf.buffer);
         const lineVals = lineBuf === null ? null
           : h.dtype === 'float32' ? new Float32Array(lineBuf.buffer) : new Float64Array(lineBuf.buffer);
         const validate = createBlockValidator({ cols: n, nonFinite: opts.nonFinite ?? 'error', where: path, stats, orientation });
@@ -83,8 +107,8 @@ export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource 
               }
               done += bytesRead;
             }
-          } else {
-            // Line t of the file holds column t of S (m values); take values [r0, r0 + rows).
+          } else if (rows * isz >= PARTIAL_READ_BYTES || m * isz > CHUNK_BYTES) {
+            // Line t of the file holds column t of S (m values): read only values [r0, r0 + rows).
             for (let t = 0; t < n; t++) {
               const len = rows * isz;
               const pos = h.dataOffset + (t * m + r0) * isz;
@@ -93,6 +117,25 @@ export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource 
                 throw new FormatError(`${path} is truncated: ${h.fortranOrder ? 'column' : 'row'} ${t} ends at byte ${pos + got}`);
               }
               for (let i = 0; i < rows; i++) fileView[i * n + t] = lineVals![i]!;
+            }
+          } else {
+            // Short lines: read whole groups of lines (one scan of the file per block) rather than
+            // one tiny read per line.
+            const per = Math.max(1, Math.floor(CHUNK_BYTES / (m * isz)));
+            for (let t0 = 0; t0 < n && !signal.aborted; t0 += per) {
+              const lines = Math.min(per, n - t0);
+              const len = lines * m * isz;
+              const pos = h.dataOffset + t0 * m * isz;
+              const got = readSync(fh.fd, chunkBuf!, 0, len, pos);
+              if (got !== len) {
+                throw new FormatError(`${path} is truncated: ${h.fortranOrder ? 'column' : 'row'} ${t0 + Math.floor(got / (m * isz))} ends at byte ${pos + got}`);
+              }
+              for (let t = 0; t < lines; t++) {
+                const src = t * m + r0;
+                for (let i = 0; i < rows; i++) fileView[i * n + t0 + t] = chunkVals![src + i]!;
+              }
+              // Let unsubscription and other I/O in between scans of a large file.
+              await new Promise<void>((resolve) => setImmediate(resolve));
             }
           }
           if (signal.aborted) break;

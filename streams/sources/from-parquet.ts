@@ -29,6 +29,7 @@ import { emitSplit } from './emit-split.js';
 import { fileAsyncBuffer } from './file-async-buffer.js';
 import { parquetCompressors as compressors } from './parquet-compressors.js';
 import { parquetLayout, type ParquetLayout } from './parquet-layout.js';
+import { interleaveColumns } from './interleave-columns.js';
 import { pullBlocks } from './pull-blocks.js';
 import { emptyStats, type MeasuredSource, type SourceOptions } from './source-options.js';
 import { TRANSPOSE_BLOCK_BYTES, rowOptionsFor, transposedSource } from './transposed-source.js';
@@ -107,6 +108,7 @@ export function fromParquet(path: string, opts: SourceOptions = {}): MeasuredSou
     const { layout } = f;
     const end = start + rows;
     const filled = new Array<number>(layout.columns.length).fill(0);
+    const pieces = layout.columns.map((): { values: ArrayLike<unknown>; chunkStart: number; from: number; to: number }[] => []);
     const what = `row group ${g} (rows ${start} to ${end - 1})`;
     const ensure = (n: number): Float32Array | Float64Array => {
       if (out.buf.length < n) out.buf = layout.dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
@@ -132,8 +134,8 @@ export function fromParquet(path: string, opts: SourceOptions = {}): MeasuredSou
       const to = Math.min(end, chunk.rowEnd, chunk.rowStart + chunk.columnData.length);
       if (to <= from) return;
       if (layout.kind === 'parquet-wide') {
-        const buf = ensure(rows * layout.cols);
-        scatter(chunk.columnData, chunk.rowStart, from, to, buf, (from - start) * layout.cols + j, layout.cols);
+        // Kept and packed after the read, in cache-friendly tiles (interleaveColumns).
+        pieces[j]!.push({ values: chunk.columnData, chunkStart: chunk.rowStart, from, to });
       } else {
         const lists = chunk.columnData as ArrayLike<ArrayLike<unknown> | null>;
         if (layout.cols < 0) {
@@ -156,6 +158,16 @@ export function fromParquet(path: string, opts: SourceOptions = {}): MeasuredSou
     for (let j = 0; j < filled.length; j++) {
       if (filled[j] !== rows) {
         throw new FormatError(`${path}: ${what}: column "${layout.columns[j]}" decoded ${filled[j]} values, expected ${rows}`);
+      }
+    }
+    if (layout.kind === 'parquet-wide') {
+      const buf = ensure(rows * layout.cols);
+      if (pieces.every((p) => p.length === 1 && p[0]!.from === start && p[0]!.to === end)) {
+        interleaveColumns(pieces.map((p) => ({ values: p[0]!.values, start: start - p[0]!.chunkStart })), rows, buf);
+      } else {
+        for (let j = 0; j < pieces.length; j++) {
+          for (const p of pieces[j]!) scatter(p.values, p.chunkStart, p.from, p.to, buf, (p.from - start) * layout.cols + j, layout.cols);
+        }
       }
     }
     return out.buf.subarray(0, rows * layout.cols);
