@@ -17,8 +17,10 @@ import { KERNEL_OPS, MAX_THREADS, wasmRuntime } from '../src/kernels/wasm-runtim
 import { enableRelaxedSimd } from './enable-relaxed-simd.js';
 
 // Worker side of the protocol in src/kernels/kernel-threads.ts; runChunk mirrors gemm-wasm.ts.
+// Dynamic import works whether the eval'd source runs as CommonJS (the default) or as a module
+// (workers inherit --input-type=module from the parent's execArgv).
 const WORKER_SOURCE = `
-const { workerData, parentPort } = require('node:worker_threads');
+import('node:worker_threads').then(({ workerData, parentPort }) => {
 const { module, memory, control, index, ops, jobByte, jobWords, wsByte, maxThreads } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory } });
 const fns = ops.map((name) => instance.exports[name]);
@@ -52,6 +54,7 @@ for (;;) {
   }
   if (Atomics.sub(ctl, 1, 1) === 1) Atomics.notify(ctl, 1);
 }
+});
 `;
 
 export interface KernelThreads extends KernelThreadPool {

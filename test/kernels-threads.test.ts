@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Float } from '../src/matrix.js';
 import { gemm } from '../src/kernels/gemm.js';
@@ -39,7 +40,7 @@ describe('kernel thread pool', () => {
   });
 
   it('the worker really computes chunks of a large product', () => {
-    const [m, n, k] = [2048, 64, 2048];
+    const [m, n, k] = [4096, 64, 2048];
     const a = filled(new Float64Array(m * k), 1), b = filled(new Float64Array(k * n), 2);
     const before = workerChunkCount();
     gemm(false, false, m, n, k, 1, a, 0, k, b, 0, n, 0, new Float64Array(m * n), 0, n);
@@ -106,5 +107,26 @@ describe('kernel thread pool life cycle', () => {
     expect(c.every((v) => v === 512)).toBe(true);
     expect(await startKernelThreads(1)).toBeNull();
     await expect(startKernelThreads(0)).rejects.toThrow(/1 to 64/);
+  });
+});
+
+describe('kernel thread pool in a separate process', () => {
+  it('idle workers do not keep the process alive, also when eval code runs as a module', () => {
+    const script = [
+      "import { startKernelThreads } from './streams/thread-pool.ts';",
+      "import { gemm } from './src/kernels/gemm.ts';",
+      "import { workerChunkCount } from './src/kernels/kernel-threads.ts';",
+      'const pool = await startKernelThreads(2);',
+      'const n = 1024, c = new Float64Array(n * n);',
+      'gemm(false, false, n, n, n, 1, new Float64Array(n * n).fill(1), 0, n, new Float64Array(n * n).fill(3), 0, n, 0, c, 0, n);',
+      "console.log(JSON.stringify({ workers: pool.workers, c: c[7], chunks: workerChunkCount() }));",
+    ].join('\n');
+    // --input-type=module is inherited by the workers: their eval'd source must still run.
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { workers: number; c: number; chunks: number };
+    expect(out).toEqual({ workers: 1, c: 3072, chunks: out.chunks });
+    expect(out.chunks).toBeGreaterThan(0);
   });
 });
