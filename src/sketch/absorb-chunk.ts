@@ -9,7 +9,7 @@
 import { gemm } from '../kernels/gemm.js';
 import { gemmPacked } from '../kernels/packed-panel.js';
 import type { Float } from '../matrix.js';
-import { fillItems, fillSparseSignItems, sparseSignZeta } from '../random/test-matrix.js';
+import { fillItems, sparseSignZeta } from '../random/test-matrix.js';
 import type { SketchState } from './types.js';
 
 /**
@@ -28,18 +28,14 @@ export function absorbChunk(state: SketchState, a: Float, off: number, lda: numb
   const stack = work.stack;
   const y0 = k1 * k1; // the chunk of [Y 1] starts after the R rows
 
-  // Streamed-axis maps for the rows of this chunk, regenerated from (seed, purpose, i) [§0].
-  // Gaussian: [Upsilon | Theta] (or [Psi | Theta]) side by side, cq wide, for one product with A.
+  // Streamed-axis maps for the rows of this chunk, regenerated from (seed, purpose, i) [§0], written
+  // densely side by side ([Upsilon | Theta] or [Psi | Theta], cq wide) for one product with A.
+  // Sparse-sign maps are written densely too: at these sizes a SIMD GEMM over the zeros beats a
+  // scalar scatter over the nonzeros (the family changes the distribution, not the kernel).
   const cq = coDim + q;
-  if (sparse) {
-    if (q > 0) fillItems('gaussian', seed, 'theta', q, i0, b, work.thetaMap);
-    fillSparseSignItems(seed, coPurpose, coDim, i0, b, work.coIdx, work.coVal);
-    if (three) fillSparseSignItems(seed, 'phi', s, i0, b, work.phiIdx, work.phiVal);
-  } else {
-    fillItems('gaussian', seed, coPurpose, coDim, i0, b, work.coMap, 0, cq);
-    if (q > 0) fillItems('gaussian', seed, 'theta', q, i0, b, work.coMap, coDim, cq);
-    if (three) fillItems('gaussian', seed, 'phi', s, i0, b, work.phiMap);
-  }
+  fillItems(state.testMatrix, seed, coPurpose, coDim, i0, b, work.coMap, 0, cq);
+  if (q > 0) fillItems('gaussian', seed, 'theta', q, i0, b, work.coMap, coDim, cq);
+  if (three) fillItems(state.testMatrix, seed, 'phi', s, i0, b, work.phiMap);
   const panel = maps.panel;
   const ks = k + s;
 
@@ -62,40 +58,23 @@ export function absorbChunk(state: SketchState, a: Float, off: number, lda: numb
   spillStack(state, i0, b);
 
   // Core side of the range: Phi [Y 1] (three-sketch) or Psi [Y 1] (two-sketch), and Theta [Y 1].
-  const leftDim = three ? s : coDim;
-  if (sparse) {
-    sparseLeft(three ? work.phiIdx : work.coIdx, three ? work.phiVal : work.coVal, sparseSignZeta(leftDim), b,
-      stack, y0, k1, k1, state.coreRange, k1);
-  } else {
-    if (three) gemm(true, false, s, k1, b, 1, work.phiMap, 0, s, stack, y0, k1, 1, state.coreRange, 0, k1);
-    else gemm(true, false, coDim, k1, b, 1, work.coMap, 0, cq, stack, y0, k1, 1, state.coreRange, 0, k1);
-  }
-  if (q > 0) {
-    if (sparse) gemm(true, false, q, k1, b, 1, work.thetaMap, 0, q, stack, y0, k1, 1, state.errorRange, 0, k1);
-    else gemm(true, false, q, k1, b, 1, work.coMap, coDim, cq, stack, y0, k1, 1, state.errorRange, 0, k1);
-  }
+  if (three) gemm(true, false, s, k1, b, 1, work.phiMap, 0, s, stack, y0, k1, 1, state.coreRange, 0, k1);
+  else gemm(true, false, coDim, k1, b, 1, work.coMap, 0, cq, stack, y0, k1, 1, state.coreRange, 0, k1);
+  if (q > 0) gemm(true, false, q, k1, b, 1, work.coMap, coDim, cq, stack, y0, k1, 1, state.errorRange, 0, k1);
 
-  // Co-range: X += Upsilon^T A (three) or W += Psi^T A (two); and Upsilon 1.
-  if (sparse) {
-    const z = sparseSignZeta(coDim);
-    sparseLeft(work.coIdx, work.coVal, z, b, a, off, lda, n, state.coRange, n);
-    if (three) for (let t = 0; t < b * z; t++) state.coRangeOnes[work.coIdx[t]!] += work.coVal[t]!;
-    if (q > 0) gemm(true, false, q, n, b, 1, work.thetaMap, 0, q, a, off, lda, 1, state.errorSketch, 0, n);
-  } else {
-    // [X; S] += [Upsilon | Theta]^T A in one product (X and S are adjacent in coRangeAndError).
-    gemm(true, false, cq, n, b, 1, work.coMap, 0, cq, a, off, lda, 1, state.coRangeAndError, 0, n);
-    if (three) {
-      const cm = work.coMap, ones = state.coRangeOnes;
-      for (let t = 0; t < b; t++) for (let c = 0; c < k; c++) ones[c] += cm[t * cq + c]!;
-    }
+  // Co-range and error sketch: [X; S] += [Upsilon | Theta]^T A in one product (X and S are
+  // adjacent in coRangeAndError); and Upsilon 1 for centering.
+  gemm(true, false, cq, n, b, 1, work.coMap, 0, cq, a, off, lda, 1, state.coRangeAndError, 0, n);
+  if (three) {
+    const cm = work.coMap, ones = state.coRangeOnes;
+    for (let t = 0; t < b; t++) for (let c = 0; c < k; c++) ones[c] += cm[t * cq + c]!;
   }
 
   // Core: T = A Psi^T (b x s, columns k.. of the workspace), Z += Phi^T T.
   if (three) {
     if (!panel && sparse) sparseRight(a, off, lda, b, n, maps.psiIdx, maps.psiVal, sparseSignZeta(s), tt, k, ks, s);
     else if (!panel) gemm(false, true, b, s, n, 1, a, off, lda, maps.psi, 0, n, 0, tt, k, ks);
-    if (sparse) sparseLeft(work.phiIdx, work.phiVal, sparseSignZeta(s), b, tt, k, ks, s, state.core, s);
-    else gemm(true, false, s, s, b, 1, work.phiMap, 0, s, tt, k, ks, 1, state.core, 0, s);
+    gemm(true, false, s, s, b, 1, work.phiMap, 0, s, tt, k, ks, 1, state.core, 0, s);
   }
 
   // Column sums.
@@ -125,23 +104,6 @@ function sparseRight(
       if (x === 0) continue;
       const p0 = j * z;
       for (let p = 0; p < z; p++) out[yo + idx[p0 + p]!] += x * val[p0 + p]!;
-    }
-  }
-}
-
-/**
- * dst (rows x w, stride ldd) += G^T src where G (b x rows) is sparse by rows: row t has z entries
- * at idx[t z + p] with values val[t z + p] (a streamed sparse-sign map); src is (b x w).
- */
-function sparseLeft(
-  idx: Int32Array, val: Float64Array, z: number, b: number, src: Float, srcOff: number, lds: number, w: number,
-  dst: Float64Array, ldd: number,
-): void {
-  for (let t = 0; t < b; t++) {
-    const so = srcOff + t * lds;
-    for (let p = 0; p < z; p++) {
-      const ro = idx[t * z + p]! * ldd, v = val[t * z + p]!;
-      for (let c = 0; c < w; c++) dst[ro + c] += v * src[so + c]!;
     }
   }
 }

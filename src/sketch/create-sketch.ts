@@ -148,15 +148,10 @@ export function allocateSketch(
   const coDim = method === 'three-sketch' ? k : l;
   const work: SketchWorkspace = {
     stack: method === 'fd' ? EMPTY : new Float64Array((k1 + c) * k1),
-    coMap: method === 'fd' || sparse ? EMPTY : new Float64Array(c * (coDim + q)),
-    phiMap: method === 'three-sketch' && !sparse ? new Float64Array(c * s) : EMPTY,
-    thetaMap: method === 'fd' || sparse ? new Float64Array(c * q) : EMPTY,
-    coIdx: method !== 'fd' && sparse ? new Int32Array(c * sparseSignZeta(coDim)) : EMPTY_I,
-    coVal: method !== 'fd' && sparse ? new Float64Array(c * sparseSignZeta(coDim)) : EMPTY,
-    phiIdx: method === 'three-sketch' && sparse ? new Int32Array(c * sparseSignZeta(s)) : EMPTY_I,
-    phiVal: method === 'three-sketch' && sparse ? new Float64Array(c * sparseSignZeta(s)) : EMPTY,
+    coMap: method === 'fd' ? EMPTY : new Float64Array(c * (coDim + q)),
+    phiMap: method === 'three-sketch' ? new Float64Array(c * s) : EMPTY,
+    thetaMap: method === 'fd' ? new Float64Array(c * q) : EMPTY,
     t: method === 'three-sketch' ? new Float64Array(c * (k + s)) : EMPTY,
-    hh: method === 'fd' ? EMPTY : new Float64Array(k1),
     a64: new Float64Array(c * n),
   };
   // Co-range and error sketch share one buffer so one product updates both (Gaussian path).

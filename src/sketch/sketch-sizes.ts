@@ -10,11 +10,11 @@
  *   TSQR R ((k+1)^2), Phi [Y 1] (s (k+1)), Theta [Y 1] (q (k+1)); the kept maps on the non-streamed
  *   axis Omega^T (n k) and Psi (s n) (sparse-sign: n zeta index/value pairs each, 12 bytes per pair);
  *   the same two maps packed once, densely, for the GEMM kernels (n (k + s), width padded to 4);
- *   the chunk workspace: TSQR stack ((k+1+c)(k+1)), Upsilon and Phi rows (c k, c s; sparse: c zeta
- *   pairs), Theta rows (c q), [Y | A Psi^T] (c (k + s)), Householder scratch (k+1), the input chunk as
+ *   the chunk workspace: TSQR stack ((k+1+c)(k+1)), Upsilon and Phi rows (c k, c s; written
+ *   densely for both families), Theta rows (c q), [Y | A Psi^T] (c (k + s)), Householder scratch (k+1), the input chunk as
  *   float64 (c n; float32 blocks are converted so every product runs in float64).
  * - two-sketch: W (l n), S (q n), column sums (n), R ((k+1)^2), Psi [Y 1] (l (k+1)), Theta [Y 1]
- *   (q (k+1)), Omega^T (n k or sparse; also packed densely, n k padded), workspace: stack, Psi rows (c l or sparse), Theta rows (c q),
+ *   (q (k+1)), Omega^T (n k or sparse; also packed densely, n k padded), workspace: stack, Psi rows (c l, dense), Theta rows (c q),
  *   input chunk (c n).
  * - FD: buffer (2l x n), S (q n), column sums (n), Theta rows (c q), input chunk (c n), and the transient peak of one
  *   shrink (a (2l x n) copy, (2l)^2 Gram and factors), counted although it is freed afterwards.
@@ -63,13 +63,12 @@ export function sketchBytes(query: SizeQuery, k: number, sOrL: number): number {
   if (method === 'three-sketch') {
     const s = sOrL;
     const psi = sparse ? n * sparseSignZeta(s) * pair : 8 * s * n;
-    const coMap = sparse ? c * sparseSignZeta(k) * pair : 8 * c * k;
-    const phiMap = sparse ? c * sparseSignZeta(s) * pair : 8 * c * s;
+    const coMap = 8 * c * k, phiMap = 8 * c * s; // written densely for both families
     const t = 8 * c * (k + s);
     return 8 * (common + k * n + s * s + k + s * k1) + t + omega + psi + coMap + phiMap + panel(k + s);
   }
   const l = sOrL;
-  const coMap = sparse ? c * sparseSignZeta(l) * pair : 8 * c * l;
+  const coMap = 8 * c * l;
   return 8 * (common + l * n + l * k1) + omega + coMap + panel(k);
 }
 

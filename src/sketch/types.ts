@@ -198,25 +198,16 @@ export interface SketchWorkspace {
   /** TSQR stack: (k+1 + chunk) x (k+1); rows k+1.. hold the chunk of [Y 1]. */
   stack: Float64Array;
   /**
-   * Streamed-axis maps for one chunk, Gaussian: [Upsilon | Theta] rows (three-sketch) or
-   * [Psi | Theta] rows (two-sketch), chunk x ((k or l) + q).
+   * Streamed-axis maps for one chunk, written densely (sparse-sign too): [Upsilon | Theta] rows
+   * (three-sketch) or [Psi | Theta] rows (two-sketch), chunk x ((k or l) + q).
    */
   coMap: Float64Array;
-  /** Phi rows for one chunk (chunk x s). */
+  /** Phi rows for one chunk (chunk x s), dense. */
   phiMap: Float64Array;
-  /** Theta rows for one chunk (chunk x q) for sparse maps and FD (Gaussian: inside coMap). */
+  /** Theta rows for one chunk (chunk x q), FD only (the linear methods keep them in coMap). */
   thetaMap: Float64Array;
-  /** Sparse streamed maps: indices and values (chunk x zeta). */
-  coIdx: Int32Array;
-  coVal: Float64Array;
-  phiIdx: Int32Array;
-  phiVal: Float64Array;
-  /**
-   * Three-sketch: [Y | A Psi^T] for one chunk (chunk x (k + s)).
-   */
+  /** Three-sketch: [Y | A Psi^T] for one chunk (chunk x (k + s)). */
   t: Float64Array;
-  /** Householder scratch (k+1). */
-  hh: Float64Array;
   /** The input chunk converted to packed float64 (chunk x n) when it arrives as float32. */
   a64: Float64Array;
 }
