@@ -28,6 +28,8 @@ export interface ApproxOptions {
   seed: number;
   orientation: 'rows' | 'columns';
   columns?: string[];
+  /** --exclude a,b: table columns to leave out (an id or label column). */
+  exclude?: string[];
   center: boolean;
   out?: string;
   format: OutFormat;
@@ -61,6 +63,7 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
         seed: { type: 'string' },
         orientation: { type: 'string' },
         columns: { type: 'string' },
+        exclude: { type: 'string' },
         center: { type: 'boolean' },
         out: { type: 'string' },
         format: { type: 'string' },
@@ -98,8 +101,8 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
   const format = v.format ?? 'npy';
   if (format !== 'npy' && format !== 'arrow' && format !== 'parquet') throw new UsageError(`--format must be npy, arrow or parquet, found '${format}'`);
   if (v.format !== undefined && v.out === undefined) throw new UsageError('--format needs --out PREFIX');
-  const columns = v.columns?.split(',').map((c) => c.trim()).filter((c) => c.length > 0);
-  if (columns !== undefined && columns.length === 0) throw new UsageError('--columns expects a comma-separated list of column names');
+  const columns = nameList(v.columns, '--columns');
+  const exclude = nameList(v.exclude, '--exclude');
   const opts: ApproxOptions = {
     demo, help,
     rank: v.rank !== undefined ? positiveInt(v.rank, '--rank') : DEMO_RANK,
@@ -116,6 +119,7 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
   if (input !== undefined) opts.input = input;
   if (listen !== undefined) opts.listen = listen;
   if (columns !== undefined) opts.columns = columns;
+  if (exclude !== undefined) opts.exclude = exclude;
   if (v.out !== undefined) {
     if (v.out.length === 0) throw new UsageError('--out expects a file prefix');
     opts.out = v.out;
@@ -124,6 +128,13 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
   if (v['core-dim'] !== undefined) opts.coreDim = positiveInt(v['core-dim'], '--core-dim');
   if (v['co-range-dim'] !== undefined) opts.coRangeDim = positiveInt(v['co-range-dim'], '--co-range-dim');
   return opts;
+}
+
+function nameList(text: string | undefined, option: string): string[] | undefined {
+  if (text === undefined) return undefined;
+  const names = text.split(',').map((c) => c.trim()).filter((c) => c.length > 0);
+  if (names.length === 0) throw new UsageError(`${option} expects a comma-separated list of column names`);
+  return names;
 }
 
 export function positiveInt(text: string, option: string, max = Number.MAX_SAFE_INTEGER): number {

@@ -54,6 +54,7 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<App
   }, {
     orientation: opts.orientation,
     ...(opts.columns !== undefined ? { columns: opts.columns } : {}),
+    ...(opts.exclude !== undefined ? { exclude: opts.exclude } : {}),
   });
   const multi = opts.method === 'rsi' || opts.method === 'krylov' || (opts.method === 'auto' && opts.passes > 1);
   if (multi && opts.passes > 1 && !source.replayable) {

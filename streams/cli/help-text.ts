@@ -32,8 +32,10 @@ Options
   --core-dim S           core sketch size s (three-sketch)
   --co-range-dim L       co-range size l (two-sketch), FD sketch rows, or RSI block width
   --seed N               seed of every test matrix (default 0)
-  --orientation O        rows (default): each record is a row of A; columns: a column of A
-  --columns a,b,...      the matrix columns of a table, in order (default: every numeric column)
+  --orientation O        rows (default): stream A by rows; columns: stream A by columns (the
+                         natural order of Fortran-order .npy and wide Parquet); U, V are for A
+  --columns a,b,...      the matrix columns of a table, in order (default: every column)
+  --exclude a,b,...      table columns to leave out (an id or a label column)
   --center               approximate A minus its column mean (PCA)
   --out PREFIX           write PREFIX.U.npy, PREFIX.S.npy, PREFIX.V.npy (A ~ U diag(S) V^T)
   --format F             npy (default) | arrow | parquet, for --out
@@ -46,7 +48,7 @@ JSON keys: rows, cols, rank, passes, method, testMatrix, sketch, stateBytes, sin
 errorEstimate {frobenius, relative}, seconds, peakRssBytes (and notes, output when written).
 `;
 
-export const INSPECT_HELP = `Usage: rangefinder inspect <input> [--columns a,b,...] [--orientation rows|columns] [--json]
+export const INSPECT_HELP = `Usage: rangefinder inspect <input> [--columns a,b,...] [--exclude a,b,...] [--orientation rows|columns] [--json]
 
 Prints the shape, layout, dtype and record batches / row groups of an input (.npy, .arrow,
 .feather, .arrows, .parquet, '-' for stdin, tcp://HOST:PORT) without reading its data.

@@ -21,7 +21,7 @@ export async function inspectCommand(argv: readonly string[], io: CommandIo): Pr
     parsed = parseArgs({
       args: [...argv], allowPositionals: true, strict: true,
       options: {
-        columns: { type: 'string' }, orientation: { type: 'string' }, json: { type: 'boolean' },
+        columns: { type: 'string' }, exclude: { type: 'string' }, orientation: { type: 'string' }, json: { type: 'boolean' },
         listen: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     });
@@ -33,7 +33,11 @@ export async function inspectCommand(argv: readonly string[], io: CommandIo): Pr
   if (input === undefined && v.listen === undefined) throw new UsageError('inspect needs an input: a file, - for stdin or tcp://HOST:PORT (see rangefinder inspect --help)');
   const orientation = v.orientation ?? 'rows';
   if (orientation !== 'rows' && orientation !== 'columns') throw new UsageError(`--orientation must be rows or columns, found '${orientation}'`);
-  const opts = { orientation, ...(v.columns !== undefined ? { columns: v.columns.split(',').map((c) => c.trim()) } : {}) } as const;
+  const opts = {
+    orientation,
+    ...(v.columns !== undefined ? { columns: v.columns.split(',').map((c) => c.trim()) } : {}),
+    ...(v.exclude !== undefined ? { exclude: v.exclude.split(',').map((c) => c.trim()) } : {}),
+  } as const;
   if (input !== undefined) checkInputFile(input);
   let desc: Described;
   try {
@@ -70,7 +74,9 @@ export async function inspectCommand(argv: readonly string[], io: CommandIo): Pr
   if (desc.bytes !== undefined) lines.push(`  bytes        ${desc.bytes}`);
   if (desc.fields) {
     lines.push('  columns');
-    for (const f of desc.fields) lines.push(`    ${f.used ? '*' : ' '} ${f.name}: ${f.type}${f.numeric ? '' : ' (not numeric)'}`);
+    const shown = desc.fields.length <= 16 ? desc.fields : desc.fields.filter((f, i) => i < 12 || !f.numeric);
+    for (const f of shown) lines.push(`    ${f.used ? '*' : ' '} ${f.name}: ${f.type}${f.numeric ? '' : ' (not numeric)'}`);
+    if (shown.length < desc.fields.length) lines.push(`    ... ${desc.fields.length - shown.length} more numeric columns`);
   } else if (info?.columnNames) {
     const names = info.columnNames;
     lines.push(`  columns      ${names.length <= 12 ? names.join(', ') : `${names.slice(0, 12).join(', ')}, ... (${names.length})`}`);

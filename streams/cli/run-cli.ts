@@ -2,10 +2,8 @@
  * The `rangefinder` command line as a function: dispatches to approx / inspect / bench, turns errors into exit codes (report-error.ts), and sets
  * `process.exitCode` rather than calling `process.exit`, so stdout is flushed.
  */
-import { approxCommand, type CommandIo } from './approx-command.js';
-import { benchCommand } from './bench-command.js';
+import type { CommandIo } from './approx-command.js';
 import { MAIN_HELP } from './help-text.js';
-import { inspectCommand } from './inspect-command.js';
 import { reportError } from './report-error.js';
 import { UsageError } from './usage-error.js';
 
@@ -13,9 +11,10 @@ export async function runCli(argv: readonly string[], io: CommandIo = { stdout: 
   try {
     const [command, ...rest] = argv;
     switch (command) {
-      case 'approx': return await approxCommand(rest, io);
-      case 'inspect': return await inspectCommand(rest, io);
-      case 'bench': return await benchCommand(rest, io);
+      // Loaded on demand: `--help` and usage errors do not pay for Arrow, Parquet and the kernels.
+      case 'approx': return await (await import('./approx-command.js')).approxCommand(rest, io);
+      case 'inspect': return await (await import('./inspect-command.js')).inspectCommand(rest, io);
+      case 'bench': return await (await import('./bench-command.js')).benchCommand(rest, io);
       case undefined: case '-h': case '--help': case 'help':
         io.stdout.write(MAIN_HELP);
         return command === undefined ? 2 : 0;
