@@ -34,8 +34,10 @@ function reserve(s: Scratch, bytes: number): number {
   if (bytes <= s.bytes) return s.ptr;
   if (s.ptr >= 0) arenaFree(s.ptr);
   // Grow by at least 1/2 so alternating shapes do not reallocate every call.
-  s.bytes = Math.max(bytes, Math.floor(s.bytes * 1.5));
-  s.ptr = arenaAlloc(s.bytes);
+  const want = Math.max(bytes, Math.floor(s.bytes * 1.5));
+  s.ptr = -1; s.bytes = 0;
+  s.ptr = arenaAlloc(want);
+  s.bytes = want;
   return s.ptr;
 }
 
@@ -92,6 +94,14 @@ export function packedBytes(es: number, kk: number, n: number): number {
 
 /** Per-thread kernel workspaces (a packed block of B and an edge tile, ~512 KiB each), kept for good. */
 const workspaces: number[] = [];
+
+/**
+ * Reserve every workspace a product may need before anything is written, so that running out of
+ * WebAssembly memory (4 GiB) surfaces as a RangeError while C is still untouched.
+ */
+export function reserveWorkspaces(rt: WasmRuntime): void {
+  workspace(rt, kernelThreadCount() - 1);
+}
 
 function workspace(rt: WasmRuntime, t: number): number {
   while (workspaces.length <= t) workspaces.push(arenaAlloc(rt.exports.workspace_bytes()));
@@ -266,6 +276,7 @@ export function gemmWasm(
   if (es === 0) return false;
   if (m === 0 || n === 0) return true;
   if (kk === 0 || alpha === 0) { scaleInPlace(c, offC, ldc, m, n, beta); return true; }
+  reserveWorkspaces(rt);
   prepareA(rt, es, transA, m, kk, a, offA, lda, aDesc);
   // A plain B in the arena is packed block by block inside the kernel when several row strips reuse it.
   const plainB = !transB && inArena(b);

@@ -19,8 +19,15 @@ export function gemm(
   a: Float, offA: number, lda: number, b: Float, offB: number, ldb: number,
   beta: number, c: Float, offC: number, ldc: number,
 ): void {
-  if (m * n * kk >= WASM_MIN_FMA
-    && gemmWasm(transA, transB, m, n, kk, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc)) return;
+  if (m * n * kk >= WASM_MIN_FMA) {
+    try {
+      if (gemmWasm(transA, transB, m, n, kk, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc)) return;
+    } catch (e) {
+      // Operands that do not fit the 4 GiB WebAssembly memory: scratch is reserved before C is
+      // touched, so the TypeScript path can still compute the product (slowly, but correctly).
+      if (!(e instanceof RangeError)) throw e;
+    }
+  }
   gemmTs(transA, transB, m, n, kk, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
 }
 

@@ -8,7 +8,9 @@
  */
 import type { DType, Float } from '../matrix.js';
 import { gemmTs } from './gemm-ts.js';
-import { finishOutput, packedBytes, packPanels, prepareA, prepareOutput, runKernel, type PanelLayout } from './gemm-wasm.js';
+import {
+  finishOutput, packedBytes, packPanels, prepareA, prepareOutput, reserveWorkspaces, runKernel, type PanelLayout,
+} from './gemm-wasm.js';
 import { arenaAlloc, arenaFree } from './wasm-arena.js';
 import { wasmRuntime } from './wasm-runtime.js';
 
@@ -77,6 +79,7 @@ export function gemmPacked(
   }
   if (m === 0 || n === 0) return;
   const layout = panel.layout;
+  reserveWorkspaces(rt);
   prepareA(rt, es, transA, m, kk, a, offA, lda, aDesc);
   prepareOutput(rt, es, m, n, alpha, beta, c, offC, ldc, cDesc);
   runKernel(rt, es, m, n, kk, cDesc[2]!, aDesc[0]!, aDesc[1]!, aDesc[2]!, layout, cDesc[0]!, cDesc[1]!, false);
