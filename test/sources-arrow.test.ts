@@ -203,6 +203,11 @@ describe('fromArrowStream', () => {
       expect((err as Error).message, name).toMatch(new RegExp(`^${name}`));
       expect((err as Error).message, name).toMatch(/end-of-stream marker|corrupt|cut off/);
     }
+    // A schema and only an empty batch: an empty matrix, refused by default.
+    const noRows = new PassThrough();
+    const b0 = matrixBatch({ layout: 'fixed-size-list', cols: n, dtype: 'float64' }).batch(0, 0, new Float64Array(0));
+    noRows.end(Buffer.from(tableToIPC(new Table([b0]), 'stream')));
+    await expect(lastValueFrom(fromArrowStream(noRows, { where: 'no-rows' }).open())).rejects.toThrow(/^no-rows has no rows: expected at least one row/);
     const empty = new PassThrough();
     empty.end();
     await expect(lastValueFrom(fromArrowStream(empty, { where: 'stdin-test' }).open())).rejects.toThrow(/^stdin-test is empty/);

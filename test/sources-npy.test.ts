@@ -137,6 +137,17 @@ describe('fromNpy', () => {
     expect(zero.stats).toMatchObject({ rowsZeroed: 2, valuesZeroed: 3 });
   });
 
+  it('an empty matrix, or one whose rows were all skipped, is an error naming the file (unless allowEmpty)', async () => {
+    const path = join(dir, 'zero.npy');
+    writeNpyReference(path, new Float64Array(0), 0, 5, 'float64', false);
+    await expect(lastValueFrom(fromNpy(path).open())).rejects.toThrow(new FormatError(`${path} has no rows: expected at least one row (pass allowEmpty to accept an empty matrix)`));
+    const ok = await lastValueFrom(fromNpy(path, { allowEmpty: true }).open().pipe(toArray()));
+    expect(ok).toEqual([]);
+    const nan = join(dir, 'all-nan.npy');
+    writeNpyReference(nan, new Float64Array(6).fill(NaN), 3, 2, 'float64', false);
+    await expect(lastValueFrom(fromNpy(nan, { nonFinite: 'skip' }).open())).rejects.toThrow(`${nan}: all 3 rows had NaN, Inf or null values and were skipped; expected at least one row`);
+  });
+
   it('is replayable: each open() reads the same rows again', async () => {
     const path = join(dir, 'float64-C.npy');
     const src = fromNpy(path, { blockRows: 10 });

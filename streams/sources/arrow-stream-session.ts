@@ -12,6 +12,7 @@ import type { Readable } from 'node:stream';
 import { RecordBatchReader, type RecordBatch, type Schema } from 'apache-arrow';
 import { FormatError, RangefinderError, SourceError } from '../../src/errors.js';
 import type { RowBlock, SourceInfo } from '../types.js';
+import { checkNotEmpty } from '../check-not-empty.js';
 import { createBlockValidator, type BlockValidator } from '../validate-block.js';
 import { arrowLayout, type ArrowLayout } from './arrow-layout.js';
 import { emitSplit } from './emit-split.js';
@@ -142,6 +143,7 @@ export function arrowStreamSession(
           emitSplit(validate, row, batch.numRows, layout.cols, data, opts.blockRows, emit, signal);
           row += batch.numRows;
         }
+        checkNotEmpty(stats, where, opts, signal);
       } finally {
         signal.removeEventListener('abort', onAbort);
         this.destroy();

@@ -21,6 +21,7 @@ import { open as openFile } from 'node:fs/promises';
 import { Message, RecordBatchReader, type RecordBatch } from 'apache-arrow';
 import { FormatError, RangefinderError } from '../../src/errors.js';
 import type { RowBlock, SourceInfo } from '../types.js';
+import { checkNotEmpty } from '../check-not-empty.js';
 import { createBlockValidator } from '../validate-block.js';
 import { arrowLayout, type ArrowLayout } from './arrow-layout.js';
 import { pullBlocks } from './pull-blocks.js';
@@ -137,6 +138,7 @@ export function fromArrowFile(path: string, opts: SourceOptions = {}): MeasuredS
           emitSplit(validate, row, batch.numRows, f.layout.cols, data, opts.blockRows, emit, signal);
           row += batch.numRows;
         }
+        checkNotEmpty(stats, path, opts, signal);
       } finally {
         await f.fh.close();
       }

@@ -18,6 +18,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { open as openFile } from 'node:fs/promises';
 import { ArgumentError, FormatError } from '../../src/errors.js';
 import type { RowBlock, SourceInfo } from '../types.js';
+import { checkNotEmpty } from '../check-not-empty.js';
 import { createBlockValidator } from '../validate-block.js';
 import { pullBlocks } from './pull-blocks.js';
 import { readNpyHeader, type NpyHeader } from './read-npy-header.js';
@@ -144,6 +145,7 @@ export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource 
           const block = validate(r0, rows, data);
           if (block !== null) emit(block);
         }
+        checkNotEmpty(stats, path, opts, signal);
       } finally {
         await fh.close();
       }

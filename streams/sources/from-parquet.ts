@@ -24,6 +24,7 @@ import { open as openFile, type FileHandle } from 'node:fs/promises';
 import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { FormatError, RangefinderError, ShapeError } from '../../src/errors.js';
 import type { RowBlock, SourceInfo } from '../types.js';
+import { checkNotEmpty } from '../check-not-empty.js';
 import { createBlockValidator, type BlockValidator } from '../validate-block.js';
 import { emitSplit } from './emit-split.js';
 import { fileAsyncBuffer } from './file-async-buffer.js';
@@ -246,6 +247,7 @@ export function fromParquet(path: string, opts: SourceOptions = {}): MeasuredSou
             const block = validate(c0, names.length, buf.subarray(0, names.length * m));
             if (block !== null) emit(block);
           }
+          checkNotEmpty(stats, path, opts, signal);
         } finally {
           await f.fh.close();
         }
@@ -274,6 +276,7 @@ export function fromParquet(path: string, opts: SourceOptions = {}): MeasuredSou
           });
           emitSplit(validate, start, rows, f.layout.cols, data, opts.blockRows, emit, signal);
         }
+        checkNotEmpty(stats, path, opts, signal);
       } finally {
         await f.fh.close();
       }

@@ -10,6 +10,7 @@
  */
 import { ArgumentError } from '../../src/errors.js';
 import type { RowBlock, SourceInfo } from '../types.js';
+import { checkNotEmpty } from '../check-not-empty.js';
 import { createBlockValidator } from '../validate-block.js';
 import { defaultBlockRows } from './default-block-rows.js';
 import { pullBlocks } from './pull-blocks.js';
@@ -72,6 +73,7 @@ export function fromSynthetic(spec: SyntheticSpec, opts: SourceOptions = {}): Me
         // Yield to the event loop between blocks so unsubscription and timers can run.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
+      checkNotEmpty(stats, where, opts, signal);
     }),
   };
 }

@@ -39,6 +39,8 @@ export interface SourceOptions {
   dtype?: 'float32' | 'float64';
   /** Arrow/Parquet list layouts: the name of the list column that holds each row (default: the only one). */
   listColumn?: string;
+  /** Accept an input with no rows (default false: an empty input is a FormatError naming it). */
+  allowEmpty?: boolean;
 }
 
 /** Counters of the latest `open()` of a source (reset when a pass starts). */

@@ -10,6 +10,7 @@
 import { lastValueFrom, type Observable } from 'rxjs';
 import { ArgumentError } from '../../src/errors.js';
 import type { RowBlock, SourceInfo } from '../types.js';
+import { checkNotEmpty } from '../check-not-empty.js';
 import { createBlockValidator } from '../validate-block.js';
 import { pullBlocks } from './pull-blocks.js';
 import { emptyStats, type MeasuredSource, type NonFinitePolicy, type SourceOptions } from './source-options.js';
@@ -18,7 +19,7 @@ export const TRANSPOSE_BLOCK_BYTES = 64 * 1024 * 1024;
 
 /** Options for the row source under a transposition: rows orientation, non-finite values kept. */
 export function rowOptionsFor(opts: SourceOptions): SourceOptions {
-  return { ...opts, orientation: 'rows', nonFinite: 'keep' as unknown as NonFinitePolicy, blockRows: undefined };
+  return { ...opts, orientation: 'rows', nonFinite: 'keep' as unknown as NonFinitePolicy, blockRows: undefined, allowEmpty: true };
 }
 
 export function transposedSource(rowSource: MeasuredSource, opts: SourceOptions): MeasuredSource {
@@ -67,6 +68,7 @@ export function transposedSource(rowSource: MeasuredSource, opts: SourceOptions)
         const block = validate(c0, w, buf.subarray(0, w * m));
         if (block !== null) emit(block);
       }
+      checkNotEmpty(stats, info.where, opts, signal);
     }),
   };
 }

@@ -52,7 +52,7 @@ export async function parquetOutcome(path: string): Promise<ParquetOutcome> {
   let ours: { rows: number; cols: number; data: Float64Array; dtype: string } | null = null;
   let numericRead = '';
   try {
-    const src = fromParquet(path, { columns: numericColumns, nonFinite: 'zero' });
+    const src = fromParquet(path, { columns: numericColumns, nonFinite: 'zero', allowEmpty: true });
     const info = await src.info();
     const blocks = await lastValueFrom(src.open().pipe(
       map((b) => ({ rowStart: b.rowStart, rows: b.rows, data: Float64Array.from(b.data.subarray(0, b.rows * b.cols)) })),
