@@ -36,8 +36,15 @@ function reserve(s: Scratch, bytes: number): number {
   // Grow by at least 1/2 so alternating shapes do not reallocate every call.
   const want = Math.max(bytes, Math.floor(s.bytes * 1.5));
   s.ptr = -1; s.bytes = 0;
-  s.ptr = arenaAlloc(want);
-  s.bytes = want;
+  let got = want;
+  try {
+    s.ptr = arenaAlloc(want);
+  } catch (e) {
+    if (!(e instanceof RangeError) || want === bytes) throw e;
+    s.ptr = arenaAlloc(bytes); // the growth margin did not fit: take exactly what is needed
+    got = bytes;
+  }
+  s.bytes = got;
   return s.ptr;
 }
 
