@@ -36,7 +36,10 @@ export function absorbChunk(state: SketchState, a: Float, off: number, lda: numb
   fillItems(state.testMatrix, seed, coPurpose, coDim, i0, b, work.coMap, 0, cq);
   if (q > 0) fillItems('gaussian', seed, 'theta', q, i0, b, work.coMap, coDim, cq);
   if (three) fillItems(state.testMatrix, seed, 'phi', s, i0, b, work.phiMap);
-  const panel = maps.panel;
+  // Float32 rows meet the float32 panel and float32 maps (products in float32, sums in float64).
+  const f32 = a instanceof Float32Array;
+  const panel = f32 ? maps.panel32 : maps.panel;
+  if (f32) { const m32 = work.coMap32, m64 = work.coMap; for (let t = 0; t < b * cq; t++) m32[t] = m64[t]!; }
   const ks = k + s;
 
   // Range: [Y 1] chunk (b x (k+1)) into the TSQR stack below R. With the packed panel (both
@@ -64,7 +67,7 @@ export function absorbChunk(state: SketchState, a: Float, off: number, lda: numb
 
   // Co-range and error sketch: [X; S] += [Upsilon | Theta]^T A in one product (X and S are
   // adjacent in coRangeAndError); and Upsilon 1 for centering.
-  gemm(true, false, cq, n, b, 1, work.coMap, 0, cq, a, off, lda, 1, state.coRangeAndError, 0, n);
+  gemm(true, false, cq, n, b, 1, f32 ? work.coMap32 : work.coMap, 0, cq, a, off, lda, 1, state.coRangeAndError, 0, n);
   if (three) {
     const cm = work.coMap, ones = state.coRangeOnes;
     for (let t = 0; t < b; t++) for (let c = 0; c < k; c++) ones[c] += cm[t * cq + c]!;

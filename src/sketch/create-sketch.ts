@@ -25,6 +25,7 @@ import type { SketchMaps, SketchOptions, SketchSizes, SketchState, SketchWorkspa
 
 const EMPTY = new Float64Array(0);
 const EMPTY_I = new Int32Array(0);
+const EMPTY32 = new Float32Array(0);
 
 export function createSketch(opts: SketchOptions): SketchState {
   const method = opts.method ?? 'three-sketch';
@@ -100,7 +101,7 @@ export function allocateSketch(
   const k1 = k + 1;
   const sparse = family === 'sparse-sign';
   // The kept maps are immutable once generated, so merged states may share them.
-  const maps: SketchMaps = keptMaps ?? { omegaT: EMPTY, omegaIdx: EMPTY_I, omegaVal: EMPTY, psi: EMPTY, psiIdx: EMPTY_I, psiVal: EMPTY, panel: null };
+  const maps: SketchMaps = keptMaps ?? { omegaT: EMPTY, omegaIdx: EMPTY_I, omegaVal: EMPTY, psi: EMPTY, psiIdx: EMPTY_I, psiVal: EMPTY, panel: null, panel32: null };
   if (method !== 'fd' && !keptMaps) {
     if (sparse) {
       const z = sparseSignZeta(k);
@@ -142,13 +143,17 @@ export function allocateSketch(
         }
       }
       maps.panel = packPanel(false, n, w, both, 0, w, 'float64');
-      panelRegistry.register(maps, maps.panel, maps);
+      // A float32 copy, so float32 rows are multiplied without widening (float32 products,
+      // accumulated in float64: KERNELS.md "Precision").
+      maps.panel32 = packPanel(false, n, w, both, 0, w, 'float32');
+      panelRegistry.register(maps, [maps.panel, maps.panel32], maps);
     }
   }
   const coDim = method === 'three-sketch' ? k : l;
   const work: SketchWorkspace = {
     stack: method === 'fd' ? EMPTY : new Float64Array((k1 + c) * k1),
     coMap: method === 'fd' ? EMPTY : new Float64Array(c * (coDim + q)),
+    coMap32: method === 'fd' ? EMPTY32 : new Float32Array(c * (coDim + q)),
     phiMap: method === 'three-sketch' ? new Float64Array(c * s) : EMPTY,
     thetaMap: method === 'fd' ? new Float64Array(c * q) : EMPTY,
     t: method === 'three-sketch' ? new Float64Array(c * (k + s)) : EMPTY,
@@ -176,13 +181,16 @@ export function allocateSketch(
 }
 
 /** Frees a packed panel once no sketch refers to its maps any more. */
-const panelRegistry = new FinalizationRegistry<PackedPanel>((panel) => freePanel(panel));
+const panelRegistry = new FinalizationRegistry<PackedPanel[]>((panels) => panels.forEach(freePanel));
 
 /**
- * Release the sketch's packed panel (WebAssembly memory) now rather than at garbage collection.
+ * Release the sketch's packed panels (WebAssembly memory) now rather than at garbage collection.
  * The state, and states merged from it, stay usable: they fall back to the plain kept maps.
  */
 export function disposeSketch(state: SketchState): void {
-  const p = state.maps.panel;
-  if (p) { state.maps.panel = null; panelRegistry.unregister(state.maps); freePanel(p); }
+  const { panel, panel32 } = state.maps;
+  state.maps.panel = null; state.maps.panel32 = null;
+  panelRegistry.unregister(state.maps);
+  if (panel) freePanel(panel);
+  if (panel32) freePanel(panel32);
 }

@@ -9,10 +9,11 @@
  * - three-sketch: co-range X (k n), core Z (s^2), error sketch S (q n), column sums (n), Upsilon 1 (k),
  *   TSQR R ((k+1)^2), Phi [Y 1] (s (k+1)), Theta [Y 1] (q (k+1)); the kept maps on the non-streamed
  *   axis Omega^T (n k) and Psi (s n) (sparse-sign: n zeta index/value pairs each, 12 bytes per pair);
- *   the same two maps packed once, densely, for the GEMM kernels (n (k + s), width padded to 4);
+ *   the same two maps packed once, densely, for the GEMM kernels (n (k + s), width padded to 4),
+ *   and a float32 copy of that panel (4 bytes, width padded to 8) for float32 rows;
  *   the chunk workspace: TSQR stack ((k+1+c)(k+1)), Upsilon and Phi rows (c k, c s; written
  *   densely for both families), Theta rows (c q), [Y | A Psi^T] (c (k + s)), Householder scratch (k+1), the input chunk as
- *   float64 (c n; float32 blocks are converted so every product runs in float64).
+ *   float64 (c n; used when no packed panel is available), float32 copy of the streamed maps (c (k + q)).
  * - two-sketch: W (l n), S (q n), column sums (n), R ((k+1)^2), Psi [Y 1] (l (k+1)), Theta [Y 1]
  *   (q (k+1)), Omega^T (n k or sparse; also packed densely, n k padded), workspace: stack, Psi rows (c l, dense), Theta rows (c q),
  *   input chunk (c n).
@@ -59,17 +60,18 @@ export function sketchBytes(query: SizeQuery, k: number, sOrL: number): number {
   const common = c * n + q * n + n + k1 * k1 + q * k1 + (k1 + c) * k1 + c * q + k1 + Math.ceil(m / 64) * 64 * k; // memorySpill pages hold 64 rows
   const omega = sparse ? n * sparseSignZeta(k) * pair : 8 * n * k;
   // The packed panel [Omega^T | Psi^T] (n x (k + s), width padded to 4), both families.
-  const panel = (w: number) => 8 * n * 4 * Math.ceil(w / 4);
+  // Plus its float32 copy (width padded to 8) and the float32 copy of the streamed maps.
+  const panel = (w: number) => 8 * n * 4 * Math.ceil(w / 4) + 4 * n * 8 * Math.ceil(w / 8);
   if (method === 'three-sketch') {
     const s = sOrL;
     const psi = sparse ? n * sparseSignZeta(s) * pair : 8 * s * n;
     const coMap = 8 * c * k, phiMap = 8 * c * s; // written densely for both families
     const t = 8 * c * (k + s);
-    return 8 * (common + k * n + s * s + k + s * k1) + t + omega + psi + coMap + phiMap + panel(k + s);
+    return 8 * (common + k * n + s * s + k + s * k1) + t + omega + psi + coMap + phiMap + panel(k + s) + 4 * c * (k + q);
   }
   const l = sOrL;
   const coMap = 8 * c * l;
-  return 8 * (common + l * n + l * k1) + omega + coMap + panel(k);
+  return 8 * (common + l * n + l * k1) + omega + coMap + panel(k) + 4 * c * (l + q);
 }
 
 /** The smallest sizes the method accepts for rank r: k = r + 2 and s (or l) = 2k + 1 [ALGORITHMS.md §2]. */

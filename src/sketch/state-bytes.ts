@@ -13,7 +13,9 @@ export function stateBytes(state: SketchState): number {
   for (const a of [state.core, state.colSums, state.coRangeOnes, state.rangeR, state.coreRange, state.errorRange]) b += a.byteLength;
   const m = state.maps;
   for (const a of [m.omegaT, m.omegaIdx, m.omegaVal, m.psi, m.psiIdx, m.psiVal]) b += a.byteLength;
-  if (m.panel) b += m.panel.layout ? packedBytes(8, m.panel.rows, m.panel.cols) : m.panel.copy!.byteLength;
+  for (const p of [m.panel, m.panel32]) {
+    if (p) b += p.layout ? packedBytes(p.dtype === 'float32' ? 4 : 8, p.rows, p.cols) : p.copy!.byteLength;
+  }
   for (const a of Object.values(state.work)) b += (a as ArrayBufferView).byteLength;
   return b + (state.spill?.bytes?.() ?? 0);
 }

@@ -192,6 +192,8 @@ export interface SketchMaps {
    * the maps are garbage collected. null after disposal (the plain arrays above serve then).
    */
   panel: PackedPanel | null;
+  /** The same panel in float32, for float32 input blocks (no widening copy of the rows). */
+  panel32: PackedPanel | null;
 }
 
 export interface SketchWorkspace {
@@ -202,6 +204,8 @@ export interface SketchWorkspace {
    * (three-sketch) or [Psi | Theta] rows (two-sketch), chunk x ((k or l) + q).
    */
   coMap: Float64Array;
+  /** coMap in float32, for the product with float32 input blocks. */
+  coMap32: Float32Array;
   /** Phi rows for one chunk (chunk x s), dense. */
   phiMap: Float64Array;
   /** Theta rows for one chunk (chunk x q), FD only (the linear methods keep them in coMap). */

@@ -34,7 +34,9 @@ export function updateRows(state: SketchState, block: Matrix, rowStart: number):
   if (overlaps) state.rangeRValid = false;
   addInterval(state.covered, rowStart, rowStart + b, false);
   const c = state.sizes.chunk, a64 = state.work.a64;
-  const direct = block.data instanceof Float64Array;
+  // Float64 rows, and float32 rows when the float32 panel exists, are used in place; otherwise
+  // (no WebAssembly kernels, FD) float32 rows are widened chunk by chunk into the workspace.
+  const direct = block.data instanceof Float64Array || (state.maps.panel32 !== null && state.method !== 'fd');
   for (let t0 = 0; t0 < b; t0 += c) {
     const cb = Math.min(c, b - t0);
     let data = block.data, off = block.offset + t0 * block.stride, ld = block.stride;
