@@ -201,7 +201,8 @@ describe('fromArrowStream', () => {
       const err = await lastValueFrom(fromArrowStream(pt, { where: name }).open()).then(() => null, (e: unknown) => e);
       expect(err, name).toBeInstanceOf(Error);
       expect((err as Error).message, name).toMatch(new RegExp(`^${name}`));
-      expect((err as Error).message, name).toMatch(/end-of-stream marker|corrupt|cut off/);
+      expect(err, name).toBeInstanceOf(SourceError);
+      expect((err as Error).message, name).toMatch(/cut off mid-stream/);
     }
     // A schema and only an empty batch: an empty matrix, refused by default.
     const noRows = new PassThrough();

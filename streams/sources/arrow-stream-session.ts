@@ -75,6 +75,9 @@ export function arrowStreamSession(
     if (code !== undefined && /^E[A-Z]+/.test(code)) {
       return new SourceError(`${where} failed after ${rows} rows (${batchesRead} batches, ${t.bytes} bytes): ${msg}`);
     }
+    if (t.ended && /expected to read|only read/i.test(msg)) {
+      return new SourceError(`${where} ended after ${rows} rows (${batchesRead} batches, ${t.bytes} bytes) in the middle of a message, without the Arrow end-of-stream marker: the ${kind} was cut off mid-stream (${msg})`);
+    }
     return new FormatError(`${where}: corrupt Arrow IPC stream after ${rows} rows (${batchesRead} batches, ${t.bytes} bytes): ${msg}`);
   };
 
