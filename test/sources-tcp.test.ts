@@ -106,6 +106,21 @@ describe('TCP sources', () => {
     expect(mem).toBeLessThan(200 * 1024 * 1024);
   });
 
+  it('listenTcp.close() during a read is an error, not a short matrix', async () => {
+    const src = await listenTcp({ port: 0 });
+    producerTo(src.port, { rows: 100_000, cols: 64, batchRows: 256, seed: 4 });
+    let blocks = 0;
+    const err = await new Promise<unknown>((resolve) => {
+      src.open().subscribe({
+        next: () => { if (++blocks === 3) void src.close(); },
+        error: resolve,
+        complete: () => resolve(null),
+      });
+    });
+    expect(err).toBeInstanceOf(SourceError);
+    expect((err as Error).message).toMatch(/(was closed after|failed after) \d+ rows/);
+  });
+
   it('listenTcp.close() before any producer rejects a pending open with a clear error', async () => {
     const src = await listenTcp({ port: 0 });
     const pending = lastValueFrom(src.open()).then(() => null, (e: unknown) => e);

@@ -139,7 +139,13 @@ export function arrowStreamSession(
         let row = 0;
         while (!signal.aborted) {
           const batch = await nextBatch(row);
-          if (batch === null || signal.aborted) break;
+          if (signal.aborted) break;
+          if (batch === null) {
+            if (destroyed && !sawEndOfStream(t)) {
+              throw new SourceError(`${where} was closed after ${row} rows (${batchesRead} batches), before the end of the stream`);
+            }
+            break;
+          }
           if (batch.numRows === 0) continue;
           const data = layout.decode(batch, row);
           validate ??= createBlockValidator({ cols: layout.cols, nonFinite: opts.nonFinite ?? 'error', where, stats, names: layout.names });
