@@ -296,17 +296,38 @@ function golubKahanStep(
     if (k + 1 < hi) { const e1 = e[k + 1]; z = s * e1; e[k + 1] = c * e1; y = e[k]; }
     cl[k] = c; sl[k] = s;
   }
-  // The vectors take the whole sweep at once (fused pairs: a third fewer loads and stores).
+  // The vectors take the whole sweep at once (fused rotations: fewer loads and stores).
   if (pt) applySweep(pt, n, lo, hi, cr, sr);
   if (qt) applySweep(qt, m, lo, hi, cl, sl);
 }
 
 /**
  * Rotations (k, k+1) with (c_k, s_k) for k = lo .. hi-1 in that order, to rows of x (length len):
- * two consecutive rotations per pass over the columns, the shared middle row kept in a register.
+ * four (then two) consecutive rotations per pass over the columns, the rows they share kept in
+ * registers, so each row is loaded and stored once per pass instead of twice per rotation.
  */
 function applySweep(x: Float64Array, len: number, lo: number, hi: number, cs: Float64Array, sn: Float64Array): void {
   let k = lo;
+  for (; k + 3 < hi; k += 4) {
+    const c1 = cs[k], s1 = sn[k], c2 = cs[k + 1], s2 = sn[k + 1];
+    const c3 = cs[k + 2], s3 = sn[k + 2], c4 = cs[k + 3], s4 = sn[k + 3];
+    const o0 = k * len, o1 = o0 + len, o2 = o1 + len, o3 = o2 + len, o4 = o3 + len;
+    for (let t = 0; t < len; t++) {
+      const a = x[o0 + t];
+      let b = x[o1 + t];
+      x[o0 + t] = c1 * a + s1 * b;
+      b = c1 * b - s1 * a;
+      let d = x[o2 + t];
+      x[o1 + t] = c2 * b + s2 * d;
+      d = c2 * d - s2 * b;
+      let f = x[o3 + t];
+      x[o2 + t] = c3 * d + s3 * f;
+      f = c3 * f - s3 * d;
+      const g = x[o4 + t];
+      x[o3 + t] = c4 * f + s4 * g;
+      x[o4 + t] = c4 * g - s4 * f;
+    }
+  }
   for (; k + 1 < hi; k += 2) {
     const c1 = cs[k], s1 = sn[k], c2 = cs[k + 1], s2 = sn[k + 1];
     const o0 = k * len, o1 = o0 + len, o2 = o1 + len;
