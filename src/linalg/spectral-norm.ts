@@ -9,7 +9,7 @@
  * Lanczos vector is orthogonalised twice (modified Gram–Schmidt, "twice is enough") against all
  * earlier ones, so no ghost copies of sigma_1 appear; storage is maxIter (m + n) doubles.
  *
- * Stops when sigma_1(B_j) changes by at most tol * sigma_1(B_j) between steps, on breakdown
+ * Stops when sigma_1(B_j) changes by at most tol * sigma_1(B_j) over two consecutive steps, on breakdown
  * (an invariant subspace: the value is then exact), or after maxIter steps.
  * The start vector is seeded Gaussian (src/random), so results are reproducible.
  */
@@ -42,7 +42,7 @@ export function spectralNorm(op: LinearOperator, opts: SpectralNormOptions = {})
   vs.set(start);
   const u = new Float64Array(m), v = new Float64Array(n);
   const b = zeros(maxIter, maxIter);
-  let est = 0;
+  let est = 0, quiet = 0;
   for (let j = 0; j < maxIter; j++) {
     op.apply(vs.subarray(j * n, (j + 1) * n), u);
     reorthogonalize(u, us, j, m);
@@ -64,7 +64,10 @@ export function spectralNorm(op: LinearOperator, opts: SpectralNormOptions = {})
     // The bordered k x (k+1) matrix [B | beta_k e_k] has the same sigma_1 bound one step earlier;
     // the square B is the classical Ritz estimate and is what we track.
     const next = svd(bk, { vectors: false }).s[0];
-    const done = Math.abs(next - est) <= tol * next || alpha[j] <= tiny || beta[j] <= 1e-14 * next;
+    // Two quiet steps in a row, not one: a start vector nearly orthogonal to the top singular
+    // vector can make the estimate pause for a step before it climbs again.
+    quiet = Math.abs(next - est) <= tol * next ? quiet + 1 : 0;
+    const done = quiet >= 2 || alpha[j] <= tiny || beta[j] <= 1e-14 * next;
     est = next;
     if (done) break;
   }
