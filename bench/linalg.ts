@@ -19,11 +19,14 @@
  *
  * Run: `npx tsx bench/linalg.ts [--quick]`. Writes bench/out/linalg.json.
  *
- * Conclusion (run of 2026-11-23, see README "Dense linear algebra"): CholeskyQR2 is at parity
- * with numpy's Householder QR on 100000 x 64 (GEMM-bound; our blocked Householder is ~2-3x slower);
- * the exact SVD of 768 x 3072 is about an order of magnitude slower than LAPACK's gesdd (bidiagonal
- * QR with rotations in plain TypeScript vs divide and conquer in Fortran) but agrees with it to
- * ~1e-15 relative to sigma_1.
+ * Conclusion (runs of 2026-11-23 on the shared box at load average 9 to 13, so absolute times are
+ * 2 to 4x a quiet machine's; bench/out/linalg.json has the last run):
+ * - QR 100000 x 64: CholeskyQR2 (`orthonormalize`) 0.66 to 0.71x numpy's time (faster), orthogonal
+ *   to 7e-16; blocked Householder 1.3 to 1.7x numpy's time, orthogonal to 2e-14.
+ * - SVD 768 x 3072: 2.4 to 4.4x numpy's gesdd time with vectors, about 1x for values only; singular
+ *   values agree with numpy to 1e-13 relative to sigma_1. The gap is the bidiagonal QR's rotations
+ *   (plain TypeScript, ~12 n^3 flops) against LAPACK's divide and conquer; a WebAssembly SIMD rotation
+ *   kernel or a divide-and-conquer bidiagonal SVD is the next step if the exact SVD becomes a bottleneck.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
