@@ -8,6 +8,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ArgumentError, ShapeError } from '../src/errors.js';
 import type { Matrix } from '../src/matrix.js';
+import type { RangeSpill } from '../src/sketch/types.js';
 import { createNpyWriter } from '../streams/sinks/create-npy-writer.js';
 import { createSpill } from '../streams/sinks/create-spill.js';
 import { writeArrowFactor } from '../streams/sinks/write-arrow-factor.js';
@@ -135,7 +136,10 @@ describe('createSpill', () => {
     spill.write(30, { ...view, rows: 10, offset: view.offset + 30 * n }); // shards may arrive out of order
     spill.append(10, 20, 4, packedView().slice(10 * 4, 30 * 4));
     expect(spill.rows).toBe(40);
-    expect(spill.bytes).toBeGreaterThan(40 * 4 * 8);
+    expect(spill.bytesWritten).toBeGreaterThan(40 * 4 * 8);
+    expect(spill.bytes()).toBe(0);
+    const asRangeSpill: RangeSpill = spill; // the numeric side's sink interface
+    expect(typeof asRangeSpill.write).toBe('function');
     const blocks = await lastValueFrom(spill.readBlocks().pipe(toArray()));
     expect(blocks.map((b) => [b.rowStart, b.rows])).toEqual([[0, 10], [30, 10], [10, 20]]);
     const all = new Float64Array(160);

@@ -35,6 +35,7 @@ export interface RowSink {
   write(rowStart: number, y: Matrix): void;
 }
 
+/** Matches `RangeSpill` of src/sketch/types.ts (write + bytes), so a Spill can be passed as one. */
 export interface Spill extends RowSink {
   /** The temporary directory and the IPC file inside it. */
   readonly dir: string;
@@ -42,8 +43,10 @@ export interface Spill extends RowSink {
   readonly cols: number;
   /** Rows written so far. */
   readonly rows: number;
-  /** Bytes written so far. */
-  readonly bytes: number;
+  /** Bytes written to the file so far. */
+  readonly bytesWritten: number;
+  /** Bytes held in memory (RangeSpill of src/sketch: 0 for a spill on disk, scratch aside). */
+  bytes(): number;
   /** Appends a packed block of `rows x cols` values starting at global row `rowStart`. */
   append(rowStart: number, rows: number, cols: number, data: Float32Array | Float64Array): void;
   /** Writes the footer; further writes are an error. Called by readBlocks() if needed. */
@@ -103,7 +106,8 @@ export function createSpill(opts: SpillOptions): Spill {
   const spill: Spill = {
     dir, path, cols,
     get rows() { return rows; },
-    get bytes() { return sink.bytesWritten; },
+    get bytesWritten() { return sink.bytesWritten; },
+    bytes: () => 0,
     append(rowStart, k, c, data) {
       checkOpen();
       if (c !== cols) throw new ShapeError(`spill: a block at row ${rowStart} has rows of ${c} values, expected ${cols}`);
