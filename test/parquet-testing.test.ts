@@ -28,7 +28,7 @@ const VERIFIED = [
   'datapage_v1-snappy-compressed-checksum.parquet', 'datapage_v1-uncompressed-checksum.parquet',
   'datapage_v2.snappy.parquet', 'datapage_v2_empty_datapage.snappy.parquet', 'delta_binary_packed.parquet',
   'delta_encoding_optional_column.parquet', 'delta_encoding_required_column.parquet',
-  'floating_orders_nan_count.parquet', 'hadoop_lz4_compressed.parquet', 'int32_with_null_pages.parquet',
+  'float16_nonzeros_and_nans.parquet', 'float16_zeros_and_nans.parquet', 'floating_orders_nan_count.parquet', 'hadoop_lz4_compressed.parquet', 'int32_with_null_pages.parquet',
   'lz4_raw_compressed.parquet', 'nan_in_stats.parquet', 'nation.dict-malformed.parquet',
   'nested_lists.snappy.parquet', 'nested_maps.snappy.parquet', 'non_hadoop_lz4_compressed.parquet',
   'nonnullable.impala.parquet', 'nullable.impala.parquet', 'page_v2_empty_compressed.parquet',

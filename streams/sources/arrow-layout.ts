@@ -101,9 +101,11 @@ export function arrowLayout(schema: Schema, opts: SourceOptions, where: string):
   }
   for (const f of candidates) {
     if (!isNumericType(f.type)) {
+      const half = DataType.isFloat(f.type) && (f.type as unknown as { precision: Precision }).precision === Precision.HALF;
       const hint = isList(f.type)
         ? `(read each row from it with --list-column ${f.name}, or exclude it with --exclude ${f.name})`
-        : `(exclude it with --exclude ${f.name})`;
+        : half ? `(Float16 is not supported: cast it to Float32, or exclude it with --exclude ${f.name})`
+          : `(exclude it with --exclude ${f.name})`;
       throw new FormatError(`column "${f.name}" has type ${String(f.type)}, expected a numeric type ${hint} (in ${where})`);
     }
   }

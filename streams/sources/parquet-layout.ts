@@ -1,8 +1,8 @@
 /**
  * How a Parquet schema holds a matrix (the Parquet twin of `arrowLayout`):
  * - 'parquet-wide': one numeric top-level column per matrix column (INT32, INT64, FLOAT, DOUBLE,
- *   with no date / time / timestamp / decimal / interval annotation), chosen with `columns` /
- *   `exclude`;
+ *   with no date / time / timestamp / decimal / interval annotation, or a FLOAT16), chosen with
+ *   `columns` / `exclude`;
  * - 'parquet-list': one LIST (or bare repeated) column of FLOAT or DOUBLE holding each row, used when
  *   `listColumn` names it or when it is the only column left after `exclude`.
  * Anything else used as a matrix column is refused with its type and how to exclude it.
@@ -31,7 +31,7 @@ export interface ParquetLayout {
 
 const NON_NUMERIC_ANNOTATIONS = new Set([
   'DATE', 'TIME_MILLIS', 'TIME_MICROS', 'TIMESTAMP_MILLIS', 'TIMESTAMP_MICROS', 'DECIMAL', 'INTERVAL',
-  'TIME', 'TIMESTAMP', 'UTF8', 'STRING', 'ENUM', 'JSON', 'BSON', 'UUID', 'FLOAT16',
+  'TIME', 'TIMESTAMP', 'UTF8', 'STRING', 'ENUM', 'JSON', 'BSON', 'UUID',
 ]);
 
 function annotation(t: SchemaTree): string | undefined {
@@ -56,8 +56,10 @@ function describeType(t: SchemaTree): string {
 function isNumericLeaf(t: SchemaTree): boolean {
   const e = t.element;
   if (t.children.length > 0 || e.repetition_type === 'REPEATED') return false;
-  if (e.type !== 'INT32' && e.type !== 'INT64' && e.type !== 'FLOAT' && e.type !== 'DOUBLE') return false;
   const ann = annotation(t);
+  // FLOAT16 is a 2-byte FIXED_LEN_BYTE_ARRAY that hyparquet decodes to numbers.
+  if (e.type === 'FIXED_LEN_BYTE_ARRAY') return ann === 'FLOAT16';
+  if (e.type !== 'INT32' && e.type !== 'INT64' && e.type !== 'FLOAT' && e.type !== 'DOUBLE') return false;
   return ann === undefined || !NON_NUMERIC_ANNOTATIONS.has(ann);
 }
 
@@ -124,7 +126,7 @@ export function parquetLayout(metadata: FileMetaData, opts: SourceOptions, where
       throw new FormatError(`column "${name}" has type ${describeType(t)}, expected a numeric type ${hint} (in ${where})`);
     }
   }
-  const allFloat = candidates.every((t) => t.element.type === 'FLOAT');
+  const allFloat = candidates.every((t) => t.element.type === 'FLOAT' || annotation(t) === 'FLOAT16');
   return {
     kind: 'parquet-wide',
     columns: candidates.map((t) => t.element.name),
