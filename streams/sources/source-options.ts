@@ -9,10 +9,13 @@
  *   large enough that per-block overhead is negligible next to a GEMM over the block and small enough
  *   to stay in L2/L3-friendly territory for the sketch update.
  * - `orientation: 'columns'` emits row blocks of A^T. Natural (one read of each column) for wide
- *   Parquet tables and Fortran-order .npy; for row-major layouts (C-order .npy, Arrow FixedSizeList,
- *   Arrow wide tables) it is the slow path: one scan of the file per block of `blockRows` columns
- *   (a file of n columns costs ceil(n / blockRows) scans), and it needs a replayable source. The
- *   default `blockRows` for columns targets 64 MiB per block of A^T.
+ *   Parquet tables and Fortran-order .npy. For row-major layouts it is the slow path and needs a
+ *   replayable source: C-order .npy gathers each block from the rows of the file (positioned reads,
+ *   or one scan per block when rows are short); Arrow files and streams, Parquet LIST columns and
+ *   the synthetic source are transposed by `transposedSource`, one full scan of the source per
+ *   block of `blockRows` columns (ceil(n / blockRows) scans). Where a block costs a scan, the
+ *   default `blockRows` targets 64 MiB per block of A^T, so inputs up to 64 MiB cost one scan.
+ *   One-shot sources (stdin, sockets) refuse 'columns': send A^T instead.
  * - `nonFinite: 'error'` (default) fails on the first NaN / Inf / null with its global row, column
  *   and place; 'skip' drops such rows (later rows are renumbered so `rowStart` stays contiguous),
  *   'zero' replaces the bad values by 0; both count what they did in `stats`.
