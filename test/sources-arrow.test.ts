@@ -7,7 +7,7 @@ import {
 } from 'apache-arrow';
 import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FormatError, NonFiniteError, ShapeError, SourceError } from '../src/errors.js';
+import { ArgumentError, FormatError, NonFiniteError, ShapeError, SourceError } from '../src/errors.js';
 import { matrixBatch } from '../streams/sinks/matrix-batch.js';
 import { fromArrowFile } from '../streams/sources/from-arrow-file.js';
 import { fromArrowStream } from '../streams/sources/from-arrow-stream.js';
@@ -212,6 +212,11 @@ describe('fromArrowStream', () => {
     const empty = new PassThrough();
     empty.end();
     await expect(lastValueFrom(fromArrowStream(empty, { where: 'stdin-test' }).open())).rejects.toThrow(/^stdin-test is empty/);
+  });
+
+  it('a one-shot stream cannot be read in column orientation (refused when created)', () => {
+    expect(() => fromArrowStream(new PassThrough(), { orientation: 'columns' })).toThrow(ArgumentError);
+    expect(() => fromArrowStream(new PassThrough(), { orientation: 'columns' })).toThrow(/needs a replayable source.*send A\^T instead/);
   });
 
   it('refuses a file given as a stream', async () => {
