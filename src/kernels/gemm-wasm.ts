@@ -71,26 +71,81 @@ export function packPanels(
   b: Float, offB: number, ldb: number, dst: number, layout: PanelLayout,
 ): void {
   const nr = panelWidth(es);
-  const h = es === 8 ? rt.f64 : rt.f32;
   const base = dst / es;
-  const panels = Math.ceil(n / nr);
-  const panelLen = kk * nr;
-  for (let jp = 0; jp < panels; jp++) {
-    const j0 = jp * nr, w = Math.min(nr, n - j0);
-    const pbase = base + jp * panelLen;
-    for (let p = 0; p < kk; p++) {
-      const d = pbase + p * nr;
-      if (!transB) {
-        const s = offB + p * ldb + j0;
-        for (let jj = 0; jj < w; jj++) h[d + jj] = alpha * b[s + jj]!;
-      } else {
-        const s = offB + j0 * ldb + p;
-        for (let jj = 0; jj < w; jj++) h[d + jj] = alpha * b[s + jj * ldb]!;
+  // One copy of the loop per element-type pair: V8 compiles each for a single typed-array kind
+  // (a shared loop over Float64Array | Float32Array ran ~5x slower, megamorphic element access).
+  if (es === 8 && b instanceof Float64Array) pack64(rt.f64, base, transB, kk, n, alpha, b, offB, ldb);
+  else if (es === 4 && b instanceof Float32Array) pack32(rt.f32, base, transB, kk, n, alpha, b, offB, ldb);
+  else packMixed(es === 8 ? rt.f64 : rt.f32, base, nr, transB, kk, n, alpha, b, offB, ldb);
+  layout.ptr = dst; layout.brs = nr * es; layout.bps = kk * nr * es;
+}
+
+// Panel jp holds columns [nr jp, nr jp + nr) of op(B) as kk rows of nr (zero-padded past n).
+function pack64(h: Float64Array, base: number, transB: boolean, kk: number, n: number, alpha: number, b: Float64Array, offB: number, ldb: number): void {
+  const nr = 4;
+  // Blocks of PB rows of op(B): reads stay within a few pages and cache lines, writes within a
+  // panel are sequential (panel order alone made every read a TLB miss on large B).
+  const PB = 64, panelLen = kk * nr;
+  const cs = transB ? ldb : 1, rs = transB ? 1 : ldb;
+  for (let p0 = 0; p0 < kk; p0 += PB) {
+    const p1 = Math.min(kk, p0 + PB);
+    for (let j0 = 0, dp = base; j0 < n; j0 += nr, dp += panelLen) {
+      const w = Math.min(nr, n - j0);
+      for (let p = p0; p < p1; p++) {
+        const s = offB + p * rs + j0 * cs, d = dp + p * nr;
+        for (let jj = 0; jj < w; jj++) h[d + jj] = alpha * b[s + jj * cs]!;
+        for (let jj = w; jj < nr; jj++) h[d + jj] = 0;
       }
-      for (let jj = w; jj < nr; jj++) h[d + jj] = 0;
     }
   }
-  layout.ptr = dst; layout.brs = nr * es; layout.bps = panelLen * es;
+}
+
+function pack32(h: Float32Array, base: number, transB: boolean, kk: number, n: number, alpha: number, b: Float32Array, offB: number, ldb: number): void {
+  const nr = 8;
+  // Blocks of PB rows of op(B): reads stay within a few pages and cache lines, writes within a
+  // panel are sequential (panel order alone made every read a TLB miss on large B).
+  const PB = 64, panelLen = kk * nr;
+  const cs = transB ? ldb : 1, rs = transB ? 1 : ldb;
+  for (let p0 = 0; p0 < kk; p0 += PB) {
+    const p1 = Math.min(kk, p0 + PB);
+    for (let j0 = 0, dp = base; j0 < n; j0 += nr, dp += panelLen) {
+      const w = Math.min(nr, n - j0);
+      for (let p = p0; p < p1; p++) {
+        const s = offB + p * rs + j0 * cs, d = dp + p * nr;
+        for (let jj = 0; jj < w; jj++) h[d + jj] = alpha * b[s + jj * cs]!;
+        for (let jj = w; jj < nr; jj++) h[d + jj] = 0;
+      }
+    }
+  }
+}
+
+function packMixed(h: Float, base: number, nr: number, transB: boolean, kk: number, n: number, alpha: number, b: Float, offB: number, ldb: number): void {
+  // Blocks of PB rows of op(B): reads stay within a few pages and cache lines, writes within a
+  // panel are sequential (panel order alone made every read a TLB miss on large B).
+  const PB = 64, panelLen = kk * nr;
+  const cs = transB ? ldb : 1, rs = transB ? 1 : ldb;
+  for (let p0 = 0; p0 < kk; p0 += PB) {
+    const p1 = Math.min(kk, p0 + PB);
+    for (let j0 = 0, dp = base; j0 < n; j0 += nr, dp += panelLen) {
+      const w = Math.min(nr, n - j0);
+      for (let p = p0; p < p1; p++) {
+        const s = offB + p * rs + j0 * cs, d = dp + p * nr;
+        for (let jj = 0; jj < w; jj++) h[d + jj] = alpha * b[s + jj * cs]!;
+        for (let jj = w; jj < nr; jj++) h[d + jj] = 0;
+      }
+    }
+  }
+}
+
+/**
+ * Copy a (rows x cols) block of `src` (leading dimension ld) into the heap at byte address dst as
+ * a packed row-major block. One `set` when the rows are contiguous (memcpy speed), else one per row.
+ */
+function copyIn(rt: WasmRuntime, es: number, src: Float, off: number, ld: number, rows: number, cols: number, dst: number): void {
+  const h = es === 8 ? rt.f64 : rt.f32;
+  const d = dst / es;
+  if (ld === cols || rows === 1) h.set(src.subarray(off, off + rows * cols), d);
+  else for (let r = 0; r < rows; r++) h.set(src.subarray(off + r * ld, off + r * ld + cols), d + r * cols);
 }
 
 /** Bytes `packPanels` writes for op(B) (kk x n). */
@@ -207,10 +262,7 @@ export function prepareA(
   }
   const rows = transA ? kk : m, cols = transA ? m : kk;
   const ptr = reserve(scratchA, rows * cols * es);
-  const h = es === 8 ? rt.f64 : rt.f32;
-  const d = ptr / es;
-  if (lda === cols) h.set(a.subarray(offA, offA + rows * cols), d);
-  else for (let r = 0; r < rows; r++) h.set(a.subarray(offA + r * lda, offA + r * lda + cols), d + r * cols);
+  copyIn(rt, es, a, offA, lda, rows, cols, ptr);
   out[0] = ptr;
   out[1] = (transA ? 1 : cols) * es; out[2] = (transA ? cols : 1) * es;
 }
@@ -285,10 +337,17 @@ export function gemmWasm(
   if (kk === 0 || alpha === 0) { scaleInPlace(c, offC, ldc, m, n, beta); return true; }
   reserveWorkspaces(rt);
   prepareA(rt, es, transA, m, kk, a, offA, lda, aDesc);
-  // A plain B in the arena is packed block by block inside the kernel when several row strips reuse it.
-  const plainB = !transB && inArena(b);
-  if (plainB) { bLayout.ptr = b.byteOffset + offB * es; bLayout.brs = ldb * es; bLayout.bps = panelWidth(es) * es; }
-  else packPanels(rt, es, transB, kk, n, 1, b, offB, ldb, reserve(scratchB, packedBytes(es, kk, n)), bLayout);
+  // A plain (untransposed) B is used row-major, in place in the arena or copied in with `set` (a
+  // memcpy; packing it from JS instead cost ~25 ns per element), and the kernel packs it block by
+  // block when several row strips reuse a block. A transposed B is packed into panels from JS.
+  const plainB = !transB;
+  if (plainB && inArena(b)) {
+    bLayout.ptr = b.byteOffset + offB * es; bLayout.brs = ldb * es; bLayout.bps = panelWidth(es) * es;
+  } else if (plainB) {
+    const ptr = reserve(scratchB, kk * n * es);
+    copyIn(rt, es, b, offB, ldb, kk, n, ptr);
+    bLayout.ptr = ptr; bLayout.brs = n * es; bLayout.bps = panelWidth(es) * es;
+  } else packPanels(rt, es, transB, kk, n, 1, b, offB, ldb, reserve(scratchB, packedBytes(es, kk, n)), bLayout);
   prepareOutput(rt, es, m, n, alpha, beta, c, offC, ldc, cDesc);
   runKernel(rt, es, m, n, kk, cDesc[2]!, aDesc[0]!, aDesc[1]!, aDesc[2]!, bLayout, cDesc[0]!, cDesc[1]!, plainB && m > 4);
   finishOutput(rt, es, m, n, alpha, beta, c, offC, ldc, cDesc);
