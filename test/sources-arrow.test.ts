@@ -8,6 +8,7 @@ import {
 import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ArgumentError, FormatError, NonFiniteError, ShapeError, SourceError } from '../src/errors.js';
+import { createSpill } from '../streams/sinks/create-spill.js';
 import { matrixBatch } from '../streams/sinks/matrix-batch.js';
 import { fromArrowFile } from '../streams/sources/from-arrow-file.js';
 import { fromArrowStream } from '../streams/sources/from-arrow-stream.js';
@@ -141,6 +142,32 @@ describe('fromArrowFile', () => {
       expect((err as Error).message, name).toMatch(re);
       expect((err as Error).message, name).toContain(path);
     }
+  });
+
+  it('emits FixedSizeList rows as views into the record batch (zero-copy); wide tables reuse one buffer', async () => {
+    // The spill's schema is [row: Float64, y: FixedSizeList]: the y values sit after the row column
+    // in the batch body, so a view into the body starts at a non-zero offset of a larger buffer.
+    const spill = createSpill({ cols: n, tmpDir: dir });
+    try {
+      spill.append(0, 20, n, a.slice(0, 20 * n));
+      spill.append(20, 30, n, a.slice(20 * n));
+      spill.finish();
+      const blocks = await lastValueFrom(fromArrowFile(spill.path, { listColumn: 'y' }).open().pipe(toArray()));
+      for (const b of blocks) {
+        expect(b.data.byteOffset).toBeGreaterThan(0);
+        expect(b.data.buffer.byteLength).toBeGreaterThan(b.data.byteLength);
+      }
+      expect(blocks[0]!.data.buffer).not.toBe(blocks[1]!.data.buffer);
+    } finally { spill.dispose(); }
+    const t = tableFromArrays({ x: Float64Array.from(a.subarray(0, 40)), y: Float64Array.from(a.subarray(40, 80)) });
+    const path = join(dir, 'wide-reuse.arrow');
+    const w = new RecordBatchFileWriter();
+    for (const batch of t.batches) { w.write(batch.slice(0, 20)); w.write(batch.slice(20, 40)); }
+    w.finish();
+    writeFileSync(path, w.toUint8Array(true));
+    const wide = await lastValueFrom(fromArrowFile(path).open().pipe(toArray()));
+    expect(wide).toHaveLength(2);
+    expect(wide[0]!.data.buffer).toBe(wide[1]!.data.buffer);
   });
 
   it('closes the file on early unsubscribe', async () => {
