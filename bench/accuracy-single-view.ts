@@ -26,7 +26,7 @@
  * = 2160 sketches; SEEDS=... and LEVELS=16,33 environment variables shrink it for a quick look).
  * Output: bench/out/accuracy-single-view.json (every run) and bench/out/accuracy-single-view.md.
  *
- * Conclusion (full grid, 5 seeds; bench/out/accuracy-single-view.md, 690 s on a loaded 2-vCPU box):
+ * Conclusion (full grid, 5 seeds; bench/out/accuracy-single-view.md, 526 s on a loaded 2-vCPU box):
  * - three-sketch (better of its rules) <= two-sketch (better of its rules) within 5% in 103/108
  *   family x map x storage cells; the 5 exceptions are at the largest storage, T/(m+n) = 92
  *   (LowRank + noise with xi <= 1e-2, PolyDecay p = 1), where the two-sketch leads by up to 16%;
@@ -35,8 +35,7 @@
  * - 423/432 cells have their seed mean inside the expectation bound (the 9 outside are two-sketch
  *   cells with k - r - 1 <= 10, where single runs are heavy-tailed, by at most 18%); every one of
  *   the 2160 fixed-rank errors is inside the deterministic bound.
- * The run used the sparse-sign scatter kernels of commit b18563b; later commits apply the same
- * sparse-sign Omega and Psi through the dense GEMM panel (same maps, another summation order).
+ * (Run at commit a3cbb45; an earlier run with the sparse-sign scatter kernels gave the same summary.)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { gemm } from '../src/kernels/gemm.js';
