@@ -3,8 +3,8 @@
  * `next` (the sources pull, so nothing queues), resolves at completion and rejects on a source error
  * or on an error thrown by `absorb` (then unsubscribes, which closes the file or socket).
  *
- * This is the seam where the RxJS operators of streams/operators (sketchRows, ...) will plug in;
- * until they land the CLI drives `source.open()` directly through this one function.
+ * The single-pass sketch goes through the `sketchRows` operator; this drives the passes that are not
+ * a sketch: the exact SVD's load and Frequent Directions' second pass for U.
  */
 import type { BlockSource, RowBlock } from '../types.js';
 

@@ -14,7 +14,6 @@ import { writeArrowFactor } from '../sinks/write-arrow-factor.js';
 import { writeNpy } from '../sinks/write-npy.js';
 import { writeParquetFactor } from '../sinks/write-parquet-factor.js';
 import type { OutFormat } from './approx-args.js';
-import { fallbackNpyWriter } from './fallback-npy-writer.js';
 
 export interface FactorWriter {
   readonly path: string;
@@ -30,13 +29,7 @@ export function factorPath(prefix: string, name: string, format: OutFormat): str
 export function createFactorWriter(prefix: string, name: string, format: OutFormat, rows: number, cols: number): FactorWriter {
   const path = factorPath(prefix, name, format);
   if (format === 'npy') {
-    let w: Pick<FactorWriter, 'write' | 'close' | 'abort'>;
-    try {
-      w = createNpyWriter(path, { rows, cols, dtype: 'float64' });
-    } catch (e) {
-      if (!isStub(e)) throw e;
-      w = fallbackNpyWriter(path, [rows, cols]); // WORKAROUND: createNpyWriter is a stub
-    }
+    const w = createNpyWriter(path, { rows, cols, dtype: 'float64' });
     return { path, write: (r0, b) => w.write(r0, b), close: () => w.close(), abort: () => w.abort() };
   }
   const all = zeros(rows, cols);
@@ -57,10 +50,10 @@ export function createFactorWriter(prefix: string, name: string, format: OutForm
 export async function writeFactor(prefix: string, name: string, format: OutFormat, a: Matrix64 | Float64Array): Promise<string> {
   const path = factorPath(prefix, name, format);
   if (a instanceof Float64Array) {
-    if (format === 'npy') await npyWhole(path, { rows: a.length, cols: 1, data: a, offset: 0, stride: 1 }, [a.length]);
+    if (format === 'npy') await writeNpy(path, a, [a.length]);
     else await writeWhole(path, format, { rows: a.length, cols: 1, data: a, offset: 0, stride: 1 }, name, ['s']);
   } else if (format === 'npy') {
-    await npyWhole(path, a, [a.rows, a.cols]);
+    await writeNpy(path, a);
   } else {
     await writeWhole(path, format, a, name);
   }
@@ -75,16 +68,3 @@ function writeWhole(path: string, format: OutFormat, a: Matrix, name: string, na
   return writeParquetFactor(path, a, { ...(names ? { names } : {}), metadata: meta, dtype: 'float64' });
 }
 
-function isStub(e: unknown): boolean {
-  return e instanceof Error && /not implemented/.test(e.message);
-}
-
-async function npyWhole(path: string, a: Matrix64, shape: number[]): Promise<void> {
-  try {
-    await (shape.length === 1 ? writeNpy(path, a.data, shape) : writeNpy(path, a));
-  } catch (e) {
-    if (!isStub(e)) throw e;
-    const w = fallbackNpyWriter(path, shape); // WORKAROUND: writeNpy is a stub
-    try { w.write(0, a); await w.close(); } catch (err) { w.abort(); throw err; }
-  }
-}

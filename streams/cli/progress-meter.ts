@@ -16,9 +16,10 @@ export interface ProgressMeter {
 export function createProgressMeter(enabled: boolean, totalRows?: number, out: NodeJS.WriteStream = process.stderr): ProgressMeter {
   const t0 = performance.now();
   let rows = 0, bytes = 0, last = 0, shown = false, passNo = 1, passTotal = 1;
+  const width = (): number => Math.max(60, (out.columns || 100) - 1);
   const draw = (text: string): void => {
     if (!enabled) return;
-    out.write(`\r${text.padEnd(78).slice(0, Math.max(20, (out.columns ?? 80) - 1))}`);
+    out.write(`\r${text.slice(0, width()).padEnd(width())}`);
     shown = true;
   };
   const line = (): string => {
@@ -40,6 +41,6 @@ export function createProgressMeter(enabled: boolean, totalRows?: number, out: N
       draw(line());
     },
     phase(text) { draw(`rangefinder: ${text}  ${((performance.now() - t0) / 1000).toFixed(1)} s`); },
-    done() { if (enabled && shown) out.write(`\r${' '.repeat(Math.max(20, (out.columns ?? 80) - 1))}\r`); shown = false; },
+    done() { if (enabled && shown) out.write(`\r${' '.repeat(width())}\r`); shown = false; },
   };
 }

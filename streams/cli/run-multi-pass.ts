@@ -13,7 +13,6 @@ import { gramPassBytes } from '../../src/multipass/gram-pass-bytes.js';
 import { planPasses, type PassPlan } from '../../src/multipass/plan-passes.js';
 import { DEFAULT_OVERSAMPLES } from '../../src/multipass/multipass-options.js';
 import { formatBytes } from '../../src/sketch/sketch-sizes.js';
-import { createSpill } from '../sinks/create-spill.js';
 import { runPasses } from '../run-passes.js';
 import { peakRssBytes, type ApproxResult } from './approx-result.js';
 import { createFactorWriter, writeFactor } from './factor-writer.js';
@@ -43,7 +42,7 @@ export async function runMultiPass(ctx: RunContext, method: 'auto' | 'rsi' | 'kr
   const measured = measurePasses(source, meter, plan.passes);
   const res = await runPasses(measured, plan, {
     seed: opts.seed, testMatrix: opts.testMatrix,
-    spill: wantFactors ? (fileSpillWorks() ? 'file' : 'memory') : 'none',
+    spill: wantFactors ? 'file' : 'none',
   });
   try {
     const r = res.s.length;
@@ -101,11 +100,3 @@ function rsvdPlan(rank: number, cols: number, rows: number | undefined, budget: 
   };
 }
 
-let fileSpill: boolean | undefined;
-/** WORKAROUND (marked): `createSpill` is a stub until streams/sinks lands; fall back to the memory spill. */
-function fileSpillWorks(): boolean {
-  if (fileSpill === undefined) {
-    try { createSpill({ cols: 1 }).dispose(); fileSpill = true; } catch { fileSpill = false; }
-  }
-  return fileSpill;
-}

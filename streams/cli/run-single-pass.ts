@@ -1,23 +1,23 @@
 /**
  * `approx` with a single-view sketch [TYUC19 three-sketch, TYUC17 two-sketch] or Frequent
- * Directions [GLPW16]: one pass of the source into `updateRows`, then `reconstruct` and the
- * a-posteriori error estimate of the error sketch [TYUC19 §6].
+ * Directions [GLPW16]: one pass of the source through the `sketchRows` operator, then `reconstruct`
+ * and the a-posteriori error estimate of the error sketch [TYUC19 §6].
  *
  * U (the streamed-axis factor) is formed only with --out: the range rows go to a file spill as
  * they arrive and U = Y uRight + 1 uShift is streamed from it block by block into the writer.
  * Frequent Directions has no range sketch: U = A V diag(S)^-1 needs a second pass over the input,
  * made when the input is replayable; for a one-shot input U is omitted and a note says so.
  */
+import { lastValueFrom, tap } from 'rxjs';
 import { zeros } from '../../src/matrix.js';
 import type { Matrix } from '../../src/matrix.js';
 import { applyRight } from '../../src/sketch/apply-right.js';
-import { createSketch } from '../../src/sketch/create-sketch.js';
 import { estimateError } from '../../src/sketch/estimate-error.js';
 import { reconstruct } from '../../src/sketch/reconstruct.js';
 import { stateBytes } from '../../src/sketch/state-bytes.js';
 import type { RangeSpill, SketchMethod } from '../../src/sketch/types.js';
-import { updateRows } from '../../src/sketch/update-rows.js';
 import { ShapeError } from '../../src/errors.js';
+import { sketchRows } from '../operators/sketch-rows.js';
 import { peakRssBytes, type ApproxResult } from './approx-result.js';
 import { drainSource } from './drain-source.js';
 import { createFactorWriter, writeFactor } from './factor-writer.js';
@@ -30,7 +30,9 @@ export async function runSinglePass(ctx: RunContext, method: SketchMethod): Prom
   const spill: CliRangeSpill | undefined = wantFactors && method !== 'fd' ? createRangeSpill() : undefined;
   const discard: RangeSpill = { write: () => undefined };
   try {
-    const state = createSketch({
+    // sketchRows validates the options when it is created (bad sizes or budget throw here, before
+    // anything is read) and folds the blocks synchronously inside `next` (pull backpressure).
+    const sketchOp = sketchRows({
       cols: info.cols, rank: opts.rank, method, testMatrix: opts.testMatrix, seed: opts.seed,
       memoryBudget: opts.memoryBudget, center: opts.center,
       ...(opts.rangeDim !== undefined ? { rangeDim: opts.rangeDim } : {}),
@@ -38,10 +40,10 @@ export async function runSinglePass(ctx: RunContext, method: SketchMethod): Prom
       ...(opts.coRangeDim !== undefined ? { coRangeDim: opts.coRangeDim } : {}),
       ...(method === 'fd' ? {} : { spill: spill ?? discard }),
     });
-    await drainSource(source, (b) => {
-      updateRows(state, blockMatrix(b), b.rowStart);
-      meter.block(b.rows, b.rows * b.cols * b.data.BYTES_PER_ELEMENT);
-    });
+    const state = await lastValueFrom(source.open().pipe(
+      tap((b) => meter.block(b.rows, b.rows * b.cols * b.data.BYTES_PER_ELEMENT)),
+      sketchOp,
+    ));
     if (state.rowsSeen === 0) throw new ShapeError(`${info.where}: the input has no rows`);
     const rec = reconstruct(state, { rank: opts.rank });
     const est = estimateError(state, rec);
@@ -67,7 +69,6 @@ export async function runSinglePass(ctx: RunContext, method: SketchMethod): Prom
         meter.phase(`writing ${names.tall}`);
         if (method !== 'fd') {
           await spill!.replay(emit);
-          if (spill!.inMemory) notes.push('the range rows were kept in memory: the file spill (streams/sinks/create-spill.ts) is not available yet');
         } else if (source.replayable) {
           await drainSource(source, (b) => emit(b.rowStart, blockMatrix(b)));
         } else {
