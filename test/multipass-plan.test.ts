@@ -57,7 +57,13 @@ describe('planPasses', () => {
     expect(k).toMatchObject({ method: 'block-krylov', krylovDepth: 2, sizes: { l: 30, width: 90 } });
     expect(k.stateBytes).toBe(gramPassBytes('block-krylov', 800, 30, 3));
     expect(() => planPasses({ passes: 5, memoryBudget: 64 * MiB, rank: 20, rows: 5000, cols: 90, method: 'block-krylov' })).toThrow(/Krylov space/);
-    expect(() => planPasses({ passes: 1, memoryBudget: 64 * MiB, rank: 20, cols: 800, method: 'rsi' })).toThrow(/needs at least 2 passes/);
+    expect(() => planPasses({ passes: 1, memoryBudget: 64 * MiB, rank: 20, cols: 800, method: 'block-krylov' })).toThrow(/needs at least 2 passes/);
+  });
+
+  it("one pass with method 'rsi' plans the single-pass Gram RSVD (q = 0, two views) and says why", () => {
+    const p = planPasses({ passes: 1, memoryBudget: 64 * MiB, rank: 20, cols: 800, method: 'rsi' });
+    expect(p).toMatchObject({ method: 'rsi', passes: 1, powerIterations: 0, views: 2 });
+    expect(p.reasons.join('\n')).toMatch(/Yu17/);
   });
 
   it('validates its arguments by name', () => {

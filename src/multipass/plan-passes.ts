@@ -6,6 +6,9 @@
  * 1. passes = 1: the three-sketch single-view method [TYUC19] with sizes from the budget
  *    (`sizesForBudget` of the single-pass engine, range rows spilled so the state has no m term);
  *    size rule 'flat' for spectrum 'slow', 'natural' otherwise [TYUC19 §5.4; ALGORITHMS.md §2].
+ *    `method: 'rsi'` with passes = 1 plans the single-pass Gram RSVD (q = 0) [Yu17] instead: at
+ *    equal memory it was markedly more accurate on the shared matrices (bench/out/one-pass-choice.md),
+ *    but it lacks the three-sketch's error estimate, centering and general linear updates.
  * 2. passes = P >= 2: randomized subspace iteration by the Gram pass with q = P - 1 power
  *    iterations (2P views) [HMT11 Alg. 4.4; Yu17]. Block Krylov [MM15] only when asked
  *    (`method: 'block-krylov'`): on the shared real matrices, spending the Krylov width
@@ -79,17 +82,19 @@ export function planPasses(opts: PlanPassesOptions): PassPlan {
   const forced = opts.method ?? 'auto';
   const reasons: string[] = [];
 
-  if (passes === 1 || forced === 'three-sketch') {
-    if (forced !== 'auto' && forced !== 'three-sketch') {
-      throw new ArgumentError(`planPasses: method '${forced}' needs at least 2 passes; with passes = 1 only the single-view three-sketch applies`);
-    }
-    return planOnePass(opts, spectrum, reasons);
+  if (forced === 'three-sketch' || (passes === 1 && forced === 'auto')) return planOnePass(opts, spectrum, reasons);
+  if (passes === 1 && forced === 'block-krylov') {
+    throw new ArgumentError(`planPasses: method 'block-krylov' needs at least 2 passes (depth q = passes - 1 >= 1)`);
   }
-
+  if (passes === 1) {
+    reasons.push('passes = 1 with method \'rsi\' asked: the single-pass Gram RSVD (q = 0; A Omega and A^T A Omega in one pass, B = R^{-T} H^T) [Yu17]; ' +
+      'at equal memory it was 1.3 to 2.5x more accurate than the three-sketch on the shared matrices (bench/out/one-pass-choice.md), ' +
+      'but has no a-posteriori error estimate, no centering and accepts only whole rows');
+  }
   const method: 'rsi' | 'block-krylov' = forced === 'block-krylov' ? 'block-krylov' : 'rsi';
   const q = passes - 1;
   if (method === 'rsi') {
-    reasons.push(`passes = ${passes} >= 2: randomized subspace iteration by the Gram pass, q = passes - 1 = ${q} power iterations (${2 * passes} views) [HMT11 Alg. 4.4; Yu17]`);
+    if (passes >= 2) reasons.push(`passes = ${passes} >= 2: randomized subspace iteration by the Gram pass, q = passes - 1 = ${q} power iterations (${2 * passes} views) [HMT11 Alg. 4.4; Yu17]`);
     if (forced === 'auto') reasons.push('block Krylov not chosen: at equal passes, spending its (q + 1)-fold width on RSI oversampling was as accurate or better on the shared real matrices (bench/out/rsi-study.md); ask for it with method: \'block-krylov\'');
   } else {
     reasons.push(`method 'block-krylov' asked: Krylov depth q = passes - 1 = ${q}, last pass ${passes} blocks wide [MM15 Alg. 2]`);
@@ -147,7 +152,8 @@ function planOnePass(opts: PlanPassesOptions, spectrum: Spectrum, reasons: strin
     method: 'three-sketch', testMatrix: 'gaussian', cols: opts.cols, rank: opts.rank,
     q: DEFAULT_ERROR_SKETCH_DIM, chunk: DEFAULT_CHUNK_ROWS, rowsInMemory: 0,
   };
-  reasons.push('passes = 1: the single-view three-sketch [TYUC19], the preferred single-pass method (ALGORITHMS.md §2)');
+  reasons.push('passes = 1: the single-view three-sketch [TYUC19], the preferred single-pass method (ALGORITHMS.md §2): it has the a-posteriori error estimate, exact centering and accepts any linear update');
+  reasons.push('alternative for whole-row streams: method \'rsi\' with passes = 1 (single-pass Gram RSVD [Yu17]), more accurate at equal memory on the shared matrices (bench/out/one-pass-choice.md)');
   reasons.push(`size rule '${rule}'` + (rule === 'flat' ? ": spectrum 'slow' (the natural rule can lose to the two-sketch on flat spectra)" : `: spectrum '${spectrum}' [TYUC19 §5.4.2]`));
   const min = minimumBudget(query);
   if (opts.memoryBudget < min) {
