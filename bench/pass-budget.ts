@@ -25,10 +25,10 @@
  * Peer in the same run: numpy (python3, OpenBLAS one thread) RSVD and RSI with q = 1..4, same rank,
  * oversampling 10, Gaussian test matrix, QR at every half step, on the matrix held in memory.
  *
- * Run: `npx tsx bench/pass-budget.ts [--quick] [--no-numpy]`, `rangefinder bench`, or `npm run bench`
- * (needs `npm run build`: the runs go through bin/rangefinder.js). --quick: the real matrix only,
- * one budget, P in {1, 2, 3}.
- * Output: bench/out/pass-budget.json, .csv, and the plots bench/out/pass-budget-frobenius.svg and
+ * Run: `npx tsx bench/pass-budget.ts [--quick] [--no-numpy] [--out DIR]`, `rangefinder bench`, or
+ * `npm run bench` (needs `npm run build`: the runs go through bin/rangefinder.js). --quick: the real
+ * matrix only, a 2 MiB budget, P in {1, 2, 3}, written as pass-budget-quick.* (never over the full run).
+ * Output: bench/out/pass-budget.json, .csv, .md and the plots bench/out/pass-budget-frobenius.svg and
  * -spectral.svg (Vega-Lite, rendered in Node by vega's headless View).
  *
  * Conclusion: see the summary table this prints (and the README): within one pass the three-sketch
@@ -281,8 +281,12 @@ export async function runPassBudget(argv: readonly string[], out: NodeJS.Writabl
   const numpy = !argv.includes('--no-numpy') && hasNumpy();
   const root = findRoot();
   if (!existsSync(join(root, 'dist', 'streams', 'cli', 'main.js'))) throw new Error('pass-budget: run `npm run build` first (the runs go through bin/rangefinder.js)');
-  const outDir = join(root, 'bench', 'out');
-  const tmpDir = join(outDir, 'tmp');
+  const outAt = argv.indexOf('--out');
+  const outDir = outAt >= 0 && argv[outAt + 1] !== undefined ? argv[outAt + 1]! : join(root, 'bench', 'out');
+  // --quick writes pass-budget-quick.*, so a smoke run never overwrites the full results.
+  const base = quick ? 'pass-budget-quick' : 'pass-budget';
+  const tmpDir = join(root, 'bench', 'out', 'tmp');
+  mkdirSync(outDir, { recursive: true });
   mkdirSync(tmpDir, { recursive: true });
   const passBudgets = quick ? [1, 2, 3] : [1, 2, 3, 5];
   const budgets = quick ? [2 * MIB] : [768 * KIB, 4 * MIB];
@@ -319,13 +323,13 @@ export async function runPassBudget(argv: readonly string[], out: NodeJS.Writabl
     rmSync(runDir, { recursive: true, force: true });
   }
   const meta = { date: new Date().toISOString(), quick, numpy, passBudgets, memoryBudgets: budgets, node: process.version, command: `npx tsx bench/pass-budget.ts${quick ? ' --quick' : ''}` };
-  writeFileSync(join(outDir, 'pass-budget.json'), `${JSON.stringify({ meta, rows }, null, 1)}\n`);
-  writeFileSync(join(outDir, 'pass-budget.csv'), csv(rows));
-  await plot(rows, 'frobeniusRatio', 'Excess Frobenius error over the optimum vs passes (log)', join(outDir, 'pass-budget-frobenius.svg'));
-  await plot(rows, 'spectralRatio', 'Excess spectral error over sigma_{r+1} vs passes (log)', join(outDir, 'pass-budget-spectral.svg'));
+  writeFileSync(join(outDir, `${base}.json`), `${JSON.stringify({ meta, rows }, null, 1)}\n`);
+  writeFileSync(join(outDir, `${base}.csv`), csv(rows));
+  await plot(rows, 'frobeniusRatio', 'Excess Frobenius error over the optimum vs passes (log)', join(outDir, `${base}-frobenius.svg`));
+  await plot(rows, 'spectralRatio', 'Excess spectral error over sigma_{r+1} vs passes (log)', join(outDir, `${base}-spectral.svg`));
   const table = summary(rows, passBudgets);
-  writeFileSync(join(outDir, 'pass-budget.md'), `# Pass-budget benchmark\n\n${meta.command} (${meta.date}, Node ${meta.node})\n\n${table}\n`);
-  out.write(`\n${table}\n\nwrote bench/out/pass-budget.json, .csv, .md, -frobenius.svg, -spectral.svg\n`);
+  writeFileSync(join(outDir, `${base}.md`), `# Pass-budget benchmark\n\n${meta.command} (${meta.date}, Node ${meta.node})\n\n${table}\n`);
+  out.write(`\n${table}\n\nwrote ${join(outDir, base)}.json, .csv, .md, -frobenius.svg, -spectral.svg\n`);
   return rows;
 }
 

@@ -54,11 +54,12 @@ Prints the shape, layout, dtype and record batches / row groups of an input (.np
 .feather, .arrows, .parquet, '-' for stdin, tcp://HOST:PORT) without reading its data.
 `;
 
-export const BENCH_HELP = `Usage: rangefinder bench [--quick] [--matrix NAME|synthetic] [--passes 1,2,3,5]
-                       [--budgets 256KiB,4MiB] [--rank R] [--out DIR] [--no-numpy]
+export const BENCH_HELP = `Usage: rangefinder bench [--quick] [--no-numpy] [--out DIR]
 
 The pass-budget benchmark: Frobenius and spectral error relative to the optimum, time and peak
 memory of the single-view two- and three-sketch, Frequent Directions, RSVD, RSI (q = 1..4) and
 block Krylov, with numpy's RSVD and RSI in the same run when python3 with numpy is present.
-Writes DIR/pass-budget.json, .csv, -frobenius.svg and -spectral.svg (default DIR bench/out).
+Writes DIR/pass-budget.json, .csv, .md, -frobenius.svg and -spectral.svg (default DIR bench/out;
+--quick: pass-budget-quick.*). Matrices: ppocr_rec_conv180 from ../shared/data/matrices (or
+$RANGEFINDER_MATRICES) and a synthetic PolyDecay 2000 x 400. Needs 'npm run build' (runs the CLI).
 `;
