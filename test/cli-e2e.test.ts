@@ -9,10 +9,11 @@
  * sigma_j = 0.7^j (full rank), where a small sketch must stay within the bound of [TYUC19 Thm 5.1]
  * and measurably above the optimum (the negative control that proves the sketch size matters).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exactTruncatedSvd } from '../src/linalg/exact-svd.js';
 import type { Matrix64 } from '../src/matrix.js';
@@ -104,11 +105,31 @@ describe('rangefinder approx, end to end', () => {
     expect(subspaceDistance(f.u, ref.u)).toBeLessThan(1e-6);
   });
 
-  it('Parquet (wide, with a string id column left out by --exclude), two-sketch: exact recovery', async () => {
+  it('Parquet (wide, with a string id column left out by --exclude), two-sketch: exact recovery, npy and Parquet output', async () => {
     const out = join(dir, 'pq2');
-    const json = ok(await runCli(['approx', join(dir, 'low.parquet'), '--exclude', 'id', '--rank', '5', '--method', 'two-sketch', '--range-dim', '8', '--co-range-dim', '17', '--json', '--out', out]));
-    expect(json).toMatchObject({ method: 'two-sketch', sketch: { k: 8, l: 17 }, cols: 40 });
+    const args = ['approx', join(dir, 'low.parquet'), '--exclude', 'id', '--rank', '5', '--method', 'two-sketch', '--range-dim', '8', '--co-range-dim', '17', '--json'];
+    const [npyRun, pqRun] = await Promise.all([runCli([...args, '--out', out]), runCli([...args, '--out', `${out}p`, '--format', 'parquet'])]);
+    expect(ok(npyRun)).toMatchObject({ method: 'two-sketch', sketch: { k: 8, l: 17 }, cols: 40 });
     expectExactRecovery(low, readFactors(out));
+    ok(pqRun);
+    const f: Factors = {
+      u: await readParquetFactor(`${out}p.U.parquet`), s: (await readParquetFactor(`${out}p.S.parquet`)).data, v: await readParquetFactor(`${out}p.V.parquet`),
+    };
+    expectExactRecovery(low, f);
+  });
+
+  it('inspect prints shape, layout, dtype and batches of each format', async () => {
+    const [npy, arrow, pq] = await Promise.all([
+      runCli(['inspect', join(dir, 'low.npy')]), runCli(['inspect', join(dir, 'low.arrow')]), runCli(['inspect', join(dir, 'low.parquet'), '--exclude', 'id', '--json']),
+    ]);
+    expect(npy.code).toBe(0);
+    expect(npy.stdout).toMatch(/shape\s+300 x 40/);
+    expect(npy.stdout).toMatch(/dtype\s+float64/);
+    expect(arrow.stdout).toMatch(/layout\s+fixed-size-list/);
+    expect(arrow.stdout).toMatch(/batches\s+5 record batches/);
+    const desc = JSON.parse(pq.stdout) as { info: { rows: number; cols: number; batches: number }; fields: { name: string; used: boolean }[] };
+    expect(desc.info).toMatchObject({ rows: 300, cols: 40, batches: 3 });
+    expect(desc.fields.find((x) => x.name === 'id')?.used).toBe(false);
   });
 
   it('--method exact equals exactTruncatedSvd; Arrow output format reads back the same', async () => {
@@ -190,6 +211,15 @@ describe('rangefinder approx, end to end', () => {
     expect(ratio).toBeLessThan(1.5);
   });
 });
+
+async function readParquetFactor(path: string): Promise<Matrix64> {
+  const buf = readFileSync(path);
+  const rows = await parquetReadObjects({ file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer });
+  const names = Object.keys(rows[0]!);
+  const data = new Float64Array(rows.length * names.length);
+  rows.forEach((r, i) => names.forEach((c, j) => { data[i * names.length + j] = Number(r[c]); }));
+  return { rows: rows.length, cols: names.length, data, offset: 0, stride: names.length };
+}
 
 async function syntheticMatrix(rows: number, cols: number): Promise<Matrix64> {
   const src = fromSynthetic({ rows, cols, rank: 10, noise: 1e-3, seed: 3, dtype: 'float64' });
