@@ -88,7 +88,7 @@ export function planPasses(opts: PlanPassesOptions): PassPlan {
   }
   if (passes === 1) {
     reasons.push('passes = 1 with method \'rsi\' asked: the single-pass Gram RSVD (q = 0; A Omega and A^T A Omega in one pass, B = R^{-T} H^T) [Yu17]; ' +
-      'at equal memory it was 1.3 to 2.5x more accurate than the three-sketch on the shared matrices (bench/out/one-pass-choice.md), ' +
+      'at equal memory it was never less accurate than the three-sketch on the shared matrices and up to 3.2x more (bench/out/one-pass-choice.md), ' +
       'but has no a-posteriori error estimate, no centering and accepts only whole rows');
   }
   const method: 'rsi' | 'block-krylov' = forced === 'block-krylov' ? 'block-krylov' : 'rsi';
