@@ -1,0 +1,63 @@
+/**
+ * The CLI's small pure pieces, in process: byte sizes, HOST:PORT, the approx option checks and the
+ * mapping of errors to exit codes (2 for RangefinderErrors and the OS's complaints about the input,
+ * 1 with "internal error" for anything else, the stack only with RANGEFINDER_DEBUG=1).
+ */
+import { describe, expect, it } from 'vitest';
+import { BudgetError, FormatError, NonFiniteError } from '../src/errors.js';
+import { parseApproxArgs, parseHostPort } from '../streams/cli/approx-args.js';
+import { parseByteSize } from '../streams/cli/parse-byte-size.js';
+import { exitCodeOf, reportError } from '../streams/cli/report-error.js';
+import { UsageError } from '../streams/cli/usage-error.js';
+
+function capture(): { text: string; write(s: string): boolean } {
+  return { text: '', write(s: string) { this.text += s; return true; } };
+}
+
+describe('cli arguments', () => {
+  it('byte sizes: IEC, SI, plain bytes, fractions; garbage names the option', () => {
+    expect(parseByteSize('64MiB', '--memory-budget')).toBe(64 * 2 ** 20);
+    expect(parseByteSize('1GB', '--memory-budget')).toBe(1e9);
+    expect(parseByteSize('500k', '--memory-budget')).toBe(500_000);
+    expect(parseByteSize('1.5KiB', '--memory-budget')).toBe(1536);
+    expect(parseByteSize('1048576', '--memory-budget')).toBe(1048576);
+    expect(parseByteSize('16 kib', '--memory-budget')).toBe(16384);
+    for (const bad of ['', 'lots', '64XB', '-5MiB', '0']) expect(() => parseByteSize(bad, '--memory-budget')).toThrow(/--memory-budget/);
+  });
+
+  it('HOST:PORT defaults to loopback', () => {
+    expect(parseHostPort('9000', '--listen')).toEqual({ host: '127.0.0.1', port: 9000 });
+    expect(parseHostPort(':0', '--listen')).toEqual({ host: '127.0.0.1', port: 0 });
+    expect(parseHostPort('0.0.0.0:7000', '--listen')).toEqual({ host: '0.0.0.0', port: 7000 });
+    expect(() => parseHostPort('host:99999', '--listen')).toThrow(/--listen expects HOST:PORT/);
+  });
+
+  it('approx defaults and checks', () => {
+    const o = parseApproxArgs(['a.npy', '--rank', '7']);
+    expect(o).toMatchObject({ input: 'a.npy', rank: 7, passes: 1, method: 'auto', testMatrix: 'gaussian', memoryBudget: 64 * 2 ** 20, format: 'npy', progress: true, threads: 1, seed: 0 });
+    expect(parseApproxArgs(['-', '--rank', '2', '--no-progress']).progress).toBe(false);
+    expect(parseApproxArgs(['--demo']).rank).toBe(10);
+    expect(() => parseApproxArgs(['a.npy', '--rank', '3', '--bogus'])).toThrow('unknown option --bogus (see rangefinder approx --help)');
+    expect(() => parseApproxArgs(['a.npy', '--rank'])).toThrow(/option --rank needs a value/);
+    expect(() => parseApproxArgs(['a.npy', 'b.npy', '--rank', '3'])).toThrow(/one input/);
+    expect(() => parseApproxArgs(['a.npy', '--rank', '3', '--format', 'arrow'])).toThrow(/--format needs --out/);
+    expect(() => parseApproxArgs(['a.npy', '--rank', '0'])).toThrow(/--rank expects a positive integer/);
+    expect(() => parseApproxArgs(['a.npy', '--rank', '3', '--demo'])).toThrow(/exactly one of/);
+  });
+
+  it('exit codes: 2 for bad input and usage, 1 for internal errors; stack only when debugging', () => {
+    for (const e of [new UsageError('x'), new BudgetError('x'), new FormatError('x'), new NonFiniteError('x'), Object.assign(new Error('gone'), { code: 'ENOENT' })]) {
+      expect(exitCodeOf(e)).toBe(2);
+    }
+    expect(exitCodeOf(new TypeError('boom'))).toBe(1);
+    const out = capture();
+    expect(reportError(new FormatError('a.npy: truncated at row 4\nmore'), out as never, false)).toBe(2);
+    expect(out.text).toBe('rangefinder: a.npy: truncated at row 4\n');
+    const internal = capture();
+    expect(reportError(new TypeError('boom'), internal as never, false)).toBe(1);
+    expect(internal.text).toBe('rangefinder: internal error: boom\n');
+    const debug = capture();
+    reportError(new TypeError('boom'), debug as never, true);
+    expect(debug.text).toMatch(/internal error: boom\nTypeError: boom\n\s+at /);
+  });
+});
