@@ -50,6 +50,12 @@ export interface PassProgress {
   ritz?: Float64Array;
   /** At 'pass' with `resultEveryPass`: singular values of the approximation after this pass. */
   s?: Float64Array;
+  /**
+   * At 'pass' with `resultEveryPass`: ||A - A_r||_F / ||A||_F of this pass's rank-r approximation,
+   * exact up to rounding because A_r is an orthogonal projection of A (||A - A_r||_F^2 =
+   * ||A||_F^2 - sum s_j^2); unreliable below about 1e-7 (cancellation).
+   */
+  relativeResidual?: number;
 }
 
 export interface RunPassesOptions {
@@ -85,8 +91,12 @@ export interface RunPassesResult {
   passes: PassSummary[];
   rows: number;
   info: SourceInfo;
-  /** With `resultEveryPass`: S and V (A's right factor for row streams) after each pass. */
-  perPass: { pass: number; s: Float64Array; v: Matrix64 }[];
+  /** With `resultEveryPass`: S, V (the non-streamed factor) and the relative Frobenius residual after each pass. */
+  perPass: { pass: number; s: Float64Array; v: Matrix64; relativeResidual: number }[];
+  /** ||A||_F, accumulated in the first pass. */
+  frobeniusNorm: number;
+  /** ||A - U S V^T||_F / ||A||_F of the result (see PassProgress.relativeResidual). */
+  relativeResidual: number;
   /** Numerical rank kept when inverting R (below the block width only for rank-deficient inputs). */
   kept: number;
   seconds: number;
@@ -124,6 +134,12 @@ export async function runPasses(source: BlockSource, plan: RunPlan, opts: RunPas
   });
   const summaries: PassSummary[] = [];
   const perPass: RunPassesResult['perPass'] = [];
+  let normA2 = 0;
+  const residual = (sv: Float64Array): number => {
+    let k2 = 0;
+    for (const x of sv) k2 += x * x;
+    return normA2 > 0 ? Math.sqrt(Math.max(0, normA2 - k2) / normA2) : 0;
+  };
   try {
     for (;;) {
       const pass = state.pass + 1;
@@ -131,15 +147,16 @@ export async function runPasses(source: BlockSource, plan: RunPlan, opts: RunPas
       await absorbPass(source, (blk) => {
         const a: Matrix = { rows: blk.rows, cols: blk.cols, data: blk.data, offset: 0, stride: blk.cols };
         updateGramPass(state, a, blk.rowStart);
+        if (pass === 1) { const d = blk.data; let t = 0; for (let i = 0, e = blk.rows * blk.cols; i < e; i++) t += d[i]! * d[i]!; normA2 += t; }
         opts.onProgress?.({ pass, passes, phase: 'block', rowsSeen: state.rowsSeen, rows: info.rows, seconds: seconds() });
       });
       const out = finishGramPass(state);
       summaries.push(out.summary);
       const passResult = out.done ? out.result : out.summary.result;
-      if (opts.resultEveryPass && passResult) perPass.push({ pass, s: passResult.s, v: passResult.v });
+      if (opts.resultEveryPass && passResult) perPass.push({ pass, s: passResult.s, v: passResult.v, relativeResidual: residual(passResult.s) });
       opts.onProgress?.({
         pass, passes, phase: 'pass', rowsSeen: out.summary.rows, rows: info.rows, seconds: seconds(), ritz: out.summary.ritz,
-        ...(opts.resultEveryPass && passResult ? { s: passResult.s } : {}),
+        ...(opts.resultEveryPass && passResult ? { s: passResult.s, relativeResidual: residual(passResult.s) } : {}),
       });
       if (!out.done) continue;
       const { result } = out;
@@ -167,7 +184,7 @@ export async function runPasses(source: BlockSource, plan: RunPlan, opts: RunPas
         tallFactor: columns ? 'v' : 'u',
         readTallFactor,
         dispose: () => file?.dispose(),
-        passes: summaries, perPass, rows: result.rows, info, kept: result.kept, seconds: seconds(),
+        passes: summaries, perPass, frobeniusNorm: Math.sqrt(normA2), relativeResidual: residual(result.s), rows: result.rows, info, kept: result.kept, seconds: seconds(),
       };
     }
   } catch (err) {

@@ -167,6 +167,17 @@ describe('results after every pass', () => {
     }
     const ref = randomizedSubspaceIteration(a, { rank: 6, oversamples: 4, powerIterations: 3, seed: 8 });
     expect(maxAbsDiff(out.u!, ref.u)).toBeLessThan(TOL);
+    // the reported Frobenius residual is the true one (A_r is a projection of A), and it falls pass by pass
+    const { frobeniusNorm } = await import('../src/matrix.js');
+    const { differenceOperator } = await import('../src/linalg/linear-operator.js');
+    const d = differenceOperator(a, out.u!, out.s, out.v!);
+    let e2 = 0;
+    const x = new Float64Array(120), y = new Float64Array(300);
+    for (let j = 0; j < 120; j++) { x.fill(0); x[j] = 1; d.apply(x, y); for (const v of y) e2 += v * v; }
+    expect(Math.abs(out.relativeResidual - Math.sqrt(e2) / frobeniusNorm(a))).toBeLessThan(1e-10);
+    expect(Math.abs(out.frobeniusNorm - frobeniusNorm(a))).toBeLessThan(1e-12);
+    const res = out.perPass.map((p) => p.relativeResidual);
+    for (let j = 1; j < res.length; j++) expect(res[j]!).toBeLessThanOrEqual(res[j - 1]! + 1e-12);
   });
 });
 

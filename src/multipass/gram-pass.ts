@@ -32,7 +32,11 @@
  * State: X and H (2 n w), R (w^2), one chunk of G (CHUNK x w), Krylov basis ((q + 1) l n): no m.
  * Per row per pass: 4 n w flops (two GEMMs on a chunk), plus 2 w^2 for the TSQR in the last pass.
  * Rows may arrive in any order and any block size (H is a sum; R does not depend on the row order
- * beyond rounding); each row must be sent exactly once per pass.
+ * beyond rounding); each row must be sent exactly once per pass. Shards: `forkGramPass` gives a
+ * worker state for the current pass, `mergeGramPass` adds it back (H adds, TSQR factors merge).
+ * `resultEveryPass` forms the factors after every pass (RSI with q = pass - 1), so one run shows
+ * what each pass bought.
+ * Krylov starts from X_0 = qr(Omega); RSI from Omega itself, as HMT11 Alg. 4.4 (same span).
  */
 import type { Matrix, Matrix64 } from '../matrix.js';
 import { zeros } from '../matrix.js';
