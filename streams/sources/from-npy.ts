@@ -41,6 +41,29 @@ function gatherBlockRows(contiguous: boolean, m: number, n: number, isz: number)
   return Math.max(1, Math.floor(TRANSPOSE_BLOCK_BYTES / Math.max(1, n * isz)));
 }
 
+const TILE = 32;
+
+/**
+ * dst[i * ld + c0 + t] = src[s0 + t * ls + i] for t < lines, i < rows: `lines` lines of the file
+ * (line stride ls, values from offset s0) become columns c0.. of a row-major block, tile by tile so
+ * that reads and writes both stay in cache.
+ */
+function transposeTiles(
+  src: Float32Array | Float64Array, s0: number, ls: number,
+  dst: Float32Array | Float64Array, c0: number, ld: number, lines: number, rows: number,
+): void {
+  for (let t0 = 0; t0 < lines; t0 += TILE) {
+    const t1 = Math.min(lines, t0 + TILE);
+    for (let i0 = 0; i0 < rows; i0 += TILE) {
+      const i1 = Math.min(rows, i0 + TILE);
+      for (let t = t0; t < t1; t++) {
+        const so = s0 + t * ls;
+        for (let i = i0; i < i1; i++) dst[i * ld + c0 + t] = src[so + i]!;
+      }
+    }
+  }
+}
+
 export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource {
   const orientation = opts.orientation ?? 'rows';
   if (opts.columns !== undefined || opts.exclude !== undefined) {
@@ -87,7 +110,7 @@ export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource 
         const out = opts.dtype !== undefined && opts.dtype !== h.dtype
           ? (opts.dtype === 'float32' ? new Float32Array(b * n) : new Float64Array(b * n))
           : null;
-        const lineBuf = contiguous ? null : new Uint8Array(b * isz);
+        const lineBuf = contiguous ? null : new Uint8Array(b * n * isz);
         const chunkBuf = contiguous || m * isz > CHUNK_BYTES ? null : new Uint8Array(Math.max(1, Math.floor(CHUNK_BYTES / (m * isz))) * m * isz);
         const chunkVals = chunkBuf === null ? null
           : h.dtype === 'float32' ? new Float32Array(chunkBuf.buffer) : new Float64Array(chunkBuf.buffer);
@@ -109,16 +132,17 @@ export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource 
               done += bytesRead;
             }
           } else if (rows * isz >= PARTIAL_READ_BYTES || m * isz > CHUNK_BYTES) {
-            // Line t of the file holds column t of S (m values): read only values [r0, r0 + rows).
+            // Line t of the file holds column t of S (m values): read only values [r0, r0 + rows)
+            // of every line into a column-major buffer, then transpose it in cache-sized tiles.
             for (let t = 0; t < n; t++) {
               const len = rows * isz;
               const pos = h.dataOffset + (t * m + r0) * isz;
-              const got = readSync(fh.fd, lineBuf!, 0, len, pos);
+              const got = readSync(fh.fd, lineBuf!, t * len, len, pos);
               if (got !== len) {
                 throw new FormatError(`${path} is truncated: ${h.fortranOrder ? 'column' : 'row'} ${t} ends at byte ${pos + got}`);
               }
-              for (let i = 0; i < rows; i++) fileView[i * n + t] = lineVals![i]!;
             }
+            transposeTiles(lineVals!, 0, rows, fileView, 0, n, n, rows);
           } else {
             // Short lines: read whole groups of lines (one scan of the file per block) rather than
             // one tiny read per line.
@@ -131,10 +155,7 @@ export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource 
               if (got !== len) {
                 throw new FormatError(`${path} is truncated: ${h.fortranOrder ? 'column' : 'row'} ${t0 + Math.floor(got / (m * isz))} ends at byte ${pos + got}`);
               }
-              for (let t = 0; t < lines; t++) {
-                const src = t * m + r0;
-                for (let i = 0; i < rows; i++) fileView[i * n + t0 + t] = chunkVals![src + i]!;
-              }
+              transposeTiles(chunkVals!, r0, m, fileView, t0, n, lines, rows);
               // Let unsubscription and other I/O in between scans of a large file.
               await new Promise<void>((resolve) => setImmediate(resolve));
             }
