@@ -18,12 +18,14 @@ export const APPROX_HELP = `Usage: rangefinder approx <input> --rank R [options]
   FILE.npy | FILE.arrow | FILE.feather | FILE.arrows | FILE.parquet
   -                      an Arrow IPC stream on stdin (one pass only)
   tcp://HOST:PORT        connect to a producer of an Arrow IPC stream (one pass only)
-  --listen HOST:PORT     accept one producer instead (HOST defaults to 127.0.0.1)
+  --listen HOST:PORT     accept one producer instead (HOST defaults to 127.0.0.1; :0 picks a port)
+  synthetic:MxN[:rank=R,noise=X,decay=D,seed=S]   a deterministic synthetic matrix
   --demo                 the embedded matrix (data/sklearn_digits.npy), rank 10 by default
 
 Options
   --rank R               target rank (required except with --demo)
-  --passes P             how many times the input may be read (default 1; > 1 needs a file)
+  --passes P             pass budget: how many times the input may be read (default 1; > 1 needs
+                         a file). Single-view sketches use one pass; FD a second one for U
   --memory-budget SIZE   bytes for the in-memory state: 64MiB (default), 1GB, 500k, 1048576
   --method M             auto (default) | three-sketch | two-sketch | rsi | krylov | fd | exact
                          auto: three-sketch for 1 pass, the pass planner (RSI) for more
