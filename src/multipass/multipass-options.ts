@@ -7,12 +7,13 @@
  *
  * Defaults and their rule:
  * - `oversamples` p = 10: scikit-learn's `n_oversamples` default and [HMT11 §4.2]'s "p = 5 or 10".
- *   Measured on the shared real matrices (bench/out/rsi-study.md): at q >= 2, p = 10 keeps the
- *   normalized spectral error below 1.15 at ranks 10 to 100; few passes on a slow spectrum profit
- *   from more (the pass planner raises p there).
- * - `powerIterations` q = 2 for `randomizedSubspaceIteration` (0 for `rsvd`): on the slow-decay
- *   real matrices q = 0 gives a normalized spectral error near 2, q = 2 about 1.05 to 1.12
- *   (same study); scikit-learn's 'auto' picks 4 or 7 for a fixed cost it does not have to stream.
+ *   Measured on the five shared real matrices (bench/out/rsi-study.md, 20 seeds): with p = 10 and
+ *   q >= 2 the normalized spectral error stays at or below 1.14 at ranks 10 to 100; few passes on
+ *   a slow spectrum profit from more (the pass planner raises p there).
+ * - `powerIterations` q = 2 for `randomizedSubspaceIteration` (0 for `rsvd`): same study, q = 0
+ *   gives 1.35 to 2.5 (mean per rank), q = 1 1.00 to 1.21, q = 2 1.00 to 1.11, q = 4 at most 1.04;
+ *   q = 2 is where the curve flattens. scikit-learn's 'auto' picks 4 or 7 for a fixed cost it does
+ *   not have to stream.
  * - `seed` 0, `testMatrix` 'gaussian' [HMT11 §4.6]; 'sparse-sign' and 'rademacher' are accepted.
  */
 import { ArgumentError } from '../errors.js';

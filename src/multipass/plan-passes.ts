@@ -13,11 +13,11 @@
  *    iterations (2P views) [HMT11 Alg. 4.4; Yu17]. Block Krylov [MM15] only when asked
  *    (`method: 'block-krylov'`): on the shared real matrices, spending the Krylov width
  *    (q + 1) l on RSI oversampling instead was as accurate or better at equal passes.
- * 3. Oversampling p for P >= 2: 10 [HMT11 §4.2; scikit-learn]; raised to max(10, ceil(r / 2)) when
- *    P <= 3 and the spectrum is 'slow' or 'unknown' (measured: at q = 1, rank 100 on
- *    ppocr_rec_conv180, p = 10 gives a normalized spectral error of 1.20 and p = 50 gives 1.07;
- *    at q >= 3 the difference is below 0.04). Then capped so that l = r + p <= min(m, n) and the
- *    state fits the budget; below p = 2 the plan is refused.
+ * 3. Oversampling p: 10 [HMT11 §4.2; scikit-learn]; raised to max(10, ceil(r / 2)) when P <= 3
+ *    and the spectrum is 'slow' or 'unknown' (bench/out/rsi-study.md part 3, 5 seeds: rank 50 on
+ *    ppocr_rec_conv180, P = 2: 1.159 -> 1.090, P = 3: 1.070 -> 1.018; navy_winds_u P = 2:
+ *    1.109 -> 1.030; at P = 5 both are within 0.03 of 1). Then capped so that l = r + p <=
+ *    min(m, n) and the state fits the budget; below p = 2 the plan is refused.
  * 4. Infeasible budgets throw BudgetError stating the smallest budget that works.
  */
 import { ArgumentError, BudgetError } from '../errors.js';
