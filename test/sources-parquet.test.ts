@@ -196,6 +196,26 @@ describe('Parquet written by parquetjs-lite', () => {
   }
 });
 
+describe('row groups larger than a block', () => {
+  it('are read in slices of blockRows rows, from every writer, with the same values', async () => {
+    const files: string[] = [];
+    const hyw = join(dir, 'big-group-hyw.parquet');
+    parquetWriteFile({ filename: hyw, rowGroupSize: m, pageSize: 1024, columnData: names.map((name, j) => ({ name, data: column(plain, j), type: 'DOUBLE' as const })) });
+    files.push(hyw);
+    const wasm = join(dir, 'big-group-wasm.parquet');
+    const props = new WriterPropertiesBuilder().setMaxRowGroupSize(m).setDataPageSizeLimit(1024).build();
+    writeFileSync(wasm, writeParquet(WasmTable.fromIPCStream(tableToIPC(wideArrowTable(plain), 'stream')), props));
+    files.push(wasm);
+    files.push(join(dir, 'pjl-SNAPPY-true.parquet')); // no offset index: slices still read correctly
+    for (const path of files) {
+      const src = fromParquet(path, { blockRows: 64 });
+      const got = await collectRows(src.open());
+      if (!path.includes('pjl')) expect(got.blockRows, path).toEqual([64, 64, 64, 64, 44]);
+      expect(got.data, path).toEqual(plain);
+    }
+  });
+});
+
 describe('fromParquet life cycle', () => {
   it('closes the file on early unsubscribe and is replayable', async () => {
     const path = join(dir, 'hyw-SNAPPY-false.parquet');

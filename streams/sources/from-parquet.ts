@@ -12,8 +12,10 @@
  *   and pyarrow write for an Arrow FixedSizeList); each row must have `cols` values
  *   (`row 17 has 255 values, expected 256`).
  *
- * Memory: one decoded row group (hyparquet decodes a column chunk at once), packed row-major into a
- * buffer reused across row groups. Orientation 'columns' on a wide file is natural: each block of
+ * Memory: one decoded row group, packed row-major into a buffer reused across row groups; with
+ * `blockRows` smaller than a row group, the group is read in slices of `blockRows` rows, and where
+ * the writer left an offset index (hyparquet-writer and parquet-wasm do) only the pages of each
+ * slice are fetched and decoded, so memory follows the block, not the row group. Orientation 'columns' on a wide file is natural: each block of
  * `blockRows` columns is read across the whole file (only those column chunks), and each column is
  * one row of A^T; on a list file it is the slow path (`transposedSource`).
  *
@@ -26,7 +28,6 @@ import { FormatError, RangefinderError, ShapeError } from '../../src/errors.js';
 import type { RowBlock, SourceInfo } from '../types.js';
 import { checkNotEmpty } from '../check-not-empty.js';
 import { createBlockValidator, type BlockValidator } from '../validate-block.js';
-import { emitSplit } from './emit-split.js';
 import { fileAsyncBuffer } from './file-async-buffer.js';
 import { parquetCompressors as compressors } from './parquet-compressors.js';
 import { parquetLayout, type ParquetLayout } from './parquet-layout.js';
@@ -104,8 +105,15 @@ export function fromParquet(path: string, opts: SourceOptions = {}): MeasuredSou
   const orientation = opts.orientation ?? 'rows';
   const stats = emptyStats();
 
-  const readGroup = async (f: OpenedParquet, g: number, out: { buf: Float32Array | Float64Array }): Promise<Float32Array | Float64Array> => {
-    const { start, rows } = f.groups[g]!;
+  /**
+   * Reads rows [start, start + rows) of row group g (all of it, or a slice when `blockRows` is
+   * smaller than the group: then the offset index, where the writer left one, lets hyparquet fetch
+   * and decode only the pages of the slice, which bounds memory by the block, not the group).
+   */
+  const readGroup = async (
+    f: OpenedParquet, g: number, out: { buf: Float32Array | Float64Array }, slice?: { start: number; rows: number },
+  ): Promise<Float32Array | Float64Array> => {
+    const { start, rows } = slice ?? f.groups[g]!;
     const { layout } = f;
     const end = start + rows;
     const filled = new Array<number>(layout.columns.length).fill(0);
@@ -121,6 +129,7 @@ export function fromParquet(path: string, opts: SourceOptions = {}): MeasuredSou
     try {
       await parquetRead({
         file: f.file, metadata: f.metadata, columns: [...layout.columns], rowStart: start, rowEnd: end, compressors,
+        useOffsetIndex: slice !== undefined,
         onChunk: (chunk) => {
           if (failure !== null) return;
           try { onChunk(chunk); } catch (e) { failure = e as Error; }
@@ -268,13 +277,18 @@ export function fromParquet(path: string, opts: SourceOptions = {}): MeasuredSou
         for (let g = 0; g < f.groups.length && !signal.aborted; g++) {
           const { start, rows } = f.groups[g]!;
           if (rows === 0) continue;
-          const data = await readGroup(f, g, out);
-          if (signal.aborted) break;
-          validate ??= createBlockValidator({
-            cols: f.layout.cols, nonFinite: opts.nonFinite ?? 'error', where: path, stats,
-            ...(f.layout.kind === 'parquet-wide' ? { names: f.layout.columns } : {}),
-          });
-          emitSplit(validate, start, rows, f.layout.cols, data, opts.blockRows, emit, signal);
+          const step = opts.blockRows !== undefined && opts.blockRows > 0 && opts.blockRows < rows ? opts.blockRows : rows;
+          for (let s0 = start; s0 < start + rows && !signal.aborted; s0 += step) {
+            const k = Math.min(step, start + rows - s0);
+            const data = await readGroup(f, g, out, step < rows ? { start: s0, rows: k } : undefined);
+            if (signal.aborted) break;
+            validate ??= createBlockValidator({
+              cols: f.layout.cols, nonFinite: opts.nonFinite ?? 'error', where: path, stats,
+              ...(f.layout.kind === 'parquet-wide' ? { names: f.layout.columns } : {}),
+            });
+            const block = validate(s0, k, data);
+            if (block !== null) emit(block);
+          }
         }
         checkNotEmpty(stats, path, opts, signal);
       } finally {
