@@ -48,19 +48,26 @@ describe('rangefinder: bad input exits 2 with one line naming the place', () => 
   });
 
   it('NaN in a .npy file and -Infinity in an Arrow file name the row, the column and the file', async () => {
-    const nan = expectUsageFailure(await runCli(['approx', p('nan.npy'), '--rank', '3']));
+    const [nanRun, infRun] = await Promise.all([
+      runCli(['approx', p('nan.npy'), '--rank', '3']), runCli(['approx', p('inf.arrow'), '--rank', '3', '--passes', '2']),
+    ]);
+    const nan = expectUsageFailure(nanRun);
     expect(nan).toMatch(new RegExp(`row 4: value at column 9 is NaN.*${esc(p('nan.npy'))}`));
-    const inf = expectUsageFailure(await runCli(['approx', p('inf.arrow'), '--rank', '3', '--passes', '2']));
+    const inf = expectUsageFailure(infRun);
     expect(inf).toMatch(new RegExp(`row 150: value at column 3 is -Infinity.*${esc(p('inf.arrow'))}`));
   });
 
   it('a truncated .npy and corrupt Arrow / Parquet files name the file', async () => {
-    const t = expectUsageFailure(await runCli(['approx', p('truncated.npy'), '--rank', '3']));
+    const [npy, parquet, arrow, inspect] = await Promise.all([
+      runCli(['approx', p('truncated.npy'), '--rank', '3']), runCli(['approx', p('corrupt.parquet'), '--rank', '3']),
+      runCli(['approx', p('truncated.arrow'), '--rank', '3']), runCli(['inspect', p('corrupt.parquet')]),
+    ]);
+    const t = expectUsageFailure(npy);
     expect(t).toContain(p('truncated.npy'));
     expect(t).toMatch(/row|truncated|short|ends/i);
-    expect(expectUsageFailure(await runCli(['approx', p('corrupt.parquet'), '--rank', '3']))).toContain(p('corrupt.parquet'));
-    expect(expectUsageFailure(await runCli(['approx', p('truncated.arrow'), '--rank', '3']))).toContain(p('truncated.arrow'));
-    expect(expectUsageFailure(await runCli(['inspect', p('corrupt.parquet')]))).toContain(p('corrupt.parquet'));
+    expect(expectUsageFailure(parquet)).toContain(p('corrupt.parquet'));
+    expect(expectUsageFailure(arrow)).toContain(p('truncated.arrow'));
+    expect(expectUsageFailure(inspect)).toContain(p('corrupt.parquet'));
   });
 
   it('a non-numeric column names the column, its type and the file', async () => {
@@ -80,11 +87,14 @@ describe('rangefinder: bad input exits 2 with one line naming the place', () => 
   });
 
   it('a memory budget too small for the rank states the smallest budget that works', async () => {
-    const one = expectUsageFailure(await runCli(['approx', p('good.npy'), '--rank', '20', '--memory-budget', '16KiB']));
+    const runs = await Promise.all([
+      runCli(['approx', p('good.npy'), '--rank', '20', '--memory-budget', '16KiB']),
+      runCli(['approx', p('good.npy'), '--rank', '20', '--passes', '3', '--memory-budget', '8k']),
+      runCli(['approx', p('good.npy'), '--rank', '5', '--method', 'exact', '--memory-budget', '20k']),
+    ]);
+    const [one, multi, exact] = runs.map(expectUsageFailure);
     expect(one).toMatch(/memory budget 16\.0 KiB is too small .*rank 20.*smallest that works is/);
-    const multi = expectUsageFailure(await runCli(['approx', p('good.npy'), '--rank', '20', '--passes', '3', '--memory-budget', '8k']));
     expect(multi).toMatch(/memory budget .* too small for rsi .*smallest that works is/);
-    const exact = expectUsageFailure(await runCli(['approx', p('good.npy'), '--rank', '5', '--method', 'exact', '--memory-budget', '20k']));
     expect(exact).toMatch(new RegExp(`too small for the exact SVD of ${esc(p('good.npy'))} \\(200 x 24\\)`));
   });
 

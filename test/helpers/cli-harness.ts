@@ -83,11 +83,11 @@ export function runCli(args: readonly string[], opts: RunOptions = {}): Promise<
   });
 }
 
-/** Runs the Arrow producer tool (streams/tools/arrow-producer.ts) as a child process. */
+/** Runs the Arrow producer tool (streams/tools/arrow-producer.ts, built into dist/ by ensureBuilt) as a child process. */
 export function spawnProducer(args: readonly string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'streams', 'tools', 'arrow-producer.ts'), ...args], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const built = join(ROOT, 'dist', 'streams', 'tools', 'arrow-producer.js');
+  const entry = existsSync(built) ? [built] : ['--import', 'tsx', join(ROOT, 'streams', 'tools', 'arrow-producer.ts')];
+  return spawn(process.execPath, [...entry, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Waits for a line matching `re` on a child's stream and returns the match. */
