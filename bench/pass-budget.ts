@@ -13,8 +13,8 @@
  * Method: every configuration is one run of the real command line in a fresh child process,
  * `node bin/rangefinder.js approx FILE --rank r --memory-budget B --method M --passes P --json
  * --out ...`, so time (the CLI's own `seconds`, without Node start-up) and peak RSS (`peakRssBytes`,
- * getrusage) are those a user gets. Methods: single-view three-sketch [TYUC19] and two-sketch
- * [TYUC17] with sizes from the budget (1 pass); RSVD = RSI with q = 0 by one Gram pass [HMT11,
+ * getrusage) are those a user gets. Methods: single-view three-sketch [TYUC19] (sizes from the
+ * budget by the 'natural' and by the 'flat' rule) and two-sketch [TYUC17] (1 pass); RSVD = RSI with q = 0 by one Gram pass [HMT11,
  * Yu17] (1 pass); Frequent Directions [GLPW16] (V in one pass, U = A V S^-1 in a second: 2 passes);
  * RSI with q = 1..4 (P = q + 1 passes); block Krylov with depth q = P - 1 [MM15]. The factors are
  * read back from the .npy files and compared with the exact SVD (computed here in float64):
@@ -91,6 +91,7 @@ function configs(passBudgets: readonly number[]): Config[] {
   const maxP = Math.max(...passBudgets);
   const out: Config[] = [
     { method: 'three-sketch', family: 'three-sketch', passes: 1, args: ['--method', 'three-sketch'] },
+    { method: 'three-sketch flat', family: 'three-sketch (flat rule)', passes: 1, args: ['--method', 'three-sketch', '--size-rule', 'flat'] },
     { method: 'two-sketch', family: 'two-sketch', passes: 1, args: ['--method', 'two-sketch'] },
     { method: 'rsvd', family: 'RSI (q = P - 1)', passes: 1, q: 0, args: ['--method', 'rsi', '--passes', '1'] },
   ];

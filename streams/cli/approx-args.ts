@@ -22,6 +22,8 @@ export interface ApproxOptions {
   budgetGiven: boolean;
   method: CliMethod;
   testMatrix: 'gaussian' | 'sparse-sign';
+  /** --size-rule: how the single-view sketch sizes follow from the budget [TYUC19 §5.4]. */
+  sizeRule: 'natural' | 'flat';
   rangeDim?: number;
   coreDim?: number;
   coRangeDim?: number;
@@ -57,6 +59,7 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
         'memory-budget': { type: 'string' },
         method: { type: 'string' },
         'test-matrix': { type: 'string' },
+        'size-rule': { type: 'string' },
         'range-dim': { type: 'string' },
         'core-dim': { type: 'string' },
         'co-range-dim': { type: 'string' },
@@ -96,6 +99,8 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
   if (!METHODS.includes(method)) throw new UsageError(`--method must be one of ${METHODS.join(', ')}, found '${v.method}'`);
   const testMatrix = v['test-matrix'] ?? 'gaussian';
   if (testMatrix !== 'gaussian' && testMatrix !== 'sparse-sign') throw new UsageError(`--test-matrix must be gaussian or sparse-sign, found '${testMatrix}'`);
+  const sizeRule = v['size-rule'] ?? 'natural';
+  if (sizeRule !== 'natural' && sizeRule !== 'flat') throw new UsageError(`--size-rule must be natural or flat, found '${sizeRule}'`);
   const orientation = v.orientation ?? 'rows';
   if (orientation !== 'rows' && orientation !== 'columns') throw new UsageError(`--orientation must be rows or columns, found '${orientation}'`);
   const format = v.format ?? 'npy';
@@ -109,7 +114,7 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
     passes: v.passes !== undefined ? positiveInt(v.passes, '--passes') : 1,
     memoryBudget: v['memory-budget'] !== undefined ? parseByteSize(v['memory-budget'], '--memory-budget') : DEFAULT_MEMORY_BUDGET,
     budgetGiven: v['memory-budget'] !== undefined,
-    method, testMatrix, orientation, format,
+    method, testMatrix, sizeRule, orientation, format,
     seed: v.seed !== undefined ? nonNegativeInt(v.seed, '--seed', 0xffffffff) : 0,
     center: v.center === true,
     json: v.json === true,

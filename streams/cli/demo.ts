@@ -101,7 +101,7 @@ async function trueError(opts: ApproxOptions, r: ApproxResult, a: Matrix64, f2: 
   const method = r.method as 'three-sketch' | 'two-sketch' | 'fd';
   const state = createSketch({
     cols: n, rank: opts.rank, method, testMatrix: opts.testMatrix,
-    seed: opts.seed, memoryBudget: opts.memoryBudget, center: opts.center,
+    seed: opts.seed, memoryBudget: opts.memoryBudget, center: opts.center, sizeRule: opts.sizeRule,
     ...(method === 'fd' ? {} : { spill: memorySpill() }),
     ...(opts.rangeDim !== undefined ? { rangeDim: opts.rangeDim } : {}),
     ...(opts.coreDim !== undefined ? { coreDim: opts.coreDim } : {}),

@@ -34,7 +34,7 @@ export async function runSinglePass(ctx: RunContext, method: SketchMethod): Prom
     // anything is read) and folds the blocks synchronously inside `next` (pull backpressure).
     const sketchOp = sketchRows({
       cols: info.cols, rank: opts.rank, method, testMatrix: opts.testMatrix, seed: opts.seed,
-      memoryBudget: opts.memoryBudget, center: opts.center,
+      memoryBudget: opts.memoryBudget, center: opts.center, sizeRule: opts.sizeRule,
       ...(opts.rangeDim !== undefined ? { rangeDim: opts.rangeDim } : {}),
       ...(opts.coreDim !== undefined ? { coreDim: opts.coreDim } : {}),
       ...(opts.coRangeDim !== undefined ? { coRangeDim: opts.coRangeDim } : {}),
