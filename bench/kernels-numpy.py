@@ -1,9 +1,10 @@
 """numpy side of bench/kernels.ts: a line-protocol server so both sides are measured interleaved.
 
-Each stdin line is JSON {"op": "range"|"corange", "dtype", "b", "n", "k", "reps"}; each answer is
-one JSON line {"seconds": median}. Thread count comes from OPENBLAS_NUM_THREADS / OMP_NUM_THREADS
-set by the caller. Timing is the same as the TypeScript side: one warm-up call, then the median of
-`reps` calls, each writing into a preallocated output (np.matmul(out=...)).
+Each stdin line is JSON {"op": "range"|"corange", "dtype", "b", "n", "k", "reps", "warm"}; each
+answer is one JSON line {"seconds": median of reps timed calls}, after one untimed call when "warm"
+is true. Thread count comes from OPENBLAS_NUM_THREADS / OMP_NUM_THREADS set by the caller. Calls
+write into a preallocated output (np.matmul(out=...)); operands are kept between requests for the
+same shape, so the TypeScript side can interleave single timed calls of both libraries.
 """
 import json
 import sys
@@ -30,13 +31,14 @@ for line in sys.stdin:
     a = operand("a", (b, n), dt)
     if q["op"] == "range":
         omega = operand("omega", (n, k), dt)
-        out = np.empty((b, k), dtype=dt)
+        out = operand("y", (b, k), dt)
         run = lambda: np.matmul(a, omega, out=out)
     else:
         g = operand("g", (b, k), dt)
-        out = np.empty((k, n), dtype=dt)
+        out = operand("x", (k, n), dt)
         run = lambda: np.matmul(g.T, a, out=out)
-    run()
+    if q.get("warm", True):
+        run()
     ts = []
     for _ in range(q["reps"]):
         t0 = time.perf_counter()

@@ -12,10 +12,11 @@
  * product X (k x n) = G^T (k x b) A_blk (b x n) at n = 3072, which KERNELS.md calls the weakest.
  *
  * Method: two persistent numpy processes (bench/kernels-numpy.py, OPENBLAS_NUM_THREADS =
- * OMP_NUM_THREADS = 1 and 2) and our pool of 2 threads switched on and off; for each shape: ours
- * 1 thread, numpy 1 thread, ours 2 threads, numpy 2 threads, back to back, each one warm-up then the
- * median of `reps` timed calls (reps chosen from our warm-up so a side runs ~0.6 s, 3 to 15; numpy
- * gets the same reps). GFLOP/s = 2 b n k / t. The copy-in row reuses numpy's figure of its shape.
+ * OMP_NUM_THREADS = 1 and 2) and our pool of 2 threads switched on and off. For each shape, one
+ * warm-up call of each of the four (ours / numpy x 1 / 2 threads), then `reps` rounds of one timed
+ * call of each in turn (reps from our warm-up: ~0.6 s per contender, 3 to 11); the median of each.
+ * Interleaving single calls makes load changes hit all four alike. GFLOP/s = 2 b n k / t. The
+ * copy-in row reuses numpy's figures of its shape.
  * The machine is a shared 2-vCPU VM: absolute numbers drift with load (recorded in the JSON); the
  * interleaved ratios are what to read.
  *
@@ -66,15 +67,11 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
 }
 
-/** One warm-up, then the median of reps timed calls; reps from the warm-up unless given. */
-function time(run: () => void, reps?: number): { seconds: number; reps: number } {
-  let t = performance.now();
+/** Seconds of one call. */
+function once(run: () => void): number {
+  const t = performance.now();
   run();
-  const warm = (performance.now() - t) / 1000;
-  const r = reps ?? Math.max(3, Math.min(15, Math.round(0.6 / Math.max(warm, 1e-4))));
-  const ts: number[] = [];
-  for (let i = 0; i < r; i++) { t = performance.now(); run(); ts.push((performance.now() - t) / 1000); }
-  return { seconds: median(ts), reps: r };
+  return (performance.now() - t) / 1000;
 }
 
 class Numpy {
@@ -92,7 +89,7 @@ class Numpy {
     if (r.done) throw new Error('numpy process ended early');
     return JSON.parse(r.value) as Record<string, unknown>;
   }
-  async time(q: { op: string; dtype: DType; b: number; n: number; k: number; reps: number }): Promise<number> {
+  async time(q: { op: string; dtype: DType; b: number; n: number; k: number; reps: number; warm: boolean }): Promise<number> {
     this.proc.stdin.write(JSON.stringify(q) + '\n');
     return (await this.next()).seconds as number;
   }
@@ -113,14 +110,33 @@ const numpy = [new Numpy(1), new Numpy(2)];
 const numpyVersion = String((await numpy[0]!.next()).numpy);
 await numpy[1]!.next();
 
-async function measure(op: string, dtype: DType, n: number, k: number, run: () => void, copyIn = false, numpyOp: string | null = op): Promise<void> {
+/**
+ * One warm-up call of each of the four contenders (ours and numpy's, 1 and 2 threads), then `reps`
+ * rounds of one timed call each, in turn, so that load changes hit all four alike; medians.
+ * `numpyFrom` reuses numpy's figures of an earlier row instead of timing numpy again.
+ */
+async function measure(op: string, dtype: DType, n: number, k: number, run: () => void, copyIn = false, numpyFrom: string | null = op): Promise<void> {
+  const q = { op: numpyFrom ?? op, dtype, b: B, n, k, reps: 1, warm: true };
+  const ours: number[][] = [[], []], theirs: number[][] = [[], []];
+  let reps = 3;
+  for (let r = -1; r < reps; r++) {
+    for (const threads of [1, 2]) {
+      setKernelThreads(threads === 2 ? pool : null);
+      const t = once(run);
+      if (r === -1 && threads === 1) reps = Math.max(3, Math.min(11, Math.round(0.6 / Math.max(t, 1e-4))));
+      if (r >= 0) ours[threads - 1]!.push(t);
+      if (numpyFrom !== null) {
+        const s = await numpy[threads - 1]!.time({ ...q, warm: r === -1 });
+        if (r >= 0) theirs[threads - 1]!.push(s);
+      }
+    }
+  }
   for (const threads of [1, 2]) {
-    setKernelThreads(threads === 2 ? pool : null);
-    const ours = time(run);
-    const theirs = numpyOp === null
-      ? rows.find((r) => r.op === op && r.dtype === dtype && r.n === n && r.k === k && r.threads === threads)!.numpy
-      : gf(n, k, await numpy[threads - 1]!.time({ op: numpyOp, dtype, b: B, n, k, reps: ours.reps }));
-    const row: Row = { op, dtype, n, k, threads, ours: gf(n, k, ours.seconds), numpy: theirs, ratio: gf(n, k, ours.seconds) / theirs, reps: ours.reps };
+    const o = gf(n, k, median(ours[threads - 1]!));
+    const th = numpyFrom === null
+      ? rows.find((x) => x.op === op && x.dtype === dtype && x.n === n && x.k === k && x.threads === threads)!.numpy
+      : gf(n, k, median(theirs[threads - 1]!));
+    const row: Row = { op, dtype, n, k, threads, ours: o, numpy: th, ratio: o / th, reps };
     if (copyIn) row.copyIn = true;
     rows.push(row);
     process.stderr.write(`${JSON.stringify(row)}\n`);
