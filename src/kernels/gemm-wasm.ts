@@ -8,10 +8,10 @@
  * how a stream accumulates float32 block products into float64 sketches (KERNELS.md, "Precision").
  *
  * Operands inside the wasm arena (`allocF64`/`allocF32`) are used in place; others are copied in
- * (A, C) or packed (B) into reusable scratch, so no call allocates wasm memory once scratch has
- * grown to the largest shapes seen. B is always packed into NR-wide panels when it is transposed
- * or outside the arena; a B already packed once and reused (the test matrix Omega of a stream) goes
- * through `gemmPacked` instead.
+ * with `set` (A, B, C) into reusable scratch, so no call allocates wasm memory once scratch has
+ * grown to the largest shapes seen. An untransposed B is packed block by block inside the kernel
+ * (KC x 128 panels in a per-thread workspace); a transposed B is packed into panels from JS; a B
+ * packed once and reused (the test matrix Omega of a stream) goes through `gemmPacked`.
  *
  * Large products are split across the kernel threads in chunks: row blocks when m >= n, otherwise
  * column panels (the co-range shape X (k x n) += G^T A_blk, where m = k is small).
@@ -20,7 +20,6 @@ import type { Float } from '../matrix.js';
 import { arenaAlloc, arenaFree, inArena } from './wasm-arena.js';
 import { JOB_WORDS, kernelThreadCount, nextChunk, publishJob, runWorkers } from './kernel-threads.js';
 import { wasmRuntime, type WasmKernels, type WasmRuntime } from './wasm-runtime.js';
-
 
 /** B as the kernel sees it: element (p, j) at ptr + (j / NR) * bps + p * brs + (j % NR) * es. */
 export interface PanelLayout { ptr: number; brs: number; bps: number }
