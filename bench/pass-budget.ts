@@ -31,11 +31,18 @@
  * Output: bench/out/pass-budget.json, .csv, .md and the plots bench/out/pass-budget-frobenius.svg and
  * -spectral.svg (Vega-Lite, rendered in Node by vega's headless View).
  *
- * Conclusion: see the summary table this prints (and the README): within one pass the three-sketch
- * is the most accurate single-view method but RSVD by the Gram pass (also one pass, G and A^T G
- * together) is better still at equal memory on these slow spectra; from two passes on RSI
- * dominates, and its spectral ratio falls toward 1 as passes grow while block Krylov at equal passes
- * is limited by its wider state under a tight budget.
+ * Conclusion (run of 2026-11-23, bench/out/pass-budget.md; F = Frobenius ratio to the optimum):
+ * - One pass: the single-view three-sketch is not the best one-pass choice on these slow spectra.
+ *   ppocr at 4 MiB: Gram-pass RSVD F = 1.116, two-sketch 1.139, three-sketch 'flat' 1.289,
+ *   'natural' 1.435; PolyDecay at 4 MiB: two-sketch 1.002, three-sketch 1.014, RSVD 1.107. Under a
+ *   tight budget (768 KiB) only the sketches fit: the Gram-pass state needs 1.1 to 1.7 MiB here, and
+ *   the three-sketch 841 KiB at rank 20 x 480 columns (refused), so the two-sketch is what runs.
+ * - Two passes: Frequent Directions (V in pass 1, U = A V S^-1 in pass 2) spends the whole budget on
+ *   its sketch (l = 147 at 4 MiB) and reaches F = 1.0001 on ppocr, where RSI q = 1 gets 1.019 because
+ *   the planner keeps l = r + 10 whatever the budget; block Krylov q = 1 gets 1.011.
+ * - Five passes: RSI q = 4 F = 1.0005, block Krylov 1.0000; numpy's RSI at the same q agrees within
+ *   0.001 in F (our spectral ratios are as good or better: 1.000 vs 1.023 at q = 4).
+ * Caveat: one seed per configuration, a shared and loaded 2-core machine (times are indicative).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
