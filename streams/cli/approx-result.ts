@@ -22,6 +22,8 @@ export interface ApproxResult {
   /**
    * ||A - U diag(S) V^T||_F: 'sketch' = the a-posteriori estimate of the error sketch [TYUC19 §6];
    * 'residual' = sqrt(||A||_F^2 - sum S^2), exact for a projection method (RSI, Krylov, exact SVD).
+   * `normA` = ||A||_F (of the centered A with --center), measured exactly on the last pass;
+   * `relative` = frobenius / normA.
    */
   errorEstimate: { frobenius: number; relative: number; normA: number; kind: 'sketch' | 'residual' };
   seconds: number;

@@ -40,13 +40,24 @@ export async function runSinglePass(ctx: RunContext, method: SketchMethod): Prom
       ...(opts.coRangeDim !== undefined ? { coRangeDim: opts.coRangeDim } : {}),
       ...(method === 'fd' ? {} : { spill: spill ?? discard }),
     });
+    // ||A||_F is measured exactly on the way (one multiply-add per value, next to the sketch's
+    // O(k + s) per value), so `relative` divides the error estimate by the true norm, not by the
+    // error sketch's estimate of it (whose spread is large when a few directions dominate).
+    let f2 = 0;
     const state = await lastValueFrom(source.open().pipe(
-      tap((b) => meter.block(b.rows, b.rows * b.cols * b.data.BYTES_PER_ELEMENT)),
+      tap((b) => {
+        const n = b.rows * b.cols, d = b.data;
+        for (let t = 0; t < n; t++) f2 += d[t]! * d[t]!;
+        meter.block(b.rows, n * d.BYTES_PER_ELEMENT);
+      }),
       sketchOp,
     ));
     if (state.rowsSeen === 0) throw new ShapeError(`${info.where}: the input has no rows`);
     const rec = reconstruct(state, { rank: opts.rank });
     const est = estimateError(state, rec);
+    let norm2 = f2;
+    if (opts.center && state.rowsSeen > 0) for (const c of state.colSums) norm2 -= (c * c) / state.rowsSeen;
+    const normA = Math.sqrt(Math.max(0, norm2));
     const r = rec.s.length;
     const m = state.rows;
     const names = factorNames(info);
@@ -96,7 +107,7 @@ export async function runSinglePass(ctx: RunContext, method: SketchMethod): Prom
       passes: method === 'fd' && wantFactors && source.replayable ? 2 : 1,
       method, testMatrix: opts.testMatrix, sketch, stateBytes: stateBytes(state), memoryBudget: opts.memoryBudget,
       singularValues: Array.from(rec.s),
-      errorEstimate: { frobenius: est.frobenius, relative: est.relative, normA: est.normA, kind: 'sketch' },
+      errorEstimate: { frobenius: est.frobenius, relative: normA > 0 ? est.frobenius / normA : 0, normA, kind: 'sketch' },
       seconds: (performance.now() - ctx.t0) / 1000, peakRssBytes: peakRssBytes(),
       ...(wantFactors ? { output } : {}), notes,
     };
