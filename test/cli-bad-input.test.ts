@@ -3,7 +3,8 @@
  * on stderr, `rangefinder: <message>`, that names the place (file and row/column, option, socket,
  * stdin) and shows no stack trace. Each case runs the real CLI as a child process.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -11,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Matrix64 } from '../src/matrix.js';
 import { fromSpectrum } from '../src/synthetic/from-spectrum.js';
 import {
-  arrowBytes, ensureBuilt, expectUsageFailure, raggedArrowFile, runCli, spawnProducer, waitForLine, writeNpyMatrix, writeParquetMatrix,
+  ROOT, arrowBytes, ensureBuilt, expectUsageFailure, raggedArrowFile, runCli, spawnProducer, waitForLine, writeNpyMatrix, writeParquetMatrix,
 } from './helpers/cli-harness.js';
 
 let dir: string;
@@ -117,6 +118,14 @@ describe('rangefinder: bad input exits 2 with one line naming the place', () => 
       const msg = expectUsageFailure(run);
       if (typeof want === 'string') expect(msg).toBe(want); else expect(msg).toMatch(want);
     });
+  });
+
+  it('bin/rangefinder.js without dist/ prints a one-line build hint and exits 1', async () => {
+    mkdirSync(p('nodist/bin'), { recursive: true });
+    copyFileSync(join(ROOT, 'bin', 'rangefinder.js'), p('nodist/bin/rangefinder.js'));
+    const r = spawnSync(process.execPath, [p('nodist/bin/rangefinder.js'), 'approx', '--demo'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('rangefinder: dist/ is missing: run `npm run build` first\n');
   });
 
   it('--passes 2 on stdin is refused before reading, naming stdin', async () => {
