@@ -23,16 +23,16 @@
  * Run: `npx tsx bench/decode-sketch.ts [--reps 3] [--threads 1]`. Writes bench/out/decode-sketch.json
  * (decode-sketch-t2.json with --threads 2) and prints a markdown table.
  *
- * Conclusion (run of 2026-11-23, one kernel thread, load average 4-8 on the 2 shared vCPUs): the
- * target is NOT met. Decode alone runs at 160k (Parquet), 290k (Arrow) and 680k (.npy) rows/s; the
- * sketch alone, on blocks already in memory, at 60k-84k rows/s for rank 10 and 12k-13k for rank 32,
- * so decode + sketch costs 3.5-4x the decode for Parquet, 7x for Arrow and 11x for .npy at rank 10
- * (14-70x at rank 32). Decode + sketch ~= decode + sketch alone: the operator and the pull loop add
- * nothing measurable; the cost is the sketch update in src/sketch (per row, at k = 4r + 1 and
- * s = 2k + 1: the range product, the co-range and core updates, the error sketch and a TSQR step of
- * (k+1)^2). Sparse-sign maps help less than their flop count suggests (the TSQR, the core and the
- * Gaussian error sketch remain). Meeting 2x at rank 10 would need about 160k rows/s of sketching for
- * Parquet and 680k for .npy.
+ * Conclusion (run of 2026-11-23 21:36 UTC, one kernel thread, load average 1.4-2.3 on the 2 shared
+ * vCPUs; two threads gave no gain, decode-sketch-t2.json): the target is NOT met. Decode alone runs
+ * at 290k (Parquet), 260k (Arrow) and 900k (.npy) rows/s; the sketch alone, on blocks already in
+ * memory, at about 61k rows/s for rank 10 and 12k-15k for rank 32, so decode + sketch costs 4-6x the
+ * decode for Arrow and Parquet and 12-17x for .npy at rank 10 (21-83x at rank 32). Decode + sketch
+ * ~= decode + sketch alone: the operator and the pull loop add nothing measurable; the cost is the
+ * sketch update in src/sketch (per row, at k = 4r + 1 and s = 2k + 1: range product, co-range and
+ * core updates, error sketch, a TSQR step of (k+1)^2). Sparse-sign maps help less than their flop
+ * count suggests (the TSQR, the core and the Gaussian error sketch remain). Meeting 2x at rank 10
+ * would need about 290k rows/s of sketching for Parquet and 900k for .npy, 5x and 15x today's.
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
