@@ -48,6 +48,23 @@ describe('rangefinder: bad input exits 2 with one line naming the place', () => 
     expect(msg).toMatch(new RegExp(`row 17 has 23 values, expected 24.*${esc(p('ragged.arrow'))}`));
   });
 
+  it('--non-finite skip drops the bad row and zero keeps it zeroed; both say how many, with exit 0', async () => {
+    const [skipRun, zeroRun, badRun] = await Promise.all([
+      runCli(['approx', p('nan.npy'), '--rank', '3', '--json', '--non-finite', 'skip']),
+      runCli(['approx', p('nan.npy'), '--rank', '3', '--json', '--non-finite', 'zero']),
+      runCli(['approx', p('nan.npy'), '--rank', '3', '--non-finite', 'maybe']),
+    ]);
+    expect(skipRun.code, skipRun.stderr).toBe(0);
+    const skipped = JSON.parse(skipRun.stdout) as { rows: number; notes: string[] };
+    expect(skipped.rows).toBe(a.rows - 1);
+    expect(skipped.notes.join('\n')).toMatch(/--non-finite skip: 1 rows/);
+    expect(zeroRun.code, zeroRun.stderr).toBe(0);
+    const zeroed = JSON.parse(zeroRun.stdout) as { rows: number; notes: string[] };
+    expect(zeroed.rows).toBe(a.rows);
+    expect(zeroed.notes.join('\n')).toMatch(/--non-finite zero: 1 NaN, Inf or null values in 1 rows/);
+    expect(expectUsageFailure(badRun)).toMatch(/--non-finite must be error, skip or zero, found 'maybe'/);
+  });
+
   it('NaN in a .npy file and -Infinity in an Arrow file name the row, the column and the file', async () => {
     const [nanRun, infRun] = await Promise.all([
       runCli(['approx', p('nan.npy'), '--rank', '3']), runCli(['approx', p('inf.arrow'), '--rank', '3', '--passes', '2']),

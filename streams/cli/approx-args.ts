@@ -32,6 +32,8 @@ export interface ApproxOptions {
   columns?: string[];
   /** --exclude a,b: table columns to leave out (an id or label column). */
   exclude?: string[];
+  /** --non-finite: what to do with NaN, +-Inf and nulls (default error; skip drops the row, zero zeroes the value). */
+  nonFinite: 'error' | 'skip' | 'zero';
   center: boolean;
   out?: string;
   format: OutFormat;
@@ -67,6 +69,7 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
         orientation: { type: 'string' },
         columns: { type: 'string' },
         exclude: { type: 'string' },
+        'non-finite': { type: 'string' },
         center: { type: 'boolean' },
         out: { type: 'string' },
         format: { type: 'string' },
@@ -106,6 +109,8 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
   const format = v.format ?? 'npy';
   if (format !== 'npy' && format !== 'arrow' && format !== 'parquet') throw new UsageError(`--format must be npy, arrow or parquet, found '${format}'`);
   if (v.format !== undefined && v.out === undefined) throw new UsageError('--format needs --out PREFIX');
+  const nonFinite = v['non-finite'] ?? 'error';
+  if (nonFinite !== 'error' && nonFinite !== 'skip' && nonFinite !== 'zero') throw new UsageError(`--non-finite must be error, skip or zero, found '${nonFinite}'`);
   const columns = nameList(v.columns, '--columns');
   const exclude = nameList(v.exclude, '--exclude');
   const opts: ApproxOptions = {
@@ -114,7 +119,7 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
     passes: v.passes !== undefined ? positiveInt(v.passes, '--passes') : 1,
     memoryBudget: v['memory-budget'] !== undefined ? parseByteSize(v['memory-budget'], '--memory-budget') : DEFAULT_MEMORY_BUDGET,
     budgetGiven: v['memory-budget'] !== undefined,
-    method, testMatrix, sizeRule, orientation, format,
+    method, testMatrix, sizeRule, orientation, format, nonFinite,
     seed: v.seed !== undefined ? nonNegativeInt(v.seed, '--seed', 0xffffffff) : 0,
     center: v.center === true,
     json: v.json === true,

@@ -56,6 +56,7 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<App
     onListening: (host, port) => io.stderr.write(`rangefinder: listening on ${host}:${port} for one producer\n`),
   }, {
     orientation: opts.orientation,
+    nonFinite: opts.nonFinite,
     ...(opts.columns !== undefined ? { columns: opts.columns } : {}),
     ...(opts.exclude !== undefined ? { exclude: opts.exclude } : {}),
   });
@@ -73,16 +74,22 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<App
   }
   const meter = createProgressMeter(opts.progress && io.stderr.isTTY === true, info.rows, io.stderr);
   const ctx: RunContext = { opts, source, info, meter, t0, notes: [] };
+  let result: ApproxResult;
   try {
     switch (opts.method) {
-      case 'exact': return await runExact(ctx);
-      case 'three-sketch': case 'two-sketch': case 'fd': return await runSinglePass(ctx, opts.method);
-      case 'rsi': case 'krylov': return await runMultiPass(ctx, opts.method);
-      default: return opts.passes > 1 ? await runMultiPass(ctx, 'auto') : await runSinglePass(ctx, 'three-sketch');
+      case 'exact': result = await runExact(ctx); break;
+      case 'three-sketch': case 'two-sketch': case 'fd': result = await runSinglePass(ctx, opts.method); break;
+      case 'rsi': case 'krylov': result = await runMultiPass(ctx, opts.method); break;
+      default: result = opts.passes > 1 ? await runMultiPass(ctx, 'auto') : await runSinglePass(ctx, 'three-sketch');
     }
   } finally {
     meter.done();
   }
+  // The counters are of the latest pass, which read the same rows as every other pass.
+  const st = source.stats;
+  if (st.rowsSkipped > 0) result.notes.push(`--non-finite skip: ${st.rowsSkipped} rows with NaN, Inf or null were dropped (later rows renumbered)`);
+  if (st.rowsZeroed > 0) result.notes.push(`--non-finite zero: ${st.valuesZeroed} NaN, Inf or null values in ${st.rowsZeroed} rows were set to 0`);
+  return result;
 }
 
 function formatSummary(r: ApproxResult): string {

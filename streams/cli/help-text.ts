@@ -40,6 +40,7 @@ Options
                          natural order of Fortran-order .npy and wide Parquet); U, V are for A
   --columns a,b,...      the matrix columns of a table, in order (default: every column)
   --exclude a,b,...      table columns to leave out (an id or a label column)
+  --non-finite P         error (default) | skip | zero: rows with NaN, Inf or null values
   --center               approximate A minus its column mean (PCA)
   --out PREFIX           write PREFIX.U.npy, PREFIX.S.npy, PREFIX.V.npy (A ~ U diag(S) V^T)
   --format F             npy (default) | arrow | parquet, for --out
