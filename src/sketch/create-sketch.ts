@@ -19,7 +19,7 @@ import { freePanel, packPanel, type PackedPanel } from '../kernels/packed-panel.
 import { fillItems, fillSparseSignItems, sparseSignZeta } from '../random/test-matrix.js';
 import { memorySpill } from './memory-spill.js';
 import {
-  DEFAULT_CHUNK_ROWS, DEFAULT_ERROR_SKETCH_DIM, checkSizes, sizesForBudget, type SizeQuery,
+  DEFAULT_CHUNK_ROWS, DEFAULT_ERROR_SKETCH_DIM, checkSizes, sizesForBudget, tsqrWorkspaceSizes, type SizeQuery,
 } from './sketch-sizes.js';
 import type { SketchMaps, SketchOptions, SketchSizes, SketchState, SketchWorkspace } from './types.js';
 
@@ -150,8 +150,11 @@ export function allocateSketch(
     }
   }
   const coDim = method === 'three-sketch' ? k : l;
+  const tw = tsqrWorkspaceSizes(k1, c);
   const work: SketchWorkspace = {
     stack: method === 'fd' ? EMPTY : new Float64Array((k1 + c) * k1),
+    tsqrWork: method === 'fd' ? EMPTY : new Float64Array(tw.work),
+    tsqrPanel: method === 'fd' ? EMPTY : new Float64Array(tw.panel),
     coMap: method === 'fd' ? EMPTY : new Float64Array(c * (coDim + q)),
     coMap32: method === 'fd' ? EMPTY32 : new Float32Array(c * (coDim + q)),
     phiMap: method === 'three-sketch' ? new Float64Array(c * s) : EMPTY,

@@ -11,7 +11,7 @@
  *   axis Omega^T (n k) and Psi (s n) (sparse-sign: n zeta index/value pairs each, 12 bytes per pair);
  *   the same two maps packed once, densely, for the GEMM kernels (n (k + s), width padded to 4),
  *   and a float32 copy of that panel (4 bytes, width padded to 8) for float32 rows;
- *   the chunk workspace: TSQR stack ((k+1+c)(k+1)), Upsilon and Phi rows (c k, c s; written
+ *   the chunk workspace: TSQR stack ((k+1+c)(k+1)) and TSQR scratch ((k+1) c + 33 (k+1) + 2048), Upsilon and Phi rows (c k, c s; written
  *   densely for both families), Theta rows (c q), [Y | A Psi^T] (c (k + s)), Householder scratch (k+1), the input chunk as
  *   float64 (c n; used when no packed panel is available), float32 copy of the streamed maps (c (k + q)).
  * - two-sketch: W (l n), S (q n), column sums (n), R ((k+1)^2), Psi [Y 1] (l (k+1)), Theta [Y 1]
@@ -57,7 +57,8 @@ export function sketchBytes(query: SizeQuery, k: number, sOrL: number): number {
     return 8 * (c * n + b * n + q * n + n + c * q + b * n + b * b + b + b * b);
   }
   const k1 = k + 1;
-  const common = c * n + q * n + n + k1 * k1 + q * k1 + (k1 + c) * k1 + c * q + k1 + Math.ceil(m / 64) * 64 * k; // memorySpill pages hold 64 rows
+  const tw = tsqrWorkspaceSizes(k1, c);
+  const common = c * n + q * n + n + k1 * k1 + q * k1 + (k1 + c) * k1 + tw.work + tw.panel + c * q + k1 + Math.ceil(m / 64) * 64 * k; // memorySpill pages hold 64 rows
   const omega = sparse ? n * sparseSignZeta(k) * pair : 8 * n * k;
   // The packed panel [Omega^T | Psi^T] (n x (k + s), width padded to 4), both families.
   // Plus its float32 copy (width padded to 8) and the float32 copy of the streamed maps.
@@ -73,6 +74,13 @@ export function sketchBytes(query: SizeQuery, k: number, sOrL: number): number {
   const coMap = 8 * c * l;
   return 8 * (common + l * n + l * k1) + omega + coMap + panel(k) + 4 * c * (l + q);
 }
+
+/** Float64 workspace of `tsqrFromStack` for chunks of c rows: the transposed chunk, then the panel scratch. */
+export function tsqrWorkspaceSizes(k1: number, c: number): { work: number; panel: number } {
+  // createTsqr's panel: V^T C (nb x k1), T and V^T V (nb x nb), taus (k1), with nb <= 32.
+  return { work: k1 * c, panel: TSQR_MAX_PANEL * k1 + 2 * TSQR_MAX_PANEL * TSQR_MAX_PANEL + k1 };
+}
+const TSQR_MAX_PANEL = 32;
 
 /** The smallest sizes the method accepts for rank r: k = r + 2 and s (or l) = 2k + 1 [ALGORITHMS.md §2]. */
 export function minimumSizes(method: SketchMethod, rank: number): { k: number; sOrL: number } {

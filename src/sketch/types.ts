@@ -199,6 +199,9 @@ export interface SketchMaps {
 export interface SketchWorkspace {
   /** TSQR stack: (k+1 + chunk) x (k+1); rows k+1.. hold the chunk of [Y 1]. */
   stack: Float64Array;
+  /** TSQR scratch: the chunk of [Y 1] transposed ((k+1) x chunk) and the compact-WY panel scratch. */
+  tsqrWork: Float64Array;
+  tsqrPanel: Float64Array;
   /**
    * Streamed-axis maps for one chunk, written densely (sparse-sign too): [Upsilon | Theta] rows
    * (three-sketch) or [Psi | Theta] rows (two-sketch), chunk x ((k or l) + q).
