@@ -1,8 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import seedrandom from 'seedrandom';
 import { fillItems, fillSparseSignItems, sparseSignZeta, testMatrix, TEST_MATRIX_FAMILIES } from '../src/random/test-matrix.js';
 
 describe('seeded test matrices', () => {
+  it('gaussian items are exactly seedrandom xor128 Box-Muller (the inlined generator changes no value)', () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 140 }), fc.integer({ min: 0, max: 10 ** 7 }), fc.integer({ min: 1, max: 150 }),
+      fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.constantFrom('upsilon', 'phi', 'theta', 'omega', 'psi'),
+      (dim, i0, count, seed, purpose) => {
+        const got = new Float64Array(count * dim);
+        fillItems('gaussian', seed, purpose, dim, i0, count, got);
+        const draws = 2 * Math.ceil(dim / 2);
+        for (let t = 0; t < count; t++) {
+          const i = i0 + t, g = Math.floor(i / 64);
+          const rng = seedrandom.xor128(`${seed}:${purpose}:${g}`);
+          for (let d = 0; d < (i - 64 * g) * draws; d++) rng.int32();
+          const u = () => ((rng.int32() >>> 0) + 1) / 4294967296;
+          for (let j = 0; j < dim; j += 2) {
+            const r = Math.sqrt(-2 * Math.log(u())), th = 2 * Math.PI * u();
+            expect(got[t * dim + j]).toBe(r * Math.cos(th));
+            if (j + 1 < dim) expect(got[t * dim + j + 1]).toBe(r * Math.sin(th));
+          }
+        }
+      }), { numRuns: 40 });
+  });
+
   it('item vectors depend on (seed, purpose, i) alone, not on the block they were generated in', () => {
     fc.assert(fc.property(
       fc.constantFrom(...TEST_MATRIX_FAMILIES), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 300 }),
