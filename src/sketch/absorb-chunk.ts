@@ -78,7 +78,21 @@ export function absorbChunk(state: SketchState, a: Float, off: number, lda: numb
   if (three) {
     if (!panel && sparse) sparseRight(a, off, lda, b, n, maps.psiIdx, maps.psiVal, sparseSignZeta(s), tt, k, ks, s);
     else if (!panel) gemm(false, true, b, s, n, 1, a, off, lda, maps.psi, 0, n, 0, tt, k, ks);
-    gemm(true, false, s, s, b, 1, work.phiMap, 0, s, tt, k, ks, 1, state.core, 0, s);
+    if (f32) {
+      // Float32 rows: this product (2 b s^2 flops, the largest per chunk at s = 2k + 1) runs in
+      // float32 like the co-range and error products, summed into the float64 core Z (KERNELS.md
+      // "Precision": float32 products, float64 accumulators). T already holds float32 rows times
+      // the float32 panel, so rounding it and Phi to float32 adds error of the same order.
+      const p32 = work.phiMap32, t32 = work.t32, pm = work.phiMap;
+      for (let x = 0; x < b * s; x++) p32[x] = pm[x]!;
+      for (let t = 0; t < b; t++) {
+        const to = t * ks + k, uo = t * s;
+        for (let c = 0; c < s; c++) t32[uo + c] = tt[to + c]!;
+      }
+      gemm(true, false, s, s, b, 1, p32, 0, s, t32, 0, s, 1, state.core, 0, s);
+    } else {
+      gemm(true, false, s, s, b, 1, work.phiMap, 0, s, tt, k, ks, 1, state.core, 0, s);
+    }
   }
 
   // Column sums.

@@ -158,6 +158,8 @@ export function allocateSketch(
     coMap: method === 'fd' ? EMPTY : new Float64Array(c * (coDim + q)),
     coMap32: method === 'fd' ? EMPTY32 : new Float32Array(c * (coDim + q)),
     phiMap: method === 'three-sketch' ? new Float64Array(c * s) : EMPTY,
+    phiMap32: method === 'three-sketch' ? new Float32Array(c * s) : EMPTY32,
+    t32: method === 'three-sketch' ? new Float32Array(c * s) : EMPTY32,
     thetaMap: method === 'fd' ? new Float64Array(c * q) : EMPTY,
     t: method === 'three-sketch' ? new Float64Array(c * (k + s)) : EMPTY,
     a64: new Float64Array(c * n),

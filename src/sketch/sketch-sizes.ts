@@ -13,7 +13,8 @@
  *   and a float32 copy of that panel (4 bytes, width padded to 8) for float32 rows;
  *   the chunk workspace: TSQR stack ((k+1+c)(k+1)) and TSQR scratch ((k+1) c + 33 (k+1) + 2048), Upsilon and Phi rows (c k, c s; written
  *   densely for both families), Theta rows (c q), [Y | A Psi^T] (c (k + s)), Householder scratch (k+1), the input chunk as
- *   float64 (c n; used when no packed panel is available), float32 copy of the streamed maps (c (k + q)).
+ *   float64 (c n; used when no packed panel is available), float32 copy of the streamed maps (c (k + q)),
+ *   float32 Phi rows and A Psi^T for the core product (2 c s, 4 bytes).
  * - two-sketch: W (l n), S (q n), column sums (n), R ((k+1)^2), Psi [Y 1] (l (k+1)), Theta [Y 1]
  *   (q (k+1)), Omega^T (n k or sparse; also packed densely, n k padded), workspace: stack, Psi rows (c l, dense), Theta rows (c q),
  *   input chunk (c n).
@@ -68,7 +69,7 @@ export function sketchBytes(query: SizeQuery, k: number, sOrL: number): number {
     const psi = sparse ? n * sparseSignZeta(s) * pair : 8 * s * n;
     const coMap = 8 * c * k, phiMap = 8 * c * s; // written densely for both families
     const t = 8 * c * (k + s);
-    return 8 * (common + k * n + s * s + k + s * k1) + t + omega + psi + coMap + phiMap + panel(k + s) + 4 * c * (k + q);
+    return 8 * (common + k * n + s * s + k + s * k1) + t + omega + psi + coMap + phiMap + panel(k + s) + 4 * c * (k + q) + 4 * 2 * c * s;
   }
   const l = sOrL;
   const coMap = 8 * c * l;

@@ -211,6 +211,9 @@ export interface SketchWorkspace {
   coMap32: Float32Array;
   /** Phi rows for one chunk (chunk x s), dense. */
   phiMap: Float64Array;
+  /** Three-sketch, float32 rows: Phi rows and T = A Psi^T of one chunk in float32 (chunk x s each) for Z += Phi^T T. */
+  phiMap32: Float32Array;
+  t32: Float32Array;
   /** Theta rows for one chunk (chunk x q), FD only (the linear methods keep them in coMap). */
   thetaMap: Float64Array;
   /** Three-sketch: [Y | A Psi^T] for one chunk (chunk x (k + s)). */
