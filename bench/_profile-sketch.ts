@@ -7,7 +7,7 @@ for (const cs of cases) {
   const [mn, r] = cs.split('r'); const [m, n] = mn!.split('x').map(Number) as [number, number];
   const a = new Float32Array(m * n);
   let x = 1; for (let i = 0; i < a.length; i++) { x = (x * 1103515245 + 12345) % 2147483648; a[i] = x / 2147483648 - 0.5; }
-  const st = createSketch({ cols: n, rank: Number(r), seed: 1, chunkRows: Number(process.env.CHUNK ?? 128) });
+  const st = createSketch({ cols: n, rank: Number(r), seed: 1, ...(process.env.CHUNK ? { chunkRows: Number(process.env.CHUNK) } : {}) });
   const bs = 8192;
   const t0 = performance.now();
   for (let i = 0; i < m; i += bs) { const b = Math.min(bs, m - i); updateRows(st, { rows: b, cols: n, data: a, offset: i * n, stride: n }, i); }

@@ -104,7 +104,7 @@ export interface SketchOptions {
   center?: boolean;
   /** Where the range rows go. Default: an in-memory `memorySpill()` (state then grows with m). */
   spill?: RangeSpill;
-  /** Rows processed per internal chunk (workspace height); default 128. Part of the budget. */
+  /** Rows processed per internal chunk (workspace height); default 256. Part of the budget. */
   chunkRows?: number;
 }
 
