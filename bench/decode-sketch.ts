@@ -23,16 +23,14 @@
  * Run: `npx tsx bench/decode-sketch.ts [--reps 3] [--threads 1]`. Writes bench/out/decode-sketch.json
  * (decode-sketch-t2.json with --threads 2) and prints a markdown table.
  *
- * Conclusion (run of 2026-11-23 21:36 UTC, one kernel thread, load average 1.4-2.3 on the 2 shared
- * vCPUs; two threads gave no gain, decode-sketch-t2.json): the target is NOT met. Decode alone runs
- * at 290k (Parquet), 260k (Arrow) and 900k (.npy) rows/s; the sketch alone, on blocks already in
- * memory, at about 61k rows/s for rank 10 and 12k-15k for rank 32, so decode + sketch costs 4-6x the
- * decode for Arrow and Parquet and 12-17x for .npy at rank 10 (21-83x at rank 32). Decode + sketch
- * ~= decode + sketch alone: the operator and the pull loop add nothing measurable; the cost is the
- * sketch update in src/sketch (per row, at k = 4r + 1 and s = 2k + 1: range product, co-range and
- * core updates, error sketch, a TSQR step of (k+1)^2). Sparse-sign maps help less than their flop
- * count suggests (the TSQR, the core and the Gaussian error sketch remain). Meeting 2x at rank 10
- * would need about 290k rows/s of sketching for Parquet and 900k for .npy, 5x and 15x today's.
+ * Conclusion (run of 2026-11-23 22:08 UTC, one kernel thread, load average about 1, after the
+ * sketch hot-path work: TSQR of [Y 1] on the blocked GEMM TSQR, Gaussian generator inlined, float32
+ * core product, chunk 256): the target is still NOT met. Decode alone: 368k (Parquet), 670k
+ * (Arrow), 1.49M (.npy) rows/s. Sketch alone on in-memory blocks: 95k rows/s at rank 10 and 24k at
+ * rank 32 (Gaussian; 118k / 28k sparse-sign), against 61k and 12-15k in the 21:36 run. Decode +
+ * sketch costs 4.9x the decode for Parquet, 7.9x for Arrow, 16x for .npy at rank 10 (16-63x at rank
+ * 32); before: 5-6x Parquet, 4.5x Arrow (whose decode then measured 2.6x slower), 17x .npy. Meeting
+ * 2x at rank 10 would need about 370k rows/s of sketching for Parquet, 4x today's.
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';

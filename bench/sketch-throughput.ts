@@ -25,13 +25,15 @@
  * Output: bench/out/sketch-throughput.json and .md. Run: npx tsx bench/sketch-throughput.ts
  * (M=20000 for a quick look). Machine: a shared 2-vCPU box; figures move with its load.
  *
- * Conclusion (bench/out/sketch-throughput.md, best of 3, load average 10-13 on the 2-vCPU box):
- * one thread absorbs about 25 000 rows/s (100 MB/s) with Gaussian maps, 16 000-34 000 with
- * sparse-sign (same GEMMs, cheaper generation; run-to-run noise dominates), i.e. about 0.1x numpy's
- * bare `A @ Omega` and 0.45x numpy doing the engine's five per-block products in float32. The row
- * split over two threads merges exactly (merged core = one-thread core to 1.9e-15) but its speed-up
- * could not be shown on this box: 0.5x-2.1x across four runs, while numpy's own two-thread run of
- * the per-block products was 10x SLOWER than its one-thread run in the same run (no free core).
+ * Conclusion (bench/out/sketch-throughput.md, run of 2026-11-23 22:05 UTC, best of 2, quiet box,
+ * after the sketch hot-path work: TSQR on GEMM, inlined Gaussian generator, float32 core product,
+ * chunk 256): one thread absorbs 57 000 rows/s (234 MB/s) with Gaussian maps, 66 000 with
+ * sparse-sign; the row split over two threads 102 000-114 000 (1.79x, merged core = one-thread core
+ * to rounding). Against numpy in the same run: 0.073x its bare `A @ Omega`, 0.36x numpy doing the
+ * engine's five per-block products in float32. The previous run (25 000 rows/s, 0.45x numpy) was on
+ * a box at load 10-13 where numpy itself ran 3x slower, so the ratios of the two runs do not compare;
+ * the engine's own rows/s went from 25k to 57k. What remains per row: the Gaussian generation of
+ * k + s + q values (Box-Muller, about 20% of the time), the TSQR panel loop, GEMM call overhead.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
