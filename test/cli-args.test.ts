@@ -36,8 +36,8 @@ describe('cli arguments', () => {
     const o = parseApproxArgs(['a.npy', '--rank', '7']);
     expect(o).toMatchObject({ input: 'a.npy', rank: 7, passes: 1, method: 'auto', testMatrix: 'gaussian', memoryBudget: 64 * 2 ** 20, format: 'npy', progress: true, threads: 1, seed: 0 });
     expect(parseApproxArgs(['-', '--rank', '2', '--no-progress']).progress).toBe(false);
-    expect(parseApproxArgs(['a.npy', '--rank', '2']).sizeRule).toBe('natural');
-    expect(parseApproxArgs(['a.npy', '--rank', '2', '--size-rule', 'flat']).sizeRule).toBe('flat');
+    expect(parseApproxArgs(['a.npy', '--rank', '2']).sizeRule).toBe('flat');
+    expect(parseApproxArgs(['a.npy', '--rank', '2', '--size-rule', 'natural']).sizeRule).toBe('natural');
     expect(() => parseApproxArgs(['a.npy', '--rank', '2', '--size-rule', 'steep'])).toThrow(/--size-rule must be natural or flat/);
     expect(parseApproxArgs(['--demo']).rank).toBe(10);
     expect(() => parseApproxArgs(['a.npy', '--rank', '3', '--bogus'])).toThrow('unknown option --bogus (see rangefinder approx --help)');

@@ -14,15 +14,23 @@ const discard: RangeSpill = { write() { /* rows go nowhere: the budget excludes 
 
 describe('memory budget', () => {
   it('refuses a budget below the minimum and states the smallest that works (which does work)', () => {
-    const tryBudget = (memoryBudget: number) => createSketch({ cols: 256, rank: 50, memoryBudget, spill: discard });
+    const tryBudget = (memoryBudget: number, sizeRule: 'natural' | 'flat' = 'flat') =>
+      createSketch({ cols: 256, rank: 50, memoryBudget, sizeRule, spill: discard });
     let message = '';
     try { tryBudget(256 * 1024); } catch (e) { message = (e as Error).message; expect((e as { code: string }).code).toBe('BUDGET'); }
     expect(message).toMatch(/^memory budget 256\.0 KiB is too small for rank 50 with 256 columns .*: the smallest that works is [\d.]+ (KiB|MiB) \((\d+) bytes\)$/);
     const smallest = Number(/\((\d+) bytes\)/.exec(message)![1]);
-    const st = tryBudget(smallest);
-    expect(st.sizes.k).toBe(52);
-    expect(stateBytes(st)).toBeLessThanOrEqual(smallest);
+    // At the minimum the natural rule lands on k = r + 2, s = 2k + 1; the flat rule (the default) may
+    // trade core for range (s >= k + 1) within the same bytes.
+    const nat = tryBudget(smallest, 'natural');
+    expect(nat.sizes.k).toBe(52);
+    expect(stateBytes(nat)).toBeLessThanOrEqual(smallest);
+    const flat = tryBudget(smallest);
+    expect(flat.sizes.k).toBeGreaterThanOrEqual(52);
+    expect(flat.sizes.s).toBeGreaterThanOrEqual(flat.sizes.k + 1);
+    expect(stateBytes(flat)).toBeLessThanOrEqual(smallest);
     expect(() => tryBudget(smallest - 1)).toThrow(/smallest that works/);
+    expect(() => tryBudget(smallest - 1, 'natural')).toThrow(/smallest that works/);
   });
 
   for (const method of ['three-sketch', 'two-sketch', 'fd'] as const) for (const testMatrix of ['gaussian', 'sparse-sign'] as const) {

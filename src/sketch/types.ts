@@ -85,7 +85,7 @@ export interface SketchOptions {
    * three-sketch k = 4r + 1, s = 2k + 1 [TYUC19 §5.4.3]; two-sketch k = 2r + 1, l = 2k + 1 [TYUC17 §4.5].
    */
   memoryBudget?: number;
-  /** Default 'natural' (bounded regret; see create-sketch.ts for the measured evidence). */
+  /** Default 'flat' (bounded regret in total error; see create-sketch.ts for the measured evidence). */
   sizeRule?: 'natural' | 'flat';
   /** Explicit k (overrides the budget). */
   rangeDim?: number;

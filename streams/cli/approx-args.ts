@@ -102,7 +102,7 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
   if (!METHODS.includes(method)) throw new UsageError(`--method must be one of ${METHODS.join(', ')}, found '${v.method}'`);
   const testMatrix = v['test-matrix'] ?? 'gaussian';
   if (testMatrix !== 'gaussian' && testMatrix !== 'sparse-sign') throw new UsageError(`--test-matrix must be gaussian or sparse-sign, found '${testMatrix}'`);
-  const sizeRule = v['size-rule'] ?? 'natural';
+  const sizeRule = v['size-rule'] ?? 'flat';
   if (sizeRule !== 'natural' && sizeRule !== 'flat') throw new UsageError(`--size-rule must be natural or flat, found '${sizeRule}'`);
   const orientation = v.orientation ?? 'rows';
   if (orientation !== 'rows' && orientation !== 'columns') throw new UsageError(`--orientation must be rows or columns, found '${orientation}'`);

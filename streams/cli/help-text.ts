@@ -30,7 +30,7 @@ Options
   --method M             auto (default) | three-sketch | two-sketch | rsi | krylov | fd | exact
                          auto: three-sketch for 1 pass, the pass planner (RSI) for more
   --test-matrix T        gaussian (default) | sparse-sign
-  --size-rule R          natural (default) | flat: how sketch sizes follow from the budget
+  --size-rule R          flat (default) | natural: how sketch sizes follow from the budget
                          (flat suits slowly decaying spectra [TYUC19 §5.4])
   --range-dim K          range sketch size k (overrides the budget rule)
   --core-dim S           core sketch size s (three-sketch)
