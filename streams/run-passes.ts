@@ -31,6 +31,7 @@ import type { MemorySpill } from '../src/sketch/memory-spill.js';
 import type { BlockSource, RowBlock, SourceInfo } from './types.js';
 import { createSpill } from './sinks/create-spill.js';
 import type { Spill } from './sinks/create-spill.js';
+import { drainSource } from './drain-source.js';
 
 /** What `runPasses` needs of a plan (a `PassPlan`, or the same fields written by hand). */
 export type RunPlan = Pick<PassPlan, 'method' | 'passes' | 'rank' | 'oversamples'> &
@@ -144,7 +145,7 @@ export async function runPasses(source: BlockSource, plan: RunPlan, opts: RunPas
     for (;;) {
       const pass = state.pass + 1;
       if (opts.resultEveryPass) { mem = undefined; file?.dispose(); file = undefined; } // G of this pass only
-      await absorbPass(source, (blk) => {
+      await drainSource(source, (blk) => {
         const a: Matrix = { rows: blk.rows, cols: blk.cols, data: blk.data, offset: 0, stride: blk.cols };
         updateGramPass(state, a, blk.rowStart);
         if (pass === 1) { const d = blk.data; let t = 0; for (let i = 0, e = blk.rows * blk.cols; i < e; i++) t += d[i]! * d[i]!; normA2 += t; }
@@ -193,20 +194,6 @@ export async function runPasses(source: BlockSource, plan: RunPlan, opts: RunPas
   }
 }
 
-/** One subscription; resolves at completion, rejects on a source error or an error thrown by `absorb`. */
-function absorbPass(source: BlockSource, absorb: (b: RowBlock) => void): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    let failed = false;
-    const sub = source.open().subscribe({
-      next: (b) => {
-        if (failed) return;
-        try { absorb(b); } catch (err) { failed = true; reject(err); queueMicrotask(() => sub.unsubscribe()); }
-      },
-      error: (err: unknown) => { if (!failed) reject(err); },
-      complete: () => { if (!failed) resolve(); },
-    });
-  });
-}
 
 function toRowBlock(rowStart: number, u: Matrix64): RowBlock {
   return { rowStart, rows: u.rows, cols: u.cols, data: u.data };

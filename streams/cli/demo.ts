@@ -21,7 +21,7 @@ import { updateRows } from '../../src/sketch/update-rows.js';
 import { fromNpy } from '../sources/from-npy.js';
 import type { ApproxOptions } from './approx-args.js';
 import type { ApproxResult } from './approx-result.js';
-import { drainSource } from './drain-source.js';
+import { drainSource } from '../drain-source.js';
 import { blockMatrix } from './run-context.js';
 
 export const DEMO_FILE = 'sklearn_digits.npy';

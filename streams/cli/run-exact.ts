@@ -10,7 +10,7 @@ import { exactTruncatedSvd } from '../../src/linalg/exact-svd.js';
 import type { Matrix64 } from '../../src/matrix.js';
 import { formatBytes } from '../../src/sketch/sketch-sizes.js';
 import { peakRssBytes, type ApproxResult } from './approx-result.js';
-import { drainSource } from './drain-source.js';
+import { drainSource } from '../drain-source.js';
 import { writeFactor } from './factor-writer.js';
 import { factorNames, type RunContext } from './run-context.js';
 import { UsageError } from './usage-error.js';

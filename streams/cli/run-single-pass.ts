@@ -19,7 +19,7 @@ import type { RangeSpill, SketchMethod } from '../../src/sketch/types.js';
 import { ShapeError } from '../../src/errors.js';
 import { sketchRows } from '../operators/sketch-rows.js';
 import { peakRssBytes, type ApproxResult } from './approx-result.js';
-import { drainSource } from './drain-source.js';
+import { drainSource } from '../drain-source.js';
 import { createFactorWriter, writeFactor } from './factor-writer.js';
 import { createRangeSpill, type CliRangeSpill } from './range-spill.js';
 import { blockMatrix, factorNames, type RunContext } from './run-context.js';

@@ -4,9 +4,9 @@
  * or on an error thrown by `absorb` (then unsubscribes, which closes the file or socket).
  *
  * The single-pass sketch goes through the `sketchRows` operator; this drives the passes that are not
- * a sketch: the exact SVD's load and Frequent Directions' second pass for U.
+ * an operator: each pass of `runPasses`, the exact SVD's load and Frequent Directions' second pass for U.
  */
-import type { BlockSource, RowBlock } from '../types.js';
+import type { BlockSource, RowBlock } from './types.js';
 
 export function drainSource(source: BlockSource, absorb: (block: RowBlock) => void): Promise<void> {
   return new Promise<void>((resolve, reject) => {
