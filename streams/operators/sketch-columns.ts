@@ -9,10 +9,10 @@
  * `u` is U of A (m x r) and `v` is V of A (n x r, formed from the spill).
  * Validation, errors and teardown as `sketchRows`; errors name the columns of A.
  */
-import { Observable, type OperatorFunction } from 'rxjs';
-import { updateRows, type SketchState } from '../../src/sketch/index.js';
+import { map, type OperatorFunction } from 'rxjs';
+import type { SketchState } from '../../src/sketch/index.js';
 import type { RowBlock } from '../types.js';
-import { blockError } from './block-error.js';
+import { foldBlocks } from './fold-blocks.js';
 import { sketchFactory, type StreamSketchOptions } from './sketch-factory.js';
 
 export interface SketchColumnsOptions extends Omit<StreamSketchOptions, 'cols' | 'rows'> {
@@ -31,19 +31,8 @@ export interface TransposedSketch {
 export function sketchColumns(opts: SketchColumnsOptions): OperatorFunction<RowBlock, TransposedSketch> {
   const { rows, cols, ...rest } = opts;
   const fresh = sketchFactory({ ...rest, cols: rows, ...(cols !== undefined ? { rows: cols } : {}) });
-  return (source) => new Observable<TransposedSketch>((subscriber) => {
-    const state = fresh();
-    return source.subscribe({
-      next: (b) => {
-        if (subscriber.closed) return;
-        try {
-          updateRows(state, { rows: b.rows, cols: b.cols, data: b.data, offset: 0, stride: b.cols }, b.rowStart);
-        } catch (e) {
-          subscriber.error(blockError(e, b, 'columns'));
-        }
-      },
-      error: (e: unknown) => subscriber.error(e),
-      complete: () => { subscriber.next({ orientation: 'columns', state }); subscriber.complete(); },
-    });
-  });
+  return (source) => source.pipe(
+    foldBlocks(fresh, 'columns'),
+    map((state): TransposedSketch => ({ orientation: 'columns', state })),
+  );
 }

@@ -10,27 +10,12 @@
  *   the upstream is unsubscribed, which closes its file or socket. Unsubscribing does the same.
  * - An empty stream emits the empty sketch (rowsSeen 0).
  */
-import { Observable, type OperatorFunction } from 'rxjs';
-import { updateRows, type SketchState } from '../../src/sketch/index.js';
+import type { OperatorFunction } from 'rxjs';
+import type { SketchState } from '../../src/sketch/index.js';
 import type { RowBlock } from '../types.js';
-import { blockError } from './block-error.js';
+import { foldBlocks } from './fold-blocks.js';
 import { sketchFactory, type StreamSketchOptions } from './sketch-factory.js';
 
 export function sketchRows(opts: StreamSketchOptions): OperatorFunction<RowBlock, SketchState> {
-  const fresh = sketchFactory(opts);
-  return (source) => new Observable<SketchState>((subscriber) => {
-    const state = fresh();
-    return source.subscribe({
-      next: (b) => {
-        if (subscriber.closed) return;
-        try {
-          updateRows(state, { rows: b.rows, cols: b.cols, data: b.data, offset: 0, stride: b.cols }, b.rowStart);
-        } catch (e) {
-          subscriber.error(blockError(e, b));
-        }
-      },
-      error: (e: unknown) => subscriber.error(e),
-      complete: () => { subscriber.next(state); subscriber.complete(); },
-    });
-  });
+  return foldBlocks(sketchFactory(opts), 'rows');
 }
