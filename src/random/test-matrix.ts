@@ -21,12 +21,12 @@
  */
 import seedrandom from 'seedrandom';
 import type { Matrix64 } from '../matrix.js';
+import { boxMuller } from './box-muller.js';
 
 export type TestMatrixFamily = 'gaussian' | 'rademacher' | 'sparse-sign';
 export const TEST_MATRIX_FAMILIES: readonly TestMatrixFamily[] = ['gaussian', 'rademacher', 'sparse-sign'];
 
 export const GROUP = 64;
-const TWO_PI = 2 * Math.PI;
 const INV_2_32 = 1 / 4294967296;
 
 type Prng = { int32(): number; (): number };
@@ -107,17 +107,18 @@ function fillGaussianItems(
       const o = off + t * ld;
       for (let j = 0; j < dim; j += 2) {
         let u = x ^ (x << 11); x = y; y = z; z = w; w ^= (w >>> 19) ^ u ^ (u >>> 8);
-        const r = Math.sqrt(-2 * Math.log(((w >>> 0) + 1) * INV_2_32));
+        const w1 = w;
         u = x ^ (x << 11); x = y; y = z; z = w; w ^= (w >>> 19) ^ u ^ (u >>> 8);
-        const th = TWO_PI * (((w >>> 0) + 1) * INV_2_32);
-        out[o + j] = r * Math.cos(th);
-        if (j + 1 < dim) out[o + j + 1] = r * Math.sin(th);
+        boxMuller(w1, w, pair);
+        out[o + j] = pair[0]!;
+        if (j + 1 < dim) out[o + j + 1] = pair[1]!;
       }
     }
   }
 }
 
 const xorState = new Int32Array(4);
+const pair = new Float64Array(2);
 /** Scratch for `seedXor128`: decimal digits of the seed and the group number. */
 const digits = new Int32Array(24);
 
