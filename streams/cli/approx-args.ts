@@ -2,6 +2,7 @@
  * The command line of `rangefinder approx`, parsed with node:util `parseArgs` (strict) and checked
  * at the boundary: every problem is a UsageError (exit 2) naming the option.
  */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { parseByteSize } from './parse-byte-size.js';
 import { UsageError } from './usage-error.js';
@@ -40,6 +41,13 @@ export interface ApproxOptions {
   json: boolean;
   progress: boolean;
   threads: number;
+  /**
+   * Decode Arrow IPC files and Parquet on a worker thread, ahead of the sketch (`--no-decode-worker`
+   * turns it off). Default: on when the machine has at least 2 cores (os.availableParallelism()):
+   * decode and sketch then overlap and a pass costs about max(decode, sketch) instead of the sum; on
+   * one core the worker could only take time from the sketch, so it stays off there.
+   */
+  decodeWorker: boolean;
   help: boolean;
 }
 
@@ -79,6 +87,7 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
         listen: { type: 'string' },
         demo: { type: 'boolean' },
         threads: { type: 'string' },
+        'no-decode-worker': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -125,6 +134,7 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
     json: v.json === true,
     progress: v['no-progress'] !== true,
     threads: v.threads !== undefined ? positiveInt(v.threads, '--threads', 64) : 1,
+    decodeWorker: v['no-decode-worker'] !== true && availableParallelism() >= 2,
   };
   if (input !== undefined) opts.input = input;
   if (listen !== undefined) opts.listen = listen;

@@ -57,6 +57,7 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<App
   }, {
     orientation: opts.orientation,
     nonFinite: opts.nonFinite,
+    decodeWorker: opts.decodeWorker,
     ...(opts.columns !== undefined ? { columns: opts.columns } : {}),
     ...(opts.exclude !== undefined ? { exclude: opts.exclude } : {}),
   });

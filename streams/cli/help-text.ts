@@ -47,6 +47,8 @@ Options
   --json                 print one JSON object on stdout
   --no-progress          no progress line on stderr (it is off anyway when stderr is not a terminal)
   --threads N            kernel threads (default 1)
+  --no-decode-worker     decode Arrow and Parquet files on the main thread (default: on a worker
+                         thread, 2 blocks ahead of the sketch, when there are at least 2 cores)
   -h, --help             this help
 
 JSON keys: rows, cols, rank, passes, method, testMatrix, sketch, stateBytes, singularValues,

@@ -15,6 +15,8 @@
  * Orientation 'columns' is the slow path (one scan per block of columns; `transposedSource`).
  * Replayable: each `open()` reopens the file. A truncated or corrupt file is refused with a
  * FormatError naming the file and the batch.
+ * `decodeWorker: true` (orientation 'rows'): the same decoder runs on a worker thread, `decodeAhead`
+ * blocks ahead of the consumer (from-decode-worker.ts).
  */
 import type { FileHandle } from 'node:fs/promises';
 import { open as openFile } from 'node:fs/promises';
@@ -25,6 +27,7 @@ import { checkNotEmpty } from '../check-not-empty.js';
 import { createBlockValidator } from '../validate-block.js';
 import { arrowLayout, type ArrowLayout } from './arrow-layout.js';
 import { pullBlocks } from './pull-blocks.js';
+import { fromDecodeWorker } from './from-decode-worker.js';
 import { emptyStats, type MeasuredSource, type SourceOptions } from './source-options.js';
 import { rowOptionsFor, transposedSource } from './transposed-source.js';
 import { emitSplit } from './emit-split.js';
@@ -92,6 +95,9 @@ async function openArrowFile(path: string, opts: SourceOptions): Promise<OpenedF
 }
 
 export function fromArrowFile(path: string, opts: SourceOptions = {}): MeasuredSource {
+  if (opts.decodeWorker === true && (opts.orientation ?? 'rows') === 'rows') {
+    return fromDecodeWorker('arrow-file', path, opts, fromArrowFile(path, { ...opts, decodeWorker: false }));
+  }
   if ((opts.orientation ?? 'rows') === 'columns') {
     return transposedSource(fromArrowFile(path, rowOptionsFor(opts)), opts);
   }

@@ -21,6 +21,8 @@
  *
  * Replayable. A file hyparquet cannot parse (bad magic, corrupt footer or pages, columns of unequal
  * length) is refused with a FormatError naming the file and, where known, the row group.
+ * `decodeWorker: true` (orientation 'rows'): the same decoder runs on a worker thread, `decodeAhead`
+ * blocks ahead of the consumer (from-decode-worker.ts).
  */
 import { open as openFile, type FileHandle } from 'node:fs/promises';
 import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData } from 'hyparquet';
@@ -33,6 +35,7 @@ import { parquetCompressors as compressors } from './parquet-compressors.js';
 import { parquetLayout, type ParquetLayout } from './parquet-layout.js';
 import { interleaveColumns } from './interleave-columns.js';
 import { pullBlocks } from './pull-blocks.js';
+import { fromDecodeWorker } from './from-decode-worker.js';
 import { emptyStats, type MeasuredSource, type SourceOptions } from './source-options.js';
 import { TRANSPOSE_BLOCK_BYTES, rowOptionsFor, transposedSource } from './transposed-source.js';
 
@@ -102,6 +105,9 @@ function scatter(
 }
 
 export function fromParquet(path: string, opts: SourceOptions = {}): MeasuredSource {
+  if (opts.decodeWorker === true && (opts.orientation ?? 'rows') === 'rows') {
+    return fromDecodeWorker('parquet', path, opts, fromParquet(path, { ...opts, decodeWorker: false }));
+  }
   const orientation = opts.orientation ?? 'rows';
   const stats = emptyStats();
 

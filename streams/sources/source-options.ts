@@ -44,6 +44,16 @@ export interface SourceOptions {
   listColumn?: string;
   /** Accept an input with no rows (default false: an empty input is a FormatError naming it). */
   allowEmpty?: boolean;
+  /**
+   * Arrow IPC files and Parquet, orientation 'rows': decode on a worker thread, `decodeAhead`
+   * blocks ahead of the consumer (from-decode-worker.ts), so that decoding overlaps the consumer's
+   * work. Default false in the library (a worker costs a thread and tens of ms to start); the CLI
+   * turns it on for files when the machine has at least 2 cores. Other sources ignore it (.npy
+   * always reads one block ahead on the I/O thread pool).
+   */
+  decodeWorker?: boolean;
+  /** Blocks the decode worker may run ahead (default 2): in-flight memory is decodeAhead x block bytes. */
+  decodeAhead?: number;
 }
 
 /** Counters of the latest `open()` of a source (reset when a pass starts). */
