@@ -195,3 +195,150 @@ export function gemm_f32(
 ): void {
   gemmT<f32>(m, n, K, <f32>alpha, a, ars, acs, b, brs, bps, c, ldc, ws, flags);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Sparse row combinations: the sparse-sign maps of the sketches applied sparsely (ALGORITHMS.md §3:
+// zeta nonzeros per column cost zeta instead of k per input entry), and the layout kernels of the
+// resident chunk path (src/sketch/absorb-resident.ts).
+//
+// out[c, 0:w] (+)= sum over p in [ptr[c], ptr[c+1]) of val[p] * B[idx[p], 0:w]   for c < nOut
+// ptr, idx: int32; val: T; rows of out and B are ldo and ldb BYTES apart. overwrite != 0 starts
+// from zero instead of out. The output row is register-blocked in strips of 4 vectors (16 float32,
+// 8 float64) kept in registers over the whole list, then single vectors, then scalars.
+@inline function sparseRowsT<T>(
+  nOut: i32, w: i32, out: usize, ldo: usize, ptr: usize, idx: usize, val: usize, b: usize, ldb: usize, overwrite: i32,
+): void {
+  const es = <usize>sizeof<T>();
+  const VL = <i32>(16 / sizeof<T>());
+  const SW = 4 * VL;
+  const z = f64x2.splat(0.0);
+  for (let c = 0; c < nOut; c++) {
+    const p0 = load<i32>(ptr + (<usize>c << 2)), p1 = load<i32>(ptr + (<usize>c << 2), 4);
+    const oc = out + <usize>c * ldo;
+    let j = 0;
+    for (; j + SW <= w; j += SW) {
+      const po = oc + <usize>j * es, bj = b + <usize>j * es;
+      let a0 = z, a1 = z, a2 = z, a3 = z;
+      if (overwrite == 0) { a0 = v128.load(po); a1 = v128.load(po, 16); a2 = v128.load(po, 32); a3 = v128.load(po, 48); }
+      for (let p = p0; p < p1; p++) {
+        const pb = bj + <usize>load<i32>(idx + (<usize>p << 2)) * ldb;
+        const v = splatLoad<T>(val + <usize>p * es);
+        a0 = fma<T>(v, v128.load(pb), a0); a1 = fma<T>(v, v128.load(pb, 16), a1);
+        a2 = fma<T>(v, v128.load(pb, 32), a2); a3 = fma<T>(v, v128.load(pb, 48), a3);
+      }
+      v128.store(po, a0); v128.store(po, a1, 16); v128.store(po, a2, 32); v128.store(po, a3, 48);
+    }
+    for (; j + VL <= w; j += VL) {
+      const po = oc + <usize>j * es, bj = b + <usize>j * es;
+      let a0 = overwrite == 0 ? v128.load(po) : z;
+      for (let p = p0; p < p1; p++) {
+        const pb = bj + <usize>load<i32>(idx + (<usize>p << 2)) * ldb;
+        a0 = fma<T>(splatLoad<T>(val + <usize>p * es), v128.load(pb), a0);
+      }
+      v128.store(po, a0);
+    }
+    for (; j < w; j++) {
+      const po = oc + <usize>j * es, bj = b + <usize>j * es;
+      let acc: T = overwrite == 0 ? load<T>(po) : <T>0;
+      for (let p = p0; p < p1; p++) {
+        acc += load<T>(val + <usize>p * es) * load<T>(bj + <usize>load<i32>(idx + (<usize>p << 2)) * ldb);
+      }
+      store<T>(po, acc);
+    }
+  }
+}
+
+export function sparse_rows_f32(
+  nOut: i32, w: i32, out: usize, ldo: usize, ptr: usize, idx: usize, val: usize, b: usize, ldb: usize, overwrite: i32,
+): void {
+  sparseRowsT<f32>(nOut, w, out, ldo, ptr, idx, val, b, ldb, overwrite);
+}
+
+export function sparse_rows_f64(
+  nOut: i32, w: i32, out: usize, ldo: usize, ptr: usize, idx: usize, val: usize, b: usize, ldb: usize, overwrite: i32,
+): void {
+  sparseRowsT<f64>(nOut, w, out, ldo, ptr, idx, val, b, ldb, overwrite);
+}
+
+// dst[j, i] = src[i, j] for a (rows x cols) float32 block; row strides in bytes. 16 x 16 tiles keep
+// both the reads and the scattered writes within a few cache lines.
+export function transpose_f32(rows: i32, cols: i32, src: usize, lds: usize, dst: usize, ldd: usize): void {
+  for (let i0 = 0; i0 < rows; i0 += 16) {
+    const i1 = min(rows, i0 + 16);
+    for (let j0 = 0; j0 < cols; j0 += 16) {
+      const j1 = min(cols, j0 + 16);
+      for (let i = i0; i < i1; i++) {
+        const s = src + <usize>i * lds, d = dst + (<usize>i << 2);
+        for (let j = j0; j < j1; j++) store<f32>(d + <usize>j * ldd, load<f32>(s + (<usize>j << 2)));
+      }
+    }
+  }
+}
+
+// dst[i, j] (float64, row stride ldd bytes) = src at src + i * rs + j * cs (float32, byte strides):
+// a widening copy that may also transpose.
+export function widen_f32(rows: i32, cols: i32, src: usize, rs: usize, cs: usize, dst: usize, ldd: usize): void {
+  for (let i = 0; i < rows; i++) {
+    let s = src + <usize>i * rs;
+    const d = dst + <usize>i * ldd;
+    for (let j = 0; j < cols; j++) { store<f64>(d + (<usize>j << 3), <f64>load<f32>(s)); s += cs; }
+  }
+}
+
+// dst[0:n] (float32) = src[0:n] (float64), rounded.
+export function narrow_f64(n: i32, src: usize, dst: usize): void {
+  for (let i = 0; i < n; i++) store<f32>(dst + (<usize>i << 2), <f32>load<f64>(src + (<usize>i << 3)));
+}
+
+// Structured Householder reflectors j in [j0, j1) of the TSQR step on [R; W] (src/linalg/tsqr.ts
+// `reflect`, same arithmetic in float64 SIMD): R (k x k, row-major) at rd; W^T (k x h, row j is
+// column j of the block) at w; reflector j acts on R[j, :] and row j of W^T, and is applied to the
+// columns j+1 .. cEnd-1; its tau goes to taus[j] (0: nothing to do) [GVL13 §5.2.2 structured].
+export function tsqr_reflect_f64(rd: usize, w: usize, k: i32, h: i32, j0: i32, j1: i32, cEnd: i32, taus: usize): void {
+  const hb = <usize>h << 3, h2 = h & ~1;
+  for (let j = j0; j < j1; j++) {
+    const wj = w + <usize>j * hb;
+    const rj = rd + (<usize>j * <usize>k << 3);
+    let vm = f64x2.splat(0.0);
+    for (let i = 0; i < h2; i += 2) vm = f64x2.max(vm, f64x2.abs(v128.load(wj + (<usize>i << 3))));
+    let scale = max(f64x2.extract_lane(vm, 0), f64x2.extract_lane(vm, 1));
+    if (h2 < h) scale = max(scale, abs(load<f64>(wj + (<usize>h2 << 3))));
+    if (scale == 0) { store<f64>(taus + (<usize>j << 3), 0); continue; }
+    const inv = 1 / scale, vinv = f64x2.splat(inv);
+    let vs = f64x2.splat(0.0);
+    for (let i = 0; i < h2; i += 2) { const v = f64x2.mul(v128.load(wj + (<usize>i << 3)), vinv); vs = fma<f64>(v, v, vs); }
+    let ss = f64x2.extract_lane(vs, 0) + f64x2.extract_lane(vs, 1);
+    if (h2 < h) { const v = load<f64>(wj + (<usize>h2 << 3)) * inv; ss += v * v; }
+    const alpha = load<f64>(rj + (<usize>j << 3));
+    const norm = Math.hypot(alpha, scale * Math.sqrt(ss));
+    const beta = alpha >= 0 ? -norm : norm;
+    const tau = (beta - alpha) / beta;
+    const f = 1 / (alpha - beta), vf = f64x2.splat(f);
+    for (let i = 0; i < h2; i += 2) v128.store(wj + (<usize>i << 3), f64x2.mul(v128.load(wj + (<usize>i << 3)), vf));
+    if (h2 < h) store<f64>(wj + (<usize>h2 << 3), load<f64>(wj + (<usize>h2 << 3)) * f);
+    store<f64>(rj + (<usize>j << 3), beta);
+    for (let c = j + 1; c < cEnd; c++) {
+      const wc = w + <usize>c * hb;
+      let d0 = f64x2.splat(0.0), d1 = d0;
+      let i = 0;
+      for (; i + 4 <= h; i += 4) {
+        const o = <usize>i << 3;
+        d0 = fma<f64>(v128.load(wj + o), v128.load(wc + o), d0);
+        d1 = fma<f64>(v128.load(wj + o, 16), v128.load(wc + o, 16), d1);
+      }
+      d0 = f64x2.add(d0, d1);
+      let dot = load<f64>(rj + (<usize>c << 3)) + (f64x2.extract_lane(d0, 0) + f64x2.extract_lane(d0, 1));
+      for (; i < h; i++) dot += load<f64>(wj + (<usize>i << 3)) * load<f64>(wc + (<usize>i << 3));
+      const g = tau * dot;
+      store<f64>(rj + (<usize>c << 3), load<f64>(rj + (<usize>c << 3)) - g);
+      const vg = f64x2.splat(-g);
+      i = 0;
+      for (; i + 2 <= h; i += 2) {
+        const o = <usize>i << 3;
+        v128.store(wc + o, fma<f64>(vg, v128.load(wj + o), v128.load(wc + o)));
+      }
+      if (i < h) store<f64>(wc + (<usize>i << 3), load<f64>(wc + (<usize>i << 3)) - g * load<f64>(wj + (<usize>i << 3)));
+    }
+    store<f64>(taus + (<usize>j << 3), tau);
+  }
+}

@@ -34,6 +34,24 @@ export interface WasmKernels {
     b: number, brs: number, bps: number, c: number, ldc: number, ws: number, flags: number): void;
   /** Bytes of the per-thread workspace the kernels take as `ws`. */
   workspace_bytes(): number;
+  /**
+   * out[c, 0:w] (+)= sum over p in [ptr[c], ptr[c+1]) of val[p] B[idx[p], 0:w] for c < nOut (CSR
+   * lists of int32 row indices and values; byte addresses, row strides in bytes; overwrite != 0
+   * starts from zero). Single-threaded, so results do not depend on the thread count.
+   */
+  sparse_rows_f32(nOut: number, w: number, out: number, ldo: number, ptr: number, idx: number, val: number, b: number, ldb: number, overwrite: number): void;
+  sparse_rows_f64(nOut: number, w: number, out: number, ldo: number, ptr: number, idx: number, val: number, b: number, ldb: number, overwrite: number): void;
+  /** dst (cols x rows) = src (rows x cols)^T, float32, row strides in bytes. */
+  transpose_f32(rows: number, cols: number, src: number, lds: number, dst: number, ldd: number): void;
+  /** dst[i, j] (float64, row stride ldd) = float32 at src + i rs + j cs (byte strides). */
+  widen_f32(rows: number, cols: number, src: number, rs: number, cs: number, dst: number, ldd: number): void;
+  /** dst[0:n] (float32) = src[0:n] (float64). */
+  narrow_f64(n: number, src: number, dst: number): void;
+  /**
+   * TSQR structured Householder reflectors j in [j0, j1) on R (k x k) at rd and the transposed
+   * block W^T (k x h) at w, applied to columns up to cEnd; taus (float64) at taus[j].
+   */
+  tsqr_reflect_f64(rd: number, w: number, k: number, h: number, j0: number, j1: number, cEnd: number, taus: number): void;
 }
 
 /** Names of the exports workers may be asked to run, indexed by op code. */

@@ -128,11 +128,17 @@ function sparseRight(
 
 /** Send the chunk of Y in the stack to the spill (scaled so that Y = rangeScale * sum of written rows). */
 export function spillStack(state: SketchState, i0: number, b: number): void {
+  const k1 = state.sizes.k + 1;
+  spillRows(state, i0, b, state.work.stack, k1 * k1);
+}
+
+/** Send b rows of [Y 1] (stride k + 1, at y0 in `ys`) to the spill, scaled as `spillStack`. */
+export function spillRows(state: SketchState, i0: number, b: number, ys: Float64Array, y0: number): void {
   if (!state.spill) return;
-  const stack = state.work.stack, k = state.sizes.k, k1 = k + 1, y0 = k1 * k1, sc = state.rangeScale;
-  if (sc !== 1) for (let t = 0; t < b; t++) for (let c = 0; c < k; c++) stack[y0 + t * k1 + c] /= sc;
-  state.spill.write(i0, { rows: b, cols: k, data: stack, offset: y0, stride: k1 });
-  if (sc !== 1) for (let t = 0; t < b; t++) for (let c = 0; c < k; c++) stack[y0 + t * k1 + c] *= sc;
+  const k = state.sizes.k, k1 = k + 1, sc = state.rangeScale;
+  if (sc !== 1) for (let t = 0; t < b; t++) for (let c = 0; c < k; c++) ys[y0 + t * k1 + c] /= sc;
+  state.spill.write(i0, { rows: b, cols: k, data: ys, offset: y0, stride: k1 });
+  if (sc !== 1) for (let t = 0; t < b; t++) for (let c = 0; c < k; c++) ys[y0 + t * k1 + c] *= sc;
 }
 
 /**

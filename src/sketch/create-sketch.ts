@@ -20,6 +20,7 @@ import { ArgumentError } from '../errors.js';
 import { freePanel, packPanel, type PackedPanel } from '../kernels/packed-panel.js';
 import { fillItems, fillSparseSignItems, sparseSignZeta } from '../random/test-matrix.js';
 import { memorySpill } from './memory-spill.js';
+import { freeResidentChunk } from './resident-chunk.js';
 import {
   DEFAULT_CHUNK_ROWS, DEFAULT_ERROR_SKETCH_DIM, checkSizes, sizesForBudget, tsqrWorkspaceSizes, type SizeQuery,
 } from './sketch-sizes.js';
@@ -165,6 +166,7 @@ export function allocateSketch(
     thetaMap: method === 'fd' ? new Float64Array(c * q) : EMPTY,
     t: method === 'three-sketch' ? new Float64Array(c * (k + s)) : EMPTY,
     a64: new Float64Array(c * n),
+    resident: null,
   };
   // Co-range and error sketch share one buffer so one product updates both (Gaussian path).
   const coErr = new Float64Array(method === 'fd' ? 0 : (coDim + q) * n);
@@ -191,8 +193,9 @@ export function allocateSketch(
 const panelRegistry = new FinalizationRegistry<PackedPanel[]>((panels) => panels.forEach(freePanel));
 
 /**
- * Release the sketch's packed panels (WebAssembly memory) now rather than at garbage collection.
- * The state, and states merged from it, stay usable: they fall back to the plain kept maps.
+ * Release the sketch's packed panels and resident chunk buffers (WebAssembly memory) now rather
+ * than at garbage collection. The state, and states merged from it, stay usable: they fall back to
+ * the plain kept maps.
  */
 export function disposeSketch(state: SketchState): void {
   const { panel, panel32 } = state.maps;
@@ -200,4 +203,7 @@ export function disposeSketch(state: SketchState): void {
   panelRegistry.unregister(state.maps);
   if (panel) freePanel(panel);
   if (panel32) freePanel(panel32);
+  const rc = state.work.resident;
+  state.work.resident = null;
+  if (rc) freeResidentChunk(rc);
 }

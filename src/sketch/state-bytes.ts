@@ -16,6 +16,7 @@ export function stateBytes(state: SketchState): number {
   for (const p of [m.panel, m.panel32]) {
     if (p) b += p.layout ? packedBytes(p.dtype === 'float32' ? 4 : 8, p.rows, p.cols) : p.copy!.byteLength;
   }
-  for (const a of Object.values(state.work)) b += (a as ArrayBufferView).byteLength;
+  for (const a of Object.values(state.work)) if (ArrayBuffer.isView(a)) b += a.byteLength;
+  b += state.work.resident?.bytes ?? 0;
   return b + (state.spill?.bytes?.() ?? 0);
 }

@@ -33,6 +33,7 @@
 import type { Matrix, Matrix64 } from '../matrix.js';
 import type { PackedPanel } from '../kernels/packed-panel.js';
 import type { TestMatrixFamily } from '../random/test-matrix.js';
+import type { ResidentChunk } from './resident-chunk.js';
 
 export type SketchMethod = 'three-sketch' | 'two-sketch' | 'fd';
 /** Test-matrix families offered by the engine (Rademacher exists in src/random but is not exposed). */
@@ -220,6 +221,11 @@ export interface SketchWorkspace {
   t: Float64Array;
   /** The input chunk converted to packed float64 (chunk x n) when it arrives as float32. */
   a64: Float64Array;
+  /**
+   * Three-sketch, float32 rows, WebAssembly kernels, no memory budget: the resident chunk buffers
+   * and sparse-sign lists (resident-chunk.ts), allocated by the first float32 block; else null.
+   */
+  resident: ResidentChunk | null;
 }
 
 /** A fixed-rank (or full sketch-rank) factorization A ~ U diag(s) V^T [TYUC19 §4.2, §5.3]. */

@@ -16,9 +16,11 @@
  * (bad rowStart) before changing anything.
  */
 import { ArgumentError, NonFiniteError, ShapeError } from '../errors.js';
-import type { Matrix } from '../matrix.js';
+import type { Matrix, Matrix32 } from '../matrix.js';
 import { absorbChunk } from './absorb-chunk.js';
+import { absorbResident } from './absorb-resident.js';
 import { fdAbsorb } from './frequent-directions.js';
+import { createResidentChunk, type ResidentChunk } from './resident-chunk.js';
 import type { SketchState } from './types.js';
 
 export function updateRows(state: SketchState, block: Matrix, rowStart: number): void {
@@ -34,6 +36,21 @@ export function updateRows(state: SketchState, block: Matrix, rowStart: number):
   if (overlaps) state.rangeRValid = false;
   addInterval(state.covered, rowStart, rowStart + b, false);
   const c = state.sizes.chunk, a64 = state.work.a64;
+  const rc = residentFor(state, block);
+  if (rc !== null) {
+    // Float32 rows of a three-sketch: each chunk is copied once into the resident buffer and
+    // absorbed there (absorb-resident.ts).
+    const { data, offset, stride } = block as Matrix32;
+    for (let t0 = 0; t0 < b; t0 += c) {
+      const cb = Math.min(c, b - t0), so = offset + t0 * stride;
+      if (stride === n) rc.aV.set(data.subarray(so, so + cb * n));
+      else for (let t = 0; t < cb; t++) rc.aV.set(data.subarray(so + t * stride, so + t * stride + n), t * n);
+      absorbResident(state, rc, cb, rowStart + t0);
+    }
+    state.rowsSeen += b;
+    state.rows = Math.max(state.rows, rowStart + b);
+    return;
+  }
   // Float64 rows, and float32 rows when the float32 panel exists, are used in place; otherwise
   // (no WebAssembly kernels, FD) float32 rows are widened chunk by chunk into the workspace.
   const direct = block.data instanceof Float64Array || (state.maps.panel32 !== null && state.method !== 'fd');
@@ -52,6 +69,18 @@ export function updateRows(state: SketchState, block: Matrix, rowStart: number):
   }
   state.rowsSeen += b;
   state.rows = Math.max(state.rows, rowStart + b);
+}
+
+/**
+ * The resident chunk workspace when this block can use it (float32 rows, three-sketch, WebAssembly
+ * kernels, not disposed, no memory budget: the budget model does not count it), allocated on first use.
+ */
+function residentFor(state: SketchState, block: Matrix): ResidentChunk | null {
+  const w = state.work;
+  if (w.resident !== null) return block.data instanceof Float32Array ? w.resident : null;
+  if (!(block.data instanceof Float32Array) || state.method !== 'three-sketch') return null;
+  if (!state.maps.panel32?.layout || (state.sizes.rule !== 'default' && state.sizes.rule !== 'explicit')) return null;
+  return (w.resident = createResidentChunk(state));
 }
 
 function checkFinite(block: Matrix, rowStart: number): void {

@@ -1,0 +1,138 @@
+/**
+ * Internal kernel of `updateRows` for float32 rows, three-sketch, WebAssembly kernels: absorb the
+ * chunk of b rows already copied into the resident buffer `rc.a` (b x n) [TYUC19 Alg. 4.1, per-row
+ * updates of §4.1]. Same sketch as `absorbChunk` to float32 rounding; notation as in types.ts,
+ * buffers as in resident-chunk.ts. Every operand stays in WebAssembly memory; nothing is allocated
+ * apart from the seeded generators' small per-call scratch (src/random).
+ *
+ * Sparse-sign maps are applied sparsely (ALGORITHMS.md §3: zeta = min(dim, 8) nonzeros per column
+ * cost zeta instead of dim per input entry) by one kernel, out[c] += sum of v B[r] over a CSR list
+ * (`sparse_rows_*`):
+ * - Y^T = Omega A^T and T^T = Psi A^T from A^T with the kept lists of Omega, Psi (n zeta entries each);
+ * - [X; S; 1^T A] = [Upsilon; Theta; 1^T] A from A with lists built per chunk (Upsilon's b zeta
+ *   entries counting-sorted by output, Theta dense);
+ * - Z += Phi T (T = A Psi^T) and [Phi; Theta] [Y 1] from the same Phi and Theta lists.
+ * Products run in float32 (the float32 rows times float32 maps) into per-chunk increments that are
+ * added to the float64 sketches (KERNELS.md "Precision": float32 products, float64 accumulators);
+ * [Y 1] is widened to float64 before the TSQR and the products with it.
+ * Gaussian maps go through the GEMM kernels with the same resident operands (no copies in or out).
+ */
+import { gemm } from '../kernels/gemm.js';
+import { gemmPacked } from '../kernels/packed-panel.js';
+import { wasmRuntime } from '../kernels/wasm-runtime.js';
+import { fillItems, fillSparseSignItems, sparseSignZeta } from '../random/test-matrix.js';
+import { tsqrUpdate } from '../linalg/tsqr.js';
+import { spillRows } from './absorb-chunk.js';
+import type { CsrLists, ResidentChunk } from './resident-chunk.js';
+import type { SketchState } from './types.js';
+
+export function absorbResident(state: SketchState, rc: ResidentChunk, b: number, i0: number): void {
+  const x = wasmRuntime()!.exports;
+  const { k, s, q } = state.sizes;
+  const n = state.cols, k1 = k + 1, seed = state.seed;
+  if (state.testMatrix === 'sparse-sign') {
+    x.transpose_f32(b, n, rc.a, 4 * n, rc.at, 4 * b);
+    x.sparse_rows_f32(k, b, rc.yt, 4 * b, rc.omega.ptr, rc.omega.idx, rc.omega.val, rc.at, 4 * b, 1);
+    x.sparse_rows_f32(s, b, rc.tt, 4 * b, rc.psi.ptr, rc.psi.idx, rc.psi.val, rc.at, 4 * b, 1);
+    x.widen_f32(b, k, rc.yt, 4, 4 * b, rc.ys, 8 * k1);
+    x.transpose_f32(s, b, rc.tt, 4 * b, rc.t, 4 * s);
+    buildLists(state, rc, b, i0);
+    x.sparse_rows_f32(k + q + 1, n, rc.xs, 4 * n, rc.list1.ptr, rc.list1.idx, rc.list1.val, rc.a, 4 * n, 1);
+    x.sparse_rows_f32(s, s, rc.z, 4 * s, rc.list2.ptr, rc.list2.idx, rc.list2.val, rc.t, 4 * s, 1);
+    x.sparse_rows_f64(s + q, k1, rc.cr, 8 * k1, rc.list2.ptr, rc.list2.idx, rc.list2Val64, rc.ys, 8 * k1, 1);
+    addInto(state.coreRange, rc.crV, 0, s * k1);
+    addInto(state.errorRange, rc.crV, s * k1, q * k1);
+  } else {
+    const cq1 = k + q + 1, ks = k + s, g64 = rc.gmap64V;
+    fillItems('gaussian', seed, 'upsilon', k, i0, b, g64, 0, cq1);
+    if (q > 0) fillItems('gaussian', seed, 'theta', q, i0, b, g64, k, cq1);
+    fillItems('gaussian', seed, 'phi', s, i0, b, rc.phi64V, 0, s);
+    x.narrow_f64(b * cq1, rc.gmap64, rc.gmap32);
+    x.narrow_f64(b * s, rc.phi64, rc.phi32);
+    const ones = state.coRangeOnes;
+    for (let t = 0; t < b; t++) for (let c = 0; c < k; c++) ones[c] += g64[t * cq1 + c]!;
+    // [Y | T] (b x (k + s)) from the packed [Omega^T | Psi^T] panel, in place in the arena.
+    gemmPacked(false, b, 1, rc.aV, 0, n, state.maps.panel32!, 0, rc.ytV, 0, ks);
+    x.widen_f32(b, k, rc.yt, 4 * ks, 4, rc.ys, 8 * k1);
+    gemm(true, false, cq1, n, b, 1, rc.gmap32V, 0, cq1, rc.aV, 0, n, 0, rc.xsV, 0, n);
+    gemm(true, false, s, s, b, 1, rc.phi32V, 0, s, rc.ytV, k, ks, 0, rc.zV, 0, s);
+    gemm(true, false, s, k1, b, 1, rc.phi64V, 0, s, rc.ysV, 0, k1, 1, state.coreRange, 0, k1);
+    if (q > 0) gemm(true, false, q, k1, b, 1, g64, k, cq1, rc.ysV, 0, k1, 1, state.errorRange, 0, k1);
+  }
+  addInto(state.coRangeAndError, rc.xsV, 0, (k + q) * n);
+  addInto(state.colSums, rc.xsV, (k + q) * n, n);
+  addInto(state.core, rc.zV, 0, s * s);
+  spillRows(state, i0, b, rc.ysV, 0);
+  // TSQR step [ALGORITHMS.md §6] on resident copies (k1^2 values each way) so that its
+  // reflectors run in WebAssembly (tsqr.ts).
+  const ts = rc.tsqr;
+  ts.r.data.set(state.rangeR);
+  tsqrUpdate(ts, { rows: b, cols: k1, data: rc.ysV, offset: 0, stride: k1 });
+  state.rangeR.set(ts.r.data);
+}
+
+/** dst[0:len] += src[off : off + len] (float64 sums of the per-chunk increments). */
+function addInto(dst: Float64Array, src: Float32Array | Float64Array, off: number, len: number): void {
+  for (let x = 0; x < len; x++) dst[x] += src[off + x]!;
+}
+
+/**
+ * The chunk's streamed-axis maps, regenerated from (seed, purpose, i) [ALGORITHMS.md §0], as CSR
+ * lists over the chunk rows t: list1 = Upsilon rows (k lists, counting-sorted from the compressed
+ * items), Theta rows (q dense lists) and one list of ones (column sums); list2 = Phi rows (s lists)
+ * and Theta rows again. Also Upsilon 1 for centering.
+ */
+function buildLists(state: SketchState, rc: ResidentChunk, b: number, i0: number): void {
+  const { k, s, q } = state.sizes, seed = state.seed;
+  const zk = sparseSignZeta(k), zs = sparseSignZeta(s);
+  fillSparseSignItems(seed, 'upsilon', k, i0, b, rc.uIdx, rc.uVal);
+  fillSparseSignItems(seed, 'phi', s, i0, b, rc.pIdx, rc.pVal);
+  if (q > 0) fillItems('gaussian', seed, 'theta', q, i0, b, rc.theta, 0, q);
+  const l1 = rc.list1;
+  let end = sortItems(rc.uIdx, rc.uVal, b, zk, k, l1, rc.cursor, null);
+  end = denseLists(rc.theta, b, q, l1, k, end, null);
+  for (let t = 0; t < b; t++) { l1.idxV[end + t] = t; l1.valV[end + t] = 1; }
+  l1.ptrV[k + q + 1] = end + b;
+  const v64 = rc.list2Val64V;
+  end = sortItems(rc.pIdx, rc.pVal, b, zs, s, rc.list2, rc.cursor, v64);
+  denseLists(rc.theta, b, q, rc.list2, s, end, v64);
+  const ones = state.coRangeOnes, uv = rc.uVal, ui = rc.uIdx;
+  for (let p = 0; p < b * zk; p++) ones[ui[p]!] += uv[p]!;
+}
+
+/**
+ * Counting sort of b compressed items (z entries each, indices in [0, dim)) into lists 0..dim-1 of
+ * `out` (entries (t, value), t increasing); also the values in float64 into `v64` when given.
+ * Returns the end of the last list.
+ */
+function sortItems(
+  idx: Int32Array, val: Float64Array, b: number, z: number, dim: number, out: CsrLists, cursor: Int32Array, v64: Float64Array | null,
+): number {
+  const ptr = out.ptrV;
+  ptr.fill(0, 0, dim + 1);
+  for (let p = 0; p < b * z; p++) ptr[idx[p]! + 1]++;
+  for (let c = 0; c < dim; c++) { ptr[c + 1] += ptr[c]!; cursor[c] = ptr[c]!; }
+  const oi = out.idxV, ov = out.valV;
+  for (let t = 0; t < b; t++) {
+    for (let p = t * z; p < t * z + z; p++) {
+      const at = cursor[idx[p]!]!++;
+      oi[at] = t; ov[at] = val[p]!;
+      if (v64 !== null) v64[at] = val[p]!;
+    }
+  }
+  return ptr[dim]!;
+}
+
+/** q dense lists (entries (t, theta[t, c]) for every chunk row t) as outputs c0 .. c0 + q - 1, from `start`. */
+function denseLists(theta: Float64Array, b: number, q: number, out: CsrLists, c0: number, start: number, v64: Float64Array | null): number {
+  const ptr = out.ptrV, oi = out.idxV, ov = out.valV;
+  let at = start;
+  for (let c = 0; c < q; c++) {
+    for (let t = 0; t < b; t++, at++) {
+      oi[at] = t; ov[at] = theta[t * q + c]!;
+      if (v64 !== null) v64[at] = theta[t * q + c]!;
+    }
+    ptr[c0 + c + 1] = at;
+  }
+  return at;
+}

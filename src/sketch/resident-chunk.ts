@@ -1,0 +1,150 @@
+/**
+ * The resident workspace of the float32 three-sketch chunk path (absorb-resident.ts): every buffer
+ * a chunk of rows passes through, kept in the kernels' WebAssembly memory for the life of the
+ * sketch so that no product copies its operands in or out (KERNELS.md: operands outside the arena
+ * cost a memory pass per call), plus the kept sparse-sign maps Omega and Psi as CSR lists "for each
+ * output c, the (j, value) pairs of row c of Omega (Psi)" [ALGORITHMS.md §3], built once.
+ *
+ * Notation as in types.ts; c = sizes.chunk, k1 = k + 1, all matrices row-major:
+ *   a   (c x n) f32   the chunk of A (rows copied in once)
+ *   xs  ((k + q + 1) x n) f32   per-chunk [X; S; 1^T A] increments
+ *   z   (s x s) f32   per-chunk Z increment
+ *   ys  (c x k1) f64  [Y 1] of the chunk (float64: it feeds the TSQR and the spill)
+ *   r, tsqr work and panel (f64): the TSQR state (tsqr.ts), R copied in and out per chunk
+ * sparse-sign only:
+ *   at  (n x c) f32   A^T; yt (k x c), tt (s x c) f32: Y^T = Omega A^T, T^T = Psi A^T; t (c x s) f32 = T
+ *   cr  ((s + q) x k1) f64   per-chunk [Phi; Theta] [Y 1] increments
+ *   omega / psi lists (kept); list1: Upsilon, Theta and ones lists over the chunk rows (k + q + 1
+ *   outputs); list2: Phi and Theta lists (s + q outputs; values in f32 and f64)
+ * gaussian only:
+ *   yt (c x (k + s)) f32  [Y | T] from the packed panel; gmap (c x (k + q + 1)) [Upsilon | Theta | 1]
+ *   rows in f64 and f32; phi (c x s) in f64 and f32
+ * Allocated lazily by the first float32 block (float64 blocks never need it) and only without a
+ * memory budget (the budget model, sketch-sizes.ts, does not count it); freed by `disposeSketch`
+ * or when the workspace is garbage collected.
+ */
+import { arenaAlloc, arenaFree } from '../kernels/wasm-arena.js';
+import { wasmRuntime } from '../kernels/wasm-runtime.js';
+import type { TsqrState } from '../linalg/tsqr.js';
+import { sparseSignZeta } from '../random/test-matrix.js';
+import { tsqrWorkspaceSizes } from './sketch-sizes.js';
+import type { SketchState } from './types.js';
+
+export interface CsrLists { ptr: number; idx: number; val: number; ptrV: Int32Array; idxV: Int32Array; valV: Float32Array }
+
+export interface ResidentChunk {
+  /** Byte address and size of the single arena block holding every buffer below. */
+  readonly base: number;
+  readonly bytes: number;
+  freed: boolean;
+  /** Byte addresses. */
+  readonly a: number; readonly at: number; readonly yt: number; readonly tt: number; readonly t: number;
+  readonly xs: number; readonly z: number; readonly ys: number; readonly cr: number;
+  readonly gmap64: number; readonly gmap32: number; readonly phi64: number; readonly phi32: number;
+  readonly omega: CsrLists; readonly psi: CsrLists; readonly list1: CsrLists; readonly list2: CsrLists;
+  /** list2's values in float64 (for the float64 product with [Y 1]). */
+  readonly list2Val64: number; readonly list2Val64V: Float64Array;
+  /** Views. */
+  readonly aV: Float32Array; readonly ytV: Float32Array; readonly xsV: Float32Array; readonly zV: Float32Array;
+  readonly ysV: Float64Array; readonly crV: Float64Array;
+  readonly gmap64V: Float64Array; readonly gmap32V: Float32Array; readonly phi64V: Float64Array; readonly phi32V: Float32Array;
+  /** Ordinary scratch: the chunk's compressed Upsilon and Phi items, Theta rows, counting-sort cursors. */
+  readonly uIdx: Int32Array; readonly uVal: Float64Array; readonly pIdx: Int32Array; readonly pVal: Float64Array;
+  readonly theta: Float64Array; readonly cursor: Int32Array;
+  /** TSQR state over resident copies of R and of its workspaces (the reflectors then run in WebAssembly). */
+  readonly tsqr: TsqrState;
+}
+
+/** Frees a resident chunk once its workspace is garbage collected. */
+const registry = new FinalizationRegistry<ResidentChunk>((rc) => freeResidentChunk(rc));
+
+/** Allocate the resident workspace of `state` (three-sketch, WebAssembly kernels available). */
+export function createResidentChunk(state: SketchState): ResidentChunk {
+  const rt = wasmRuntime();
+  if (rt === null) throw new Error('resident chunk: WebAssembly kernels unavailable');
+  const { k, s, q, chunk: c } = state.sizes;
+  const n = state.cols, k1 = k + 1, sparse = state.testMatrix === 'sparse-sign';
+  const zk = sparseSignZeta(k), zs = sparseSignZeta(s);
+  const tw = tsqrWorkspaceSizes(k1, c);
+  let top = 0;
+  const take = (bytes: number) => { const at = top; top += Math.ceil(Math.max(bytes, 1) / 64) * 64; return at; };
+  const o = {
+    a: take(4 * c * n), xs: take(4 * (k + q + 1) * n), z: take(4 * s * s), ys: take(8 * c * k1),
+    at: sparse ? take(4 * n * c) : 0, yt: take(4 * c * (sparse ? k : k + s)), tt: sparse ? take(4 * s * c) : 0,
+    t: sparse ? take(4 * c * s) : 0, cr: sparse ? take(8 * (s + q) * k1) : 0,
+    gmap64: sparse ? 0 : take(8 * c * (k + q + 1)), gmap32: sparse ? 0 : take(4 * c * (k + q + 1)),
+    phi64: sparse ? 0 : take(8 * c * s), phi32: sparse ? 0 : take(4 * c * s),
+    omega: sparse ? [take(4 * (k + 1)), take(4 * n * zk), take(4 * n * zk)] : [0, 0, 0],
+    psi: sparse ? [take(4 * (s + 1)), take(4 * n * zs), take(4 * n * zs)] : [0, 0, 0],
+    list1: sparse ? [take(4 * (k + q + 2)), take(4 * c * (zk + q + 1)), take(4 * c * (zk + q + 1))] : [0, 0, 0],
+    list2: sparse ? [take(4 * (s + q + 1)), take(4 * c * (zs + q)), take(4 * c * (zs + q))] : [0, 0, 0],
+    list2Val64: sparse ? take(8 * c * (zs + q)) : 0,
+    r: take(8 * k1 * k1), tw: take(8 * tw.work), tp: take(8 * tw.panel),
+  };
+  const bytes = top;
+  const base = arenaAlloc(bytes);
+  const buf = rt.memory.buffer;
+  const f32 = (at: number, len: number) => new Float32Array(buf, base + at, len);
+  const f64 = (at: number, len: number) => new Float64Array(buf, base + at, len);
+  const i32 = (at: number, len: number) => new Int32Array(buf, base + at, len);
+  const lists = (x: number[], outs: number, len: number): CsrLists => ({
+    ptr: base + x[0]!, idx: base + x[1]!, val: base + x[2]!,
+    ptrV: sparse ? i32(x[0]!, outs + 1) : new Int32Array(0), idxV: sparse ? i32(x[1]!, len) : new Int32Array(0),
+    valV: sparse ? f32(x[2]!, len) : new Float32Array(0),
+  });
+  const rc: ResidentChunk = {
+    base, bytes, freed: false,
+    a: base + o.a, at: base + o.at, yt: base + o.yt, tt: base + o.tt, t: base + o.t, xs: base + o.xs, z: base + o.z,
+    ys: base + o.ys, cr: base + o.cr, gmap64: base + o.gmap64, gmap32: base + o.gmap32, phi64: base + o.phi64, phi32: base + o.phi32,
+    omega: lists(o.omega, k, n * zk), psi: lists(o.psi, s, n * zs),
+    list1: lists(o.list1, k + q + 1, c * (zk + q + 1)), list2: lists(o.list2, s + q, c * (zs + q)),
+    list2Val64: base + o.list2Val64, list2Val64V: sparse ? f64(o.list2Val64, c * (zs + q)) : new Float64Array(0),
+    aV: f32(o.a, c * n), ytV: f32(o.yt, c * (sparse ? k : k + s)), xsV: f32(o.xs, (k + q + 1) * n), zV: f32(o.z, s * s),
+    ysV: f64(o.ys, c * k1), crV: sparse ? f64(o.cr, (s + q) * k1) : new Float64Array(0),
+    gmap64V: sparse ? new Float64Array(0) : f64(o.gmap64, c * (k + q + 1)),
+    gmap32V: sparse ? new Float32Array(0) : f32(o.gmap32, c * (k + q + 1)),
+    phi64V: sparse ? new Float64Array(0) : f64(o.phi64, c * s),
+    phi32V: sparse ? new Float32Array(0) : f32(o.phi32, c * s),
+    uIdx: new Int32Array(sparse ? c * zk : 0), uVal: new Float64Array(sparse ? c * zk : 0),
+    pIdx: new Int32Array(sparse ? c * zs : 0), pVal: new Float64Array(sparse ? c * zs : 0),
+    theta: new Float64Array(sparse ? c * q : 0), cursor: new Int32Array(Math.max(k, s) + q + 2),
+    tsqr: {
+      k: k1, r: { rows: k1, cols: k1, data: f64(o.r, k1 * k1), offset: 0, stride: k1 }, rows: 0,
+      work: f64(o.tw, tw.work), panel: f64(o.tp, tw.panel),
+    },
+  };
+  // The ones column of [Y 1] and of [Upsilon | Theta | 1] never changes: written once.
+  for (let t = 0; t < c; t++) rc.ysV[t * k1 + k] = 1;
+  if (!sparse) for (let t = 0; t < c; t++) rc.gmap64V[t * (k + q + 1) + k + q] = 1;
+  if (sparse) {
+    kept(state.maps.omegaIdx, state.maps.omegaVal, n, zk, k, rc.omega, rc.cursor);
+    kept(state.maps.psiIdx, state.maps.psiVal, n, zs, s, rc.psi, rc.cursor);
+  }
+  registry.register(state.work, rc, rc);
+  return rc;
+}
+
+/**
+ * CSR lists of a kept sparse map from its compressed columns (column j: z indices in [0, dim) and
+ * values): list c holds (j, value) for every column j with a nonzero in row c, j increasing.
+ */
+function kept(idx: Int32Array, val: Float64Array, n: number, z: number, dim: number, out: CsrLists, cursor: Int32Array): void {
+  const ptr = out.ptrV;
+  ptr.fill(0);
+  for (let p = 0; p < n * z; p++) ptr[idx[p]! + 1]++;
+  for (let c = 0; c < dim; c++) { ptr[c + 1] += ptr[c]!; cursor[c] = ptr[c]!; }
+  for (let j = 0; j < n; j++) {
+    for (let p = 0; p < z; p++) {
+      const at = cursor[idx[j * z + p]!]!++;
+      out.idxV[at] = j; out.valV[at] = val[j * z + p]!;
+    }
+  }
+}
+
+/** Release the arena block (idempotent). */
+export function freeResidentChunk(rc: ResidentChunk): void {
+  if (rc.freed) return;
+  rc.freed = true;
+  registry.unregister(rc);
+  arenaFree(rc.base);
+}

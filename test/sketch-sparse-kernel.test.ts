@@ -1,0 +1,148 @@
+/**
+ * The resident float32 chunk path of `updateRows` (absorb-resident.ts: sparse-sign maps applied
+ * sparsely in WebAssembly, Gaussian maps through the GEMM on resident operands, TSQR reflectors in
+ * WebAssembly) against the float64 dense path for the same seed and the same values.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setKernelThreads } from '../src/kernels/kernel-threads.js';
+import { allocF64, freeArena } from '../src/kernels/wasm-arena.js';
+import { kernelBackend } from '../src/kernels/wasm-runtime.js';
+import { createTsqr, tsqrUpdate, type TsqrState } from '../src/linalg/tsqr.js';
+import { createSketch, disposeSketch, updateRows, type SketchOptions, type SketchState } from '../src/sketch/index.js';
+import type { MemorySpill } from '../src/sketch/memory-spill.js';
+import { startKernelThreads, type KernelThreads } from '../streams/thread-pool.js';
+
+const wasm = kernelBackend().backend === 'wasm';
+
+function data(m: number, n: number, seed: number): Float32Array {
+  const a = new Float32Array(m * n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < a.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    // A column with a large mean and a decaying profile, so that every sketch has structure.
+    a[i] = (s / 2 ** 32 - 0.5) / (1 + (i % n)) + (i % n === 1 ? 3 : 0);
+  }
+  return a;
+}
+
+const FIELDS = ['coRange', 'errorSketch', 'core', 'coreRange', 'errorRange', 'rangeR', 'colSums', 'coRangeOnes'] as const;
+
+function relDiff(a: Float64Array, b: Float64Array): number {
+  let d = 0, t = 0;
+  for (let i = 0; i < a.length; i++) { d += (a[i]! - b[i]!) ** 2; t += b[i]! ** 2; }
+  return t === 0 ? Math.sqrt(d) : Math.sqrt(d / t);
+}
+
+/** Rows of Y as written to the memory spill, packed (m x k). */
+function spillRows(st: SketchState, m: number): Float64Array {
+  const k = st.sizes.k, y = new Float64Array(m * k);
+  (st.spill as MemorySpill).forEachBlock((r0, blk) => {
+    for (let t = 0; t < blk.rows && r0 + t < m; t++) for (let c = 0; c < k; c++) y[(r0 + t) * k + c] = blk.data[blk.offset + t * blk.stride + c]!;
+  });
+  return y;
+}
+
+/** Stream A (m x n) in blocks of `bs` rows, as float32 or widened to float64. */
+function run(opts: SketchOptions, a: Float32Array, m: number, bs: number, f64: boolean): SketchState {
+  const n = opts.cols, st = createSketch(opts);
+  const d = f64 ? Float64Array.from(a) : a;
+  for (let i = 0; i < m; i += bs) updateRows(st, { rows: Math.min(bs, m - i), cols: n, data: d, offset: i * n, stride: n }, i);
+  return st;
+}
+
+describe.runIf(wasm)('resident float32 chunk path (sparse kernels)', () => {
+  // [m, n, rank, block rows, chunk rows, explicit k]: n not a multiple of 4 or 16, blocks not a
+  // multiple of the chunk, k + 1 odd (k = 10), rank 1, a chunk of one row.
+  const shapes: [number, number, number, number, number | undefined, number | undefined][] = [
+    [700, 37, 3, 100, undefined, undefined],
+    [300, 19, 1, 7, 16, undefined],
+    [523, 50, 2, 97, 64, 10],
+    [1000, 256, 10, 8192, undefined, undefined],
+    [40, 21, 1, 3, 1, undefined],
+  ];
+  for (const testMatrix of ['sparse-sign', 'gaussian'] as const) {
+    for (const [m, n, rank, bs, chunkRows, rangeDim] of shapes) {
+      it(`${testMatrix} ${m} x ${n}, rank ${rank}, blocks of ${bs}, chunk ${chunkRows ?? 'default'}${rangeDim ? `, k = ${rangeDim}` : ''}: same sketch as the float64 path`, () => {
+        const opts: SketchOptions = { cols: n, rank, seed: 11, testMatrix, chunkRows, rangeDim };
+        const a = data(m, n, 3 + m);
+        const fast = run(opts, a, m, bs, false), ref = run(opts, a, m, bs, true);
+        expect(fast.work.resident).not.toBeNull();
+        expect(ref.work.resident).toBeNull();
+        if (rangeDim) expect((rangeDim + 1) % 2).toBe(1);
+        for (const f of FIELDS) expect(relDiff(fast[f], ref[f]), f).toBeLessThan(1e-5);
+        expect(relDiff(spillRows(fast, m), spillRows(ref, m))).toBeLessThan(1e-5);
+        expect(fast.rowsSeen).toBe(m);
+        disposeSketch(fast); disposeSketch(ref);
+      });
+    }
+  }
+
+  it('negative controls: another seed, or a perturbed kept list, give a clearly different sketch', () => {
+    const m = 500, n = 40, a = data(m, n, 9);
+    const opts: SketchOptions = { cols: n, rank: 3, seed: 4, testMatrix: 'sparse-sign' };
+    const ref = run(opts, a, m, 128, true);
+    const other = run({ ...opts, seed: 5 }, a, m, 128, false);
+    for (const f of ['coRange', 'core', 'coreRange'] as const) expect(relDiff(other[f], ref[f])).toBeGreaterThan(0.1);
+    const st = createSketch(opts);
+    updateRows(st, { rows: 1, cols: n, data: a, offset: 0, stride: n }, 0);
+    const rc = st.work.resident!;
+    rc.omega.valV[0] = -rc.omega.valV[0]!; // one sign of Omega flipped
+    rc.psi.idxV[0] = (rc.psi.idxV[0]! + 1) % n; // one entry of Psi moved to another column
+    updateRows(st, { rows: m - 1, cols: n, data: a, offset: n, stride: n }, 1);
+    expect(relDiff(spillRows(st, m), spillRows(ref, m))).toBeGreaterThan(1e-3);
+    expect(relDiff(st.core, ref.core)).toBeGreaterThan(1e-3);
+    expect(relDiff(st.coRange, ref.coRange)).toBeLessThan(1e-5); // X does not involve Omega or Psi
+  });
+
+  it('is bit-identical across runs, and after dispose falls back to the dense path', () => {
+    const m = 600, n = 33, a = data(m, n, 2);
+    for (const testMatrix of ['sparse-sign', 'gaussian'] as const) {
+      const opts: SketchOptions = { cols: n, rank: 2, seed: 7, testMatrix };
+      const s1 = run(opts, a, m, 150, false), s2 = run(opts, a, m, 150, false);
+      for (const f of FIELDS) expect(s2[f]).toEqual(s1[f]);
+      const s3 = createSketch(opts);
+      updateRows(s3, { rows: 300, cols: n, data: a, offset: 0, stride: n }, 0);
+      disposeSketch(s3);
+      expect(s3.work.resident).toBeNull();
+      updateRows(s3, { rows: 300, cols: n, data: a, offset: 300 * n, stride: n }, 300);
+      expect(s3.work.resident).toBeNull();
+      for (const f of FIELDS) expect(relDiff(s3[f], s1[f]), f).toBeLessThan(1e-5);
+    }
+  });
+
+  it('is not used under a memory budget (the budget model does not count it)', () => {
+    const st = createSketch({ cols: 64, rank: 3, memoryBudget: 2e6, spill: { write() {} } });
+    updateRows(st, { rows: 10, cols: 64, data: data(10, 64, 1), offset: 0, stride: 64 }, 0);
+    expect(st.work.resident).toBeNull();
+  });
+
+  it('TSQR reflectors in WebAssembly (state in the arena) match the TypeScript loop', () => {
+    for (const [k, h] of [[14, 256], [42, 255], [11, 7], [130, 200]] as const) {
+      const js = createTsqr(k);
+      const ws: TsqrState = { k, r: { rows: k, cols: k, data: allocF64(k * k), offset: 0, stride: k }, rows: 0, work: allocF64(js.work.length), panel: allocF64(js.panel.length) };
+      const y = Float64Array.from(data(2 * h, k, k + h), (x) => x * 1.5);
+      for (const st of [js, ws]) for (let r0 = 0; r0 < 2 * h; r0 += h) tsqrUpdate(st, { rows: h, cols: k, data: y, offset: r0 * k, stride: k });
+      expect(relDiff(ws.r.data, js.r.data)).toBeLessThan(1e-13);
+      for (const v of [ws.r.data, ws.work, ws.panel]) freeArena(v);
+    }
+  });
+
+  describe('with kernel threads', () => {
+    let pool: KernelThreads;
+    beforeAll(async () => { pool = (await startKernelThreads(2))!; });
+    afterAll(async () => { setKernelThreads(null); await pool.stop(); });
+
+    it('gives the same bits on one thread and on two', () => {
+      const m = 2000, n = 256, a = data(m, n, 5);
+      for (const testMatrix of ['sparse-sign', 'gaussian'] as const) {
+        const opts: SketchOptions = { cols: n, rank: 10, seed: 3, testMatrix };
+        setKernelThreads(null);
+        const one = run(opts, a, m, 1024, false);
+        setKernelThreads(pool);
+        const two = run(opts, a, m, 1024, false);
+        setKernelThreads(null);
+        for (const f of FIELDS) expect(two[f]).toEqual(one[f]);
+      }
+    });
+  });
+});
