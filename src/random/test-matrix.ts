@@ -14,7 +14,8 @@
  * is still determined by (seed, purpose, i) alone (its group is skipped into, never re-ordered).
  *
  * Families [TYUC19 §3.3; ALGORITHMS.md §3]:
- * - gaussian: i.i.d. N(0, 1) by Box-Muller (ceil(dim/2) pairs per item);
+ * - gaussian: i.i.d. N(0, 1) by Box-Muller (ceil(dim/2) pairs per item) with our own ln, cos and sin
+ *   (`box-muller.ts`: IEEE basic operations only, so the values are the same on every engine);
  * - rademacher: i.i.d. +-1;
  * - sparse-sign: zeta = min(dim, 8) entries +-sqrt(dim/zeta) in distinct positions (Floyd's sample,
  *   exactly zeta draws) and zeros elsewhere. The scale gives entries unit variance like the Gaussian.
@@ -80,10 +81,12 @@ export function fillItems(
 
 /**
  * The Gaussian case of `fillItems`, bit for bit the same values as seedrandom's xor128 driven
- * through `forEachItem` (same seeding string, same draws, same Box-Muller), but with the generator
+ * through `forEachItem` (same seeding string, same draws) into `boxMuller`, but with the generator
  * state in locals and the seeding string mixed in without building it. The per-call generator
  * objects and closure calls made the streamed maps (Upsilon, Phi, Theta: k + s + q normals per
- * row) 13% of `updateRows` at rank 10 and 15% at rank 32; this path allocates nothing.
+ * row) 13% of `updateRows` at rank 10 and 15% at rank 32; this path allocates nothing. Math.log,
+ * cos and sin were then about 25% of `updateRows` at rank 10; `boxMuller` is 3.2-3.6x faster than
+ * them (bench/_gauss.ts).
  */
 function fillGaussianItems(
   seed: number, purpose: string, dim: number, i0: number, count: number,
