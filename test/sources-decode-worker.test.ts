@@ -103,8 +103,8 @@ describe('decodeWorker: values', () => {
 
   it('.npy reads ahead: every block identical to the file, for every block size', async () => {
     await ready;
-    for (const blockRows of [1, 7, 1000, 4999, 5000, 100_000]) {
-      const got = await blocks(fromNpy(npyPath, { blockRows }).open());
+    for (const [blockRows, readAhead] of [[1, true], [7, true], [7, false], [1000, true], [4999, true], [5000, true], [100_000, false]] as const) {
+      const got = await blocks(fromNpy(npyPath, { blockRows, readAhead }).open());
       expect(got.map((b) => b.rowStart)).toEqual(Array.from({ length: Math.ceil(m / Math.min(blockRows, m)) }, (_, i) => i * Math.min(blockRows, m)));
       expect(got.flatMap((b) => b.data)).toEqual(Array.from(a32));
     }
@@ -191,11 +191,24 @@ describe('decodeWorker: resources and flow control', () => {
       expect(await waitUntil(() => !openFilePaths().includes(path), 5000), `${path} closed`).toBe(true);
       expect(await waitUntil(() => threads() <= base, 5000), `threads back to ${base}, now ${threads()}`).toBe(true);
     }
-    // An unsubscription while the worker waits for credit (the consumer holds every buffer).
+    // An unsubscription while the worker is blocked for credit: the consumer works on block 1 for
+    // 100 ms (the worker decodes block 2 and waits for the buffer), then unsubscribes.
     const src = fromArrowFile(arrowPath, { decodeWorker: true, decodeAhead: 1 });
-    await new Promise<void>((resolve) => {
-      const sub = src.open().subscribe({ next: () => { setTimeout(() => { sub.unsubscribe(); resolve(); }, 100); } });
+    const sleeper = new Int32Array(new SharedArrayBuffer(4));
+    let seen = 0;
+    await new Promise<void>((resolve, reject) => {
+      const sub = src.open().subscribe({
+        next: () => {
+          if (++seen < 2) return;
+          Atomics.wait(sleeper, 0, 0, 100);
+          sub.unsubscribe();
+          resolve();
+        },
+        error: reject,
+        complete: () => reject(new Error('completed before the unsubscription')),
+      });
     });
+    expect(seen).toBe(2);
     expect(await waitUntil(() => !openFilePaths().includes(arrowPath), 5000)).toBe(true);
     expect(await waitUntil(() => threads() <= base, 5000)).toBe(true);
     // A .npy file with a read in flight is closed too.
@@ -204,14 +217,21 @@ describe('decodeWorker: resources and flow control', () => {
     expect(await waitUntil(() => !openFilePaths().includes(npyPath), 5000)).toBe(true);
   });
 
-  it('a completed pass leaves its worker idle for the next open(), and it ends after a while', async () => {
+  it('a completed pass leaves its worker idle for the next open() (info() starts it early); stopDecodeWorkers ends it', async () => {
     await ready;
     await stopDecodeWorkers();
     const base = threads();
-    await blocks(fromArrowFile(arrowPath, { decodeWorker: true }).open());
-    expect(openFilePaths()).not.toContain(arrowPath);
+    const src = fromArrowFile(arrowPath, { decodeWorker: true });
+    await src.info();
     expect(threads()).toBeGreaterThan(base);
-    expect(await waitUntil(() => threads() <= base, 8000)).toBe(true);
+    await blocks(src.open());
+    expect(openFilePaths()).not.toContain(arrowPath);
+    const idle = threads();
+    expect(idle).toBeGreaterThan(base);
+    await blocks(fromParquet(parquetPath, { decodeWorker: true }).open());
+    expect(threads()).toBe(idle);
+    await stopDecodeWorkers();
+    expect(await waitUntil(() => threads() <= base, 5000)).toBe(true);
   });
 
   for (const ahead of [1, 2, 3]) {

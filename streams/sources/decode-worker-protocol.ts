@@ -29,6 +29,9 @@ export interface DecodeJob {
   readonly returns: MessagePort;
 }
 
+/** Load the decoder of a format now (the main thread is reading metadata; a pass will follow). */
+export interface DecodeLoad { readonly type: 'load'; readonly format: DecodeJob['format'] }
+
 /** Stop the current job; `exit`: then let the thread end (it is not reused). */
 export interface DecodeStop { readonly type: 'stop'; readonly job: number; readonly exit: boolean }
 

@@ -20,16 +20,18 @@ import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from '
 import type { Subscription } from 'rxjs';
 import type { RowBlock } from '../types.js';
 import {
-  CTL_BELL, CTL_POSTED, CTL_STOP, DECODE_WORKER_TAG, type DecodeJob, type DecodeStop, type DecodeWorkerMessage,
+  CTL_BELL, CTL_POSTED, CTL_STOP, DECODE_WORKER_TAG, type DecodeJob, type DecodeLoad, type DecodeStop, type DecodeWorkerMessage,
 } from './decode-worker-protocol.js';
 import { emptyStats, type MeasuredSource } from './source-options.js';
 import { toWorkerError } from './worker-error.js';
 
 /** Load only the decoder a file needs (a faster start). */
+async function decoderOf(format: DecodeJob['format']): Promise<(path: string, opts: DecodeJob['opts']) => MeasuredSource> {
+  return format === 'arrow-file' ? (await import('./from-arrow-file.js')).fromArrowFile : (await import('./from-parquet.js')).fromParquet;
+}
+
 async function sourceFor(job: DecodeJob): Promise<MeasuredSource> {
-  return job.format === 'arrow-file'
-    ? (await import('./from-arrow-file.js')).fromArrowFile(job.path, job.opts)
-    : (await import('./from-parquet.js')).fromParquet(job.path, job.opts);
+  return (await decoderOf(job.format))(job.path, job.opts);
 }
 
 /** Runs one job; returns its stop function. */
@@ -97,8 +99,10 @@ function runJob(port: MessagePort, job: DecodeJob, source: MeasuredSource): () =
 
 function serve(port: MessagePort): void {
   let current: { job: number; stop: (() => void) | null; stopped: boolean } | null = null;
-  port.on('message', (m: DecodeJob | DecodeStop) => {
-    if (m.type === 'open') {
+  port.on('message', (m: DecodeJob | DecodeLoad | DecodeStop) => {
+    if (m.type === 'load') {
+      decoderOf(m.format).catch(() => undefined); // a failure shows again, as an error, at 'open'
+    } else if (m.type === 'open') {
       const state = { job: m.job, stop: null as (() => void) | null, stopped: false };
       current = state;
       sourceFor(m).then(

@@ -20,8 +20,10 @@
  *
  * Life cycle: a worker serves one `open()` at a time. After a pass that ended (completed or failed)
  * it waits, unref'ed, as THE one idle worker for the next `open()` (the next pass of a multi-pass
- * method, or another file) and ends after `IDLE_MS` unused: starting a worker costs tens of ms
- * from dist/ and about 0.4 s under tsx. Unsubscribing mid-pass stops the worker (it unsubscribes
+ * method, or another file) and ends after `IDLE_MS` (30 s) unused: the first pass of a new worker
+ * costs about 0.2 s more from dist/ (start, loading the decoder, cold JIT; 0.4 s more under tsx),
+ * later passes nothing. `info()` starts the worker and has it load its decoder, so that the start
+ * overlaps what the caller does between `info()` and `open()`. Unsubscribing mid-pass stops the worker (it unsubscribes
  * its source, which closes the file) and lets it end; it is terminated after a grace period if it
  * does not end by itself. `stopDecodeWorkers()` ends the idle worker at once.
  *
@@ -36,7 +38,7 @@ import { Observable } from 'rxjs';
 import { ArgumentError, SourceError } from '../../src/errors.js';
 import type { RowBlock } from '../types.js';
 import {
-  CTL_BELL, CTL_POSTED, CTL_STOP, CTL_WORDS, DECODE_WORKER_TAG, type DecodeJob, type DecodeStop, type DecodeWorkerMessage,
+  CTL_BELL, CTL_POSTED, CTL_STOP, CTL_WORDS, DECODE_WORKER_TAG, type DecodeJob, type DecodeLoad, type DecodeStop, type DecodeWorkerMessage,
 } from './decode-worker-protocol.js';
 import { emptyStats, type MeasuredSource, type SourceOptions } from './source-options.js';
 import { fromWorkerError } from './worker-error.js';
@@ -45,8 +47,11 @@ import { fromWorkerError } from './worker-error.js';
 export const DEFAULT_DECODE_AHEAD = 2;
 /** A worker that has not ended this long after an unsubscription is terminated. */
 const STOP_GRACE_MS = 2000;
-/** An idle worker unused this long ends. */
-const IDLE_MS = 2000;
+/**
+ * An idle worker unused this long ends: long enough to carry a worker (and its warm JIT) across the
+ * passes of a multi-pass method or a batch of files, short enough not to hold a thread for long.
+ */
+const IDLE_MS = 30_000;
 
 export interface DecodeWorkerSource extends MeasuredSource {
   /** Blocks posted by the worker of the latest `open()` (measures the read-ahead). */
@@ -97,6 +102,12 @@ function release(worker: Worker): void {
   idle = { worker, timer };
 }
 
+/** Starts the idle worker if there is none, and has it load the decoder of `format`. */
+function prewarm(format: DecodeJob['format']): void {
+  if (idle === null) release(startWorker());
+  idle!.worker.postMessage({ type: 'load', format } satisfies DecodeLoad);
+}
+
 /** Ends the idle decode worker, if any (workers in use end with their pass). */
 export async function stopDecodeWorkers(): Promise<void> {
   if (idle === null) return;
@@ -120,7 +131,7 @@ export function fromDecodeWorker(
     replayable: true,
     stats,
     get blocksPosted() { return ctl === null ? 0 : Atomics.load(ctl, CTL_POSTED); },
-    info: () => inThread.info(),
+    info: () => { prewarm(format); return inThread.info(); },
     open: () => new Observable<RowBlock>((subscriber) => {
       Object.assign(stats, emptyStats());
       const control = new SharedArrayBuffer(CTL_WORDS * 4);

@@ -17,7 +17,8 @@
  * Read-ahead (the fast path): the read of block i + 1 is issued before block i is emitted, so the
  * file read (a libuv thread-pool job) overlaps the consumer's synchronous work on block i; two
  * block buffers alternate, so the bytes in flight are 2 x block bytes (8 MiB with the default
- * blocks) and a slow consumer stalls the reads one block ahead. The gather paths read in-line.
+ * blocks) and a slow consumer stalls the reads one block ahead (`readAhead: false`: one buffer,
+ * read after the consumer returns). The gather paths read in-line.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open as openFile, type FileHandle } from 'node:fs/promises';
@@ -133,7 +134,7 @@ export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource 
         const fileView = typed(raw);
         // Fast path: two buffers alternate (read-ahead of one block), one when a block is the file.
         const buffers = [{ bytes: new Uint8Array(raw), view: fileView }];
-        if (contiguous && m > b) {
+        if (contiguous && m > b && opts.readAhead !== false) {
           const raw2 = new ArrayBuffer(b * n * isz);
           buffers.push({ bytes: new Uint8Array(raw2), view: typed(raw2) });
         }
@@ -143,7 +144,6 @@ export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource 
           const rows = Math.min(b, m - r0);
           return readFully(fh, buffers[(r0 / b) % buffers.length]!.bytes, rows * rowBytes, h.dataOffset + r0 * rowBytes, { path, r0, rowBytes, end });
         };
-        if (contiguous && m > 0) pending = readBlock(0);
         const out = opts.dtype !== undefined && opts.dtype !== h.dtype
           ? (opts.dtype === 'float32' ? new Float32Array(b * n) : new Float64Array(b * n))
           : null;
@@ -159,12 +159,12 @@ export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource 
           const rows = Math.min(b, m - r0);
           let view = fileView;
           if (contiguous) {
-            const current = pending!;
+            const current = pending ?? readBlock(r0);
             pending = null;
             await current;
             view = buffers[(r0 / b) % buffers.length]!.view;
             // Read ahead: the next block lands in the other buffer while this one is consumed.
-            if (r0 + b < m && !signal.aborted) pending = readBlock(r0 + b);
+            if (buffers.length > 1 && r0 + b < m && !signal.aborted) pending = readBlock(r0 + b);
           } else if (rows * isz >= PARTIAL_READ_BYTES || m * isz > CHUNK_BYTES) {
             // Line t of the file holds column t of S (m values): read only values [r0, r0 + rows)
             // of every line into a column-major buffer, then transpose it in cache-sized tiles.

@@ -54,6 +54,8 @@ export interface SourceOptions {
   decodeWorker?: boolean;
   /** Blocks the decode worker may run ahead (default 2): in-flight memory is decodeAhead x block bytes. */
   decodeAhead?: number;
+  /** .npy: read the next block while the current one is consumed (default true; false saves one block buffer). */
+  readAhead?: boolean;
 }
 
 /** Counters of the latest `open()` of a source (reset when a pass starts). */
