@@ -204,7 +204,8 @@ export function gemm_f32(
 // out[c, 0:w] (+)= sum over p in [ptr[c], ptr[c+1]) of val[p] * B[idx[p], 0:w]   for c < nOut
 // ptr, idx: int32; val: T; rows of out and B are ldo and ldb BYTES apart. overwrite != 0 starts
 // from zero instead of out. The output row is register-blocked in strips of 4 vectors (16 float32,
-// 8 float64) kept in registers over the whole list, then single vectors, then scalars.
+// 8 float64) kept in registers over the whole list, then single vectors, then scalars. (Measured at
+// the sketch shapes: strips of 8 vectors, or strip-major order, were not faster.)
 @inline function sparseRowsT<T>(
   nOut: i32, w: i32, out: usize, ldo: usize, ptr: usize, idx: usize, val: usize, b: usize, ldb: usize, overwrite: i32,
 ): void {
@@ -260,19 +261,62 @@ export function sparse_rows_f64(
   sparseRowsT<f64>(nOut, w, out, ldo, ptr, idx, val, b, ldb, overwrite);
 }
 
-// dst[j, i] = src[i, j] for a (rows x cols) float32 block; row strides in bytes. 16 x 16 tiles keep
+// dst[j, i] = src[i, j] for a (rows x cols) block; row strides in bytes. 16 x 16 tiles keep
 // both the reads and the scattered writes within a few cache lines.
-export function transpose_f32(rows: i32, cols: i32, src: usize, lds: usize, dst: usize, ldd: usize): void {
+@inline function transposeT<T>(rows: i32, cols: i32, src: usize, lds: usize, dst: usize, ldd: usize): void {
+  const es = <usize>sizeof<T>();
   for (let i0 = 0; i0 < rows; i0 += 16) {
     const i1 = min(rows, i0 + 16);
     for (let j0 = 0; j0 < cols; j0 += 16) {
       const j1 = min(cols, j0 + 16);
       for (let i = i0; i < i1; i++) {
-        const s = src + <usize>i * lds, d = dst + (<usize>i << 2);
-        for (let j = j0; j < j1; j++) store<f32>(d + <usize>j * ldd, load<f32>(s + (<usize>j << 2)));
+        const s = src + <usize>i * lds, d = dst + <usize>i * es;
+        for (let j = j0; j < j1; j++) store<T>(d + <usize>j * ldd, load<T>(s + <usize>j * es));
       }
     }
   }
+}
+
+// float32: 4 x 4 blocks transposed in registers (two rounds of shuffles), 16 x 16 tiles of them;
+// the edges (rows or columns past a multiple of 4) by the scalar loop.
+export function transpose_f32(rows: i32, cols: i32, src: usize, lds: usize, dst: usize, ldd: usize): void {
+  const r4 = rows & ~3, c4 = cols & ~3;
+  for (let i0 = 0; i0 < r4; i0 += 16) {
+    const i1 = min(r4, i0 + 16);
+    for (let j0 = 0; j0 < c4; j0 += 16) {
+      const j1 = min(c4, j0 + 16);
+      for (let i = i0; i < i1; i += 4) {
+        const s = src + <usize>i * lds, d = dst + (<usize>i << 2);
+        for (let j = j0; j < j1; j += 4) {
+          const sj = s + (<usize>j << 2);
+          const x0 = v128.load(sj), x1 = v128.load(sj + lds), x2 = v128.load(sj + 2 * lds), x3 = v128.load(sj + 3 * lds);
+          const t0 = v128.shuffle<i32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<i32>(x0, x1, 2, 6, 3, 7);
+          const t2 = v128.shuffle<i32>(x2, x3, 0, 4, 1, 5), t3 = v128.shuffle<i32>(x2, x3, 2, 6, 3, 7);
+          const dj = d + <usize>j * ldd;
+          v128.store(dj, v128.shuffle<i64>(t0, t2, 0, 2));
+          v128.store(dj + ldd, v128.shuffle<i64>(t0, t2, 1, 3));
+          v128.store(dj + 2 * ldd, v128.shuffle<i64>(t1, t3, 0, 2));
+          v128.store(dj + 3 * ldd, v128.shuffle<i64>(t1, t3, 1, 3));
+        }
+      }
+    }
+  }
+  if (c4 < cols) transposeT<f32>(rows, cols - c4, src + (<usize>c4 << 2), lds, dst + <usize>c4 * ldd, ldd);
+  if (r4 < rows) transposeT<f32>(rows - r4, c4, src + <usize>r4 * lds, lds, dst + (<usize>r4 << 2), ldd);
+}
+
+export function transpose_f64(rows: i32, cols: i32, src: usize, lds: usize, dst: usize, ldd: usize): void {
+  transposeT<f64>(rows, cols, src, lds, dst, ldd);
+}
+
+// 1 if any of the n float32 values at src is NaN or infinite, else 0 (x * 0 is 0 exactly for finite x).
+export function nonfinite_f32(n: i32, src: usize): i32 {
+  let acc = f32x4.splat(0), zero = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(src + (<usize>i << 2)), zero));
+  let s: f32 = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+  for (; i < n; i++) s += load<f32>(src + (<usize>i << 2)) * 0;
+  return s == 0 ? 0 : 1;
 }
 
 // dst[i, j] (float64, row stride ldd bytes) = src at src + i * rs + j * cs (float32, byte strides):
@@ -288,6 +332,23 @@ export function widen_f32(rows: i32, cols: i32, src: usize, rs: usize, cs: usize
 // dst[0:n] (float32) = src[0:n] (float64), rounded.
 export function narrow_f64(n: i32, src: usize, dst: usize): void {
   for (let i = 0; i < n; i++) store<f32>(dst + (<usize>i << 2), <f32>load<f64>(src + (<usize>i << 3)));
+}
+
+@inline function dotF64(x: usize, y: usize, h: i32): f64 {
+  let d0 = f64x2.splat(0.0), d1 = d0, d2 = d0, d3 = d0;
+  let i = 0;
+  for (; i + 8 <= h; i += 8) {
+    const o = <usize>i << 3;
+    d0 = fma<f64>(v128.load(x + o), v128.load(y + o), d0);
+    d1 = fma<f64>(v128.load(x + o, 16), v128.load(y + o, 16), d1);
+    d2 = fma<f64>(v128.load(x + o, 32), v128.load(y + o, 32), d2);
+    d3 = fma<f64>(v128.load(x + o, 48), v128.load(y + o, 48), d3);
+  }
+  for (; i + 2 <= h; i += 2) d0 = fma<f64>(v128.load(x + (<usize>i << 3)), v128.load(y + (<usize>i << 3)), d0);
+  d0 = f64x2.add(f64x2.add(d0, d1), f64x2.add(d2, d3));
+  let dot = f64x2.extract_lane(d0, 0) + f64x2.extract_lane(d0, 1);
+  for (; i < h; i++) dot += load<f64>(x + (<usize>i << 3)) * load<f64>(y + (<usize>i << 3));
+  return dot;
 }
 
 // Structured Householder reflectors j in [j0, j1) of the TSQR step on [R; W] (src/linalg/tsqr.ts
@@ -317,27 +378,41 @@ export function tsqr_reflect_f64(rd: usize, w: usize, k: i32, h: i32, j0: i32, j
     for (let i = 0; i < h2; i += 2) v128.store(wj + (<usize>i << 3), f64x2.mul(v128.load(wj + (<usize>i << 3)), vf));
     if (h2 < h) store<f64>(wj + (<usize>h2 << 3), load<f64>(wj + (<usize>h2 << 3)) * f);
     store<f64>(rj + (<usize>j << 3), beta);
+    // Column c is updated (w_c -= g_c w_j) in the same pass that forms the dot product w_j . w_{c+1}
+    // for the next column: 3 loads and 1 store per 2 multiply-adds instead of 4 and 1.
+    let dot = j + 1 < cEnd ? dotF64(wj, w + <usize>(j + 1) * hb, h) : 0;
     for (let c = j + 1; c < cEnd; c++) {
       const wc = w + <usize>c * hb;
-      let d0 = f64x2.splat(0.0), d1 = d0;
-      let i = 0;
-      for (; i + 4 <= h; i += 4) {
-        const o = <usize>i << 3;
-        d0 = fma<f64>(v128.load(wj + o), v128.load(wc + o), d0);
-        d1 = fma<f64>(v128.load(wj + o, 16), v128.load(wc + o, 16), d1);
-      }
-      d0 = f64x2.add(d0, d1);
-      let dot = load<f64>(rj + (<usize>c << 3)) + (f64x2.extract_lane(d0, 0) + f64x2.extract_lane(d0, 1));
-      for (; i < h; i++) dot += load<f64>(wj + (<usize>i << 3)) * load<f64>(wc + (<usize>i << 3));
-      const g = tau * dot;
+      const g = tau * (load<f64>(rj + (<usize>c << 3)) + dot);
       store<f64>(rj + (<usize>c << 3), load<f64>(rj + (<usize>c << 3)) - g);
       const vg = f64x2.splat(-g);
-      i = 0;
-      for (; i + 2 <= h; i += 2) {
-        const o = <usize>i << 3;
-        v128.store(wc + o, fma<f64>(vg, v128.load(wj + o), v128.load(wc + o)));
+      if (c + 1 < cEnd) {
+        const wn = wc + hb;
+        let d0 = f64x2.splat(0.0), d1 = d0;
+        let i = 0;
+        for (; i + 4 <= h; i += 4) {
+          const o = <usize>i << 3;
+          const x0 = v128.load(wj + o), x1 = v128.load(wj + o, 16);
+          v128.store(wc + o, fma<f64>(vg, x0, v128.load(wc + o)));
+          v128.store(wc + o, fma<f64>(vg, x1, v128.load(wc + o, 16)), 16);
+          d0 = fma<f64>(x0, v128.load(wn + o), d0);
+          d1 = fma<f64>(x1, v128.load(wn + o, 16), d1);
+        }
+        d0 = f64x2.add(d0, d1);
+        dot = f64x2.extract_lane(d0, 0) + f64x2.extract_lane(d0, 1);
+        for (; i < h; i++) {
+          const o = <usize>i << 3, x = load<f64>(wj + o);
+          store<f64>(wc + o, load<f64>(wc + o) - g * x);
+          dot += x * load<f64>(wn + o);
+        }
+      } else {
+        let i = 0;
+        for (; i + 2 <= h; i += 2) {
+          const o = <usize>i << 3;
+          v128.store(wc + o, fma<f64>(vg, v128.load(wj + o), v128.load(wc + o)));
+        }
+        if (i < h) store<f64>(wc + (<usize>i << 3), load<f64>(wc + (<usize>i << 3)) - g * load<f64>(wj + (<usize>i << 3)));
       }
-      if (i < h) store<f64>(wc + (<usize>i << 3), load<f64>(wc + (<usize>i << 3)) - g * load<f64>(wj + (<usize>i << 3)));
     }
     store<f64>(taus + (<usize>j << 3), tau);
   }

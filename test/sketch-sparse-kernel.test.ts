@@ -110,6 +110,28 @@ describe.runIf(wasm)('resident float32 chunk path (sparse kernels)', () => {
     }
   });
 
+  it('refuses NaN or infinity anywhere in a block, naming the place, before changing anything', () => {
+    const m = 700, n = 30, a = data(m, n, 4);
+    const st = createSketch({ cols: n, rank: 2, seed: 1, testMatrix: 'sparse-sign' });
+    updateRows(st, { rows: 10, cols: n, data: a, offset: 0, stride: n }, 0);
+    const before = Float64Array.from(st.coRangeAndError), seen = st.rowsSeen;
+    for (const [row, bad] of [[612, NaN], [13, -Infinity]] as const) {
+      const b = Float32Array.from(a);
+      b[row * n + 7] = bad;
+      expect(() => updateRows(st, { rows: m - 10, cols: n, data: b, offset: 10 * n, stride: n }, 10))
+        .toThrow(`row ${row}: value at column 7 is ${bad}`);
+      expect(st.rowsSeen).toBe(seen);
+      expect(st.coRangeAndError).toEqual(before);
+    }
+    // a strided view (stride > n) takes the same path
+    const ok = createSketch({ cols: n - 5, rank: 2, seed: 1, testMatrix: 'sparse-sign' });
+    updateRows(ok, { rows: m, cols: n - 5, data: a, offset: 0, stride: n }, 0);
+    expect(ok.work.resident).not.toBeNull();
+    const ref = createSketch({ cols: n - 5, rank: 2, seed: 1, testMatrix: 'sparse-sign' });
+    updateRows(ref, { rows: m, cols: n - 5, data: Float64Array.from(a), offset: 0, stride: n }, 0);
+    for (const f of FIELDS) expect(relDiff(ok[f], ref[f]), f).toBeLessThan(1e-5);
+  });
+
   it('is not used under a memory budget (the budget model does not count it)', () => {
     const st = createSketch({ cols: 64, rank: 3, memoryBudget: 2e6, spill: { write() {} } });
     updateRows(st, { rows: 10, cols: 64, data: data(10, 64, 1), offset: 0, stride: 64 }, 0);

@@ -43,6 +43,9 @@ export interface WasmKernels {
   sparse_rows_f64(nOut: number, w: number, out: number, ldo: number, ptr: number, idx: number, val: number, b: number, ldb: number, overwrite: number): void;
   /** dst (cols x rows) = src (rows x cols)^T, float32, row strides in bytes. */
   transpose_f32(rows: number, cols: number, src: number, lds: number, dst: number, ldd: number): void;
+  transpose_f64(rows: number, cols: number, src: number, lds: number, dst: number, ldd: number): void;
+  /** 1 if any of the n float32 values at src is NaN or infinite, else 0. */
+  nonfinite_f32(n: number, src: number): number;
   /** dst[i, j] (float64, row stride ldd) = float32 at src + i rs + j cs (byte strides). */
   widen_f32(rows: number, cols: number, src: number, rs: number, cs: number, dst: number, ldd: number): void;
   /** dst[0:n] (float32) = src[0:n] (float64). */

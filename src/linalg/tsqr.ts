@@ -31,6 +31,13 @@ const CHUNK = 1024;
 /** Below this chunk height, or for narrow k, the Level-2 loop beats GEMM's call overhead. */
 const MIN_BLOCKED_ROWS = 64;
 
+/**
+ * With the reflectors in WebAssembly the unblocked loop is faster at least up to k = 130 (chunks
+ * of 256 rows: 93 us against 155 blocked at k = 42, 690 against 1030 at k = 130; the trailing GEMMs
+ * of the blocked form pack a transposed operand in TypeScript on every call); blocked from here.
+ */
+const WASM_MIN_BLOCKED_K = 256;
+
 function panelWidth(k: number): number {
   return k <= 128 ? 16 : 32;
 }
@@ -69,15 +76,19 @@ export function tsqrUpdate(state: TsqrState, block: Matrix): void {
 function absorbChunk(state: TsqrState, block: Matrix, r0: number, h: number): void {
   const k = state.k, w = state.work, rd = state.r.data;
   const bd = block.data, bs = block.stride;
-  // Column j of the chunk becomes the contiguous row j of w (stride h).
-  for (let i = 0; i < h; i++) {
-    const o = block.offset + (r0 + i) * bs;
-    for (let j = 0; j < k; j++) w[j * h + i] = bd[o + j];
-  }
-  const nb = panelWidth(k);
-  const blocked = h >= MIN_BLOCKED_ROWS && k >= 2 * nb;
   const pw = state.panel;
   const rt = inArena(w) && inArena(rd) && inArena(pw) ? wasmRuntime() : null;
+  // Column j of the chunk becomes the contiguous row j of w (stride h).
+  if (rt !== null && bd instanceof Float64Array && inArena(bd)) {
+    rt.exports.transpose_f64(h, k, bd.byteOffset + 8 * (block.offset + r0 * bs), 8 * bs, w.byteOffset, 8 * h);
+  } else {
+    for (let i = 0; i < h; i++) {
+      const o = block.offset + (r0 + i) * bs;
+      for (let j = 0; j < k; j++) w[j * h + i] = bd[o + j];
+    }
+  }
+  const nb = panelWidth(k);
+  const blocked = h >= MIN_BLOCKED_ROWS && k >= (rt !== null ? WASM_MIN_BLOCKED_K : 2 * nb);
   const mOff = 0, tOff = nb * k, sOff = tOff + nb * nb, tauOff = sOff + nb * nb;
   for (let j0 = 0; j0 < k; j0 += blocked ? nb : k) {
     const jb = blocked ? Math.min(nb, k - j0) : k;

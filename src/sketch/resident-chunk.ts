@@ -36,6 +36,8 @@ export interface ResidentChunk {
   /** Byte address and size of the single arena block holding every buffer below. */
   readonly base: number;
   readonly bytes: number;
+  /** Rows per chunk (sizes.chunk). */
+  readonly chunk: number;
   freed: boolean;
   /** Byte addresses. */
   readonly a: number; readonly at: number; readonly yt: number; readonly tt: number; readonly t: number;
@@ -93,7 +95,7 @@ export function createResidentChunk(state: SketchState): ResidentChunk {
     valV: sparse ? f32(x[2]!, len) : new Float32Array(0),
   });
   const rc: ResidentChunk = {
-    base, bytes, freed: false,
+    base, bytes, chunk: c, freed: false,
     a: base + o.a, at: base + o.at, yt: base + o.yt, tt: base + o.tt, t: base + o.t, xs: base + o.xs, z: base + o.z,
     ys: base + o.ys, cr: base + o.cr, gmap64: base + o.gmap64, gmap32: base + o.gmap32, phi64: base + o.phi64, phi32: base + o.phi32,
     omega: lists(o.omega, k, n * zk), psi: lists(o.psi, s, n * zs),

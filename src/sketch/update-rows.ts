@@ -16,6 +16,7 @@
  * (bad rowStart) before changing anything.
  */
 import { ArgumentError, NonFiniteError, ShapeError } from '../errors.js';
+import { wasmRuntime } from '../kernels/wasm-runtime.js';
 import type { Matrix, Matrix32 } from '../matrix.js';
 import { absorbChunk } from './absorb-chunk.js';
 import { absorbResident } from './absorb-resident.js';
@@ -28,7 +29,10 @@ export function updateRows(state: SketchState, block: Matrix, rowStart: number):
   if (block.cols !== n) throw new ShapeError(`row block at row ${rowStart} has ${block.cols} columns, expected ${n}`);
   if (!Number.isSafeInteger(rowStart) || rowStart < 0) throw new ArgumentError(`rowStart must be a non-negative integer, found ${rowStart}`);
   if (b === 0) return;
-  checkFinite(block, rowStart);
+  const rc = residentFor(state, block);
+  // The resident path checks each chunk in WebAssembly as it copies it in (a block larger than a
+  // chunk is then copied again to be absorbed); the TypeScript check names the place.
+  if (rc === null || !residentFinite(rc, block as Matrix32)) checkFinite(block, rowStart);
   const overlaps = addInterval(state.covered, rowStart, rowStart + b, state.center);
   if (overlaps && state.center) {
     throw new ArgumentError(`rows [${rowStart}, ${rowStart + b}) overlap rows already seen: with center, each row must arrive exactly once`);
@@ -36,15 +40,12 @@ export function updateRows(state: SketchState, block: Matrix, rowStart: number):
   if (overlaps) state.rangeRValid = false;
   addInterval(state.covered, rowStart, rowStart + b, false);
   const c = state.sizes.chunk, a64 = state.work.a64;
-  const rc = residentFor(state, block);
   if (rc !== null) {
-    // Float32 rows of a three-sketch: each chunk is copied once into the resident buffer and
-    // absorbed there (absorb-resident.ts).
-    const { data, offset, stride } = block as Matrix32;
+    // Float32 rows of a three-sketch: each chunk is copied into the resident buffer and absorbed
+    // there (absorb-resident.ts).
     for (let t0 = 0; t0 < b; t0 += c) {
-      const cb = Math.min(c, b - t0), so = offset + t0 * stride;
-      if (stride === n) rc.aV.set(data.subarray(so, so + cb * n));
-      else for (let t = 0; t < cb; t++) rc.aV.set(data.subarray(so + t * stride, so + t * stride + n), t * n);
+      const cb = Math.min(c, b - t0);
+      if (b > c) copyChunk(rc, block as Matrix32, t0, cb);
       absorbResident(state, rc, cb, rowStart + t0);
     }
     state.rowsSeen += b;
@@ -81,6 +82,25 @@ function residentFor(state: SketchState, block: Matrix): ResidentChunk | null {
   if (!(block.data instanceof Float32Array) || state.method !== 'three-sketch') return null;
   if (!state.maps.panel32?.layout || (state.sizes.rule !== 'default' && state.sizes.rule !== 'explicit')) return null;
   return (w.resident = createResidentChunk(state));
+}
+
+/** Rows [t0, t0 + cb) of the block into the resident chunk buffer (packed, n wide). */
+function copyChunk(rc: ResidentChunk, block: Matrix32, t0: number, cb: number): void {
+  const { data, offset, stride, cols: n } = block;
+  const so = offset + t0 * stride;
+  if (stride === n) rc.aV.set(data.subarray(so, so + cb * n));
+  else for (let t = 0; t < cb; t++) rc.aV.set(data.subarray(so + t * stride, so + t * stride + n), t * n);
+}
+
+/** Copy the block chunk by chunk into the resident buffer; false at the first chunk with a NaN or infinity. */
+function residentFinite(rc: ResidentChunk, block: Matrix32): boolean {
+  const x = wasmRuntime()!.exports, c = rc.chunk, n = block.cols;
+  for (let t0 = 0; t0 < block.rows; t0 += c) {
+    const cb = Math.min(c, block.rows - t0);
+    copyChunk(rc, block, t0, cb);
+    if (x.nonfinite_f32(cb * n, rc.a) !== 0) return false;
+  }
+  return true;
 }
 
 function checkFinite(block: Matrix, rowStart: number): void {
