@@ -12,9 +12,9 @@
  * - [X; S; 1^T A] = [Upsilon; Theta; 1^T] A from A with lists built per chunk (Upsilon's b zeta
  *   entries counting-sorted by output, Theta dense);
  * - Z += Phi T (T = A Psi^T) and [Phi; Theta] [Y 1] from the same Phi and Theta lists.
- * Products run in float32 (the float32 rows times float32 maps) into per-chunk increments that are
- * added to the float64 sketches (KERNELS.md "Precision": float32 products, float64 accumulators);
- * [Y 1] is widened to float64 before the TSQR and the products with it.
+ * Products run in float32 (the float32 rows times float32 maps, [Y 1] as computed in float32) into
+ * per-chunk increments that are added to the float64 sketches (KERNELS.md "Precision": float32
+ * products, float64 accumulators); [Y 1] is widened to float64 for the TSQR and the spill.
  * Gaussian maps go through the GEMM kernels with the same resident operands (no copies in or out).
  */
 import { gemm } from '../kernels/gemm.js';
@@ -35,11 +35,15 @@ export function absorbResident(state: SketchState, rc: ResidentChunk, b: number,
     x.sparse_rows_f32(k, b, rc.yt, 4 * b, rc.omega.ptr, rc.omega.idx, rc.omega.val, rc.at, 4 * b, 1);
     x.sparse_rows_f32(s, b, rc.tt, 4 * b, rc.psi.ptr, rc.psi.idx, rc.psi.val, rc.at, 4 * b, 1);
     x.widen_f32(b, k, rc.yt, 4, 4 * b, rc.ys, 8 * k1);
+    x.transpose_f32(k, b, rc.yt, 4 * b, rc.y32, 4 * k1);
     x.transpose_f32(s, b, rc.tt, 4 * b, rc.t, 4 * s);
     buildLists(state, rc, b, i0);
-    x.sparse_rows_f32(k + q + 1, n, rc.xs, 4 * n, rc.list1.ptr, rc.list1.idx, rc.list1.val, rc.a, 4 * n, 1);
-    x.sparse_rows_f32(s, s, rc.z, 4 * s, rc.list2.ptr, rc.list2.idx, rc.list2.val, rc.t, 4 * s, 1);
-    x.sparse_rows_f64(s + q, k1, rc.cr, 8 * k1, rc.list2.ptr, rc.list2.idx, rc.list2Val64, rc.ys, 8 * k1, 1);
+    const l1 = rc.list1, l2 = rc.list2;
+    x.sparse_rows_f32(k + q + 1, n, rc.xs, 4 * n, l1.ptr, l1.idx, l1.val, rc.a, 4 * n, 1);
+    x.sparse_rows_f32(s, s, rc.z, 4 * s, l2.ptr, l2.idx, l2.val, rc.t, 4 * s, 1);
+    // [Phi; Theta] [Y 1]: the Phi lists, then list1's Theta lists (outputs k .. k + q - 1).
+    x.sparse_rows_f32(s, k1, rc.cr, 4 * k1, l2.ptr, l2.idx, l2.val, rc.y32, 4 * k1, 1);
+    x.sparse_rows_f32(q, k1, rc.cr + 4 * s * k1, 4 * k1, l1.ptr + 4 * k, l1.idx, l1.val, rc.y32, 4 * k1, 1);
     addInto(state.coreRange, rc.crV, 0, s * k1);
     addInto(state.errorRange, rc.crV, s * k1, q * k1);
   } else {
@@ -79,8 +83,9 @@ function addInto(dst: Float64Array, src: Float32Array | Float64Array, off: numbe
 /**
  * The chunk's streamed-axis maps, regenerated from (seed, purpose, i) [ALGORITHMS.md §0], as CSR
  * lists over the chunk rows t: list1 = Upsilon rows (k lists, counting-sorted from the compressed
- * items), Theta rows (q dense lists) and one list of ones (column sums); list2 = Phi rows (s lists)
- * and Theta rows again. Also Upsilon 1 for centering.
+ * items), Theta rows (q dense lists) and one list of ones (column sums); list2 = Phi rows (s
+ * lists). Every row has exactly zeta Upsilon entries, so the dense lists start at b zeta and their
+ * row indices depend on b only: they are rewritten when b changes. Also Upsilon 1 for centering.
  */
 function buildLists(state: SketchState, rc: ResidentChunk, b: number, i0: number): void {
   const { k, s, q } = state.sizes, seed = state.seed;
@@ -88,26 +93,32 @@ function buildLists(state: SketchState, rc: ResidentChunk, b: number, i0: number
   fillSparseSignItems(seed, 'upsilon', k, i0, b, rc.uIdx, rc.uVal);
   fillSparseSignItems(seed, 'phi', s, i0, b, rc.pIdx, rc.pVal);
   if (q > 0) fillItems('gaussian', seed, 'theta', q, i0, b, rc.theta, 0, q);
-  const l1 = rc.list1;
-  let end = sortItems(rc.uIdx, rc.uVal, b, zk, k, l1, rc.cursor, null);
-  end = denseLists(rc.theta, b, q, l1, k, end, null);
-  for (let t = 0; t < b; t++) { l1.idxV[end + t] = t; l1.valV[end + t] = 1; }
-  l1.ptrV[k + q + 1] = end + b;
-  const v64 = rc.list2Val64V;
-  end = sortItems(rc.pIdx, rc.pVal, b, zs, s, rc.list2, rc.cursor, v64);
-  denseLists(rc.theta, b, q, rc.list2, s, end, v64);
+  const l1 = rc.list1, d0 = b * zk;
+  if (rc.listRows !== b) {
+    rc.listRows = b;
+    const ptr = l1.ptrV, idx = l1.idxV, val = l1.valV;
+    for (let c = 0; c <= q; c++) {
+      ptr[k + c + 1] = d0 + (c + 1) * b;
+      for (let t = 0; t < b; t++) idx[d0 + c * b + t] = t;
+    }
+    val.fill(1, d0 + q * b, d0 + (q + 1) * b);
+  }
+  sortItems(rc.uIdx, rc.uVal, b, zk, k, l1, rc.cursor);
+  const th = rc.theta, v1 = l1.valV;
+  for (let c = 0; c < q; c++) {
+    const o = d0 + c * b;
+    for (let t = 0; t < b; t++) v1[o + t] = th[t * q + c]!;
+  }
+  sortItems(rc.pIdx, rc.pVal, b, zs, s, rc.list2, rc.cursor);
   const ones = state.coRangeOnes, uv = rc.uVal, ui = rc.uIdx;
   for (let p = 0; p < b * zk; p++) ones[ui[p]!] += uv[p]!;
 }
 
 /**
  * Counting sort of b compressed items (z entries each, indices in [0, dim)) into lists 0..dim-1 of
- * `out` (entries (t, value), t increasing); also the values in float64 into `v64` when given.
- * Returns the end of the last list.
+ * `out` (entries (t, value), t increasing).
  */
-function sortItems(
-  idx: Int32Array, val: Float64Array, b: number, z: number, dim: number, out: CsrLists, cursor: Int32Array, v64: Float64Array | null,
-): number {
+function sortItems(idx: Int32Array, val: Float64Array, b: number, z: number, dim: number, out: CsrLists, cursor: Int32Array): void {
   const ptr = out.ptrV;
   ptr.fill(0, 0, dim + 1);
   for (let p = 0; p < b * z; p++) ptr[idx[p]! + 1]++;
@@ -117,22 +128,6 @@ function sortItems(
     for (let p = t * z; p < t * z + z; p++) {
       const at = cursor[idx[p]!]!++;
       oi[at] = t; ov[at] = val[p]!;
-      if (v64 !== null) v64[at] = val[p]!;
     }
   }
-  return ptr[dim]!;
-}
-
-/** q dense lists (entries (t, theta[t, c]) for every chunk row t) as outputs c0 .. c0 + q - 1, from `start`. */
-function denseLists(theta: Float64Array, b: number, q: number, out: CsrLists, c0: number, start: number, v64: Float64Array | null): number {
-  const ptr = out.ptrV, oi = out.idxV, ov = out.valV;
-  let at = start;
-  for (let c = 0; c < q; c++) {
-    for (let t = 0; t < b; t++, at++) {
-      oi[at] = t; ov[at] = theta[t * q + c]!;
-      if (v64 !== null) v64[at] = theta[t * q + c]!;
-    }
-    ptr[c0 + c + 1] = at;
-  }
-  return at;
 }

@@ -13,9 +13,9 @@
  *   r, tsqr work and panel (f64): the TSQR state (tsqr.ts), R copied in and out per chunk
  * sparse-sign only:
  *   at  (n x c) f32   A^T; yt (k x c), tt (s x c) f32: Y^T = Omega A^T, T^T = Psi A^T; t (c x s) f32 = T
- *   cr  ((s + q) x k1) f64   per-chunk [Phi; Theta] [Y 1] increments
+ *   y32 (c x k1) f32  [Y 1]; cr ((s + q) x k1) f32   per-chunk [Phi; Theta] [Y 1] increments
  *   omega / psi lists (kept); list1: Upsilon, Theta and ones lists over the chunk rows (k + q + 1
- *   outputs); list2: Phi and Theta lists (s + q outputs; values in f32 and f64)
+ *   outputs); list2: Phi lists (s outputs)
  * gaussian only:
  *   yt (c x (k + s)) f32  [Y | T] from the packed panel; gmap (c x (k + q + 1)) [Upsilon | Theta | 1]
  *   rows in f64 and f32; phi (c x s) in f64 and f32
@@ -41,14 +41,14 @@ export interface ResidentChunk {
   freed: boolean;
   /** Byte addresses. */
   readonly a: number; readonly at: number; readonly yt: number; readonly tt: number; readonly t: number;
-  readonly xs: number; readonly z: number; readonly ys: number; readonly cr: number;
+  readonly xs: number; readonly z: number; readonly ys: number; readonly cr: number; readonly y32: number;
   readonly gmap64: number; readonly gmap32: number; readonly phi64: number; readonly phi32: number;
   readonly omega: CsrLists; readonly psi: CsrLists; readonly list1: CsrLists; readonly list2: CsrLists;
-  /** list2's values in float64 (for the float64 product with [Y 1]). */
-  readonly list2Val64: number; readonly list2Val64V: Float64Array;
+  /** The chunk height for which list1's dense lists (Theta, ones) hold their row indices (0: none yet). */
+  listRows: number;
   /** Views. */
   readonly aV: Float32Array; readonly ytV: Float32Array; readonly xsV: Float32Array; readonly zV: Float32Array;
-  readonly ysV: Float64Array; readonly crV: Float64Array;
+  readonly ysV: Float64Array; readonly crV: Float32Array;
   readonly gmap64V: Float64Array; readonly gmap32V: Float32Array; readonly phi64V: Float64Array; readonly phi32V: Float32Array;
   /** Ordinary scratch: the chunk's compressed Upsilon and Phi items, Theta rows, counting-sort cursors. */
   readonly uIdx: Int32Array; readonly uVal: Float64Array; readonly pIdx: Int32Array; readonly pVal: Float64Array;
@@ -73,14 +73,13 @@ export function createResidentChunk(state: SketchState): ResidentChunk {
   const o = {
     a: take(4 * c * n), xs: take(4 * (k + q + 1) * n), z: take(4 * s * s), ys: take(8 * c * k1),
     at: sparse ? take(4 * n * c) : 0, yt: take(4 * c * (sparse ? k : k + s)), tt: sparse ? take(4 * s * c) : 0,
-    t: sparse ? take(4 * c * s) : 0, cr: sparse ? take(8 * (s + q) * k1) : 0,
+    t: sparse ? take(4 * c * s) : 0, cr: sparse ? take(4 * (s + q) * k1) : 0, y32: sparse ? take(4 * c * k1) : 0,
     gmap64: sparse ? 0 : take(8 * c * (k + q + 1)), gmap32: sparse ? 0 : take(4 * c * (k + q + 1)),
     phi64: sparse ? 0 : take(8 * c * s), phi32: sparse ? 0 : take(4 * c * s),
     omega: sparse ? [take(4 * (k + 1)), take(4 * n * zk), take(4 * n * zk)] : [0, 0, 0],
     psi: sparse ? [take(4 * (s + 1)), take(4 * n * zs), take(4 * n * zs)] : [0, 0, 0],
     list1: sparse ? [take(4 * (k + q + 2)), take(4 * c * (zk + q + 1)), take(4 * c * (zk + q + 1))] : [0, 0, 0],
-    list2: sparse ? [take(4 * (s + q + 1)), take(4 * c * (zs + q)), take(4 * c * (zs + q))] : [0, 0, 0],
-    list2Val64: sparse ? take(8 * c * (zs + q)) : 0,
+    list2: sparse ? [take(4 * (s + 1)), take(4 * c * zs), take(4 * c * zs)] : [0, 0, 0],
     r: take(8 * k1 * k1), tw: take(8 * tw.work), tp: take(8 * tw.panel),
   };
   const bytes = top;
@@ -99,10 +98,9 @@ export function createResidentChunk(state: SketchState): ResidentChunk {
     a: base + o.a, at: base + o.at, yt: base + o.yt, tt: base + o.tt, t: base + o.t, xs: base + o.xs, z: base + o.z,
     ys: base + o.ys, cr: base + o.cr, gmap64: base + o.gmap64, gmap32: base + o.gmap32, phi64: base + o.phi64, phi32: base + o.phi32,
     omega: lists(o.omega, k, n * zk), psi: lists(o.psi, s, n * zs),
-    list1: lists(o.list1, k + q + 1, c * (zk + q + 1)), list2: lists(o.list2, s + q, c * (zs + q)),
-    list2Val64: base + o.list2Val64, list2Val64V: sparse ? f64(o.list2Val64, c * (zs + q)) : new Float64Array(0),
+    list1: lists(o.list1, k + q + 1, c * (zk + q + 1)), list2: lists(o.list2, s, c * zs), listRows: 0,
     aV: f32(o.a, c * n), ytV: f32(o.yt, c * (sparse ? k : k + s)), xsV: f32(o.xs, (k + q + 1) * n), zV: f32(o.z, s * s),
-    ysV: f64(o.ys, c * k1), crV: sparse ? f64(o.cr, (s + q) * k1) : new Float64Array(0),
+    ysV: f64(o.ys, c * k1), crV: sparse ? f32(o.cr, (s + q) * k1) : new Float32Array(0), y32: base + o.y32,
     gmap64V: sparse ? new Float64Array(0) : f64(o.gmap64, c * (k + q + 1)),
     gmap32V: sparse ? new Float32Array(0) : f32(o.gmap32, c * (k + q + 1)),
     phi64V: sparse ? new Float64Array(0) : f64(o.phi64, c * s),
@@ -117,6 +115,7 @@ export function createResidentChunk(state: SketchState): ResidentChunk {
   };
   // The ones column of [Y 1] and of [Upsilon | Theta | 1] never changes: written once.
   for (let t = 0; t < c; t++) rc.ysV[t * k1 + k] = 1;
+  if (sparse) { const y32 = f32(o.y32, c * k1); for (let t = 0; t < c; t++) y32[t * k1 + k] = 1; }
   if (!sparse) for (let t = 0; t < c; t++) rc.gmap64V[t * (k + q + 1) + k + q] = 1;
   if (sparse) {
     kept(state.maps.omegaIdx, state.maps.omegaVal, n, zk, k, rc.omega, rc.cursor);
