@@ -59,6 +59,19 @@ export function logUniform(w: number): number {
 
 /** out[0] = cos 2 pi u, out[1] = sin 2 pi u for u = ((w >>> 0) + 1) 2^-32 (u = 1 gives the angle 0). */
 export function cosSinTurn(w: number, out: Float64Array): void {
+  scaledCosSin(w, 1, out, 0, true);
+}
+
+/**
+ * The Box-Muller pair of the draws (w1, w2), sqrt(-2 ln u1) (cos 2 pi u2, sin 2 pi u2), into out[o] and,
+ * when `both`, out[o + 1]. Values are r * cosSinTurn(w2) exactly (the doubles, before any float32 store).
+ */
+export function boxMuller(w1: number, w2: number, out: Float64Array | Float32Array, o: number, both: boolean): void {
+  scaledCosSin(w2, Math.sqrt(-2 * logUniform(w1)), out, o, both);
+}
+
+/** r cos 2 pi u into out[o] and, when `both`, r sin 2 pi u into out[o + 1]; u as in `cosSinTurn`. */
+function scaledCosSin(w: number, r: number, out: Float64Array | Float32Array, o: number, both: boolean): void {
   const c = ((w + 1) >>> 0) + 4194304; // turns in units of 2^-32, plus half a grid step
   const j = (c >>> 23) & 511; // nearest of the 512 grid angles 2 pi j / 512
   const d = ((c & 8388607) - 4194304) * TURN_2_32; // the rest, |d| <= pi / 512
@@ -66,16 +79,8 @@ export function cosSinTurn(w: number, out: Float64Array): void {
   const sinD = d + d * z * (-1 / 6 + z * (1 / 120)); // truncation < |d|^7 / 5040 < 1e-18 |d|
   const cosD1 = z * (-0.5 + z * (1 / 24)); // cos d - 1, truncation < d^6 / 720 < 1e-16 |cos d - 1|
   const cj = SIN_COS_TABLE[2 * j]!, sj = SIN_COS_TABLE[2 * j + 1]!;
-  out[0] = cj + (cj * cosD1 - sj * sinD);
-  out[1] = sj + (sj * cosD1 + cj * sinD);
-}
-
-/** The Box-Muller pair of the draws (w1, w2) into pair[0], pair[1]: sqrt(-2 ln u1) (cos 2 pi u2, sin 2 pi u2). */
-export function boxMuller(w1: number, w2: number, pair: Float64Array): void {
-  const r = Math.sqrt(-2 * logUniform(w1));
-  cosSinTurn(w2, pair);
-  pair[0] = r * pair[0]!;
-  pair[1] = r * pair[1]!;
+  out[o] = r * (cj + (cj * cosD1 - sj * sinD));
+  if (both) out[o + 1] = r * (sj + (sj * cosD1 + cj * sinD));
 }
 
 /** ln m for m in [sqrt(1/2), sqrt(2)]: fdlibm e_log.c with k = 0 (f = m - 1 is exact). */

@@ -85,7 +85,7 @@ export function fillItems(
  * state in locals and the seeding string mixed in without building it. The per-call generator
  * objects and closure calls made the streamed maps (Upsilon, Phi, Theta: k + s + q normals per
  * row) 13% of `updateRows` at rank 10 and 15% at rank 32; this path allocates nothing. Math.log,
- * cos and sin were then about 25% of `updateRows` at rank 10; `boxMuller` is 3.2-3.6x faster than
+ * cos and sin were then about 25% of `updateRows` at rank 10; `boxMuller` is 3.2-3.9x faster than
  * them (bench/_gauss.ts).
  */
 function fillGaussianItems(
@@ -112,16 +112,13 @@ function fillGaussianItems(
         let u = x ^ (x << 11); x = y; y = z; z = w; w ^= (w >>> 19) ^ u ^ (u >>> 8);
         const w1 = w;
         u = x ^ (x << 11); x = y; y = z; z = w; w ^= (w >>> 19) ^ u ^ (u >>> 8);
-        boxMuller(w1, w, pair);
-        out[o + j] = pair[0]!;
-        if (j + 1 < dim) out[o + j + 1] = pair[1]!;
+        boxMuller(w1, w, out, o + j, j + 1 < dim);
       }
     }
   }
 }
 
 const xorState = new Int32Array(4);
-const pair = new Float64Array(2);
 /** Scratch for `seedXor128`: decimal digits of the seed and the group number. */
 const digits = new Int32Array(24);
 
