@@ -417,3 +417,20 @@ export function tsqr_reflect_f64(rd: usize, w: usize, k: i32, h: i32, j0: i32, j
     store<f64>(taus + (<usize>j << 3), tau);
   }
 }
+
+// dst[0:n] (float64) += src[0:n] (float32): per-chunk float32 products summed into float64.
+export function add_f32_f64(n: i32, src: usize, dst: usize): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const x = v128.load(src + (<usize>i << 2)), d = dst + (<usize>i << 3);
+    v128.store(d, f64x2.add(v128.load(d), f64x2.promote_low_f32x4(x)));
+    v128.store(d, f64x2.add(v128.load(d, 16), f64x2.promote_low_f32x4(v128.shuffle<i32>(x, x, 2, 3, 0, 1))), 16);
+  }
+  for (; i < n; i++) store<f64>(dst + (<usize>i << 3), load<f64>(dst + (<usize>i << 3)) + <f64>load<f32>(src + (<usize>i << 2)));
+}
+
+// dst (rows x cols) = src (rows x cols), float32, row strides in bytes.
+export function copy_f32(rows: i32, cols: i32, src: usize, lds: usize, dst: usize, ldd: usize): void {
+  const bytes = <usize>cols << 2;
+  for (let i = 0; i < rows; i++) memory.copy(dst + <usize>i * ldd, src + <usize>i * lds, bytes);
+}

@@ -50,6 +50,10 @@ export interface WasmKernels {
   widen_f32(rows: number, cols: number, src: number, rs: number, cs: number, dst: number, ldd: number): void;
   /** dst[0:n] (float32) = src[0:n] (float64). */
   narrow_f64(n: number, src: number, dst: number): void;
+  /** dst (rows x cols) = src, float32, row strides in bytes. */
+  copy_f32(rows: number, cols: number, src: number, lds: number, dst: number, ldd: number): void;
+  /** dst[0:n] (float64) += src[0:n] (float32). */
+  add_f32_f64(n: number, src: number, dst: number): void;
   /**
    * TSQR structured Householder reflectors j in [j0, j1) on R (k x k) at rd and the transposed
    * block W^T (k x h) at w, applied to columns up to cEnd; taus (float64) at taus[j].

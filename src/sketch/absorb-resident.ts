@@ -44,8 +44,6 @@ export function absorbResident(state: SketchState, rc: ResidentChunk, b: number,
     // [Phi; Theta] [Y 1]: the Phi lists, then list1's Theta lists (outputs k .. k + q - 1).
     x.sparse_rows_f32(s, k1, rc.cr, 4 * k1, l2.ptr, l2.idx, l2.val, rc.y32, 4 * k1, 1);
     x.sparse_rows_f32(q, k1, rc.cr + 4 * s * k1, 4 * k1, l1.ptr + 4 * k, l1.idx, l1.val, rc.y32, 4 * k1, 1);
-    addInto(state.coreRange, rc.crV, 0, s * k1);
-    addInto(state.errorRange, rc.crV, s * k1, q * k1);
   } else {
     const cq1 = k + q + 1, ks = k + s, g64 = rc.gmap64V;
     fillItems('gaussian', seed, 'upsilon', k, i0, b, g64, 0, cq1);
@@ -60,12 +58,13 @@ export function absorbResident(state: SketchState, rc: ResidentChunk, b: number,
     x.widen_f32(b, k, rc.yt, 4 * ks, 4, rc.ys, 8 * k1);
     gemm(true, false, cq1, n, b, 1, rc.gmap32V, 0, cq1, rc.aV, 0, n, 0, rc.xsV, 0, n);
     gemm(true, false, s, s, b, 1, rc.phi32V, 0, s, rc.ytV, k, ks, 0, rc.zV, 0, s);
-    gemm(true, false, s, k1, b, 1, rc.phi64V, 0, s, rc.ysV, 0, k1, 1, state.coreRange, 0, k1);
-    if (q > 0) gemm(true, false, q, k1, b, 1, g64, k, cq1, rc.ysV, 0, k1, 1, state.errorRange, 0, k1);
+    x.copy_f32(b, k, rc.yt, 4 * ks, rc.y32, 4 * k1);
+    gemm(true, false, s, k1, b, 1, rc.phi32V, 0, s, rc.y32V, 0, k1, 0, rc.crV, 0, k1);
+    if (q > 0) gemm(true, false, q, k1, b, 1, rc.gmap32V, k, cq1, rc.y32V, 0, k1, 0, rc.crV, s * k1, k1);
   }
-  addInto(state.coRangeAndError, rc.xsV, 0, (k + q) * n);
-  addInto(state.colSums, rc.xsV, (k + q) * n, n);
-  addInto(state.core, rc.zV, 0, s * s);
+  x.add_f32_f64((k + q + 1) * n, rc.xs, rc.acc);
+  x.add_f32_f64(s * s, rc.z, rc.acc + 8 * (k + q + 1) * n);
+  x.add_f32_f64((s + q) * k1, rc.cr, rc.acc + 8 * ((k + q + 1) * n + s * s));
   spillRows(state, i0, b, rc.ysV, 0);
   // TSQR step [ALGORITHMS.md §6] on resident copies (k1^2 values each way) so that its
   // reflectors run in WebAssembly (tsqr.ts).
@@ -75,9 +74,25 @@ export function absorbResident(state: SketchState, rc: ResidentChunk, b: number,
   state.rangeR.set(ts.r.data);
 }
 
-/** dst[0:len] += src[off : off + len] (float64 sums of the per-chunk increments). */
-function addInto(dst: Float64Array, src: Float32Array | Float64Array, off: number, len: number): void {
+/**
+ * Add the increments accumulated over the chunks of one `updateRows` call to the sketch (float64)
+ * and clear them: once per call rather than per chunk.
+ */
+export function flushResident(state: SketchState, rc: ResidentChunk): void {
+  const { k, s, q } = state.sizes, n = state.cols, k1 = k + 1, acc = rc.accV;
+  let o = 0;
+  o = addInto(state.coRangeAndError, acc, o, (k + q) * n);
+  o = addInto(state.colSums, acc, o, n);
+  o = addInto(state.core, acc, o, s * s);
+  o = addInto(state.coreRange, acc, o, s * k1);
+  addInto(state.errorRange, acc, o, q * k1);
+  acc.fill(0);
+}
+
+/** dst[0:len] += src[off : off + len]; returns off + len. */
+function addInto(dst: Float64Array, src: Float64Array, off: number, len: number): number {
   for (let x = 0; x < len; x++) dst[x] += src[off + x]!;
+  return off + len;
 }
 
 /**

@@ -10,10 +10,12 @@
  *   xs  ((k + q + 1) x n) f32   per-chunk [X; S; 1^T A] increments
  *   z   (s x s) f32   per-chunk Z increment
  *   ys  (c x k1) f64  [Y 1] of the chunk (float64: it feeds the TSQR and the spill)
+ *   y32 (c x k1) f32  [Y 1]; cr ((s + q) x k1) f32   per-chunk [Phi; Theta] [Y 1] increments
+ *   acc f64: [X; S; 1^T A], Z and [Phi; Theta] [Y 1] increments summed over the
+ *       chunks of one `updateRows` call, added to the sketch at its end (`flushResident`)
  *   r, tsqr work and panel (f64): the TSQR state (tsqr.ts), R copied in and out per chunk
  * sparse-sign only:
  *   at  (n x c) f32   A^T; yt (k x c), tt (s x c) f32: Y^T = Omega A^T, T^T = Psi A^T; t (c x s) f32 = T
- *   y32 (c x k1) f32  [Y 1]; cr ((s + q) x k1) f32   per-chunk [Phi; Theta] [Y 1] increments
  *   omega / psi lists (kept); list1: Upsilon, Theta and ones lists over the chunk rows (k + q + 1
  *   outputs); list2: Phi lists (s outputs)
  * gaussian only:
@@ -48,7 +50,9 @@ export interface ResidentChunk {
   listRows: number;
   /** Views. */
   readonly aV: Float32Array; readonly ytV: Float32Array; readonly xsV: Float32Array; readonly zV: Float32Array;
-  readonly ysV: Float64Array; readonly crV: Float32Array;
+  readonly ysV: Float64Array; readonly crV: Float32Array; readonly y32V: Float32Array;
+  /** Float64 accumulators [xs | z | cr] of the current call (address and view), zero between calls. */
+  readonly acc: number; readonly accV: Float64Array;
   readonly gmap64V: Float64Array; readonly gmap32V: Float32Array; readonly phi64V: Float64Array; readonly phi32V: Float32Array;
   /** Ordinary scratch: the chunk's compressed Upsilon and Phi items, Theta rows, counting-sort cursors. */
   readonly uIdx: Int32Array; readonly uVal: Float64Array; readonly pIdx: Int32Array; readonly pVal: Float64Array;
@@ -73,13 +77,14 @@ export function createResidentChunk(state: SketchState): ResidentChunk {
   const o = {
     a: take(4 * c * n), xs: take(4 * (k + q + 1) * n), z: take(4 * s * s), ys: take(8 * c * k1),
     at: sparse ? take(4 * n * c) : 0, yt: take(4 * c * (sparse ? k : k + s)), tt: sparse ? take(4 * s * c) : 0,
-    t: sparse ? take(4 * c * s) : 0, cr: sparse ? take(4 * (s + q) * k1) : 0, y32: sparse ? take(4 * c * k1) : 0,
+    t: sparse ? take(4 * c * s) : 0, cr: take(4 * (s + q) * k1), y32: take(4 * c * k1),
     gmap64: sparse ? 0 : take(8 * c * (k + q + 1)), gmap32: sparse ? 0 : take(4 * c * (k + q + 1)),
     phi64: sparse ? 0 : take(8 * c * s), phi32: sparse ? 0 : take(4 * c * s),
     omega: sparse ? [take(4 * (k + 1)), take(4 * n * zk), take(4 * n * zk)] : [0, 0, 0],
     psi: sparse ? [take(4 * (s + 1)), take(4 * n * zs), take(4 * n * zs)] : [0, 0, 0],
     list1: sparse ? [take(4 * (k + q + 2)), take(4 * c * (zk + q + 1)), take(4 * c * (zk + q + 1))] : [0, 0, 0],
     list2: sparse ? [take(4 * (s + 1)), take(4 * c * zs), take(4 * c * zs)] : [0, 0, 0],
+    acc: take(8 * ((k + q + 1) * n + s * s + (s + q) * k1)),
     r: take(8 * k1 * k1), tw: take(8 * tw.work), tp: take(8 * tw.panel),
   };
   const bytes = top;
@@ -100,7 +105,7 @@ export function createResidentChunk(state: SketchState): ResidentChunk {
     omega: lists(o.omega, k, n * zk), psi: lists(o.psi, s, n * zs),
     list1: lists(o.list1, k + q + 1, c * (zk + q + 1)), list2: lists(o.list2, s, c * zs), listRows: 0,
     aV: f32(o.a, c * n), ytV: f32(o.yt, c * (sparse ? k : k + s)), xsV: f32(o.xs, (k + q + 1) * n), zV: f32(o.z, s * s),
-    ysV: f64(o.ys, c * k1), crV: sparse ? f32(o.cr, (s + q) * k1) : new Float32Array(0), y32: base + o.y32,
+    ysV: f64(o.ys, c * k1), acc: base + o.acc, accV: f64(o.acc, (k + q + 1) * n + s * s + (s + q) * k1), crV: f32(o.cr, (s + q) * k1), y32: base + o.y32, y32V: f32(o.y32, c * k1),
     gmap64V: sparse ? new Float64Array(0) : f64(o.gmap64, c * (k + q + 1)),
     gmap32V: sparse ? new Float32Array(0) : f32(o.gmap32, c * (k + q + 1)),
     phi64V: sparse ? new Float64Array(0) : f64(o.phi64, c * s),
@@ -113,9 +118,10 @@ export function createResidentChunk(state: SketchState): ResidentChunk {
       work: f64(o.tw, tw.work), panel: f64(o.tp, tw.panel),
     },
   };
+  rc.accV.fill(0); // arena memory may be reused
   // The ones column of [Y 1] and of [Upsilon | Theta | 1] never changes: written once.
   for (let t = 0; t < c; t++) rc.ysV[t * k1 + k] = 1;
-  if (sparse) { const y32 = f32(o.y32, c * k1); for (let t = 0; t < c; t++) y32[t * k1 + k] = 1; }
+  for (let t = 0; t < c; t++) rc.y32V[t * k1 + k] = 1;
   if (!sparse) for (let t = 0; t < c; t++) rc.gmap64V[t * (k + q + 1) + k + q] = 1;
   if (sparse) {
     kept(state.maps.omegaIdx, state.maps.omegaVal, n, zk, k, rc.omega, rc.cursor);

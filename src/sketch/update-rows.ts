@@ -19,7 +19,7 @@ import { ArgumentError, NonFiniteError, ShapeError } from '../errors.js';
 import { wasmRuntime } from '../kernels/wasm-runtime.js';
 import type { Matrix, Matrix32 } from '../matrix.js';
 import { absorbChunk } from './absorb-chunk.js';
-import { absorbResident } from './absorb-resident.js';
+import { absorbResident, flushResident } from './absorb-resident.js';
 import { fdAbsorb } from './frequent-directions.js';
 import { createResidentChunk, type ResidentChunk } from './resident-chunk.js';
 import type { SketchState } from './types.js';
@@ -43,10 +43,14 @@ export function updateRows(state: SketchState, block: Matrix, rowStart: number):
   if (rc !== null) {
     // Float32 rows of a three-sketch: each chunk is copied into the resident buffer and absorbed
     // there (absorb-resident.ts).
-    for (let t0 = 0; t0 < b; t0 += c) {
-      const cb = Math.min(c, b - t0);
-      if (b > c) copyChunk(rc, block as Matrix32, t0, cb);
-      absorbResident(state, rc, cb, rowStart + t0);
+    try {
+      for (let t0 = 0; t0 < b; t0 += c) {
+        const cb = Math.min(c, b - t0);
+        if (b > c) copyChunk(rc, block as Matrix32, t0, cb);
+        absorbResident(state, rc, cb, rowStart + t0);
+      }
+    } finally {
+      flushResident(state, rc); // also when a spill throws: the chunks absorbed so far count, as in absorbChunk
     }
     state.rowsSeen += b;
     state.rows = Math.max(state.rows, rowStart + b);
