@@ -356,6 +356,73 @@ export function narrow_f64(n: i32, src: usize, dst: usize): void {
 // column j of the block) at w; reflector j acts on R[j, :] and row j of W^T, and is applied to the
 // columns j+1 .. cEnd-1; its tau goes to taus[j] (0: nothing to do) [GVL13 §5.2.2 structured].
 export function tsqr_reflect_f64(rd: usize, w: usize, k: i32, h: i32, j0: i32, j1: i32, cEnd: i32, taus: usize): void {
+  reflectRange(rd, w, k, h, j0, j1, cEnd, taus);
+}
+
+// The whole TSQR step on [R; W] (k columns, h rows of W), in panels of 4 reflectors: each panel is
+// factored on its own columns (reflectRange), then applied to the trailing columns at once
+// (apply4), which reads the 4 reflector rows once per column instead of 4 times.
+export function tsqr_factor_f64(rd: usize, w: usize, k: i32, h: i32, taus: usize): void {
+  for (let j0 = 0; j0 < k; j0 += 4) {
+    if (j0 + 4 > k) { reflectRange(rd, w, k, h, j0, k, k, taus); break; }
+    reflectRange(rd, w, k, h, j0, j0 + 4, j0 + 4, taus);
+    if (j0 + 4 < k) apply4(rd, w, k, h, j0, j0 + 4, k, taus);
+  }
+}
+
+// Reflectors j .. j+3 (vectors v_i = [e_{j+i}; W^T row j+i], taus at taus[j..]) applied in turn to
+// columns c0 .. c1-1. With the Gram entries G_il = v_i . v_l (W parts only: the R parts are
+// distinct unit vectors) and d_i = W^T row (j+i) . w_c of the column before the panel,
+// g_i = tau_i (R[j+i, c] + d_i - sum_{l<i} g_l G_li), then R[j+i, c] -= g_i, w_c -= sum_i g_i v_i.
+// The update of column c and the dot products of column c+1 share one pass (7 memory operations
+// per 8 multiply-adds).
+@inline function apply4(rd: usize, w: usize, k: i32, h: i32, j: i32, c0: i32, c1: i32, taus: usize): void {
+  const hb = <usize>h << 3, h2 = h & ~1;
+  const w0 = w + <usize>j * hb, w1 = w0 + hb, w2 = w1 + hb, w3 = w2 + hb;
+  const tj = taus + (<usize>j << 3);
+  const t0 = load<f64>(tj), t1 = load<f64>(tj, 8), t2 = load<f64>(tj, 16), t3 = load<f64>(tj, 24);
+  const g01 = dotF64(w0, w1, h), g02 = dotF64(w0, w2, h), g03 = dotF64(w0, w3, h);
+  const g12 = dotF64(w1, w2, h), g13 = dotF64(w1, w3, h), g23 = dotF64(w2, w3, h);
+  const rs = <usize>k << 3;
+  const r0 = rd + <usize>j * rs, r1 = r0 + rs, r2 = r1 + rs, r3 = r2 + rs;
+  const wf = w + <usize>c0 * hb;
+  let d0 = dotF64(w0, wf, h), d1 = dotF64(w1, wf, h), d2 = dotF64(w2, wf, h), d3 = dotF64(w3, wf, h);
+  for (let c = c0; c < c1; c++) {
+    const wc = w + <usize>c * hb, co = <usize>c << 3;
+    const q0 = t0 * (load<f64>(r0 + co) + d0);
+    const q1 = t1 * (load<f64>(r1 + co) + d1 - q0 * g01);
+    const q2 = t2 * (load<f64>(r2 + co) + d2 - q0 * g02 - q1 * g12);
+    const q3 = t3 * (load<f64>(r3 + co) + d3 - q0 * g03 - q1 * g13 - q2 * g23);
+    store<f64>(r0 + co, load<f64>(r0 + co) - q0); store<f64>(r1 + co, load<f64>(r1 + co) - q1);
+    store<f64>(r2 + co, load<f64>(r2 + co) - q2); store<f64>(r3 + co, load<f64>(r3 + co) - q3);
+    const v0 = f64x2.splat(-q0), v1 = f64x2.splat(-q1), v2 = f64x2.splat(-q2), v3 = f64x2.splat(-q3);
+    const more = c + 1 < c1;
+    const wn = more ? wc + hb : wc;
+    let e0 = f64x2.splat(0.0), e1 = e0, e2 = e0, e3 = e0;
+    for (let i = 0; i < h2; i += 2) {
+      const o = <usize>i << 3;
+      const x0 = v128.load(w0 + o), x1 = v128.load(w1 + o), x2 = v128.load(w2 + o), x3 = v128.load(w3 + o);
+      let y = v128.load(wc + o);
+      y = fma<f64>(v0, x0, y); y = fma<f64>(v1, x1, y); y = fma<f64>(v2, x2, y); y = fma<f64>(v3, x3, y);
+      v128.store(wc + o, y);
+      const z = v128.load(wn + o);
+      e0 = fma<f64>(x0, z, e0); e1 = fma<f64>(x1, z, e1); e2 = fma<f64>(x2, z, e2); e3 = fma<f64>(x3, z, e3);
+    }
+    d0 = f64x2.extract_lane(e0, 0) + f64x2.extract_lane(e0, 1);
+    d1 = f64x2.extract_lane(e1, 0) + f64x2.extract_lane(e1, 1);
+    d2 = f64x2.extract_lane(e2, 0) + f64x2.extract_lane(e2, 1);
+    d3 = f64x2.extract_lane(e3, 0) + f64x2.extract_lane(e3, 1);
+    if (h2 < h) {
+      const o = <usize>h2 << 3;
+      const x0 = load<f64>(w0 + o), x1 = load<f64>(w1 + o), x2 = load<f64>(w2 + o), x3 = load<f64>(w3 + o);
+      store<f64>(wc + o, load<f64>(wc + o) - q0 * x0 - q1 * x1 - q2 * x2 - q3 * x3);
+      const z = load<f64>(wn + o);
+      d0 += x0 * z; d1 += x1 * z; d2 += x2 * z; d3 += x3 * z;
+    }
+  }
+}
+
+function reflectRange(rd: usize, w: usize, k: i32, h: i32, j0: i32, j1: i32, cEnd: i32, taus: usize): void {
   const hb = <usize>h << 3, h2 = h & ~1;
   for (let j = j0; j < j1; j++) {
     const wj = w + <usize>j * hb;

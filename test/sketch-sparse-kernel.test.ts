@@ -138,8 +138,8 @@ describe.runIf(wasm)('resident float32 chunk path (sparse kernels)', () => {
     expect(st.work.resident).toBeNull();
   });
 
-  it('TSQR reflectors in WebAssembly (state in the arena) match the TypeScript loop', () => {
-    for (const [k, h] of [[14, 256], [42, 255], [11, 7], [130, 200]] as const) {
+  it('TSQR in WebAssembly (state in the arena; unblocked below k = 256, blocked above) matches the TypeScript loop', () => {
+    for (const [k, h] of [[14, 256], [42, 255], [11, 7], [130, 200], [5, 3], [260, 70]] as const) {
       const js = createTsqr(k);
       const ws: TsqrState = { k, r: { rows: k, cols: k, data: allocF64(k * k), offset: 0, stride: k }, rows: 0, work: allocF64(js.work.length), panel: allocF64(js.panel.length) };
       const y = Float64Array.from(data(2 * h, k, k + h), (x) => x * 1.5);

@@ -59,6 +59,8 @@ export interface WasmKernels {
    * block W^T (k x h) at w, applied to columns up to cEnd; taus (float64) at taus[j].
    */
   tsqr_reflect_f64(rd: number, w: number, k: number, h: number, j0: number, j1: number, cEnd: number, taus: number): void;
+  /** The whole unblocked TSQR step (every reflector on every column), in panels of 4 reflectors. */
+  tsqr_factor_f64(rd: number, w: number, k: number, h: number, taus: number): void;
 }
 
 /** Names of the exports workers may be asked to run, indexed by op code. */

@@ -12,7 +12,8 @@
  * compact WY form, so most of the flops run in GEMM [GVL13 §5.2.3]; narrower or shorter inputs
  * (including row-at-a-time streams) take the Level-2 loop.
  * A state whose R, work and panel all live in the kernels' WebAssembly memory (`allocF64`) runs
- * the reflectors in WebAssembly SIMD (`tsqr_reflect_f64`, same arithmetic).
+ * the reflectors in WebAssembly SIMD (`tsqr_factor_f64` / `tsqr_reflect_f64`, same reflectors; the
+ * trailing columns take 4 reflectors per pass).
  * Because diag(R) >= 0 is restored after every chunk, R is unique for full-rank Y and the result
  * does not depend on the block split beyond rounding; merging shards is `tsqrMerge`.
  *
@@ -32,9 +33,11 @@ const CHUNK = 1024;
 const MIN_BLOCKED_ROWS = 64;
 
 /**
- * With the reflectors in WebAssembly the unblocked loop is faster at least up to k = 130 (chunks
- * of 256 rows: 93 us against 155 blocked at k = 42, 690 against 1030 at k = 130; the trailing GEMMs
- * of the blocked form pack a transposed operand in TypeScript on every call); blocked from here.
+ * With the state in WebAssembly memory, `tsqr_factor_f64` (reflectors in panels of 4 applied to the
+ * trailing columns in one pass each) beats the GEMM-blocked form at least up to k = 130 (chunks of
+ * 256 rows: 81 us against 155 at k = 42, 530 against 1030 at k = 130; TypeScript: 430 and 2500;
+ * the blocked form's trailing GEMMs pack a transposed operand in TypeScript on
+ * every call); blocked from here on.
  */
 const WASM_MIN_BLOCKED_K = 256;
 
@@ -94,7 +97,8 @@ function absorbChunk(state: TsqrState, block: Matrix, r0: number, h: number): vo
     const jb = blocked ? Math.min(nb, k - j0) : k;
     // Panel: structured reflectors applied to the panel's own columns only (in WebAssembly SIMD
     // when the state lives in the kernels' memory: the scalar loop was 10 to 20% of `updateRows`).
-    if (rt !== null) rt.exports.tsqr_reflect_f64(rd.byteOffset, w.byteOffset, k, h, j0, j0 + jb, j0 + jb, pw.byteOffset + 8 * tauOff);
+    if (rt !== null && !blocked) rt.exports.tsqr_factor_f64(rd.byteOffset, w.byteOffset, k, h, pw.byteOffset + 8 * tauOff);
+    else if (rt !== null) rt.exports.tsqr_reflect_f64(rd.byteOffset, w.byteOffset, k, h, j0, j0 + jb, j0 + jb, pw.byteOffset + 8 * tauOff);
     else for (let j = j0; j < j0 + jb; j++) pw[tauOff + j] = reflect(rd, w, k, h, j, j0 + jb);
     const c0 = j0 + jb, nc = k - c0;
     if (!blocked || nc === 0) continue;
