@@ -501,3 +501,31 @@ export function copy_f32(rows: i32, cols: i32, src: usize, lds: usize, dst: usiz
   const bytes = <usize>cols << 2;
   for (let i = 0; i < rows; i++) memory.copy(dst + <usize>i * ldd, src + <usize>i * lds, bytes);
 }
+
+// Counting sort of b compressed items (z entries each: int32 indices in [0, dim), float64 values)
+// into CSR lists by index: list c holds (t, value) for the items t with an entry at c, t increasing;
+// values rounded to float32. ptr has dim + 1 int32 entries; cursor is int32 scratch of dim.
+export function csr_from_items(b: i32, z: i32, dim: i32, idx: usize, val: usize, ptr: usize, oIdx: usize, oVal: usize, cursor: usize): void {
+  memory.fill(ptr, 0, (<usize>dim + 1) << 2);
+  const e = b * z;
+  for (let p = 0; p < e; p++) {
+    const a = ptr + ((<usize>load<i32>(idx + (<usize>p << 2)) + 1) << 2);
+    store<i32>(a, load<i32>(a) + 1);
+  }
+  let run = 0;
+  for (let c = 0; c < dim; c++) {
+    store<i32>(cursor + (<usize>c << 2), run);
+    run += load<i32>(ptr + ((<usize>c + 1) << 2));
+    store<i32>(ptr + ((<usize>c + 1) << 2), run);
+  }
+  let p = 0;
+  for (let t = 0; t < b; t++) {
+    for (let q = 0; q < z; q++, p++) {
+      const cp = cursor + (<usize>load<i32>(idx + (<usize>p << 2)) << 2);
+      const at = load<i32>(cp);
+      store<i32>(cp, at + 1);
+      store<i32>(oIdx + (<usize>at << 2), t);
+      store<f32>(oVal + (<usize>at << 2), <f32>load<f64>(val + (<usize>p << 3)));
+    }
+  }
+}

@@ -52,6 +52,11 @@ export interface WasmKernels {
   narrow_f64(n: number, src: number, dst: number): void;
   /** dst (rows x cols) = src, float32, row strides in bytes. */
   copy_f32(rows: number, cols: number, src: number, lds: number, dst: number, ldd: number): void;
+  /**
+   * Counting sort of b items of z (int32 index, float64 value) entries into CSR lists by index
+   * (dim + 1 pointers, (t, float32 value) entries, t increasing); cursor: dim int32 of scratch.
+   */
+  csr_from_items(b: number, z: number, dim: number, idx: number, val: number, ptr: number, oIdx: number, oVal: number, cursor: number): void;
   /** dst[0:n] (float64) += src[0:n] (float32). */
   add_f32_f64(n: number, src: number, dst: number): void;
   /**

@@ -23,7 +23,7 @@ import { wasmRuntime } from '../kernels/wasm-runtime.js';
 import { fillItems, fillSparseSignItems, sparseSignZeta } from '../random/test-matrix.js';
 import { tsqrUpdate } from '../linalg/tsqr.js';
 import { spillRows } from './absorb-chunk.js';
-import type { CsrLists, ResidentChunk } from './resident-chunk.js';
+import type { ResidentChunk } from './resident-chunk.js';
 import type { SketchState } from './types.js';
 
 export function absorbResident(state: SketchState, rc: ResidentChunk, b: number, i0: number): void {
@@ -98,17 +98,18 @@ function addInto(dst: Float64Array, src: Float64Array, off: number, len: number)
 /**
  * The chunk's streamed-axis maps, regenerated from (seed, purpose, i) [ALGORITHMS.md §0], as CSR
  * lists over the chunk rows t: list1 = Upsilon rows (k lists, counting-sorted from the compressed
- * items), Theta rows (q dense lists) and one list of ones (column sums); list2 = Phi rows (s
+ * items in WebAssembly, `csr_from_items`), Theta rows (q dense lists) and one list of ones (column sums); list2 = Phi rows (s
  * lists). Every row has exactly zeta Upsilon entries, so the dense lists start at b zeta and their
  * row indices depend on b only: they are rewritten when b changes. Also Upsilon 1 for centering.
  */
 function buildLists(state: SketchState, rc: ResidentChunk, b: number, i0: number): void {
+  const x = wasmRuntime()!.exports;
   const { k, s, q } = state.sizes, seed = state.seed;
   const zk = sparseSignZeta(k), zs = sparseSignZeta(s);
   fillSparseSignItems(seed, 'upsilon', k, i0, b, rc.uIdx, rc.uVal);
   fillSparseSignItems(seed, 'phi', s, i0, b, rc.pIdx, rc.pVal);
   if (q > 0) fillItems('gaussian', seed, 'theta', q, i0, b, rc.theta, 0, q);
-  const l1 = rc.list1, d0 = b * zk;
+  const l1 = rc.list1, l2 = rc.list2, it = rc.items, d0 = b * zk;
   if (rc.listRows !== b) {
     rc.listRows = b;
     const ptr = l1.ptrV, idx = l1.idxV, val = l1.valV;
@@ -118,31 +119,13 @@ function buildLists(state: SketchState, rc: ResidentChunk, b: number, i0: number
     }
     val.fill(1, d0 + q * b, d0 + (q + 1) * b);
   }
-  sortItems(rc.uIdx, rc.uVal, b, zk, k, l1, rc.cursor);
-  const th = rc.theta, v1 = l1.valV;
-  for (let c = 0; c < q; c++) {
-    const o = d0 + c * b;
-    for (let t = 0; t < b; t++) v1[o + t] = th[t * q + c]!;
+  x.csr_from_items(b, zk, k, it.uIdx, it.uVal, l1.ptr, l1.idx, l1.val, it.cursor);
+  x.csr_from_items(b, zs, s, it.pIdx, it.pVal, l2.ptr, l2.idx, l2.val, it.cursor);
+  if (q > 0) {
+    // Theta's dense lists: the (b x q) rows transposed to q lists of b values, in float32.
+    x.narrow_f64(b * q, it.theta, it.theta32);
+    x.transpose_f32(b, q, it.theta32, 4 * q, l1.val + 4 * d0, 4 * b);
   }
-  sortItems(rc.pIdx, rc.pVal, b, zs, s, rc.list2, rc.cursor);
   const ones = state.coRangeOnes, uv = rc.uVal, ui = rc.uIdx;
-  for (let p = 0; p < b * zk; p++) ones[ui[p]!] += uv[p]!;
-}
-
-/**
- * Counting sort of b compressed items (z entries each, indices in [0, dim)) into lists 0..dim-1 of
- * `out` (entries (t, value), t increasing).
- */
-function sortItems(idx: Int32Array, val: Float64Array, b: number, z: number, dim: number, out: CsrLists, cursor: Int32Array): void {
-  const ptr = out.ptrV;
-  ptr.fill(0, 0, dim + 1);
-  for (let p = 0; p < b * z; p++) ptr[idx[p]! + 1]++;
-  for (let c = 0; c < dim; c++) { ptr[c + 1] += ptr[c]!; cursor[c] = ptr[c]!; }
-  const oi = out.idxV, ov = out.valV;
-  for (let t = 0; t < b; t++) {
-    for (let p = t * z; p < t * z + z; p++) {
-      const at = cursor[idx[p]!]!++;
-      oi[at] = t; ov[at] = val[p]!;
-    }
-  }
+  for (let p = 0; p < d0; p++) ones[ui[p]!] += uv[p]!;
 }

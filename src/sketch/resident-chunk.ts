@@ -21,6 +21,7 @@
  * gaussian only:
  *   yt (c x (k + s)) f32  [Y | T] from the packed panel; gmap (c x (k + q + 1)) [Upsilon | Theta | 1]
  *   rows in f64 and f32; phi (c x s) in f64 and f32
+ * sparse-sign scratch: the chunk's compressed Upsilon and Phi items, Theta rows, sort cursors
  * Allocated lazily by the first float32 block (float64 blocks never need it) and only without a
  * memory budget (the budget model, sketch-sizes.ts, does not count it); freed by `disposeSketch`
  * or when the workspace is garbage collected.
@@ -54,9 +55,13 @@ export interface ResidentChunk {
   /** Float64 accumulators [xs | z | cr] of the current call (address and view), zero between calls. */
   readonly acc: number; readonly accV: Float64Array;
   readonly gmap64V: Float64Array; readonly gmap32V: Float32Array; readonly phi64V: Float64Array; readonly phi32V: Float32Array;
-  /** Ordinary scratch: the chunk's compressed Upsilon and Phi items, Theta rows, counting-sort cursors. */
+  /**
+   * Sparse-sign scratch (views and byte addresses): the chunk's compressed Upsilon and Phi items,
+   * Theta rows (c x q) in float64 and float32, counting-sort cursors.
+   */
   readonly uIdx: Int32Array; readonly uVal: Float64Array; readonly pIdx: Int32Array; readonly pVal: Float64Array;
   readonly theta: Float64Array; readonly cursor: Int32Array;
+  readonly items: { uIdx: number; uVal: number; pIdx: number; pVal: number; theta: number; theta32: number; cursor: number };
   /** TSQR state over resident copies of R and of its workspaces (the reflectors then run in WebAssembly). */
   readonly tsqr: TsqrState;
 }
@@ -84,6 +89,9 @@ export function createResidentChunk(state: SketchState): ResidentChunk {
     psi: sparse ? [take(4 * (s + 1)), take(4 * n * zs), take(4 * n * zs)] : [0, 0, 0],
     list1: sparse ? [take(4 * (k + q + 2)), take(4 * c * (zk + q + 1)), take(4 * c * (zk + q + 1))] : [0, 0, 0],
     list2: sparse ? [take(4 * (s + 1)), take(4 * c * zs), take(4 * c * zs)] : [0, 0, 0],
+    uIdx: sparse ? take(4 * c * zk) : 0, uVal: sparse ? take(8 * c * zk) : 0,
+    pIdx: sparse ? take(4 * c * zs) : 0, pVal: sparse ? take(8 * c * zs) : 0,
+    theta: sparse ? take(8 * c * q) : 0, theta32: sparse ? take(4 * c * q) : 0, cursor: take(4 * (Math.max(k, s) + q + 2)),
     acc: take(8 * ((k + q + 1) * n + s * s + (s + q) * k1)),
     r: take(8 * k1 * k1), tw: take(8 * tw.work), tp: take(8 * tw.panel),
   };
@@ -110,9 +118,13 @@ export function createResidentChunk(state: SketchState): ResidentChunk {
     gmap32V: sparse ? new Float32Array(0) : f32(o.gmap32, c * (k + q + 1)),
     phi64V: sparse ? new Float64Array(0) : f64(o.phi64, c * s),
     phi32V: sparse ? new Float32Array(0) : f32(o.phi32, c * s),
-    uIdx: new Int32Array(sparse ? c * zk : 0), uVal: new Float64Array(sparse ? c * zk : 0),
-    pIdx: new Int32Array(sparse ? c * zs : 0), pVal: new Float64Array(sparse ? c * zs : 0),
-    theta: new Float64Array(sparse ? c * q : 0), cursor: new Int32Array(Math.max(k, s) + q + 2),
+    uIdx: i32(o.uIdx, sparse ? c * zk : 0), uVal: f64(o.uVal, sparse ? c * zk : 0),
+    pIdx: i32(o.pIdx, sparse ? c * zs : 0), pVal: f64(o.pVal, sparse ? c * zs : 0),
+    theta: f64(o.theta, sparse ? c * q : 0), cursor: i32(o.cursor, Math.max(k, s) + q + 2),
+    items: {
+      uIdx: base + o.uIdx, uVal: base + o.uVal, pIdx: base + o.pIdx, pVal: base + o.pVal,
+      theta: base + o.theta, theta32: base + o.theta32, cursor: base + o.cursor,
+    },
     tsqr: {
       k: k1, r: { rows: k1, cols: k1, data: f64(o.r, k1 * k1), offset: 0, stride: k1 }, rows: 0,
       work: f64(o.tw, tw.work), panel: f64(o.tp, tw.panel),
