@@ -8,11 +8,12 @@
  *
  * Memory bound: `decodeAhead` (N, default 2) buffers of one block each exist at most (N x block
  * bytes in flight: 2 x 8 MiB for 8192-row batches of 256 float32 values), plus the one batch the
- * worker's decoder holds, as in-thread. While the consumer works on block i, the worker
- * has posted at most blocks up to i + N - 1 and decoded at most i + N: a slow consumer stalls the
- * worker (credit-based flow control), nothing buffers without bound. The pull contract holds for the
- * consumer: blocks are emitted one at a time from the worker's messages, and `data` is valid until
- * `next` returns (the buffer is then transferred back, so a kept reference sees a detached buffer).
+ * worker's decoder holds, as in-thread, plus the worker itself (about 25-30 MB resident: its V8
+ * heap and decoder modules). While the consumer works on block i, the worker has posted at most
+ * blocks up to i + N - 1 and decoded at most i + N: a slow consumer stalls the worker (credit-based
+ * flow control), nothing buffers without bound. The pull contract holds for the consumer: blocks
+ * are emitted one at a time from the worker's messages, and `data` is valid until `next` returns
+ * (the buffer is then transferred back, so a kept reference sees a detached buffer).
  *
  * Errors of the decoder (corrupt file, non-numeric column, NaN under `nonFinite: 'error'`) arrive
  * as the same class, code and message as the in-thread source gives (worker-error.ts). `stats` follow
@@ -21,11 +22,11 @@
  * Life cycle: a worker serves one `open()` at a time. After a pass that ended (completed or failed)
  * it waits, unref'ed, as THE one idle worker for the next `open()` (the next pass of a multi-pass
  * method, or another file) and ends after `IDLE_MS` (30 s) unused: the first pass of a new worker
- * costs about 0.2 s more from dist/ (start, loading the decoder, cold JIT; 0.4 s more under tsx),
+ * costs 0.2-0.25 s more from dist/ (start, loading the decoder, cold JIT; 0.8 s more under tsx),
  * later passes nothing. `info()` starts the worker and has it load its decoder, so that the start
- * overlaps what the caller does between `info()` and `open()`. Unsubscribing mid-pass stops the worker (it unsubscribes
- * its source, which closes the file) and lets it end; it is terminated after a grace period if it
- * does not end by itself. `stopDecodeWorkers()` ends the idle worker at once.
+ * overlaps what the caller does between `info()` and `open()`. Unsubscribing mid-pass stops the
+ * worker (it unsubscribes its source, which closes the file) and lets it end; it is terminated
+ * after a grace period if it does not end by itself. `stopDecodeWorkers()` ends the idle worker.
  *
  * The worker is `decode-worker.js` next to this module when running from dist/, or
  * `decode-worker.ts` loaded through tsx when this module runs from the TypeScript sources (vitest,
