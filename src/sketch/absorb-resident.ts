@@ -68,9 +68,10 @@ export function absorbResident(state: SketchState, rc: ResidentChunk, b: number,
   spillRows(state, i0, b, rc.ysV, 0);
   // TSQR step [ALGORITHMS.md §6] on resident copies (k1^2 values each way) so that its
   // reflectors run in WebAssembly (tsqr.ts).
-  const ts = rc.tsqr;
+  const ts = rc.tsqr, yb = rc.yBlock;
   ts.r.data.set(state.rangeR);
-  tsqrUpdate(ts, { rows: b, cols: k1, data: rc.ysV, offset: 0, stride: k1 });
+  yb.rows = b;
+  tsqrUpdate(ts, yb);
   state.rangeR.set(ts.r.data);
 }
 

@@ -64,6 +64,8 @@ export interface ResidentChunk {
   readonly items: { uIdx: number; uVal: number; pIdx: number; pVal: number; theta: number; theta32: number; cursor: number };
   /** TSQR state over resident copies of R and of its workspaces (the reflectors then run in WebAssembly). */
   readonly tsqr: TsqrState;
+  /** The chunk's [Y 1] as a block for `tsqrUpdate` (rows set per chunk). */
+  readonly yBlock: { rows: number; cols: number; data: Float64Array; offset: number; stride: number };
 }
 
 /** Frees a resident chunk once its workspace is garbage collected. */
@@ -125,6 +127,7 @@ export function createResidentChunk(state: SketchState): ResidentChunk {
       uIdx: base + o.uIdx, uVal: base + o.uVal, pIdx: base + o.pIdx, pVal: base + o.pVal,
       theta: base + o.theta, theta32: base + o.theta32, cursor: base + o.cursor,
     },
+    yBlock: { rows: 0, cols: k1, data: f64(o.ys, c * k1), offset: 0, stride: k1 },
     tsqr: {
       k: k1, r: { rows: k1, cols: k1, data: f64(o.r, k1 * k1), offset: 0, stride: k1 }, rows: 0,
       work: f64(o.tw, tw.work), panel: f64(o.tp, tw.panel),
