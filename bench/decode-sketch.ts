@@ -46,7 +46,9 @@
  * costs 0.3-0.6 s more under tsx (start, tsx, loading the decoder, cold JIT; 0.2-0.25 s from
  * dist/); later passes reuse it. Meeting 2x everywhere needs, with ideal overlap, a sketch at least
  * half as fast as the decode: about 330k rows/s (Arrow) or 190k (Parquet) at rank 10 Gaussian,
- * 1.8x / 1.0x today's.
+ * 1.8x / 1.0x today's. With `--threads 2 --ranks 10` (23:19 UTC, load 1.7-2.1) the decode worker
+ * still pays although the kernels then use both cores: Arrow 3.13x -> 2.64x (Gaussian), 1.89x ->
+ * 1.37x (sparse-sign); Parquet 3.19x -> 2.75x, 2.13x -> 1.46x.
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -197,7 +199,7 @@ async function main(): Promise<void> {
     const out = {
       question: 'decode + sketchRows throughput vs decode alone (target: ratio <= 2)',
       data: { rows: ROWS, cols: COLS, dtype: 'float32', payloadMB },
-      method: { reps, overlap: 'Arrow/Parquet: decodeWorker (decodeAhead 2); .npy: readAhead (sequential = readAhead false)', statistic: 'median of interleaved repetitions after a warm-up', threads: pool?.threads ?? 1, spill: 'memorySpill (default)', sizes: 'default k = 4r + 1, s = 2k + 1, q = 10' },
+      method: { reps, ranks, overlap: 'Arrow/Parquet: decodeWorker (decodeAhead 2); .npy: readAhead (sequential = readAhead false)', statistic: 'median of interleaved repetitions after a warm-up', threads: pool?.threads ?? 1, spill: 'memorySpill (default)', sizes: 'default k = 4r + 1, s = 2k + 1, q = 10' },
       machine: { loadavgAtStart: loadAtStart, loadavgAtEnd: loadavg(), node: process.version },
       date: new Date().toISOString(),
       results,
