@@ -8,7 +8,7 @@ import { setKernelThreads } from '../src/kernels/kernel-threads.js';
 import { allocF64, freeArena } from '../src/kernels/wasm-arena.js';
 import { kernelBackend } from '../src/kernels/wasm-runtime.js';
 import { createTsqr, tsqrUpdate, type TsqrState } from '../src/linalg/tsqr.js';
-import { createSketch, disposeSketch, updateRows, type SketchOptions, type SketchState } from '../src/sketch/index.js';
+import { createSketch, disposeSketch, stateBytes, updateRows, type SketchOptions, type SketchState } from '../src/sketch/index.js';
 import type { MemorySpill } from '../src/sketch/memory-spill.js';
 import { startKernelThreads, type KernelThreads } from '../streams/thread-pool.js';
 
@@ -132,10 +132,15 @@ describe.runIf(wasm)('resident float32 chunk path (sparse kernels)', () => {
     for (const f of FIELDS) expect(relDiff(ok[f], ref[f]), f).toBeLessThan(1e-5);
   });
 
-  it('is not used under a memory budget (the budget model does not count it)', () => {
-    const st = createSketch({ cols: 64, rank: 3, memoryBudget: 2e6, spill: { write() {} } });
-    updateRows(st, { rows: 10, cols: 64, data: data(10, 64, 1), offset: 0, stride: 64 }, 0);
-    expect(st.work.resident).toBeNull();
+  it('under a memory budget, is used only when it fits beside the sketch, and the state stays within the budget', () => {
+    const m = 800, n = 64, a = data(m, n, 1);
+    for (const testMatrix of ['sparse-sign', 'gaussian'] as const) for (const [budget, used] of [[300_000, false], [3_000_000, true]] as const) {
+      const st = createSketch({ cols: n, rank: 3, testMatrix, memoryBudget: budget, spill: { write() {} } });
+      for (let i = 0; i < m; i += 300) updateRows(st, { rows: Math.min(300, m - i), cols: n, data: a, offset: i * n, stride: n }, i);
+      expect(st.work.resident !== null).toBe(used);
+      expect(stateBytes(st)).toBeLessThanOrEqual(budget);
+      disposeSketch(st);
+    }
   });
 
   it('TSQR in WebAssembly (state in the arena; unblocked below k = 256, blocked above) matches the TypeScript loop', () => {

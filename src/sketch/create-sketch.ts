@@ -21,8 +21,9 @@ import { freePanel, packPanel, type PackedPanel } from '../kernels/packed-panel.
 import { fillItems, fillSparseSignItems, sparseSignZeta } from '../random/test-matrix.js';
 import { memorySpill } from './memory-spill.js';
 import { freeResidentChunk } from './resident-chunk.js';
+import { residentLayout } from './resident-layout.js';
 import {
-  DEFAULT_CHUNK_ROWS, DEFAULT_ERROR_SKETCH_DIM, checkSizes, sizesForBudget, tsqrWorkspaceSizes, type SizeQuery,
+  DEFAULT_CHUNK_ROWS, DEFAULT_ERROR_SKETCH_DIM, checkSizes, sizesForBudget, sketchBytes, tsqrWorkspaceSizes, type SizeQuery,
 } from './sketch-sizes.js';
 import type { SketchMaps, SketchOptions, SketchSizes, SketchState, SketchWorkspace } from './types.js';
 
@@ -91,8 +92,19 @@ export function createSketch(opts: SketchOptions): SketchState {
       ? { k, s: 2 * k + 1, l: 0, q, rule: 'default', chunk }
       : { k, s: 0, l: 2 * k + 1, q, rule: 'default', chunk };
   }
-  return allocateSketch(method, family, seed, n, r, sizes, !!opts.center, opts.rows ?? 0,
+  const state = allocateSketch(method, family, seed, n, r, sizes, !!opts.center, opts.rows ?? 0,
     method === 'fd' ? undefined : (opts.spill ?? memorySpill()));
+  if (opts.memoryBudget !== undefined && method === 'three-sketch' && !explicit) {
+    // Under a budget the resident workspace of float32 rows (resident-chunk.ts) is used only if it
+    // fits in what the sketch leaves: the sizes are chosen without it, so accuracy never pays for speed.
+    const query: SizeQuery = {
+      method, testMatrix: family, cols: n, rank: r, q, chunk: sizes.chunk,
+      rowsInMemory: opts.spill ? 0 : opts.rows!,
+    };
+    const resident = residentLayout(family === 'sparse-sign', n, sizes.k, sizes.s, q, sizes.chunk, tsqrWorkspaceSizes(sizes.k + 1, sizes.chunk)).bytes;
+    state.work.residentAllowed = sketchBytes(query, sizes.k, sizes.s) + resident <= opts.memoryBudget;
+  }
+  return state;
 }
 
 /** Allocate the arrays of a sketch with given sizes (shared by create, merge and deserialize). */
@@ -167,6 +179,9 @@ export function allocateSketch(
     t: method === 'three-sketch' ? new Float64Array(c * (k + s)) : EMPTY,
     a64: new Float64Array(c * n),
     resident: null,
+    // Without a budget (or when createSketch finds room in it); merged and deserialized states
+    // made under a budget do not know it and stay on the float64 workspace.
+    residentAllowed: sizes.rule === 'default' || sizes.rule === 'explicit',
   };
   // Co-range and error sketch share one buffer so one product updates both (Gaussian path).
   const coErr = new Float64Array(method === 'fd' ? 0 : (coDim + q) * n);

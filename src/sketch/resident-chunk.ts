@@ -22,14 +22,15 @@
  *   yt (c x (k + s)) f32  [Y | T] from the packed panel; gmap (c x (k + q + 1)) [Upsilon | Theta | 1]
  *   rows in f64 and f32; phi (c x s) in f64 and f32
  * sparse-sign scratch: the chunk's compressed Upsilon and Phi items, Theta rows, sort cursors
- * Allocated lazily by the first float32 block (float64 blocks never need it) and only without a
- * memory budget (the budget model, sketch-sizes.ts, does not count it); freed by `disposeSketch`
- * or when the workspace is garbage collected.
+ * Allocated lazily by the first float32 block (float64 blocks never need it); under a memory
+ * budget only when it fits beside the sketch (`createSketch`); freed by `disposeSketch` or when the
+ * workspace is garbage collected. Byte layout: resident-layout.ts.
  */
 import { arenaAlloc, arenaFree } from '../kernels/wasm-arena.js';
 import { wasmRuntime } from '../kernels/wasm-runtime.js';
 import type { TsqrState } from '../linalg/tsqr.js';
 import { sparseSignZeta } from '../random/test-matrix.js';
+import { residentLayout } from './resident-layout.js';
 import { tsqrWorkspaceSizes } from './sketch-sizes.js';
 import type { SketchState } from './types.js';
 
@@ -79,25 +80,8 @@ export function createResidentChunk(state: SketchState): ResidentChunk {
   const n = state.cols, k1 = k + 1, sparse = state.testMatrix === 'sparse-sign';
   const zk = sparseSignZeta(k), zs = sparseSignZeta(s);
   const tw = tsqrWorkspaceSizes(k1, c);
-  let top = 0;
-  const take = (bytes: number) => { const at = top; top += Math.ceil(Math.max(bytes, 1) / 64) * 64; return at; };
-  const o = {
-    a: take(4 * c * n), xs: take(4 * (k + q + 1) * n), z: take(4 * s * s), ys: take(8 * c * k1),
-    at: sparse ? take(4 * n * c) : 0, yt: take(4 * c * (sparse ? k : k + s)), tt: sparse ? take(4 * s * c) : 0,
-    t: sparse ? take(4 * c * s) : 0, cr: take(4 * (s + q) * k1), y32: take(4 * c * k1),
-    gmap64: sparse ? 0 : take(8 * c * (k + q + 1)), gmap32: sparse ? 0 : take(4 * c * (k + q + 1)),
-    phi64: sparse ? 0 : take(8 * c * s), phi32: sparse ? 0 : take(4 * c * s),
-    omega: sparse ? [take(4 * (k + 1)), take(4 * n * zk), take(4 * n * zk)] : [0, 0, 0],
-    psi: sparse ? [take(4 * (s + 1)), take(4 * n * zs), take(4 * n * zs)] : [0, 0, 0],
-    list1: sparse ? [take(4 * (k + q + 2)), take(4 * c * (zk + q + 1)), take(4 * c * (zk + q + 1))] : [0, 0, 0],
-    list2: sparse ? [take(4 * (s + 1)), take(4 * c * zs), take(4 * c * zs)] : [0, 0, 0],
-    uIdx: sparse ? take(4 * c * zk) : 0, uVal: sparse ? take(8 * c * zk) : 0,
-    pIdx: sparse ? take(4 * c * zs) : 0, pVal: sparse ? take(8 * c * zs) : 0,
-    theta: sparse ? take(8 * c * q) : 0, theta32: sparse ? take(4 * c * q) : 0, cursor: take(4 * (Math.max(k, s) + q + 2)),
-    acc: take(8 * ((k + q + 1) * n + s * s + (s + q) * k1)),
-    r: take(8 * k1 * k1), tw: take(8 * tw.work), tp: take(8 * tw.panel),
-  };
-  const bytes = top;
+  const o = residentLayout(sparse, n, k, s, q, c, tw);
+  const bytes = o.bytes;
   const base = arenaAlloc(bytes);
   const buf = rt.memory.buffer;
   const f32 = (at: number, len: number) => new Float32Array(buf, base + at, len);

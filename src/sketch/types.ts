@@ -222,10 +222,12 @@ export interface SketchWorkspace {
   /** The input chunk converted to packed float64 (chunk x n) when it arrives as float32. */
   a64: Float64Array;
   /**
-   * Three-sketch, float32 rows, WebAssembly kernels, no memory budget: the resident chunk buffers
-   * and sparse-sign lists (resident-chunk.ts), allocated by the first float32 block; else null.
+   * Three-sketch, float32 rows, WebAssembly kernels: the resident chunk buffers and sparse-sign
+   * lists (resident-chunk.ts), allocated by the first float32 block; else null.
    */
   resident: ResidentChunk | null;
+  /** Whether `resident` may be allocated: no memory budget, or one with room for it (createSketch). */
+  residentAllowed: boolean;
 }
 
 /** A fixed-rank (or full sketch-rank) factorization A ~ U diag(s) V^T [TYUC19 §4.2, §5.3]. */

@@ -78,13 +78,12 @@ export function updateRows(state: SketchState, block: Matrix, rowStart: number):
 
 /**
  * The resident chunk workspace when this block can use it (float32 rows, three-sketch, WebAssembly
- * kernels, not disposed, no memory budget: the budget model does not count it), allocated on first use.
+ * kernels, not disposed, allowed by the budget), allocated on first use.
  */
 function residentFor(state: SketchState, block: Matrix): ResidentChunk | null {
   const w = state.work;
   if (w.resident !== null) return block.data instanceof Float32Array ? w.resident : null;
-  if (!(block.data instanceof Float32Array) || state.method !== 'three-sketch') return null;
-  if (!state.maps.panel32?.layout || (state.sizes.rule !== 'default' && state.sizes.rule !== 'explicit')) return null;
+  if (!(block.data instanceof Float32Array) || state.method !== 'three-sketch' || !w.residentAllowed || !state.maps.panel32?.layout) return null;
   return (w.resident = createResidentChunk(state));
 }
 
