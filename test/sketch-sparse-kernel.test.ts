@@ -8,7 +8,7 @@ import { setKernelThreads } from '../src/kernels/kernel-threads.js';
 import { allocF64, freeArena } from '../src/kernels/wasm-arena.js';
 import { kernelBackend } from '../src/kernels/wasm-runtime.js';
 import { createTsqr, tsqrUpdate, type TsqrState } from '../src/linalg/tsqr.js';
-import { createSketch, disposeSketch, stateBytes, updateRows, type SketchOptions, type SketchState } from '../src/sketch/index.js';
+import { createSketch, disposeSketch, mergeSketches, stateBytes, updateRows, type SketchOptions, type SketchState } from '../src/sketch/index.js';
 import type { MemorySpill } from '../src/sketch/memory-spill.js';
 import { startKernelThreads, type KernelThreads } from '../streams/thread-pool.js';
 
@@ -107,6 +107,25 @@ describe.runIf(wasm)('resident float32 chunk path (sparse kernels)', () => {
       updateRows(s3, { rows: 300, cols: n, data: a, offset: 300 * n, stride: n }, 300);
       expect(s3.work.resident).toBeNull();
       for (const f of FIELDS) expect(relDiff(s3[f], s1[f]), f).toBeLessThan(1e-5);
+    }
+  });
+
+  it('merge(shards) equals one pass, and a merged state survives the disposal of the shard it shares maps with', () => {
+    const m = 900, n = 45, a = data(m, n, 8);
+    for (const testMatrix of ['sparse-sign', 'gaussian'] as const) {
+      const opts: SketchOptions = { cols: n, rank: 3, seed: 2, testMatrix };
+      const one = run(opts, a, m, 200, false);
+      const s1 = createSketch(opts), s2 = createSketch(opts);
+      updateRows(s1, { rows: 400, cols: n, data: a, offset: 0, stride: n }, 0);
+      updateRows(s2, { rows: 300, cols: n, data: a, offset: 400 * n, stride: n }, 400);
+      const merged = mergeSketches(s1, s2);
+      updateRows(merged, { rows: 100, cols: n, data: a, offset: 700 * n, stride: n }, 700);
+      expect(merged.work.resident).not.toBeNull();
+      disposeSketch(s1); // frees the packed panels of the maps the merged state shares
+      updateRows(merged, { rows: 100, cols: n, data: a, offset: 800 * n, stride: n }, 800);
+      for (const f of ['coRange', 'errorSketch', 'core', 'coreRange', 'errorRange', 'colSums', 'coRangeOnes'] as const) {
+        expect(relDiff(merged[f], one[f]), f).toBeLessThan(1e-5);
+      }
     }
   });
 

@@ -81,10 +81,10 @@ export function updateRows(state: SketchState, block: Matrix, rowStart: number):
  * kernels, not disposed, allowed by the budget), allocated on first use.
  */
 function residentFor(state: SketchState, block: Matrix): ResidentChunk | null {
+  // The panel check also covers a state whose maps were disposed through a state it was merged with.
+  if (!(block.data instanceof Float32Array) || state.method !== 'three-sketch' || !state.maps.panel32?.layout) return null;
   const w = state.work;
-  if (w.resident !== null) return block.data instanceof Float32Array ? w.resident : null;
-  if (!(block.data instanceof Float32Array) || state.method !== 'three-sketch' || !w.residentAllowed || !state.maps.panel32?.layout) return null;
-  return (w.resident = createResidentChunk(state));
+  return w.resident ?? (w.residentAllowed ? (w.resident = createResidentChunk(state)) : null);
 }
 
 /** Rows [t0, t0 + cb) of the block into the resident chunk buffer (packed, n wide). */
