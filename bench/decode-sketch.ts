@@ -48,7 +48,10 @@
  * half as fast as the decode: about 330k rows/s (Arrow) or 190k (Parquet) at rank 10 Gaussian,
  * 1.8x / 1.0x today's. With `--threads 2 --ranks 10` (23:19 UTC, load 1.7-2.1) the decode worker
  * still pays although the kernels then use both cores: Arrow 3.13x -> 2.64x (Gaussian), 1.89x ->
- * 1.37x (sparse-sign); Parquet 3.19x -> 2.75x, 2.13x -> 1.46x.
+ * 1.37x (sparse-sign); Parquet 3.19x -> 2.75x, 2.13x -> 1.46x. On an oversubscribed machine the
+ * worker can lose: a run at load 3.3-5.3 (23:24 UTC, not kept) still gained at r=10 on Arrow (3.00x
+ * -> 2.67x, 2.19x -> 1.74x) but measured the Parquet decode alone 2.3x slower through the worker and
+ * Arrow r=32 Gaussian 8.7x -> 10.3x: `--no-decode-worker` is the way out on a busy box.
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
