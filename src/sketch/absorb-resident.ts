@@ -66,21 +66,24 @@ export function absorbResident(state: SketchState, rc: ResidentChunk, b: number,
   x.add_f32_f64(s * s, rc.z, rc.acc + 8 * (k + q + 1) * n);
   x.add_f32_f64((s + q) * k1, rc.cr, rc.acc + 8 * ((k + q + 1) * n + s * s));
   spillRows(state, i0, b, rc.ysV, 0);
-  // TSQR step [ALGORITHMS.md §6] on resident copies (k1^2 values each way) so that its
+  // TSQR step [ALGORITHMS.md §6] on the resident copy of R (see `loadResident`), so that its
   // reflectors run in WebAssembly (tsqr.ts).
-  const ts = rc.tsqr, yb = rc.yBlock;
-  ts.r.data.set(state.rangeR);
-  yb.rows = b;
-  tsqrUpdate(ts, yb);
-  state.rangeR.set(ts.r.data);
+  rc.yBlock.rows = b;
+  tsqrUpdate(rc.tsqr, rc.yBlock);
+}
+
+/** Before the chunks of one `updateRows` call: the TSQR factor R into its resident copy. */
+export function loadResident(state: SketchState, rc: ResidentChunk): void {
+  rc.tsqr.r.data.set(state.rangeR);
 }
 
 /**
- * Add the increments accumulated over the chunks of one `updateRows` call to the sketch (float64)
- * and clear them: once per call rather than per chunk.
+ * After the chunks of one `updateRows` call: add the increments accumulated over them to the
+ * sketch (float64) and clear them, and copy R back: once per call rather than per chunk.
  */
 export function flushResident(state: SketchState, rc: ResidentChunk): void {
   const { k, s, q } = state.sizes, n = state.cols, k1 = k + 1, acc = rc.accV;
+  state.rangeR.set(rc.tsqr.r.data);
   let o = 0;
   o = addInto(state.coRangeAndError, acc, o, (k + q) * n);
   o = addInto(state.colSums, acc, o, n);

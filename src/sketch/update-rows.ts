@@ -19,7 +19,7 @@ import { ArgumentError, NonFiniteError, ShapeError } from '../errors.js';
 import { wasmRuntime } from '../kernels/wasm-runtime.js';
 import type { Matrix, Matrix32 } from '../matrix.js';
 import { absorbChunk } from './absorb-chunk.js';
-import { absorbResident, flushResident } from './absorb-resident.js';
+import { absorbResident, flushResident, loadResident } from './absorb-resident.js';
 import { fdAbsorb } from './frequent-directions.js';
 import { createResidentChunk, type ResidentChunk } from './resident-chunk.js';
 import type { SketchState } from './types.js';
@@ -43,6 +43,7 @@ export function updateRows(state: SketchState, block: Matrix, rowStart: number):
   if (rc !== null) {
     // Float32 rows of a three-sketch: each chunk is copied into the resident buffer and absorbed
     // there (absorb-resident.ts).
+    loadResident(state, rc);
     try {
       for (let t0 = 0; t0 < b; t0 += c) {
         const cb = Math.min(c, b - t0);
