@@ -45,14 +45,13 @@ export function absorbResident(state: SketchState, rc: ResidentChunk, b: number,
     x.sparse_rows_f32(s, k1, rc.cr, 4 * k1, l2.ptr, l2.idx, l2.val, rc.y32, 4 * k1, 1);
     x.sparse_rows_f32(q, k1, rc.cr + 4 * s * k1, 4 * k1, l1.ptr + 4 * k, l1.idx, l1.val, rc.y32, 4 * k1, 1);
   } else {
-    const cq1 = k + q + 1, ks = k + s, g64 = rc.gmap64V;
-    fillItems('gaussian', seed, 'upsilon', k, i0, b, g64, 0, cq1);
-    if (q > 0) fillItems('gaussian', seed, 'theta', q, i0, b, g64, k, cq1);
-    fillItems('gaussian', seed, 'phi', s, i0, b, rc.phi64V, 0, s);
-    x.narrow_f64(b * cq1, rc.gmap64, rc.gmap32);
-    x.narrow_f64(b * s, rc.phi64, rc.phi32);
+    // The maps are generated straight into float32 (the same values as rounding the float64 ones).
+    const cq1 = k + q + 1, ks = k + s, g32 = rc.gmap32V;
+    fillItems('gaussian', seed, 'upsilon', k, i0, b, g32, 0, cq1);
+    if (q > 0) fillItems('gaussian', seed, 'theta', q, i0, b, g32, k, cq1);
+    fillItems('gaussian', seed, 'phi', s, i0, b, rc.phi32V, 0, s);
     const ones = state.coRangeOnes;
-    for (let t = 0; t < b; t++) for (let c = 0; c < k; c++) ones[c] += g64[t * cq1 + c]!;
+    for (let t = 0; t < b; t++) for (let c = 0; c < k; c++) ones[c] += g32[t * cq1 + c]!;
     // [Y | T] (b x (k + s)) from the packed [Omega^T | Psi^T] panel, in place in the arena.
     gemmPacked(false, b, 1, rc.aV, 0, n, state.maps.panel32!, 0, rc.ytV, 0, ks);
     x.widen_f32(b, k, rc.yt, 4 * ks, 4, rc.ys, 8 * k1);

@@ -19,8 +19,8 @@
  *   omega / psi lists (kept); list1: Upsilon, Theta and ones lists over the chunk rows (k + q + 1
  *   outputs); list2: Phi lists (s outputs)
  * gaussian only:
- *   yt (c x (k + s)) f32  [Y | T] from the packed panel; gmap (c x (k + q + 1)) [Upsilon | Theta | 1]
- *   rows in f64 and f32; phi (c x s) in f64 and f32
+ *   yt (c x (k + s)) f32  [Y | T] from the packed panel; gmap (c x (k + q + 1)) f32
+ *   [Upsilon | Theta | 1] rows; phi (c x s) f32 Phi rows
  * sparse-sign scratch: the chunk's compressed Upsilon and Phi items, Theta rows, sort cursors
  * Allocated lazily by the first float32 block (float64 blocks never need it); under a memory
  * budget only when it fits beside the sketch (`createSketch`); freed by `disposeSketch` or when the
@@ -46,7 +46,7 @@ export interface ResidentChunk {
   /** Byte addresses. */
   readonly a: number; readonly at: number; readonly yt: number; readonly tt: number; readonly t: number;
   readonly xs: number; readonly z: number; readonly ys: number; readonly cr: number; readonly y32: number;
-  readonly gmap64: number; readonly gmap32: number; readonly phi64: number; readonly phi32: number;
+  readonly gmap32: number; readonly phi32: number;
   readonly omega: CsrLists; readonly psi: CsrLists; readonly list1: CsrLists; readonly list2: CsrLists;
   /** The chunk height for which list1's dense lists (Theta, ones) hold their row indices (0: none yet). */
   listRows: number;
@@ -55,7 +55,7 @@ export interface ResidentChunk {
   readonly ysV: Float64Array; readonly crV: Float32Array; readonly y32V: Float32Array;
   /** Float64 accumulators [xs | z | cr] of the current call (address and view), zero between calls. */
   readonly acc: number; readonly accV: Float64Array;
-  readonly gmap64V: Float64Array; readonly gmap32V: Float32Array; readonly phi64V: Float64Array; readonly phi32V: Float32Array;
+  readonly gmap32V: Float32Array; readonly phi32V: Float32Array;
   /**
    * Sparse-sign scratch (views and byte addresses): the chunk's compressed Upsilon and Phi items,
    * Theta rows (c x q) in float64 and float32, counting-sort cursors.
@@ -95,14 +95,12 @@ export function createResidentChunk(state: SketchState): ResidentChunk {
   const rc: ResidentChunk = {
     base, bytes, chunk: c, freed: false,
     a: base + o.a, at: base + o.at, yt: base + o.yt, tt: base + o.tt, t: base + o.t, xs: base + o.xs, z: base + o.z,
-    ys: base + o.ys, cr: base + o.cr, gmap64: base + o.gmap64, gmap32: base + o.gmap32, phi64: base + o.phi64, phi32: base + o.phi32,
+    ys: base + o.ys, cr: base + o.cr, gmap32: base + o.gmap32, phi32: base + o.phi32,
     omega: lists(o.omega, k, n * zk), psi: lists(o.psi, s, n * zs),
     list1: lists(o.list1, k + q + 1, c * (zk + q + 1)), list2: lists(o.list2, s, c * zs), listRows: 0,
     aV: f32(o.a, c * n), ytV: f32(o.yt, c * (sparse ? k : k + s)), xsV: f32(o.xs, (k + q + 1) * n), zV: f32(o.z, s * s),
     ysV: f64(o.ys, c * k1), acc: base + o.acc, accV: f64(o.acc, (k + q + 1) * n + s * s + (s + q) * k1), crV: f32(o.cr, (s + q) * k1), y32: base + o.y32, y32V: f32(o.y32, c * k1),
-    gmap64V: sparse ? new Float64Array(0) : f64(o.gmap64, c * (k + q + 1)),
     gmap32V: sparse ? new Float32Array(0) : f32(o.gmap32, c * (k + q + 1)),
-    phi64V: sparse ? new Float64Array(0) : f64(o.phi64, c * s),
     phi32V: sparse ? new Float32Array(0) : f32(o.phi32, c * s),
     uIdx: i32(o.uIdx, sparse ? c * zk : 0), uVal: f64(o.uVal, sparse ? c * zk : 0),
     pIdx: i32(o.pIdx, sparse ? c * zs : 0), pVal: f64(o.pVal, sparse ? c * zs : 0),
@@ -121,7 +119,7 @@ export function createResidentChunk(state: SketchState): ResidentChunk {
   // The ones column of [Y 1] and of [Upsilon | Theta | 1] never changes: written once.
   for (let t = 0; t < c; t++) rc.ysV[t * k1 + k] = 1;
   for (let t = 0; t < c; t++) rc.y32V[t * k1 + k] = 1;
-  if (!sparse) for (let t = 0; t < c; t++) rc.gmap64V[t * (k + q + 1) + k + q] = 1;
+  if (!sparse) for (let t = 0; t < c; t++) rc.gmap32V[t * (k + q + 1) + k + q] = 1;
   if (sparse) {
     kept(state.maps.omegaIdx, state.maps.omegaVal, n, zk, k, rc.omega, rc.cursor);
     kept(state.maps.psiIdx, state.maps.psiVal, n, zs, s, rc.psi, rc.cursor);

@@ -8,7 +8,7 @@ import { sparseSignZeta } from '../random/test-matrix.js';
 /** Byte offsets (0 for buffers the family does not use); lists are [ptr, idx, val]. */
 export interface ResidentLayout {
   a: number; xs: number; z: number; ys: number; at: number; yt: number; tt: number; t: number; cr: number; y32: number;
-  gmap64: number; gmap32: number; phi64: number; phi32: number;
+  gmap32: number; phi32: number;
   omega: number[]; psi: number[]; list1: number[]; list2: number[];
   uIdx: number; uVal: number; pIdx: number; pVal: number; theta: number; theta32: number; cursor: number;
   acc: number; r: number; tw: number; tp: number;
@@ -27,8 +27,7 @@ export function residentLayout(
     a: take(4 * c * n), xs: take(4 * (k + q + 1) * n), z: take(4 * s * s), ys: take(8 * c * k1),
     at: sparse ? take(4 * n * c) : 0, yt: take(4 * c * (sparse ? k : k + s)), tt: sparse ? take(4 * s * c) : 0,
     t: sparse ? take(4 * c * s) : 0, cr: take(4 * (s + q) * k1), y32: take(4 * c * k1),
-    gmap64: sparse ? 0 : take(8 * c * (k + q + 1)), gmap32: sparse ? 0 : take(4 * c * (k + q + 1)),
-    phi64: sparse ? 0 : take(8 * c * s), phi32: sparse ? 0 : take(4 * c * s),
+    gmap32: sparse ? 0 : take(4 * c * (k + q + 1)), phi32: sparse ? 0 : take(4 * c * s),
     omega: sparse ? [take(4 * (k + 1)), take(4 * n * zk), take(4 * n * zk)] : [0, 0, 0],
     psi: sparse ? [take(4 * (s + 1)), take(4 * n * zs), take(4 * n * zs)] : [0, 0, 0],
     list1: sparse ? [take(4 * (k + q + 2)), take(4 * c * (zk + q + 1)), take(4 * c * (zk + q + 1))] : [0, 0, 0],
