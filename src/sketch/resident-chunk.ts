@@ -13,7 +13,7 @@
  *   y32 (c x k1) f32  [Y 1]; cr ((s + q) x k1) f32   per-chunk [Phi; Theta] [Y 1] increments
  *   acc f64: [X; S; 1^T A], Z and [Phi; Theta] [Y 1] increments summed over the
  *       chunks of one `updateRows` call, added to the sketch at its end (`flushResident`)
- *   r, tsqr work and panel (f64): the TSQR state (tsqr.ts), R copied in and out per chunk
+ *   r, tsqr work and panel (f64): the TSQR state (tsqr.ts), R copied in and out once per call
  * sparse-sign only:
  *   at  (n x c) f32   A^T; yt (k x c), tt (s x c) f32: Y^T = Omega A^T, T^T = Psi A^T; t (c x s) f32 = T
  *   omega / psi lists (kept); list1: Upsilon, Theta and ones lists over the chunk rows (k + q + 1
