@@ -23,3 +23,4 @@ export type { RunPlan, PassProgress, RunPassesOptions, RunPassesResult } from '.
 export { startKernelThreads, type KernelThreads } from './thread-pool.js';
 export { enableRelaxedSimd } from './enable-relaxed-simd.js';
 export { describeSource, type SourceDescription } from './describe-source.js';
+export { stopDecodeWorkers, DEFAULT_DECODE_AHEAD } from './sources/from-decode-worker.js';
