@@ -11,9 +11,10 @@
  * For k >= 32 and chunks of 64 rows or more, reflectors are applied in panels of 16 or 32 in
  * compact WY form, so most of the flops run in GEMM [GVL13 §5.2.3]; narrower or shorter inputs
  * (including row-at-a-time streams) take the Level-2 loop.
- * A state whose R, work and panel all live in the kernels' WebAssembly memory (`allocF64`) runs
- * the reflectors in WebAssembly SIMD (`tsqr_factor_f64` / `tsqr_reflect_f64`, same reflectors; the
- * trailing columns take 4 reflectors per pass).
+ * With the WebAssembly kernels available, the reflectors run in WebAssembly SIMD (`tsqr_factor_f64`,
+ * the trailing columns taking 4 reflectors per pass; from k = 256 the blocked form above, its
+ * panels by `tsqr_reflect_f64` when the state lives in the kernels' memory), on the state in place
+ * when it lives there (`allocF64`), else on a shared scratch.
  * Because diag(R) >= 0 is restored after every chunk, R is unique for full-rank Y and the result
  * does not depend on the block split beyond rounding; merging shards is `tsqrMerge`.
  *
@@ -24,8 +25,8 @@ import type { Matrix, Matrix64 } from '../matrix.js';
 import { zeros } from '../matrix.js';
 import { ArgumentError, ShapeError } from '../errors.js';
 import { gemm } from '../kernels/gemm.js';
-import { inArena } from '../kernels/wasm-arena.js';
-import { wasmRuntime } from '../kernels/wasm-runtime.js';
+import { arenaAlloc, arenaFree, inArena } from '../kernels/wasm-arena.js';
+import { wasmRuntime, type WasmRuntime } from '../kernels/wasm-runtime.js';
 
 /** Rows of a block processed per structured QR step (workspace is CHUNK x k float64). */
 const CHUNK = 1024;
@@ -33,7 +34,7 @@ const CHUNK = 1024;
 const MIN_BLOCKED_ROWS = 64;
 
 /**
- * With the state in WebAssembly memory, `tsqr_factor_f64` (reflectors in panels of 4 applied to the
+ * On the WebAssembly kernels, `tsqr_factor_f64` (reflectors in panels of 4 applied to the
  * trailing columns in one pass each) beats the GEMM-blocked form at least up to k = 130 (chunks of
  * 256 rows: 81 us against 155 at k = 42, 530 against 1030 at k = 130; TypeScript: 430 and 2500;
  * the blocked form's trailing GEMMs pack a transposed operand in TypeScript on
@@ -78,27 +79,19 @@ export function tsqrUpdate(state: TsqrState, block: Matrix): void {
 
 function absorbChunk(state: TsqrState, block: Matrix, r0: number, h: number): void {
   const k = state.k, w = state.work, rd = state.r.data;
-  const bd = block.data, bs = block.stride;
+  const wasm = wasmRuntime();
+  if (wasm !== null && !(h >= MIN_BLOCKED_ROWS && k >= WASM_MIN_BLOCKED_K)) { absorbChunkWasm(wasm, state, block, r0, h); return; }
   const pw = state.panel;
-  const rt = inArena(w) && inArena(rd) && inArena(pw) ? wasmRuntime() : null;
-  // Column j of the chunk becomes the contiguous row j of w (stride h).
-  if (rt !== null && bd instanceof Float64Array && inArena(bd)) {
-    rt.exports.transpose_f64(h, k, bd.byteOffset + 8 * (block.offset + r0 * bs), 8 * bs, w.byteOffset, 8 * h);
-  } else {
-    for (let i = 0; i < h; i++) {
-      const o = block.offset + (r0 + i) * bs;
-      for (let j = 0; j < k; j++) w[j * h + i] = bd[o + j];
-    }
-  }
+  const rt = wasm !== null && inArena(w) && inArena(rd) && inArena(pw) ? wasm : null;
+  transposeInto(w, block, r0, h, k, rt);
   const nb = panelWidth(k);
-  const blocked = h >= MIN_BLOCKED_ROWS && k >= (rt !== null ? WASM_MIN_BLOCKED_K : 2 * nb);
+  const blocked = h >= MIN_BLOCKED_ROWS && k >= 2 * nb;
   const mOff = 0, tOff = nb * k, sOff = tOff + nb * nb, tauOff = sOff + nb * nb;
   for (let j0 = 0; j0 < k; j0 += blocked ? nb : k) {
     const jb = blocked ? Math.min(nb, k - j0) : k;
     // Panel: structured reflectors applied to the panel's own columns only (in WebAssembly SIMD
     // when the state lives in the kernels' memory: the scalar loop was 10 to 20% of `updateRows`).
-    if (rt !== null && !blocked) rt.exports.tsqr_factor_f64(rd.byteOffset, w.byteOffset, k, h, pw.byteOffset + 8 * tauOff);
-    else if (rt !== null) rt.exports.tsqr_reflect_f64(rd.byteOffset, w.byteOffset, k, h, j0, j0 + jb, j0 + jb, pw.byteOffset + 8 * tauOff);
+    if (rt !== null) rt.exports.tsqr_reflect_f64(rd.byteOffset, w.byteOffset, k, h, j0, j0 + jb, j0 + jb, pw.byteOffset + 8 * tauOff);
     else for (let j = j0; j < j0 + jb; j++) pw[tauOff + j] = reflect(rd, w, k, h, j, j0 + jb);
     const c0 = j0 + jb, nc = k - c0;
     if (!blocked || nc === 0) continue;
@@ -122,10 +115,62 @@ function absorbChunk(state: TsqrState, block: Matrix, r0: number, h: number): vo
     // W_trail^T (nc x h) -= M^T W_p^T
     gemm(true, false, nc, h, jb, -1, pw, mOff, nc, w, j0 * h, h, 1, w, c0 * h, h);
   }
-  // Unique representative: non-negative diagonal (flip whole rows; R^T R is unchanged).
+  fixSigns(rd, k);
+}
+
+/** Unique representative: non-negative diagonal (flip whole rows; R^T R is unchanged). */
+function fixSigns(rd: Float64Array, k: number): void {
   for (let j = 0; j < k; j++) {
     if (rd[j * k + j] < 0) for (let c = j; c < k; c++) rd[j * k + c] = -rd[j * k + c];
   }
+}
+
+/** Column j of the chunk (rows r0 .. r0 + h of the block) becomes the contiguous row j of w (stride h). */
+function transposeInto(w: Float64Array, block: Matrix, r0: number, h: number, k: number, rt: WasmRuntime | null): void {
+  const bd = block.data, bs = block.stride;
+  if (rt !== null && bd instanceof Float64Array && inArena(bd) && inArena(w)) {
+    rt.exports.transpose_f64(h, k, bd.byteOffset + 8 * (block.offset + r0 * bs), 8 * bs, w.byteOffset, 8 * h);
+    return;
+  }
+  for (let i = 0; i < h; i++) {
+    const o = block.offset + (r0 + i) * bs;
+    for (let j = 0; j < k; j++) w[j * h + i] = bd[o + j];
+  }
+}
+
+/**
+ * The chunk on the WebAssembly kernels (`tsqr_factor_f64`, every reflector on every column, in
+ * panels of 4). A state that lives in the kernels' memory is used in place; any other runs on a
+ * shared scratch there (R copied in and out, k^2 values each way), so the arithmetic, and the bits
+ * of R, do not depend on where the state lives.
+ */
+function absorbChunkWasm(rt: WasmRuntime, state: TsqrState, block: Matrix, r0: number, h: number): void {
+  const k = state.k, rd = state.r.data, kk = k * k;
+  const own = inArena(state.work) && inArena(rd) && inArena(state.panel);
+  const sc = own ? null : scratch(rt, kk + k * h + k);
+  const r = sc === null ? rd : sc.subarray(0, kk);
+  const w = sc === null ? state.work : sc.subarray(kk, kk + k * h);
+  const taus = sc === null ? state.panel.byteOffset : sc.byteOffset + 8 * (kk + k * h);
+  if (sc !== null) for (let x = 0; x < kk; x++) r[x] = rd[x]!;
+  transposeInto(w, block, r0, h, k, rt);
+  rt.exports.tsqr_factor_f64(r.byteOffset, w.byteOffset, k, h, taus);
+  if (sc !== null) for (let x = 0; x < kk; x++) rd[x] = r[x]!;
+  fixSigns(rd, k);
+}
+
+let scratchPtr = -1;
+let scratchView: Float64Array<ArrayBufferLike> = new Float64Array(0);
+
+/** A float64 scratch of at least `len` values in the kernels' memory, kept and grown as needed. */
+function scratch(rt: WasmRuntime, len: number): Float64Array<ArrayBufferLike> {
+  if (len > scratchView.length) {
+    if (scratchPtr >= 0) arenaFree(scratchPtr);
+    scratchPtr = -1;
+    const want = Math.max(len, Math.ceil(1.5 * scratchView.length));
+    scratchPtr = arenaAlloc(8 * want);
+    scratchView = new Float64Array(rt.memory.buffer, scratchPtr, want);
+  }
+  return scratchView;
 }
 
 /**
