@@ -351,14 +351,6 @@ export function narrow_f64(n: i32, src: usize, dst: usize): void {
   return dot;
 }
 
-// Structured Householder reflectors j in [j0, j1) of the TSQR step on [R; W] (src/linalg/tsqr.ts
-// `reflect`, same arithmetic in float64 SIMD): R (k x k, row-major) at rd; W^T (k x h, row j is
-// column j of the block) at w; reflector j acts on R[j, :] and row j of W^T, and is applied to the
-// columns j+1 .. cEnd-1; its tau goes to taus[j] (0: nothing to do) [GVL13 §5.2.2 structured].
-export function tsqr_reflect_f64(rd: usize, w: usize, k: i32, h: i32, j0: i32, j1: i32, cEnd: i32, taus: usize): void {
-  reflectRange(rd, w, k, h, j0, j1, cEnd, taus);
-}
-
 // The whole TSQR step on [R; W] (k columns, h rows of W), in panels of 4 reflectors: each panel is
 // factored on its own columns (reflectRange), then applied to the trailing columns at once
 // (apply4), which reads the 4 reflector rows once per column instead of 4 times.
@@ -422,6 +414,10 @@ export function tsqr_factor_f64(rd: usize, w: usize, k: i32, h: i32, taus: usize
   }
 }
 
+// Structured Householder reflectors j in [j0, j1) of the TSQR step on [R; W] (src/linalg/tsqr.ts
+// `reflect`, same arithmetic in float64 SIMD): R (k x k, row-major) at rd; W^T (k x h, row j is
+// column j of the block) at w; reflector j acts on R[j, :] and row j of W^T, and is applied to the
+// columns j+1 .. cEnd-1; its tau goes to taus[j] (0: nothing to do) [GVL13 §5.2.2 structured].
 function reflectRange(rd: usize, w: usize, k: i32, h: i32, j0: i32, j1: i32, cEnd: i32, taus: usize): void {
   const hb = <usize>h << 3, h2 = h & ~1;
   for (let j = j0; j < j1; j++) {

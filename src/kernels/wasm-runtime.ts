@@ -60,11 +60,9 @@ export interface WasmKernels {
   /** dst[0:n] (float64) += src[0:n] (float32). */
   add_f32_f64(n: number, src: number, dst: number): void;
   /**
-   * TSQR structured Householder reflectors j in [j0, j1) on R (k x k) at rd and the transposed
-   * block W^T (k x h) at w, applied to columns up to cEnd; taus (float64) at taus[j].
+   * The TSQR step on R (k x k) at rd and the transposed block W^T (k x h) at w: structured
+   * Householder reflectors on every column, in panels of 4; taus (k float64 of scratch) at taus.
    */
-  tsqr_reflect_f64(rd: number, w: number, k: number, h: number, j0: number, j1: number, cEnd: number, taus: number): void;
-  /** The whole unblocked TSQR step (every reflector on every column), in panels of 4 reflectors. */
   tsqr_factor_f64(rd: number, w: number, k: number, h: number, taus: number): void;
 }
 

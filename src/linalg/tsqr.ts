@@ -11,10 +11,10 @@
  * For k >= 32 and chunks of 64 rows or more, reflectors are applied in panels of 16 or 32 in
  * compact WY form, so most of the flops run in GEMM [GVL13 §5.2.3]; narrower or shorter inputs
  * (including row-at-a-time streams) take the Level-2 loop.
- * With the WebAssembly kernels available, the reflectors run in WebAssembly SIMD (`tsqr_factor_f64`,
- * the trailing columns taking 4 reflectors per pass; from k = 256 the blocked form above, its
- * panels by `tsqr_reflect_f64` when the state lives in the kernels' memory), on the state in place
- * when it lives there (`allocF64`), else on a shared scratch.
+ * With the WebAssembly kernels available, chunks of 8 rows or more with k < 256 run in WebAssembly
+ * SIMD (`tsqr_factor_f64`, the trailing columns taking 4 reflectors per pass), on the state in place
+ * when it lives in the kernels' memory (`allocF64`), else on a shared scratch there: the path, and
+ * so the bits of R, depend on (k, h) only. From k = 256 the blocked form above.
  * Because diag(R) >= 0 is restored after every chunk, R is unique for full-rank Y and the result
  * does not depend on the block split beyond rounding; merging shards is `tsqrMerge`.
  *
@@ -41,6 +41,12 @@ const MIN_BLOCKED_ROWS = 64;
  * every call); blocked from here on.
  */
 const WASM_MIN_BLOCKED_K = 256;
+/**
+ * Chunks shorter than this stay on the TypeScript loop: a state outside the kernels' memory pays
+ * a k^2 copy of R each way per chunk, as much as the arithmetic of a few rows. The choice depends
+ * on (k, h) only, never on where the state lives, so neither do the bits of R.
+ */
+const WASM_MIN_ROWS = 8;
 
 function panelWidth(k: number): number {
   return k <= 128 ? 16 : 32;
@@ -80,19 +86,17 @@ export function tsqrUpdate(state: TsqrState, block: Matrix): void {
 function absorbChunk(state: TsqrState, block: Matrix, r0: number, h: number): void {
   const k = state.k, w = state.work, rd = state.r.data;
   const wasm = wasmRuntime();
-  if (wasm !== null && !(h >= MIN_BLOCKED_ROWS && k >= WASM_MIN_BLOCKED_K)) { absorbChunkWasm(wasm, state, block, r0, h); return; }
+  // The scalar loop below was 10 to 20% of `updateRows` at ranks 10 to 32 (k = 42 to 130).
+  if (wasm !== null && h >= WASM_MIN_ROWS && k < WASM_MIN_BLOCKED_K) { absorbChunkWasm(wasm, state, block, r0, h); return; }
   const pw = state.panel;
-  const rt = wasm !== null && inArena(w) && inArena(rd) && inArena(pw) ? wasm : null;
-  transposeInto(w, block, r0, h, k, rt);
+  transposeInto(w, block, r0, h, k, null);
   const nb = panelWidth(k);
   const blocked = h >= MIN_BLOCKED_ROWS && k >= 2 * nb;
   const mOff = 0, tOff = nb * k, sOff = tOff + nb * nb, tauOff = sOff + nb * nb;
   for (let j0 = 0; j0 < k; j0 += blocked ? nb : k) {
     const jb = blocked ? Math.min(nb, k - j0) : k;
-    // Panel: structured reflectors applied to the panel's own columns only (in WebAssembly SIMD
-    // when the state lives in the kernels' memory: the scalar loop was 10 to 20% of `updateRows`).
-    if (rt !== null) rt.exports.tsqr_reflect_f64(rd.byteOffset, w.byteOffset, k, h, j0, j0 + jb, j0 + jb, pw.byteOffset + 8 * tauOff);
-    else for (let j = j0; j < j0 + jb; j++) pw[tauOff + j] = reflect(rd, w, k, h, j, j0 + jb);
+    // Panel: structured reflectors applied to the panel's own columns only.
+    for (let j = j0; j < j0 + jb; j++) pw[tauOff + j] = reflect(rd, w, k, h, j, j0 + jb);
     const c0 = j0 + jb, nc = k - c0;
     if (!blocked || nc === 0) continue;
     // Trailing columns: C <- (I - V T^T V^T) C with V = [E; W_p], E selecting rows j0.. of R
