@@ -34,7 +34,9 @@ describe('cli arguments', () => {
 
   it('approx defaults and checks', () => {
     const o = parseApproxArgs(['a.npy', '--rank', '7']);
-    expect(o).toMatchObject({ input: 'a.npy', rank: 7, passes: 1, method: 'auto', testMatrix: 'gaussian', memoryBudget: 64 * 2 ** 20, format: 'npy', progress: true, threads: 1, seed: 0 });
+    expect(o).toMatchObject({ input: 'a.npy', rank: 7, passes: 1, method: 'auto', memoryBudget: 64 * 2 ** 20, format: 'npy', progress: true, threads: 1, seed: 0 });
+    expect(o.testMatrix).toBeUndefined(); // each method's library default (sparse sign one-pass, Gaussian RSI)
+    expect(parseApproxArgs(['a.npy', '--rank', '2', '--test-matrix', 'gaussian']).testMatrix).toBe('gaussian');
     expect(parseApproxArgs(['-', '--rank', '2', '--no-progress']).progress).toBe(false);
     expect(parseApproxArgs(['a.npy', '--rank', '2']).sizeRule).toBe('flat');
     expect(parseApproxArgs(['a.npy', '--rank', '2', '--size-rule', 'natural']).sizeRule).toBe('natural');

@@ -66,7 +66,7 @@ describe('rangefinder approx, end to end', () => {
   it('.npy, three-sketch with k = 8, s = 17: recovers a rank-5 matrix exactly (U, S, V files and JSON)', async () => {
     const out = join(dir, 'npy3');
     const json = ok(await runCli(['approx', join(dir, 'low.npy'), '--rank', '5', '--range-dim', '8', '--core-dim', '17', '--json', '--out', out]));
-    expect(json).toMatchObject({ rows: 300, cols: 40, rank: 5, passes: 1, method: 'three-sketch', testMatrix: 'gaussian', sketch: { k: 8, s: 17 } });
+    expect(json).toMatchObject({ rows: 300, cols: 40, rank: 5, passes: 1, method: 'three-sketch', testMatrix: 'sparse-sign', sketch: { k: 8, s: 17 } });
     expectExactRecovery(low, readFactors(out));
     expect((json.errorEstimate as { relative: number }).relative).toBeLessThan(1e-8);
   });

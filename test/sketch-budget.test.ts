@@ -59,8 +59,8 @@ describe('memory budget', () => {
   it('the flat rule minimises the bound factor; explicit sizes override the budget', () => {
     const q = { method: 'three-sketch' as const, testMatrix: 'gaussian' as const, cols: 100, rank: 5, q: 10, chunk: 32, rowsInMemory: 0 };
     const budget = 4 * minimumBudget(q);
-    const nat = createSketch({ cols: 100, rank: 5, memoryBudget: budget, spill: discard });
-    const flat = createSketch({ cols: 100, rank: 5, memoryBudget: budget, sizeRule: 'flat', spill: discard });
+    const nat = createSketch({ cols: 100, rank: 5, testMatrix: 'gaussian', memoryBudget: budget, sizeRule: 'natural', spill: discard });
+    const flat = createSketch({ cols: 100, rank: 5, testMatrix: 'gaussian', memoryBudget: budget, sizeRule: 'flat', spill: discard });
     expect(threeSketchBoundFactor(flat.sizes.k, flat.sizes.s, 5)).toBeLessThanOrEqual(threeSketchBoundFactor(nat.sizes.k, nat.sizes.s, 5));
     expect(sketchBytes({ ...q, chunk: flat.sizes.chunk }, flat.sizes.k, flat.sizes.s)).toBeLessThanOrEqual(budget);
     const ex = createSketch({ cols: 100, rank: 5, memoryBudget: 1, rangeDim: 9, coreDim: 30, spill: discard });

@@ -15,12 +15,14 @@
  *   columns), q = 1 1.00 to 1.21, q = 2 1.00 to 1.11, q = 4 at most 1.04;
  *   q = 2 is where the curve flattens. scikit-learn's 'auto' picks 4 or 7 for a fixed cost it does
  *   not have to stream.
- * - `seed` 0, `testMatrix` 'gaussian' [HMT11 §4.6]; 'sparse-sign' and 'rademacher' are accepted.
+ * - `seed` 0, `testMatrix` 'gaussian' (DEFAULT_MULTIPASS_TEST_MATRIX) [HMT11 §4.6]; 'sparse-sign' and 'rademacher' are accepted.
  */
 import { ArgumentError } from '../errors.js';
 import type { TestMatrixFamily } from '../random/test-matrix.js';
 import { TEST_MATRIX_FAMILIES } from '../random/test-matrix.js';
 
+/** Default family of the multi-pass test matrix Omega [HMT11 §4.6]: applied densely by the GEMM, so sparse sign would save nothing there. */
+export const DEFAULT_MULTIPASS_TEST_MATRIX: TestMatrixFamily = 'gaussian';
 export const DEFAULT_OVERSAMPLES = 10;
 export const DEFAULT_POWER_ITERATIONS = 2;
 
@@ -58,7 +60,7 @@ export function resolveMultipassOptions(
   const oversamples = opts.oversamples ?? DEFAULT_OVERSAMPLES;
   const powerIterations = opts.powerIterations ?? defaultIterations;
   const seed = opts.seed ?? 0;
-  const testMatrix = opts.testMatrix ?? 'gaussian';
+  const testMatrix = opts.testMatrix ?? DEFAULT_MULTIPASS_TEST_MATRIX;
   const limit = rows === undefined ? cols : Math.min(rows, cols);
   if (!Number.isInteger(rank) || rank < 1) throw new ArgumentError(`${who}: rank must be a positive integer, found ${rank}`);
   if (rank > limit) {

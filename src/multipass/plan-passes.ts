@@ -21,7 +21,7 @@
  * 4. Infeasible budgets throw BudgetError stating the smallest budget that works.
  */
 import { ArgumentError, BudgetError } from '../errors.js';
-import { formatBytes, minimumBudget, sizesForBudget, sketchBytes, DEFAULT_CHUNK_ROWS, DEFAULT_ERROR_SKETCH_DIM } from '../sketch/sketch-sizes.js';
+import { formatBytes, minimumBudget, sizesForBudget, sketchBytes, DEFAULT_CHUNK_ROWS, DEFAULT_ERROR_SKETCH_DIM, DEFAULT_TEST_MATRIX } from '../sketch/sketch-sizes.js';
 import type { SizeQuery } from '../sketch/sketch-sizes.js';
 import { DEFAULT_OVERSAMPLES } from './multipass-options.js';
 import { gramPassBytes } from './gram-pass-bytes.js';
@@ -149,7 +149,7 @@ export function planPasses(opts: PlanPassesOptions): PassPlan {
 function planOnePass(opts: PlanPassesOptions, spectrum: Spectrum, reasons: string[]): PassPlan {
   const rule = spectrum === 'fast' ? 'natural' : 'flat';
   const query: SizeQuery = {
-    method: 'three-sketch', testMatrix: 'gaussian', cols: opts.cols, rank: opts.rank,
+    method: 'three-sketch', testMatrix: DEFAULT_TEST_MATRIX, cols: opts.cols, rank: opts.rank,
     q: DEFAULT_ERROR_SKETCH_DIM, chunk: DEFAULT_CHUNK_ROWS, rowsInMemory: 0,
   };
   reasons.push('passes = 1: the single-view three-sketch [TYUC19], the preferred single-pass method (ALGORITHMS.md §2): it has the a-posteriori error estimate, exact centering and accepts any linear update');

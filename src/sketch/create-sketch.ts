@@ -23,7 +23,7 @@ import { memorySpill } from './memory-spill.js';
 import { freeResidentChunk } from './resident-chunk.js';
 import { residentLayout } from './resident-layout.js';
 import {
-  DEFAULT_CHUNK_ROWS, DEFAULT_ERROR_SKETCH_DIM, checkSizes, sizesForBudget, sketchBytes, tsqrWorkspaceSizes, type SizeQuery,
+  DEFAULT_CHUNK_ROWS, DEFAULT_ERROR_SKETCH_DIM, DEFAULT_TEST_MATRIX, checkSizes, sizesForBudget, sketchBytes, tsqrWorkspaceSizes, type SizeQuery,
 } from './sketch-sizes.js';
 import type { SketchMaps, SketchOptions, SketchSizes, SketchState, SketchWorkspace } from './types.js';
 
@@ -33,7 +33,7 @@ const EMPTY32 = new Float32Array(0);
 
 export function createSketch(opts: SketchOptions): SketchState {
   const method = opts.method ?? 'three-sketch';
-  const family = opts.testMatrix ?? 'gaussian';
+  const family = opts.testMatrix ?? DEFAULT_TEST_MATRIX;
   const seed = opts.seed ?? 0;
   const { cols: n, rank: r } = opts;
   const q = opts.errorSketchDim ?? DEFAULT_ERROR_SKETCH_DIM;

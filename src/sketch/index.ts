@@ -32,6 +32,6 @@ export { memorySpill, isMemorySpill, type MemorySpill } from './memory-spill.js'
 export { applyRight } from './apply-right.js';
 export {
   sketchBytes, minimumBudget, sizesForBudget, sizesForStorage, threeSketchBoundFactor,
-  twoSketchBoundFactor, type SizeQuery,
+  twoSketchBoundFactor, DEFAULT_TEST_MATRIX, type SizeQuery,
 } from './sketch-sizes.js';
 export { disposeSketch } from './create-sketch.js';

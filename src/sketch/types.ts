@@ -76,7 +76,7 @@ export interface SketchOptions {
   rank: number;
   /** Default 'three-sketch' [TYUC19], the preferred single-pass method. */
   method?: SketchMethod;
-  /** Default 'gaussian'. 'sparse-sign' costs zeta = min(dim, 8) per entry instead of dim. */
+  /** Default 'sparse-sign' (DEFAULT_TEST_MATRIX, sketch-sizes.ts): zeta = min(dim, 8) per entry instead of dim; 'gaussian' for the papers' bounds. */
   testMatrix?: SketchTestMatrix;
   /** Seed of every test matrix; shards with the same seed merge by addition. Default 0. */
   seed?: number;

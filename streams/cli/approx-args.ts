@@ -22,7 +22,8 @@ export interface ApproxOptions {
   /** True when --memory-budget was given (the demo picks its own otherwise). */
   budgetGiven: boolean;
   method: CliMethod;
-  testMatrix: 'gaussian' | 'sparse-sign';
+  /** --test-matrix; undefined: each method's library default (sparse sign for the single-pass sketches, Gaussian for RSI/Krylov). */
+  testMatrix?: 'gaussian' | 'sparse-sign';
   /** --size-rule: how the single-view sketch sizes follow from the budget [TYUC19 §5.4]. */
   sizeRule: 'natural' | 'flat';
   rangeDim?: number;
@@ -109,8 +110,8 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
   }
   const method = (v.method ?? 'auto') as CliMethod;
   if (!METHODS.includes(method)) throw new UsageError(`--method must be one of ${METHODS.join(', ')}, found '${v.method}'`);
-  const testMatrix = v['test-matrix'] ?? 'gaussian';
-  if (testMatrix !== 'gaussian' && testMatrix !== 'sparse-sign') throw new UsageError(`--test-matrix must be gaussian or sparse-sign, found '${testMatrix}'`);
+  const testMatrix = v['test-matrix'];
+  if (testMatrix !== undefined && testMatrix !== 'gaussian' && testMatrix !== 'sparse-sign') throw new UsageError(`--test-matrix must be gaussian or sparse-sign, found '${testMatrix}'`);
   const sizeRule = v['size-rule'] ?? 'flat';
   if (sizeRule !== 'natural' && sizeRule !== 'flat') throw new UsageError(`--size-rule must be natural or flat, found '${sizeRule}'`);
   const orientation = v.orientation ?? 'rows';

@@ -29,7 +29,7 @@ Options
   --memory-budget SIZE   bytes for the in-memory state: 64MiB (default), 1GB, 500k, 1048576
   --method M             auto (default) | three-sketch | two-sketch | rsi | krylov | fd | exact
                          auto: three-sketch for 1 pass, the pass planner (RSI) for more
-  --test-matrix T        gaussian (default) | sparse-sign
+  --test-matrix T        sparse-sign | gaussian (default: sparse-sign for one-pass sketches, gaussian for rsi/krylov)
   --size-rule R          flat (default) | natural: how sketch sizes follow from the budget
                          (flat suits slowly decaying spectra [TYUC19 §5.4])
   --range-dim K          range sketch size k (overrides the budget rule)

@@ -11,7 +11,7 @@ import { lastValueFrom, tap } from 'rxjs';
 import { ArgumentError, BudgetError } from '../../src/errors.js';
 import { gramPassBytes } from '../../src/multipass/gram-pass-bytes.js';
 import { planPasses, type PassPlan } from '../../src/multipass/plan-passes.js';
-import { DEFAULT_OVERSAMPLES } from '../../src/multipass/multipass-options.js';
+import { DEFAULT_MULTIPASS_TEST_MATRIX, DEFAULT_OVERSAMPLES } from '../../src/multipass/multipass-options.js';
 import { formatBytes } from '../../src/sketch/sketch-sizes.js';
 import { runPasses } from '../run-passes.js';
 import { peakRssBytes, type ApproxResult } from './approx-result.js';
@@ -73,7 +73,7 @@ export async function runMultiPass(ctx: RunContext, method: 'auto' | 'rsi' | 'kr
     return {
       input: info.where,
       rows: columns ? info.cols : res.rows, cols: columns ? res.rows : info.cols, rank: r,
-      passes: measured.passesOpened, method: plan.method === 'block-krylov' ? 'krylov' : 'rsi', testMatrix: opts.testMatrix,
+      passes: measured.passesOpened, method: plan.method === 'block-krylov' ? 'krylov' : 'rsi', testMatrix: opts.testMatrix ?? DEFAULT_MULTIPASS_TEST_MATRIX,
       sketch, stateBytes: plan.stateBytes, memoryBudget: opts.memoryBudget, singularValues: Array.from(res.s),
       errorEstimate: { frobenius: frob, relative: normA > 0 ? frob / normA : 0, normA, kind: 'residual' },
       seconds: (performance.now() - ctx.t0) / 1000, peakRssBytes: peakRssBytes(),

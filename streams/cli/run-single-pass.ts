@@ -105,7 +105,7 @@ export async function runSinglePass(ctx: RunContext, method: SketchMethod): Prom
       input: info.where,
       rows: columns ? info.cols : m, cols: columns ? m : info.cols, rank: r,
       passes: method === 'fd' && wantFactors && source.replayable ? 2 : 1,
-      method, testMatrix: opts.testMatrix, sketch, stateBytes: stateBytes(state), memoryBudget: opts.memoryBudget,
+      method, testMatrix: state.testMatrix, sketch, stateBytes: stateBytes(state), memoryBudget: opts.memoryBudget,
       singularValues: Array.from(rec.s),
       errorEstimate: { frobenius: est.frobenius, relative: normA > 0 ? est.frobenius / normA : 0, normA, kind: 'sketch' },
       seconds: (performance.now() - ctx.t0) / 1000, peakRssBytes: peakRssBytes(),
