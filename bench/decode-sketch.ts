@@ -29,29 +29,26 @@
  * Run: `npx tsx bench/decode-sketch.ts [--reps 3] [--threads 1]`. Writes bench/out/decode-sketch.json
  * (decode-sketch-t2.json with --threads 2) and prints a markdown table.
  *
- * Conclusion (run of 2026-11-23 23:08-23:16 UTC, `--reps 3`, one kernel thread, load average 1.7 to
- * 2.5 during the run, i.e. other jobs held part of the second core that the overlap needs; a run at
- * load 3-4 (23:05) gave the same picture with smaller gains): overlapping decode with the sketch
- * works (a pass costs about max(decode, sketch): Arrow r=10 Gaussian 0.52 s with the decode worker
- * against 0.54 s for the sketch alone on in-memory blocks, 0.70 s sequential), and the target
- * (decode + sketch <= 2x decode alone) is met where the sketch alone is within about 2x the decode:
- * Arrow r=10 sparse-sign 2.52x -> 1.83x, Parquet r=10 sparse-sign 2.04x -> 1.54x. It is NOT met
- * where the sketch alone is slower than 2x the decode, which no overlap can hide: Arrow r=10
- * Gaussian 4.59x -> 3.41x, Parquet r=10 Gaussian 2.99x -> 2.63x, rank 32 10-17x -> 9-15x (Gaussian)
- * and 3.5-4.8x -> 3.2-4.8x (sparse-sign), .npy 4-33x either way (its decode, 38-77 ms, is far
- * smaller than any sketch). Decode alone, in-thread / ahead: .npy 1.30M / 2.63M rows/s (read-ahead
- * halves the time), Arrow 656k / 800k (worker 0.82x), Parquet 379k / 302k (worker 1.25x here,
- * 0.83x in the 23:05 run: the hand-off is cheap, the machine noisy). Sketch alone: 186k rows/s
- * (r=10 Gaussian), 396k (r=10 sparse-sign), 47k / 159k (r=32). A cold decode worker's first pass
- * costs 0.3-0.6 s more under tsx (start, tsx, loading the decoder, cold JIT; 0.2-0.25 s from
- * dist/); later passes reuse it. Meeting 2x everywhere needs, with ideal overlap, a sketch at least
- * half as fast as the decode: about 330k rows/s (Arrow) or 190k (Parquet) at rank 10 Gaussian,
- * 1.8x / 1.0x today's. With `--threads 2 --ranks 10` (23:19 UTC, load 1.7-2.1) the decode worker
- * still pays although the kernels then use both cores: Arrow 3.13x -> 2.64x (Gaussian), 1.89x ->
- * 1.37x (sparse-sign); Parquet 3.19x -> 2.75x, 2.13x -> 1.46x. On an oversubscribed machine the
- * worker can lose: a run at load 3.3-5.3 (23:24 UTC, not kept) still gained at r=10 on Arrow (3.00x
- * -> 2.67x, 2.19x -> 1.74x) but measured the Parquet decode alone 2.3x slower through the worker and
- * Arrow r=32 Gaussian 8.7x -> 10.3x: `--no-decode-worker` is the way out on a busy box.
+ * Conclusion (run of 2026-11-23 23:50-23:54 UTC, `--reps 3`, one kernel thread, after the sparse
+ * WebAssembly path for sparse-sign maps (src/sketch/absorb-resident.ts), the engine-independent
+ * Gaussian generator and the decode worker; the load average of 2.2-2.5 is this bench's own two
+ * threads): the target (decode + sketch <= 2x decode alone) is MET at rank 10 with sparse-sign maps,
+ * now the default of the single-pass sketches: Arrow 1.42x with the decode worker (2.21x
+ * sequential), Parquet 1.56x (1.73x sequential). It is NOT met where the sketch alone is slower
+ * than twice the decode, which no overlap can hide: rank 10 Gaussian (Arrow 2.80x, Parquet 2.60x;
+ * the float32 GEMM runs near the 128-bit SIMD peak there, ~27 GFMA/s, so the dense maps' 56k
+ * multiply-adds per row bound it), rank 32 (sparse-sign: Arrow 3.58x, Parquet 2.72x; its TSQR of
+ * [Y 1], k + 1 = 130, is a third of the time; Gaussian 7.7-11x), and every .npy case (6.0-32x):
+ * .npy has no decoding, its "decode" is a page-cache read at 1.48M rows/s (2.75M with read-ahead),
+ * which would need a sketch of 1.3M+ rows/s. Sketch alone: 385k rows/s (r=10 sparse-sign), 195k
+ * (r=10 Gaussian), 173k / 50k (r=32), against 140k / 110k / 35k / 27k at the start of the session
+ * (maps applied densely through the GEMM, Math-based Box-Muller, TSQR panels in TypeScript).
+ * Decode alone, in-thread / ahead: .npy 1.48M / 2.75M rows/s, Arrow 497k / 760k, Parquet 336k / 263k
+ * (the Parquet worker measured 0.8-1.3x across runs: the hand-off costs about what it hides when
+ * the decoder is the slower side). Read-ahead on .npy made decode + sketch 0.9-1.2x as fast as
+ * sequential (here slower: 7.30x vs 6.04x at r=10 sparse-sign): with the sketch on the main core the
+ * read thread only competes. A cold decode worker's first pass costs 0.3-0.45 s more under tsx
+ * (0.2-0.25 s from dist/). Earlier runs of the day (23:08-23:24 UTC) are in git history.
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
