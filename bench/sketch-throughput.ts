@@ -25,15 +25,16 @@
  * Output: bench/out/sketch-throughput.json and .md. Run: npx tsx bench/sketch-throughput.ts
  * (M=20000 for a quick look). Machine: a shared 2-vCPU box; figures move with its load.
  *
- * Conclusion (bench/out/sketch-throughput.md, run of 2026-11-23 22:05 UTC, best of 2, quiet box,
- * after the sketch hot-path work: TSQR on GEMM, inlined Gaussian generator, float32 core product,
- * chunk 256): one thread absorbs 57 000 rows/s (234 MB/s) with Gaussian maps, 66 000 with
- * sparse-sign; the row split over two threads 102 000-114 000 (1.79x, merged core = one-thread core
- * to rounding). Against numpy in the same run: 0.073x its bare `A @ Omega`, 0.36x numpy doing the
- * engine's five per-block products in float32. The previous run (25 000 rows/s, 0.45x numpy) was on
- * a box at load 10-13 where numpy itself ran 3x slower, so the ratios of the two runs do not compare;
- * the engine's own rows/s went from 25k to 57k. What remains per row: the Gaussian generation of
- * k + s + q values (Box-Muller, about 20% of the time), the TSQR panel loop, GEMM call overhead.
+ * Conclusion (bench/out/sketch-throughput.md, run of 2026-11-23 23:55 UTC, best of 2, quiet box,
+ * after the resident float32 path: sparse-sign maps applied sparsely in WebAssembly, Gaussian GEMMs
+ * on resident operands, TSQR reflectors in WebAssembly, the engine-independent Gaussian generator):
+ * one thread absorbs 92 000 rows/s (378 MB/s) with Gaussian maps and 133 000 (543 MB/s) with
+ * sparse-sign (22:05: 57 000 and 66 000); the row split over two threads 129 000 / 204 000 (1.40x /
+ * 1.54x); the kernel pool adds 12% for Gaussian and nothing for sparse-sign (its sparse kernels run
+ * on the calling thread). Against numpy in the same run: Gaussian 0.59x numpy doing the engine's
+ * per-block products in float32 (was 0.36x), sparse-sign 0.85x of that dense numpy work, 0.12x
+ * numpy's bare `A @ Omega`. At n = 1024 the per-row work is larger than at n = 256
+ * (bench/decode-sketch.ts: 195k Gaussian, 385k sparse-sign rows/s at rank 10).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
