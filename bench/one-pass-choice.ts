@@ -9,7 +9,7 @@
  * Data: the five shared real matrices (streamed by rows; wide navy_winds_u by columns).
  *
  * Method: for rank r in {10, 20, 50} and a budget B = c * gramPassBytes(rsi, n, r + 10, 1) with
- * c in {1, 2, 4}: the three-sketch by `createSketch({ memoryBudget: B, sizeRule })` with the rows
+ * c in {1, 2, 4}: the three-sketch (Gaussian maps, as when these results were measured) by `createSketch({ memoryBudget: B, sizeRule })` with the rows
  * of Y in a memory spill (not counted, as for the Gram pass's G), both size rules; the Gram-pass
  * RSVD with the largest p whose `gramPassBytes` fits B (capped at min(m, n) - r). 5 seeds; mean
  * normalized spectral error ||A - A_r||_2 / sigma_{r+1} (Lanczos, tol 1e-8).
@@ -57,7 +57,7 @@ for (const name of NAMES) {
         e.gram.push(normalizedSpectralError(a, { u: g.u!, s: g.s, v: g.v! }, sigma[r]!));
         for (const rule of ['natural', 'flat'] as const) {
           try {
-            const st = createSketch({ cols: n, rank: r, memoryBudget: budget, sizeRule: rule, seed, spill: memorySpill() });
+            const st = createSketch({ cols: n, rank: r, testMatrix: 'gaussian', memoryBudget: budget, sizeRule: rule, seed, spill: memorySpill() });
             sizes[rule] = `k=${st.sizes.k}, s=${st.sizes.s}`;
             for (let r0 = 0; r0 < m; r0 += 256) updateRows(st, { rows: Math.min(256, m - r0), cols: n, data: a.data, offset: r0 * n, stride: n }, r0);
             const f = reconstruct(st);
