@@ -34,13 +34,19 @@ export function memorySpill(): MemorySpill {
     write(rowStart: number, y: Matrix): void {
       if (k === 0) k = y.cols;
       else if (y.cols !== k) throw new RangeError(`memorySpill: rows of width ${y.cols}, expected ${k}`);
-      for (let t = 0; t < y.rows; t++) {
-        const i = rowStart + t;
-        const a = page(Math.floor(i / PAGE));
-        const o = (i % PAGE) * k, src = y.offset + t * y.stride;
-        for (let j = 0; j < k; j++) a[o + j] = a[o + j]! + y.data[src + j]!;
+      const d = y.data, ld = y.stride, end = rowStart + y.rows;
+      // Page by page rather than row by row (one lookup per 64 rows): rows at or past `extent`
+      // were never written, so their page slots are copied (+ 0 keeps the sum's +0 for a -0 input,
+      // bit for bit what adding into the zeroed page gives); rows below it are summed.
+      for (let i = rowStart; i < end;) {
+        const p = Math.floor(i / PAGE), pEnd = Math.min(end, (p + 1) * PAGE);
+        const a = page(p);
+        const fresh = Math.max(i, Math.min(pEnd, extent));
+        let o = (i - p * PAGE) * k, src = y.offset + (i - rowStart) * ld;
+        for (; i < fresh; i++, o += k, src += ld) for (let j = 0; j < k; j++) a[o + j] = a[o + j]! + d[src + j]!;
+        for (; i < pEnd; i++, o += k, src += ld) for (let j = 0; j < k; j++) a[o + j] = d[src + j]! + 0;
       }
-      extent = Math.max(extent, rowStart + y.rows);
+      extent = Math.max(extent, end);
     },
     forEachBlock(visit: (rowStart: number, y: Matrix64) => void): void {
       for (let p = 0; p * PAGE < extent; p++) {
