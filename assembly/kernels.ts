@@ -525,3 +525,24 @@ export function csr_from_items(b: i32, z: i32, dim: i32, idx: usize, val: usize,
     }
   }
 }
+
+// n compressed sparse-sign items of dimension dim (zeta = min(dim, 8) entries each) from the xor128
+// state (x, y, z, w), bit for bit `fillSparseSignItems` in src/random/test-matrix.ts: per item,
+// Floyd's sample of zeta distinct positions (floor(uint32 * 2^-32 * (j + 1)) for j = dim - zeta ..
+// dim - 1, j itself when already taken) into idx (int32), then one draw whose bits p give the
+// signs of the values +-scale (float64) in val.
+export function sparse_sign_items(x: i32, y: i32, z: i32, w: i32, n: i32, dim: i32, zeta: i32, scale: f64, idx: usize, val: usize): void {
+  const j0 = dim - zeta;
+  for (let t = 0; t < n; t++) {
+    const o = idx + (<usize>(t * zeta) << 2), ov = val + (<usize>(t * zeta) << 3);
+    for (let j = j0, c = 0; j < dim; j++, c++) {
+      const u = x ^ (x << 11); x = y; y = z; z = w; w ^= (w >>> 19) ^ u ^ (u >>> 8);
+      const r = <i32>Math.floor(<f64><u32>w * 2.3283064365386963e-10 * <f64>(j + 1));
+      let v = r;
+      for (let p = 0; p < c; p++) if (load<i32>(o + (<usize>p << 2)) == r) { v = j; break; }
+      store<i32>(o + (<usize>c << 2), v);
+    }
+    const u = x ^ (x << 11); x = y; y = z; z = w; w ^= (w >>> 19) ^ u ^ (u >>> 8);
+    for (let p = 0; p < zeta; p++) store<f64>(ov + (<usize>p << 3), (w >>> p) & 1 ? scale : -scale);
+  }
+}

@@ -7,6 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import seedrandom from 'seedrandom';
+import { arenaAlloc, arenaFree } from '../src/kernels/wasm-arena.js';
+import { wasmRuntime } from '../src/kernels/wasm-runtime.js';
 import { fillItems, fillSparseSignItems, sparseSignZeta } from '../src/random/test-matrix.js';
 
 /** The generic path, written out with seedrandom (as `forEachItem` + `floydSample` did). */
@@ -60,6 +62,26 @@ describe('fillSparseSignItems', () => {
       [0, 'phi', 83, 1, 64], [4294967295, 'upsilon', 41, 100_000, 257], [7, 'omega', 259, 33, 70],
     ] as [number, string, number, number, number][]) {
       expectReference(seed, purpose, dim, i0, count);
+    }
+  });
+
+  it.runIf(wasmRuntime() !== null)('outputs in the kernels\' memory (the WebAssembly loop) give the same items', () => {
+    const rt = wasmRuntime()!;
+    for (const [seed, purpose, dim, i0, count] of [
+      [1, 'upsilon', 1, 0, 1], [2, 'phi', 3, 63, 2], [3, 'upsilon', 7, 65, 130], [4, 'psi', 8, 127, 300],
+      [0, 'phi', 83, 1, 64], [4294967295, 'upsilon', 41, 100_000, 257], [7, 'omega', 259, 33, 70], [9, 'phi', 2000, 5, 200],
+    ] as [number, string, number, number, number][]) {
+      const zeta = sparseSignZeta(dim), len = count * zeta;
+      const base = arenaAlloc(16 + 12 * len);
+      try {
+        const val = new Float64Array(rt.memory.buffer, base, len), idx = new Int32Array(rt.memory.buffer, base + 8 * len, len);
+        fillSparseSignItems(seed, purpose, dim, i0, count, idx, val);
+        const ref = reference(seed, purpose, dim, i0, count);
+        expect(Array.from(idx)).toEqual(ref.idx);
+        expect(Array.from(val)).toEqual(ref.val);
+      } finally {
+        arenaFree(base);
+      }
     }
   });
 });

@@ -57,6 +57,11 @@ export interface WasmKernels {
    * (dim + 1 pointers, (t, float32 value) entries, t increasing); cursor: dim int32 of scratch.
    */
   csr_from_items(b: number, z: number, dim: number, idx: number, val: number, ptr: number, oIdx: number, oVal: number, cursor: number): void;
+  /**
+   * n compressed sparse-sign items (zeta entries: int32 positions at idx, float64 +-scale at val)
+   * drawn from the xor128 state (x, y, z, w); the loop of `fillSparseSignItems`.
+   */
+  sparse_sign_items(x: number, y: number, z: number, w: number, n: number, dim: number, zeta: number, scale: number, idx: number, val: number): void;
   /** dst[0:n] (float64) += src[0:n] (float32). */
   add_f32_f64(n: number, src: number, dst: number): void;
   /**

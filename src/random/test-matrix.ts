@@ -22,6 +22,8 @@
  */
 import seedrandom from 'seedrandom';
 import type { Matrix64 } from '../matrix.js';
+import { inArena } from '../kernels/wasm-arena.js';
+import { wasmRuntime } from '../kernels/wasm-runtime.js';
 import { boxMuller } from './box-muller.js';
 
 export type TestMatrixFamily = 'gaussian' | 'rademacher' | 'sparse-sign';
@@ -174,7 +176,9 @@ function writeDigits(v: number): number {
  * Bit for bit `fillItems('sparse-sign', ...)`'s draws (seedrandom's xor128 through `forEachItem`
  * into `floydSample`, then one draw of signs), with the generator state in locals as in
  * `fillGaussianItems`: the per-call generator objects, closures and scratch made this 7% of the
- * sparse-sign `updateRows`; this path allocates nothing.
+ * sparse-sign `updateRows`; this path allocates nothing. Outputs that live in the kernels' memory
+ * run the per-group loop in WebAssembly (`sparse_sign_items`, the same integer and float64
+ * operations), 4x faster again.
  */
 export function fillSparseSignItems(
   seed: number, purpose: string, dim: number, i0: number, count: number,
@@ -184,8 +188,15 @@ export function fillSparseSignItems(
   const zeta = sparseSignZeta(dim);
   const scale = Math.sqrt(dim / zeta);
   const j0 = dim - zeta;
+  // Outputs in the kernels' memory (the resident chunk's scratch) take the same loop in WebAssembly.
+  const rt = inArena(idx) && inArena(val) ? wasmRuntime() : null;
   for (let t = 0; t < count;) {
     const st = xorState, end = seekItem(st, seed, purpose, i0, t, count, zeta + 1);
+    if (rt !== null) {
+      rt.exports.sparse_sign_items(st[0]!, st[1]!, st[2]!, st[3]!, end - t, dim, zeta, scale, idx.byteOffset + 4 * t * zeta, val.byteOffset + 8 * t * zeta);
+      t = end;
+      continue;
+    }
     let x = st[0]!, y = st[1]!, z = st[2]!, w = st[3]!;
     for (; t < end; t++) {
       const o = t * zeta;
