@@ -30,8 +30,9 @@ export function updateRows(state: SketchState, block: Matrix, rowStart: number):
   if (!Number.isSafeInteger(rowStart) || rowStart < 0) throw new ArgumentError(`rowStart must be a non-negative integer, found ${rowStart}`);
   if (b === 0) return;
   const rc = residentFor(state, block);
-  // The resident path checks each chunk in WebAssembly as it copies it in (a block larger than a
-  // chunk is then copied again to be absorbed); the TypeScript check names the place.
+  // The resident path checks each chunk in WebAssembly as it copies it in (the first chunk last, so
+  // that it is in place for the first absorb; a block larger than a chunk has its other chunks
+  // copied again to be absorbed); the TypeScript check names the place.
   if (rc === null || !residentFinite(rc, block as Matrix32)) checkFinite(block, rowStart);
   const overlaps = addInterval(state.covered, rowStart, rowStart + b, state.center);
   if (overlaps && state.center) {
@@ -47,7 +48,7 @@ export function updateRows(state: SketchState, block: Matrix, rowStart: number):
     try {
       for (let t0 = 0; t0 < b; t0 += c) {
         const cb = Math.min(c, b - t0);
-        if (b > c) copyChunk(rc, block as Matrix32, t0, cb);
+        if (t0 > 0) copyChunk(rc, block as Matrix32, t0, cb); // the first chunk is still there from the check
         absorbResident(state, rc, cb, rowStart + t0);
       }
     } finally {
@@ -96,11 +97,14 @@ function copyChunk(rc: ResidentChunk, block: Matrix32, t0: number, cb: number): 
   else for (let t = 0; t < cb; t++) rc.aV.set(data.subarray(so + t * stride, so + t * stride + n), t * n);
 }
 
-/** Copy the block chunk by chunk into the resident buffer; false at the first chunk with a NaN or infinity. */
+/**
+ * Copy the block chunk by chunk into the resident buffer, the first chunk last (it is left there);
+ * false at the first chunk found with a NaN or infinity.
+ */
 function residentFinite(rc: ResidentChunk, block: Matrix32): boolean {
-  const x = wasmRuntime()!.exports, c = rc.chunk, n = block.cols;
-  for (let t0 = 0; t0 < block.rows; t0 += c) {
-    const cb = Math.min(c, block.rows - t0);
+  const x = wasmRuntime()!.exports, c = rc.chunk, n = block.cols, b = block.rows;
+  for (let u = c; u < b + c; u += c) {
+    const t0 = u < b ? u : 0, cb = Math.min(c, b - t0);
     copyChunk(rc, block, t0, cb);
     if (x.nonfinite_f32(cb * n, rc.a) !== 0) return false;
   }
