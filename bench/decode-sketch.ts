@@ -49,6 +49,12 @@
  * sequential (here slower: 7.30x vs 6.04x at r=10 sparse-sign): with the sketch on the main core the
  * read thread only competes. A cold decode worker's first pass costs 0.3-0.45 s more under tsx
  * (0.2-0.25 s from dist/). Earlier runs of the day (23:08-23:24 UTC) are in git history.
+ * Repeatability: bench/out/decode-sketch.json now holds a later run (00:14 UTC, `--reps 5 --ranks
+ * 10`, after the spill/generator trims): Arrow r=10 sparse-sign 1.66x with the worker (2.16x
+ * sequential), Parquet 1.44x (2.00x), .npy 4.6x, Gaussian 2.5-2.8x (Arrow/Parquet). A run between
+ * the two (00:12, reps 3, all ranks, on a slower machine: Gaussian sketch alone 129k rows/s against
+ * 195k at 23:50) gave Arrow 2.13x and Parquet 1.72x. Over the three runs: Parquet meets 2x at rank 10
+ * sparse-sign every time, Arrow in two of three; the 23:50 run's JSON is in git (commit 9aa521f).
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
