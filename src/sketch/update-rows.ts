@@ -33,7 +33,8 @@ export function updateRows(state: SketchState, block: Matrix, rowStart: number):
   // The resident path checks each chunk in WebAssembly as it copies it in (the first chunk last, so
   // that it is in place for the first absorb; a block larger than a chunk has its other chunks
   // copied again to be absorbed); the TypeScript check names the place.
-  if (rc === null || !residentFinite(rc, block as Matrix32)) checkFinite(block, rowStart);
+  const firstInPlace = rc !== null && residentFinite(rc, block as Matrix32);
+  if (!firstInPlace) checkFinite(block, rowStart);
   const overlaps = addInterval(state.covered, rowStart, rowStart + b, state.center);
   if (overlaps && state.center) {
     throw new ArgumentError(`rows [${rowStart}, ${rowStart + b}) overlap rows already seen: with center, each row must arrive exactly once`);
@@ -48,7 +49,9 @@ export function updateRows(state: SketchState, block: Matrix, rowStart: number):
     try {
       for (let t0 = 0; t0 < b; t0 += c) {
         const cb = Math.min(c, b - t0);
-        if (t0 > 0) copyChunk(rc, block as Matrix32, t0, cb); // the first chunk is still there from the check
+        // The first chunk is still there from the check (unless the check stopped early and the
+        // TypeScript check then found nothing: the two agree on NaN/Inf, but do not rely on it).
+        if (t0 > 0 || !firstInPlace) copyChunk(rc, block as Matrix32, t0, cb);
         absorbResident(state, rc, cb, rowStart + t0);
       }
     } finally {
