@@ -255,11 +255,6 @@ export function sparse_rows_f32(
   sparseRowsT<f32>(nOut, w, out, ldo, ptr, idx, val, b, ldb, overwrite);
 }
 
-export function sparse_rows_f64(
-  nOut: i32, w: i32, out: usize, ldo: usize, ptr: usize, idx: usize, val: usize, b: usize, ldb: usize, overwrite: i32,
-): void {
-  sparseRowsT<f64>(nOut, w, out, ldo, ptr, idx, val, b, ldb, overwrite);
-}
 
 // dst[j, i] = src[i, j] for a (rows x cols) block; row strides in bytes. 16 x 16 tiles keep
 // both the reads and the scattered writes within a few cache lines.

@@ -40,7 +40,6 @@ export interface WasmKernels {
    * starts from zero). Single-threaded, so results do not depend on the thread count.
    */
   sparse_rows_f32(nOut: number, w: number, out: number, ldo: number, ptr: number, idx: number, val: number, b: number, ldb: number, overwrite: number): void;
-  sparse_rows_f64(nOut: number, w: number, out: number, ldo: number, ptr: number, idx: number, val: number, b: number, ldb: number, overwrite: number): void;
   /** dst (cols x rows) = src (rows x cols)^T, float32, row strides in bytes. */
   transpose_f32(rows: number, cols: number, src: number, lds: number, dst: number, ldd: number): void;
   transpose_f64(rows: number, cols: number, src: number, lds: number, dst: number, ldd: number): void;
