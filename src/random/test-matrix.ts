@@ -61,24 +61,39 @@ export function fillItems(
   i0: number, count: number, out: Float64Array | Float32Array, off = 0, ld = dim,
 ): void {
   if (family === 'gaussian') { fillGaussianItems(seed, purpose, dim, i0, count, out, off, ld); return; }
-  const zeta = sparseSignZeta(dim);
-  const scale = Math.sqrt(dim / zeta);
-  const idx = family === 'sparse-sign' ? new Int32Array(zeta) : null;
+  if (family === 'sparse-sign') { fillSparseSignDense(seed, purpose, dim, i0, count, out, off, ld); return; }
   forEachItem(family, seed, purpose, dim, i0, count, (rng, t) => {
     const o = off + t * ld;
-    if (family === 'rademacher') {
-      for (let w = 0; w * 32 < dim; w++) {
-        const bits = rng.int32();
-        const end = Math.min(32, dim - w * 32);
-        for (let b = 0; b < end; b++) out[o + w * 32 + b] = (bits >>> b) & 1 ? 1 : -1;
-      }
-    } else {
-      for (let j = 0; j < dim; j++) out[o + j] = 0;
-      floydSample(rng, dim, zeta, idx!);
-      const signs = rng.int32();
-      for (let p = 0; p < zeta; p++) out[o + idx![p]!] = (signs >>> p) & 1 ? scale : -scale;
+    for (let w = 0; w * 32 < dim; w++) {
+      const bits = rng.int32();
+      const end = Math.min(32, dim - w * 32);
+      for (let b = 0; b < end; b++) out[o + w * 32 + b] = (bits >>> b) & 1 ? 1 : -1;
     }
   });
+}
+
+/** Scratch of `fillSparseSignDense`: the compressed vectors of up to GROUP items (zeta <= 8). */
+const denseIdx = new Int32Array(GROUP * 8);
+const denseVal = new Float64Array(GROUP * 8);
+
+/**
+ * The sparse-sign case of `fillItems`: the compressed vectors of `fillSparseSignItems` (the one
+ * generator of the family), GROUP items at a time, scattered into zeroed dense rows.
+ */
+function fillSparseSignDense(
+  seed: number, purpose: string, dim: number, i0: number, count: number,
+  out: Float64Array | Float32Array, off: number, ld: number,
+): void {
+  const zeta = sparseSignZeta(dim);
+  for (let t0 = 0; t0 < count; t0 += GROUP) {
+    const c = Math.min(GROUP, count - t0);
+    fillSparseSignItems(seed, purpose, dim, i0 + t0, c, denseIdx, denseVal);
+    for (let t = 0; t < c; t++) {
+      const o = off + (t0 + t) * ld;
+      out.fill(0, o, o + dim);
+      for (let p = 0; p < zeta; p++) out[o + denseIdx[t * zeta + p]!] = denseVal[t * zeta + p]!;
+    }
+  }
 }
 
 /**
@@ -173,8 +188,8 @@ function writeDigits(v: number): number {
  * Compressed sparse-sign vectors of items [i0, i0 + count): item t's nonzeros are at
  * `idx[t * zeta + p]` with values `val[t * zeta + p]`, p < zeta = sparseSignZeta(dim).
  * Positions within an item are distinct (not sorted).
- * Bit for bit `fillItems('sparse-sign', ...)`'s draws (seedrandom's xor128 through `forEachItem`
- * into `floydSample`, then one draw of signs), with the generator state in locals as in
+ * The draws are seedrandom's xor128 (seeded per group as in `forEachItem`) into Floyd's sample of
+ * zeta distinct positions (exactly zeta draws), then one draw of signs, with the generator state in locals as in
  * `fillGaussianItems`: the per-call generator objects, closures and scratch made this 7% of the
  * sparse-sign `updateRows`; this path allocates nothing. Outputs that live in the kernels' memory
  * run the per-group loop in WebAssembly (`sparse_sign_items`, the same integer and float64
@@ -200,7 +215,7 @@ export function fillSparseSignItems(
     let x = st[0]!, y = st[1]!, z = st[2]!, w = st[3]!;
     for (; t < end; t++) {
       const o = t * zeta;
-      // Floyd's sample (`floydSample`) straight into idx[o .. o + zeta).
+      // Floyd's sample straight into idx[o .. o + zeta).
       for (let j = j0, n = 0; j < dim; j++, n++) {
         const u = x ^ (x << 11); x = y; y = z; z = w; w ^= (w >>> 19) ^ u ^ (u >>> 8);
         const r = Math.floor((w >>> 0) * INV_2_32 * (j + 1));
@@ -240,13 +255,3 @@ function forEachItem(
   }
 }
 
-/** Floyd's algorithm: `zeta` distinct positions in [0, dim) from exactly `zeta` draws. */
-function floydSample(rng: Prng, dim: number, zeta: number, out: Int32Array): void {
-  let n = 0;
-  for (let j = dim - zeta; j < dim; j++) {
-    const t = Math.floor((rng.int32() >>> 0) * INV_2_32 * (j + 1));
-    let seen = false;
-    for (let p = 0; p < n; p++) if (out[p] === t) { seen = true; break; }
-    out[n++] = seen ? j : t;
-  }
-}
