@@ -143,11 +143,10 @@ export function spillRows(state: SketchState, i0: number, b: number, ys: Float64
 
 /**
  * TSQR step: R <- R factor of [R; [Y 1]_chunk], the chunk being the b rows below R in the stack.
- * Runs the linalg TSQR (src/linalg/tsqr.ts) on `rangeR` in place: structured Householder, with
- * the trailing columns updated in compact-WY panels on the GEMM kernels once k + 1 >= 32 and the
- * chunk has 64 rows or more [GVL13 §5.2.3; ALGORITHMS.md §6]. The scalar Level-2 loop this replaces
- * cost about 2 b (k+1)^2 flops per chunk at scalar speed: 17% of `updateRows` at rank 10 and 40%
- * at rank 32 (100k x 256 float32). It also restores diag(R) >= 0 (R^T R is unchanged).
+ * Runs the linalg TSQR (src/linalg/tsqr.ts) on `rangeR`: structured Householder [GVL13 §5.2.2;
+ * ALGORITHMS.md §6], on the WebAssembly kernels for k + 1 < 256 and chunks of 8 rows or more
+ * (`tsqr_factor_f64`), else in compact-WY panels on the GEMM kernels or the TypeScript Level-2
+ * loop (tsqr.ts decides, from (k, h) only). It also restores diag(R) >= 0 (R^T R is unchanged).
  */
 export function tsqrFromStack(state: SketchState, b: number): void {
   const k1 = state.sizes.k + 1, y0 = k1 * k1, w = state.work;
