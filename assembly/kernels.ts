@@ -255,6 +255,12 @@ export function sparse_rows_f32(
   sparseRowsT<f32>(nOut, w, out, ldo, ptr, idx, val, b, ldb, overwrite);
 }
 
+export function sparse_rows_f64(
+  nOut: i32, w: i32, out: usize, ldo: usize, ptr: usize, idx: usize, val: usize, b: usize, ldb: usize, overwrite: i32,
+): void {
+  sparseRowsT<f64>(nOut, w, out, ldo, ptr, idx, val, b, ldb, overwrite);
+}
+
 
 // dst[j, i] = src[i, j] for a (rows x cols) block; row strides in bytes. 16 x 16 tiles keep
 // both the reads and the scattered writes within a few cache lines.
@@ -322,6 +328,16 @@ export function widen_f32(rows: i32, cols: i32, src: usize, rs: usize, cs: usize
     const d = dst + <usize>i * ldd;
     for (let j = 0; j < cols; j++) { store<f64>(d + (<usize>j << 3), <f64>load<f32>(s)); s += cs; }
   }
+}
+
+// 1 if any of the n float64 values at src is NaN or infinite, else 0.
+export function nonfinite_f64(n: i32, src: usize): i32 {
+  let acc = f64x2.splat(0), zero = f64x2.splat(0);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) acc = f64x2.add(acc, f64x2.mul(v128.load(src + (<usize>i << 3)), zero));
+  let s: f64 = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  for (; i < n; i++) s += load<f64>(src + (<usize>i << 3)) * 0;
+  return s == 0 ? 0 : 1;
 }
 
 // dst[0:n] (float32) = src[0:n] (float64), rounded.
@@ -487,16 +503,40 @@ export function add_f32_f64(n: i32, src: usize, dst: usize): void {
   for (; i < n; i++) store<f64>(dst + (<usize>i << 3), load<f64>(dst + (<usize>i << 3)) + <f64>load<f32>(src + (<usize>i << 2)));
 }
 
+// dst[0:n] (float64) += src[0:n] (float64).
+export function add_f64_f64(n: i32, src: usize, dst: usize): void {
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const d = dst + (<usize>i << 3);
+    v128.store(d, f64x2.add(v128.load(d), v128.load(src + (<usize>i << 3))));
+  }
+  for (; i < n; i++) store<f64>(dst + (<usize>i << 3), load<f64>(dst + (<usize>i << 3)) + load<f64>(src + (<usize>i << 3)));
+}
+
+// dst (rows x cols) = src (rows x cols), elements of `es` bytes, row strides in bytes.
+export function copy_rows(rows: i32, cols: i32, es: i32, src: usize, lds: usize, dst: usize, ldd: usize): void {
+  const bytes = <usize>cols * <usize>es;
+  for (let i = 0; i < rows; i++) memory.copy(dst + <usize>i * ldd, src + <usize>i * lds, bytes);
+}
+
 // dst (rows x cols) = src (rows x cols), float32, row strides in bytes.
 export function copy_f32(rows: i32, cols: i32, src: usize, lds: usize, dst: usize, ldd: usize): void {
-  const bytes = <usize>cols << 2;
-  for (let i = 0; i < rows; i++) memory.copy(dst + <usize>i * ldd, src + <usize>i * lds, bytes);
+  copy_rows(rows, cols, 4, src, lds, dst, ldd);
 }
 
 // Counting sort of b compressed items (z entries each: int32 indices in [0, dim), float64 values)
 // into CSR lists by index: list c holds (t, value) for the items t with an entry at c, t increasing;
 // values rounded to float32. ptr has dim + 1 int32 entries; cursor is int32 scratch of dim.
 export function csr_from_items(b: i32, z: i32, dim: i32, idx: usize, val: usize, ptr: usize, oIdx: usize, oVal: usize, cursor: usize): void {
+  csrFromItemsT<f32>(b, z, dim, idx, val, ptr, oIdx, oVal, cursor);
+}
+
+// The same with float64 values (the float64 engine).
+export function csr_from_items_f64(b: i32, z: i32, dim: i32, idx: usize, val: usize, ptr: usize, oIdx: usize, oVal: usize, cursor: usize): void {
+  csrFromItemsT<f64>(b, z, dim, idx, val, ptr, oIdx, oVal, cursor);
+}
+
+@inline function csrFromItemsT<T>(b: i32, z: i32, dim: i32, idx: usize, val: usize, ptr: usize, oIdx: usize, oVal: usize, cursor: usize): void {
   memory.fill(ptr, 0, (<usize>dim + 1) << 2);
   const e = b * z;
   for (let p = 0; p < e; p++) {
@@ -516,7 +556,7 @@ export function csr_from_items(b: i32, z: i32, dim: i32, idx: usize, val: usize,
       const at = load<i32>(cp);
       store<i32>(cp, at + 1);
       store<i32>(oIdx + (<usize>at << 2), t);
-      store<f32>(oVal + (<usize>at << 2), <f32>load<f64>(val + (<usize>p << 3)));
+      store<T>(oVal + <usize>at * sizeof<T>(), <T>load<f64>(val + (<usize>p << 3)));
     }
   }
 }

@@ -46,8 +46,8 @@ import { gemm } from '../src/kernels/gemm.js';
 import { kernelBackend } from '../src/kernels/wasm-runtime.js';
 import { testMatrix } from '../src/random/test-matrix.js';
 import {
-  createSketch, deserializeSketch, disposeSketch, mergeSketches, sketchSizes, updateRows, type SketchState,
-} from '../src/sketch/index.js';
+  createSketch, deserializeSketch, disposeSketch, mergeSketches, updateRows, type SketchState, type ThreeSketchState,
+} from '../src/index.js';
 
 enableRelaxedSimd();
 const M = Number(process.env.M ?? 100_000), n = 1024, B = 1000, RANK = 10, SEED = 42;
@@ -77,7 +77,7 @@ const npy = `/tmp/rangefinder-throughput-${process.pid}.npy`;
 }
 
 const opts = (testMatrix: 'gaussian' | 'sparse-sign') => ({
-  cols: n, rank: RANK, method: 'three-sketch' as const, testMatrix, seed: SEED, spill: { write() { /* counted elsewhere */ } },
+  cols: n, rank: RANK, method: 'three-sketch' as const, testMatrix, dtype: 'float32' as const, seed: SEED, spill: { write() { /* counted elsewhere */ } },
 });
 
 function sketchRange(st: SketchState, firstHalf: boolean | null): void {
@@ -149,13 +149,13 @@ async function rowSplit(tm: 'gaussian' | 'sparse-sign', reference: SketchState):
   const seconds = (performance.now() - t0) / 1000;
   await w.terminate();
   let d = 0, s = 0;
-  for (let i = 0; i < merged.core.length; i++) { d = Math.max(d, Math.abs(merged.core[i]! - reference.core[i]!)); s = Math.max(s, Math.abs(reference.core[i]!)); }
+  for (let i = 0; i < (merged as ThreeSketchState).core.length; i++) { d = Math.max(d, Math.abs((merged as ThreeSketchState).core[i]! - (reference as ThreeSketchState).core[i]!)); s = Math.max(s, Math.abs((reference as ThreeSketchState).core[i]!)); }
   record('engine, row split + merge', 2, tm, seconds, { mergedVsOneThreadCoreRelDiff: d / s });
   disposeSketch(st); disposeSketch(merged);
 }
 
 // ---- Runs ------------------------------------------------------------------------------------------
-console.log(`kernels: ${JSON.stringify(kernelBackend())}; ${M} x ${n} float32 (${MB.toFixed(0)} MB); sizes ${JSON.stringify(sketchSizes(createSketch(opts('gaussian'))))}`);
+console.log(`kernels: ${JSON.stringify(kernelBackend())}; ${M} x ${n} float32 (${MB.toFixed(0)} MB); sizes ${JSON.stringify(createSketch(opts('gaussian')).sizes)}`);
 for (let rep = 0; rep < REPS; rep++) for (const tm of ['gaussian', 'sparse-sign'] as const) {
   const st = createSketch(opts(tm));
   let t0 = performance.now();

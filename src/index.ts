@@ -14,3 +14,5 @@ export * from './linalg/index.js';
 export * from './synthetic/index.js';
 export * from './sketch/index.js';
 export * from './multipass/index.js';
+export * from './plan/index.js';
+export { formatBytes } from './format-bytes.js';

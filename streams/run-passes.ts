@@ -24,7 +24,7 @@ import { ArgumentError, SourceError } from '../src/errors.js';
 import type { GramSpill, PassSummary } from '../src/multipass/gram-pass.js';
 import { createGramPass, finishGramPass, updateGramPass } from '../src/multipass/gram-pass.js';
 import { leftFactorRows } from '../src/multipass/left-factor-rows.js';
-import type { PassPlan } from '../src/multipass/plan-passes.js';
+import type { PassPlan } from '../src/index.js';
 import type { TestMatrixFamily } from '../src/random/test-matrix.js';
 import { memorySpill } from '../src/sketch/memory-spill.js';
 import type { MemorySpill } from '../src/sketch/memory-spill.js';

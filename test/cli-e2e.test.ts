@@ -17,7 +17,7 @@ import { parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exactTruncatedSvd } from '../src/linalg/exact-svd.js';
 import type { Matrix64 } from '../src/matrix.js';
-import { threeSketchBoundFactor } from '../src/sketch/sketch-sizes.js';
+import { threeSketchBoundFactor } from '../src/index.js';
 import { fromSpectrum } from '../src/synthetic/from-spectrum.js';
 import { fromSynthetic } from '../streams/sources/from-synthetic.js';
 import { arrowBytes, ensureBuilt, runCli, spawnProducer, waitForLine, writeNpyMatrix, writeParquetMatrix, type CliRun } from './helpers/cli-harness.js';

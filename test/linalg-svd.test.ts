@@ -23,10 +23,10 @@ function checkSvd(a: Matrix64, tolFactor = 20): ReturnType<typeof svd> {
   expect(orthError(u)).toBeLessThan(tolFactor * EPS * Math.max(m, n) * 4);
   expect(orthError(v)).toBeLessThan(tolFactor * EPS * Math.max(m, n) * 4);
   expect(maxAbsDiff(recompose(u, s, v), a)).toBeLessThan(tolFactor * EPS * Math.max(m, n) * norm);
-  // Deterministic signs: the largest-magnitude entry of each left vector is positive.
+  // Deterministic signs: the largest-magnitude entry of each right vector is positive (the first on ties).
   for (let j = 0; j < p; j++) {
     let best = 0, val = 0;
-    for (let i = 0; i < m; i++) { const x = u.data[i * p + j]; if (Math.abs(x) > best) { best = Math.abs(x); val = x; } }
+    for (let i = 0; i < n; i++) { const x = v.data[i * p + j]; if (Math.abs(x) > best) { best = Math.abs(x); val = x; } }
     expect(val).toBeGreaterThanOrEqual(0);
   }
   return out;

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Matrix64 } from '../src/matrix.js';
 import { svd } from '../src/linalg/svd.js';
-import { planPasses } from '../src/multipass/plan-passes.js';
+import { planPasses } from '../src/index.js';
 import { runPasses } from '../streams/run-passes.js';
 import { matrixSource } from './helpers/matrix-source.js';
 import { readNpySync } from './helpers/read-npy-sync.js';

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  createSketch, minimumBudget, sizesForStorage, sketchBytes, stateBytes, threeSketchBoundFactor, updateRows,
+  createSketch, minimumSketchBudget, sizesForStorage, sketchBytes, stateBytes, threeSketchBoundFactor, updateRows,
   type RangeSpill,
-} from '../src/sketch/index.js';
+} from '../src/index.js';
 import { lowRank } from './sketch-helpers.js';
 
 const discard: RangeSpill = { write() { /* rows go nowhere: the budget excludes the spill */ } };
@@ -57,12 +57,12 @@ describe('memory budget', () => {
   });
 
   it('the flat rule minimises the bound factor; explicit sizes override the budget', () => {
-    const q = { method: 'three-sketch' as const, testMatrix: 'gaussian' as const, cols: 100, rank: 5, q: 10, chunk: 32, rowsInMemory: 0 };
-    const budget = 4 * minimumBudget(q);
+    const q = { method: 'three-sketch' as const, testMatrix: 'gaussian' as const, dtype: 'float64' as const, seed: 0, center: false, cols: 100, rank: 5, q: 10, chunk: 32, rowsInMemory: 0 };
+    const budget = 4 * minimumSketchBudget(q);
     const nat = createSketch({ cols: 100, rank: 5, testMatrix: 'gaussian', memoryBudget: budget, sizeRule: 'natural', spill: discard });
     const flat = createSketch({ cols: 100, rank: 5, testMatrix: 'gaussian', memoryBudget: budget, sizeRule: 'flat', spill: discard });
     expect(threeSketchBoundFactor(flat.sizes.k, flat.sizes.s, 5)).toBeLessThanOrEqual(threeSketchBoundFactor(nat.sizes.k, nat.sizes.s, 5));
-    expect(sketchBytes({ ...q, chunk: flat.sizes.chunk }, flat.sizes.k, flat.sizes.s)).toBeLessThanOrEqual(budget);
+    expect(sketchBytes({ ...q, chunk: flat.sizes.chunk }, flat.sizes)).toBeLessThanOrEqual(budget);
     const ex = createSketch({ cols: 100, rank: 5, memoryBudget: 1, rangeDim: 9, coreDim: 30, spill: discard });
     expect([ex.sizes.k, ex.sizes.s, ex.sizes.rule]).toEqual([9, 30, 'explicit']);
     expect(() => createSketch({ cols: 100, rank: 5, rangeDim: 4 })).toThrow(/rangeDim k must be an integer >= rank 5/);

@@ -2,7 +2,7 @@
 import { zeros, type Matrix64 } from '../src/matrix.js';
 import { gemm } from '../src/kernels/gemm.js';
 import { testMatrix } from '../src/random/test-matrix.js';
-import type { Reconstruction } from '../src/sketch/index.js';
+import type { Reconstruction, SketchState } from '../src/sketch/index.js';
 
 /** A rank-`rank` m x n matrix L R^T with Gaussian factors (seeded). */
 export function lowRank(m: number, n: number, rank: number, seed: number): Matrix64 {
@@ -39,4 +39,9 @@ export function relDiff(x: ArrayLike<number>, y: ArrayLike<number>): number {
 /** Rows [r0, r0 + count) of a packed matrix, as a view. */
 export function rowsOf(a: Matrix64, r0: number, count: number): Matrix64 {
   return { rows: count, cols: a.cols, data: a.data, offset: a.offset + r0 * a.stride, stride: a.stride };
+}
+
+/** A named array of any sketch record (an empty array when the method has none: e.g. `core` of a two-sketch). */
+export function field(st: SketchState, name: 'coRange' | 'core' | 'coreRange' | 'errorRange' | 'rangeR' | 'errorSketch' | 'colSums' | 'coRangeOnes' | 'gram'): Float64Array {
+  return (st as unknown as Record<string, Float64Array | undefined>)[name] ?? new Float64Array(0);
 }

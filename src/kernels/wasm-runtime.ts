@@ -40,22 +40,28 @@ export interface WasmKernels {
    * starts from zero). Single-threaded, so results do not depend on the thread count.
    */
   sparse_rows_f32(nOut: number, w: number, out: number, ldo: number, ptr: number, idx: number, val: number, b: number, ldb: number, overwrite: number): void;
+  sparse_rows_f64(nOut: number, w: number, out: number, ldo: number, ptr: number, idx: number, val: number, b: number, ldb: number, overwrite: number): void;
   /** dst (cols x rows) = src (rows x cols)^T, float32, row strides in bytes. */
   transpose_f32(rows: number, cols: number, src: number, lds: number, dst: number, ldd: number): void;
   transpose_f64(rows: number, cols: number, src: number, lds: number, dst: number, ldd: number): void;
   /** 1 if any of the n float32 values at src is NaN or infinite, else 0. */
   nonfinite_f32(n: number, src: number): number;
+  nonfinite_f64(n: number, src: number): number;
   /** dst[i, j] (float64, row stride ldd) = float32 at src + i rs + j cs (byte strides). */
   widen_f32(rows: number, cols: number, src: number, rs: number, cs: number, dst: number, ldd: number): void;
   /** dst[0:n] (float32) = src[0:n] (float64). */
   narrow_f64(n: number, src: number, dst: number): void;
   /** dst (rows x cols) = src, float32, row strides in bytes. */
   copy_f32(rows: number, cols: number, src: number, lds: number, dst: number, ldd: number): void;
+  /** dst (rows x cols) = src, elements of `es` bytes, row strides in bytes. */
+  copy_rows(rows: number, cols: number, es: number, src: number, lds: number, dst: number, ldd: number): void;
   /**
    * Counting sort of b items of z (int32 index, float64 value) entries into CSR lists by index
    * (dim + 1 pointers, (t, float32 value) entries, t increasing); cursor: dim int32 of scratch.
    */
   csr_from_items(b: number, z: number, dim: number, idx: number, val: number, ptr: number, oIdx: number, oVal: number, cursor: number): void;
+  /** `csr_from_items` with float64 output values. */
+  csr_from_items_f64(b: number, z: number, dim: number, idx: number, val: number, ptr: number, oIdx: number, oVal: number, cursor: number): void;
   /**
    * n compressed sparse-sign items (zeta entries: int32 positions at idx, float64 +-scale at val)
    * drawn from the xor128 state (x, y, z, w); the loop of `fillSparseSignItems`.
@@ -63,6 +69,8 @@ export interface WasmKernels {
   sparse_sign_items(x: number, y: number, z: number, w: number, n: number, dim: number, zeta: number, scale: number, idx: number, val: number): void;
   /** dst[0:n] (float64) += src[0:n] (float32). */
   add_f32_f64(n: number, src: number, dst: number): void;
+  /** dst[0:n] (float64) += src[0:n] (float64). */
+  add_f64_f64(n: number, src: number, dst: number): void;
   /**
    * The TSQR step on R (k x k) at rd and the transposed block W^T (k x h) at w: structured
    * Householder reflectors on every column, in panels of 4; taus (k float64 of scratch) at taus.

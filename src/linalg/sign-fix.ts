@@ -1,14 +1,16 @@
 /**
- * Deterministic signs for singular vectors (ALGORITHMS.md §9; scikit-learn's `svd_flip` with
- * `u_based_decision=True`): each column of U is negated, together with the same column of V,
- * unless its entry of largest magnitude is positive (the first such entry on ties). A*V = U*S is
- * unchanged, and two runs that agree up to signs then agree exactly.
+ * Deterministic signs for singular vectors [docs/METHODS.md "Signs"; scikit-learn's `svd_flip`]:
+ * each column of `decide` is negated, together with the same column of `follow`, unless its entry
+ * of largest magnitude is positive (the first such entry on ties). A V = U S is unchanged, and two
+ * runs that agree up to signs then agree exactly. The project's rule decides on V (the right
+ * singular vectors): `fixSigns(v, u)`, scikit-learn's `u_based_decision=False`.
  *
- * u (m x p) and v (n x p) are modified in place; columns beyond min(u.cols, v.cols) are ignored.
+ * Both are modified in place; columns beyond min(decide.cols, follow.cols) are ignored.
  */
 import type { Matrix64 } from '../matrix.js';
 
-export function fixSigns(u: Matrix64, v: Matrix64): void {
+export function fixSigns(decide: Matrix64, follow: Matrix64): void {
+  const u = decide, v = follow;
   const p = Math.min(u.cols, v.cols);
   const ud = u.data, uo = u.offset, us = u.stride;
   const vd = v.data, vo = v.offset, vs = v.stride;

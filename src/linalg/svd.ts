@@ -61,11 +61,11 @@ export function svd(a: Matrix, opts: SvdOptions = {}): SvdResult {
   if (m < n) {
     const t = svdTall(transpose(a), vectors);
     const out: SvdResult = { u: t.v, s: t.s, v: t.u };
-    if (vectors) fixSigns(out.u, out.v);
+    if (vectors) fixSigns(out.v, out.u);
     return out;
   }
   const out = svdTall(a, vectors);
-  if (vectors) fixSigns(out.u, out.v);
+  if (vectors) fixSigns(out.v, out.u);
   return out;
 }
 

@@ -12,7 +12,5 @@ export type { GramPassMethod, GramPassOptions, GramPassResult, GramPassState, Gr
 export { createGramPass, finishGramPass, forkGramPass, updateGramPass } from './gram-pass.js';
 export { leftFactorRows } from './left-factor-rows.js';
 export { gramPassBytes } from './gram-pass-bytes.js';
-export type { PassPlan, PlanPassesOptions, PlannedMethod, Spectrum } from './plan-passes.js';
-export { planPasses } from './plan-passes.js';
 export { rangeTestMatrix } from './range-test-matrix.js';
 export { mergeGramPass } from './merge-gram-pass.js';

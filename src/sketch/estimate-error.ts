@@ -1,16 +1,19 @@
 /**
- * A-posteriori error estimate from the error sketch S = Theta A (q x n, Gaussian) [TYUC19 §6.1]:
- * err^2 ~= ||S_c - Theta A_hat||_F^2 / q (unbiased), ||A||_F ~= ||S_c||_F / sqrt(q), with
- * S_c = S - (Theta 1) mu^T when centering. Theta A_hat is formed from small factors (Theta U from the
- * accumulated Theta [Y 1]), so there is no pass over A or the spill. `approx` defaults to the full
- * low-rank approximation Q C P^T (FD: its full-rank reconstruction).
- * Accuracy: err^2 q / ||A - A_hat||_F^2 is a weighted sum of chi^2_q variables, so with q = 10 the
- * ratio lies within [0.8, 1.25] in most cases once the error is spread over a few directions
- * (test/sketch-error-estimate.test.ts measures it).
+ * A-posteriori error estimate from the error sketch S = Theta A (q x n, Gaussian, independent of
+ * the other maps) [TYUC19 §6.1]: err^2 ~= ||S_c - Theta A_hat||_F^2 / q (unbiased),
+ * ||A||_F ~= ||S_c||_F / sqrt(q), with S_c = S - (Theta 1) mu^T when centering. Theta A_hat comes from
+ * small factors (Theta U from the accumulated Theta [Y 1]), so there is no pass over A or the spill.
+ * `approx` defaults to the full low-rank approximation Q C P^T (FD: its full-rank reconstruction).
+ * Accuracy: err^2 q / ||A - A_hat||_F^2 is a weighted sum of chi^2_q variables (weights: the
+ * squared singular values of the error): within [0.8, 1.25] for most draws once the error spreads
+ * over several directions; with q = 10 and one dominant direction its spread is that of
+ * sqrt(chi^2_10 / 10) (5%-95%: 0.63-1.35). docs/METHODS.md §4 says when to trust it. Sums of squares
+ * are scaled (no overflow at 1e300, no underflow at 1e-300).
  */
 import { ArgumentError } from '../errors.js';
-import { lowRankFactors } from './low-rank-factors.js';
+import { centeredErrorSketch } from './linear/finish.js';
 import { reconstruct } from './reconstruct.js';
+import { lowRankFactors } from './reconstruct.js';
 import type { ErrorEstimate, LowRankFactors, Reconstruction, SketchState } from './types.js';
 
 export function estimateError(state: SketchState, approx?: Reconstruction | LowRankFactors): ErrorEstimate {
@@ -23,28 +26,31 @@ export function estimateError(state: SketchState, approx?: Reconstruction | LowR
     p = a.s.length; l = new Float64Array(q * p); rt = a.v.data;
     for (let i = 0; i < q; i++) for (let j = 0; j < p; j++) l[i * p + j] = a.thetaU.data[i * p + j]! * a.s[j]!;
   } else {
-    // Theta Q C (q x kappa) and P (n x kappa).
     const rho = a.c.rows; p = a.c.cols; l = new Float64Array(q * p); rt = a.p.data;
     for (let i = 0; i < q; i++) for (let t = 0; t < rho; t++) {
       const x = a.thetaQ.data[i * rho + t]!;
       for (let j = 0; j < p; j++) l[i * p + j] += x * a.c.data[t * p + j]!;
     }
   }
-  const mean = a.mean;
-  const k1 = state.sizes.k + 1;
-  let e2 = 0, a2 = 0;
-  const row = new Float64Array(n);
+  const sc = state.method === 'fd' ? state.errorSketch : centeredErrorSketch(state, a.mean);
+  const resid = new Float64Array(q * n);
   for (let i = 0; i < q; i++) {
-    const theta1 = mean && state.method !== 'fd' ? state.errorRange[i * k1 + state.sizes.k]! : 0;
-    for (let j = 0; j < n; j++) row[j] = state.errorSketch[i * n + j]! - (mean ? theta1 * mean[j]! : 0);
     for (let j = 0; j < n; j++) {
-      const sj = row[j]!;
       let h = 0;
       for (let t = 0; t < p; t++) h += l[i * p + t]! * rt[j * p + t]!;
-      a2 += sj * sj;
-      e2 += (sj - h) * (sj - h);
+      resid[i * n + j] = sc[i * n + j]! - h;
     }
   }
-  const frobenius = Math.sqrt(e2 / q), normA = Math.sqrt(a2 / q);
+  const frobenius = scaledNorm(resid) / Math.sqrt(q), normA = scaledNorm(sc.subarray(0, q * n)) / Math.sqrt(q);
   return { frobenius, relative: normA > 0 ? frobenius / normA : 0, normA, q };
+}
+
+/** sqrt(sum x^2) without overflow or underflow (scaled by the largest magnitude). */
+export function scaledNorm(x: ArrayLike<number>): number {
+  let scale = 0;
+  for (let i = 0; i < x.length; i++) { const a = Math.abs(x[i]!); if (a > scale) scale = a; }
+  if (scale === 0 || !Number.isFinite(scale)) return scale;
+  let t = 0;
+  for (let i = 0; i < x.length; i++) { const v = x[i]! / scale; t += v * v; }
+  return scale * Math.sqrt(t);
 }

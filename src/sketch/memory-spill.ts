@@ -4,6 +4,7 @@
  * the streams layer provides a file-backed spill for everything else.
  */
 import type { Matrix, Matrix64 } from '../matrix.js';
+import { addInterval } from './intervals.js';
 import type { RangeSpill } from './types.js';
 
 const PAGE = 64;
@@ -18,12 +19,15 @@ export interface MemorySpill extends RangeSpill {
   width(): number;
   /** Sum another memory spill into this one (merging shards). */
   absorb(other: MemorySpill): void;
+  /** Row intervals written so far. */
+  covered(): number[];
 }
 
 export function memorySpill(): MemorySpill {
   const pages: (Float64Array | undefined)[] = [];
   let k = 0;
   let extent = 0;
+  const written: number[] = [];
   const page = (p: number): Float64Array => {
     let a = pages[p];
     if (!a) { a = new Float64Array(PAGE * k); pages[p] = a; }
@@ -47,6 +51,7 @@ export function memorySpill(): MemorySpill {
         for (; i < pEnd; i++, o += k, src += ld) for (let j = 0; j < k; j++) a[o + j] = d[src + j]! + 0;
       }
       extent = Math.max(extent, end);
+      addInterval(written, rowStart, end, false);
     },
     forEachBlock(visit: (rowStart: number, y: Matrix64) => void): void {
       for (let p = 0; p * PAGE < extent; p++) {
@@ -63,8 +68,16 @@ export function memorySpill(): MemorySpill {
     rows: () => extent,
     width: () => k,
     absorb(other: MemorySpill): void {
-      other.forEachBlock((r0, y) => self.write(r0, y));
+      const iv = other.covered();
+      other.forEachBlock((r0, y) => {
+        // Only the rows the other spill holds (its pages may hold zero rows between intervals).
+        for (let t = 0; t < iv.length; t += 2) {
+          const a = Math.max(iv[t]!, r0), b = Math.min(iv[t + 1]!, r0 + y.rows);
+          if (a < b) self.write(a, { ...y, rows: b - a, offset: y.offset + (a - r0) * y.stride });
+        }
+      });
     },
+    covered: () => written.slice(),
   };
   return self;
 }

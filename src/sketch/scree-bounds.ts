@@ -1,13 +1,12 @@
 /**
- * Scree bounds on the unexplained energy fraction ||A - A_hat_r||_F^2 / ||A||_F^2 for every r
- * [TYUC19 §6.4]: with sigma_j the singular values of the core approximation C (A_hat = Q C P^T),
- * tail(r) = sqrt(sum_{j > r} sigma_j^2), and normA, err from `estimateError` of the full A_hat:
- * lower(r) = (tail(r) / normA)^2, upper(r) = ((tail(r) + err) / normA)^2 (r = 0 .. K).
+ * Scree bounds for choosing a rank [TYUC19 §6.2; docs/METHODS.md §4]: with sigma_j the singular
+ * values of the sketch's approximation, tail(r) = sqrt(sum_{j > r} sigma_j^2) and err its
+ * a-posteriori error estimate, lower(r) = (tail(r) / ||A||)^2 and upper(r) = ((tail(r) + err) / ||A||)^2
+ * bracket the unexplained energy fraction of the best rank-r approximation (estimated).
  */
 import { svd } from '../linalg/svd.js';
 import { estimateError } from './estimate-error.js';
-import { lowRankFactors } from './low-rank-factors.js';
-import { reconstruct } from './reconstruct.js';
+import { lowRankFactors, reconstruct } from './reconstruct.js';
 import type { ScreeBounds, SketchState } from './types.js';
 
 export function screeBounds(state: SketchState): ScreeBounds {

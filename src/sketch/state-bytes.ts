@@ -1,22 +1,22 @@
 /**
- * The bytes the sketch actually holds in memory: the sum of the byteLength of every typed array in
- * the state (sketches, accumulators, kept maps, workspaces) plus the bytes of an in-memory spill.
- * Stays within `memoryBudget` (see sketch-sizes.ts for the model the budget rule uses).
+ * The bytes a record actually holds in memory: the byteLength of every typed array (sums, R, kept
+ * maps, FD buffer and workspaces) plus the engine workspace block and the bytes of an in-memory
+ * spill. A test checks that it equals the layout table (`layoutBytes`) the budget was checked
+ * against. FD also counts the transient peak of one shrink, as its layout does.
  */
-import { packedBytes } from '../kernels/gemm-wasm.js';
+import type { KeptMap } from '../maps/kept-map.js';
 import type { SketchState } from './types.js';
 
+const mapBytes = (m: KeptMap) => m.idx.byteLength + m.val.byteLength + m.dense.byteLength;
+
 export function stateBytes(state: SketchState): number {
-  let b = 0;
-  // coRange and errorSketch are views of one buffer for linear methods: count the buffer once.
-  b += state.method === 'fd' ? state.coRange.byteLength + state.errorSketch.byteLength : state.coRangeAndError.byteLength;
-  for (const a of [state.core, state.colSums, state.coRangeOnes, state.rangeR, state.coreRange, state.errorRange]) b += a.byteLength;
-  const m = state.maps;
-  for (const a of [m.omegaT, m.omegaIdx, m.omegaVal, m.psi, m.psiIdx, m.psiVal]) b += a.byteLength;
-  for (const p of [m.panel, m.panel32]) {
-    if (p) b += p.layout ? packedBytes(p.dtype === 'float32' ? 4 : 8, p.rows, p.cols) : p.copy!.byteLength;
+  let b = state.sums.byteLength;
+  if (state.method === 'fd') {
+    const bl = 2 * state.sizes.l;
+    b += state.coRange.byteLength + state.work.thetaMap.byteLength + state.work.a64.byteLength;
+    return b + 8 * (bl * state.cols + bl * bl + bl + bl * bl);
   }
-  for (const a of Object.values(state.work)) if (ArrayBuffer.isView(a)) b += a.byteLength;
-  b += state.work.resident?.bytes ?? 0;
+  b += state.rangeR.byteLength + mapBytes(state.omega) + (state.engine?.bytes ?? 0);
+  if (state.method === 'three-sketch') b += mapBytes(state.psi);
   return b + (state.spill?.bytes?.() ?? 0);
 }

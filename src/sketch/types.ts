@@ -1,61 +1,60 @@
 /**
- * Public types of the single-pass sketch engine: plain data plus functions, with the DataSketches
- * life cycle create / update / merge / serialize / deserialize [STYLE.md].
+ * Public types of the single-pass sketch engine: one plain record per method, all sharing a header
+ * and the DataSketches life cycle create / update / merge / serialize / deserialize [docs/STYLE.md].
+ * The face (index.ts) dispatches once on `method` to the method's module (registry.ts).
  *
  * Notation (A is m x n and arrives as a stream of ROWS; n = `cols` is the non-streamed axis):
  *
- * | symbol    | shape       | paper                          | here                                   |
- * |-----------|-------------|--------------------------------|----------------------------------------|
- * | r         |             | target rank                    | `rank`                                 |
- * | k         |             | range / co-range sketch size   | `sizes.k`                              |
- * | s         |             | core sketch size [TYUC19]      | `sizes.s` (three-sketch)               |
- * | l         |             | co-range size [TYUC17]         | `sizes.l` (two-sketch; FD sketch rows) |
- * | q         |             | error sketch size [TYUC19 §6]  | `sizes.q`                              |
- * | Omega     | k x n       | range map (kept)               | `omega` (stored as Omega^T, n x k)     |
- * | Upsilon   | k x m       | co-range map [TYUC19]          | regenerated per row, purpose 'upsilon' |
- * | Phi       | s x m       | core left map [TYUC19]         | regenerated per row, purpose 'phi'     |
- * | Psi       | s x n       | core right map [TYUC19] (kept) | `psi` (s x n), purpose 'psi'           |
- * | Psi       | l x m       | co-range map [TYUC17]          | regenerated per row, purpose 'psi'     |
- * | Theta     | q x m       | error map, Gaussian [TYUC19 §6]| regenerated per row, purpose 'theta'   |
- * | Y         | m x k       | range sketch A Omega^T         | rows go to the spill, never held       |
- * | X         | k x n       | co-range sketch Upsilon A      | `coRange` [three-sketch]               |
- * | W         | l x n       | co-range sketch Psi A          | `coRange` [two-sketch]                 |
- * | Z         | s x s       | core sketch Phi A Psi^T        | `core`                                 |
- * | S         | q x n       | error sketch Theta A           | `errorSketch`                          |
- * | R         | k+1 x k+1   | TSQR R factor of [Y 1]         | `rangeR`                               |
- * | Phi [Y 1] | s x k+1     | accumulated core-side range    | `coreRange` (two-sketch: Psi [Y 1])    |
- * | Theta[Y 1]| q x k+1     | accumulated error-side range   | `errorRange`                           |
+ * | symbol    | shape     | paper                           | here                                    |
+ * |-----------|-----------|---------------------------------|-----------------------------------------|
+ * | r         |           | target rank                     | `rank`                                  |
+ * | k         |           | range sketch size               | `sizes.k` (rsvd: the block width l)     |
+ * | s         |           | core sketch size [TYUC19]       | `sizes.s` (three-sketch)                |
+ * | l         |           | co-range size [TYUC17]; FD rows | `sizes.l` (two-sketch, FD)              |
+ * | q         |           | error sketch size [TYUC19 §6]   | `sizes.q`                               |
+ * | Omega     | k x n     | range map (kept)                | `omega` (a KeptMap, src/maps)           |
+ * | Upsilon   | k x m     | co-range map [TYUC19]           | regenerated per row, purpose 'upsilon'  |
+ * | Phi       | s x m     | core left map [TYUC19]          | regenerated per row, purpose 'phi'      |
+ * | Psi       | s x n     | core right map [TYUC19] (kept)  | `psi` (KeptMap), purpose 'psi'          |
+ * | Psi       | l x m     | co-range map [TYUC17]           | regenerated per row, purpose 'psi'      |
+ * | Theta     | q x m     | error map, Gaussian [TYUC19 §6] | regenerated per row, purpose 'theta'    |
+ * | Y         | m x k     | range sketch A Omega^T          | rows go to the spill, never held        |
+ * | X         | k x n     | co-range sketch Upsilon A       | `coRange` (three-sketch)                |
+ * | W         | l x n     | co-range sketch Psi A           | `coRange` (two-sketch)                  |
+ * | Z         | s x s     | core sketch Phi A Psi^T         | `core`                                  |
+ * | H         | n x k     | A^T Y [Yu17] (rsvd)             | `gram`                                  |
+ * | S         | q x n     | error sketch Theta A            | `errorSketch`                           |
+ * | R         | k+1 x k+1 | TSQR R factor of [Y 1]          | `rangeR`                                |
+ * | L [Y 1]   | s x k+1   | accumulated range, left side    | `coreRange` (Phi [Y 1]; two-sketch Psi [Y 1]) |
+ * | Theta[Y 1]| q x k+1   | accumulated error-side range    | `errorRange`                            |
  *
- * The extra column of ones in `[Y 1]` carries Phi 1, Psi 1, Theta 1 and the ones direction of the
- * TSQR so that centering (PCA) is exact after the fact [ALGORITHMS.md §6]: with column mean mu and
+ * The column of ones in `[Y 1]` carries Phi 1, Psi 1, Theta 1 and the ones direction of the TSQR so
+ * that centering (PCA) is exact after the fact [docs/METHODS.md §6]: with column mean mu and
  * c = Omega mu, the centered range sketch is [Y 1] [I; -c^T] and its R factor is R [I; -c^T].
  */
 import type { Matrix, Matrix64 } from '../matrix.js';
-import type { PackedPanel } from '../kernels/packed-panel.js';
-import type { TestMatrixFamily } from '../random/test-matrix.js';
-import type { ResidentChunk } from './resident-chunk.js';
+import type { KeptMap } from '../maps/kept-map.js';
+import type { TestMatrixName } from '../maps/test-matrix.js';
+import type { Workspace } from './engine/workspace.js';
 
-export type SketchMethod = 'three-sketch' | 'two-sketch' | 'fd';
-/** Test-matrix families offered by the engine (Rademacher exists in src/random but is not exposed). */
-export type SketchTestMatrix = Extract<TestMatrixFamily, 'gaussian' | 'sparse-sign'>;
+export type SketchMethod = 'three-sketch' | 'two-sketch' | 'rsvd' | 'fd';
+export type SketchTestMatrix = TestMatrixName;
+/** Element type of the engine's products: float32 rows are multiplied in float32, all sums are float64. */
+export type SketchDType = 'float32' | 'float64';
 /**
- * How sketch sizes are derived from a budget [TYUC19 §5.4; ALGORITHMS.md §2]:
- * - 'natural': the core (or co-range) twice the range plus one (s = 2k + 1), k as large as fits;
- *   best on decaying spectra.
- * - 'flat': the (k, s) that fit and minimise the paper's error-bound factor
- *   (s - 1)/(s - k - 1) * (k + r - 1)/(k - r - 1); best on flat spectra.
- * - 'explicit': sizes given by the caller; 'default': no budget, the paper's defaults.
+ * How sizes were chosen [TYUC19 §5.4; docs/METHODS.md §2]: 'natural' and 'flat' from a budget
+ * (src/plan), 'oversample' (rsvd: l = r + p), 'explicit' by the caller, 'default' the papers'.
  */
-export type SizeRule = 'natural' | 'flat' | 'explicit' | 'default';
+export type SizeRule = 'natural' | 'flat' | 'oversample' | 'explicit' | 'default';
 
 /**
  * Receiver of the range sketch's rows (y_i = a_i Omega^T, 1 x k), so that the in-memory state does
- * not depend on the number of rows [ALGORITHMS.md §6]. Synchronous; `y` is a view into a workspace
- * that is reused after the call returns, so a spill must copy.
+ * not depend on the number of rows [docs/METHODS.md §6]. Synchronous; `y` is a view into a
+ * workspace that is reused after the call returns, so a spill must copy.
  *
- * Contract: the range sketch Y is `rangeScale` (see `SketchState`) times the SUM of all rows
- * written for each global row index. Row-block streams write each row once; entry updates, general
- * linear updates and overlapping row blocks may write a row several times (the spill sums them).
+ * Contract: the range sketch Y is `rangeScale` times the SUM of all rows written for each global
+ * row index. Row-block streams write each row once; entry updates, general linear updates and
+ * overlapping row blocks may write a row several times (the spill sums them).
  */
 export interface RangeSpill {
   write(rowStart: number, y: Matrix): void;
@@ -67,6 +66,8 @@ export interface RangeSpill {
   forEachBlock?(visit: (rowStart: number, y: Matrix64) => void): void;
   /** Bytes the spill holds in memory (0 for one that writes to disk). */
   bytes?(): number;
+  /** Optional: the row intervals written to it so far (as `covered`), so a reader can tell missing rows. */
+  covered?(): number[];
 }
 
 export interface SketchOptions {
@@ -74,42 +75,46 @@ export interface SketchOptions {
   cols: number;
   /** r: the target rank (fixed-rank output and size rules). */
   rank: number;
-  /** Default 'three-sketch' [TYUC19], the preferred single-pass method. */
+  /** Default 'three-sketch' [TYUC19]; 'rsvd' is the single-pass Gram RSVD [Yu17] (whole rows only). */
   method?: SketchMethod;
-  /** Default 'sparse-sign' (DEFAULT_TEST_MATRIX, sketch-sizes.ts): zeta = min(dim, 8) per entry instead of dim; 'gaussian' for the papers' bounds. */
+  /** Default 'sparse-sign' (DEFAULT_TEST_MATRIX): nnz = min(dim, 8) per entry instead of dim; 'gaussian' for the papers' bounds. */
   testMatrix?: SketchTestMatrix;
+  /**
+   * Element type of the products (default 'float64'). 'float32' multiplies float32 rows in float32
+   * (about twice the speed; sums stay float64); blocks of the other type are converted per chunk.
+   */
+  dtype?: SketchDType;
   /** Seed of every test matrix; shards with the same seed merge by addition. Default 0. */
   seed?: number;
   /**
-   * Memory budget in bytes for the in-memory state (see `sketchBytes` for exactly what it covers).
-   * Sizes k, s, l are derived from it by `sizeRule`. Without a budget the paper's defaults apply:
-   * three-sketch k = 4r + 1, s = 2k + 1 [TYUC19 §5.4.3]; two-sketch k = 2r + 1, l = 2k + 1 [TYUC17 §4.5].
+   * Memory budget in bytes for the in-memory state (src/plan turns it into sizes; the layout table
+   * of each method says what it covers). Without a budget the papers' defaults apply: three-sketch
+   * k = 4r + 1, s = 2k + 1 [TYUC19 §5.4.3]; two-sketch k = 2r + 1, l = 2k + 1 [TYUC17 §4.5];
+   * rsvd l = r + max(10, r) [HMT11 §4.2, §10]; FD l = 4r + 1.
    */
   memoryBudget?: number;
-  /** Default 'flat' (bounded regret in total error; see create-sketch.ts for the measured evidence). */
+  /** Default 'flat' (see src/plan). */
   sizeRule?: 'natural' | 'flat';
-  /** Explicit k (overrides the budget). */
+  /** Explicit k (overrides the budget; rsvd: the block width l). */
   rangeDim?: number;
-  /** Explicit s (three-sketch core size; overrides the budget). */
+  /** Explicit s (three-sketch core size). */
   coreDim?: number;
-  /** Explicit l (two-sketch co-range size, FD sketch rows; overrides the budget). */
+  /** Explicit l (two-sketch co-range size, FD sketch rows). */
   coRangeDim?: number;
   /** q: rows of the error sketch [TYUC19 §6]; default 10; 0 disables the a-posteriori estimate. */
   errorSketchDim?: number;
-  /**
-   * m if known. Only used when no `spill` is given: the range rows are then held in memory (a
-   * `memorySpill`), count against the budget, and the budget rule needs m.
-   */
+  /** m if known; with no `spill` the range rows are held in memory and count against a budget. */
   rows?: number;
   /** PCA: approximate A - 1 mu^T with mu the column mean, exactly after the fact. Default false. */
   center?: boolean;
   /** Where the range rows go. Default: an in-memory `memorySpill()` (state then grows with m). */
   spill?: RangeSpill;
-  /** Rows processed per internal chunk (workspace height); default 256. Part of the budget. */
+  /** Rows processed per internal chunk (workspace height); default min(256, 2^20 / n), at least 8. */
   chunkRows?: number;
 }
 
 export interface SketchSizes {
+  /** Range size (three-, two-sketch), block width l (rsvd); 0 for FD. */
   k: number;
   /** Core size (three-sketch); 0 otherwise. */
   s: number;
@@ -121,13 +126,11 @@ export interface SketchSizes {
   chunk: number;
 }
 
-/**
- * The sketch: plain data. All arrays are float64, row-major, packed. Treat as opaque outside
- * src/sketch/ apart from reading; mutate only through the update functions.
- */
-export interface SketchState {
+/** What every record has. */
+export interface SketchHeader {
   readonly method: SketchMethod;
   readonly testMatrix: SketchTestMatrix;
+  readonly dtype: SketchDType;
   readonly seed: number;
   readonly cols: number;
   readonly rank: number;
@@ -135,106 +138,90 @@ export interface SketchState {
   readonly center: boolean;
   /** Row extent: max global row index seen + 1 (or the declared `rows` if larger). */
   rows: number;
-  /** Row vectors absorbed by `updateRows` (counted with multiplicity). */
+  /** Row vectors absorbed (counted with multiplicity). */
   rowsSeen: number;
-  /** Sorted disjoint half-open row intervals [a0, b0, a1, b1, ...] written by `updateRows`. */
+  /** Sorted disjoint half-open row intervals [a0, b0, a1, b1, ...] absorbed. */
   covered: number[];
-  /** X = Upsilon A (k x n) for the three-sketch; W = Psi A (l x n) for the two-sketch; FD: B (2l x n). */
-  coRange: Float64Array;
   /**
-   * One view over coRange followed by errorSketch ((k or l) + q) x n, for linear methods: the
-   * Gaussian path updates both with one product [Upsilon; Theta] A. Empty for FD.
+   * Every additive array of the record in one float64 buffer (they add when shards merge, and are
+   * written in this order when serialized); the named arrays below are views into it.
    */
-  coRangeAndError: Float64Array;
-  /** Z = Phi A Psi^T (s x s); empty otherwise. */
-  core: Float64Array;
+  readonly sums: Float64Array;
   /** S = Theta A (q x n). */
-  errorSketch: Float64Array;
+  readonly errorSketch: Float64Array;
   /** 1^T A (n): column sums, for centering. */
-  colSums: Float64Array;
-  /** Upsilon 1 (k), for centering the three-sketch co-range. */
-  coRangeOnes: Float64Array;
-  /** TSQR R factor of [Y 1] ((k+1) x (k+1), upper triangular). */
-  rangeR: Float64Array;
-  /** Phi [Y 1] (s x (k+1)) for the three-sketch, Psi [Y 1] (l x (k+1)) for the two-sketch. */
-  coreRange: Float64Array;
+  readonly colSums: Float64Array;
+}
+
+/** The range side shared by the linear methods: [Y 1] spilled, its TSQR factor and accumulators. */
+export interface RangeSide {
   /** Theta [Y 1] (q x (k+1)). */
-  errorRange: Float64Array;
+  readonly errorRange: Float64Array;
+  /** TSQR R factor of [Y 1] ((k+1) x (k+1), upper triangular, diag >= 0). */
+  readonly rangeR: Float64Array;
   /** Y = rangeScale * (sum of the rows written to the spill); changed only by `updateLinear`. */
   rangeScale: number;
   /** False once a row was written twice (entries, linear updates, overlapping blocks): R must be rebuilt from the spill. */
   rangeRValid: boolean;
-  /** FD only: number of live rows in the buffer `coRange` (2l x n). */
-  fdRows: number;
-  /** Kept maps on the non-streamed axis (regenerable from the seed, so not serialized). */
-  maps: SketchMaps;
-  /** Reusable chunk workspace (not serialized). */
-  work: SketchWorkspace;
-  /** The spill (not serialized); undefined after a merge of non-memory spills or a deserialize. */
+  /** The spill (not serialized); undefined after a merge of spills that cannot be combined. */
   spill: RangeSpill | undefined;
+  /**
+   * Row intervals whose range rows the current spill holds (like `covered`). U can be formed from
+   * the spill only when this equals `covered`; a deserialized record with a fresh spill holds none
+   * of the rows absorbed before.
+   */
+  spillCovered: number[];
+  /** Omega (k x n), kept (regenerable from the seed, so not serialized). */
+  readonly omega: KeptMap;
+  /** The engine's workspace (not serialized); null after `disposeSketch`. */
+  engine: Workspace | null;
 }
 
-/** Omega^T (n x k) and, for the three-sketch, Psi (s x n): dense, or compressed sparse-sign. */
-export interface SketchMaps {
-  /** Dense Omega^T (n x k) row-major, or empty when sparse. */
-  omegaT: Float64Array;
-  /** Sparse Omega: for column j of Omega (row j of Omega^T), `zeta` indices into [0, k) and values. */
-  omegaIdx: Int32Array;
-  omegaVal: Float64Array;
-  /** Dense Psi (s x n) row-major [three-sketch], or empty when sparse / not used. */
-  psi: Float64Array;
-  /** Sparse Psi: for column j of Psi, `zeta` indices into [0, s) and values. */
-  psiIdx: Int32Array;
-  psiVal: Float64Array;
-  /**
-   * [Omega^T | Psi^T] (n x (k + s)) (two-sketch: Omega^T) written densely (for sparse-sign too) and
-   * packed once into the kernels' panel layout, so Y and A Psi^T come from one product per chunk
-   * without repacking (KERNELS.md). Lives in WebAssembly memory; freed by `disposeSketch` or when
-   * the maps are garbage collected. null after disposal (the plain arrays above serve then).
-   */
-  panel: PackedPanel | null;
-  /** The same panel in float32, for float32 input blocks (no widening copy of the rows). */
-  panel32: PackedPanel | null;
+export interface ThreeSketchState extends SketchHeader, RangeSide {
+  readonly method: 'three-sketch';
+  /** X = Upsilon A (k x n). */
+  readonly coRange: Float64Array;
+  /** Z = Phi A Psi^T (s x s). */
+  readonly core: Float64Array;
+  /** Phi [Y 1] (s x (k+1)). */
+  readonly coreRange: Float64Array;
+  /** Upsilon 1 (k), for centering X. */
+  readonly coRangeOnes: Float64Array;
+  /** Psi (s x n), kept. */
+  readonly psi: KeptMap;
 }
 
-export interface SketchWorkspace {
-  /** TSQR stack: (k+1 + chunk) x (k+1); rows k+1.. hold the chunk of [Y 1]. */
-  stack: Float64Array;
-  /** TSQR scratch: the chunk of [Y 1] transposed ((k+1) x chunk) and the compact-WY panel scratch. */
-  tsqrWork: Float64Array;
-  tsqrPanel: Float64Array;
-  /**
-   * Streamed-axis maps for one chunk, written densely (sparse-sign too): [Upsilon | Theta] rows
-   * (three-sketch) or [Psi | Theta] rows (two-sketch), chunk x ((k or l) + q).
-   */
-  coMap: Float64Array;
-  /** coMap in float32, for the product with float32 input blocks. */
-  coMap32: Float32Array;
-  /** Phi rows for one chunk (chunk x s), dense. */
-  phiMap: Float64Array;
-  /** Three-sketch, float32 rows: Phi rows and T = A Psi^T of one chunk in float32 (chunk x s each) for Z += Phi^T T. */
-  phiMap32: Float32Array;
-  t32: Float32Array;
-  /** Theta rows for one chunk (chunk x q), FD only (the linear methods keep them in coMap). */
-  thetaMap: Float64Array;
-  /** Three-sketch: [Y | A Psi^T] for one chunk (chunk x (k + s)). */
-  t: Float64Array;
-  /** The input chunk converted to packed float64 (chunk x n) when it arrives as float32. */
-  a64: Float64Array;
-  /**
-   * Three-sketch, float32 rows, WebAssembly kernels: the resident chunk buffers and sparse-sign
-   * lists (resident-chunk.ts), allocated by the first float32 block; else null.
-   */
-  resident: ResidentChunk | null;
-  /** Whether `resident` may be allocated: no memory budget, or one with room for it (createSketch). */
-  residentAllowed: boolean;
+export interface TwoSketchState extends SketchHeader, RangeSide {
+  readonly method: 'two-sketch';
+  /** W = Psi A (l x n). */
+  readonly coRange: Float64Array;
+  /** Psi [Y 1] (l x (k+1)). */
+  readonly coreRange: Float64Array;
 }
+
+export interface RsvdState extends SketchHeader, RangeSide {
+  readonly method: 'rsvd';
+  /** H = A^T Y (n x k) [Yu17]. */
+  readonly gram: Float64Array;
+}
+
+export interface FdState extends SketchHeader {
+  readonly method: 'fd';
+  /** The FD buffer B (2l x n); `fdRows` live rows. */
+  readonly coRange: Float64Array;
+  fdRows: number;
+  /** Chunk workspace: Theta rows (c x q) and the chunk widened to float64 (c x n). */
+  readonly work: { thetaMap: Float64Array; a64: Float64Array };
+}
+
+export type LinearState = ThreeSketchState | TwoSketchState | RsvdState;
+export type SketchState = LinearState | FdState;
 
 /** A fixed-rank (or full sketch-rank) factorization A ~ U diag(s) V^T [TYUC19 §4.2, §5.3]. */
 export interface Reconstruction {
   /** Singular values, descending (r). */
   s: Float64Array;
-  /** Right singular vectors (n x r), orthonormal; sign fixed so each column's largest-magnitude entry is positive. */
+  /** Right singular vectors (n x r), orthonormal. Signs: see `signs`. */
   v: Matrix64;
   /**
    * U is obtained blockwise as U_blk = Y_blk * uRight + 1 * uShift (`applyRight`), with Y_blk the
@@ -245,15 +232,25 @@ export interface Reconstruction {
   /** Row added to every U row (1 x r): nonzero only with centering; zeros otherwise. */
   uShift: Float64Array;
   uFrom: 'spill' | 'input';
-  /** U (m x r) when the range rows could be read back from the spill; otherwise undefined. */
+  /** U (m x r) when the spill holds every absorbed row and can be read back; otherwise undefined. */
   u?: Matrix64;
+  /** Why `u` could not be formed (undefined when it was, or when no spill could be read back). */
+  uMissing?: string;
   /** Theta U (q x r): the error map applied to U, so the a-posteriori estimate needs no pass. */
   thetaU: Matrix64;
   /** Column mean mu (n) subtracted when `center`; undefined otherwise. */
   mean?: Float64Array;
+  /**
+   * Which factor decided the signs (docs/METHODS.md "Signs"): 'v' = the largest-magnitude entry of
+   * each column of v is positive (the rule for a row stream); 'pending' = the caller decides them
+   * on the streamed factor (a column stream, whose V of A is U of this sketch).
+   */
+  signs: 'v' | 'u' | 'pending';
+  /** Notes the caller should show (e.g. a rank the sketch could not resolve). */
+  notes: string[];
 }
 
-/** Low-rank form A ~ Q C P^T [TYUC19 §4.2] with Q = [Y 1] qRight-style factors. */
+/** Low-rank form A ~ Q C P^T [TYUC19 §4.2]. */
 export interface LowRankFactors {
   /** Q (m x rho) = Y_blk * qRight + 1 * qShift, blockwise from the spill (as for U). */
   qRight: Matrix64;
@@ -264,7 +261,7 @@ export interface LowRankFactors {
   p: Matrix64;
   /** Theta Q (q x rho). */
   thetaQ: Matrix64;
-  /** Q itself when the spill can be read back. */
+  /** Q itself when the spill can be read back and holds every row. */
   q?: Matrix64;
   mean?: Float64Array;
 }
@@ -288,6 +285,6 @@ export interface ScreeBounds {
   sigma: Float64Array;
 }
 
-/** Serialized format identity [STYLE.md: DataSketches heapify]. */
-export const SKETCH_FORMAT_VERSION = 1;
+/** Serialized format identity [docs/STYLE.md: DataSketches heapify]. */
+export const SKETCH_FORMAT_VERSION = 2;
 export const SKETCH_FAMILY_TAG = 'RFSK';

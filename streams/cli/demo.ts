@@ -12,12 +12,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { svd } from '../../src/linalg/svd.js';
-import { zeros, type Matrix64 } from '../../src/matrix.js';
-import { createSketch } from '../../src/sketch/create-sketch.js';
-import { memorySpill } from '../../src/sketch/memory-spill.js';
-import { reconstruct } from '../../src/sketch/reconstruct.js';
-import { updateRows } from '../../src/sketch/update-rows.js';
+import { createSketch, memorySpill, reconstruct, svd, updateRows, zeros, type Matrix64 } from '../../src/index.js';
 import { fromNpy } from '../sources/from-npy.js';
 import type { ApproxOptions } from './approx-args.js';
 import type { ApproxResult } from './approx-result.js';
@@ -113,7 +108,7 @@ async function trueError(opts: ApproxOptions, r: ApproxResult, a: Matrix64, f2: 
   if (r.errorEstimate.kind === 'residual') return r.errorEstimate.frobenius;
   const method = r.method as 'three-sketch' | 'two-sketch' | 'fd';
   const state = createSketch({
-    cols: n, rank: opts.rank, method, testMatrix: opts.testMatrix,
+    cols: n, rank: opts.rank, method, testMatrix: opts.testMatrix, dtype: (await fromNpy(opts.input!).info()).dtype,
     seed: opts.seed, memoryBudget: opts.memoryBudget, center: opts.center, sizeRule: opts.sizeRule,
     ...(method === 'fd' ? {} : { spill: memorySpill() }),
     ...(opts.rangeDim !== undefined ? { rangeDim: opts.rangeDim } : {}),

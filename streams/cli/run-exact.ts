@@ -8,7 +8,7 @@
 import { BudgetError, ShapeError } from '../../src/errors.js';
 import { exactTruncatedSvd } from '../../src/linalg/exact-svd.js';
 import type { Matrix64 } from '../../src/matrix.js';
-import { formatBytes } from '../../src/sketch/sketch-sizes.js';
+import { formatBytes } from '../../src/index.js';
 import { peakRssBytes, type ApproxResult } from './approx-result.js';
 import { drainSource } from '../drain-source.js';
 import { writeFactor } from './factor-writer.js';

@@ -10,9 +10,9 @@
 import { lastValueFrom, tap } from 'rxjs';
 import { ArgumentError, BudgetError } from '../../src/errors.js';
 import { gramPassBytes } from '../../src/multipass/gram-pass-bytes.js';
-import { planPasses, type PassPlan } from '../../src/multipass/plan-passes.js';
+import { planPasses, type PassPlan } from '../../src/index.js';
 import { DEFAULT_MULTIPASS_TEST_MATRIX, DEFAULT_OVERSAMPLES } from '../../src/multipass/multipass-options.js';
-import { formatBytes } from '../../src/sketch/sketch-sizes.js';
+import { formatBytes } from '../../src/index.js';
 import { runPasses } from '../run-passes.js';
 import { peakRssBytes, type ApproxResult } from './approx-result.js';
 import { createFactorWriter, writeFactor } from './factor-writer.js';

@@ -33,7 +33,7 @@ export async function runSinglePass(ctx: RunContext, method: SketchMethod): Prom
     // sketchRows validates the options when it is created (bad sizes or budget throw here, before
     // anything is read) and folds the blocks synchronously inside `next` (pull backpressure).
     const sketchOp = sketchRows({
-      cols: info.cols, rank: opts.rank, method, testMatrix: opts.testMatrix, seed: opts.seed,
+      cols: info.cols, rank: opts.rank, method, testMatrix: opts.testMatrix, seed: opts.seed, dtype: info.dtype,
       memoryBudget: opts.memoryBudget, center: opts.center, sizeRule: opts.sizeRule,
       ...(opts.rangeDim !== undefined ? { rangeDim: opts.rangeDim } : {}),
       ...(opts.coreDim !== undefined ? { coreDim: opts.coreDim } : {}),

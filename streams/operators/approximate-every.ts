@@ -10,7 +10,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
 import { ArgumentError } from '../../src/errors.js';
 import type { Matrix64 } from '../../src/matrix.js';
-import { estimateError, updateRows, type ErrorEstimate, type SketchState } from '../../src/sketch/index.js';
+import { disposeSketch, estimateError, updateRows, type ErrorEstimate, type SketchState } from '../../src/index.js';
 import type { RowBlock } from '../types.js';
 import { blockError } from './block-error.js';
 import { factorsOf } from './factors-of.js';
@@ -34,13 +34,18 @@ export function approximateEvery(everyRows: number, opts: StreamSketchOptions): 
     return { rowsSeen: state.rowsSeen, s: f.s, v: f.streamed.v, errorEstimate };
   };
   return (source) => new Observable<Approximation>((subscriber) => {
-    const state = fresh();
+    let state = fresh(), started = false;
     let emittedAt = 0;
     const emit = (): void => { emittedAt = state.rowsSeen; subscriber.next(snapshot(state)); };
     return source.subscribe({
       next: (b) => {
         if (subscriber.closed) return;
         try {
+          if (!started) {
+            started = true;
+            const dtype = b.data instanceof Float32Array ? 'float32' : 'float64';
+            if (fresh.dtypeOpen && dtype !== state.dtype) { disposeSketch(state); state = fresh(dtype); }
+          }
           updateRows(state, { rows: b.rows, cols: b.cols, data: b.data, offset: 0, stride: b.cols }, b.rowStart);
           if (Math.floor(state.rowsSeen / everyRows) > Math.floor(emittedAt / everyRows)) emit();
         } catch (e) {

@@ -42,9 +42,15 @@ export function stateOf(sketch: AnySketch): SketchState {
 
 export function factorsOf(sketch: AnySketch, opts: FactorsOptions = {}): Factors {
   const state = stateOf(sketch);
+  const columns = 'orientation' in sketch, formStreamed = opts.formStreamed !== false;
   // Without a valid TSQR factor, src must rebuild R from a readable spill, so keep it then.
-  const spill = opts.formStreamed === false && state.rangeRValid ? NO_READ : opts.spill;
-  const rec = reconstruct(state, { ...(opts.rank !== undefined ? { rank: opts.rank } : {}), ...(spill ? { spill } : {}) });
+  const spill = !formStreamed && state.method !== 'fd' && state.rangeRValid ? NO_READ : opts.spill;
+  // Signs are decided on V of A: for a column sketch that is the streamed factor (`u` of A^T), so
+  // they are decided as it is formed, or left to the caller that forms it ('pending').
+  const rec = reconstruct(state, {
+    ...(opts.rank !== undefined ? { rank: opts.rank } : {}), ...(spill ? { spill } : {}),
+    signs: columns ? (formStreamed ? 'u' : 'pending') : 'v',
+  });
   return 'orientation' in sketch
     ? { orientation: 'columns', s: rec.s, u: rec.v, v: rec.u, streamed: rec }
     : { orientation: 'rows', s: rec.s, u: rec.u, v: rec.v, streamed: rec };

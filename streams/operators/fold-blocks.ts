@@ -5,17 +5,24 @@
  * and the state emitted once at completion. Teardown unsubscribes the upstream.
  */
 import { Observable, type OperatorFunction } from 'rxjs';
-import { updateRows, type SketchState } from '../../src/sketch/index.js';
+import { disposeSketch, updateRows, type SketchState } from '../../src/index.js';
 import type { RowBlock } from '../types.js';
 import { blockError } from './block-error.js';
+import type { SketchFactory } from './sketch-factory.js';
 
-export function foldBlocks(fresh: () => SketchState, orientation: 'rows' | 'columns'): OperatorFunction<RowBlock, SketchState> {
+export function foldBlocks(fresh: SketchFactory, orientation: 'rows' | 'columns'): OperatorFunction<RowBlock, SketchState> {
   return (source) => new Observable<SketchState>((subscriber) => {
-    const state = fresh();
+    let state = fresh(), started = false;
     return source.subscribe({
       next: (b) => {
         if (subscriber.closed) return;
         try {
+          // The first block fixes the engine's element type when the options left it open.
+          if (!started) {
+            started = true;
+            const dtype = b.data instanceof Float32Array ? 'float32' : 'float64';
+            if (fresh.dtypeOpen && dtype !== state.dtype) { disposeSketch(state); state = fresh(dtype); }
+          }
           updateRows(state, { rows: b.rows, cols: b.cols, data: b.data, offset: 0, stride: b.cols }, b.rowStart);
         } catch (e) {
           subscriber.error(blockError(e, b, orientation));

@@ -21,11 +21,12 @@
  * 4. Infeasible budgets throw BudgetError stating the smallest budget that works.
  */
 import { ArgumentError, BudgetError } from '../errors.js';
-import { formatBytes, minimumBudget, sizesForBudget, sketchBytes, DEFAULT_CHUNK_ROWS, DEFAULT_ERROR_SKETCH_DIM, DEFAULT_TEST_MATRIX } from '../sketch/sketch-sizes.js';
-import type { SizeQuery } from '../sketch/sketch-sizes.js';
-import { DEFAULT_OVERSAMPLES } from './multipass-options.js';
-import { gramPassBytes } from './gram-pass-bytes.js';
-import { checkKrylovWidth } from './block-krylov.js';
+import { formatBytes } from '../format-bytes.js';
+import { checkKrylovWidth } from '../multipass/block-krylov.js';
+import { gramPassBytes } from '../multipass/gram-pass-bytes.js';
+import { DEFAULT_OVERSAMPLES } from '../multipass/multipass-options.js';
+import { defaultChunk, DEFAULT_ERROR_SKETCH_DIM, DEFAULT_TEST_MATRIX } from '../sketch/index.js';
+import { minimumSketchBudget, planSketch, sketchBytes, type SketchPlanQuery } from './plan-sketch.js';
 
 export type Spectrum = 'fast' | 'slow' | 'unknown';
 export type PlannedMethod = 'three-sketch' | 'rsi' | 'block-krylov';
@@ -148,24 +149,24 @@ export function planPasses(opts: PlanPassesOptions): PassPlan {
 
 function planOnePass(opts: PlanPassesOptions, spectrum: Spectrum, reasons: string[]): PassPlan {
   const rule = spectrum === 'fast' ? 'natural' : 'flat';
-  const query: SizeQuery = {
-    method: 'three-sketch', testMatrix: DEFAULT_TEST_MATRIX, cols: opts.cols, rank: opts.rank,
-    q: DEFAULT_ERROR_SKETCH_DIM, chunk: DEFAULT_CHUNK_ROWS, rowsInMemory: 0,
+  const query: SketchPlanQuery = {
+    method: 'three-sketch', testMatrix: DEFAULT_TEST_MATRIX, dtype: 'float64', seed: 0, center: false, cols: opts.cols, rank: opts.rank,
+    q: DEFAULT_ERROR_SKETCH_DIM, chunk: defaultChunk(opts.cols), rowsInMemory: 0,
   };
   reasons.push('passes = 1: the single-view three-sketch [TYUC19], the preferred single-pass method (ALGORITHMS.md §2): it has the a-posteriori error estimate, exact centering and accepts any linear update');
   reasons.push('alternative for whole-row streams: method \'rsi\' with passes = 1 (single-pass Gram RSVD [Yu17]), more accurate at equal memory on the shared matrices (bench/out/one-pass-choice.md)');
   reasons.push(`size rule '${rule}'` + (rule === 'flat' ? `: spectrum '${spectrum}' (flat is at most 1.1% worse than natural in total error on our grid, natural up to 29% worse than flat)` : ": spectrum 'fast' [TYUC19 §5.4.2]"));
-  const min = minimumBudget(query);
+  const min = minimumSketchBudget(query);
   if (opts.memoryBudget < min) {
     throw new BudgetError(
       `memory budget ${formatBytes(opts.memoryBudget)} is too small for one pass (three-sketch) with rank ${opts.rank} and ${opts.cols} columns: ` +
       `the smallest that works is ${formatBytes(min)} (${min} bytes)`,
     );
   }
-  const sz = sizesForBudget(query, opts.memoryBudget, rule);
+  const sz = planSketch(query, opts.memoryBudget, rule);
   reasons.push(`k = ${sz.k}, s = ${sz.s} from the budget; range rows spilled, so the state has no m term (ALGORITHMS.md §6)`);
   return {
     method: 'three-sketch', passes: 1, rank: opts.rank, oversamples: sz.k - opts.rank,
-    sizes: { k: sz.k, s: sz.s, q: sz.q }, stateBytes: sketchBytes(query, sz.k, sz.s), reasons,
+    sizes: { k: sz.k, s: sz.s, q: sz.q }, stateBytes: sketchBytes({ ...query, chunk: sz.chunk }, sz), reasons,
   };
 }
