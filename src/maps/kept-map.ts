@@ -5,8 +5,16 @@
  * the reconstruction and the entry and low-rank updates need are here, so none of them branches on
  * the family; the hot path builds its own panel or CSR lists from these arrays once
  * (src/sketch/engine).
+ *
+ * Full rank, always: a sparse map of few rows or columns can be singular (a 3 x 3 sign matrix is,
+ * with probability about 2/3), and a kept map of rank below min(dim, n) loses part of the range for
+ * every input, so exact recovery of a rank-k input would fail for that seed. A sparse family's kept
+ * map is therefore checked once (its Gram matrix, O(n nnz^2 + min(dim, n)^3)) and, if rank
+ * deficient, drawn again from the sub-purpose `${purpose}#attempt`: a deterministic function of
+ * (seed, purpose, dim, n), so every shard draws the same map and shards still merge.
  */
 import { gemm } from '../kernels/gemm.js';
+import { choleskyUpper } from '../linalg/cholesky.js';
 import { zeros, type Matrix, type Matrix64 } from '../matrix.js';
 import { testMatrixFamily, type TestMatrixFamily, type TestMatrixName } from './test-matrix.js';
 
@@ -28,8 +36,11 @@ export function keptMap(name: TestMatrixName, seed: number, purpose: string, dim
   const nnz = family.nnz(dim);
   if (family.form === 'sparse') {
     const idx = new Int32Array(n * nnz), val = new Float64Array(n * nnz);
-    family.fillSparse(seed, purpose, dim, 0, n, idx, val);
-    return { family, dim, n, nnz, idx, val, dense: new Float64Array(0) };
+    for (let attempt = 0; ; attempt++) {
+      family.fillSparse(seed, attempt === 0 ? purpose : `${purpose}#${attempt}`, dim, 0, n, idx, val);
+      const m: KeptMap = { family, dim, n, nnz, idx, val, dense: new Float64Array(0) };
+      if (attempt >= MAX_ATTEMPTS || fullRank(m)) return m;
+    }
   }
   const dense = new Float64Array(n * dim);
   family.fillDense(seed, purpose, dim, 0, n, dense, 0, dim);
@@ -113,4 +124,36 @@ export function keptCsrByRow(m: KeptMap, ptr: Int32Array, idx: Int32Array, val: 
       idx[e] = j; val[e] = m.val[j * z + p]!;
     }
   }
+}
+
+/** Redraws of a rank-deficient sparse kept map before giving up (each fails with probability < 0.7). */
+const MAX_ATTEMPTS = 64;
+
+/**
+ * Whether a sparse kept map has rank min(dim, n): Cholesky of its Gram matrix (M M^T when dim <= n,
+ * else M^T M), with a pivot below 1e-10 of the largest diagonal entry taken as zero (the entries are
+ * +-scale, so a singular map gives an exactly singular Gram matrix up to rounding).
+ */
+function fullRank(m: KeptMap): boolean {
+  const { dim, n, nnz: z, idx, val } = m;
+  const p = Math.min(dim, n), g = new Float64Array(p * p);
+  if (dim <= n) {
+    for (let j = 0; j < n; j++) for (let a = 0; a < z; a++) {
+      const ra = idx[j * z + a]!, va = val[j * z + a]!;
+      for (let b = 0; b < z; b++) g[ra * p + idx[j * z + b]!] += va * val[j * z + b]!;
+    }
+  } else {
+    const col = new Float64Array(n * dim);
+    for (let j = 0; j < n; j++) for (let a = 0; a < z; a++) col[j * dim + idx[j * z + a]!] += val[j * z + a]!;
+    for (let i = 0; i < n; i++) for (let l = 0; l < n; l++) {
+      let t = 0;
+      for (let c = 0; c < dim; c++) t += col[i * dim + c]! * col[l * dim + c]!;
+      g[i * p + l] = t;
+    }
+  }
+  let dmax = 0;
+  for (let i = 0; i < p; i++) dmax = Math.max(dmax, g[i * p + i]!);
+  if (!choleskyUpper({ rows: p, cols: p, data: g, offset: 0, stride: p })) return false;
+  for (let i = 0; i < p; i++) if (!(g[i * p + i]! ** 2 > 1e-10 * dmax)) return false;
+  return true;
 }
