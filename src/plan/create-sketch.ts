@@ -6,7 +6,7 @@
  */
 import { ArgumentError } from '../errors.js';
 import {
-  allocateSketch, explicitOrDefaultSizes, hasExplicitSizes, sketchParamsOf,
+  allocateSketch, explicitOrDefaultSizes, hasExplicitSizes, methodOf, sketchParamsOf,
   type SketchMethod, type SketchOptions, type SketchSizes, type SketchState,
 } from '../sketch/index.js';
 import { planSketch } from './plan-sketch.js';
@@ -19,7 +19,10 @@ export function createSketch(opts: SketchOptions): SketchState;
 export function createSketch(opts: SketchOptions): SketchState {
   const { q, chunk, ...p } = sketchParamsOf(opts);
   let sizes: SketchSizes;
-  if (hasExplicitSizes(opts) || opts.memoryBudget === undefined) {
+  if (opts.sizes !== undefined) {
+    sizes = { ...opts.sizes };
+    methodOf(p.method).checkSizes(p.rank, p.cols, sizes);
+  } else if (hasExplicitSizes(opts) || opts.memoryBudget === undefined) {
     sizes = explicitOrDefaultSizes(opts, q, chunk);
   } else {
     if (!opts.spill && opts.rows === undefined && p.method !== 'fd') {

@@ -6,3 +6,4 @@
 export { createSketch } from './create-sketch.js';
 export { planSketch, minimumSketchBudget, minimumSizes, sketchBytes, sizesForStorage, type SketchPlanQuery } from './plan-sketch.js';
 export { planPasses, type PassPlan, type PlanPassesOptions, type PlannedMethod, type Spectrum } from './plan-passes.js';
+export { planApprox, exactBytes, type ApproxMethod, type ApproxPlan, type ApproxQuery } from './plan-approx.js';

@@ -32,7 +32,7 @@ export { chooseRank } from './choose-rank.js';
 export { memorySpill, isMemorySpill, type MemorySpill } from './memory-spill.js';
 export { applyRight } from './apply-right.js';
 export { flipColumns } from './linear/finish.js';
-export { SignScan, signFlips } from './signs.js';
+export { SignScan, signFlips, negateColumns } from './signs.js';
 export { rsvdOversamples } from './rsvd/rsvd.js';
 export { threeSketchBoundFactor, twoSketchBoundFactor } from './bounds.js';
 export { disposeSketch } from './dispose.js';

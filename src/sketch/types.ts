@@ -111,6 +111,8 @@ export interface SketchOptions {
   spill?: RangeSpill;
   /** Rows processed per internal chunk (workspace height); default min(256, 2^20 / n), at least 8. */
   chunkRows?: number;
+  /** Sizes resolved by a planner (src/plan `planApprox`); they win over every other size option. */
+  sizes?: SketchSizes;
 }
 
 export interface SketchSizes {

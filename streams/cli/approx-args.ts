@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { parseByteSize } from './parse-byte-size.js';
 import { UsageError } from './usage-error.js';
 
-export type CliMethod = 'auto' | 'three-sketch' | 'two-sketch' | 'rsi' | 'krylov' | 'fd' | 'exact';
+export type CliMethod = 'auto' | 'three-sketch' | 'two-sketch' | 'rsvd' | 'rsi' | 'krylov' | 'fd' | 'exact';
 export type OutFormat = 'npy' | 'arrow' | 'parquet';
 
 export interface ApproxOptions {
@@ -55,7 +55,7 @@ export interface ApproxOptions {
 export const DEFAULT_MEMORY_BUDGET = 64 * 1024 * 1024;
 export const DEMO_RANK = 10;
 
-const METHODS: readonly CliMethod[] = ['auto', 'three-sketch', 'two-sketch', 'rsi', 'krylov', 'fd', 'exact'];
+const METHODS: readonly CliMethod[] = ['auto', 'three-sketch', 'two-sketch', 'rsvd', 'rsi', 'krylov', 'fd', 'exact'];
 
 export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
   let parsed;

@@ -17,6 +17,8 @@ import { createProgressMeter } from './progress-meter.js';
 import { runExact } from './run-exact.js';
 import { runMultiPass } from './run-multi-pass.js';
 import { runSinglePass } from './run-single-pass.js';
+import { planApprox } from '../../src/index.js';
+import { centerRows } from '../center-rows.js';
 import type { RunContext } from './run-context.js';
 import { UsageError } from './usage-error.js';
 
@@ -50,7 +52,7 @@ export async function approxCommand(argv: readonly string[], io: CommandIo): Pro
 
 export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<ApproxResult> {
   const t0 = performance.now();
-  const source = await openInput({
+  const opened = await openInput({
     ...(opts.input !== undefined ? { input: opts.input } : {}),
     ...(opts.listen !== undefined ? { listen: opts.listen } : {}),
     onListening: (host, port) => io.stderr.write(`rangefinder: listening on ${host}:${port} for one producer\n`),
@@ -61,6 +63,9 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<App
     ...(opts.columns !== undefined ? { columns: opts.columns } : {}),
     ...(opts.exclude !== undefined ? { exclude: opts.exclude } : {}),
   });
+  // PCA of a column stream: each streamed row (a column of A) loses its own mean before any method
+  // sees it (center-rows.ts); a row stream is centered by the methods, exactly after the fact.
+  const source = opts.center && opts.orientation === 'columns' ? centerRows(opened) : opened;
   const multi = opts.method === 'rsi' || opts.method === 'krylov' || (opts.method === 'auto' && opts.passes > 1);
   if (multi && opts.passes > 1 && !source.replayable) {
     const where = opts.input === '-' ? 'stdin' : opts.input ?? `tcp://${opts.listen?.host}:${opts.listen?.port}`;
@@ -73,15 +78,23 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<App
   } else if (opts.rank > info.cols) {
     throw new UsageError(`--rank ${opts.rank} exceeds the ${info.cols} values per row of ${info.where}`);
   }
+  const plan = planApprox({
+    method: opts.method, passes: opts.passes, memoryBudget: opts.memoryBudget, rank: opts.rank, cols: info.cols, dtype: info.dtype,
+    seed: opts.seed, center: opts.center && opts.orientation === 'rows', sizeRule: opts.sizeRule, where: info.where,
+    ...(info.rows !== undefined ? { rows: info.rows } : {}),
+    ...(opts.testMatrix !== undefined ? { testMatrix: opts.testMatrix } : {}),
+    ...(opts.rangeDim !== undefined ? { rangeDim: opts.rangeDim } : {}),
+    ...(opts.coreDim !== undefined ? { coreDim: opts.coreDim } : {}),
+    ...(opts.coRangeDim !== undefined ? { coRangeDim: opts.coRangeDim } : {}),
+  });
   const meter = createProgressMeter(opts.progress && io.stderr.isTTY === true, info.rows, io.stderr);
   const ctx: RunContext = { opts, source, info, meter, t0, notes: [] };
   let result: ApproxResult;
   try {
-    switch (opts.method) {
+    switch (plan.kind) {
       case 'exact': result = await runExact(ctx); break;
-      case 'three-sketch': case 'two-sketch': case 'fd': result = await runSinglePass(ctx, opts.method); break;
-      case 'rsi': case 'krylov': result = await runMultiPass(ctx, opts.method); break;
-      default: result = opts.passes > 1 ? await runMultiPass(ctx, 'auto') : await runSinglePass(ctx, 'three-sketch');
+      case 'passes': result = await runMultiPass(ctx, plan.plan); break;
+      case 'sketch': result = await runSinglePass(ctx, plan); break;
     }
   } finally {
     meter.done();

@@ -27,8 +27,9 @@ Options
   --passes P             pass budget: how many times the input may be read (default 1; > 1 needs
                          a file). Single-view sketches use one pass; FD a second one for U
   --memory-budget SIZE   bytes for the in-memory state: 64MiB (default), 1GB, 500k, 1048576
-  --method M             auto (default) | three-sketch | two-sketch | rsi | krylov | fd | exact
-                         auto: three-sketch for 1 pass, the pass planner (RSI) for more
+  --method M             auto (default) | three-sketch | two-sketch | rsvd | rsi | krylov | fd | exact
+                         auto: three-sketch for 1 pass, the pass planner (RSI) for more;
+                         rsvd (= rsi --passes 1): the single-pass Gram RSVD, whole rows only
   --test-matrix T        sparse-sign | gaussian (default: sparse-sign for one-pass sketches, gaussian for rsi/krylov)
   --size-rule R          flat (default) | natural: how sketch sizes follow from the budget
                          (flat suits slowly decaying spectra [TYUC19 §5.4])
@@ -41,7 +42,7 @@ Options
   --columns a,b,...      the matrix columns of a table, in order (default: every column)
   --exclude a,b,...      table columns to leave out (an id or a label column)
   --non-finite P         error (default) | skip | zero: rows with NaN, Inf or null values
-  --center               approximate A minus its column mean (PCA)
+  --center               approximate A minus its column mean (PCA), A - 1 mu^T ~ U S V^T
   --out PREFIX           write PREFIX.U.npy, PREFIX.S.npy, PREFIX.V.npy (A ~ U diag(S) V^T)
   --format F             npy (default) | arrow | parquet, for --out
   --json                 print one JSON object on stdout

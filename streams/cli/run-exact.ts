@@ -5,19 +5,12 @@
  * that does not fit is refused before reading; an unknown one (stdin, TCP) as soon as it outgrows
  * the budget. --center subtracts the column mean first.
  */
-import { BudgetError, ShapeError } from '../../src/errors.js';
-import { exactTruncatedSvd } from '../../src/linalg/exact-svd.js';
-import type { Matrix64 } from '../../src/matrix.js';
-import { formatBytes } from '../../src/index.js';
+import { BudgetError, exactBytes, exactTruncatedSvd, fixSigns, formatBytes, ShapeError, type Matrix64 } from '../../src/index.js';
 import { peakRssBytes, type ApproxResult } from './approx-result.js';
 import { drainSource } from '../drain-source.js';
 import { writeFactor } from './factor-writer.js';
 import { factorNames, type RunContext } from './run-context.js';
 import { UsageError } from './usage-error.js';
-
-export function exactBytes(m: number, n: number): number {
-  return 8 * (2 * m * n + (m + n) * Math.min(m, n));
-}
 
 export async function runExact(ctx: RunContext): Promise<ApproxResult> {
   const { opts, source, info, meter } = ctx;
@@ -58,6 +51,8 @@ export async function runExact(ctx: RunContext): Promise<ApproxResult> {
   if (opts.rank > limit) throw new UsageError(`--rank ${opts.rank} exceeds min(rows, cols) = ${limit} of ${info.where}`);
   meter.phase('exact SVD');
   const svd = exactTruncatedSvd(a, opts.rank);
+  // A column stream factored A^T: its U is V of A, where the sign convention decides (docs/METHODS.md "Signs").
+  if (info.orientation === 'columns') fixSigns(svd.u, svd.v);
   let kept2 = 0;
   for (const x of svd.s) kept2 += x * x;
   const frob = Math.sqrt(Math.max(0, f2 - kept2));

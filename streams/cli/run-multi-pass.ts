@@ -8,35 +8,22 @@
  * U comes from the spill of G in the last pass, streamed into the writer (--out only).
  */
 import { lastValueFrom, tap } from 'rxjs';
-import { ArgumentError, BudgetError } from '../../src/errors.js';
-import { gramPassBytes } from '../../src/multipass/gram-pass-bytes.js';
-import { planPasses, type PassPlan } from '../../src/index.js';
-import { DEFAULT_MULTIPASS_TEST_MATRIX, DEFAULT_OVERSAMPLES } from '../../src/multipass/multipass-options.js';
-import { formatBytes } from '../../src/index.js';
+import type { PassPlan } from '../../src/index.js';
+import { DEFAULT_MULTIPASS_TEST_MATRIX, negateColumns } from '../../src/index.js';
 import { runPasses } from '../run-passes.js';
 import { peakRssBytes, type ApproxResult } from './approx-result.js';
 import { createFactorWriter, writeFactor } from './factor-writer.js';
 import { measurePasses } from './measure-passes.js';
 import { factorNames, type RunContext } from './run-context.js';
+import { negateFlagged, tallFlips, type TallBlocks } from './tall-signs.js';
 import { UsageError } from './usage-error.js';
 
-export async function runMultiPass(ctx: RunContext, method: 'auto' | 'rsi' | 'krylov'): Promise<ApproxResult> {
+export async function runMultiPass(ctx: RunContext, plan: PassPlan): Promise<ApproxResult> {
   const { opts, source, info, meter, notes } = ctx;
-  if (opts.center) throw new UsageError(`--center is supported by the single-pass sketches and --method exact, not by ${method === 'krylov' ? 'krylov' : 'rsi'}`);
-  const width = opts.coRangeDim ?? opts.rangeDim;
-  const oversamples = width !== undefined ? width - opts.rank : undefined;
-  if (oversamples !== undefined && oversamples < 0) throw new UsageError(`--co-range-dim (block width l = ${width}) must be at least --rank ${opts.rank}`);
-  let plan: PassPlan;
-  if (method === 'rsi' && opts.passes === 1) {
-    plan = rsvdPlan(opts.rank, info.cols, info.rows, opts.memoryBudget, oversamples);
-  } else {
-    if (method === 'krylov' && opts.passes < 2) throw new UsageError('--method krylov needs --passes 2 or more (depth q = passes - 1)');
-    plan = planPasses({
-      passes: opts.passes, memoryBudget: opts.memoryBudget, rank: opts.rank, cols: info.cols,
-      ...(info.rows !== undefined ? { rows: info.rows } : {}),
-      method: method === 'krylov' ? 'block-krylov' : method === 'rsi' ? 'rsi' : 'auto',
-      ...(oversamples !== undefined ? { oversamples } : {}),
-    });
+  const columns = info.orientation === 'columns';
+  // A column stream arrives centered (center-rows.ts); a row stream would need the mean first.
+  if (opts.center && !columns) {
+    throw new UsageError(`--center with more than one pass is supported for --orientation columns, not yet over rows with ${plan.method === 'block-krylov' ? 'krylov' : 'rsi'} (use one pass, or --method exact)`);
   }
   const wantFactors = opts.out !== undefined;
   const measured = measurePasses(source, meter, plan.passes);
@@ -50,22 +37,27 @@ export async function runMultiPass(ctx: RunContext, method: 'auto' | 'rsi' | 'kr
     const output: Record<string, string> = {};
     if (wantFactors) {
       const prefix = opts.out!;
+      const tall: TallBlocks = async (visit) => {
+        await lastValueFrom(res.readTallFactor().pipe(tap((b) => visit(b.rowStart, { rows: b.rows, cols: b.cols, data: b.data, offset: 0, stride: b.cols }))), { defaultValue: undefined });
+      };
+      // A column stream's tall factor is V of A: the signs are decided on it (tall-signs.ts).
+      const flip = columns ? await tallFlips(tall, r) : [];
+      const wide = names.wide === 'U' ? res.u! : res.v!;
+      if (columns) negateColumns(wide, flip);
       const writer = createFactorWriter(prefix, names.tall, opts.format, res.rows, r);
       try {
         meter.phase(`writing ${names.tall}`);
-        await lastValueFrom(res.readTallFactor().pipe(tap((b) => writer.write(b.rowStart, { rows: b.rows, cols: b.cols, data: b.data, offset: 0, stride: b.cols }))), { defaultValue: undefined });
+        await tall((r0, b) => { if (columns) negateFlagged(b, flip); writer.write(r0, b); });
         await writer.close();
       } catch (e) { writer.abort(); throw e; }
       output[names.tall] = writer.path;
       output.S = await writeFactor(prefix, 'S', opts.format, res.s);
-      const wide = names.wide === 'U' ? res.u! : res.v!;
       output[names.wide] = await writeFactor(prefix, names.wide, opts.format, wide);
     }
     let kept2 = 0;
     for (const x of res.s) kept2 += x * x;
     const normA = Math.sqrt(measured.frobenius2);
     const frob = Math.sqrt(Math.max(0, measured.frobenius2 - kept2));
-    const columns = info.orientation === 'columns';
     const sketch: Record<string, number | string> = plan.method === 'block-krylov'
       ? { l: plan.rank + plan.oversamples, oversamples: plan.oversamples, krylovDepth: plan.krylovDepth ?? plan.passes - 1, width: plan.sizes.width ?? 0 }
       : { l: plan.rank + plan.oversamples, oversamples: plan.oversamples, powerIterations: plan.powerIterations ?? plan.passes - 1 };
@@ -83,20 +75,3 @@ export async function runMultiPass(ctx: RunContext, method: 'auto' | 'rsi' | 'kr
     res.dispose();
   }
 }
-
-/** RSVD as a one-pass Gram pass (q = 0: G = A Omega and H = A^T G in the same pass) [HMT11 Alg. 4.1; Yu17]. */
-function rsvdPlan(rank: number, cols: number, rows: number | undefined, budget: number, oversamples?: number): PassPlan {
-  const limit = rows === undefined ? cols : Math.min(rows, cols);
-  if (rank > limit) throw new ArgumentError(`--rank ${rank} exceeds min(rows, cols) = ${limit}`);
-  let p = Math.min(oversamples ?? DEFAULT_OVERSAMPLES, limit - rank);
-  const bytes = (pp: number) => gramPassBytes('rsi', cols, rank + pp, 1);
-  if (bytes(Math.min(p, 2)) > budget) {
-    throw new BudgetError(`memory budget ${formatBytes(budget)} is too small for rsi with rank ${rank}, ${cols} columns and 1 pass: the smallest that works is ${formatBytes(bytes(Math.min(p, 2)))}`);
-  }
-  while (p > 2 && bytes(p) > budget) p--;
-  return {
-    method: 'rsi', passes: 1, rank, oversamples: p, powerIterations: 0, views: 2,
-    sizes: { l: rank + p, width: rank + p }, stateBytes: bytes(p), reasons: ['--method rsi with --passes 1: RSVD (q = 0) by one Gram pass'],
-  };
-}
-

@@ -1,48 +1,48 @@
 /**
- * `approx` with a single-view sketch [TYUC19 three-sketch, TYUC17 two-sketch] or Frequent
- * Directions [GLPW16]: one pass of the source through the `sketchRows` operator, then `reconstruct`
- * and the a-posteriori error estimate of the error sketch [TYUC19 §6].
+ * `approx` with one pass of a sketch record [TYUC19 three-sketch, TYUC17 two-sketch, Yu17 rsvd,
+ * GLPW16 Frequent Directions]: the source through the `sketchRows` operator with the planner's
+ * sizes, then `reconstruct` and the error: the a-posteriori estimate of the error sketch
+ * [TYUC19 §6] for the single-view cores, the exact residual sqrt(||A||_F^2 - sum S^2) for rsvd
+ * (a projection of A: Pythagoras).
  *
- * U (the streamed-axis factor) is formed only with --out: the range rows go to a file spill as
- * they arrive and U = Y uRight + 1 uShift is streamed from it block by block into the writer.
- * Frequent Directions has no range sketch: U = A V diag(S)^-1 needs a second pass over the input,
- * made when the input is replayable; for a one-shot input U is omitted and a note says so.
+ * U (the streamed-axis factor) is formed only with --out: the range rows go to a file spill as they
+ * arrive and U = Y uRight + 1 uShift is streamed from it block by block into the writer. Frequent
+ * Directions has no range sketch: U = A V diag(S)^-1 needs a second pass over the input, made when
+ * the input is replayable; for a one-shot input U is omitted and a note says so. For a column
+ * stream the streamed factor is V of A, whose signs decide the convention (tall-signs.ts).
  */
 import { lastValueFrom, tap } from 'rxjs';
-import { zeros } from '../../src/matrix.js';
-import type { Matrix } from '../../src/matrix.js';
-import { applyRight } from '../../src/sketch/apply-right.js';
-import { estimateError } from '../../src/sketch/estimate-error.js';
-import { reconstruct } from '../../src/sketch/reconstruct.js';
-import { stateBytes } from '../../src/sketch/state-bytes.js';
-import type { RangeSpill, SketchMethod } from '../../src/sketch/types.js';
-import { ShapeError } from '../../src/errors.js';
+import {
+  applyRight, estimateError, flipColumns, reconstruct, ShapeError, stateBytes, zeros,
+  type Matrix, type RangeSpill, type SketchMethod, type SketchSizes, type SketchTestMatrix,
+} from '../../src/index.js';
 import { sketchRows } from '../operators/sketch-rows.js';
 import { peakRssBytes, type ApproxResult } from './approx-result.js';
 import { drainSource } from '../drain-source.js';
 import { createFactorWriter, writeFactor } from './factor-writer.js';
 import { createRangeSpill, type CliRangeSpill } from './range-spill.js';
 import { blockMatrix, factorNames, type RunContext } from './run-context.js';
+import { tallFlips, type TallBlocks } from './tall-signs.js';
 
-export async function runSinglePass(ctx: RunContext, method: SketchMethod): Promise<ApproxResult> {
+export interface SketchPlan { method: SketchMethod; testMatrix: SketchTestMatrix; sizes: SketchSizes }
+
+export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<ApproxResult> {
   const { opts, source, info, meter, notes } = ctx;
+  const method = plan.method;
   const wantFactors = opts.out !== undefined;
   const spill: CliRangeSpill | undefined = wantFactors && method !== 'fd' ? createRangeSpill() : undefined;
   const discard: RangeSpill = { write: () => undefined };
+  const columns = info.orientation === 'columns';
   try {
-    // sketchRows validates the options when it is created (bad sizes or budget throw here, before
-    // anything is read) and folds the blocks synchronously inside `next` (pull backpressure).
+    // sketchRows validates the options when it is created and folds the blocks synchronously inside
+    // `next` (pull backpressure). A column stream was centered row by row upstream (center-rows.ts).
     const sketchOp = sketchRows({
-      cols: info.cols, rank: opts.rank, method, testMatrix: opts.testMatrix, seed: opts.seed, dtype: info.dtype,
-      memoryBudget: opts.memoryBudget, center: opts.center, sizeRule: opts.sizeRule,
-      ...(opts.rangeDim !== undefined ? { rangeDim: opts.rangeDim } : {}),
-      ...(opts.coreDim !== undefined ? { coreDim: opts.coreDim } : {}),
-      ...(opts.coRangeDim !== undefined ? { coRangeDim: opts.coRangeDim } : {}),
+      cols: info.cols, rank: opts.rank, method, testMatrix: plan.testMatrix, seed: opts.seed, dtype: info.dtype,
+      sizes: plan.sizes, center: opts.center && !columns,
       ...(method === 'fd' ? {} : { spill: spill ?? discard }),
     });
     // ||A||_F is measured exactly on the way (one multiply-add per value, next to the sketch's
-    // O(k + s) per value), so `relative` divides the error estimate by the true norm, not by the
-    // error sketch's estimate of it (whose spread is large when a few directions dominate).
+    // O(k + s) per value), so `relative` divides by the true norm, not by the error sketch's estimate.
     let f2 = 0;
     const state = await lastValueFrom(source.open().pipe(
       tap((b) => {
@@ -53,10 +53,10 @@ export async function runSinglePass(ctx: RunContext, method: SketchMethod): Prom
       sketchOp,
     ));
     if (state.rowsSeen === 0) throw new ShapeError(`${info.where}: the input has no rows`);
-    const rec = reconstruct(state, { rank: opts.rank });
-    const est = estimateError(state, rec);
+    const rec = reconstruct(state, { rank: opts.rank, signs: columns ? 'pending' : 'v' });
+    notes.push(...rec.notes);
     let norm2 = f2;
-    if (opts.center && state.rowsSeen > 0) for (const c of state.colSums) norm2 -= (c * c) / state.rowsSeen;
+    if (opts.center && !columns && state.rowsSeen > 0) for (const c of state.colSums) norm2 -= (c * c) / state.rowsSeen;
     const normA = Math.sqrt(Math.max(0, norm2));
     const r = rec.s.length;
     const m = state.rows;
@@ -64,50 +64,48 @@ export async function runSinglePass(ctx: RunContext, method: SketchMethod): Prom
     const output: Record<string, string> = {};
     if (wantFactors) {
       const prefix = opts.out!;
-      const writer = createFactorWriter(prefix, names.tall, opts.format, m, r);
       const out = zeros(Math.max(1, state.sizes.chunk), r);
-      const emit = (r0: number, y: Matrix): void => {
-        for (let i0 = 0; i0 < y.rows; i0 += out.rows) {
-          const b = Math.min(out.rows, y.rows - i0);
-          const yb: Matrix = { rows: b, cols: y.cols, data: y.data, offset: y.offset + i0 * y.stride, stride: y.stride };
-          const ob: Matrix = { rows: b, cols: r, data: out.data, offset: 0, stride: r };
-          applyRight(yb, rec.uRight, ob, rec.uShift);
-          writer.write(r0 + i0, ob);
-        }
-      };
-      let wroteTall = true;
-      try {
-        meter.phase(`writing ${names.tall}`);
-        if (method !== 'fd') {
-          await spill!.replay(emit);
-        } else if (source.replayable) {
-          await drainSource(source, (b) => emit(b.rowStart, blockMatrix(b)));
-        } else {
-          wroteTall = false;
+      // The tall factor's blocks: from the spill (Y uRight + 1 uShift), or for FD from a second pass.
+      const tall: TallBlocks | undefined = method !== 'fd'
+        ? (visit) => spill!.replay((r0, y) => applyBlocks(y, r0, rec.uRight, rec.uShift, out, visit))
+        : source.replayable ? (visit) => drainSource(source, (b) => applyBlocks(blockMatrix(b), b.rowStart, rec.uRight, undefined, out, visit)) : undefined;
+      if (tall === undefined) {
+        notes.push(`${names.tall} not written: Frequent Directions keeps no range sketch, so ${names.tall} = A V diag(S)^-1 needs a second pass, and ${info.where} is one-shot (use a file input)`);
+      } else {
+        if (columns) flipColumns(rec, await tallFlips(tall, r));
+        const writer = createFactorWriter(prefix, names.tall, opts.format, m, r);
+        try {
+          meter.phase(`writing ${names.tall}`);
+          await tall((r0, b) => writer.write(r0, b));
+          await writer.close();
+          output[names.tall] = writer.path;
+        } catch (e) {
           writer.abort();
-          notes.push(`${names.tall} not written: Frequent Directions keeps no range sketch, so ${names.tall} = A V diag(S)^-1 needs a second pass, and ${info.where} is one-shot (use a file input)`);
+          throw e;
         }
-        if (wroteTall) { await writer.close(); output[names.tall] = writer.path; }
-      } catch (e) {
-        writer.abort();
-        throw e;
       }
       output.S = await writeFactor(prefix, 'S', opts.format, rec.s);
       output[names.wide] = await writeFactor(prefix, names.wide, opts.format, rec.v);
     }
-    const sketch: Record<string, number | string> = method === 'fd'
-      ? { l: state.sizes.l, q: state.sizes.q, rule: state.sizes.rule }
-      : method === 'three-sketch'
-        ? { k: state.sizes.k, s: state.sizes.s, q: state.sizes.q, rule: state.sizes.rule }
-        : { k: state.sizes.k, l: state.sizes.l, q: state.sizes.q, rule: state.sizes.rule };
-    const columns = info.orientation === 'columns';
+    let errorEstimate: ApproxResult['errorEstimate'];
+    if (method === 'rsvd') {
+      let kept2 = 0;
+      for (const x of rec.s) kept2 += x * x;
+      const frob = Math.sqrt(Math.max(0, norm2 - kept2));
+      errorEstimate = { frobenius: frob, relative: normA > 0 ? frob / normA : 0, normA, kind: 'residual' };
+    } else {
+      const est = estimateError(state, rec);
+      errorEstimate = { frobenius: est.frobenius, relative: normA > 0 ? est.frobenius / normA : 0, normA, kind: 'sketch' };
+    }
+    const { k, s, l, q, rule } = state.sizes;
+    const sketch: Record<string, number | string> = method === 'fd' ? { l, q, rule }
+      : method === 'three-sketch' ? { k, s, q, rule } : method === 'two-sketch' ? { k, l, q, rule } : { l: k, oversamples: k - opts.rank, q, rule };
     return {
       input: info.where,
       rows: columns ? info.cols : m, cols: columns ? m : info.cols, rank: r,
       passes: method === 'fd' && wantFactors && source.replayable ? 2 : 1,
       method, testMatrix: state.testMatrix, sketch, stateBytes: stateBytes(state), memoryBudget: opts.memoryBudget,
-      singularValues: Array.from(rec.s),
-      errorEstimate: { frobenius: est.frobenius, relative: normA > 0 ? est.frobenius / normA : 0, normA, kind: 'sketch' },
+      singularValues: Array.from(rec.s), errorEstimate,
       seconds: (performance.now() - ctx.t0) / 1000, peakRssBytes: peakRssBytes(),
       ...(wantFactors ? { output } : {}), notes,
     };
@@ -115,3 +113,17 @@ export async function runSinglePass(ctx: RunContext, method: SketchMethod): Prom
     spill?.dispose();
   }
 }
+
+/** Blocks of the tall factor: rows of y times `right` (+ `shift`), in pieces of the workspace's height. */
+function applyBlocks(y: Matrix, r0: number, right: Matrix, shift: Float64Array | undefined, out: Matrix,
+  visit: (rowStart: number, block: Matrix) => void): void {
+  const r = right.cols;
+  for (let i0 = 0; i0 < y.rows; i0 += out.rows) {
+    const b = Math.min(out.rows, y.rows - i0);
+    const yb: Matrix = { rows: b, cols: y.cols, data: y.data, offset: y.offset + i0 * y.stride, stride: y.stride };
+    const ob: Matrix = { rows: b, cols: r, data: out.data, offset: 0, stride: r };
+    applyRight(yb, right, ob, shift);
+    visit(r0 + i0, ob);
+  }
+}
+

@@ -51,8 +51,8 @@ export function npyHeader(shape: readonly number[], dtype: 'float32' | 'float64'
 export function createNpyWriter(path: string, opts: NpyWriterOptions): NpyWriter {
   const { rows, cols } = opts;
   const dtype = opts.dtype ?? 'float64';
-  if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 1) {
-    throw new ArgumentError(`createNpyWriter(${path}): rows and cols must be integers >= 0 and >= 1, got ${rows} x ${cols}`);
+  if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 0) {
+    throw new ArgumentError(`createNpyWriter(${path}): rows and cols must be non-negative integers, got ${rows} x ${cols}`);
   }
   if (opts.vector === true && cols !== 1) throw new ArgumentError(`createNpyWriter(${path}): a vector needs cols = 1, got ${cols}`);
   const file = createAtomicFile(path);

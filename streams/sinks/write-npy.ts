@@ -33,7 +33,7 @@ export async function writeNpy(
     m = a;
   }
   const dtype = opts.dtype ?? (m.data instanceof Float32Array ? 'float32' : 'float64');
-  const w = createNpyWriter(path, { rows: m.rows, cols: Math.max(1, m.cols), dtype, vector });
+  const w = createNpyWriter(path, { rows: m.rows, cols: vector ? 1 : m.cols, dtype, vector });
   if (m.rows > 0) w.write(0, m);
   await w.close();
 }
