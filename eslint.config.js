@@ -1,12 +1,41 @@
-// Lint: mostly typescript-eslint's recommended set, plus the architecture rule of STYLE.md:
-// src/ is pure numerics and imports nothing from rxjs, apache-arrow, Parquet libraries or node:*.
+// Lint: typescript-eslint's recommended set, plus the architecture as rules (docs/ARCHITECTURE.md):
+// - src/ is pure numerics: no rxjs, apache-arrow, Parquet, node:* or console;
+// - src/ is layered, each layer importing only from layers below it:
+//     base (errors, matrix, format-bytes) < kernels < random < linalg < maps | synthetic < sketch
+//     < multipass < plan < the faces (src/index.ts, src/internals.ts);
+// - streams/ imports src/ only through its faces; src/ never imports streams/, bench/ or test/;
+// - no import cycles anywhere in src/ and streams/.
+// test/lint-architecture.test.ts runs this config on probes that break each rule.
 import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 const ioModules = [
   'rxjs', 'rxjs/*', 'apache-arrow', 'apache-arrow/*', 'hyparquet', 'hyparquet-*', 'parquetjs-lite',
   'parquet-wasm', 'parquet-wasm/*', 'node:*', 'fs', 'fs/*', 'path', 'os', 'net', 'child_process',
   'worker_threads', 'stream', 'stream/*', 'url', 'v8', 'crypto',
 ];
+
+/** The layers of src/, lowest first; a layer may import from the layers before it only. */
+const SRC_LAYERS = [
+  ['./src/errors.ts', './src/matrix.ts', './src/format-bytes.ts'],
+  ['./src/kernels'],
+  ['./src/random'],
+  ['./src/linalg'],
+  ['./src/maps', './src/synthetic'],
+  ['./src/sketch'],
+  ['./src/multipass'],
+  ['./src/plan'],
+  ['./src/index.ts'],
+  ['./src/internals.ts'],
+];
+
+const srcZones = SRC_LAYERS.flatMap((layer, i) => layer.map((target) => ({
+  target,
+  // Everything above, and the other members of the same layer (maps and synthetic are independent).
+  from: [...SRC_LAYERS.slice(i + 1).flat(), ...layer.filter((x) => x !== target)],
+  message: `layer rule (docs/ARCHITECTURE.md): ${target.replace('./', '')} may import only from the layers below it`,
+}))).filter((zone) => zone.from.length > 0);
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'build/**', 'assembly/**', 'bench/out/**', 'src/kernels/wasm-bytes.generated.ts'] },
@@ -19,10 +48,34 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts', 'streams/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })],
+      // no-cycle parses the imported modules itself: it needs the TypeScript parser for .ts files.
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/extensions': ['.ts', '.js'],
+    },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-restricted-paths': ['error', {
+        zones: [
+          ...srcZones,
+          { target: './src', from: ['./streams', './bench', './test'], message: 'src/ is pure numerics: it never imports streams/, bench/ or test/' },
+          {
+            target: './streams', from: './src', except: ['./index.ts', './internals.ts'],
+            message: 'streams/ imports src/ only through its faces: src/index.ts (public) or src/internals.ts',
+          },
+          { target: './streams', from: ['./bench', './test'], message: 'the shipped streams/ never imports bench/ or test/' },
+        ],
+      }],
+    },
+  },
+  {
     files: ['src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [{ group: ioModules, message: 'src/ is pure numerics (STYLE.md): no I/O, stream or node:* imports. Put it in streams/.' }],
+        patterns: [{ group: ioModules, message: 'src/ is pure numerics (docs/STYLE.md): no I/O, stream or node:* imports. Put it in streams/.' }],
       }],
       'no-console': 'error',
     },

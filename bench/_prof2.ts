@@ -1,5 +1,5 @@
 /** Profiling driver (skipped by run-all): updateRows on 100000 x 256 float32 rows; FAM=gaussian|sparse-sign, R=rank. */
-import { createSketch, updateRows } from '../src/index.js';
+import { createSketch, updateRows } from '../src/internals.js';
 import { enableRelaxedSimd } from '../streams/enable-relaxed-simd.js';
 enableRelaxedSimd();
 const fam = (process.env.FAM ?? 'gaussian') as 'gaussian'|'sparse-sign';

@@ -44,7 +44,7 @@ import { zeros, type Matrix64 } from '../src/matrix.js';
 import { testMatrix } from '../src/random/test-matrix.js';
 import {
   createSketch, disposeSketch, lowRankFactors, reconstruct, sizesForStorage, threeSketchBoundFactor, twoSketchBoundFactor, updateRows,
-} from '../src/index.js';
+} from '../src/internals.js';
 import { haarOrthogonal } from '../src/synthetic/index.js';
 
 const n = 1000, R = 10, r = 10;

@@ -23,14 +23,15 @@ import { loadavg } from 'node:os';
 import type { Matrix64 } from '../src/matrix.js';
 import { transpose } from '../src/matrix.js';
 import { svd } from '../src/linalg/svd.js';
-import { createSketch, memorySpill, reconstruct, updateRows } from '../src/index.js';
+import { createSketch, memorySpill, reconstruct, updateRows } from '../src/internals.js';
 import { gramPassBytes } from '../src/multipass/gram-pass-bytes.js';
 import { runPasses } from '../streams/run-passes.js';
 import { readNpySync } from '../test/helpers/read-npy-sync.js';
 import { matrixSource } from '../test/helpers/matrix-source.js';
+import { sharedPath } from '../test/helpers/shared-data.js';
 import { normalizedSpectralError } from '../test/helpers/normalized-error.js';
 
-const DIR = new URL('../../shared/data/matrices/', import.meta.url).pathname;
+const DIR = `${sharedPath('matrices')}/`;
 const NAMES = ['ppocr_rec_conv180', 'hm_faceres_deep_feats', 'sklearn_digits', 'navy_winds_u', 'etopo20'];
 const SEEDS = 5;
 const mean = (x: number[]) => x.reduce((a, b) => a + b, 0) / x.length;

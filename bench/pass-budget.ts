@@ -55,6 +55,7 @@ import type { Matrix64 } from '../src/matrix.js';
 import { fromSpectrum } from '../src/synthetic/from-spectrum.js';
 import { writeNpy } from '../streams/sinks/write-npy.js';
 import { fromNpy } from '../streams/sources/from-npy.js';
+import { sharedPath } from '../test/helpers/shared-data.js';
 
 interface BenchMatrix { name: string; path: string; rank: number; a: Matrix64; sigma: Float64Array; tau: number }
 
@@ -301,7 +302,7 @@ export async function runPassBudget(argv: readonly string[], out: NodeJS.Writabl
   mkdirSync(tmpDir, { recursive: true });
   const passBudgets = quick ? [1, 2, 3] : [1, 2, 3, 5];
   const budgets = quick ? [2 * MIB] : [768 * KIB, 4 * MIB];
-  const shared = process.env.RANGEFINDER_MATRICES ?? join(root, '..', 'shared', 'data', 'matrices');
+  const shared = process.env.RANGEFINDER_MATRICES ?? sharedPath('matrices');
   const matrices: BenchMatrix[] = [];
   const real = join(shared, 'ppocr_rec_conv180.npy');
   if (existsSync(real)) matrices.push(await benchMatrix('ppocr_rec_conv180', real, 20));

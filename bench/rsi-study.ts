@@ -56,11 +56,12 @@ import { runPasses } from '../streams/run-passes.js';
 import { readNpySync } from '../test/helpers/read-npy-sync.js';
 import { normalizedSpectralError } from '../test/helpers/normalized-error.js';
 import { differenceOperator } from '../src/linalg/linear-operator.js';
+import { sharedPath } from '../test/helpers/shared-data.js';
 import { spectralNorm } from '../src/linalg/spectral-norm.js';
 
 const quick = process.argv.includes('--quick');
 const SEEDS = quick ? 4 : 20;
-const DIR = new URL('../../shared/data/matrices/', import.meta.url).pathname;
+const DIR = `${sharedPath('matrices')}/`;
 const MATRICES = [
   { name: 'hm_faceres_deep_feats', kind: 'nn layer, exactly rank 140' },
   { name: 'ppocr_rec_conv180', kind: 'nn layer, slow decay' },

@@ -26,12 +26,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { sharedPath } from '../test/helpers/shared-data.js';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const TMP = `${here}out/tmp/`;
 const PY = `${here}rsi-vs-numpy.py`;
-const SHARED = fileURLToPath(new URL('../../shared/data/matrices/', import.meta.url));
+const SHARED = `${sharedPath('matrices')}/`;
 const env1 = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
 
 async function child(): Promise<void> {

@@ -1,7 +1,7 @@
 /** Shared by bench/sketch-memory.ts and test/sketch-memory.test.ts: one measured sketching run. */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createSketch, stateBytes, updateRows } from '../src/index.js';
+import { createSketch, stateBytes, updateRows } from '../src/internals.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

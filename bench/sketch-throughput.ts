@@ -47,7 +47,7 @@ import { kernelBackend } from '../src/kernels/wasm-runtime.js';
 import { testMatrix } from '../src/random/test-matrix.js';
 import {
   createSketch, deserializeSketch, disposeSketch, mergeSketches, updateRows, type SketchState, type ThreeSketchState,
-} from '../src/index.js';
+} from '../src/internals.js';
 
 enableRelaxedSimd();
 const M = Number(process.env.M ?? 100_000), n = 1024, B = 1000, RANK = 10, SEED = 42;

@@ -3,7 +3,7 @@
  * place and what was expected, unless `allowEmpty` says a zero-row matrix is fine. A pass whose
  * rows were all dropped by `nonFinite: 'skip'` says so.
  */
-import { FormatError } from '../src/errors.js';
+import { FormatError } from '../src/internals.js';
 import type { SourceOptions, SourceStats } from './sources/source-options.js';
 
 export function checkNotEmpty(stats: SourceStats, where: string, opts: SourceOptions, signal?: AbortSignal): void {

@@ -2,7 +2,7 @@
  * Row-length check for list layouts (Arrow List / LargeList, Parquet repeated columns), where each
  * row carries its own length: every row must have exactly `cols` values.
  */
-import { ShapeError } from '../src/errors.js';
+import { ShapeError } from '../src/internals.js';
 
 /**
  * Checks `offsets[i + 1] - offsets[i] === cols` for the `rows` rows of a list column whose first

@@ -9,7 +9,7 @@ import { stat } from 'node:fs/promises';
 import { open as openFile } from 'node:fs/promises';
 import { RecordBatchReader, type Schema } from 'apache-arrow';
 import { parquetMetadataAsync } from 'hyparquet';
-import { RangefinderError } from '../src/errors.js';
+import { RangefinderError } from '../src/internals.js';
 import { arrowFields, arrowLayout } from './sources/arrow-layout.js';
 import { fileAsyncBuffer } from './sources/file-async-buffer.js';
 import { openSource } from './sources/open-source.js';

@@ -18,16 +18,16 @@
  *   collected into a matrix when `collect: true`.
  */
 import { Observable, lastValueFrom, map, toArray } from 'rxjs';
-import type { Matrix, Matrix64 } from '../src/matrix.js';
-import { zeros } from '../src/matrix.js';
-import { ArgumentError, SourceError } from '../src/errors.js';
-import type { GramSpill, PassSummary } from '../src/multipass/gram-pass.js';
-import { createGramPass, finishGramPass, updateGramPass } from '../src/multipass/gram-pass.js';
-import { leftFactorRows } from '../src/multipass/left-factor-rows.js';
-import type { PassPlan } from '../src/index.js';
-import type { TestMatrixFamily } from '../src/random/test-matrix.js';
-import { memorySpill } from '../src/sketch/memory-spill.js';
-import type { MemorySpill } from '../src/sketch/memory-spill.js';
+import type { Matrix, Matrix64 } from '../src/internals.js';
+import { zeros } from '../src/internals.js';
+import { ArgumentError, SourceError } from '../src/internals.js';
+import type { GramSpill, PassSummary } from '../src/internals.js';
+import { createGramPass, finishGramPass, updateGramPass } from '../src/internals.js';
+import { leftFactorRows } from '../src/internals.js';
+import type { PassPlan } from '../src/internals.js';
+import type { TestMatrixFamily } from '../src/internals.js';
+import { memorySpill } from '../src/internals.js';
+import type { MemorySpill } from '../src/internals.js';
 import type { BlockSource, RowBlock, SourceInfo } from './types.js';
 import { createSpill } from './sinks/create-spill.js';
 import type { Spill } from './sinks/create-spill.js';

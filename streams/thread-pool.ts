@@ -12,8 +12,8 @@
 import { Worker } from 'node:worker_threads';
 import {
   CTL_GEN, CTL_STOP, JOB_BYTE, JOB_WORDS, kernelControl, setKernelThreads, WS_BYTE, type KernelThreadPool,
-} from '../src/kernels/kernel-threads.js';
-import { KERNEL_OPS, MAX_THREADS, wasmRuntime } from '../src/kernels/wasm-runtime.js';
+} from '../src/internals.js';
+import { KERNEL_OPS, MAX_THREADS, wasmRuntime } from '../src/internals.js';
 import { enableRelaxedSimd } from './enable-relaxed-simd.js';
 
 // Worker side of the protocol in src/kernels/kernel-threads.ts; runChunk mirrors gemm-wasm.ts.

@@ -8,7 +8,7 @@
  * finds its row and column. 'skip' compacts the block in place and 'zero' overwrites in place: a
  * source must hand the validator a buffer that it owns (decoded Arrow and Parquet buffers are).
  */
-import { NonFiniteError } from '../src/errors.js';
+import { NonFiniteError } from '../src/internals.js';
 import type { Orientation, RowBlock } from './types.js';
 import type { NonFinitePolicy, SourceStats } from './sources/source-options.js';
 

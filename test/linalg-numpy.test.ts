@@ -13,9 +13,10 @@ import { describe, expect, it } from 'vitest';
 import { svd } from '../src/linalg/svd.js';
 import { numericalRank } from '../src/linalg/exact-svd.js';
 import { hasNumpy, numpySingularValues, runNumpy } from './helpers/numpy.js';
+import { sharedPath } from './helpers/shared-data.js';
 import { readNpyMatrix } from './helpers/npy.js';
 
-const DIR = new URL('../../shared/data/matrices/', import.meta.url).pathname;
+const DIR = `${sharedPath('matrices')}/`;
 const FILES = ['hm_faceres_deep_feats', 'etopo20', 'sklearn_digits', 'ppocr_rec_conv180', 'navy_winds_u'];
 const ready = hasNumpy() && FILES.every((f) => existsSync(`${DIR}${f}.npy`));
 

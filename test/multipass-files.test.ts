@@ -15,16 +15,18 @@ import { fromNpy } from '../streams/sources/from-npy.js';
 import { fromArrowFile } from '../streams/sources/from-arrow-file.js';
 import { runPasses } from '../streams/run-passes.js';
 import { readNpySync } from './helpers/read-npy-sync.js';
+import { realMatrix, sharedPath } from './helpers/shared-data.js';
 import { maxAbsDiff } from './helpers/normalized-error.js';
 
-const DIR = new URL('../../shared/data/matrices/', import.meta.url).pathname;
-const have = existsSync(`${DIR}ppocr_rec_conv180.npy`);
+const DIR = `${sharedPath('matrices')}/`;
+const ppocr = realMatrix('ppocr_rec_conv180.npy');
+const have = existsSync(`${DIR}navy_winds_u.npy`);
 const tmp = mkdtempSync(join(tmpdir(), 'rf-multipass-files-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('runPasses over files', () => {
-  it.skipIf(!have)('.npy by rows (ppocr_rec_conv180, float32): 3 passes equal the in-memory RSI', async () => {
-    const path = `${DIR}ppocr_rec_conv180.npy`;
+  it('.npy by rows (ppocr_rec_conv180, float32): 3 passes equal the in-memory RSI', async () => {
+    const path = ppocr!;
     const a = readNpySync(path);
     const src = fromNpy(path, { blockRows: 100 });
     const out = await runPasses(src, { method: 'rsi', passes: 3, rank: 12, oversamples: 8 }, { seed: 4 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BudgetError, ArgumentError } from '../src/errors.js';
-import { planPasses } from '../src/index.js';
+import { planPasses } from '../src/internals.js';
 import { gramPassBytes } from '../src/multipass/gram-pass-bytes.js';
 
 const MiB = 2 ** 20;

@@ -9,13 +9,14 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Matrix64 } from '../src/matrix.js';
 import { svd } from '../src/linalg/svd.js';
-import { planPasses } from '../src/index.js';
+import { planPasses } from '../src/internals.js';
 import { runPasses } from '../streams/run-passes.js';
 import { matrixSource } from './helpers/matrix-source.js';
 import { readNpySync } from './helpers/read-npy-sync.js';
+import { sharedPath } from './helpers/shared-data.js';
 import { normalizedSpectralError } from './helpers/normalized-error.js';
 
-const DIR = new URL('../../shared/data/matrices/', import.meta.url).pathname;
+const DIR = `${sharedPath('matrices')}/`;
 const have = existsSync(DIR + 'ppocr_rec_conv180.npy');
 const cache = new Map<string, { a: Matrix64; sigma: Float64Array }>();
 function load(name: string) {

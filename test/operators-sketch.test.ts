@@ -11,7 +11,7 @@ import { ArgumentError, NonFiniteError, ShapeError } from '../src/errors.js';
 import { zeros, type Matrix, type Matrix64 } from '../src/matrix.js';
 import {
   createSketch, estimateError as estimateDirect, reconstruct as reconstructDirect, updateRows, type SketchOptions,
-} from '../src/index.js';
+} from '../src/internals.js';
 import { approximateEvery, estimateError, reconstruct, sketchColumns, sketchRows } from '../streams/operators/index.js';
 import { fromNpy } from '../streams/sources/from-npy.js';
 import type { RowBlock } from '../streams/types.js';

@@ -1,6 +1,8 @@
 // A test of package.json itself (hyparquet's habit): what users and scripts depend on must not drift.
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as Record<string, unknown> & {
   type: string; bin: Record<string, string>; engines: Record<string, string>; scripts: Record<string, string>;
@@ -42,6 +44,16 @@ describe('package.json', () => {
     expect(pkg.devDependencies.typescript).toMatch(/^~?6\.0/);
     const arrow = pkg.dependencies['apache-arrow'] ?? pkg.peerDependencies?.['apache-arrow'];
     expect(arrow).toBeDefined();
+  });
+
+  it('the tarball ships the library, the CLI and its sources, never bench/ or test/', () => {
+    const listing = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
+    })) as { files: { path: string }[] }[];
+    const files = listing[0]!.files.map((f) => f.path);
+    expect(files).toContain('bin/rangefinder.js');
+    expect(files).toContain('dist/streams/cli/main.js');
+    expect(files.filter((f) => /^(dist\/)?(bench|test)\//.test(f))).toEqual([]);
   });
 
   it('reads Parquet with hyparquet; parquetjs-lite only in tests', () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createSketch, minimumSketchBudget, sizesForStorage, sketchBytes, stateBytes, threeSketchBoundFactor, updateRows,
   type RangeSpill,
-} from '../src/index.js';
+} from '../src/internals.js';
 import { lowRank } from './sketch-helpers.js';
 
 const discard: RangeSpill = { write() { /* rows go nowhere: the budget excludes the spill */ } };

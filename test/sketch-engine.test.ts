@@ -16,7 +16,7 @@ import { testMatrixFamily } from '../src/maps/test-matrix.js';
 import {
   createSketch, disposeSketch, layoutBytes, mergeSketches, memorySpill, stateBytes, updateRows,
   type LinearState, type MemorySpill, type SketchMethod, type SketchOptions,
-} from '../src/index.js';
+} from '../src/internals.js';
 import { startKernelThreads, type KernelThreads } from '../streams/thread-pool.js';
 import { field, relDiff } from './sketch-helpers.js';
 

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { fromSpectrum } from '../src/synthetic/index.js';
 import { frobeniusNorm } from '../src/matrix.js';
-import { chooseRank, createSketch, estimateError, reconstruct, screeBounds, updateRows } from '../src/index.js';
+import { chooseRank, createSketch, estimateError, reconstruct, screeBounds, updateRows } from '../src/internals.js';
 import { relativeError } from './sketch-helpers.js';
 
 const m = 150, n = 60, r = 5;

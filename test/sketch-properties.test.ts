@@ -10,9 +10,9 @@ import fc from 'fast-check';
 import {
   createSketch, deserializeSketch, mergeSketches, reconstruct, serializeSketch, updateRows, updateEntries,
   type SketchOptions, type SketchState,
-} from '../src/index.js';
+} from '../src/internals.js';
 import { field, lowRank, relDiff, rowsOf } from './sketch-helpers.js';
-import type { LinearState } from '../src/index.js';
+import type { LinearState } from '../src/internals.js';
 import { testMatrix } from '../src/random/test-matrix.js';
 import type { Matrix64 } from '../src/matrix.js';
 

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { fromRows, transpose, zeros } from '../src/matrix.js';
 import {
   createSketch, updateColumns, updateEntries, updateLinear, updateRows, reconstruct, lowRankFactors, estimateError,
-} from '../src/index.js';
+} from '../src/internals.js';
 import { svd } from '../src/linalg/svd.js';
 import { field, lowRank, relativeError, relDiff, rowsOf } from './sketch-helpers.js';
 

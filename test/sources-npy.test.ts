@@ -7,6 +7,7 @@ import { fromNpy } from '../streams/sources/from-npy.js';
 import { FormatError, NonFiniteError } from '../src/errors.js';
 import { collectRows, testValues } from './helpers/collect-rows.js';
 import { readNpyReference, writeNpyReference } from './helpers/npy-reference.js';
+import { realMatrix } from './helpers/shared-data.js';
 import { openFilePaths, waitUntil } from './helpers/open-fds.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rf-npy-'));
@@ -74,7 +75,7 @@ describe('fromNpy', () => {
 
   it('matches a second reader on the real matrices', async () => {
     for (const f of ['sklearn_digits.npy', 'hm_faceres_deep_feats.npy']) {
-      const path = `/work/shared/data/matrices/${f}`;
+      const path = realMatrix(f)!;
       const ref = readNpyReference(path);
       const got = await collectRows(fromNpy(path, { blockRows: 100 }).open());
       expect([got.rows, got.cols]).toEqual([ref.rows, ref.cols]);
@@ -158,7 +159,7 @@ describe('fromNpy', () => {
   });
 
   it('closes the file when the consumer unsubscribes early', async () => {
-    const path = '/work/shared/data/matrices/etopo20.npy';
+    const path = realMatrix('ppocr_rec_conv180.npy')!;
     const before = openFilePaths().filter((p) => p === path).length;
     const first = await firstValueFrom(fromNpy(path, { blockRows: 16 }).open().pipe(take(2), toArray()));
     expect(first).toHaveLength(2);

@@ -12,6 +12,7 @@ import { writeParquetFactor } from '../streams/sinks/write-parquet-factor.js';
 import { fromSynthetic } from '../streams/sources/from-synthetic.js';
 import { openSource } from '../streams/sources/open-source.js';
 import { parseSourceSpec } from '../streams/sources/parse-source-spec.js';
+import { fixture } from './helpers/shared-data.js';
 import { collectRows } from './helpers/collect-rows.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rf-open-'));
@@ -112,7 +113,7 @@ describe('openSource / parseSourceSpec / describeSource', () => {
   });
 
   it('describe reports a refusal instead of throwing, with every field and its type', async () => {
-    const d = await describeSource('/work/shared/data/parquet-testing/data/alltypes_plain.parquet');
+    const d = await describeSource(fixture('parquet-testing', 'alltypes_plain.parquet'));
     expect(d.info).toBeUndefined();
     expect(d.refusal?.code).toBe('FORMAT');
     expect(d.refusal?.message).toMatch(/column "bool_col" has type BOOLEAN/);

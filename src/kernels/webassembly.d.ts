@@ -22,3 +22,5 @@ declare namespace WebAssembly {
   function validate(bytes: BufferSource): boolean;
 }
 type BufferSource = ArrayBufferView | ArrayBuffer;
+/** Base64 decoding: a global of every JavaScript host the kernels run in (Node >= 16, browsers, workers). */
+declare function atob(data: string): string;

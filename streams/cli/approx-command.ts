@@ -6,26 +6,14 @@
  * input is replayable); rsi / krylov -> the Gram-pass driver; exact -> the dense truncated SVD.
  * A one-shot input (stdin, TCP) with --passes > 1 is refused before anything is read.
  */
-import { SourceError } from '../../src/errors.js';
 import { startKernelThreads } from '../thread-pool.js';
-import { parseApproxArgs, type ApproxOptions } from './approx-args.js';
+import { parseApproxArgs } from './approx-args.js';
 import type { ApproxResult } from './approx-result.js';
 import { DEMO_BUDGET, demoInput, printDemoSummary } from './demo.js';
 import { APPROX_HELP } from './help-text.js';
-import { openInput } from './open-input.js';
-import { createProgressMeter } from './progress-meter.js';
-import { runExact } from './run-exact.js';
-import { runMultiPass } from './run-multi-pass.js';
-import { runSinglePass } from './run-single-pass.js';
-import { planApprox } from '../../src/index.js';
-import { centerRows } from '../center-rows.js';
-import type { RunContext } from './run-context.js';
-import { UsageError } from './usage-error.js';
+import { runApprox, type CommandIo } from './run-approx.js';
 
-export interface CommandIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WriteStream;
-}
+export type { CommandIo } from './run-approx.js';
 
 export async function approxCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const opts = parseApproxArgs(argv);
@@ -48,62 +36,6 @@ export async function approxCommand(argv: readonly string[], io: CommandIo): Pro
   } finally {
     await threads?.stop();
   }
-}
-
-export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<ApproxResult> {
-  const t0 = performance.now();
-  const opened = await openInput({
-    ...(opts.input !== undefined ? { input: opts.input } : {}),
-    ...(opts.listen !== undefined ? { listen: opts.listen } : {}),
-    onListening: (host, port) => io.stderr.write(`rangefinder: listening on ${host}:${port} for one producer\n`),
-  }, {
-    orientation: opts.orientation,
-    nonFinite: opts.nonFinite,
-    decodeWorker: opts.decodeWorker,
-    ...(opts.columns !== undefined ? { columns: opts.columns } : {}),
-    ...(opts.exclude !== undefined ? { exclude: opts.exclude } : {}),
-  });
-  // PCA of a column stream: each streamed row (a column of A) loses its own mean before any method
-  // sees it (center-rows.ts); a row stream is centered by the methods, exactly after the fact.
-  const source = opts.center && opts.orientation === 'columns' ? centerRows(opened) : opened;
-  const multi = opts.method === 'rsi' || opts.method === 'krylov' || (opts.method === 'auto' && opts.passes > 1);
-  if (multi && opts.passes > 1 && !source.replayable) {
-    const where = opts.input === '-' ? 'stdin' : opts.input ?? `tcp://${opts.listen?.host}:${opts.listen?.port}`;
-    throw new SourceError(`${where} is a one-shot source and cannot be read ${opts.passes} times; use a file or --passes 1`);
-  }
-  const info = await source.info();
-  if (info.rows !== undefined) {
-    const limit = Math.min(info.rows, info.cols);
-    if (opts.rank > limit) throw new UsageError(`--rank ${opts.rank} exceeds min(rows, cols) = ${limit} of ${info.where} (${info.rows} x ${info.cols})`);
-  } else if (opts.rank > info.cols) {
-    throw new UsageError(`--rank ${opts.rank} exceeds the ${info.cols} values per row of ${info.where}`);
-  }
-  const plan = planApprox({
-    method: opts.method, passes: opts.passes, memoryBudget: opts.memoryBudget, rank: opts.rank, cols: info.cols, dtype: info.dtype,
-    seed: opts.seed, center: opts.center && opts.orientation === 'rows', sizeRule: opts.sizeRule, where: info.where,
-    ...(info.rows !== undefined ? { rows: info.rows } : {}),
-    ...(opts.testMatrix !== undefined ? { testMatrix: opts.testMatrix } : {}),
-    ...(opts.rangeDim !== undefined ? { rangeDim: opts.rangeDim } : {}),
-    ...(opts.coreDim !== undefined ? { coreDim: opts.coreDim } : {}),
-    ...(opts.coRangeDim !== undefined ? { coRangeDim: opts.coRangeDim } : {}),
-  });
-  const meter = createProgressMeter(opts.progress && io.stderr.isTTY === true, info.rows, io.stderr);
-  const ctx: RunContext = { opts, source, info, meter, t0, notes: [] };
-  let result: ApproxResult;
-  try {
-    switch (plan.kind) {
-      case 'exact': result = await runExact(ctx); break;
-      case 'passes': result = await runMultiPass(ctx, plan.plan); break;
-      case 'sketch': result = await runSinglePass(ctx, plan); break;
-    }
-  } finally {
-    meter.done();
-  }
-  // The counters are of the latest pass, which read the same rows as every other pass.
-  const st = source.stats;
-  if (st.rowsSkipped > 0) result.notes.push(`--non-finite skip: ${st.rowsSkipped} rows with NaN, Inf or null were dropped (later rows renumbered)`);
-  if (st.rowsZeroed > 0) result.notes.push(`--non-finite zero: ${st.valuesZeroed} NaN, Inf or null values in ${st.rowsZeroed} rows were set to 0`);
-  return result;
 }
 
 function formatSummary(r: ApproxResult): string {

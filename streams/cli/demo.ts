@@ -12,12 +12,13 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSketch, memorySpill, reconstruct, svd, updateRows, zeros, type Matrix64 } from '../../src/index.js';
+import { createSketch, memorySpill, reconstruct, svd, updateRows, zeros, type Matrix64 } from '../../src/internals.js';
 import { fromNpy } from '../sources/from-npy.js';
 import type { ApproxOptions } from './approx-args.js';
 import type { ApproxResult } from './approx-result.js';
 import { drainSource } from '../drain-source.js';
 import { blockMatrix } from './run-context.js';
+import { runApprox } from './run-approx.js';
 
 export const DEMO_FILE = 'sklearn_digits.npy';
 /**
@@ -70,7 +71,6 @@ export async function printDemoSummary(opts: ApproxOptions, r: ApproxResult, out
     // The file can be replayed: show what each extra pass buys under the same budget (RSI, q = P - 1).
     lines.push('');
     lines.push('the same file, same budget, more passes (randomized subspace iteration, q = passes - 1):');
-    const { runApprox } = await import('./approx-command.js');
     for (const passes of [2, 3, 5]) {
       const more = await runApprox({ ...opts, passes, method: 'auto', json: true, progress: false, out: undefined },
         { stdout: process.stdout, stderr: process.stderr });

@@ -6,7 +6,6 @@ Usage:
   rangefinder approx <input> --rank R [options]   low-rank factors U, S, V of a matrix
   rangefinder approx --demo                        the demo on the embedded digits matrix
   rangefinder inspect <input>                      shape, layout, dtype, batches of an input
-  rangefinder bench [options]                      the pass-budget benchmark
 
 Run 'rangefinder <command> --help' for the options of a command.
 Exit codes: 0 success, 2 bad usage or bad input, 1 internal error.
@@ -60,14 +59,4 @@ export const INSPECT_HELP = `Usage: rangefinder inspect <input> [--columns a,b,.
 
 Prints the shape, layout, dtype and record batches / row groups of an input (.npy, .arrow,
 .feather, .arrows, .parquet, '-' for stdin, tcp://HOST:PORT) without reading its data.
-`;
-
-export const BENCH_HELP = `Usage: rangefinder bench [--quick] [--no-numpy] [--out DIR]
-
-The pass-budget benchmark: Frobenius and spectral error relative to the optimum, time and peak
-memory of the single-view two- and three-sketch, Frequent Directions, RSVD, RSI (q = 1..4) and
-block Krylov, with numpy's RSVD and RSI in the same run when python3 with numpy is present.
-Writes DIR/pass-budget.json, .csv, .md, -frobenius.svg and -spectral.svg (default DIR bench/out;
---quick: pass-budget-quick.*). Matrices: ppocr_rec_conv180 from ../shared/data/matrices (or
-$RANGEFINDER_MATRICES) and a synthetic PolyDecay 2000 x 400. Needs 'npm run build' (runs the CLI).
 `;

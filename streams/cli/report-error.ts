@@ -6,7 +6,7 @@
  * - 1: anything else, an internal error: `rangefinder: internal error: <message>` (the stack only
  *   with RANGEFINDER_DEBUG=1).
  */
-import { RangefinderError } from '../../src/errors.js';
+import { RangefinderError } from '../../src/internals.js';
 
 const INPUT_ERRNO = new Set([
   'ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR', 'EPERM', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT',

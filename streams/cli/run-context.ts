@@ -1,7 +1,7 @@
 /** What every `approx` runner receives: the parsed options, the opened source and the meter. */
 import type { MeasuredSource } from '../sources/source-options.js';
 import type { RowBlock, SourceInfo } from '../types.js';
-import type { Matrix } from '../../src/matrix.js';
+import type { Matrix } from '../../src/internals.js';
 import type { ApproxOptions } from './approx-args.js';
 import type { ProgressMeter } from './progress-meter.js';
 

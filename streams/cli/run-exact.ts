@@ -5,7 +5,7 @@
  * that does not fit is refused before reading; an unknown one (stdin, TCP) as soon as it outgrows
  * the budget. --center subtracts the column mean first.
  */
-import { BudgetError, exactBytes, exactTruncatedSvd, fixSigns, formatBytes, ShapeError, type Matrix64 } from '../../src/index.js';
+import { BudgetError, exactBytes, exactTruncatedSvd, fixSigns, formatBytes, ShapeError, type Matrix64 } from '../../src/internals.js';
 import { peakRssBytes, type ApproxResult } from './approx-result.js';
 import { drainSource } from '../drain-source.js';
 import { writeFactor } from './factor-writer.js';

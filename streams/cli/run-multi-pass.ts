@@ -8,8 +8,8 @@
  * U comes from the spill of G in the last pass, streamed into the writer (--out only).
  */
 import { lastValueFrom, tap } from 'rxjs';
-import type { PassPlan } from '../../src/index.js';
-import { DEFAULT_MULTIPASS_TEST_MATRIX, negateColumns } from '../../src/index.js';
+import type { PassPlan } from '../../src/internals.js';
+import { DEFAULT_MULTIPASS_TEST_MATRIX, negateColumns } from '../../src/internals.js';
 import { runPasses } from '../run-passes.js';
 import { peakRssBytes, type ApproxResult } from './approx-result.js';
 import { createFactorWriter, writeFactor } from './factor-writer.js';

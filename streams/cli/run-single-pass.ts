@@ -15,7 +15,7 @@ import { lastValueFrom, tap } from 'rxjs';
 import {
   applyRight, estimateError, flipColumns, reconstruct, ShapeError, stateBytes, zeros,
   type Matrix, type RangeSpill, type SketchMethod, type SketchSizes, type SketchTestMatrix,
-} from '../../src/index.js';
+} from '../../src/internals.js';
 import { sketchRows } from '../operators/sketch-rows.js';
 import { peakRssBytes, type ApproxResult } from './approx-result.js';
 import { drainSource } from '../drain-source.js';

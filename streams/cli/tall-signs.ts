@@ -5,8 +5,8 @@
  * CLI scans it once before writing it (one more read of the spill, not of the input) and flips the
  * flagged columns of both factors.
  */
-import type { Matrix } from '../../src/matrix.js';
-import { SignScan } from '../../src/index.js';
+import type { Matrix } from '../../src/internals.js';
+import { SignScan } from '../../src/internals.js';
 
 /** Visits the tall factor's row blocks in increasing row order. */
 export type TallBlocks = (visit: (rowStart: number, block: Matrix) => void) => Promise<void>;

@@ -8,9 +8,9 @@
  * `sketchRows`. `rank` (the snapshot rank) defaults to `opts.rank`.
  */
 import { Observable, type OperatorFunction } from 'rxjs';
-import { ArgumentError } from '../../src/errors.js';
-import type { Matrix64 } from '../../src/matrix.js';
-import { disposeSketch, estimateError, updateRows, type ErrorEstimate, type SketchState } from '../../src/index.js';
+import { ArgumentError } from '../../src/internals.js';
+import type { Matrix64 } from '../../src/internals.js';
+import { disposeSketch, estimateError, updateRows, type ErrorEstimate, type SketchState } from '../../src/internals.js';
 import type { RowBlock } from '../types.js';
 import { blockError } from './block-error.js';
 import { factorsOf } from './factors-of.js';

@@ -6,7 +6,7 @@
  * original as `cause`. For column streams the block holds columns of A (rows of A^T), so the prefix
  * names both.
  */
-import { RangefinderError } from '../../src/errors.js';
+import { RangefinderError } from '../../src/internals.js';
 import type { RowBlock } from '../types.js';
 
 export function blockError(err: unknown, block: RowBlock, orientation: 'rows' | 'columns' = 'rows'): Error {

@@ -5,7 +5,7 @@
  * and the state emitted once at completion. Teardown unsubscribes the upstream.
  */
 import { Observable, type OperatorFunction } from 'rxjs';
-import { disposeSketch, updateRows, type SketchState } from '../../src/index.js';
+import { disposeSketch, updateRows, type SketchState } from '../../src/internals.js';
 import type { RowBlock } from '../types.js';
 import { blockError } from './block-error.js';
 import type { SketchFactory } from './sketch-factory.js';

@@ -7,7 +7,7 @@
  * `spill` may be a function returning a new spill per subscription; a spill object is shared by
  * every subscription, so subscribe once (or pass a function) when the operator is reused.
  */
-import { createSketch, disposeSketch, type RangeSpill, type SketchDType, type SketchOptions, type SketchState } from '../../src/index.js';
+import { createSketch, disposeSketch, type RangeSpill, type SketchDType, type SketchOptions, type SketchState } from '../../src/internals.js';
 
 export interface StreamSketchOptions extends Omit<SketchOptions, 'spill'> {
   spill?: RangeSpill | (() => RangeSpill);

@@ -9,8 +9,8 @@
  * order (`rowStart` equal to the rows written so far), anything else is an ArgumentError.
  */
 import { writeSync } from 'node:fs';
-import { ArgumentError, ShapeError } from '../../src/errors.js';
-import type { Matrix } from '../../src/matrix.js';
+import { ArgumentError, ShapeError } from '../../src/internals.js';
+import type { Matrix } from '../../src/internals.js';
 import { createAtomicFile } from './atomic-file.js';
 
 export interface NpyWriter {

@@ -6,8 +6,8 @@
  * shape (`[n]` for a vector such as S, `[rows, cols]` for a matrix). The file keeps the array's
  * dtype unless `dtype` asks otherwise.
  */
-import { ArgumentError } from '../../src/errors.js';
-import type { Matrix } from '../../src/matrix.js';
+import { ArgumentError } from '../../src/internals.js';
+import type { Matrix } from '../../src/internals.js';
 import { createNpyWriter } from './create-npy-writer.js';
 
 export interface WriteNpyOptions {

@@ -7,8 +7,8 @@
  */
 import { rmSync } from 'node:fs';
 import { parquetWriteFile } from 'hyparquet-writer';
-import { ArgumentError } from '../../src/errors.js';
-import type { Matrix } from '../../src/matrix.js';
+import { ArgumentError } from '../../src/internals.js';
+import type { Matrix } from '../../src/internals.js';
 import { createAtomicFile } from './atomic-file.js';
 
 export interface WriteParquetOptions {

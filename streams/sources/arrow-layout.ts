@@ -16,7 +16,7 @@
 import {
   DataType, Precision, Type, type Data, type Field, type RecordBatch, type Schema,
 } from 'apache-arrow';
-import { ArgumentError, FormatError, ShapeError } from '../../src/errors.js';
+import { ArgumentError, FormatError, ShapeError } from '../../src/internals.js';
 import { checkRowLengths } from '../check-row-lengths.js';
 import { interleaveColumns } from './interleave-columns.js';
 import type { SourceOptions } from './source-options.js';

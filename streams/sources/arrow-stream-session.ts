@@ -10,7 +10,7 @@
  */
 import type { Readable } from 'node:stream';
 import { RecordBatchReader, type RecordBatch, type Schema } from 'apache-arrow';
-import { FormatError, RangefinderError, SourceError } from '../../src/errors.js';
+import { FormatError, RangefinderError, SourceError } from '../../src/internals.js';
 import type { RowBlock, SourceInfo } from '../types.js';
 import { checkNotEmpty } from '../check-not-empty.js';
 import { createBlockValidator, type BlockValidator } from '../validate-block.js';

@@ -7,7 +7,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import type { AsyncBuffer } from 'hyparquet';
-import { FormatError } from '../../src/errors.js';
+import { FormatError } from '../../src/internals.js';
 
 export function fileAsyncBuffer(fh: FileHandle, byteLength: number, where: string): AsyncBuffer {
   return {

@@ -21,7 +21,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open as openFile } from 'node:fs/promises';
 import { Message, RecordBatchReader, type RecordBatch } from 'apache-arrow';
-import { FormatError, RangefinderError } from '../../src/errors.js';
+import { FormatError, RangefinderError } from '../../src/internals.js';
 import type { RowBlock, SourceInfo } from '../types.js';
 import { checkNotEmpty } from '../check-not-empty.js';
 import { createBlockValidator } from '../validate-block.js';

@@ -36,7 +36,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { Observable } from 'rxjs';
-import { ArgumentError, SourceError } from '../../src/errors.js';
+import { ArgumentError, SourceError } from '../../src/internals.js';
 import type { RowBlock } from '../types.js';
 import {
   CTL_BELL, CTL_POSTED, CTL_STOP, CTL_WORDS, DECODE_WORKER_TAG, type DecodeJob, type DecodeLoad, type DecodeStop, type DecodeWorkerMessage,

@@ -22,7 +22,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open as openFile, type FileHandle } from 'node:fs/promises';
-import { ArgumentError, FormatError } from '../../src/errors.js';
+import { ArgumentError, FormatError } from '../../src/internals.js';
 import type { RowBlock, SourceInfo } from '../types.js';
 import { checkNotEmpty } from '../check-not-empty.js';
 import { createBlockValidator } from '../validate-block.js';

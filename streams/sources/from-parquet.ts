@@ -26,7 +26,7 @@
  */
 import { open as openFile, type FileHandle } from 'node:fs/promises';
 import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData } from 'hyparquet';
-import { FormatError, RangefinderError, ShapeError } from '../../src/errors.js';
+import { FormatError, RangefinderError, ShapeError } from '../../src/internals.js';
 import type { RowBlock, SourceInfo } from '../types.js';
 import { checkNotEmpty } from '../check-not-empty.js';
 import { createBlockValidator, type BlockValidator } from '../validate-block.js';

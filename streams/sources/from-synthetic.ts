@@ -8,7 +8,7 @@
  * Orientation 'columns' emits A^T by transposing blocks of A (one generation per block of columns).
  * (For the paper's LowRank / PolyDecay / ExpDecay families with controlled spectra, see src/.)
  */
-import { ArgumentError } from '../../src/errors.js';
+import { ArgumentError } from '../../src/internals.js';
 import type { RowBlock, SourceInfo } from '../types.js';
 import { checkNotEmpty } from '../check-not-empty.js';
 import { createBlockValidator } from '../validate-block.js';

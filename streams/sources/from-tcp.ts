@@ -9,7 +9,7 @@
  */
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
-import { SourceError } from '../../src/errors.js';
+import { SourceError } from '../../src/internals.js';
 import { arrowStreamSession } from './arrow-stream-session.js';
 import { oneShotSource } from './one-shot-source.js';
 import type { MeasuredSource, SourceOptions } from './source-options.js';

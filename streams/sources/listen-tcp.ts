@@ -10,7 +10,7 @@
  */
 import { createServer, type Socket } from 'node:net';
 import { finalize } from 'rxjs';
-import { SourceError } from '../../src/errors.js';
+import { SourceError } from '../../src/internals.js';
 import { arrowStreamSession } from './arrow-stream-session.js';
 import { oneShotSource } from './one-shot-source.js';
 import type { MeasuredSource, SourceOptions } from './source-options.js';

@@ -4,7 +4,7 @@
  * SourceError that says why and what to do instead.
  */
 import { throwError } from 'rxjs';
-import { SourceError } from '../../src/errors.js';
+import { SourceError } from '../../src/internals.js';
 import type { RowBlock } from '../types.js';
 import type { ArrowStreamSession } from './arrow-stream-session.js';
 import { pullBlocks } from './pull-blocks.js';

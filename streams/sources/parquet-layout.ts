@@ -9,7 +9,7 @@
  */
 import type { FileMetaData, SchemaTree } from 'hyparquet';
 import { parquetSchema } from 'hyparquet';
-import { ArgumentError, FormatError } from '../../src/errors.js';
+import { ArgumentError, FormatError } from '../../src/internals.js';
 import type { SourceOptions } from './source-options.js';
 
 export interface ParquetFieldInfo {

@@ -2,7 +2,7 @@
  * The forms of a source spec on the command line (see `openSource`), parsed without touching the
  * file system or the network.
  */
-import { ArgumentError } from '../../src/errors.js';
+import { ArgumentError } from '../../src/internals.js';
 import type { SyntheticSpec } from './from-synthetic.js';
 
 export type ParsedSourceSpec =

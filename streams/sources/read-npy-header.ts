@@ -3,7 +3,7 @@
  * promises is present: a short file is refused here, before any row is emitted, with the row at which
  * the data ends.
  */
-import { FormatError } from '../../src/errors.js';
+import { FormatError } from '../../src/internals.js';
 import { readSync, fstatSync } from 'node:fs';
 
 export interface NpyHeader {

@@ -8,7 +8,7 @@
  * so 'skip' drops columns of A, and 'zero' zeroes values, as the caller's policy says.
  */
 import { lastValueFrom, type Observable } from 'rxjs';
-import { ArgumentError } from '../../src/errors.js';
+import { ArgumentError } from '../../src/internals.js';
 import type { RowBlock, SourceInfo } from '../types.js';
 import { checkNotEmpty } from '../check-not-empty.js';
 import { createBlockValidator } from '../validate-block.js';

@@ -7,7 +7,7 @@
  */
 import {
   ArgumentError, BudgetError, FormatError, IncompatibleMergeError, NonFiniteError, NumericError, ShapeError, SourceError,
-} from '../../src/errors.js';
+} from '../../src/internals.js';
 
 export interface WorkerErrorData {
   readonly name: string;

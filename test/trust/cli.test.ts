@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromSpectrum, svd, zeros, type Matrix64 } from '../../src/index.js';
+import { fromSpectrum, svd, zeros, type Matrix64 } from '../../src/internals.js';
 import { readFactors, residual, frobenius } from '../helpers/cli-factors.js';
 import { ensureBuilt, runCli } from '../helpers/cli-harness.js';
 import { hasNumpy, runNumpy } from '../helpers/numpy.js';

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createSketch, deserializeSketch, exactTruncatedSvd, fromSpectrum, lowRankFactors, memorySpill, randomizedSubspaceIteration,
   reconstruct, serializeSketch, svd, updateRows, zeros, type Matrix64, type SketchMethod,
-} from '../../src/index.js';
+} from '../../src/internals.js';
 import { fillSparseSignItems } from '../../src/random/test-matrix.js';
 import { choleskyUpper } from '../../src/linalg/cholesky.js';
 
