@@ -38,7 +38,7 @@ describe.skipIf(!hasNumpy())('test_randomized_svd_power_iteration_normalizer: ma
     for (const d of DRAWS) {
       jobs.push({ op: 'matrix', name: `x${d}`, gen: { kind: 'normalizer_case', random_state: d } });
       for (const q of [2, 20]) jobs.push({ op: 'rsvd', name: `none${d}_${q}`, matrix: `x${d}`, n_components: K, n_iter: q, power_iteration_normalizer: 'none', random_state: 0 });
-      for (const norm of ['LU', 'QR', 'auto'] as const) {
+      for (const norm of d === 42 ? ['LU', 'QR', 'auto'] as const : ['auto'] as const) {
         for (const q of [2, ...QS]) jobs.push({ op: 'rsvd', name: `${norm}${d}_${q}`, matrix: `x${d}`, n_components: K, n_iter: q, power_iteration_normalizer: norm, random_state: 0 });
       }
     }
@@ -46,10 +46,10 @@ describe.skipIf(!hasNumpy())('test_randomized_svd_power_iteration_normalizer: ma
   }, 240_000);
   afterAll(() => ref?.dispose());
 
-  it('the reference: without a normalizer the error moves by more than 100 (negative control); with LU, QR or auto by less than 15', () => {
+  it('the reference: without a normalizer the error moves by more than 100 (negative control); with LU, QR or auto (draw 42; auto on the others) by less than 15', () => {
     for (const d of DRAWS) {
       expect(Math.abs(res[`none${d}_2`]!.fro_error - res[`none${d}_20`]!.fro_error), `draw ${d}`).toBeGreaterThan(100);
-      for (const norm of ['LU', 'QR', 'auto']) {
+      for (const norm of d === 42 ? ['LU', 'QR', 'auto'] : ['auto']) {
         for (const q of QS) expect(Math.abs(res[`${norm}${d}_2`]!.fro_error - res[`${norm}${d}_${q}`]!.fro_error), `${norm} draw ${d} q ${q}`).toBeLessThan(15);
       }
     }
