@@ -208,7 +208,14 @@ def generate(gen):
 
 def run(jobs, out_dir):
     mats = {}
+    exact = {}
     results = {}
+
+    def exact_svd(key, x):
+        if key not in exact:
+            exact[key] = np.linalg.svd(x, full_matrices=False)
+        return exact[key]
+
     for job in jobs:
         op, name = job['op'], job['name']
         if op == 'matrix':
@@ -228,7 +235,7 @@ def run(jobs, out_dir):
                 power_iteration_normalizer=job.get('power_iteration_normalizer', 'auto'),
                 transpose=job.get('transpose', 'auto'), flip_sign=job.get('flip_sign', True),
                 random_state=job.get('random_state', 0))
-            ue, se, vte = np.linalg.svd(x, full_matrices=False)
+            ue, se, vte = exact_svd((job['matrix'], bool(job.get('center'))), x)
             approx = (u * s) @ vt
             best = (ue[:, :k] * se[:k]) @ vte[:k]
             results[name] = {
@@ -244,7 +251,7 @@ def run(jobs, out_dir):
                 np.save(f'{out_dir}/{name}.Vt.npy', vt)
         elif op == 'flip':
             x = mats[job['matrix']]
-            u, s, vt = np.linalg.svd(x, full_matrices=False)
+            u, s, vt = exact_svd((job['matrix'], False), x)
             u, vt = svd_flip(u, vt, u_based_decision=job['u_based_decision'])
             np.save(f'{out_dir}/{name}.U.npy', u)
             np.save(f'{out_dir}/{name}.s.npy', s)
