@@ -31,12 +31,11 @@ import { runPasses } from '../../streams/run-passes.js';
 import { ensureBuilt } from '../helpers/cli-harness.js';
 import { matrixSource } from '../helpers/matrix-source.js';
 import { cliApprox, fromRowsOf, maxAbs, orthonormalityDefect, pool, product, sError, signRuleBreaks, sketchOnce, type Triplets } from './helpers/peers.js';
-import { decimalBound, hasNumpy, Reference, type Job } from './helpers/sklearn-reference.js';
+import { decimalBound, hasNumpy, Reference, SEPARATED, type Job } from './helpers/sklearn-reference.js';
 
 const SEEDS = [41, ...Array.from({ length: 20 }, (_, i) => i)];
 const DEC7 = decimalBound(7);
 const I2 = fromRows([[1, 0], [0, 1]]);
-export const SEPARATED = { kind: 'planted' as const, m: 40, n: 8, values: Array.from({ length: 8 }, (_, j) => 10 * 2 ** -j), random_state: 7 };
 
 describe.skipIf(!hasNumpy())('test_randomized_svd_sign_flip(_with_transpose): one sign for every seed, decided on V', () => {
   let ref: Reference;

@@ -30,6 +30,9 @@ export type Gen =
   | { kind: 'planted'; m: number; n: number; values: number[]; random_state: number; centered?: boolean }
   | { kind: 'pca_projection' | 'pca_inverse' | 'whitening'; random_state: number };
 
+/** The sign tests' matrix with well-separated singular values: 40 x 8, sigma_j = 10 2^-j, Haar-like factors. */
+export const SEPARATED: Gen = { kind: 'planted', m: 40, n: 8, values: Array.from({ length: 8 }, (_, j) => 10 * 2 ** -j), random_state: 7 };
+
 export type Normalizer = 'auto' | 'none' | 'LU' | 'QR';
 
 export type Job =
