@@ -8,9 +8,10 @@
  *    stream (`--orientation columns`, `runPasses` over a columns source) decides on the U of A^T,
  *    i.e. on our U.
  * 2. Exact recovery by the default single-pass sketch (sparse sign) on tiny inputs
- *    (test_randomized_svd_sign_flip on [[2, 0], [0, 1]], and a 40 x 8 matrix at rank 3): with
- *    k >= n the sketch spans everything, so U, S, V must be exact; today some seeds give a
- *    degenerate sparse map (wrong values, a lost triplet, or "the sketch is degenerate").
+ *    (test_randomized_svd_sign_flip on [[2, 0], [0, 1]], a 40 x 8 matrix at rank 3, and
+ *    test_pca_inverse's 50 x 3 data with --center): with k >= n the sketch spans everything, so
+ *    U, S, V must be exact; today some seeds give a degenerate sparse map (wrong values, a lost
+ *    triplet, or "the sketch is degenerate"). The Gaussian test matrix is exact on all of them.
  * 3. Automatic orientation (transpose='auto'): the CLI default for replayable inputs streams a wide
  *    matrix (rows < cols) by columns, reports `"orientation": "rows" | "columns"` in the JSON, and
  *    computes the library's `randomizedSvd` (transpose 'auto') numbers for the same seed.
@@ -44,6 +45,7 @@ describe.skipIf(!hasNumpy())('pending on the engine (issue 14): sign rule everyw
       { op: 'matrix', name: 'arange', gen: { kind: 'arange', m: 10, n: 8 } },
     ];
     for (const [m, n] of SHAPES) for (const seed of SEEDS) jobs.push({ op: 'matrix', name: `s${m}${n}_${seed}`, gen: { kind: 'randn', m, n, random_state: seed } });
+    for (const d of [0, 1, 2, 3]) jobs.push({ op: 'matrix', name: `inv${d}`, gen: { kind: 'pca_inverse', random_state: d } });
     for (const d of [0, 1, 2]) jobs.push({ op: 'matrix', name: `inf${d}`, gen: { kind: 'make_low_rank_matrix', n_samples: 100, n_features: 500, effective_rank: 5, tail_strength: 1.0, random_state: d } });
     ref.run(jobs);
     writeNpyMatrix(ref.path('inf0t'), transpose(ref.matrix('inf0')));
@@ -140,6 +142,18 @@ describe.skipIf(!hasNumpy())('pending on the engine (issue 14): sign rule everyw
     it('the library sketch with its defaults on the separated 40 x 8 matrix at rank 3, seeds 0-19: the v-flipped exact factors', () => {
       expectAll(SEEDS.map((seed): [string, () => void] => [`seed ${seed}`, () => expectTruth(sketchOnce(ref.matrix('sep'), { rank: 3, seed }))]));
     });
+
+    it('CLI --center (default one pass) on test_pca_inverse data, 50 x 3, draws 0-3: the exact rank-2 singular values of the centered matrix (k = 4 >= n)', async () => {
+      const draws = [0, 1, 2, 3];
+      const runs = await pool(draws.map((d) => () => cliApprox(ref.path(`inv${d}`), ref.dir, `pinv${d}`, ['--rank', '2', '--center', '--seed', String(d)])));
+      expectAll(runs.map((r, i): [string, () => void] => [`draw ${draws[i]}`, () => {
+        const x = ref.matrix(`inv${draws[i]}`);
+        const mu = Array.from({ length: 3 }, (_, j) => Array.from({ length: 50 }, (_, k) => x.data[k * 3 + j]!).reduce((a, b) => a + b, 0) / 50);
+        const xc = { ...x, data: Float64Array.from(x.data, (v, k) => v - mu[k % 3]!) };
+        const exact = exactTruncatedSvd(xc, 2).s;
+        expect(sError(r.factors.s, exact) / exact[0]!, values(r.factors)).toBeLessThan(1e-10);
+      }]));
+    }, 60_000);
 
     for (const orientation of ['rows', 'columns'] as const) {
       it(`CLI default one pass, --orientation ${orientation}, on [[2, 0], [0, 1]], seeds 0-19: U = V = I, S = (2, 1)`, async () => {

@@ -8,9 +8,9 @@
  * is below 1.5e-3 (`decimal=3`).
  *
  * The 1.5e-3 bound depends on the draw: scikit-learn's own algorithm meets it on its draw
- * (random_state 0) but only on about half of the other draws (the reference below: 24 of 60 here),
- * so on other draws we hold ours to the reference instead: the median error over 60 draws (5 draws
- * of the generator x 12 seeds) at most 1.25 times scikit-learn's (recomputed in numpy, with its
+ * (random_state 0) but only on about half of the other draws (the reference below: about half of
+ * 120), so we hold ours to the reference instead: the median error over 120 draws (5 draws of the
+ * generator x 24 seeds) at most 1.25 times scikit-learn's (recomputed in numpy, with its
  * default transpose='auto'). q = 0 exceeds 0.1 on every draw for both.
  *
  * Wide input, the issue's claim: scikit-learn runs a wide matrix transposed; our CLI streams it by
@@ -26,7 +26,7 @@ import { cliApprox, pool, product, maxAbs, sError } from './helpers/peers.js';
 import { decimalBound, hasNumpy, median, Reference, type Job } from './helpers/sklearn-reference.js';
 
 const DRAWS = [0, 1, 2, 3, 4];
-const PER_DRAW = 12;
+const PER_DRAW = 24;
 const K = 10;
 const seedOf = (d: number, j: number): number => PER_DRAW * d + j;
 const DEC3 = decimalBound(3);
@@ -54,9 +54,9 @@ describe.skipIf(!hasNumpy())('test_randomized_svd_infinite_rank: a spectrum that
 
   const exact = (d: number): number[] => res[`x${d}`]!.s;
   const refErrors = (q: number): number[] => DRAWS.flatMap((d) => Array.from({ length: PER_DRAW }, (_, j) => res[`r${d}_${j}_${q}`]!.s_error));
-  const ours = (q: number, transpose: boolean | 'auto'): number[] => DRAWS.flatMap((d) => {
+  const ours = (q: number, transpose: boolean | 'auto', per = PER_DRAW): number[] => DRAWS.flatMap((d) => {
     const a = ref.matrix(`x${d}`);
-    return Array.from({ length: PER_DRAW }, (_, j) => sError(randomizedSvd(a, { rank: K, powerIterations: q, transpose, seed: seedOf(d, j) }).s, exact(d)));
+    return Array.from({ length: per }, (_, j) => sError(randomizedSvd(a, { rank: K, powerIterations: q, transpose, seed: seedOf(d, j) }).s, exact(d)));
   });
 
   it("the reference passes scikit-learn's test on its own draw, and the 1.5e-3 bound is a coin toss on the others", () => {
@@ -65,8 +65,8 @@ describe.skipIf(!hasNumpy())('test_randomized_svd_infinite_rank: a spectrum that
       expect(res[`sk_${norm}_5`]!.s_error, norm).toBeLessThan(DEC3);
     }
     const met = refErrors(5).filter((e) => e < DEC3).length;
-    expect(met).toBeGreaterThan(10);
-    expect(met).toBeLessThan(50);
+    expect(met).toBeGreaterThan(20);
+    expect(met).toBeLessThan(100);
   });
 
   it('q = 0: error > 0.1 on every draw (negative control)', () => {
@@ -77,10 +77,10 @@ describe.skipIf(!hasNumpy())('test_randomized_svd_infinite_rank: a spectrum that
   for (const q of [5, 3]) {
     it(`q = ${q}: median error at most 1.25x scikit-learn's, for A, A^T and 'auto' (the wide-input claim)`, () => {
       const theirs = median(refErrors(q));
-      const byOrientation = { rows: ours(q, false), columns: ours(q, true), auto: ours(q, 'auto') };
+      const byOrientation = { rows: ours(q, false), columns: ours(q, true) };
       for (const [what, errs] of Object.entries(byOrientation)) expect(median(errs), what).toBeLessThanOrEqual(1.25 * theirs);
-      // 'auto' is A^T for a wide matrix, draw for draw
-      expect(byOrientation.auto).toEqual(byOrientation.columns);
+      // 'auto' is A^T for a wide matrix, draw for draw (checked on the first 4 seeds of each draw)
+      expect(ours(q, 'auto', 4)).toEqual(ours(q, true, 4));
       // and the orientation itself is not what decides the accuracy (within 25% either way)
       const ratio = median(byOrientation.rows) / median(byOrientation.columns);
       expect(ratio).toBeGreaterThan(0.8);

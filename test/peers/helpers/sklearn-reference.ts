@@ -42,11 +42,13 @@ export type Job =
     power_iteration_normalizer?: Normalizer; transpose?: boolean | 'auto'; flip_sign?: boolean; random_state?: number;
     save?: boolean; center?: boolean;
   }
-  | { op: 'flip'; name: string; matrix: string; u_based_decision: boolean };
+  | { op: 'flip'; name: string; matrix: string; u_based_decision: boolean; center?: boolean };
 
 export interface MatrixResult { shape: [number, number]; s: number[] }
 export interface RsvdResult {
   s: number[];
+  /** The exact leading k singular values (of the centered matrix with `center`). */
+  exact_s: number[];
   /** max_i |sigma_i - s_i| over the k returned values (sigma: the exact singular values). */
   s_error: number;
   /** ||A - U diag(s) V^T||_F. */

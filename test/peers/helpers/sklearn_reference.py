@@ -33,10 +33,11 @@ Jobs (the key "op" chooses):
                  pca_projection, pca_inverse, whitening {random_state}  (the data of those PCA tests)
   {"op": "rsvd", "name", "matrix", "n_components", ["n_oversamples", "n_iter",
    "power_iteration_normalizer", "transpose", "flip_sign", "random_state", "save", "center"]}
-      -> {"s", "s_error": max |s_exact[:k] - s|, "fro_error": ||A - U S V^T||_F,
+      -> {"s", "exact_s": s_exact[:k], "s_error": max |s_exact[:k] - s|, "fro_error": ||A - U S V^T||_F,
           "lowrank_error": max |U_k S_k V_k^T - U S V^T| (against the exact truncated SVD),
           "n_iter", "normalizer", "transposed"}; with "save": DIR/NAME.U.npy, .s.npy, .Vt.npy
-  {"op": "flip", "name", "matrix", "u_based_decision"}  -> exact SVD flipped, saved as NAME.U/.s/.Vt
+  {"op": "flip", "name", "matrix", "u_based_decision", ["center"]}  -> exact SVD flipped, saved as NAME.U/.s/.Vt
+  ("center": the column means are subtracted first, as PCA does)
 """
 import json
 import sys
@@ -240,6 +241,7 @@ def run(jobs, out_dir):
             best = (ue[:, :k] * se[:k]) @ vte[:k]
             results[name] = {
                 's': s.tolist(),
+                'exact_s': se[:k].tolist(),
                 's_error': float(np.max(np.abs(se[:k] - s))),
                 'fro_error': float(np.linalg.norm(x - approx)),
                 'lowrank_error': float(np.max(np.abs(best - approx))),
@@ -251,7 +253,9 @@ def run(jobs, out_dir):
                 np.save(f'{out_dir}/{name}.Vt.npy', vt)
         elif op == 'flip':
             x = mats[job['matrix']]
-            u, s, vt = exact_svd((job['matrix'], False), x)
+            if job.get('center'):
+                x = x - x.mean(axis=0)
+            u, s, vt = exact_svd((job['matrix'], bool(job.get('center'))), x)
             u, vt = svd_flip(u, vt, u_based_decision=job['u_based_decision'])
             np.save(f'{out_dir}/{name}.U.npy', u)
             np.save(f'{out_dir}/{name}.s.npy', s)
