@@ -98,6 +98,18 @@ describe.skipIf(!hasNumpy())('test_randomized_svd_transpose_consistency: A, A^T 
     }
   });
 
+  it("randomizedSvd's 'auto' rules are scikit-learn's (n_iter 7 if k < 0.1 min(m, n), else 4; transpose when m < n), and bad options are refused", () => {
+    const a = ref.matrix('x0');
+    expect(randomizedSvd(a, { rank: 9 }).powerIterations).toBe(7);
+    expect(randomizedSvd(a, { rank: 10 }).powerIterations).toBe(4);
+    expect(randomizedSvd(transpose(a), { rank: 10 }).transposed).toBe(false);
+    expect(randomizedSvd(a, { rank: 10, powerIterations: 2 })).toMatchObject({ powerIterations: 2, transposed: true });
+    expect(() => randomizedSvd(a, { rank: 10, transpose: 'yes' as unknown as boolean })).toThrow(/transpose must be true, false or 'auto'/);
+    expect(() => randomizedSvd(a, { rank: 10, powerIterations: 'many' as unknown as number })).toThrow(/powerIterations must be/);
+    expect(() => randomizedSvd(a, { rank: 10, powerIterations: -1 })).toThrow(/powerIterations must be a non-negative integer/);
+    expect(() => randomizedSvd(a, { rank: 101 })).toThrow(/rank 101 exceeds/);
+  });
+
   it('runPasses over the file by rows and by columns (4 passes): the library numbers, and decimal 2 on draws 0-2', async () => {
     for (const d of [0, 1, 2]) {
       for (const orientation of ['rows', 'columns'] as const) {
