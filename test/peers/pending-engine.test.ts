@@ -187,9 +187,10 @@ describe.skipIf(!hasNumpy())('pending on the engine (issue 14): sign rule everyw
     }, 120_000);
 
     it('CLI: a tall file stays "rows" by default; --orientation rows on a wide file reports "rows"; --orientation auto is accepted; the one-pass default on a wide file reports "columns"', async () => {
-      const [tall, rows, one] = await pool([
+      const [tall, rows, cols, one] = await pool([
         () => cliApprox(ref.path('inf0t'), ref.dir, 'tall', ['--rank', '10', '--passes', '3']),
         () => cliApprox(ref.path('inf0'), ref.dir, 'rows', ['--rank', '10', '--passes', '3', '--orientation', 'rows']),
+        () => cliApprox(ref.path('inf0'), ref.dir, 'cols', ['--rank', '10', '--passes', '3', '--orientation', 'columns']),
         () => cliApprox(ref.path('inf0'), ref.dir, 'one', ['--rank', '10']),
       ]);
       const auto = await runCli(['approx', ref.path('inf0'), '--rank', '10', '--passes', '3', '--orientation', 'auto', '--json', '--no-progress']);
@@ -202,9 +203,9 @@ describe.skipIf(!hasNumpy())('pending on the engine (issue 14): sign rule everyw
         }],
         ['wide one-pass default', () => expect(one!.json).toMatchObject({ orientation: 'columns' })],
       ]);
-      // the tall run is the wide one transposed: same singular values as randomizedSvd of A^T as given
+      // the tall file by rows is the wide file by columns: randomizedSvd of A^T as given, transposed
       expect(sError(tall!.factors.s, randomizedSvd(transpose(ref.matrix('inf0')), { rank: 10, powerIterations: 2, seed: 0 }).s)).toBeLessThan(1e-10);
-      expect(maxAbs(product(tall!.factors), transpose(product(rows!.factors)))).toBeLessThan(1e-10);
+      expect(maxAbs(product(tall!.factors), transpose(product(cols!.factors)))).toBeLessThan(1e-10);
     }, 120_000);
   });
 });
