@@ -17,17 +17,11 @@
  *   depend on the number of rows; the factor is then streamed by `readTallFactor()` and only
  *   collected into a matrix when `collect: true`.
  */
-import { Observable, lastValueFrom, map, toArray } from 'rxjs';
-import type { Matrix, Matrix64 } from '../src/internals.js';
-import { zeros } from '../src/internals.js';
-import { ArgumentError, SourceError } from '../src/internals.js';
-import type { GramSpill, PassSummary } from '../src/internals.js';
-import { createGramPass, finishGramPass, updateGramPass } from '../src/internals.js';
-import { leftFactorRows } from '../src/internals.js';
-import type { PassPlan } from '../src/internals.js';
-import type { TestMatrixFamily } from '../src/internals.js';
-import { memorySpill } from '../src/internals.js';
-import type { MemorySpill } from '../src/internals.js';
+import { Observable, lastValueFrom, map, tap, toArray } from 'rxjs';
+import {
+  ArgumentError, createGramPass, finishGramPass, leftFactorRows, memorySpill, negateColumns, SignScan, SourceError, updateGramPass, zeros,
+  type GramSpill, type Matrix, type Matrix64, type MemorySpill, type PassPlan, type PassSummary, type TestMatrixFamily,
+} from '../src/internals.js';
 import type { BlockSource, RowBlock, SourceInfo } from './types.js';
 import { createSpill } from './sinks/create-spill.js';
 import type { Spill } from './sinks/create-spill.js';
@@ -85,6 +79,12 @@ export interface RunPassesResult {
   v?: Matrix64;
   /** Which factor came through the spill ('u' for row streams, 'v' for column streams). */
   tallFactor: 'u' | 'v';
+  /**
+   * 'v': each column of V (of A) has its largest-magnitude entry positive, the project's convention.
+   * 'pending': a column stream run without a spill (`spill: 'none'`): V of A was never formed, so
+   * the signs of `u` are not decided by the convention.
+   */
+  signs: 'v' | 'pending';
   /** The tall factor as row blocks (rowStart = global index), read back from the spill. Replayable until `dispose()`. */
   readTallFactor(): Observable<RowBlock>;
   /** Removes a file spill (idempotent; a no-op for memory). */
@@ -173,14 +173,26 @@ export async function runPasses(source: BlockSource, plan: RunPlan, opts: RunPas
         if (file) return file.readBlocks().pipe(map((b) => toRowBlock(b.rowStart, leftFactorRows(result.leftMap, asMatrix(b)))));
         return new Observable<RowBlock>((sub) => sub.error(new ArgumentError('runPasses: no spill was kept (spill: \'none\'), so the tall factor is not available')));
       };
+      // Signs are decided on V of A (docs/METHODS.md "Signs"): for a column stream that is the tall
+      // factor, so it is scanned once (a read of the spill, not of the source) and both factors follow.
+      const columns = info.orientation === 'columns';
+      let signs: RunPassesResult['signs'] = 'v';
+      if (columns && (mem || file)) {
+        const scan = new SignScan(r);
+        await lastValueFrom(readTallFactor().pipe(tap((b) => scan.add(asMatrix(b)))), { defaultValue: undefined });
+        const flip = scan.flips();
+        negateColumns(result.v, flip);
+        negateColumns(result.leftMap, flip);
+      } else if (columns) {
+        signs = 'pending';
+      }
       let tall: Matrix64 | undefined;
       if (mem || (file && opts.collect)) {
         opts.onProgress?.({ pass, passes, phase: 'spill', rowsSeen: result.rows, rows: info.rows, seconds: seconds() });
         tall = await collect(readTallFactor(), result.rows, r);
       }
-      const columns = info.orientation === 'columns';
       return {
-        s: result.s,
+        s: result.s, signs,
         ...(columns ? { u: result.v, v: tall } : { u: tall, v: result.v }),
         tallFactor: columns ? 'v' : 'u',
         readTallFactor,

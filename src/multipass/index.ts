@@ -4,6 +4,8 @@ export type { MultipassOptions, ResolvedMultipassOptions } from './multipass-opt
 export { DEFAULT_MULTIPASS_TEST_MATRIX, DEFAULT_OVERSAMPLES, DEFAULT_POWER_ITERATIONS, resolveMultipassOptions } from './multipass-options.js';
 export { randomizedSubspaceIteration } from './randomized-subspace-iteration.js';
 export { rsvd } from './rsvd.js';
+export type { RandomizedSvdOptions, RandomizedSvdResult } from './randomized-svd.js';
+export { randomizedSvd } from './randomized-svd.js';
 export type { BlockKrylovOptions } from './block-krylov.js';
 export { blockKrylov, DEFAULT_KRYLOV_DEPTH } from './block-krylov.js';
 export type { AnyViewsOptions } from './any-views.js';

@@ -60,8 +60,7 @@ export function planApprox(q: ApproxQuery): ApproxPlan {
     reasons.push('method exact: the dense truncated SVD (Golub-Kahan), the baseline; the whole matrix is held');
     return { kind: 'exact', stateBytes: q.rows !== undefined ? exactBytes(q.rows, q.cols) : 0, reasons };
   }
-  const multi = q.method === 'rsi' || q.method === 'krylov' || (q.method === 'auto' && q.passes > 1);
-  if (multi && !(q.method === 'rsi' && q.passes === 1)) {
+  if (q.method === 'rsi' || q.method === 'krylov' || (q.method === 'auto' && q.passes > 1)) {
     const width = q.coRangeDim ?? q.rangeDim;
     const plan = planPasses({
       passes: q.passes, memoryBudget: q.memoryBudget, rank: q.rank, cols: q.cols,
@@ -71,8 +70,9 @@ export function planApprox(q: ApproxQuery): ApproxPlan {
     });
     return { kind: 'passes', plan, reasons: plan.reasons };
   }
-  // One pass: a sketch record. `rsi --passes 1` is the single-pass Gram RSVD record.
-  const method: SketchMethod = q.method === 'auto' ? 'three-sketch' : q.method === 'rsi' || q.method === 'krylov' ? 'rsvd' : q.method;
+  // One pass: a sketch record. (`rsi --passes 1` stays the Gram pass with q = 0 above, so that it
+  // draws the same Omega as every other RSI run; `rsvd` is the one-pass record.)
+  const method: SketchMethod = q.method === 'auto' ? 'three-sketch' : q.method;
   const testMatrix = q.testMatrix ?? DEFAULT_TEST_MATRIX;
   const chunk = defaultChunk(q.cols), errorSketchDim = DEFAULT_ERROR_SKETCH_DIM;
   const base = { method, testMatrix, dtype: q.dtype, seed: q.seed ?? 0, center: q.center ?? false, cols: q.cols, rank: q.rank };

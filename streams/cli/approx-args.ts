@@ -30,7 +30,8 @@ export interface ApproxOptions {
   coreDim?: number;
   coRangeDim?: number;
   seed: number;
-  orientation: 'rows' | 'columns';
+  /** 'auto' (default): by columns for a wide replayable input where that costs no extra reads (orientation.ts). */
+  orientation: 'rows' | 'columns' | 'auto';
   columns?: string[];
   /** --exclude a,b: table columns to leave out (an id or label column). */
   exclude?: string[];
@@ -114,8 +115,8 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
   if (testMatrix !== undefined && testMatrix !== 'gaussian' && testMatrix !== 'sparse-sign') throw new UsageError(`--test-matrix must be gaussian or sparse-sign, found '${testMatrix}'`);
   const sizeRule = v['size-rule'] ?? 'flat';
   if (sizeRule !== 'natural' && sizeRule !== 'flat') throw new UsageError(`--size-rule must be natural or flat, found '${sizeRule}'`);
-  const orientation = v.orientation ?? 'rows';
-  if (orientation !== 'rows' && orientation !== 'columns') throw new UsageError(`--orientation must be rows or columns, found '${orientation}'`);
+  const orientation = v.orientation ?? 'auto';
+  if (orientation !== 'rows' && orientation !== 'columns' && orientation !== 'auto') throw new UsageError(`--orientation must be auto, rows or columns, found '${orientation}'`);
   const format = v.format ?? 'npy';
   if (format !== 'npy' && format !== 'arrow' && format !== 'parquet') throw new UsageError(`--format must be npy, arrow or parquet, found '${format}'`);
   if (v.format !== undefined && v.out === undefined) throw new UsageError('--format needs --out PREFIX');

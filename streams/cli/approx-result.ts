@@ -31,6 +31,11 @@ export interface ApproxResult {
   /** Files written with --out. */
   output?: Record<string, string>;
   notes: string[];
+  /** How A was streamed: 'rows' or 'columns' (a column of A per streamed row), and why (--orientation auto). */
+  orientation?: 'rows' | 'columns';
+  orientationReason?: string;
+  /** Why this method and these sizes (the planner's reasons, src/plan). */
+  reasons?: string[];
 }
 
 export function peakRssBytes(): number {

@@ -36,8 +36,10 @@ Options
   --core-dim S           core sketch size s (three-sketch)
   --co-range-dim L       co-range size l (two-sketch), FD sketch rows, or RSI block width
   --seed N               seed of every test matrix (default 0)
-  --orientation O        rows (default): stream A by rows; columns: stream A by columns (the
-                         natural order of Fortran-order .npy and wide Parquet); U, V are for A
+  --orientation O        auto (default) | rows | columns: stream A by rows or by columns (a column
+                         of A per streamed row; U, V are always for A). auto: by columns when A is
+                         wide (rows < columns) and stored by columns (Fortran .npy, wide Parquet) or
+                         small enough to transpose in one scan; by rows otherwise and for stdin/TCP
   --columns a,b,...      the matrix columns of a table, in order (default: every column)
   --exclude a,b,...      table columns to leave out (an id or a label column)
   --non-finite P         error (default) | skip | zero: rows with NaN, Inf or null values

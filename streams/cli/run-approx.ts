@@ -7,7 +7,10 @@ import { planApprox, SourceError } from '../../src/internals.js';
 import { centerRows } from '../center-rows.js';
 import type { ApproxOptions } from './approx-args.js';
 import type { ApproxResult } from './approx-result.js';
-import { openInput } from './open-input.js';
+import { openInput, type InputSpec } from './open-input.js';
+import { autoOrientation } from './orientation.js';
+import type { SourceOptions } from '../sources/source-options.js';
+import type { Orientation } from '../types.js';
 import { createProgressMeter } from './progress-meter.js';
 import type { RunContext } from './run-context.js';
 import { runExact } from './run-exact.js';
@@ -22,20 +25,29 @@ export interface CommandIo {
 
 export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<ApproxResult> {
   const t0 = performance.now();
-  const opened = await openInput({
+  const input: InputSpec = {
     ...(opts.input !== undefined ? { input: opts.input } : {}),
     ...(opts.listen !== undefined ? { listen: opts.listen } : {}),
     onListening: (host, port) => io.stderr.write(`rangefinder: listening on ${host}:${port} for one producer\n`),
-  }, {
-    orientation: opts.orientation,
+  };
+  const sourceOpts: SourceOptions = {
     nonFinite: opts.nonFinite,
     decodeWorker: opts.decodeWorker,
     ...(opts.columns !== undefined ? { columns: opts.columns } : {}),
     ...(opts.exclude !== undefined ? { exclude: opts.exclude } : {}),
-  });
+  };
+  // --orientation auto: look at the input by rows, then stream it by columns if the rule says so.
+  let opened = await openInput(input, { ...sourceOpts, orientation: opts.orientation === 'columns' ? 'columns' : 'rows' });
+  let orientation: Orientation = opts.orientation === 'columns' ? 'columns' : 'rows';
+  let orientationReason = `--orientation ${opts.orientation}`;
+  if (opts.orientation === 'auto') {
+    const auto = autoOrientation(opened.replayable ? await opened.info() : undefined, opened.replayable);
+    ({ orientation, reason: orientationReason } = auto);
+    if (orientation === 'columns') opened = await openInput(input, { ...sourceOpts, orientation });
+  }
   // PCA of a column stream: each streamed row (a column of A) loses its own mean before any method
   // sees it (center-rows.ts); a row stream is centered by the methods, exactly after the fact.
-  const source = opts.center && opts.orientation === 'columns' ? centerRows(opened) : opened;
+  const source = opts.center && orientation === 'columns' ? centerRows(opened) : opened;
   const multi = opts.method === 'rsi' || opts.method === 'krylov' || (opts.method === 'auto' && opts.passes > 1);
   if (multi && opts.passes > 1 && !source.replayable) {
     const where = opts.input === '-' ? 'stdin' : opts.input ?? `tcp://${opts.listen?.host}:${opts.listen?.port}`;
@@ -50,7 +62,7 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<App
   }
   const plan = planApprox({
     method: opts.method, passes: opts.passes, memoryBudget: opts.memoryBudget, rank: opts.rank, cols: info.cols, dtype: info.dtype,
-    seed: opts.seed, center: opts.center && opts.orientation === 'rows', sizeRule: opts.sizeRule, where: info.where,
+    seed: opts.seed, center: opts.center && orientation === 'rows', sizeRule: opts.sizeRule, where: info.where,
     ...(info.rows !== undefined ? { rows: info.rows } : {}),
     ...(opts.testMatrix !== undefined ? { testMatrix: opts.testMatrix } : {}),
     ...(opts.rangeDim !== undefined ? { rangeDim: opts.rangeDim } : {}),
@@ -69,6 +81,9 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<App
   } finally {
     meter.done();
   }
+  result.orientation = orientation;
+  result.orientationReason = orientationReason;
+  result.reasons = plan.reasons;
   // The counters are of the latest pass, which read the same rows as every other pass.
   const st = source.stats;
   if (st.rowsSkipped > 0) result.notes.push(`--non-finite skip: ${st.rowsSkipped} rows with NaN, Inf or null were dropped (later rows renumbered)`);

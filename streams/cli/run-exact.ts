@@ -40,7 +40,8 @@ export async function runExact(ctx: RunContext): Promise<ApproxResult> {
   });
   if (m === 0) throw new ShapeError(`${info.where}: the input has no rows`);
   const a: Matrix64 = { rows: m, cols: n, data, offset: 0, stride: n };
-  if (opts.center) {
+  // A column stream arrives centered already (center-rows.ts).
+  if (opts.center && info.orientation === 'rows') {
     const mu = new Float64Array(n);
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) mu[j] += data[i * n + j]! / m;
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) data[i * n + j] -= mu[j]!;

@@ -9,13 +9,13 @@
  */
 import { lastValueFrom, tap } from 'rxjs';
 import type { PassPlan } from '../../src/internals.js';
-import { DEFAULT_MULTIPASS_TEST_MATRIX, negateColumns } from '../../src/internals.js';
+import { DEFAULT_MULTIPASS_TEST_MATRIX } from '../../src/internals.js';
 import { runPasses } from '../run-passes.js';
 import { peakRssBytes, type ApproxResult } from './approx-result.js';
 import { createFactorWriter, writeFactor } from './factor-writer.js';
 import { measurePasses } from './measure-passes.js';
 import { factorNames, type RunContext } from './run-context.js';
-import { negateFlagged, tallFlips, type TallBlocks } from './tall-signs.js';
+import type { TallBlocks } from './tall-signs.js';
 import { UsageError } from './usage-error.js';
 
 export async function runMultiPass(ctx: RunContext, plan: PassPlan): Promise<ApproxResult> {
@@ -40,14 +40,12 @@ export async function runMultiPass(ctx: RunContext, plan: PassPlan): Promise<App
       const tall: TallBlocks = async (visit) => {
         await lastValueFrom(res.readTallFactor().pipe(tap((b) => visit(b.rowStart, { rows: b.rows, cols: b.cols, data: b.data, offset: 0, stride: b.cols }))), { defaultValue: undefined });
       };
-      // A column stream's tall factor is V of A: the signs are decided on it (tall-signs.ts).
-      const flip = columns ? await tallFlips(tall, r) : [];
+      // runPasses decided the signs on V of A (the tall factor of a column stream) already.
       const wide = names.wide === 'U' ? res.u! : res.v!;
-      if (columns) negateColumns(wide, flip);
       const writer = createFactorWriter(prefix, names.tall, opts.format, res.rows, r);
       try {
         meter.phase(`writing ${names.tall}`);
-        await tall((r0, b) => { if (columns) negateFlagged(b, flip); writer.write(r0, b); });
+        await tall((r0, b) => writer.write(r0, b));
         await writer.close();
       } catch (e) { writer.abort(); throw e; }
       output[names.tall] = writer.path;

@@ -18,10 +18,3 @@ export async function tallFlips(blocks: TallBlocks, cols: number): Promise<boole
   return scan.flips();
 }
 
-/** Negate flagged columns of a block in place (a block the writer is about to receive). */
-export function negateFlagged(b: Matrix, flip: readonly boolean[]): void {
-  for (let i = 0; i < b.rows; i++) {
-    const o = b.offset + i * b.stride;
-    for (let j = 0; j < b.cols; j++) if (flip[j]) b.data[o + j] = -b.data[o + j]!;
-  }
-}
