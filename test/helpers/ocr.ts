@@ -6,7 +6,8 @@
  * ['blank'] + ppocr_keys_v1.txt + [' '], decoded greedily (CTC: argmax per step, repeats merged,
  * blanks dropped). Character accuracy = 1 - edit distance / length of the ground truth (floored at 0).
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 export interface Image { width: number; height: number; channels: 1 | 3; data: Uint8Array }
@@ -87,4 +88,32 @@ export function editDistance(a: string, b: string): number {
 /** 1 - edit distance / |truth|, floored at 0. */
 export function characterAccuracy(predicted: string, truth: string): number {
   return Math.max(0, 1 - editDistance(predicted, truth) / Math.max(1, [...truth].length));
+}
+
+/** The fonts lines are rendered in, in turn (Debian's fonts-dejavu-core). */
+export const LINE_FONTS = [
+  '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
+  '/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf',
+  '/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf',
+  '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf',
+];
+
+/**
+ * Renders one text line to an 8-bit PGM of height 48 with ImageMagick (Debian's `imagemagick`):
+ * black on white at 40 points, an 8 x 6 pixel white border, scaled to height 48. Deterministic for
+ * a given ImageMagick and font build.
+ */
+export function renderLine(text: string, font: string, path: string): void {
+  execFileSync('convert', [
+    '-background', 'white', '-fill', 'black', '-font', font, '-pointsize', '40', `label:${text.replace(/\\/g, '\\\\')}`,
+    '-bordercolor', 'white', '-border', '8x6', '-resize', 'x48', '-colorspace', 'Gray', '-depth', '8', `pgm:${path}`,
+  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** Whether a real ImageMagick `convert` and the DejaVu fonts are present. */
+export function canRenderLines(): boolean {
+  try {
+    const v = execFileSync('convert', ['-version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+    return v.includes('ImageMagick') && LINE_FONTS.every((f) => existsSync(f));
+  } catch { return false; }
 }
