@@ -83,7 +83,7 @@ export interface LayerReport {
   sigmaNext?: number | null;
   /** ||W - A B||_2 by Lanczos on the implicit difference (in-memory layers). */
   spectralError?: number | null;
-  /** ||W - A B||_2 / sigma_{k+1}: 1 is optimal. */
+  /** ||W - A B||_2 / sigma_{k+1}: 1 is optimal; null without the baseline or when sigma_{k+1} <= 1e-6 sigma_1 (W has numerical rank <= k). */
   normalizedSpectralError?: number | null;
   frobeniusError?: number;
   relativeFrobeniusError?: number;
@@ -224,7 +224,9 @@ function fill(r: LayerReport, f: LayerFactorization): void {
   r.sigma1 = f.s[0] ?? 0;
   r.sigmaNext = f.sigmaNext;
   r.spectralError = f.spectralError;
-  r.normalizedSpectralError = f.spectralError !== null && f.sigmaNext !== null && f.sigmaNext > 0 ? f.spectralError / f.sigmaNext : null;
+  // sigma_{k+1} at rounding level (W of numerical rank <= k): the ratio would measure rounding only.
+  const meaningful = f.sigmaNext !== null && f.sigmaNext > 1e-6 * (f.s[0] ?? 0);
+  r.normalizedSpectralError = f.spectralError !== null && meaningful ? f.spectralError / f.sigmaNext! : null;
   r.frobeniusError = f.frobeniusError;
   r.relativeFrobeniusError = f.frobeniusNorm > 0 ? f.frobeniusError / f.frobeniusNorm : 0;
   r.seconds = f.seconds;
