@@ -89,6 +89,24 @@ describe.skipIf(!numpy)('compress: safetensors round trip', () => {
     expect(errs[0]!).toBeGreaterThan(errs[1]! * 1.2);
   });
 
+  it('a layer too large for the budget: RSI streams it from the file, --method exact is refused', async () => {
+    const input = join(dir, 'budget.safetensors');
+    writeSafetensorsPy(input, [{ name: 'w', dtype: 'F32', shape: [2000, 64], decay: 0.5, seed: 12 }]);
+    const out = join(dir, 'budget-out.safetensors');
+    let run = await runCli(['compress', input, '--alpha', '0.25', '--memory-budget', '1MiB', '--out', out, '--json']);
+    expect(run.code).toBe(0);
+    const layer = (JSON.parse(run.stdout) as CompressReport).layers[0]!;
+    expect(layer.mode).toBe('streamed');
+    expect(layer.spectralError).toBeNull();
+    // Streamed RSI (q = 2) is as good as in memory: numpy's spectral error of the written factors.
+    expect(checkFactorsPy([input], [out]).factored.w!.normalized).toBeLessThan(1.3);
+    rmSync(out);
+    run = await runCli(['compress', input, '--alpha', '0.25', '--memory-budget', '1MiB', '--method', 'exact', '--out', out]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`^rangefinder: ${input}: tensor 'w' \\(2000 x 64\\) needs about \\d+ bytes for the exact SVD in memory, more than the memory budget 1048576`));
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('sharded checkpoints: reads model.safetensors.index.json, writes shards beside the output index', async () => {
     const src = join(dir, 'sharded');
     const dst = join(dir, 'sharded-out');

@@ -23,6 +23,7 @@ import { spectralNorm } from '../../src/linalg/spectral-norm.js';
 import { differenceOperator } from '../../src/linalg/linear-operator.js';
 import { randomizedSubspaceIteration } from '../../src/multipass/randomized-subspace-iteration.js';
 import { planPasses } from '../../src/multipass/plan-passes.js';
+import { BudgetError } from '../../src/errors.js';
 import { runPasses } from '../run-passes.js';
 import type { BlockSource, RowBlock, SourceInfo } from '../types.js';
 import type { WeightMatrix } from './model-types.js';
@@ -138,8 +139,11 @@ function truncate(x: Matrix64, r: number): Matrix64 {
 export async function factorLayer(w: WeightMatrix, opts: FactorOptions): Promise<LayerFactorization> {
   const { rank } = opts;
   const l = Math.min(rank + DEFAULT_OVERSAMPLES, w.rows, w.cols);
-  const fits = inMemoryBytes(w.rows, w.cols, l, opts.baseline) <= opts.memoryBudget;
-  if (fits || opts.method === 'exact') return factorInMemory(w, opts);
+  const need = inMemoryBytes(w.rows, w.cols, l, opts.baseline || opts.method === 'exact');
+  if (need <= opts.memoryBudget) return factorInMemory(w, opts);
+  if (opts.method === 'exact') {
+    throw new BudgetError(`${w.where}: tensor '${w.name}' (${w.rows} x ${w.cols}) needs about ${need} bytes for the exact SVD in memory, more than the memory budget ${opts.memoryBudget}: raise --memory-budget or use RSI (--passes), which streams it`);
+  }
   return factorStreamed(w, opts);
 }
 
