@@ -33,7 +33,7 @@
  * after / before) and the mean normalized spectral error ||W - A B||_2 / sigma_{k+1} of the factored
  * layers (Lanczos; sigma_{k+1} from the exact SVD of the same layer).
  *
- * Run: `npx tsx bench/compress-ppocr.ts [--seeds 5] [--all-seeds 1] [--lines 240] [--out DIR]` (needs imagemagick
+ * Run: `npx tsx bench/compress-ppocr.ts [--seeds 5] [--all-seeds 1] [--lines 240] [--scopes head,all] [--out DIR]` (needs imagemagick
  * and fonts-dejavu-core: `apt-get install imagemagick fonts-dejavu-core`, and onnxruntime-node).
  * Output: bench/out/compress-ppocr.json, .md and bench/out/compress-ppocr.svg (Vega-Lite).
  *
@@ -52,7 +52,7 @@ import { canRenderLines, characterAccuracy, ctcDecode, LINE_FONTS, ppocrCharacte
 
 enableRelaxedSimd();
 const ROOT = new URL('..', import.meta.url).pathname;
-const args = parseArgs({ options: { seeds: { type: 'string' }, 'all-seeds': { type: 'string' }, lines: { type: 'string' }, out: { type: 'string' } } }).values;
+const args = parseArgs({ options: { seeds: { type: 'string' }, 'all-seeds': { type: 'string' }, lines: { type: 'string' }, out: { type: 'string' }, scopes: { type: 'string' } } }).values;
 const SEEDS = Number(args.seeds ?? 5);
 const ALL_SEEDS = Number(args['all-seeds'] ?? 1);
 const LINES = Number(args.lines ?? 240);
@@ -60,10 +60,11 @@ const OUT = args.out ?? join(ROOT, 'bench', 'out');
 const TMP = join(OUT, 'tmp', 'compress-ppocr');
 const ALPHAS = [0.2, 0.4, 0.6, 0.8];
 const QS = [0, 1, 2, 4];
-const SCOPES = [
-  { scope: 'all layers', layers: undefined as string[] | undefined, seeds: ALL_SEEDS },
-  { scope: 'final 120 x 6625 layer', layers: ['p2o.MatMul.24'], seeds: SEEDS },
-];
+const ALL_SCOPES = {
+  head: { scope: 'final 120 x 6625 layer', layers: ['p2o.MatMul.24'] as string[] | undefined, seeds: SEEDS },
+  all: { scope: 'all layers', layers: undefined as string[] | undefined, seeds: ALL_SEEDS },
+};
+const SCOPES = (args.scopes ?? 'head,all').split(',').map((k) => ALL_SCOPES[k as keyof typeof ALL_SCOPES]);
 
 if (!canRenderLines()) {
   process.stderr.write('compress-ppocr: needs ImageMagick and the DejaVu fonts: apt-get install imagemagick fonts-dejavu-core\n');
@@ -172,6 +173,62 @@ function normalized(r: CompressReport, sigmaNext: Map<string, number>): { mean: 
   return { mean: v.reduce((a, b) => a + b, 0) / Math.max(1, v.length), max: Math.max(0, ...v) };
 }
 
+async function writeOutputs(): Promise<void> {
+  // Tables: mean over seeds.
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const cell = (scope: string, alpha: number, q: number | null, f: (r: Row) => number) => {
+    const rs = rows.filter((r) => r.scope === scope && r.alpha === alpha && (q === null ? r.method === 'exact' : r.q === q));
+    return { mean: mean(rs.map(f)), min: Math.min(...rs.map(f)), max: Math.max(...rs.map(f)), ratio: rs[0]!.parameterRatio, layerRatio: rs[0]!.layerParameterRatio };
+  };
+  let md = `# Compressing PP-OCRv4's recognizer: character accuracy against alpha and q\n\n` +
+    `Command: \`npx tsx bench/compress-ppocr.ts --seeds ${SEEDS} --all-seeds ${ALL_SEEDS} --lines ${LINES} --scopes ${args.scopes ?? "head,all"}\` (run ${new Date().toISOString().slice(0, 16)} UTC). ` +
+    `${inputs.length} rendered text lines; the original model's character accuracy is **${base.accuracy.toFixed(4)}** (${(100 * base.exact).toFixed(1)}% of lines exact).\n` +
+    `Cells: mean character accuracy over the seeds (${ALL_SEEDS} with every layer compressed, ${SEEDS} for the classifier alone; min–max in brackets), k = floor(alpha min(m, n)), q = passes - 1, p = 10. ` +
+    `Classifier-only models evaluated from the captured backbone output; checked against whole onnxruntime runs: ${verified.map((v) => `${v.identical}/${v.lines}`).join(', ')} lines decoded identically.\n`;
+  for (const { scope } of SCOPES.filter((sc) => rows.some((r) => r.scope === sc.scope))) {
+    md += `\n## ${scope}\n\n| alpha | params after / before (model; factored layers) | q = 0 (RSVD) | q = 1 | q = 2 | q = 4 | exact SVD |\n|---|---|---|---|---|---|---|\n`;
+    for (const alpha of ALPHAS) {
+      const ex = cell(scope, alpha, null, (r) => r.accuracy);
+      md += `| ${alpha} | ${ex.ratio.toFixed(3)}; ${ex.layerRatio.toFixed(3)} | ` +
+        QS.map((q) => { const c = cell(scope, alpha, q, (r) => r.accuracy); return `${c.mean.toFixed(3)} (${c.min.toFixed(3)}–${c.max.toFixed(3)})`; }).join(' | ') +
+        ` | ${ex.mean.toFixed(3)} |\n`;
+    }
+    md += `\nMean normalized spectral error ||W - A B||_2 / sigma_{k+1} over the factored layers (mean over seeds; max over layers and seeds in brackets):\n\n| alpha | q = 0 | q = 1 | q = 2 | q = 4 | exact |\n|---|---|---|---|---|---|\n`;
+    for (const alpha of ALPHAS) {
+      md += `| ${alpha} | ` + QS.map((q) => {
+        const c = cell(scope, alpha, q, (r) => r.meanNormalizedError); const m = cell(scope, alpha, q, (r) => r.maxNormalizedError);
+        return `${c.mean.toFixed(3)} (${m.max.toFixed(3)})`;
+      }).join(' | ') + ` | ${cell(scope, alpha, null, (r) => r.meanNormalizedError).mean.toFixed(3)} |\n`;
+    }
+  }
+  writeFileSync(join(OUT, 'compress-ppocr.json'), `${JSON.stringify({ lines: inputs.length, seeds: SEEDS, allLayerSeeds: ALL_SEEDS, original: base, verified, rows }, null, 1)}\n`);
+  writeFileSync(join(OUT, 'compress-ppocr.md'), md);
+
+  // Plot: accuracy against alpha, one line per q, a facet per scope.
+  const vega = await import('vega');
+  const vl = await import('vega-lite');
+  const values = rows.map((r) => ({ scope: r.scope, alpha: r.alpha, method: r.method === 'exact' ? 'exact SVD' : `RSI q = ${r.q}`, accuracy: r.accuracy }));
+  values.push(...SCOPES.filter((sc) => rows.some((r) => r.scope === sc.scope)).flatMap(({ scope }) => ALPHAS.map((alpha) => ({ scope, alpha, method: 'original model', accuracy: base.accuracy }))));
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: `PP-OCRv4 recognizer: character accuracy after rank-floor(alpha min(m,n)) compression (${inputs.length} lines, mean over seeds)`,
+    data: { values },
+    facet: { column: { field: 'scope', type: 'nominal', title: null } },
+    spec: {
+      width: 300, height: 220,
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'alpha', type: 'quantitative', title: 'alpha (rank k = floor(alpha min(m, n)))', scale: { domain: [0.2, 0.8] } },
+        y: { aggregate: 'mean', field: 'accuracy', type: 'quantitative', title: 'character accuracy', scale: { domain: [0, 1] } },
+        color: { field: 'method', type: 'nominal', title: null },
+      },
+    },
+  };
+  const view = new vega.View(vega.parse(vl.compile(spec as never).spec), { renderer: 'none' });
+  writeFileSync(join(OUT, 'compress-ppocr.svg'), await view.toSVG());
+  view.finalize();
+}
+
 for (const { scope, layers, seeds } of SCOPES) {
   for (const alpha of ALPHAS) {
     // The exact SVD first: its report gives sigma_{k+1} of every layer for the normalized errors.
@@ -202,61 +259,9 @@ for (const { scope, layers, seeds } of SCOPES) {
       }
     }
   }
+  await writeOutputs();
 }
 
-// Tables: mean over seeds.
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-const cell = (scope: string, alpha: number, q: number | null, f: (r: Row) => number) => {
-  const rs = rows.filter((r) => r.scope === scope && r.alpha === alpha && (q === null ? r.method === 'exact' : r.q === q));
-  return { mean: mean(rs.map(f)), min: Math.min(...rs.map(f)), max: Math.max(...rs.map(f)), ratio: rs[0]!.parameterRatio, layerRatio: rs[0]!.layerParameterRatio };
-};
-let md = `# Compressing PP-OCRv4's recognizer: character accuracy against alpha and q\n\n` +
-  `Command: \`npx tsx bench/compress-ppocr.ts --seeds ${SEEDS} --lines ${LINES}\` (run ${new Date().toISOString().slice(0, 16)} UTC). ` +
-  `${inputs.length} rendered text lines; the original model's character accuracy is **${base.accuracy.toFixed(4)}** (${(100 * base.exact).toFixed(1)}% of lines exact).\n` +
-  `Cells: mean character accuracy over the seeds (${ALL_SEEDS} with every layer compressed, ${SEEDS} for the classifier alone; min–max in brackets), k = floor(alpha min(m, n)), q = passes - 1, p = 10. ` +
-  `Classifier-only models evaluated from the captured backbone output; checked against whole onnxruntime runs: ${verified.map((v) => `${v.identical}/${v.lines}`).join(', ')} lines decoded identically.\n`;
-for (const { scope } of SCOPES) {
-  md += `\n## ${scope}\n\n| alpha | params after / before (model; factored layers) | q = 0 (RSVD) | q = 1 | q = 2 | q = 4 | exact SVD |\n|---|---|---|---|---|---|---|\n`;
-  for (const alpha of ALPHAS) {
-    const ex = cell(scope, alpha, null, (r) => r.accuracy);
-    md += `| ${alpha} | ${ex.ratio.toFixed(3)}; ${ex.layerRatio.toFixed(3)} | ` +
-      QS.map((q) => { const c = cell(scope, alpha, q, (r) => r.accuracy); return `${c.mean.toFixed(3)} (${c.min.toFixed(3)}–${c.max.toFixed(3)})`; }).join(' | ') +
-      ` | ${ex.mean.toFixed(3)} |\n`;
-  }
-  md += `\nMean normalized spectral error ||W - A B||_2 / sigma_{k+1} over the factored layers (mean over seeds; max over layers and seeds in brackets):\n\n| alpha | q = 0 | q = 1 | q = 2 | q = 4 | exact |\n|---|---|---|---|---|---|\n`;
-  for (const alpha of ALPHAS) {
-    md += `| ${alpha} | ` + QS.map((q) => {
-      const c = cell(scope, alpha, q, (r) => r.meanNormalizedError); const m = cell(scope, alpha, q, (r) => r.maxNormalizedError);
-      return `${c.mean.toFixed(3)} (${m.max.toFixed(3)})`;
-    }).join(' | ') + ` | ${cell(scope, alpha, null, (r) => r.meanNormalizedError).mean.toFixed(3)} |\n`;
-  }
-}
-writeFileSync(join(OUT, 'compress-ppocr.json'), `${JSON.stringify({ lines: inputs.length, seeds: SEEDS, allLayerSeeds: ALL_SEEDS, original: base, verified, rows }, null, 1)}\n`);
-writeFileSync(join(OUT, 'compress-ppocr.md'), md);
-
-// Plot: accuracy against alpha, one line per q, a facet per scope.
-const vega = await import('vega');
-const vl = await import('vega-lite');
-const values = rows.map((r) => ({ scope: r.scope, alpha: r.alpha, method: r.method === 'exact' ? 'exact SVD' : `RSI q = ${r.q}`, accuracy: r.accuracy }));
-values.push(...SCOPES.flatMap(({ scope }) => ALPHAS.map((alpha) => ({ scope, alpha, method: 'original model', accuracy: base.accuracy }))));
-const spec = {
-  $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-  title: `PP-OCRv4 recognizer: character accuracy after rank-floor(alpha min(m,n)) compression (${inputs.length} lines, mean over seeds)`,
-  data: { values },
-  facet: { column: { field: 'scope', type: 'nominal', title: null } },
-  spec: {
-    width: 300, height: 220,
-    mark: { type: 'line', point: true },
-    encoding: {
-      x: { field: 'alpha', type: 'quantitative', title: 'alpha (rank k = floor(alpha min(m, n)))', scale: { domain: [0.2, 0.8] } },
-      y: { aggregate: 'mean', field: 'accuracy', type: 'quantitative', title: 'character accuracy', scale: { domain: [0, 1] } },
-      color: { field: 'method', type: 'nominal', title: null },
-    },
-  },
-};
-const view = new vega.View(vega.parse(vl.compile(spec as never).spec), { renderer: 'none' });
-writeFileSync(join(OUT, 'compress-ppocr.svg'), await view.toSVG());
-view.finalize();
 rmSync(join(TMP, 'exact.onnx'), { force: true });
 rmSync(join(TMP, 'rsi.onnx'), { force: true });
-process.stdout.write(md);
+process.stdout.write(readFileSync(join(OUT, 'compress-ppocr.md'), 'utf8'));
