@@ -206,6 +206,36 @@ describe('compress: ONNX', () => {
     expect(results[0]!.evaluation!.top1Agreement).toBeGreaterThanOrEqual(results[1]!.evaluation!.top1Agreement);
   });
 
+  it('IR 3 (initializers listed as inputs) and a weight shared by two MatMuls: factored once, runs in onnxruntime', async () => {
+    const w = weight(48, 40, 31);
+    const graph = {
+      name: 'g',
+      node: [
+        { op_type: 'MatMul', input: ['x', 'w'], output: ['y1'], name: 'first', attribute: [] },
+        { op_type: 'MatMul', input: ['x2', 'w'], output: ['y2'], name: 'second', attribute: [] },
+      ],
+      initializer: [tensor('w', [48, 40], w)],
+      input: [valueInfo('x', ['N', 48]), valueInfo('x2', ['N', 48]), valueInfo('w', [48, 40])],
+      output: [valueInfo('y1', ['N', 40]), valueInfo('y2', ['N', 40])],
+    };
+    const input = join(dir, 'ir3.onnx'), out = join(dir, 'ir3-small.onnx');
+    writeFileSync(input, modelProtoType().encode({ ir_version: 3, opset_import: [{ domain: '', version: 9 }], graph }).finish());
+    const run = await runCli(['compress', input, '--alpha', '0.25', '--out', out, '--json']);
+    expect(run.stderr).not.toMatch(/internal error/);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as CompressReport;
+    expect(report.layers.map((l) => [l.name, l.status, l.paramsAfter])).toEqual([['first', 'factored', 10 * 88], ['second', 'factored', 0]]);
+    expect(report.layers[1]!.reason).toMatch(/shares its weight/);
+    expect(report.totals.layerParamsBefore).toBe(48 * 40);
+    const N = 3, x = Float32Array.from(testMatrix('gaussian', 5, 'x', N, 48).data);
+    const r = await (await ort.InferenceSession.create(out)).run({ x: new ort.Tensor('float32', x, [N, 48]), x2: new ort.Tensor('float32', x, [N, 48]) });
+    const y1 = r.y1!.data as Float32Array, y2 = r.y2!.data as Float32Array;
+    for (let i = 0; i < y1.length; i++) expect(y2[i]).toBe(y1[i]);
+    const { model } = decodeOnnx(readFileSync(out), out);
+    expect((model.graph.input as Proto[]).map((v) => v.name).sort()).toEqual(['w.lowrank_A', 'w.lowrank_B', 'x', 'x2']);
+    expect((model.graph.initializer as Proto[]).length).toBe(2);
+  });
+
   it('bad input: not protobuf, a 3x3 conv named by --layers: exit 2, one line, nothing written', async () => {
     const d = mkdtempSync(join(tmpdir(), 'rf-bad-onnx-'));
     try {

@@ -278,7 +278,12 @@ export async function compressModel(input: string, opts: CompressOptions): Promi
       if (!d.factor) { done(baseReport(d)); continue; }
       const layer = m.layers.find((l) => l === d.layer)!;
       const shared = byWeight.get(layer.weightDef.name);
-      if (shared) { factors.push({ ...shared, layer }); const r = baseReport(d); r.reason = 'shares its weight with an earlier layer: factored once'; done(r); continue; }
+      if (shared) {
+        // Counted once, with the first layer that uses the weight.
+        factors.push({ ...shared, layer });
+        done({ ...baseReport(d), reason: 'shares its weight with an earlier layer: factored once, counted there', paramsBefore: 0, paramsAfter: 0 });
+        continue;
+      }
       const { f, r } = await factorOne(d);
       const of: OnnxFactors = { layer, rank: d.rank, a: await leftFactor(f, layer.weight.rows, d.rank), b: rightFactor(f, d.rank) };
       f.dispose();

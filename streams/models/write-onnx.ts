@@ -65,6 +65,11 @@ export function applyOnnxFactors(m: OnnxModel, factors: readonly OnnxFactors[]):
     const bDims = conv ? [k, dims[1]!, 1, 1] : [k, dims[1]!];
     const g = def.graph;
     g.initializer.push(tensor(names.a, aDims, f0.a, dataType), tensor(names.b, bDims, f0.b, dataType));
+    // IR < 4 lists every initializer among the graph inputs too.
+    if ((g.input as Proto[]).some((v) => v.name === wName)) {
+      const info = (name: string, d: number[]): Proto => ({ name, type: { tensor_type: { elem_type: dataType, shape: { dim: d.map((x) => ({ dim_value: x })) } } } });
+      g.input.push(info(names.a, aDims), info(names.b, bDims));
+    }
     for (const f of list) rewriteNode(f.layer, names);
     // Remove W.
     if (def.definedBy === 'initializer') {
