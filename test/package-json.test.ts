@@ -61,4 +61,16 @@ describe('package.json', () => {
     expect(pkg.dependencies['hyparquet-compressors']).toBeDefined();
     expect(pkg.dependencies['parquetjs-lite']).toBeUndefined();
   });
+
+  it('runs models with onnxruntime-node only as an optional peer (and a devDependency for the tests)', () => {
+    const p = pkg as typeof pkg & { peerDependenciesMeta?: Record<string, { optional?: boolean }>; allowScripts?: Record<string, boolean> };
+    expect(p.dependencies['onnxruntime-node']).toBeUndefined();
+    expect(p.peerDependencies?.['onnxruntime-node']).toBeDefined();
+    expect(p.peerDependenciesMeta?.['onnxruntime-node']?.optional).toBe(true);
+    expect(p.devDependencies['onnxruntime-node']).toBeDefined();
+    expect(p.dependencies.protobufjs).toBeDefined();
+    // Its install script only downloads GPU files; the CPU binaries ship in the npm package.
+    expect(p.allowScripts?.['onnxruntime-node']).toBe(false);
+    expect(readFileSync(new URL('../.ci/run', import.meta.url), 'utf8')).toMatch(/ONNXRUNTIME_NODE_INSTALL=skip[\s\S]*npm ci/);
+  });
 });

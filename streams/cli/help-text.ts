@@ -6,6 +6,7 @@ Usage:
   rangefinder approx <input> --rank R [options]   low-rank factors U, S, V of a matrix
   rangefinder approx --demo                        the demo on the embedded digits matrix
   rangefinder inspect <input>                      shape, layout, dtype, batches of an input
+  rangefinder compress MODEL --alpha A --out FILE  low-rank compression of a model's linear layers
 
 Run 'rangefinder <command> --help' for the options of a command.
 Exit codes: 0 success, 2 bad usage or bad input, 1 internal error.
@@ -61,4 +62,44 @@ export const INSPECT_HELP = `Usage: rangefinder inspect <input> [--columns a,b,.
 
 Prints the shape, layout, dtype and record batches / row groups of an input (.npy, .arrow,
 .feather, .arrows, .parquet, '-' for stdin, tcp://HOST:PORT) without reading its data.
+`;
+
+export const COMPRESS_HELP = `Usage: rangefinder compress MODEL --alpha A --out FILE [options]
+
+Replaces each linear layer's weight W (m x n) by a rank-k factorization W ~ A B, k = floor(A min(m, n)),
+A = U diag(S)^1/2, B = diag(S)^1/2 V^T, computed by randomized subspace iteration (RSI). Layers where
+k (m + n) >= m n would not get smaller and are kept as they are.
+
+MODEL
+  FILE.onnx                       MatMul and Gemm weights, 1 x 1 convolutions (initializers and
+                                  Constant nodes, subgraphs included)
+  FILE.safetensors                every 2-D F32/F16/BF16/F64 tensor (and out x in x 1 x 1)
+  NAME.safetensors.index.json     a sharded checkpoint
+  model.json | *manifest.json     TensorFlow.js weights (uint8/uint16/float16 quantization dequantized)
+
+Options
+  --alpha A              rank k = floor(A min(m, n)) per layer, 0 < A <= 1 (required)
+  --out FILE             the compressed model, in the input's format (required; sharded input:
+                         the index path, shards are written beside it under the input's names)
+  --passes P             RSI passes over each layer, q = P - 1 power iterations (default 3)
+  --method rsi|exact     exact = the truncated SVD of every layer (default rsi)
+  --layers PATTERNS      comma-separated globs (* ?) on layer or tensor names (default: all)
+  --min-size N           keep layers with fewer than N weights (default 0)
+  --memory-budget SIZE   memory for one layer's numeric state (default 512MiB); larger layers are
+                         streamed from the file in row blocks (RSI by the Gram pass)
+  --report FILE          write the report as JSON
+  --evaluate X.npy,...   ONNX: run the original and the compressed model with onnxruntime-node
+                         (install: ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node) on these
+                         inputs and report top-1 agreement, the largest softmax deviation and the
+                         bound 1/2 ||W - W^||_2 ||x||_2 on the last layer's captured inputs
+  --no-baseline          skip the exact SVD of each layer (time baseline and sigma_{k+1})
+  --lanczos-steps N      Lanczos steps for ||W - A B||_2 (default 100)
+  --seed N               seed of the test matrices (default 0)
+  --json                 print the report as JSON on stdout
+  -q, --quiet            no per-layer lines on stderr
+
+Output names: ONNX <W>.lowrank_A / <W>.lowrank_B initializers and two nodes per layer;
+safetensors <name>.lowrank_A (m x k) and <name>.lowrank_B (k x n) in W's dtype, listed in
+__metadata__["rangefinder.lowrank"]; TensorFlow.js <name>/lowrank_A and <name>/lowrank_B (float32).
+Exit codes: 0 success, 2 bad usage or bad input (nothing is left under the output names), 1 internal error.
 `;

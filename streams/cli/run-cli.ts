@@ -1,5 +1,5 @@
 /**
- * The `rangefinder` command line as a function: dispatches to approx / inspect, turns errors into exit codes (report-error.ts), and sets
+ * The `rangefinder` command line as a function: dispatches to approx / inspect / compress, turns errors into exit codes (report-error.ts), and sets
  * `process.exitCode` rather than calling `process.exit`, so stdout is flushed.
  */
 import type { CommandIo } from './approx-command.js';
@@ -14,6 +14,7 @@ export async function runCli(argv: readonly string[], io: CommandIo = { stdout: 
       // Loaded on demand: `--help` and usage errors do not pay for Arrow, Parquet and the kernels.
       case 'approx': return await (await import('./approx-command.js')).approxCommand(rest, io);
       case 'inspect': return await (await import('./inspect-command.js')).inspectCommand(rest, io);
+      case 'compress': return await (await import('./compress-command.js')).compressCommand(rest, io);
       case undefined: case '-h': case '--help': case 'help':
         io.stdout.write(MAIN_HELP);
         return command === undefined ? 2 : 0;
@@ -23,7 +24,7 @@ export async function runCli(argv: readonly string[], io: CommandIo = { stdout: 
       default:
         throw new UsageError(command.startsWith('-')
           ? `unknown option ${command} (see rangefinder --help)`
-          : `unknown command '${command}': expected approx or inspect (see rangefinder --help)`);
+          : `unknown command '${command}': expected approx, inspect or compress (see rangefinder --help)`);
     }
   } catch (e) {
     return reportError(e, io.stderr);
