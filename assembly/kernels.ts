@@ -12,7 +12,7 @@
 // cache sets and thrashes (the co-range product G^T A was 0.22x numpy without this).
 //
 // Register tile: 4 rows of op(A) broadcast against 2 vectors of B = 8 vector accumulators
-// (KERNELS.md: more accumulators or an unrolled k loop made V8 spill). Blocking: KC along the
+// (docs/KERNELS.md: more accumulators or an unrolled k loop made V8 spill). Blocking: KC along the
 // contraction keeps a 4 x KC strip of A in L1; NC columns keep a KC x NC block of B in L2.
 // Compiled twice: plain simd128, and simd128 + relaxed-simd (fused multiply-add).
 
@@ -197,7 +197,7 @@ export function gemm_f32(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Sparse row combinations: the sparse-sign maps of the sketches applied sparsely (ALGORITHMS.md §3:
+// Sparse row combinations: the sparse-sign maps of the sketches applied sparsely (docs/METHODS.md §3:
 // zeta nonzeros per column cost zeta instead of k per input entry), and the layout kernels of the
 // resident chunk path (src/sketch/absorb-resident.ts).
 //

@@ -5,7 +5,7 @@
  * method [TYUC17] once the sizes follow a good rule (natural or flat)? Does the sparse-sign map match
  * the Gaussian one? Do the errors sit inside the theoretical bounds?
  *
- * Data: the synthetic families of ALGORITHMS.md §8, n = 1000 (square), R = 10 leading unit singular
+ * Data: the synthetic families of docs/METHODS.md §8, n = 1000 (square), R = 10 leading unit singular
  * values, target rank r = 10: LowRank + noise (xi = 1e-4, 1e-2, 1e-1), PolyDecay (p = 0.5, 1, 2),
  * ExpDecay (q = 0.01, 0.1, 0.5). Every matrix is rotated by Haar-random orthogonal U, V (one pair per
  * seed, shared by the families of that seed), so sparse maps do not meet a conveniently sparse input.
@@ -30,7 +30,7 @@
  * - three-sketch (better of its rules) <= two-sketch (better of its rules) within 5% in 103/108
  *   family x map x storage cells; the 5 exceptions are at the largest storage, T/(m+n) = 92
  *   (LowRank + noise with xi <= 1e-2, PolyDecay p = 1), where the two-sketch leads by up to 16%;
- *   with the natural rule alone the three-sketch wins 71/108: the size rule matters (ALGORITHMS.md §2);
+ *   with the natural rule alone the three-sketch wins 71/108: the size rule matters (docs/METHODS.md §2);
  * - sparse-sign matches Gaussian: excess ratio median 0.994 (10%-90%: 0.90-1.13);
  * - 423/432 cells have their seed mean inside the expectation bound (the 9 outside are two-sketch
  *   cells with k - r - 1 <= 10, where single runs are heavy-tailed, by at most 18%); every one of

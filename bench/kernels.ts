@@ -9,7 +9,7 @@
  * k in {16, 64, 256}; float64 and float32. Operands for our side live in the kernels' wasm arena
  * (zero copy) and Omega is packed once (`packPanel`), as in a stream; one extra row per dtype
  * measures plain JS arrays (copied in per call) to show the copy's cost. Also the co-range
- * product X (k x n) = G^T (k x b) A_blk (b x n) at n = 3072, which KERNELS.md calls the weakest.
+ * product X (k x n) = G^T (k x b) A_blk (b x n) at n = 3072, which docs/KERNELS.md calls the weakest.
  *
  * Method: two persistent numpy processes (bench/kernels-numpy.py, OPENBLAS_NUM_THREADS =
  * OMP_NUM_THREADS = 1 and 2) and our pool of 2 threads switched on and off. For each shape, one
@@ -30,7 +30,7 @@
  * (n = 25088), run while the load rose (numpy's own speedup there was 0.9 to 1.1); the other six
  * float32 shapes scaled 1.6 to 2.0x. Thin outputs (k = 16) match or beat numpy; k = 256 is ~0.5x
  * (128-bit SIMD: 29 / 59 GFLOP/s per core is the ceiling, numpy runs 256-bit FMA). The co-range
- * product G^T A is the weakest (0.35 to 0.65x), as KERNELS.md predicted. Copying A in from an
+ * product G^T A is the weakest (0.35 to 0.65x), as docs/KERNELS.md predicted. Copying A in from an
  * ordinary array instead of the arena costs 15 to 20% at one thread and ~35% at two.
  */
 import { spawn } from 'node:child_process';

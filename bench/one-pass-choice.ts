@@ -1,7 +1,7 @@
 /**
  * One pass over a row stream: the three-sketch against the Gram-pass RSVD, at equal memory.
  *
- * Question: the planner's rule for passes = 1 is the three-sketch [TYUC19] (ALGORITHMS.md §2). A
+ * Question: the planner's rule for passes = 1 is the three-sketch [TYUC19] (docs/METHODS.md §2). A
  * row stream also allows a single-pass RSVD: the Gram pass computes A Omega and A^T A Omega in one
  * pass and B = R^{-T} H^T without a second one [Yu17] (q = 0). Which is more accurate for the
  * same in-memory state?

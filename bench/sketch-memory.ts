@@ -1,5 +1,5 @@
 /**
- * Memory independent of the number of rows [ALGORITHMS.md §6].
+ * Memory independent of the number of rows [docs/METHODS.md §6].
  *
  * Question: does sketching 10^4 and 10^6 rows of width 256 under the same memory budget give the
  * same state bytes, and does the process's heap plus array buffers stay flat (difference < 10 MB)?

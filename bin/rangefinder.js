@@ -4,6 +4,7 @@
 // then the compiled CLI is loaded from dist/ (built by `npm run build`, run by `npm ci`).
 import { setFlagsFromString } from 'node:v8';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -12,5 +13,13 @@ const entry = new URL('../dist/streams/cli/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write('rangefinder: dist/ is missing: run `npm run build` first\n');
   process.exit(1);
+}
+// rxjs is a peer dependency (the RxJS operators must share the user's rxjs); npm 7+ installs it,
+// --legacy-peer-deps does not: say so instead of failing with an internal error.
+try {
+  createRequire(import.meta.url).resolve('rxjs');
+} catch {
+  process.stderr.write('rangefinder: rxjs is not installed; it is a peer dependency of rangefinder (npm install rxjs@7)\n');
+  process.exit(2);
 }
 await import(entry.href);

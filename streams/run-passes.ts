@@ -1,5 +1,5 @@
 /**
- * The multi-pass driver: runs the Gram pass [Yu17; ALGORITHMS.md §5] of a plan (`planPasses`) over
+ * The multi-pass driver: runs the Gram pass [Yu17; docs/METHODS.md §5] of a plan (`planPasses`) over
  * a replayable BlockSource, opening it once per pass, and returns the rank-r factors.
  *
  * Not an RxJS operator: a pass is a whole subscription, and the next one starts only when the state
@@ -9,7 +9,7 @@
  * - One-shot sources (stdin, sockets) are refused before anything is read when the plan needs more
  *   than one pass: `tcp://... is a one-shot source and cannot be read 2 times; use a file or --passes 1`.
  * - Orientation 'columns' (the source emits rows of A^T): the run factors A^T = U' S V'^T and
- *   returns u = V', v = U' (ALGORITHMS.md §0); the tall factor read back from the spill is then V.
+ *   returns u = V', v = U' (docs/METHODS.md §0); the tall factor read back from the spill is then V.
  * - Tall factors go through a spill: rows of G = A X of the last pass are written as they are
  *   produced; the tall factor is G M, formed by one pass over the spill (not over the source).
  *   `spill: 'memory'` (default) keeps G in memory (m x w float64) and returns the factor as a matrix;

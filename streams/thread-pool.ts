@@ -1,5 +1,5 @@
 /**
- * A persistent pool of worker threads for the WebAssembly kernels (KERNELS.md, "Threads"): each
+ * A persistent pool of worker threads for the WebAssembly kernels (docs/KERNELS.md, "Threads"): each
  * worker instantiates the kernels' compiled module against the SAME shared memory and waits on the
  * control block of src/kernels/kernel-threads.ts with `Atomics.wait`; a product wakes them with
  * `Atomics.notify`, computes its own share on the calling thread and waits for theirs, so every

@@ -6,7 +6,7 @@
  * emit one record batch / row group / chunk per block, never one row per emission, and emit views
  * into the decoded buffers where the format allows (zero-copy).
  *
- * Column orientation: a column-block stream of A is a row stream of A^T (ALGORITHMS.md §0). A source
+ * Column orientation: a column-block stream of A is a row stream of A^T (docs/METHODS.md §0). A source
  * opened with orientation 'columns' emits row blocks of A^T; the consumer swaps U and V at the end.
  *
  * Backpressure: RxJS has none once a stage is async. Sources pull: they read the next batch only

@@ -1,5 +1,5 @@
 /**
- * Validation at the boundary (STYLE.md: check at the boundary, trust inside): every source passes
+ * Validation at the boundary (docs/STYLE.md: check at the boundary, trust inside): every source passes
  * its decoded blocks through one validator before emitting them, so the operators and kernels in
  * src/ never see a NaN, an Inf or a short row.
  *

@@ -17,7 +17,7 @@
  *    grows with the bytes sent and the producer is hardly throttled;
  * 4. a producer killed mid-stream arrives as an error notification naming the socket and the rows.
  * The range spill goes to a file (synchronous positioned writes), so the sketch state itself does not
- * grow with the number of rows [ALGORITHMS.md §6].
+ * grow with the number of rows [docs/METHODS.md §6].
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setFlagsFromString } from 'node:v8';

@@ -13,7 +13,7 @@ import { view } from '../src/matrix.js';
 import { testMatrix } from '../src/random/test-matrix.js';
 import { EPS, maxAbsDiff, orthError, randomOfRank, recompose } from './helpers/linalg.js';
 
-describe('synthetic inputs (ALGORITHMS.md §8)', () => {
+describe('synthetic inputs (docs/METHODS.md §8)', () => {
   it('PolyDecay and ExpDecay have the stated diagonal spectra', () => {
     const p = polyDecay(50, 5, 2);
     expect(Array.from(p.sigma!.slice(0, 7))).toEqual([1, 1, 1, 1, 1, 1 / 4, 1 / 9]);

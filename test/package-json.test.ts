@@ -39,11 +39,22 @@ describe('package.json', () => {
     expect(pkg.scripts.bench).toBeDefined();
   });
 
-  it('pins the toolchain the machine supports (vitest 4.1, TypeScript 6.0) and keeps one apache-arrow', () => {
+  it('pins the toolchain the machine supports (vitest 4.1, TypeScript 6.0)', () => {
     expect(pkg.devDependencies.vitest).toMatch(/^~?\^?4\.1/);
     expect(pkg.devDependencies.typescript).toMatch(/^~?6\.0/);
-    const arrow = pkg.dependencies['apache-arrow'] ?? pkg.peerDependencies?.['apache-arrow'];
-    expect(arrow).toBeDefined();
+  });
+
+  it('declares what the CLI needs to run as dependencies and rxjs as a wide peer (issue 18)', () => {
+    // Arrow (and Parquet) readers and the --report plots are needed to run: plain dependencies, so
+    // --legacy-peer-deps and a project on another apache-arrow still get a working CLI.
+    for (const d of ['apache-arrow', 'hyparquet', 'vega', 'vega-lite']) expect(pkg.dependencies[d], d).toBeDefined();
+    expect(pkg.peerDependencies?.['apache-arrow']).toBeUndefined();
+    // RxJS operators must share the user's rxjs (one Observable/Subscriber class): a peer with a
+    // wide range, and a devDependency for our own tests.
+    expect(pkg.dependencies.rxjs).toBeUndefined();
+    expect(pkg.peerDependencies?.rxjs).toBe('>=7.5.0 <8');
+    expect(pkg.devDependencies.rxjs).toBeDefined();
+    for (const d of Object.keys(pkg.dependencies)) expect(pkg.devDependencies[d], `${d} twice`).toBeUndefined();
   });
 
   it('the tarball ships the library, the CLI and its sources, never bench/ or test/', () => {
@@ -53,6 +64,9 @@ describe('package.json', () => {
     const files = listing[0]!.files.map((f) => f.path);
     expect(files).toContain('bin/rangefinder.js');
     expect(files).toContain('dist/streams/cli/main.js');
+    expect(files).toContain('LICENSE');
+    expect(readFileSync(new URL('../LICENSE', import.meta.url), 'utf8')).toMatch(/^MIT License/);
+    expect(pkg.license).toBe('MIT');
     expect(files.filter((f) => /^(dist\/)?(bench|test)\//.test(f))).toEqual([]);
   });
 

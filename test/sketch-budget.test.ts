@@ -1,5 +1,5 @@
 /**
- * Memory budget [ALGORITHMS.md §2]: sizes come from the bytes given by the natural or the flat rule;
+ * Memory budget [docs/METHODS.md §2]: sizes come from the bytes given by the natural or the flat rule;
  * below the feasible minimum the engine refuses with an error that states the smallest budget that
  * works; the state's actual bytes stay within the budget; explicit sizes override it.
  */

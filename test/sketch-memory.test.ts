@@ -1,5 +1,5 @@
 /**
- * Memory independent of the number of rows [ALGORITHMS.md §6]: the same budget gives the same state
+ * Memory independent of the number of rows [docs/METHODS.md §6]: the same budget gives the same state
  * bytes after 10^4 and 10^5 rows of width 256, within the budget, and the process's heap plus array
  * buffers differ by less than 10 MB. (The 10^6-row figures come from `npx tsx bench/sketch-memory.ts`,
  * kept out of the test suite for time.)

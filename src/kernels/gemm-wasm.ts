@@ -5,7 +5,7 @@
  *
  * Dtypes: all float64 -> float64 kernel; all float32 -> float32 kernel; A, B float32 with C float64
  * -> the float32 kernel into float32 scratch, then C <- beta C + alpha * scratch in float64: this is
- * how a stream accumulates float32 block products into float64 sketches (KERNELS.md, "Precision").
+ * how a stream accumulates float32 block products into float64 sketches (docs/KERNELS.md, "Precision").
  *
  * Operands inside the wasm arena (`allocF64`/`allocF32`) are used in place; others are copied in
  * with `set` (A, B, C) into reusable scratch, so no call allocates wasm memory once scratch has

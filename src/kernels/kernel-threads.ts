@@ -2,7 +2,7 @@
  * The seam between the kernels (pure, in src/) and a pool of worker threads (streams/thread-pool.ts,
  * which may use node:worker_threads). Workers share the kernels' WebAssembly memory, each with its
  * own instance, and are signalled through Atomics on a small control block rather than postMessage
- * (KERNELS.md: 1.9 to 2.0x on an idle 2-core box).
+ * (docs/KERNELS.md: 1.9 to 2.0x on an idle 2-core box).
  *
  * Every kernel call stays SYNCHRONOUS for its caller: the calling thread publishes one job, wakes
  * the workers, works on the job itself, then `Atomics.wait`s until all workers are done. Streams

@@ -1,7 +1,7 @@
 /**
  * A thin operand packed once and reused for many products: the sketch hot path
  * Y_blk (b x k) = A_blk (b x n) * Omega (n x k), where Omega is fixed for the whole stream
- * (KERNELS.md: "Pack Omega once into panels, k padded to a multiple of 8 (float32) or 4 (float64);
+ * (docs/KERNELS.md: "Pack Omega once into panels, k padded to a multiple of 8 (float32) or 4 (float64);
  * reuse it for every row block"). The panels live in the kernels' WebAssembly memory until
  * `freePanel`. Without wasm (bytes not built) the panel keeps a plain row-major copy and products
  * run on the TypeScript reference.

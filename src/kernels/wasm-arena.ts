@@ -5,7 +5,7 @@
  * block costs ~10 ms against ~50 to 100 ms of arithmetic at k = 64). Hot streaming callers should
  * allocate their block buffers, sketches and test matrices here.
  *
- * First-fit allocator over 64-byte aligned ranges (KERNELS.md: align to 64 bytes), coalescing on
+ * First-fit allocator over 64-byte aligned ranges (docs/KERNELS.md: align to 64 bytes), coalescing on
  * free. Views stay valid when the memory grows (it is shared and never detaches).
  */
 import { ensureMemory, HEAP_BASE, wasmRuntime, type WasmRuntime } from './wasm-runtime.js';

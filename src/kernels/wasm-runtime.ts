@@ -1,9 +1,9 @@
 /**
  * The WebAssembly kernel runtime: one shared `WebAssembly.Memory` (grown on demand up to the
  * memory32 maximum of 4 GiB), one instance on the calling thread, and the compiled module that
- * worker threads instantiate against the same memory (KERNELS.md, "Threads").
+ * worker threads instantiate against the same memory (docs/KERNELS.md, "Threads").
  *
- * Variant choice: the relaxed-SIMD build (fused multiply-add, +15 to 35% per KERNELS.md) when
+ * Variant choice: the relaxed-SIMD build (fused multiply-add, +15 to 35% per docs/KERNELS.md) when
  * `WebAssembly.validate` accepts it, which on Node 20 needs the V8 flag
  * `--experimental-wasm-relaxed-simd` set before first use (streams/enable-relaxed-simd.ts, the CLI,
  * the bench and vitest.config.ts do it); otherwise the plain simd128 build.

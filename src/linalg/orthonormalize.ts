@@ -5,7 +5,7 @@
  * Method: CholeskyQR2 [Fukaya, Nakatsukasa, Yanagisawa, Yamamoto 2014] on the GEMM kernels with a
  * float64 Gram: G = A^T A, R1 = chol(G), Q1 = A R1^{-1}, then the same once more on Q1. Its cost
  * is two Gram products and two products with the explicit inverse of the small triangle (4 m n^2 flops, all Level-3), and
- * it is what made tall-skinny orthonormalisation faster than Householder QR (KERNELS.md).
+ * it is what made tall-skinny orthonormalisation faster than Householder QR (docs/KERNELS.md).
  * When A is well conditioned (kappa(A) well below u^{-1/2} ~ 1e8) Q is orthonormal to O(u).
  *
  * Guard: the first Cholesky may break down, and for kappa(A) near or above u^{-1/2} (including

@@ -2,7 +2,7 @@
  * From the R factor of a tall Y (m x k, R^T R = Y^T Y, e.g. a streamed TSQR state) to a right
  * factor M (k x rank) such that Q = Y M has orthonormal columns spanning range(Y), even when Y
  * (hence R) is rank deficient: with R = U S V^T, M = V_r S_r^{-1}, since
- * Y V_r S_r^{-1} = Q_Y U S V^T V_r S_r^{-1} = Q_Y U_r [GVL13 §5.5.4; ALGORITHMS.md §6].
+ * Y V_r S_r^{-1} = Q_Y U S V^T V_r S_r^{-1} = Q_Y U_r [GVL13 §5.5.4; docs/METHODS.md §6].
  *
  * Use it wherever the streaming code needs `Y R^{-1}` without Y in memory: `Psi Q = (Psi Y) M`,
  * and `U = Y M U_core` in the pass over the spill. Directions with singular value at or below

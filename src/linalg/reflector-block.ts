@@ -1,7 +1,7 @@
 /**
  * Blocks of Householder reflectors in compact WY form, H_j ... H_{j+nb-1} = I - V T V^T
  * [Schreiber & Van Loan 1989; GVL13 §5.2.2], applied to the rows of a matrix with two GEMMs
- * (KERNELS.md: the Level-3 kernels are where the speed is). Shared by the blocked QR and the
+ * (docs/KERNELS.md: the Level-3 kernels are where the speed is). Shared by the blocked QR and the
  * SVD's formation of the bidiagonalising factors.
  */
 import { gemm } from '../kernels/gemm.js';

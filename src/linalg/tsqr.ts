@@ -1,6 +1,6 @@
 /**
  * Streaming R factor of a tall matrix Y whose rows arrive in blocks (TSQR, flat tree)
- * [Demmel, Grigori, Hoemmen, Langou 2012; GVL13 §5.2.4 structured Householder; ALGORITHMS.md §6].
+ * [Demmel, Grigori, Hoemmen, Langou 2012; GVL13 §5.2.4 structured Householder; docs/METHODS.md §6].
  *
  * State: R (k x k, upper triangular, float64, diag(R) >= 0) with R^T R = Y^T Y for all rows seen.
  * `tsqrUpdate(state, block)` replaces R by the R factor of [R; block] using Householder reflectors

@@ -1,6 +1,6 @@
 /**
  * Randomized SVD with any number of views of A, odd ones included [Bja19 Alg. 3 and §2-3;
- * ALGORITHMS.md §5]. A view is one product with A or with A^T.
+ * docs/METHODS.md §5]. A view is one product with A or with A^T.
  *
  * | symbol | shape  | here                                                   |
  * |--------|--------|--------------------------------------------------------|

@@ -1,5 +1,5 @@
 /**
- * Randomized block Krylov iteration, in memory [MM15 Alg. 2; ALGORITHMS.md §5].
+ * Randomized block Krylov iteration, in memory [MM15 Alg. 2; docs/METHODS.md §5].
  *
  * | symbol | shape         | here                                                      |
  * |--------|---------------|-----------------------------------------------------------|

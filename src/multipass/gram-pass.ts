@@ -1,5 +1,5 @@
 /**
- * Multi-pass randomized SVD of a row stream: the Gram pass [Yu17 Alg. 2; ALGORITHMS.md §5-6].
+ * Multi-pass randomized SVD of a row stream: the Gram pass [Yu17 Alg. 2; docs/METHODS.md §5-6].
  * Plain data plus functions (create / update / finishPass), synchronous, with an in-memory state
  * that does not depend on the number of rows m.
  *
@@ -21,7 +21,7 @@
  * Block Krylov [MM15 Alg. 2]: passes 1..q each add the block orth(A^T A X_j) to a right Krylov
  * basis; the last pass streams A [X_0 ... X_q] (width (q + 1) l).
  *
- * Stabilisation [ALGORITHMS.md §5: "stabilise the R^{-1}"]: X is orthonormalised between passes
+ * Stabilisation [docs/METHODS.md §5: "stabilise the R^{-1}"]: X is orthonormalised between passes
  * (CholeskyQR2, falling back to Householder QR when H is too ill conditioned for it; so
  * cond(G) ~ sigma_1 / sigma_l of A, not its power), and R is inverted through
  * its SVD with the directions below `RANK_TOL * sigma_1(R)` dropped: an exactly low-rank input with
@@ -239,7 +239,7 @@ export function updateGramPass(st: GramPassState, block: Matrix, rowStart: numbe
   if (block.cols !== n) throw new ShapeError(`gramPass: rows ${rowStart}..${rowStart + block.rows - 1} have ${block.cols} values, expected ${n}`);
   if (!Number.isInteger(rowStart) || rowStart < 0) throw new ArgumentError(`gramPass: rowStart must be a non-negative integer, found ${rowStart}`);
   const g = st.g, h = st.h;
-  // float32 rows: widen a chunk at a time so that both products run on the f64 kernel (KERNELS.md:
+  // float32 rows: widen a chunk at a time so that both products run on the f64 kernel (docs/KERNELS.md:
   // accumulators and Gram-type products stay in float64).
   const widen = !(block.data instanceof Float64Array);
   const step = widen ? Math.max(1, Math.min(CHUNK, Math.floor(WIDEN_BYTES / (8 * n)))) : CHUNK;

@@ -1,4 +1,4 @@
-/** Multi-pass methods for replayable sources [HMT11, MM15, Bja19, Yu17; ALGORITHMS.md §5-6]. */
+/** Multi-pass methods for replayable sources [HMT11, MM15, Bja19, Yu17; docs/METHODS.md §5-6]. */
 export type { LowRankSvd } from './low-rank-svd.js';
 export type { MultipassOptions, ResolvedMultipassOptions } from './multipass-options.js';
 export { DEFAULT_MULTIPASS_TEST_MATRIX, DEFAULT_OVERSAMPLES, DEFAULT_POWER_ITERATIONS, resolveMultipassOptions } from './multipass-options.js';

@@ -1,5 +1,5 @@
 /**
- * Rows of the left factor from spilled rows of G [ALGORITHMS.md §6]: U_blk = G_blk M (b x r), with
+ * Rows of the left factor from spilled rows of G [docs/METHODS.md §6]: U_blk = G_blk M (b x r), with
  * M = `leftMap` of a finished Gram pass. One pass over the spill (w columns), never over A.
  * Writes into `out` when given (b x r), else allocates.
  */

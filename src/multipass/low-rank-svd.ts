@@ -5,7 +5,7 @@
  * Signs: each column of V is flipped (with the same column of U) so that its entry of largest
  * magnitude is positive (scikit-learn's `svd_flip(u_based_decision=False)`). The decision is on V
  * rather than U because a streamed tall U is still in the spill when the signs are fixed
- * [ALGORITHMS.md §6]; in-memory and streaming paths use the same rule, so they agree exactly.
+ * [docs/METHODS.md §6]; in-memory and streaming paths use the same rule, so they agree exactly.
  */
 import type { Matrix64 } from '../matrix.js';
 

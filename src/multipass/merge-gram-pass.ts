@@ -1,5 +1,5 @@
 /**
- * Merging shards of one pass [ALGORITHMS.md §6 "Merging shards"]: workers that stream disjoint row
+ * Merging shards of one pass [docs/METHODS.md §6 "Merging shards"]: workers that stream disjoint row
  * ranges of the same matrix with the same options (seed, sizes, pass) hold states whose H add and
  * whose TSQR factors merge by one more QR; the merged state is what one worker streaming all rows
  * would hold, up to rounding. Each worker's spill keeps its own rows of G (global row indices).

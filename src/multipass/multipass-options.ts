@@ -1,6 +1,6 @@
 /**
  * Options shared by the multi-pass methods (RSVD, randomized subspace iteration, block Krylov, any
- * number of views), in scikit-learn's words, and their validation at the boundary [STYLE.md].
+ * number of views), in scikit-learn's words, and their validation at the boundary [docs/STYLE.md].
  *
  * Notation [HMT11 §4]: r = `rank`, p = `oversamples`, l = r + p the block width (columns of the
  * test matrix Omega, n x l), q = `powerIterations`.

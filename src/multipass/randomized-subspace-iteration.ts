@@ -1,6 +1,6 @@
 /**
  * Randomized subspace iteration, in memory: the reference the streaming Gram pass is tested against
- * [HMT11 Alg. 4.4 with Alg. 5.1; ALGORITHMS.md §5].
+ * [HMT11 Alg. 4.4 with Alg. 5.1; docs/METHODS.md §5].
  *
  * | symbol | shape  | here                                                         |
  * |--------|--------|--------------------------------------------------------------|

@@ -1,5 +1,5 @@
 /**
- * The starting block Omega (n x l) of the multi-pass methods [HMT11 §4.1; ALGORITHMS.md §0].
+ * The starting block Omega (n x l) of the multi-pass methods [HMT11 §4.1; docs/METHODS.md §0].
  * Omega acts on the non-streamed axis of a row stream (the n axis, which every row carries
  * completely), so it is generated once and kept: row j of Omega is the vector of item j of the
  * seeded map with purpose 'multipass-omega'. The in-memory references and the streaming Gram pass

@@ -1,11 +1,11 @@
 /**
  * The pass-budget planner: given how many times the source may be read and how much memory the
- * state may use, choose the method, oversampling and sizes, and say why [ALGORITHMS.md §2, §5].
+ * state may use, choose the method, oversampling and sizes, and say why [docs/METHODS.md §2, §5].
  *
  * Rules (each reason string below quotes the rule that fired; evidence in bench/out/rsi-study.md):
  * 1. passes = 1: the three-sketch single-view method [TYUC19] with sizes from the budget
  *    (`sizesForBudget` of the single-pass engine, range rows spilled so the state has no m term);
- *    size rule 'natural' for spectrum 'fast', 'flat' (the engine's default) otherwise [TYUC19 §5.4; ALGORITHMS.md §2].
+ *    size rule 'natural' for spectrum 'fast', 'flat' (the engine's default) otherwise [TYUC19 §5.4; docs/METHODS.md §2].
  *    `method: 'rsi'` with passes = 1 plans the single-pass Gram RSVD (q = 0) [Yu17] instead: at
  *    equal memory it was markedly more accurate on the shared matrices (bench/out/one-pass-choice.md),
  *    but it lacks the three-sketch's error estimate, centering and general linear updates.
@@ -153,7 +153,7 @@ function planOnePass(opts: PlanPassesOptions, spectrum: Spectrum, reasons: strin
     method: 'three-sketch', testMatrix: DEFAULT_TEST_MATRIX, dtype: 'float64', seed: 0, center: false, cols: opts.cols, rank: opts.rank,
     q: DEFAULT_ERROR_SKETCH_DIM, chunk: defaultChunk(opts.cols), rowsInMemory: 0,
   };
-  reasons.push('passes = 1: the single-view three-sketch [TYUC19], the preferred single-pass method (ALGORITHMS.md §2): it has the a-posteriori error estimate, exact centering and accepts any linear update');
+  reasons.push('passes = 1: the single-view three-sketch [TYUC19], the preferred single-pass method (docs/METHODS.md §2): it has the a-posteriori error estimate, exact centering and accepts any linear update');
   reasons.push('alternative for whole-row streams: method \'rsi\' with passes = 1 (single-pass Gram RSVD [Yu17]), more accurate at equal memory on the shared matrices (bench/out/one-pass-choice.md)');
   reasons.push(`size rule '${rule}'` + (rule === 'flat' ? `: spectrum '${spectrum}' (flat is at most 1.1% worse than natural in total error on our grid, natural up to 29% worse than flat)` : ": spectrum 'fast' [TYUC19 §5.4.2]"));
   const min = minimumSketchBudget(query);
@@ -164,7 +164,7 @@ function planOnePass(opts: PlanPassesOptions, spectrum: Spectrum, reasons: strin
     );
   }
   const sz = planSketch(query, opts.memoryBudget, rule);
-  reasons.push(`k = ${sz.k}, s = ${sz.s} from the budget; range rows spilled, so the state has no m term (ALGORITHMS.md §6)`);
+  reasons.push(`k = ${sz.k}, s = ${sz.s} from the budget; range rows spilled, so the state has no m term (docs/METHODS.md §6)`);
   return {
     method: 'three-sketch', passes: 1, rank: opts.rank, oversamples: sz.k - opts.rank,
     sizes: { k: sz.k, s: sz.s, q: sz.q }, stateBytes: sketchBytes({ ...query, chunk: sz.chunk }, sz), reasons,

@@ -2,7 +2,7 @@
  * Box-Muller from two raw 32-bit draws, bit-reproducible on every engine.
  *
  * The draws w1, w2 (int32, as xor128 yields them) stand for the uniforms u_i = ((w_i >>> 0) + 1) 2^-32
- * in (0, 1], and the pair is sqrt(-2 ln u1) (cos 2 pi u2, sin 2 pi u2) [ALGORITHMS.md §3]. JavaScript
+ * in (0, 1], and the pair is sqrt(-2 ln u1) (cos 2 pi u2, sin 2 pi u2) [docs/METHODS.md §3]. JavaScript
  * leaves Math.log/cos/sin implementation-defined (engines and versions may differ in the last bits), and
  * they were most of the cost of a Gaussian test matrix, so ln, cos and sin are computed here from IEEE
  * basic operations only (+ - * /, Math.sqrt, integer and bit operations), whose results the language

@@ -1,6 +1,6 @@
 /**
  * Seeded random test matrices whose vector for item `i` is a function of `(seed, purpose, i)` alone
- * [ALGORITHMS.md §0]: memory does not grow with the streamed axis, items may arrive in any order or
+ * [docs/METHODS.md §0]: memory does not grow with the streamed axis, items may arrive in any order or
  * shard, and sketches built with the same seed merge by addition.
  *
  * Layout: a "map" over an axis of length `items` with embedding dimension `dim` is generated item by
@@ -13,7 +13,7 @@
  * seeded from `${seed}:${purpose}:${g}`, and every item consumes a fixed number of draws, so item i
  * is still determined by (seed, purpose, i) alone (its group is skipped into, never re-ordered).
  *
- * Families [TYUC19 §3.3; ALGORITHMS.md §3]:
+ * Families [TYUC19 §3.3; docs/METHODS.md §3]:
  * - gaussian: i.i.d. N(0, 1) by Box-Muller (ceil(dim/2) pairs per item) with our own ln, cos and sin
  *   (`box-muller.ts`: IEEE basic operations only, so the values are the same on every engine);
  * - rademacher: i.i.d. +-1;

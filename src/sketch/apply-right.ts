@@ -1,5 +1,5 @@
 /**
- * The block product that turns spilled range rows into U (or Q) [ALGORITHMS.md §6]:
+ * The block product that turns spilled range rows into U (or Q) [docs/METHODS.md §6]:
  * out (b x r) <- yBlock (b x k) * right (k x r) + 1 * shift (1 x r).
  * The streams layer calls it on each block it re-reads from the spill; FD uses it on input blocks
  * (U_blk = A_blk * V S^{-1}). Allocates nothing; checks shapes (a public boundary).

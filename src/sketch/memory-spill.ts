@@ -1,5 +1,5 @@
 /**
- * An in-memory range spill [ALGORITHMS.md §6]: holds the rows of Y (m x k) as float64, growing in
+ * An in-memory range spill [docs/METHODS.md §6]: holds the rows of Y (m x k) as float64, growing in
  * 64-row pages, summing rows written more than once. For tests and inputs small enough to keep Y;
  * the streams layer provides a file-backed spill for everything else.
  */

@@ -42,6 +42,8 @@ export interface ReconstructOptions {
 
 export interface MethodModule<S extends SketchState = SketchState> {
   readonly method: S['method'];
+  /** The method's code in the serialized header (stable across versions; never reuse one). */
+  readonly code: number;
   /** Sizes when no budget and no explicit sizes are given (the papers' defaults). */
   defaultSizes(rank: number, cols: number, q: number, chunk: number): SketchSizes;
   /** Validate explicit sizes (throws ArgumentError naming the size). */

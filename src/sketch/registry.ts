@@ -21,6 +21,11 @@ export function methodOf<S extends SketchState>(st: S | SketchMethod): MethodMod
   return METHODS[m] as unknown as MethodModule<S>;
 }
 
+/** The module whose serialized code is `code`, or undefined. */
+export function methodByCode(code: number): MethodModule | undefined {
+  return (Object.values(METHODS) as MethodModule[]).find((m) => m.code === code);
+}
+
 export function isSketchMethod(x: unknown): x is SketchMethod {
   return typeof x === 'string' && Object.hasOwn(METHODS, x);
 }

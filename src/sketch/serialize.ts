@@ -9,7 +9,7 @@
  *   offset  type      field
  *   0       4 bytes   family tag 'RFSK'
  *   4       u16       format version (SKETCH_FORMAT_VERSION = 2; version 1 had no dtype, no rsvd)
- *   6       u8        method code (METHODS)
+ *   6       u8        method code (each method module's `code`)
  *   7       u8        test-matrix code (FAMILIES)
  *   8       u8        size-rule code (RULES)
  *   9       u8        flags: bit 0 center, bit 1 dtype float32
@@ -22,11 +22,10 @@
  */
 import { FormatError } from '../errors.js';
 import { allocateSketch } from './create.js';
-import { methodOf } from './registry.js';
+import { methodByCode, methodOf } from './registry.js';
 import { SKETCH_FAMILY_TAG, SKETCH_FORMAT_VERSION, type RangeSpill, type SketchState } from './types.js';
 
 const MAGIC = [0x52, 0x46, 0x53, 0x4b]; // 'RFSK'
-const METHODS = ['three-sketch', 'two-sketch', 'fd', 'rsvd'] as const;
 const FAMILIES = ['gaussian', 'sparse-sign'] as const;
 const RULES = ['natural', 'flat', 'explicit', 'default', 'oversample'] as const;
 const HEADER_BYTES = 64;
@@ -39,7 +38,7 @@ export function serializeSketch(state: SketchState): Uint8Array {
   const dv = new DataView(bytes.buffer);
   MAGIC.forEach((b, i) => dv.setUint8(i, b));
   dv.setUint16(4, SKETCH_FORMAT_VERSION, true);
-  dv.setUint8(6, METHODS.indexOf(state.method));
+  dv.setUint8(6, mod.code);
   dv.setUint8(7, FAMILIES.indexOf(state.testMatrix));
   dv.setUint8(8, RULES.indexOf(state.sizes.rule));
   dv.setUint8(9, (state.center ? 1 : 0) | (state.dtype === 'float32' ? 2 : 0));
@@ -72,7 +71,7 @@ export function deserializeSketch(bytes: Uint8Array, spill?: RangeSpill): Sketch
     throw new FormatError(`unsupported sketch format version ${version}: this build reads version ${SKETCH_FORMAT_VERSION}` +
       (version > SKETCH_FORMAT_VERSION ? ' (written by a newer rangefinder)' : ''));
   }
-  const method = METHODS[dv.getUint8(6)], testMatrix = FAMILIES[dv.getUint8(7)], rule = RULES[dv.getUint8(8)];
+  const method = methodByCode(dv.getUint8(6))?.method, testMatrix = FAMILIES[dv.getUint8(7)], rule = RULES[dv.getUint8(8)];
   if (!method || !testMatrix || !rule) throw new FormatError(`corrupt sketch header: method/test-matrix/rule codes ${dv.getUint8(6)}/${dv.getUint8(7)}/${dv.getUint8(8)}`);
   const flags = dv.getUint8(9), nScalars = dv.getUint16(10, true);
   const [seed, cols, rank, k, s, l, q, chunk] = Array.from({ length: 8 }, (_, i) => dv.getUint32(12 + 4 * i, true)) as [number, number, number, number, number, number, number, number];

@@ -1,5 +1,5 @@
 /**
- * ExpDecay test matrix [TYUC17 §7.3.1; ALGORITHMS.md §8]:
+ * ExpDecay test matrix [TYUC17 §7.3.1; docs/METHODS.md §8]:
  * A = diag(1, ..., 1, 10^-q, 10^-2q, ..., 10^-(n-R)q) (n x n) with R leading unit values.
  * q = 0.01, 0.1, 0.5 in the papers. `{ rotate: true, seed }` returns U diag V^T with Haar U, V.
  */

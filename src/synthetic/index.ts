@@ -1,4 +1,4 @@
-/** Synthetic inputs of ALGORITHMS.md §8 with exact oracles. */
+/** Synthetic inputs of docs/METHODS.md §8 with exact oracles. */
 export type { SyntheticMatrix } from './synthetic-matrix.js';
 export { lowRankPlusNoise } from './low-rank-plus-noise.js';
 export { polyDecay } from './poly-decay.js';

@@ -1,5 +1,5 @@
 /**
- * LowRank + noise test matrix [TYUC17 §7.3.1; ALGORITHMS.md §8]:
+ * LowRank + noise test matrix [TYUC17 §7.3.1; docs/METHODS.md §8]:
  * A = diag(1, ..., 1, 0, ..., 0) + (xi / n) G G^T (n x n, symmetric positive semi-definite),
  * R unit entries, G (n x n) standard Gaussian drawn from `seed` (src/random). xi = 1e-4, 1e-2, 1e-1.
  * The singular values are not known in closed form (sigma = null): use `exactTruncatedSvd`.

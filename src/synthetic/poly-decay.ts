@@ -1,5 +1,5 @@
 /**
- * PolyDecay test matrix [TYUC17 §7.3.1; ALGORITHMS.md §8]:
+ * PolyDecay test matrix [TYUC17 §7.3.1; docs/METHODS.md §8]:
  * A = diag(1, ..., 1, 2^-p, 3^-p, ..., (n - R + 1)^-p) (n x n) with R leading unit values.
  * p = 0.5, 1, 2 in the papers. `{ rotate: true, seed }` returns U diag V^T with Haar U, V
  * (for order-dependent methods, on which diagonal inputs are trivially easy).

@@ -8,7 +8,8 @@ Usage:
   rangefinder inspect <input>                      shape, layout, dtype, batches of an input
   rangefinder compress MODEL --alpha A --out FILE  low-rank compression of a model's linear layers
 
-Run 'rangefinder <command> --help' for the options of a command.
+Run 'rangefinder help <command>' (or 'rangefinder <command> --help') for the options of a command,
+'rangefinder -v' for the version.
 Exit codes: 0 success, 2 bad usage or bad input, 1 internal error.
 `;
 

@@ -1,5 +1,5 @@
 /**
- * The range-row spill of a single-pass run that must write U [ALGORITHMS.md §6]: created lazily on
+ * The range-row spill of a single-pass run that must write U [docs/METHODS.md §6]: created lazily on
  * the first row (its width k is known only once the sketch has chosen its sizes), a temporary Arrow
  * IPC file (`createSpill` in streams/sinks) so that memory does not grow with the number of rows,
  * then replayed block by block to form U = Y uRight + 1 uShift with `applyRight`.

@@ -3,9 +3,12 @@
  * `process.exitCode` rather than calling `process.exit`, so stdout is flushed.
  */
 import type { CommandIo } from './approx-command.js';
-import { MAIN_HELP } from './help-text.js';
+import { APPROX_HELP, COMPRESS_HELP, INSPECT_HELP, MAIN_HELP } from './help-text.js';
+import { packageVersion } from './package-version.js';
 import { reportError } from './report-error.js';
 import { UsageError } from './usage-error.js';
+
+const COMMAND_HELP: Record<string, string> = { approx: APPROX_HELP, inspect: INSPECT_HELP, compress: COMPRESS_HELP };
 
 export async function runCli(argv: readonly string[], io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   try {
@@ -15,11 +18,20 @@ export async function runCli(argv: readonly string[], io: CommandIo = { stdout: 
       case 'approx': return await (await import('./approx-command.js')).approxCommand(rest, io);
       case 'inspect': return await (await import('./inspect-command.js')).inspectCommand(rest, io);
       case 'compress': return await (await import('./compress-command.js')).compressCommand(rest, io);
-      case undefined: case '-h': case '--help': case 'help':
+      case undefined: case '-h': case '--help':
         io.stdout.write(MAIN_HELP);
         return command === undefined ? 2 : 0;
-      case '--version': case '-v':
-        io.stdout.write('rangefinder 0.1.0\n');
+      case 'help': {
+        // `rangefinder help approx` = `rangefinder approx --help`
+        const topic = rest[0];
+        if (topic === undefined) { io.stdout.write(MAIN_HELP); return 0; }
+        const text = COMMAND_HELP[topic];
+        if (text === undefined) throw new UsageError(`no help on '${topic}': the commands are approx, inspect and compress (see rangefinder --help)`);
+        io.stdout.write(text);
+        return 0;
+      }
+      case '--version': case '-v': case 'version':
+        io.stdout.write(`rangefinder ${packageVersion()}\n`);
         return 0;
       default:
         throw new UsageError(command.startsWith('-')

@@ -1,6 +1,6 @@
 /**
  * The error notification for a block the sketch refused, naming where it is in the streamed matrix
- * (STYLE.md: "bad data arrives as an error notification that names the place"). src/ messages that
+ * (docs/STYLE.md: "bad data arrives as an error notification that names the place"). src/ messages that
  * already name a global row (`row 17: value at column 9 is NaN`) pass unchanged for row streams; any
  * other message is prefixed with the block's rows, keeping the error class (and its code) and the
  * original as `cause`. For column streams the block holds columns of A (rows of A^T), so the prefix

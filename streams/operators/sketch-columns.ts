@@ -1,6 +1,6 @@
 /**
  * `sketchColumns(opts)`: folds a stream of COLUMN blocks of A (m x n) into a sketch. A column-block
- * stream is a row stream of A^T [ALGORITHMS.md §0]: each incoming RowBlock holds columns
+ * stream is a row stream of A^T [docs/METHODS.md §0]: each incoming RowBlock holds columns
  * [rowStart, rowStart + rows) of A as rows of length m (what a source opened with
  * `orientation: 'columns'` emits). So the sketch is of A^T, with `cols` = m.
  *

@@ -1,5 +1,5 @@
 /**
- * The range-sketch spill of ALGORITHMS.md §6: rows `y_i` of Y = A Omega (m x k) are appended as they
+ * The range-sketch spill of docs/METHODS.md §6: rows `y_i` of Y = A Omega (m x k) are appended as they
  * arrive to an Arrow IPC file in a fresh temporary directory (`fs.mkdtempSync`), then read back in
  * one pass to form U = Y R^{-1} U_core, then deleted.
  *

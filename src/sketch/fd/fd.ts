@@ -25,6 +25,7 @@ const segments = (p: SketchParams) => [['errorSketch', p.sizes.q * p.cols], ['co
 
 export const fd: MethodModule<FdState> = {
   method: 'fd',
+  code: 2,
   defaultSizes(r, _n, q, chunk) {
     return { k: 0, s: 0, l: 4 * r + 1, q, rule: 'default', chunk };
   },

@@ -30,6 +30,7 @@ export function rsvdOversamples(rank: number): number {
 
 export const rsvd: MethodModule<RsvdState> = {
   method: 'rsvd',
+  code: 3,
   defaultSizes(r, n, q, chunk) {
     return { k: Math.min(n, r + rsvdOversamples(r)), s: 0, l: 0, q, rule: 'default', chunk };
   },

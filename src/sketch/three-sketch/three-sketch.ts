@@ -24,6 +24,7 @@ const segments = (p: SketchParams) => linearSegments(p, [['coRangeOnes', p.sizes
 
 export const threeSketch: MethodModule<ThreeSketchState> = {
   method: 'three-sketch',
+  code: 0,
   defaultSizes(r, n, q, chunk) {
     const k = Math.min(n, 4 * r + 1);
     return { k, s: 2 * k + 1, l: 0, q, rule: 'default', chunk };

@@ -21,6 +21,7 @@ const segments = (p: SketchParams) => linearSegments(p);
 
 export const twoSketch: MethodModule<TwoSketchState> = {
   method: 'two-sketch',
+  code: 1,
   defaultSizes(r, n, q, chunk) {
     const k = Math.min(n, 2 * r + 1);
     return { k, s: 0, l: 2 * k + 1, q, rule: 'default', chunk };
