@@ -521,23 +521,122 @@ export function csr_from_items(b: i32, z: i32, dim: i32, idx: usize, val: usize,
   }
 }
 
-// n compressed sparse-sign items of dimension dim (zeta = min(dim, 8) entries each) from the xor128
-// state (x, y, z, w), bit for bit `fillSparseSignItems` in src/random/test-matrix.ts: per item,
-// Floyd's sample of zeta distinct positions (floor(uint32 * 2^-32 * (j + 1)) for j = dim - zeta ..
-// dim - 1, j itself when already taken) into idx (int32), then one draw whose bits p give the
-// signs of the values +-scale (float64) in val.
-export function sparse_sign_items(x: i32, y: i32, z: i32, w: i32, n: i32, dim: i32, zeta: i32, scale: f64, idx: usize, val: usize): void {
-  const j0 = dim - zeta;
+// ---- Seeded test matrices: Philox4x32-10 [SMDS11] and the item generators of src/random/test-matrix.ts,
+// bit for bit (the same integer and IEEE double operations; test/random-streams.test.ts compares them).
+
+// The four words of the last `philox` call (module globals: one instance per thread).
+let px0: u32 = 0, px1: u32 = 0, px2: u32 = 0, px3: u32 = 0;
+
+// Philox4x32-10 of the counter (c0, c1, c2, c3) under the key (k0, k1) into px0..px3.
+@inline function philox(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32): void {
+  let x0 = c0, x1 = c1, x2 = c2, x3 = c3, a = k0, b = k1;
+  for (let r = 0; r < 10; r++) {
+    const p0 = <u64>0xD2511F53 * <u64>x0;
+    const p1 = <u64>0xCD9E8D57 * <u64>x2;
+    const y0 = <u32>(p1 >>> 32) ^ x1 ^ a;
+    const y2 = <u32>(p0 >>> 32) ^ x3 ^ b;
+    x1 = <u32>p1; x3 = <u32>p0; x0 = y0; x2 = y2;
+    a += 0x9E3779B9; b += 0xBB67AE85;
+  }
+  px0 = x0; px1 = x1; px2 = x2; px3 = x3;
+}
+
+// Box-Muller of src/random/box-muller.ts; `tab` holds LOG_TABLE (726 float64) then SIN_COS_TABLE (1024).
+const BM_LN2: f64 = 0.6931471805599453;
+const BM_INV_2_31: f64 = 1.0 / 2147483648.0;
+const BM_SQRT2_N: i32 = -1257966796; // 3037000500 - 2^32
+const BM_TURN: f64 = 3.141592653589793 * (1.0 / 2147483648.0);
+const BM_STEP: f64 = 1.0 / 512.0;
+const BM_THIRD: f64 = 1.0 / 3.0;
+const BM_SIXTH: f64 = -1.0 / 6.0;
+const BM_120: f64 = 1.0 / 120.0;
+const BM_24: f64 = 1.0 / 24.0;
+
+// ln u for u = (w + 1) 2^-32 (logUniform).
+@inline function bmLog(w: u32, tab: usize): f64 {
+  if (w == 0xFFFFFFFF) return 0.0;
+  const a1 = w + 1;
+  const lz = <i32>clz<u32>(a1);
+  const n = a1 << <u32>lz;
+  const hi = <u32>(BM_SQRT2_N - 1 - <i32>n) >>> 31;
+  const m = <f64>n * BM_INV_2_31 * (1.0 - 0.5 * <f64>hi);
+  const j = ((n >>> hi) + 2097152) >>> 22;
+  const t = <usize>(2 * (j - 362));
+  const r = (m - <f64>j * BM_STEP) * load<f64>(tab + ((t + 1) << 3));
+  const p = r + r * r * (-0.5 + r * (BM_THIRD + r * (-0.25 + r * 0.2)));
+  return (<f64>(<i32>hi - 1 - lz) * BM_LN2 + load<f64>(tab + (t << 3))) + p;
+}
+
+// The pair sqrt(-2 ln u1) (cos 2 pi u2, sin 2 pi u2) of words (w1, w2) into float64/float32 at o
+// (the second value only when `both`).
+@inline function bmPair<T>(w1: u32, w2: u32, tab: usize, o: usize, both: bool): void {
+  const r = Math.sqrt(-2.0 * bmLog(w1, tab));
+  const c: u32 = w2 + 1 + 4194304;
+  const j = <usize>((c >>> 23) & 511);
+  const d = <f64>(<i32>(c & 8388607) - 4194304) * BM_TURN;
+  const z = d * d;
+  const sinD = d + d * z * (BM_SIXTH + z * BM_120);
+  const cosD1 = z * (-0.5 + z * BM_24);
+  const sc = tab + (726 << 3) + (j << 4);
+  const cj = load<f64>(sc), sj = load<f64>(sc, 8);
+  const v0 = r * (cj + (cj * cosD1 - sj * sinD));
+  if (sizeof<T>() == 8) store<f64>(o, v0); else store<f32>(o, <f32>v0);
+  if (both) {
+    const v1 = r * (sj + (sj * cosD1 + cj * sinD));
+    if (sizeof<T>() == 8) store<f64>(o, v1, 8); else store<f32>(o, <f32>v1, 4);
+  }
+}
+
+@inline function gaussianItems<T>(k0: u32, k1: u32, i0: f64, n: i32, dim: i32, out: usize, ld: i32, tab: usize): void {
+  const es = <usize>sizeof<T>();
+  const first = <u64>i0;
   for (let t = 0; t < n; t++) {
+    const i = first + <u64>t;
+    const lo = <u32>i, hi = <u32>(i >>> 32);
+    const o = out + <usize>t * <usize>ld * es;
+    for (let j = 0, b = 0; j < dim; j += 4, b++) {
+      philox(lo, hi, <u32>b, 0, k0, k1);
+      const w2 = px2, w3 = px3;
+      bmPair<T>(px0, px1, tab, o + <usize>j * es, j + 1 < dim);
+      if (j + 2 < dim) bmPair<T>(w2, w3, tab, o + <usize>(j + 2) * es, j + 3 < dim);
+    }
+  }
+}
+
+// n Gaussian items (dim normals each) of the stream (k0, k1) from item i0 (an integer below 2^53) as
+// rows `ld` elements apart at out: float64 / float32 (the float64 values rounded once).
+export function philox_gaussian_f64(k0: u32, k1: u32, i0: f64, n: i32, dim: i32, out: usize, ld: i32, tab: usize): void {
+  gaussianItems<f64>(k0, k1, i0, n, dim, out, ld, tab);
+}
+export function philox_gaussian_f32(k0: u32, k1: u32, i0: f64, n: i32, dim: i32, out: usize, ld: i32, tab: usize): void {
+  gaussianItems<f32>(k0, k1, i0, n, dim, out, ld, tab);
+}
+
+// n compressed sparse-sign items of dimension dim (zeta = min(dim, 8) entries each) of the stream
+// (k0, k1) from item i0: per item, Floyd's sample of zeta distinct positions from words 0 .. zeta - 1
+// (floor(w * 2^-32 * (j + 1)) for j = dim - zeta + p, j itself when already taken) into idx (int32),
+// then word zeta whose bits p give the signs of the values +-scale (float64) in val.
+export function philox_sparse_sign(k0: u32, k1: u32, i0: f64, n: i32, dim: i32, zeta: i32, scale: f64, idx: usize, val: usize): void {
+  const j0 = dim - zeta;
+  const first = <u64>i0;
+  for (let t = 0; t < n; t++) {
+    const i = first + <u64>t;
+    const lo = <u32>i, hi = <u32>(i >>> 32);
     const o = idx + (<usize>(t * zeta) << 2), ov = val + (<usize>(t * zeta) << 3);
-    for (let j = j0, c = 0; j < dim; j++, c++) {
-      const u = x ^ (x << 11); x = y; y = z; z = w; w ^= (w >>> 19) ^ u ^ (u >>> 8);
-      const r = <i32>Math.floor(<f64><u32>w * 2.3283064365386963e-10 * <f64>(j + 1));
+    let w0: u32 = 0, w1: u32 = 0, w2: u32 = 0, w3: u32 = 0;
+    for (let c = 0; c < zeta; c++) {
+      if ((c & 3) == 0) { philox(lo, hi, <u32>(c >>> 2), 0, k0, k1); w0 = px0; w1 = px1; w2 = px2; w3 = px3; }
+      const l = c & 3;
+      const w = l == 0 ? w0 : l == 1 ? w1 : l == 2 ? w2 : w3;
+      const j = j0 + c;
+      const r = <i32>Math.floor(<f64>w * 2.3283064365386963e-10 * <f64>(j + 1));
       let v = r;
       for (let p = 0; p < c; p++) if (load<i32>(o + (<usize>p << 2)) == r) { v = j; break; }
       store<i32>(o + (<usize>c << 2), v);
     }
-    const u = x ^ (x << 11); x = y; y = z; z = w; w ^= (w >>> 19) ^ u ^ (u >>> 8);
-    for (let p = 0; p < zeta; p++) store<f64>(ov + (<usize>p << 3), (w >>> p) & 1 ? scale : -scale);
+    if ((zeta & 3) == 0) { philox(lo, hi, <u32>(zeta >>> 2), 0, k0, k1); w0 = px0; w1 = px1; w2 = px2; w3 = px3; }
+    const l = zeta & 3;
+    const signs = l == 0 ? w0 : l == 1 ? w1 : l == 2 ? w2 : w3;
+    for (let p = 0; p < zeta; p++) store<f64>(ov + (<usize>p << 3), (signs >>> <u32>p) & 1 ? scale : -scale);
   }
 }

@@ -107,7 +107,7 @@ try {
   // --- QR of 100000 x 64 ---
   {
     const m = 100000, n = 64, reps = quick ? 3 : 5;
-    const a = testMatrix('gaussian', 1, 'bench-qr', m, n);
+    const a = testMatrix('gaussian', 1, 'bench-a', m, n);
     const path = join(tmp, 'qr.npy');
     writeNpy(path, a);
     const np = numpy(path, 'Q, R = np.linalg.qr(A)', reps, '[np.abs(Q.T @ Q - np.eye(A.shape[1])).max(), np.abs(Q @ R - A).max() / np.abs(A).max()]');
@@ -125,7 +125,7 @@ try {
   // --- exact SVD of 768 x 3072 ---
   {
     const m = 768, n = 3072, reps = quick ? 1 : 3;
-    const a = testMatrix('gaussian', 2, 'bench-svd', m, n);
+    const a = testMatrix('gaussian', 2, 'bench-b', m, n);
     const path = join(tmp, 'svd.npy');
     writeNpy(path, a);
     const np = numpy(path, 'U, S, Vt = np.linalg.svd(A, full_matrices=False)', reps, 'S');

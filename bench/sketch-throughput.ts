@@ -58,7 +58,7 @@ const results: Record<string, unknown>[] = [];
 const sab = new SharedArrayBuffer(M * n * 4);
 const data = new Float32Array(sab);
 {
-  const p = 8, l = testMatrix('gaussian', 1, 'bench-l', M, p), r = testMatrix('gaussian', 1, 'bench-r', n, p);
+  const p = 8, l = testMatrix('gaussian', 1, 'bench-left', M, p), r = testMatrix('gaussian', 1, 'bench-right', n, p);
   const l32 = Float32Array.from(l.data), r32 = Float32Array.from(r.data);
   gemm(false, true, M, n, p, 1, l32, 0, p, r32, 0, p, 0, data, 0, n);
   let x = 2463534242;
