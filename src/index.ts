@@ -7,6 +7,8 @@ export * from './matrix.js';
 export {
   fillItems, fillSparseSignItems, sparseSignZeta, testMatrix, TEST_MATRIX_FAMILIES, type TestMatrixFamily,
 } from './random/test-matrix.js';
+export { PURPOSES, purposeKey, type Purpose } from './random/purposes.js';
+export { philox4x32 } from './random/philox.js';
 export { gemm, matmul } from './kernels/gemm.js';
 export { kernelBackend } from './kernels/wasm-runtime.js';
 export { allocF32, allocF64, freeArena } from './kernels/wasm-arena.js';
