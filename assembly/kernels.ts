@@ -587,19 +587,72 @@ const BM_24: f64 = 1.0 / 24.0;
   }
 }
 
+// Philox4x32-10 of four counters at once (lane l: (c0[l], c1[l], c2[l], 0)) under one key, into
+// pv0..pv3 (lane l of pvk = word k of counter l): i64x2.extmul gives the exact 64-bit products of two
+// lanes at a time; the same words as `philox` lane by lane.
+let pv0: v128 = i32x4.splat(0), pv1: v128 = i32x4.splat(0), pv2: v128 = i32x4.splat(0), pv3: v128 = i32x4.splat(0);
+@inline function philoxX4(c0: v128, c1: v128, c2: v128, k0: u32, k1: u32): void {
+  const m0 = i32x4.splat(0xD2511F53), m1 = i32x4.splat(0xCD9E8D57);
+  let x0 = c0, x1 = c1, x2 = c2, x3 = i32x4.splat(0);
+  let a = k0, b = k1;
+  for (let r = 0; r < 10; r++) {
+    const p0l = i64x2.extmul_low_i32x4_u(x0, m0), p0h = i64x2.extmul_high_i32x4_u(x0, m0);
+    const p2l = i64x2.extmul_low_i32x4_u(x2, m1), p2h = i64x2.extmul_high_i32x4_u(x2, m1);
+    const hi0 = i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), lo0 = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+    const hi2 = i32x4.shuffle(p2l, p2h, 1, 3, 5, 7), lo2 = i32x4.shuffle(p2l, p2h, 0, 2, 4, 6);
+    x0 = v128.xor(v128.xor(hi2, x1), i32x4.splat(a)); x1 = lo2;
+    x2 = v128.xor(v128.xor(hi0, x3), i32x4.splat(b)); x3 = lo0;
+    a += 0x9E3779B9; b += 0xBB67AE85;
+  }
+  pv0 = x0; pv1 = x1; pv2 = x2; pv3 = x3;
+}
+
+// The four normals of one Philox block (words w0..w3) at o (only the first `left` of them, left >= 1).
+@inline function bmBlock<T>(w0: u32, w1: u32, w2: u32, w3: u32, tab: usize, o: usize, left: i32): void {
+  bmPair<T>(w0, w1, tab, o, left > 1);
+  if (left > 2) bmPair<T>(w2, w3, tab, o + 2 * <usize>sizeof<T>(), left > 3);
+}
+
 @inline function gaussianItems<T>(k0: u32, k1: u32, i0: f64, n: i32, dim: i32, out: usize, ld: i32, tab: usize): void {
   const es = <usize>sizeof<T>();
   const first = <u64>i0;
-  for (let t = 0; t < n; t++) {
-    const i = first + <u64>t;
-    const lo = <u32>i, hi = <u32>(i >>> 32);
-    const o = out + <usize>t * <usize>ld * es;
-    for (let j = 0, b = 0; j < dim; j += 4, b++) {
-      philox(lo, hi, <u32>b, 0, k0, k1);
-      const w2 = px2, w3 = px3;
-      bmPair<T>(px0, px1, tab, o + <usize>j * es, j + 1 < dim);
-      if (j + 2 < dim) bmPair<T>(w2, w3, tab, o + <usize>(j + 2) * es, j + 3 < dim);
-    }
+  const nb = (dim + 3) >> 2; // blocks per item
+  const total = <i64>n * <i64>nb;
+  // The (item, block) pairs in order, four at a time: lane l holds pair f + l.
+  let t0 = 0, b0 = 0, t1 = 0, b1 = 1, t2 = 0, b2 = 2, t3 = 0, b3 = 3;
+  while (b1 >= nb) { b1 -= nb; t1++; }
+  while (b2 >= nb) { b2 -= nb; t2++; }
+  while (b3 >= nb) { b3 -= nb; t3++; }
+  let f: i64 = 0;
+  for (; f + 4 <= total; f += 4) {
+    const i0v = first + <u64>t0, i1v = first + <u64>t1, i2v = first + <u64>t2, i3v = first + <u64>t3;
+    let c0 = i32x4.splat(<i32>i0v);
+    c0 = i32x4.replace_lane(c0, 1, <i32>i1v); c0 = i32x4.replace_lane(c0, 2, <i32>i2v); c0 = i32x4.replace_lane(c0, 3, <i32>i3v);
+    let c1 = i32x4.splat(<i32>(i0v >>> 32));
+    c1 = i32x4.replace_lane(c1, 1, <i32>(i1v >>> 32)); c1 = i32x4.replace_lane(c1, 2, <i32>(i2v >>> 32)); c1 = i32x4.replace_lane(c1, 3, <i32>(i3v >>> 32));
+    let c2 = i32x4.splat(b0);
+    c2 = i32x4.replace_lane(c2, 1, b1); c2 = i32x4.replace_lane(c2, 2, b2); c2 = i32x4.replace_lane(c2, 3, b3);
+    philoxX4(c0, c1, c2, k0, k1);
+    const q0 = pv0, q1 = pv1, q2 = pv2, q3 = pv3;
+    bmBlock<T>(<u32>i32x4.extract_lane(q0, 0), <u32>i32x4.extract_lane(q1, 0), <u32>i32x4.extract_lane(q2, 0), <u32>i32x4.extract_lane(q3, 0),
+      tab, out + (<usize>t0 * <usize>ld + <usize>(b0 << 2)) * es, dim - (b0 << 2));
+    bmBlock<T>(<u32>i32x4.extract_lane(q0, 1), <u32>i32x4.extract_lane(q1, 1), <u32>i32x4.extract_lane(q2, 1), <u32>i32x4.extract_lane(q3, 1),
+      tab, out + (<usize>t1 * <usize>ld + <usize>(b1 << 2)) * es, dim - (b1 << 2));
+    bmBlock<T>(<u32>i32x4.extract_lane(q0, 2), <u32>i32x4.extract_lane(q1, 2), <u32>i32x4.extract_lane(q2, 2), <u32>i32x4.extract_lane(q3, 2),
+      tab, out + (<usize>t2 * <usize>ld + <usize>(b2 << 2)) * es, dim - (b2 << 2));
+    bmBlock<T>(<u32>i32x4.extract_lane(q0, 3), <u32>i32x4.extract_lane(q1, 3), <u32>i32x4.extract_lane(q2, 3), <u32>i32x4.extract_lane(q3, 3),
+      tab, out + (<usize>t3 * <usize>ld + <usize>(b3 << 2)) * es, dim - (b3 << 2));
+    b0 += 4; while (b0 >= nb) { b0 -= nb; t0++; }
+    b1 += 4; while (b1 >= nb) { b1 -= nb; t1++; }
+    b2 += 4; while (b2 >= nb) { b2 -= nb; t2++; }
+    b3 += 4; while (b3 >= nb) { b3 -= nb; t3++; }
+  }
+  // The last 1 to 3 pairs one at a time (lane 0 walks on).
+  for (; f < total; f++) {
+    const i = first + <u64>t0;
+    philox(<u32>i, <u32>(i >>> 32), <u32>b0, 0, k0, k1);
+    bmBlock<T>(px0, px1, px2, px3, tab, out + (<usize>t0 * <usize>ld + <usize>(b0 << 2)) * es, dim - (b0 << 2));
+    b0 += 1; if (b0 >= nb) { b0 = 0; t0++; }
   }
 }
 

@@ -41,6 +41,7 @@ import { testMatrix } from '../src/random/test-matrix.js';
 import { orthonormalize } from '../src/linalg/orthonormalize.js';
 import { householderQr } from '../src/linalg/householder-qr.js';
 import { svd } from '../src/linalg/svd.js';
+import { numpyEnv } from './numpy-env.js';
 
 enableRelaxedSimd();
 const quick = process.argv.includes('--quick');
@@ -71,7 +72,7 @@ out = np.concatenate([[ms], np.ravel(${extra})])
 sys.stdout.buffer.write(out.astype('<f8').tobytes())
 `;
   const buf = execFileSync('python3', ['-c', script, path], {
-    maxBuffer: 1 << 30, env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+    maxBuffer: 1 << 30, env: numpyEnv({ OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' }),
   });
   const all = new Float64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
   return { ms: all[0]!, values: all.slice(1) };

@@ -55,6 +55,7 @@ import type { Matrix64 } from '../src/matrix.js';
 import { fromSpectrum } from '../src/synthetic/from-spectrum.js';
 import { writeNpy } from '../streams/sinks/write-npy.js';
 import { fromNpy } from '../streams/sources/from-npy.js';
+import { numpyEnv } from './numpy-env.js';
 
 interface BenchMatrix { name: string; path: string; rank: number; a: Matrix64; sigma: Float64Array; tau: number }
 
@@ -199,7 +200,7 @@ print(json.dumps(out))
 `;
 
 function runNumpy(m: BenchMatrix, qs: number[]): PassBudgetRow[] {
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  const env = numpyEnv({ OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' });
   const res = JSON.parse(execFileSync('python3', ['-c', NUMPY_RSI, m.path, String(m.rank), qs.join(',')], { env, encoding: 'utf8' })) as
     { q: number; seconds: number; frob: number; spec: number; peak: number }[];
   return res.map((x) => ({
@@ -210,7 +211,7 @@ function runNumpy(m: BenchMatrix, qs: number[]): PassBudgetRow[] {
 }
 
 function hasNumpy(): boolean {
-  try { execFileSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }); return true; } catch { return false; }
+  try { execFileSync('python3', ['-c', 'import numpy'], { stdio: 'ignore', env: numpyEnv() }); return true; } catch { return false; }
 }
 
 async function plot(rows: PassBudgetRow[], field: 'frobeniusRatio' | 'spectralRatio', title: string, path: string): Promise<void> {

@@ -45,6 +45,7 @@ import { startKernelThreads } from '../streams/thread-pool.js';
 import { gemm } from '../src/kernels/gemm.js';
 import { kernelBackend } from '../src/kernels/wasm-runtime.js';
 import { testMatrix } from '../src/random/test-matrix.js';
+import { numpyEnv } from './numpy-env.js';
 import {
   createSketch, deserializeSketch, disposeSketch, mergeSketches, sketchSizes, updateRows, type SketchState,
 } from '../src/sketch/index.js';
@@ -208,7 +209,7 @@ out['full'] = time.perf_counter() - t0
 print(json.dumps(out))
 `;
 for (let rep = 0; rep < REPS; rep++) for (const threads of [1, 2]) {
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+  const env = numpyEnv({ OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) });
   const res = spawnSync('python3', ['-c', py], { env, encoding: 'utf8', maxBuffer: 1 << 20 });
   if (res.status !== 0) { console.log(`numpy failed: ${res.stderr}`); continue; }
   const o = JSON.parse(res.stdout.trim().split('\n').pop()!) as { range: number; range_whole: number; full: number };

@@ -14,45 +14,51 @@ import seedrandom from 'seedrandom';
 import { allocF32, allocF64, arenaAlloc, arenaFree, freeArena } from '../src/kernels/wasm-arena.js';
 import { wasmRuntime } from '../src/kernels/wasm-runtime.js';
 import { boxMuller } from '../src/random/box-muller.js';
-import { DATA_PURPOSES, type Purpose } from '../src/random/purposes.js';
+import { gaussianItemsJs, sparseSignItemsJs } from '../src/random/items-js.js';
+import { DATA_PURPOSES, purposeKey, type Purpose } from '../src/random/purposes.js';
 import { fillItems, fillSparseSignItems, sparseSignZeta, TEST_MATRIX_FAMILIES, testMatrix } from '../src/random/test-matrix.js';
 
 const hasWasm = wasmRuntime() !== null;
 
 describe('WebAssembly and TypeScript generators', () => {
-  it.runIf(hasWasm)('give bit-identical Gaussian items (float64 and float32, offsets and strides, items past 2^32)', () => {
+  it.runIf(hasWasm)('give bit-identical Gaussian items (float64 and float32, arena and plain outputs, offsets and strides, items past 2^32)', () => {
     fc.assert(fc.property(
-      fc.integer({ min: 1, max: 70 }), fc.constantFrom(0, 5, 2 ** 32 - 7, 2 ** 45 + 3), fc.integer({ min: 1, max: 90 }),
+      fc.integer({ min: 1, max: 70 }), fc.constantFrom(0, 5, 2 ** 32 - 7, 2 ** 45 + 3), fc.integer({ min: 1, max: 1200 }),
       fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.constantFrom<Purpose>('upsilon', 'phi', 'theta', 'synthetic:noise'),
       fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 4 }), fc.boolean(),
       (dim, i0, count, seed, purpose, off, pad, f32) => {
         const ld = dim + pad, len = off + count * ld;
-        const js = f32 ? new Float32Array(len) : new Float64Array(len);
-        const wa = f32 ? allocF32(len) : allocF64(len);
+        const make = () => (f32 ? new Float32Array(len) : new Float64Array(len)).fill(7);
+        const js = make(), plain = make(), wa = (f32 ? allocF32(len) : allocF64(len)).fill(7);
         try {
-          js.fill(7); wa.fill(7);
-          fillItems('gaussian', seed, purpose, dim, i0, count, js, off, ld);
-          fillItems('gaussian', seed, purpose, dim, i0, count, wa, off, ld);
-          for (let x = 0; x < len; x++) if (!Object.is(js[x], wa[x])) expect([x, wa[x]]).toEqual([x, js[x]]);
-          expect(js[0]).toBe(off > 0 ? 7 : js[0]); // the offset is respected (padding untouched)
+          gaussianItemsJs(seed, purposeKey(purpose), dim, i0, count, js, off, ld); // the TypeScript loop
+          fillItems('gaussian', seed, purpose, dim, i0, count, plain, off, ld); // WebAssembly through the scratch
+          fillItems('gaussian', seed, purpose, dim, i0, count, wa, off, ld); // WebAssembly in place
+          for (let x = 0; x < len; x++) {
+            if (!Object.is(js[x], wa[x]) || !Object.is(js[x], plain[x])) expect([x, wa[x], plain[x]]).toEqual([x, js[x], js[x]]);
+          }
+          if (off > 0) expect(js[0]).toBe(7); // padding untouched
         } finally {
           freeArena(wa);
         }
-      }), { numRuns: 120 });
+      }), { numRuns: 100 });
   });
 
-  it.runIf(hasWasm)('give bit-identical sparse-sign items on a large sample (10^5 items, dims 1 to 300)', () => {
+  it.runIf(hasWasm)('give bit-identical sparse-sign items on a large sample (10^5 items, dims 1 to 300, arena and plain outputs)', () => {
     const rt = wasmRuntime()!;
     let items = 0;
     for (const dim of [1, 2, 3, 4, 7, 8, 9, 64, 300]) {
       const n = 12000, zeta = sparseSignZeta(dim), base = arenaAlloc(12 * n * zeta + 16);
       try {
         const wv = new Float64Array(rt.memory.buffer, base, n * zeta), wi = new Int32Array(rt.memory.buffer, base + 8 * n * zeta, n * zeta);
-        const ji = new Int32Array(n * zeta), jv = new Float64Array(n * zeta);
-        fillSparseSignItems(dim, 'phi', dim, 3 * dim, n, ji, jv);
+        const ji = new Int32Array(n * zeta), jv = new Float64Array(n * zeta), pi = new Int32Array(n * zeta), pv = new Float64Array(n * zeta);
+        sparseSignItemsJs(dim, purposeKey('phi'), dim, zeta, Math.sqrt(dim / zeta), 3 * dim, n, ji, jv);
         fillSparseSignItems(dim, 'phi', dim, 3 * dim, n, wi, wv);
+        fillSparseSignItems(dim, 'phi', dim, 3 * dim, n, pi, pv);
         expect(wi).toEqual(ji);
         expect(wv).toEqual(jv);
+        expect(pi).toEqual(ji);
+        expect(pv).toEqual(jv);
         items += n;
       } finally {
         arenaFree(base);

@@ -16,9 +16,13 @@
  * for blocks b = 0, 1, ...: no state runs from one item to the next, so any item is generated on its own
  * in O(1) (no group to seek into), and streams of distinct (seed, purpose) keys are independent as far
  * as Philox's mixing goes (test/random-streams.test.ts measures their cross-correlations). Purposes are
- * the registry of `purposes.ts` (maps in one key domain, data in the other). Outputs that live in the
- * kernels' memory take the same loops in WebAssembly (`philox_gaussian_f32/f64`, `philox_sparse_sign`
- * in assembly/kernels.ts: the same integer and IEEE double operations, bit-identical values).
+ * the registry of `purposes.ts` (maps in one key domain, data in the other).
+ *
+ * Speed: the loops run in WebAssembly whenever it is available (`philox_gaussian_f32/f64`,
+ * `philox_sparse_sign` in assembly/kernels.ts, where the 32 x 32 -> 64-bit products are one i64.mul),
+ * straight into outputs that live in the kernels' memory, through a 64 KiB scratch there for other
+ * outputs. They are the TypeScript loops of `items-js.ts` (the definition, and the path without
+ * WebAssembly) operation for operation: the same integer and IEEE double operations, the same values.
  *
  * Families and their word consumption [TYUC19 §3.3; ALGORITHMS.md §3]:
  * - gaussian: i.i.d. N(0, 1) by Box-Muller (`box-muller.ts`: IEEE basic operations only, the same values
@@ -34,25 +38,23 @@ import type { Matrix64 } from '../matrix.js';
 import { ArgumentError } from '../errors.js';
 import { arenaAlloc, inArena } from '../kernels/wasm-arena.js';
 import { wasmRuntime, type WasmRuntime } from '../kernels/wasm-runtime.js';
-import { boxMuller, LOG_TABLE, SIN_COS_TABLE } from './box-muller.js';
-import { philox4x32 } from './philox.js';
+import { LOG_TABLE, SIN_COS_TABLE } from './box-muller.js';
+import { gaussianItemsJs, rademacherItemsJs, sparseSignItemsJs } from './items-js.js';
 import { purposeKey, type Purpose } from './purposes.js';
 
 export type { Purpose } from './purposes.js';
 export type TestMatrixFamily = 'gaussian' | 'rademacher' | 'sparse-sign';
 export const TEST_MATRIX_FAMILIES: readonly TestMatrixFamily[] = ['gaussian', 'rademacher', 'sparse-sign'];
 
-const INV_2_32 = 1 / 4294967296;
 /** Items per step of the dense sparse-sign path (its scratch); the values do not depend on it. */
 const CHUNK = 64;
+/** Bytes of the scratch in the kernels' memory for outputs elsewhere. */
+const SCRATCH_BYTES = 1 << 16;
 
 /** Nonzeros per item vector of a sparse-sign map of dimension `dim`. */
 export function sparseSignZeta(dim: number): number {
   return Math.min(dim, 8);
 }
-
-/** One Philox block of words. */
-const words = new Int32Array(4);
 
 function checkItems(i0: number, count: number): void {
   if (!Number.isInteger(i0) || i0 < 0) throw new RangeError(`item index must be a non-negative integer, found ${i0}`);
@@ -72,18 +74,9 @@ export function fillItems(
 ): void {
   checkItems(i0, count);
   const key = purposeKey(purpose);
-  if (family === 'gaussian') { fillGaussianItems(seed >>> 0, key, dim, i0, count, out, off, ld); return; }
-  if (family === 'sparse-sign') { fillSparseSignDense(seed, purpose, dim, i0, count, out, off, ld); return; }
-  const k0 = seed >>> 0;
-  for (let t = 0; t < count; t++) {
-    const i = i0 + t, o = off + t * ld;
-    for (let w = 0; w * 32 < dim; w++) {
-      if ((w & 3) === 0) philox4x32(i, Math.floor(i * INV_2_32), w >>> 2, 0, k0, key, words);
-      const bits = words[w & 3]!;
-      const end = Math.min(32, dim - w * 32);
-      for (let b = 0; b < end; b++) out[o + w * 32 + b] = (bits >>> b) & 1 ? 1 : -1;
-    }
-  }
+  if (family === 'gaussian') fillGaussianItems(seed >>> 0, key, dim, i0, count, out, off, ld);
+  else if (family === 'sparse-sign') fillSparseSignDense(seed, purpose, dim, i0, count, out, off, ld);
+  else rademacherItemsJs(seed >>> 0, key, dim, i0, count, out, off, ld);
 }
 
 /** Scratch of `fillSparseSignDense`: the compressed vectors of up to CHUNK items (zeta <= 8). */
@@ -110,43 +103,52 @@ function fillSparseSignDense(
   }
 }
 
-/** Byte address of the Box-Muller tables (LOG_TABLE then SIN_COS_TABLE) in the kernels' memory, copied once. */
-let tablesAt = -1;
-function wasmTables(rt: WasmRuntime): number {
-  if (tablesAt < 0) {
-    const at = arenaAlloc(8 * (LOG_TABLE.length + SIN_COS_TABLE.length));
-    const view = new Float64Array(rt.memory.buffer, at, LOG_TABLE.length + SIN_COS_TABLE.length);
-    view.set(LOG_TABLE, 0);
-    view.set(SIN_COS_TABLE, LOG_TABLE.length);
-    tablesAt = at;
-  }
-  return tablesAt;
+/** The Box-Muller tables (LOG_TABLE then SIN_COS_TABLE) and the scratch in the kernels' memory, set up once. */
+interface WasmSide { rt: WasmRuntime; tables: number; scratch: number; f64: Float64Array; f32: Float32Array; i32: Int32Array }
+let side: WasmSide | null | undefined;
+function wasmSide(): WasmSide | null {
+  if (side !== undefined) return side;
+  const rt = wasmRuntime();
+  if (rt === null) return (side = null);
+  const nt = LOG_TABLE.length + SIN_COS_TABLE.length;
+  const tables = arenaAlloc(8 * nt);
+  const view = new Float64Array(rt.memory.buffer, tables, nt);
+  view.set(LOG_TABLE, 0);
+  view.set(SIN_COS_TABLE, LOG_TABLE.length);
+  const scratch = arenaAlloc(SCRATCH_BYTES);
+  // The memory is shared and never detaches: views made once stay valid when it grows.
+  return (side = {
+    rt, tables, scratch,
+    f64: new Float64Array(rt.memory.buffer, scratch, SCRATCH_BYTES / 8),
+    f32: new Float32Array(rt.memory.buffer, scratch, SCRATCH_BYTES / 4),
+    i32: new Int32Array(rt.memory.buffer, scratch, SCRATCH_BYTES / 4),
+  });
 }
 
-/**
- * The Gaussian case of `fillItems`: Box-Muller on pairs of Philox words (see the header). Outputs in the
- * kernels' memory take `philox_gaussian_f32/f64` (assembly/kernels.ts), the same operations.
- */
+/** The Gaussian case of `fillItems` (values: `gaussianItemsJs`). */
 function fillGaussianItems(
   k0: number, key: number, dim: number, i0: number, count: number,
   out: Float64Array | Float32Array, off: number, ld: number,
 ): void {
   if (count === 0 || dim === 0) return;
-  const rt = inArena(out) ? wasmRuntime() : null;
-  if (rt !== null) {
-    const f32 = out instanceof Float32Array;
-    const at = out.byteOffset + off * out.BYTES_PER_ELEMENT;
-    if (f32) rt.exports.philox_gaussian_f32(k0, key, i0, count, dim, at, ld, wasmTables(rt));
-    else rt.exports.philox_gaussian_f64(k0, key, i0, count, dim, at, ld, wasmTables(rt));
+  const w = wasmSide();
+  const f32 = out instanceof Float32Array, es = f32 ? 4 : 8;
+  if (w === null || dim * es > SCRATCH_BYTES) { gaussianItemsJs(k0, key, dim, i0, count, out, off, ld); return; }
+  const x = w.rt.exports;
+  if (inArena(out)) {
+    const at = out.byteOffset + off * es;
+    if (f32) x.philox_gaussian_f32(k0, key, i0, count, dim, at, ld, w.tables);
+    else x.philox_gaussian_f64(k0, key, i0, count, dim, at, ld, w.tables);
     return;
   }
-  const w = words;
-  for (let t = 0; t < count; t++) {
-    const i = i0 + t, hi = Math.floor(i * INV_2_32), o = off + t * ld;
-    for (let j = 0, b = 0; j < dim; j += 4, b++) {
-      philox4x32(i, hi, b, 0, k0, key, w);
-      boxMuller(w[0]!, w[1]!, out, o + j, j + 1 < dim);
-      if (j + 2 < dim) boxMuller(w[2]!, w[3]!, out, o + j + 2, j + 3 < dim);
+  const per = Math.floor(SCRATCH_BYTES / (dim * es)), buf = f32 ? w.f32 : w.f64;
+  for (let t0 = 0; t0 < count; t0 += per) {
+    const c = Math.min(per, count - t0);
+    if (f32) x.philox_gaussian_f32(k0, key, i0 + t0, c, dim, w.scratch, dim, w.tables);
+    else x.philox_gaussian_f64(k0, key, i0 + t0, c, dim, w.scratch, dim, w.tables);
+    for (let t = 0; t < c; t++) {
+      const o = off + (t0 + t) * ld, s = t * dim;
+      for (let j = 0; j < dim; j++) out[o + j] = buf[s + j]!;
     }
   }
 }
@@ -155,8 +157,6 @@ function fillGaussianItems(
  * Compressed sparse-sign vectors of items [i0, i0 + count): item t's nonzeros are at
  * `idx[t * zeta + p]` with values `val[t * zeta + p]`, p < zeta = sparseSignZeta(dim).
  * Positions within an item are distinct (not sorted), in Floyd's draw order (header: word consumption).
- * Outputs that live in the kernels' memory (the resident chunk's scratch) take the same loop in
- * WebAssembly (`philox_sparse_sign`).
  */
 export function fillSparseSignItems(
   seed: number, purpose: Purpose, dim: number, i0: number, count: number,
@@ -167,27 +167,20 @@ export function fillSparseSignItems(
   const key = purposeKey(purpose), k0 = seed >>> 0;
   const zeta = sparseSignZeta(dim);
   const scale = Math.sqrt(dim / zeta);
-  const j0 = dim - zeta;
-  const rt = inArena(idx) && inArena(val) ? wasmRuntime() : null;
-  if (rt !== null) {
-    rt.exports.philox_sparse_sign(k0, key, i0, count, dim, zeta, scale, idx.byteOffset, val.byteOffset);
+  const w = count > 0 && zeta > 0 ? wasmSide() : null;
+  if (w === null) { sparseSignItemsJs(k0, key, dim, zeta, scale, i0, count, idx, val); return; }
+  const x = w.rt.exports;
+  if (inArena(idx) && inArena(val)) {
+    x.philox_sparse_sign(k0, key, i0, count, dim, zeta, scale, idx.byteOffset, val.byteOffset);
     return;
   }
-  const w = words;
-  for (let t = 0; t < count; t++) {
-    const i = i0 + t, hi = Math.floor(i * INV_2_32), o = t * zeta;
-    // Floyd's sample straight into idx[o .. o + zeta): word n for position j = j0 + n.
-    for (let n = 0; n < zeta; n++) {
-      if ((n & 3) === 0) philox4x32(i, hi, n >>> 2, 0, k0, key, w);
-      const j = j0 + n;
-      const r = Math.floor((w[n & 3]! >>> 0) * INV_2_32 * (j + 1));
-      let seen = false;
-      for (let p = 0; p < n; p++) if (idx[o + p] === r) { seen = true; break; }
-      idx[o + n] = seen ? j : r;
-    }
-    if ((zeta & 3) === 0) philox4x32(i, hi, zeta >>> 2, 0, k0, key, w);
-    const signs = w[zeta & 3]!;
-    for (let p = 0; p < zeta; p++) val[o + p] = (signs >>> p) & 1 ? scale : -scale;
+  // Scratch: values (float64) first, then positions (int32).
+  const per = Math.floor(SCRATCH_BYTES / (12 * zeta)), iOff = per * zeta * 2;
+  for (let t0 = 0; t0 < count; t0 += per) {
+    const c = Math.min(per, count - t0), len = c * zeta;
+    x.philox_sparse_sign(k0, key, i0 + t0, c, dim, zeta, scale, w.scratch + 4 * iOff, w.scratch);
+    const o = t0 * zeta;
+    for (let p = 0; p < len; p++) { idx[o + p] = w.i32[iOff + p]!; val[o + p] = w.f64[p]!; }
   }
 }
 
