@@ -665,31 +665,56 @@ export function philox_gaussian_f32(k0: u32, k1: u32, i0: f64, n: i32, dim: i32,
   gaussianItems<f32>(k0, k1, i0, n, dim, out, ld, tab);
 }
 
-// n compressed sparse-sign items of dimension dim (zeta = min(dim, 8) entries each) of the stream
-// (k0, k1) from item i0: per item, Floyd's sample of zeta distinct positions from words 0 .. zeta - 1
-// (floor(w * 2^-32 * (j + 1)) for j = dim - zeta + p, j itself when already taken) into idx (int32),
-// then word zeta whose bits p give the signs of the values +-scale (float64) in val.
-export function philox_sparse_sign(k0: u32, k1: u32, i0: f64, n: i32, dim: i32, zeta: i32, scale: f64, idx: usize, val: usize): void {
+// One sparse-sign item from its words (word w at wp + w * ws bytes): Floyd's sample of zeta distinct
+// positions from words 0 .. zeta - 1 (floor(w * 2^-32 * (j + 1)) for j = dim - zeta + p, j itself when
+// already taken) into o (int32), then the bits p of word zeta give the signs of +-scale (float64) at ov.
+@inline function sparseSignItem(wp: usize, ws: usize, dim: i32, zeta: i32, scale: f64, o: usize, ov: usize): void {
   const j0 = dim - zeta;
+  for (let c = 0; c < zeta; c++) {
+    const w = load<u32>(wp + <usize>c * ws);
+    const j = j0 + c;
+    const r = <i32>Math.floor(<f64>w * 2.3283064365386963e-10 * <f64>(j + 1));
+    let v = r;
+    for (let p = 0; p < c; p++) if (load<i32>(o + (<usize>p << 2)) == r) { v = j; break; }
+    store<i32>(o + (<usize>c << 2), v);
+  }
+  const signs = load<u32>(wp + <usize>zeta * ws);
+  for (let p = 0; p < zeta; p++) store<f64>(ov + (<usize>p << 3), (signs >>> <u32>p) & 1 ? scale : -scale);
+}
+
+// n compressed sparse-sign items of dimension dim (zeta = min(dim, 8) entries each) of the stream
+// (k0, k1) from item i0, as `sparseSignItem` describes; `tmp` is 192 bytes of scratch (the words of four
+// items: Philox runs on four items at once, the last n mod 4 items one at a time).
+export function philox_sparse_sign(k0: u32, k1: u32, i0: f64, n: i32, dim: i32, zeta: i32, scale: f64, idx: usize, val: usize, tmp: usize): void {
   const first = <u64>i0;
-  for (let t = 0; t < n; t++) {
+  const nb = (zeta + 4) >> 2; // blocks of zeta + 1 words
+  let t = 0;
+  for (; t + 4 <= n; t += 4) {
     const i = first + <u64>t;
-    const lo = <u32>i, hi = <u32>(i >>> 32);
-    const o = idx + (<usize>(t * zeta) << 2), ov = val + (<usize>(t * zeta) << 3);
-    let w0: u32 = 0, w1: u32 = 0, w2: u32 = 0, w3: u32 = 0;
-    for (let c = 0; c < zeta; c++) {
-      if ((c & 3) == 0) { philox(lo, hi, <u32>(c >>> 2), 0, k0, k1); w0 = px0; w1 = px1; w2 = px2; w3 = px3; }
-      const l = c & 3;
-      const w = l == 0 ? w0 : l == 1 ? w1 : l == 2 ? w2 : w3;
-      const j = j0 + c;
-      const r = <i32>Math.floor(<f64>w * 2.3283064365386963e-10 * <f64>(j + 1));
-      let v = r;
-      for (let p = 0; p < c; p++) if (load<i32>(o + (<usize>p << 2)) == r) { v = j; break; }
-      store<i32>(o + (<usize>c << 2), v);
+    let c0 = i32x4.splat(<i32>i), c1 = i32x4.splat(<i32>(i >>> 32));
+    for (let l = 1; l < 4; l++) {
+      const il = i + <u64>l;
+      c0 = l == 1 ? i32x4.replace_lane(c0, 1, <i32>il) : l == 2 ? i32x4.replace_lane(c0, 2, <i32>il) : i32x4.replace_lane(c0, 3, <i32>il);
+      c1 = l == 1 ? i32x4.replace_lane(c1, 1, <i32>(il >>> 32)) : l == 2 ? i32x4.replace_lane(c1, 2, <i32>(il >>> 32)) : i32x4.replace_lane(c1, 3, <i32>(il >>> 32));
     }
-    if ((zeta & 3) == 0) { philox(lo, hi, <u32>(zeta >>> 2), 0, k0, k1); w0 = px0; w1 = px1; w2 = px2; w3 = px3; }
-    const l = zeta & 3;
-    const signs = l == 0 ? w0 : l == 1 ? w1 : l == 2 ? w2 : w3;
-    for (let p = 0; p < zeta; p++) store<f64>(ov + (<usize>p << 3), (signs >>> <u32>p) & 1 ? scale : -scale);
+    for (let b = 0; b < nb; b++) {
+      philoxX4(c0, c1, i32x4.splat(b), k0, k1);
+      const at = tmp + (<usize>b << 6); // word 4b + k of item l at tmp + ((4b + k) * 4 + l) * 4
+      v128.store(at, pv0); v128.store(at, pv1, 16); v128.store(at, pv2, 32); v128.store(at, pv3, 48);
+    }
+    for (let l = 0; l < 4; l++) {
+      const o = <usize>((t + l) * zeta);
+      sparseSignItem(tmp + (<usize>l << 2), 16, dim, zeta, scale, idx + (o << 2), val + (o << 3));
+    }
+  }
+  for (; t < n; t++) {
+    const i = first + <u64>t;
+    for (let b = 0; b < nb; b++) {
+      philox(<u32>i, <u32>(i >>> 32), <u32>b, 0, k0, k1);
+      const at = tmp + (<usize>b << 4);
+      store<u32>(at, px0); store<u32>(at, px1, 4); store<u32>(at, px2, 8); store<u32>(at, px3, 12);
+    }
+    const o = <usize>(t * zeta);
+    sparseSignItem(tmp, 4, dim, zeta, scale, idx + (o << 2), val + (o << 3));
   }
 }

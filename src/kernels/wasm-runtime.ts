@@ -64,9 +64,9 @@ export interface WasmKernels {
   philox_gaussian_f32(k0: number, k1: number, i0: number, n: number, dim: number, out: number, ld: number, tab: number): void;
   /**
    * n compressed sparse-sign items (zeta entries: int32 positions at idx, float64 +-scale at val) of the
-   * Philox stream key (k0, k1) from item i0; the loop of `fillSparseSignItems`.
+   * Philox stream key (k0, k1) from item i0; the loop of `fillSparseSignItems`; tmp: 192 bytes of scratch.
    */
-  philox_sparse_sign(k0: number, k1: number, i0: number, n: number, dim: number, zeta: number, scale: number, idx: number, val: number): void;
+  philox_sparse_sign(k0: number, k1: number, i0: number, n: number, dim: number, zeta: number, scale: number, idx: number, val: number, tmp: number): void;
   /** dst[0:n] (float64) += src[0:n] (float32). */
   add_f32_f64(n: number, src: number, dst: number): void;
   /**

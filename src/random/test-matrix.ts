@@ -19,7 +19,8 @@
  * the registry of `purposes.ts` (maps in one key domain, data in the other).
  *
  * Speed: the loops run in WebAssembly whenever it is available (`philox_gaussian_f32/f64`,
- * `philox_sparse_sign` in assembly/kernels.ts, where the 32 x 32 -> 64-bit products are one i64.mul),
+ * `philox_sparse_sign` in assembly/kernels.ts, four Philox blocks at a time in SIMD, where i64x2.extmul
+ * gives the exact 32 x 32 -> 64-bit products),
  * straight into outputs that live in the kernels' memory, through a 64 KiB scratch there for other
  * outputs. They are the TypeScript loops of `items-js.ts` (the definition, and the path without
  * WebAssembly) operation for operation: the same integer and IEEE double operations, the same values.
@@ -103,6 +104,7 @@ function fillSparseSignDense(
   }
 }
 
+const TABLE_LEN = LOG_TABLE.length + SIN_COS_TABLE.length;
 /** The Box-Muller tables (LOG_TABLE then SIN_COS_TABLE) and the scratch in the kernels' memory, set up once. */
 interface WasmSide { rt: WasmRuntime; tables: number; scratch: number; f64: Float64Array; f32: Float32Array; i32: Int32Array }
 let side: WasmSide | null | undefined;
@@ -111,7 +113,7 @@ function wasmSide(): WasmSide | null {
   const rt = wasmRuntime();
   if (rt === null) return (side = null);
   const nt = LOG_TABLE.length + SIN_COS_TABLE.length;
-  const tables = arenaAlloc(8 * nt);
+  const tables = arenaAlloc(8 * nt + 192); // + the 192 bytes of philox_sparse_sign's word scratch
   const view = new Float64Array(rt.memory.buffer, tables, nt);
   view.set(LOG_TABLE, 0);
   view.set(SIN_COS_TABLE, LOG_TABLE.length);
@@ -171,14 +173,14 @@ export function fillSparseSignItems(
   if (w === null) { sparseSignItemsJs(k0, key, dim, zeta, scale, i0, count, idx, val); return; }
   const x = w.rt.exports;
   if (inArena(idx) && inArena(val)) {
-    x.philox_sparse_sign(k0, key, i0, count, dim, zeta, scale, idx.byteOffset, val.byteOffset);
+    x.philox_sparse_sign(k0, key, i0, count, dim, zeta, scale, idx.byteOffset, val.byteOffset, w.tables + 8 * TABLE_LEN);
     return;
   }
   // Scratch: values (float64) first, then positions (int32).
   const per = Math.floor(SCRATCH_BYTES / (12 * zeta)), iOff = per * zeta * 2;
   for (let t0 = 0; t0 < count; t0 += per) {
     const c = Math.min(per, count - t0), len = c * zeta;
-    x.philox_sparse_sign(k0, key, i0 + t0, c, dim, zeta, scale, w.scratch + 4 * iOff, w.scratch);
+    x.philox_sparse_sign(k0, key, i0 + t0, c, dim, zeta, scale, w.scratch + 4 * iOff, w.scratch, w.tables + 8 * TABLE_LEN);
     const o = t0 * zeta;
     for (let p = 0; p < len; p++) { idx[o + p] = w.i32[iOff + p]!; val[o + p] = w.f64[p]!; }
   }
