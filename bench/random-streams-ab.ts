@@ -9,7 +9,7 @@
  * plain float32/float64 arrays (TypeScript loop) and into the kernels' memory (the WebAssembly loop in
  * the new tree; the old tree had none for Gaussian), `fillSparseSignItems` both ways (WebAssembly in
  * both trees for arena outputs), and `updateRows` rows/s on 100 000 x 256 float32 rows (three-sketch,
- * sparse-sign and Gaussian maps, rank 10 and 32, blocks of 8192 rows). The table reports the median
+ * sparse-sign and Gaussian maps, rank 10 and 32, blocks of 8192 rows; best of two sketches). The table reports the median
  * over REPS per tree and the ratio new / old.
  *
  * Run: BASE=/tmp/main-tree REPS=3 node --experimental-wasm-relaxed-simd --import tsx bench/random-streams-ab.ts

@@ -41,17 +41,21 @@ for (const dim of [41, 83]) {
   out[`sparse-arena-d${dim}`] = items / best(() => fillSparseSignItems(1, 'upsilon', dim, 12345, items, iA, vA)) * 1e3;
 }
 
-// updateRows on float32 rows (the resident path): rows/s.
+// updateRows on float32 rows (the resident path): rows/s, best of 2 sketches per configuration.
 for (const testMatrix of ['sparse-sign', 'gaussian'] as const) {
   for (const rank of [10, 32]) {
-    const st = createSketch({ cols: n, rank, seed: 3, testMatrix, spill: { write() { /* not timed */ } } });
-    const t0 = performance.now();
-    for (let i = 0; i < M; i += B) {
-      const b = Math.min(B, M - i);
-      updateRows(st, { rows: b, cols: n, data: a, offset: i * n, stride: n }, i);
+    let bestMs = Infinity;
+    for (let rep = 0; rep < 2; rep++) {
+      const st = createSketch({ cols: n, rank, seed: 3, testMatrix, spill: { write() { /* not timed */ } } });
+      const t0 = performance.now();
+      for (let i = 0; i < M; i += B) {
+        const b = Math.min(B, M - i);
+        updateRows(st, { rows: b, cols: n, data: a, offset: i * n, stride: n }, i);
+      }
+      bestMs = Math.min(bestMs, performance.now() - t0);
+      disposeSketch(st);
     }
-    out[`update-${testMatrix}-r${rank}`] = M / (performance.now() - t0) * 1e3;
-    disposeSketch(st);
+    out[`update-${testMatrix}-r${rank}`] = M / bestMs * 1e3;
   }
 }
 console.log(JSON.stringify(out));

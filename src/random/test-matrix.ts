@@ -148,10 +148,8 @@ function fillGaussianItems(
     const c = Math.min(per, count - t0);
     if (f32) x.philox_gaussian_f32(k0, key, i0 + t0, c, dim, w.scratch, dim, w.tables);
     else x.philox_gaussian_f64(k0, key, i0 + t0, c, dim, w.scratch, dim, w.tables);
-    for (let t = 0; t < c; t++) {
-      const o = off + (t0 + t) * ld, s = t * dim;
-      for (let j = 0; j < dim; j++) out[o + j] = buf[s + j]!;
-    }
+    if (ld === dim) out.set(buf.subarray(0, c * dim), off + t0 * dim); // one copy of the whole chunk
+    else for (let t = 0; t < c; t++) out.set(buf.subarray(t * dim, (t + 1) * dim), off + (t0 + t) * ld);
   }
 }
 
@@ -181,8 +179,8 @@ export function fillSparseSignItems(
   for (let t0 = 0; t0 < count; t0 += per) {
     const c = Math.min(per, count - t0), len = c * zeta;
     x.philox_sparse_sign(k0, key, i0 + t0, c, dim, zeta, scale, w.scratch + 4 * iOff, w.scratch, w.tables + 8 * TABLE_LEN);
-    const o = t0 * zeta;
-    for (let p = 0; p < len; p++) { idx[o + p] = w.i32[iOff + p]!; val[o + p] = w.f64[p]!; }
+    idx.set(w.i32.subarray(iOff, iOff + len), t0 * zeta);
+    val.set(w.f64.subarray(0, len), t0 * zeta);
   }
 }
 
