@@ -613,27 +613,83 @@ let pv0: v128 = i32x4.splat(0), pv1: v128 = i32x4.splat(0), pv2: v128 = i32x4.sp
   if (left > 2) bmPair<T>(w2, w3, tab, o + 2 * <usize>sizeof<T>(), left > 3);
 }
 
+// Philox4x32-10 of eight counters at once, two independent groups of four lanes (A: pv0..pv3, B:
+// pw0..pw3) interleaved round by round: one group alone is bound by the latency of the round's
+// multiply-shuffle-xor chain, two keep the SIMD units busy.
+let pw0: v128 = i32x4.splat(0), pw1: v128 = i32x4.splat(0), pw2: v128 = i32x4.splat(0), pw3: v128 = i32x4.splat(0);
+@inline function philoxX8(a0: v128, a1: v128, a2: v128, b0: v128, b1: v128, b2: v128, k0: u32, k1: u32): void {
+  const m0 = i32x4.splat(0xD2511F53), m1 = i32x4.splat(0xCD9E8D57);
+  let x0 = a0, x1 = a1, x2 = a2, x3 = i32x4.splat(0);
+  let y0 = b0, y1 = b1, y2 = b2, y3 = i32x4.splat(0);
+  let ka = k0, kb = k1;
+  for (let r = 0; r < 10; r++) {
+    const p0l = i64x2.extmul_low_i32x4_u(x0, m0), p0h = i64x2.extmul_high_i32x4_u(x0, m0);
+    const p2l = i64x2.extmul_low_i32x4_u(x2, m1), p2h = i64x2.extmul_high_i32x4_u(x2, m1);
+    const q0l = i64x2.extmul_low_i32x4_u(y0, m0), q0h = i64x2.extmul_high_i32x4_u(y0, m0);
+    const q2l = i64x2.extmul_low_i32x4_u(y2, m1), q2h = i64x2.extmul_high_i32x4_u(y2, m1);
+    const sa = i32x4.splat(ka), sb = i32x4.splat(kb);
+    const hi0 = i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), lo0 = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+    const hi2 = i32x4.shuffle(p2l, p2h, 1, 3, 5, 7), lo2 = i32x4.shuffle(p2l, p2h, 0, 2, 4, 6);
+    const gi0 = i32x4.shuffle(q0l, q0h, 1, 3, 5, 7), go0 = i32x4.shuffle(q0l, q0h, 0, 2, 4, 6);
+    const gi2 = i32x4.shuffle(q2l, q2h, 1, 3, 5, 7), go2 = i32x4.shuffle(q2l, q2h, 0, 2, 4, 6);
+    x0 = v128.xor(v128.xor(hi2, x1), sa); x1 = lo2; x2 = v128.xor(v128.xor(hi0, x3), sb); x3 = lo0;
+    y0 = v128.xor(v128.xor(gi2, y1), sa); y1 = go2; y2 = v128.xor(v128.xor(gi0, y3), sb); y3 = go0;
+    ka += 0x9E3779B9; kb += 0xBB67AE85;
+  }
+  pv0 = x0; pv1 = x1; pv2 = x2; pv3 = x3;
+  pw0 = y0; pw1 = y1; pw2 = y2; pw3 = y3;
+}
+
 @inline function gaussianItems<T>(k0: u32, k1: u32, i0: f64, n: i32, dim: i32, out: usize, ld: i32, tab: usize): void {
   const es = <usize>sizeof<T>();
   const first = <u64>i0;
   const nb = (dim + 3) >> 2; // blocks per item
   const total = <i64>n * <i64>nb;
-  // The (item, block) pairs in order, four at a time: lane l holds pair f + l.
-  let t0 = 0, b0 = 0, t1 = 0, b1 = 1, t2 = 0, b2 = 2, t3 = 0, b3 = 3;
+  // The (item, block) pairs in order, eight at a time: lane l holds pair f + l (t_l, b_l).
+  let t0 = 0, b0 = 0, t1 = 0, b1 = 1, t2 = 0, b2 = 2, t3 = 0, b3 = 3, t4 = 0, b4 = 4, t5 = 0, b5 = 5, t6 = 0, b6 = 6, t7 = 0, b7 = 7;
   while (b1 >= nb) { b1 -= nb; t1++; }
   while (b2 >= nb) { b2 -= nb; t2++; }
   while (b3 >= nb) { b3 -= nb; t3++; }
+  while (b4 >= nb) { b4 -= nb; t4++; }
+  while (b5 >= nb) { b5 -= nb; t5++; }
+  while (b6 >= nb) { b6 -= nb; t6++; }
+  while (b7 >= nb) { b7 -= nb; t7++; }
   let f: i64 = 0;
-  for (; f + 4 <= total; f += 4) {
-    const i0v = first + <u64>t0, i1v = first + <u64>t1, i2v = first + <u64>t2, i3v = first + <u64>t3;
-    let c0 = i32x4.splat(<i32>i0v);
-    c0 = i32x4.replace_lane(c0, 1, <i32>i1v); c0 = i32x4.replace_lane(c0, 2, <i32>i2v); c0 = i32x4.replace_lane(c0, 3, <i32>i3v);
-    let c1 = i32x4.splat(<i32>(i0v >>> 32));
-    c1 = i32x4.replace_lane(c1, 1, <i32>(i1v >>> 32)); c1 = i32x4.replace_lane(c1, 2, <i32>(i2v >>> 32)); c1 = i32x4.replace_lane(c1, 3, <i32>(i3v >>> 32));
-    let c2 = i32x4.splat(b0);
-    c2 = i32x4.replace_lane(c2, 1, b1); c2 = i32x4.replace_lane(c2, 2, b2); c2 = i32x4.replace_lane(c2, 3, b3);
-    philoxX4(c0, c1, c2, k0, k1);
-    const q0 = pv0, q1 = pv1, q2 = pv2, q3 = pv3;
+  for (; f + 8 <= total; f += 8) {
+    const i0v = first + <u64>t0;
+    const i1v = first + <u64>t1;
+    const i2v = first + <u64>t2;
+    const i3v = first + <u64>t3;
+    const i4v = first + <u64>t4;
+    const i5v = first + <u64>t5;
+    const i6v = first + <u64>t6;
+    const i7v = first + <u64>t7;
+    let c0a = i32x4.splat(<i32>i0v);
+    c0a = i32x4.replace_lane(c0a, 1, <i32>i1v);
+    c0a = i32x4.replace_lane(c0a, 2, <i32>i2v);
+    c0a = i32x4.replace_lane(c0a, 3, <i32>i3v);
+    let c1a = i32x4.splat(<i32>(i0v >>> 32));
+    c1a = i32x4.replace_lane(c1a, 1, <i32>(i1v >>> 32));
+    c1a = i32x4.replace_lane(c1a, 2, <i32>(i2v >>> 32));
+    c1a = i32x4.replace_lane(c1a, 3, <i32>(i3v >>> 32));
+    let c2a = i32x4.splat(b0);
+    c2a = i32x4.replace_lane(c2a, 1, b1);
+    c2a = i32x4.replace_lane(c2a, 2, b2);
+    c2a = i32x4.replace_lane(c2a, 3, b3);
+    let c0b = i32x4.splat(<i32>i4v);
+    c0b = i32x4.replace_lane(c0b, 1, <i32>i5v);
+    c0b = i32x4.replace_lane(c0b, 2, <i32>i6v);
+    c0b = i32x4.replace_lane(c0b, 3, <i32>i7v);
+    let c1b = i32x4.splat(<i32>(i4v >>> 32));
+    c1b = i32x4.replace_lane(c1b, 1, <i32>(i5v >>> 32));
+    c1b = i32x4.replace_lane(c1b, 2, <i32>(i6v >>> 32));
+    c1b = i32x4.replace_lane(c1b, 3, <i32>(i7v >>> 32));
+    let c2b = i32x4.splat(b4);
+    c2b = i32x4.replace_lane(c2b, 1, b5);
+    c2b = i32x4.replace_lane(c2b, 2, b6);
+    c2b = i32x4.replace_lane(c2b, 3, b7);
+    philoxX8(c0a, c1a, c2a, c0b, c1b, c2b, k0, k1);
+    const q0 = pv0, q1 = pv1, q2 = pv2, q3 = pv3, r0 = pw0, r1 = pw1, r2 = pw2, r3 = pw3;
     bmBlock<T>(<u32>i32x4.extract_lane(q0, 0), <u32>i32x4.extract_lane(q1, 0), <u32>i32x4.extract_lane(q2, 0), <u32>i32x4.extract_lane(q3, 0),
       tab, out + (<usize>t0 * <usize>ld + <usize>(b0 << 2)) * es, dim - (b0 << 2));
     bmBlock<T>(<u32>i32x4.extract_lane(q0, 1), <u32>i32x4.extract_lane(q1, 1), <u32>i32x4.extract_lane(q2, 1), <u32>i32x4.extract_lane(q3, 1),
@@ -642,12 +698,24 @@ let pv0: v128 = i32x4.splat(0), pv1: v128 = i32x4.splat(0), pv2: v128 = i32x4.sp
       tab, out + (<usize>t2 * <usize>ld + <usize>(b2 << 2)) * es, dim - (b2 << 2));
     bmBlock<T>(<u32>i32x4.extract_lane(q0, 3), <u32>i32x4.extract_lane(q1, 3), <u32>i32x4.extract_lane(q2, 3), <u32>i32x4.extract_lane(q3, 3),
       tab, out + (<usize>t3 * <usize>ld + <usize>(b3 << 2)) * es, dim - (b3 << 2));
-    b0 += 4; while (b0 >= nb) { b0 -= nb; t0++; }
-    b1 += 4; while (b1 >= nb) { b1 -= nb; t1++; }
-    b2 += 4; while (b2 >= nb) { b2 -= nb; t2++; }
-    b3 += 4; while (b3 >= nb) { b3 -= nb; t3++; }
+    bmBlock<T>(<u32>i32x4.extract_lane(r0, 0), <u32>i32x4.extract_lane(r1, 0), <u32>i32x4.extract_lane(r2, 0), <u32>i32x4.extract_lane(r3, 0),
+      tab, out + (<usize>t4 * <usize>ld + <usize>(b4 << 2)) * es, dim - (b4 << 2));
+    bmBlock<T>(<u32>i32x4.extract_lane(r0, 1), <u32>i32x4.extract_lane(r1, 1), <u32>i32x4.extract_lane(r2, 1), <u32>i32x4.extract_lane(r3, 1),
+      tab, out + (<usize>t5 * <usize>ld + <usize>(b5 << 2)) * es, dim - (b5 << 2));
+    bmBlock<T>(<u32>i32x4.extract_lane(r0, 2), <u32>i32x4.extract_lane(r1, 2), <u32>i32x4.extract_lane(r2, 2), <u32>i32x4.extract_lane(r3, 2),
+      tab, out + (<usize>t6 * <usize>ld + <usize>(b6 << 2)) * es, dim - (b6 << 2));
+    bmBlock<T>(<u32>i32x4.extract_lane(r0, 3), <u32>i32x4.extract_lane(r1, 3), <u32>i32x4.extract_lane(r2, 3), <u32>i32x4.extract_lane(r3, 3),
+      tab, out + (<usize>t7 * <usize>ld + <usize>(b7 << 2)) * es, dim - (b7 << 2));
+    b0 += 8; while (b0 >= nb) { b0 -= nb; t0++; }
+    b1 += 8; while (b1 >= nb) { b1 -= nb; t1++; }
+    b2 += 8; while (b2 >= nb) { b2 -= nb; t2++; }
+    b3 += 8; while (b3 >= nb) { b3 -= nb; t3++; }
+    b4 += 8; while (b4 >= nb) { b4 -= nb; t4++; }
+    b5 += 8; while (b5 >= nb) { b5 -= nb; t5++; }
+    b6 += 8; while (b6 >= nb) { b6 -= nb; t6++; }
+    b7 += 8; while (b7 >= nb) { b7 -= nb; t7++; }
   }
-  // The last 1 to 3 pairs one at a time (lane 0 walks on).
+  // The last 1 to 7 pairs one at a time (lane 0 walks on).
   for (; f < total; f++) {
     const i = first + <u64>t0;
     philox(<u32>i, <u32>(i >>> 32), <u32>b0, 0, k0, k1);
