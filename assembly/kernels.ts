@@ -765,9 +765,17 @@ export function philox_sparse_sign(k0: u32, k1: u32, i0: f64, n: i32, dim: i32, 
       c0 = l == 1 ? i32x4.replace_lane(c0, 1, <i32>il) : l == 2 ? i32x4.replace_lane(c0, 2, <i32>il) : i32x4.replace_lane(c0, 3, <i32>il);
       c1 = l == 1 ? i32x4.replace_lane(c1, 1, <i32>(il >>> 32)) : l == 2 ? i32x4.replace_lane(c1, 2, <i32>(il >>> 32)) : i32x4.replace_lane(c1, 3, <i32>(il >>> 32));
     }
-    for (let b = 0; b < nb; b++) {
+    // Word 4b + k of item l at tmp + ((4b + k) * 4 + l) * 4; blocks two at a time (philoxX8), then the odd one.
+    let b = 0;
+    for (; b + 1 < nb; b += 2) {
+      philoxX8(c0, c1, i32x4.splat(b), c0, c1, i32x4.splat(b + 1), k0, k1);
+      const at = tmp + (<usize>b << 6);
+      v128.store(at, pv0); v128.store(at, pv1, 16); v128.store(at, pv2, 32); v128.store(at, pv3, 48);
+      v128.store(at, pw0, 64); v128.store(at, pw1, 80); v128.store(at, pw2, 96); v128.store(at, pw3, 112);
+    }
+    if (b < nb) {
       philoxX4(c0, c1, i32x4.splat(b), k0, k1);
-      const at = tmp + (<usize>b << 6); // word 4b + k of item l at tmp + ((4b + k) * 4 + l) * 4
+      const at = tmp + (<usize>b << 6);
       v128.store(at, pv0); v128.store(at, pv1, 16); v128.store(at, pv2, 32); v128.store(at, pv3, 48);
     }
     for (let l = 0; l < 4; l++) {
