@@ -12,8 +12,19 @@
  * sparse-sign and Gaussian maps, rank 10 and 32, blocks of 8192 rows; best of two sketches). The table reports the median
  * over REPS per tree and the ratio new / old.
  *
- * Run: BASE=/tmp/main-tree REPS=3 node --experimental-wasm-relaxed-simd --import tsx bench/random-streams-ab.ts
- * Output: bench/out/random-streams-ab.json and .md.
+ * Run: BASE=/tmp/main-tree REPS=3 [PARTS=gen|update] node --experimental-wasm-relaxed-simd --import tsx bench/random-streams-ab.ts
+ * Output: bench/out/random-streams-ab[-PARTS].json and .md.
+ *
+ * Conclusion (2026-12-06, shared 2-vCPU box; BASE = commit 0c62cb5, the tree before the Philox streams):
+ * - updateRows on float32 rows (REPS=7, load 3.4-4.4; bench/out/random-streams-ab-update.md): new / old
+ *   0.98 (sparse sign, rank 10), 1.00 (sparse sign, 32), 1.02 (Gaussian, 10), 0.98 (Gaussian, 32);
+ *   paired medians 0.94 / 0.99 / 1.02 / 0.97: no slowdown beyond the machine's noise (a run at load
+ *   6-13 gave 0.92-1.05, with paired ranges 0.5-2.5).
+ * - generators (REPS=7, load 4.4-4.9; -gen.md): Gaussian into the kernels' memory 0.85-0.90x of the old
+ *   TypeScript xor128 loop (about 15.6 M items/s at dim 10, 2.0 M at dim 83: ~170 M normals/s), into
+ *   other arrays 0.71-1.00x (the copy out of the scratch); sparse sign into the kernels' memory 0.86x
+ *   (12 M items/s), into other arrays 1.6-1.8x (it now runs in WebAssembly there too). Philox costs
+ *   more per word than xor128; the sketch hides it because map generation is a small part of a row.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -45,12 +56,15 @@ const median = (v: number[]) => { const s = [...v].sort((x, y) => x - y); return
 const keys = Object.keys(runs.new[0]!);
 const rows = keys.map((k) => {
   const o = median(runs.old.map((r) => r[k]!)), nw = median(runs.new.map((r) => r[k]!));
-  return { case: k, old: o, new: nw, ratio: nw / o };
+  // Paired: the two trees of one repetition ran back to back, so their ratio cancels slow load drift.
+  const paired = runs.new.map((r, i) => r[k]! / runs.old[i]![k]!).sort((x, y) => x - y);
+  return { case: k, old: o, new: nw, ratio: nw / o, pairedMedian: median(paired), pairedMin: paired[0]!, pairedMax: paired.at(-1)! };
 });
-const md = ['| case | old (xor128) | new (Philox) | new / old |', '| --- | ---: | ---: | ---: |',
-  ...rows.map((r) => `| ${r.case} | ${Math.round(r.old).toLocaleString('en-US')} | ${Math.round(r.new).toLocaleString('en-US')} | ${r.ratio.toFixed(2)} |`)];
-const note = `Medians of ${REPS} interleaved runs per tree; units: items/s (generators) and rows/s (update-*); load average during the run ${Math.min(...load).toFixed(1)}-${Math.max(...load).toFixed(1)}.`;
+const md = ['| case | old (xor128) | new (Philox) | new / old | paired new / old: median (range) |', '| --- | ---: | ---: | ---: | ---: |',
+  ...rows.map((r) => `| ${r.case} | ${Math.round(r.old).toLocaleString('en-US')} | ${Math.round(r.new).toLocaleString('en-US')} | ${r.ratio.toFixed(2)} | ${r.pairedMedian.toFixed(2)} (${r.pairedMin.toFixed(2)}-${r.pairedMax.toFixed(2)}) |`)];
+const note = `Medians of ${REPS} interleaved runs per tree (PARTS=${process.env.PARTS ?? 'gen,update'}); units: items/s (generators) and rows/s (update-*); load average during the run ${Math.min(...load).toFixed(1)}-${Math.max(...load).toFixed(1)}.`;
 console.log([...md, '', note].join('\n'));
 mkdirSync(join(here, 'out'), { recursive: true });
-writeFileSync(join(here, 'out', 'random-streams-ab.json'), JSON.stringify({ date: new Date().toISOString(), reps: REPS, load, runs, rows }, null, 1));
-writeFileSync(join(here, 'out', 'random-streams-ab.md'), ['# Philox4x32-10 vs xor128 streams (bench/random-streams-ab.ts)', '', ...md, '', note, ''].join('\n'));
+const tag = process.env.PARTS ? `-${process.env.PARTS.replace(/,/g, '-')}` : '';
+writeFileSync(join(here, 'out', `random-streams-ab${tag}.json`), JSON.stringify({ date: new Date().toISOString(), reps: REPS, load, runs, rows }, null, 1));
+writeFileSync(join(here, 'out', `random-streams-ab${tag}.md`), ['# Philox4x32-10 vs xor128 streams (bench/random-streams-ab.ts)', '', ...md, '', note, ''].join('\n'));

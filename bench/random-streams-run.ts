@@ -11,6 +11,8 @@ import { createSketch, disposeSketch, updateRows } from '../src/sketch/index.js'
 enableRelaxedSimd();
 const M = Number(process.env.M ?? 100_000), n = 256, B = 8192;
 const out: Record<string, number> = {};
+/** PARTS=gen,update (default both): which measurements to take. */
+const parts = (process.env.PARTS ?? 'gen,update').split(',');
 
 // Data: float32 rows from a plain LCG (the same in both trees; no test-matrix draw).
 const a = new Float32Array(M * n);
@@ -25,14 +27,14 @@ function best(f: () => void, reps = 3): number {
 
 // Generators: items/s of the per-row maps of updateRows at rank 10 (k = 41, s = 83, q = 10) and 32 (k = 129, s = 259).
 const items = 20_000;
-for (const dim of [10, 83, 259]) {
+for (const dim of parts.includes('gen') ? [10, 83, 259] : []) {
   const js32 = new Float32Array(items * dim), wa32 = allocF32(items * dim), js64 = new Float64Array(items * dim);
   out[`gauss-f32-js-d${dim}`] = items / best(() => fillItems('gaussian', 1, 'phi', dim, 12345, items, js32)) * 1e3;
   out[`gauss-f32-arena-d${dim}`] = items / best(() => fillItems('gaussian', 1, 'phi', dim, 12345, items, wa32)) * 1e3;
   out[`gauss-f64-js-d${dim}`] = items / best(() => fillItems('gaussian', 1, 'phi', dim, 12345, items, js64)) * 1e3;
   freeArena(wa32);
 }
-for (const dim of [41, 83]) {
+for (const dim of parts.includes('gen') ? [41, 83] : []) {
   const z = Math.min(dim, 8);
   const idx = new Int32Array(items * z), val = new Float64Array(items * z);
   out[`sparse-js-d${dim}`] = items / best(() => fillSparseSignItems(1, 'upsilon', dim, 12345, items, idx, val)) * 1e3;
@@ -42,7 +44,7 @@ for (const dim of [41, 83]) {
 }
 
 // updateRows on float32 rows (the resident path): rows/s, best of 2 sketches per configuration.
-for (const testMatrix of ['sparse-sign', 'gaussian'] as const) {
+for (const testMatrix of parts.includes('update') ? ['sparse-sign', 'gaussian'] as const : []) {
   for (const rank of [10, 32]) {
     let bestMs = Infinity;
     for (let rep = 0; rep < 2; rep++) {
