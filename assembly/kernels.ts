@@ -561,23 +561,276 @@ export function csr_from_items_f64(b: i32, z: i32, dim: i32, idx: usize, val: us
   }
 }
 
-// n compressed sparse-sign items of dimension dim (zeta = min(dim, 8) entries each) from the xor128
-// state (x, y, z, w), bit for bit `fillSparseSignItems` in src/random/test-matrix.ts: per item,
-// Floyd's sample of zeta distinct positions (floor(uint32 * 2^-32 * (j + 1)) for j = dim - zeta ..
-// dim - 1, j itself when already taken) into idx (int32), then one draw whose bits p give the
-// signs of the values +-scale (float64) in val.
-export function sparse_sign_items(x: i32, y: i32, z: i32, w: i32, n: i32, dim: i32, zeta: i32, scale: f64, idx: usize, val: usize): void {
+// ---- Seeded test matrices: Philox4x32-10 [SMDS11] and the item generators of src/random/test-matrix.ts,
+// bit for bit (the same integer and IEEE double operations; test/random-streams.test.ts compares them).
+
+// The four words of the last `philox` call (module globals: one instance per thread).
+let px0: u32 = 0, px1: u32 = 0, px2: u32 = 0, px3: u32 = 0;
+
+// Philox4x32-10 of the counter (c0, c1, c2, c3) under the key (k0, k1) into px0..px3.
+@inline function philox(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32): void {
+  let x0 = c0, x1 = c1, x2 = c2, x3 = c3, a = k0, b = k1;
+  for (let r = 0; r < 10; r++) {
+    const p0 = <u64>0xD2511F53 * <u64>x0;
+    const p1 = <u64>0xCD9E8D57 * <u64>x2;
+    const y0 = <u32>(p1 >>> 32) ^ x1 ^ a;
+    const y2 = <u32>(p0 >>> 32) ^ x3 ^ b;
+    x1 = <u32>p1; x3 = <u32>p0; x0 = y0; x2 = y2;
+    a += 0x9E3779B9; b += 0xBB67AE85;
+  }
+  px0 = x0; px1 = x1; px2 = x2; px3 = x3;
+}
+
+// Box-Muller of src/random/box-muller.ts; `tab` holds LOG_TABLE (726 float64) then SIN_COS_TABLE (1024).
+const BM_LN2: f64 = 0.6931471805599453;
+const BM_INV_2_31: f64 = 1.0 / 2147483648.0;
+const BM_SQRT2_N: i32 = -1257966796; // 3037000500 - 2^32
+const BM_TURN: f64 = 3.141592653589793 * (1.0 / 2147483648.0);
+const BM_STEP: f64 = 1.0 / 512.0;
+const BM_THIRD: f64 = 1.0 / 3.0;
+const BM_SIXTH: f64 = -1.0 / 6.0;
+const BM_120: f64 = 1.0 / 120.0;
+const BM_24: f64 = 1.0 / 24.0;
+
+// ln u for u = (w + 1) 2^-32 (logUniform).
+@inline function bmLog(w: u32, tab: usize): f64 {
+  if (w == 0xFFFFFFFF) return 0.0;
+  const a1 = w + 1;
+  const lz = <i32>clz<u32>(a1);
+  const n = a1 << <u32>lz;
+  const hi = <u32>(BM_SQRT2_N - 1 - <i32>n) >>> 31;
+  const m = <f64>n * BM_INV_2_31 * (1.0 - 0.5 * <f64>hi);
+  const j = ((n >>> hi) + 2097152) >>> 22;
+  const t = <usize>(2 * (j - 362));
+  const r = (m - <f64>j * BM_STEP) * load<f64>(tab + ((t + 1) << 3));
+  const p = r + r * r * (-0.5 + r * (BM_THIRD + r * (-0.25 + r * 0.2)));
+  return (<f64>(<i32>hi - 1 - lz) * BM_LN2 + load<f64>(tab + (t << 3))) + p;
+}
+
+// The pair sqrt(-2 ln u1) (cos 2 pi u2, sin 2 pi u2) of words (w1, w2) into float64/float32 at o
+// (the second value only when `both`).
+@inline function bmPair<T>(w1: u32, w2: u32, tab: usize, o: usize, both: bool): void {
+  const r = Math.sqrt(-2.0 * bmLog(w1, tab));
+  const c: u32 = w2 + 1 + 4194304;
+  const j = <usize>((c >>> 23) & 511);
+  const d = <f64>(<i32>(c & 8388607) - 4194304) * BM_TURN;
+  const z = d * d;
+  const sinD = d + d * z * (BM_SIXTH + z * BM_120);
+  const cosD1 = z * (-0.5 + z * BM_24);
+  const sc = tab + (726 << 3) + (j << 4);
+  const cj = load<f64>(sc), sj = load<f64>(sc, 8);
+  const v0 = r * (cj + (cj * cosD1 - sj * sinD));
+  if (sizeof<T>() == 8) store<f64>(o, v0); else store<f32>(o, <f32>v0);
+  if (both) {
+    const v1 = r * (sj + (sj * cosD1 + cj * sinD));
+    if (sizeof<T>() == 8) store<f64>(o, v1, 8); else store<f32>(o, <f32>v1, 4);
+  }
+}
+
+// Philox4x32-10 of four counters at once (lane l: (c0[l], c1[l], c2[l], 0)) under one key, into
+// pv0..pv3 (lane l of pvk = word k of counter l): i64x2.extmul gives the exact 64-bit products of two
+// lanes at a time; the same words as `philox` lane by lane.
+let pv0: v128 = i32x4.splat(0), pv1: v128 = i32x4.splat(0), pv2: v128 = i32x4.splat(0), pv3: v128 = i32x4.splat(0);
+@inline function philoxX4(c0: v128, c1: v128, c2: v128, k0: u32, k1: u32): void {
+  const m0 = i32x4.splat(0xD2511F53), m1 = i32x4.splat(0xCD9E8D57);
+  let x0 = c0, x1 = c1, x2 = c2, x3 = i32x4.splat(0);
+  let a = k0, b = k1;
+  for (let r = 0; r < 10; r++) {
+    const p0l = i64x2.extmul_low_i32x4_u(x0, m0), p0h = i64x2.extmul_high_i32x4_u(x0, m0);
+    const p2l = i64x2.extmul_low_i32x4_u(x2, m1), p2h = i64x2.extmul_high_i32x4_u(x2, m1);
+    const hi0 = i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), lo0 = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+    const hi2 = i32x4.shuffle(p2l, p2h, 1, 3, 5, 7), lo2 = i32x4.shuffle(p2l, p2h, 0, 2, 4, 6);
+    x0 = v128.xor(v128.xor(hi2, x1), i32x4.splat(a)); x1 = lo2;
+    x2 = v128.xor(v128.xor(hi0, x3), i32x4.splat(b)); x3 = lo0;
+    a += 0x9E3779B9; b += 0xBB67AE85;
+  }
+  pv0 = x0; pv1 = x1; pv2 = x2; pv3 = x3;
+}
+
+// The four normals of one Philox block (words w0..w3) at o (only the first `left` of them, left >= 1).
+@inline function bmBlock<T>(w0: u32, w1: u32, w2: u32, w3: u32, tab: usize, o: usize, left: i32): void {
+  bmPair<T>(w0, w1, tab, o, left > 1);
+  if (left > 2) bmPair<T>(w2, w3, tab, o + 2 * <usize>sizeof<T>(), left > 3);
+}
+
+// Philox4x32-10 of eight counters at once, two independent groups of four lanes (A: pv0..pv3, B:
+// pw0..pw3) interleaved round by round: one group alone is bound by the latency of the round's
+// multiply-shuffle-xor chain, two keep the SIMD units busy.
+let pw0: v128 = i32x4.splat(0), pw1: v128 = i32x4.splat(0), pw2: v128 = i32x4.splat(0), pw3: v128 = i32x4.splat(0);
+@inline function philoxX8(a0: v128, a1: v128, a2: v128, b0: v128, b1: v128, b2: v128, k0: u32, k1: u32): void {
+  const m0 = i32x4.splat(0xD2511F53), m1 = i32x4.splat(0xCD9E8D57);
+  let x0 = a0, x1 = a1, x2 = a2, x3 = i32x4.splat(0);
+  let y0 = b0, y1 = b1, y2 = b2, y3 = i32x4.splat(0);
+  let ka = k0, kb = k1;
+  for (let r = 0; r < 10; r++) {
+    const p0l = i64x2.extmul_low_i32x4_u(x0, m0), p0h = i64x2.extmul_high_i32x4_u(x0, m0);
+    const p2l = i64x2.extmul_low_i32x4_u(x2, m1), p2h = i64x2.extmul_high_i32x4_u(x2, m1);
+    const q0l = i64x2.extmul_low_i32x4_u(y0, m0), q0h = i64x2.extmul_high_i32x4_u(y0, m0);
+    const q2l = i64x2.extmul_low_i32x4_u(y2, m1), q2h = i64x2.extmul_high_i32x4_u(y2, m1);
+    const sa = i32x4.splat(ka), sb = i32x4.splat(kb);
+    const hi0 = i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), lo0 = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+    const hi2 = i32x4.shuffle(p2l, p2h, 1, 3, 5, 7), lo2 = i32x4.shuffle(p2l, p2h, 0, 2, 4, 6);
+    const gi0 = i32x4.shuffle(q0l, q0h, 1, 3, 5, 7), go0 = i32x4.shuffle(q0l, q0h, 0, 2, 4, 6);
+    const gi2 = i32x4.shuffle(q2l, q2h, 1, 3, 5, 7), go2 = i32x4.shuffle(q2l, q2h, 0, 2, 4, 6);
+    x0 = v128.xor(v128.xor(hi2, x1), sa); x1 = lo2; x2 = v128.xor(v128.xor(hi0, x3), sb); x3 = lo0;
+    y0 = v128.xor(v128.xor(gi2, y1), sa); y1 = go2; y2 = v128.xor(v128.xor(gi0, y3), sb); y3 = go0;
+    ka += 0x9E3779B9; kb += 0xBB67AE85;
+  }
+  pv0 = x0; pv1 = x1; pv2 = x2; pv3 = x3;
+  pw0 = y0; pw1 = y1; pw2 = y2; pw3 = y3;
+}
+
+@inline function gaussianItems<T>(k0: u32, k1: u32, i0: f64, n: i32, dim: i32, out: usize, ld: i32, tab: usize): void {
+  const es = <usize>sizeof<T>();
+  const first = <u64>i0;
+  const nb = (dim + 3) >> 2; // blocks per item
+  const total = <i64>n * <i64>nb;
+  // The (item, block) pairs in order, eight at a time: lane l holds pair f + l (t_l, b_l).
+  let t0 = 0, b0 = 0, t1 = 0, b1 = 1, t2 = 0, b2 = 2, t3 = 0, b3 = 3, t4 = 0, b4 = 4, t5 = 0, b5 = 5, t6 = 0, b6 = 6, t7 = 0, b7 = 7;
+  while (b1 >= nb) { b1 -= nb; t1++; }
+  while (b2 >= nb) { b2 -= nb; t2++; }
+  while (b3 >= nb) { b3 -= nb; t3++; }
+  while (b4 >= nb) { b4 -= nb; t4++; }
+  while (b5 >= nb) { b5 -= nb; t5++; }
+  while (b6 >= nb) { b6 -= nb; t6++; }
+  while (b7 >= nb) { b7 -= nb; t7++; }
+  let f: i64 = 0;
+  for (; f + 8 <= total; f += 8) {
+    const i0v = first + <u64>t0;
+    const i1v = first + <u64>t1;
+    const i2v = first + <u64>t2;
+    const i3v = first + <u64>t3;
+    const i4v = first + <u64>t4;
+    const i5v = first + <u64>t5;
+    const i6v = first + <u64>t6;
+    const i7v = first + <u64>t7;
+    let c0a = i32x4.splat(<i32>i0v);
+    c0a = i32x4.replace_lane(c0a, 1, <i32>i1v);
+    c0a = i32x4.replace_lane(c0a, 2, <i32>i2v);
+    c0a = i32x4.replace_lane(c0a, 3, <i32>i3v);
+    let c1a = i32x4.splat(<i32>(i0v >>> 32));
+    c1a = i32x4.replace_lane(c1a, 1, <i32>(i1v >>> 32));
+    c1a = i32x4.replace_lane(c1a, 2, <i32>(i2v >>> 32));
+    c1a = i32x4.replace_lane(c1a, 3, <i32>(i3v >>> 32));
+    let c2a = i32x4.splat(b0);
+    c2a = i32x4.replace_lane(c2a, 1, b1);
+    c2a = i32x4.replace_lane(c2a, 2, b2);
+    c2a = i32x4.replace_lane(c2a, 3, b3);
+    let c0b = i32x4.splat(<i32>i4v);
+    c0b = i32x4.replace_lane(c0b, 1, <i32>i5v);
+    c0b = i32x4.replace_lane(c0b, 2, <i32>i6v);
+    c0b = i32x4.replace_lane(c0b, 3, <i32>i7v);
+    let c1b = i32x4.splat(<i32>(i4v >>> 32));
+    c1b = i32x4.replace_lane(c1b, 1, <i32>(i5v >>> 32));
+    c1b = i32x4.replace_lane(c1b, 2, <i32>(i6v >>> 32));
+    c1b = i32x4.replace_lane(c1b, 3, <i32>(i7v >>> 32));
+    let c2b = i32x4.splat(b4);
+    c2b = i32x4.replace_lane(c2b, 1, b5);
+    c2b = i32x4.replace_lane(c2b, 2, b6);
+    c2b = i32x4.replace_lane(c2b, 3, b7);
+    philoxX8(c0a, c1a, c2a, c0b, c1b, c2b, k0, k1);
+    const q0 = pv0, q1 = pv1, q2 = pv2, q3 = pv3, r0 = pw0, r1 = pw1, r2 = pw2, r3 = pw3;
+    bmBlock<T>(<u32>i32x4.extract_lane(q0, 0), <u32>i32x4.extract_lane(q1, 0), <u32>i32x4.extract_lane(q2, 0), <u32>i32x4.extract_lane(q3, 0),
+      tab, out + (<usize>t0 * <usize>ld + <usize>(b0 << 2)) * es, dim - (b0 << 2));
+    bmBlock<T>(<u32>i32x4.extract_lane(q0, 1), <u32>i32x4.extract_lane(q1, 1), <u32>i32x4.extract_lane(q2, 1), <u32>i32x4.extract_lane(q3, 1),
+      tab, out + (<usize>t1 * <usize>ld + <usize>(b1 << 2)) * es, dim - (b1 << 2));
+    bmBlock<T>(<u32>i32x4.extract_lane(q0, 2), <u32>i32x4.extract_lane(q1, 2), <u32>i32x4.extract_lane(q2, 2), <u32>i32x4.extract_lane(q3, 2),
+      tab, out + (<usize>t2 * <usize>ld + <usize>(b2 << 2)) * es, dim - (b2 << 2));
+    bmBlock<T>(<u32>i32x4.extract_lane(q0, 3), <u32>i32x4.extract_lane(q1, 3), <u32>i32x4.extract_lane(q2, 3), <u32>i32x4.extract_lane(q3, 3),
+      tab, out + (<usize>t3 * <usize>ld + <usize>(b3 << 2)) * es, dim - (b3 << 2));
+    bmBlock<T>(<u32>i32x4.extract_lane(r0, 0), <u32>i32x4.extract_lane(r1, 0), <u32>i32x4.extract_lane(r2, 0), <u32>i32x4.extract_lane(r3, 0),
+      tab, out + (<usize>t4 * <usize>ld + <usize>(b4 << 2)) * es, dim - (b4 << 2));
+    bmBlock<T>(<u32>i32x4.extract_lane(r0, 1), <u32>i32x4.extract_lane(r1, 1), <u32>i32x4.extract_lane(r2, 1), <u32>i32x4.extract_lane(r3, 1),
+      tab, out + (<usize>t5 * <usize>ld + <usize>(b5 << 2)) * es, dim - (b5 << 2));
+    bmBlock<T>(<u32>i32x4.extract_lane(r0, 2), <u32>i32x4.extract_lane(r1, 2), <u32>i32x4.extract_lane(r2, 2), <u32>i32x4.extract_lane(r3, 2),
+      tab, out + (<usize>t6 * <usize>ld + <usize>(b6 << 2)) * es, dim - (b6 << 2));
+    bmBlock<T>(<u32>i32x4.extract_lane(r0, 3), <u32>i32x4.extract_lane(r1, 3), <u32>i32x4.extract_lane(r2, 3), <u32>i32x4.extract_lane(r3, 3),
+      tab, out + (<usize>t7 * <usize>ld + <usize>(b7 << 2)) * es, dim - (b7 << 2));
+    b0 += 8; while (b0 >= nb) { b0 -= nb; t0++; }
+    b1 += 8; while (b1 >= nb) { b1 -= nb; t1++; }
+    b2 += 8; while (b2 >= nb) { b2 -= nb; t2++; }
+    b3 += 8; while (b3 >= nb) { b3 -= nb; t3++; }
+    b4 += 8; while (b4 >= nb) { b4 -= nb; t4++; }
+    b5 += 8; while (b5 >= nb) { b5 -= nb; t5++; }
+    b6 += 8; while (b6 >= nb) { b6 -= nb; t6++; }
+    b7 += 8; while (b7 >= nb) { b7 -= nb; t7++; }
+  }
+  // The last 1 to 7 pairs one at a time (lane 0 walks on).
+  for (; f < total; f++) {
+    const i = first + <u64>t0;
+    philox(<u32>i, <u32>(i >>> 32), <u32>b0, 0, k0, k1);
+    bmBlock<T>(px0, px1, px2, px3, tab, out + (<usize>t0 * <usize>ld + <usize>(b0 << 2)) * es, dim - (b0 << 2));
+    b0 += 1; if (b0 >= nb) { b0 = 0; t0++; }
+  }
+}
+
+// n Gaussian items (dim normals each) of the stream (k0, k1) from item i0 (an integer below 2^53) as
+// rows `ld` elements apart at out: float64 / float32 (the float64 values rounded once).
+export function philox_gaussian_f64(k0: u32, k1: u32, i0: f64, n: i32, dim: i32, out: usize, ld: i32, tab: usize): void {
+  gaussianItems<f64>(k0, k1, i0, n, dim, out, ld, tab);
+}
+export function philox_gaussian_f32(k0: u32, k1: u32, i0: f64, n: i32, dim: i32, out: usize, ld: i32, tab: usize): void {
+  gaussianItems<f32>(k0, k1, i0, n, dim, out, ld, tab);
+}
+
+// One sparse-sign item from its words (word w at wp + w * ws bytes): Floyd's sample of zeta distinct
+// positions from words 0 .. zeta - 1 (floor(w * 2^-32 * (j + 1)) for j = dim - zeta + p, j itself when
+// already taken) into o (int32), then the bits p of word zeta give the signs of +-scale (float64) at ov.
+@inline function sparseSignItem(wp: usize, ws: usize, dim: i32, zeta: i32, scale: f64, o: usize, ov: usize): void {
   const j0 = dim - zeta;
-  for (let t = 0; t < n; t++) {
-    const o = idx + (<usize>(t * zeta) << 2), ov = val + (<usize>(t * zeta) << 3);
-    for (let j = j0, c = 0; j < dim; j++, c++) {
-      const u = x ^ (x << 11); x = y; y = z; z = w; w ^= (w >>> 19) ^ u ^ (u >>> 8);
-      const r = <i32>Math.floor(<f64><u32>w * 2.3283064365386963e-10 * <f64>(j + 1));
-      let v = r;
-      for (let p = 0; p < c; p++) if (load<i32>(o + (<usize>p << 2)) == r) { v = j; break; }
-      store<i32>(o + (<usize>c << 2), v);
+  for (let c = 0; c < zeta; c++) {
+    const w = load<u32>(wp + <usize>c * ws);
+    const j = j0 + c;
+    const r = <i32>Math.floor(<f64>w * 2.3283064365386963e-10 * <f64>(j + 1));
+    let v = r;
+    for (let p = 0; p < c; p++) if (load<i32>(o + (<usize>p << 2)) == r) { v = j; break; }
+    store<i32>(o + (<usize>c << 2), v);
+  }
+  const signs = load<u32>(wp + <usize>zeta * ws);
+  for (let p = 0; p < zeta; p++) store<f64>(ov + (<usize>p << 3), (signs >>> <u32>p) & 1 ? scale : -scale);
+}
+
+// n compressed sparse-sign items of dimension dim (zeta = min(dim, 8) entries each) of the stream
+// (k0, k1) from item i0, as `sparseSignItem` describes; `tmp` is 192 bytes of scratch (the words of four
+// items: Philox runs on four items at once, the last n mod 4 items one at a time).
+export function philox_sparse_sign(k0: u32, k1: u32, i0: f64, n: i32, dim: i32, zeta: i32, scale: f64, idx: usize, val: usize, tmp: usize): void {
+  const first = <u64>i0;
+  const nb = (zeta + 4) >> 2; // blocks of zeta + 1 words
+  let t = 0;
+  for (; t + 4 <= n; t += 4) {
+    const i = first + <u64>t;
+    let c0 = i32x4.splat(<i32>i), c1 = i32x4.splat(<i32>(i >>> 32));
+    for (let l = 1; l < 4; l++) {
+      const il = i + <u64>l;
+      c0 = l == 1 ? i32x4.replace_lane(c0, 1, <i32>il) : l == 2 ? i32x4.replace_lane(c0, 2, <i32>il) : i32x4.replace_lane(c0, 3, <i32>il);
+      c1 = l == 1 ? i32x4.replace_lane(c1, 1, <i32>(il >>> 32)) : l == 2 ? i32x4.replace_lane(c1, 2, <i32>(il >>> 32)) : i32x4.replace_lane(c1, 3, <i32>(il >>> 32));
     }
-    const u = x ^ (x << 11); x = y; y = z; z = w; w ^= (w >>> 19) ^ u ^ (u >>> 8);
-    for (let p = 0; p < zeta; p++) store<f64>(ov + (<usize>p << 3), (w >>> p) & 1 ? scale : -scale);
+    // Word 4b + k of item l at tmp + ((4b + k) * 4 + l) * 4; blocks two at a time (philoxX8), then the odd one.
+    let b = 0;
+    for (; b + 1 < nb; b += 2) {
+      philoxX8(c0, c1, i32x4.splat(b), c0, c1, i32x4.splat(b + 1), k0, k1);
+      const at = tmp + (<usize>b << 6);
+      v128.store(at, pv0); v128.store(at, pv1, 16); v128.store(at, pv2, 32); v128.store(at, pv3, 48);
+      v128.store(at, pw0, 64); v128.store(at, pw1, 80); v128.store(at, pw2, 96); v128.store(at, pw3, 112);
+    }
+    if (b < nb) {
+      philoxX4(c0, c1, i32x4.splat(b), k0, k1);
+      const at = tmp + (<usize>b << 6);
+      v128.store(at, pv0); v128.store(at, pv1, 16); v128.store(at, pv2, 32); v128.store(at, pv3, 48);
+    }
+    for (let l = 0; l < 4; l++) {
+      const o = <usize>((t + l) * zeta);
+      sparseSignItem(tmp + (<usize>l << 2), 16, dim, zeta, scale, idx + (o << 2), val + (o << 3));
+    }
+  }
+  for (; t < n; t++) {
+    const i = first + <u64>t;
+    for (let b = 0; b < nb; b++) {
+      philox(<u32>i, <u32>(i >>> 32), <u32>b, 0, k0, k1);
+      const at = tmp + (<usize>b << 4);
+      store<u32>(at, px0); store<u32>(at, px1, 4); store<u32>(at, px2, 8); store<u32>(at, px3, 12);
+    }
+    const o = <usize>(t * zeta);
+    sparseSignItem(tmp, 4, dim, zeta, scale, idx + (o << 2), val + (o << 3));
   }
 }

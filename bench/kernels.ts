@@ -47,6 +47,7 @@ import { setKernelThreads } from '../src/kernels/kernel-threads.js';
 import { freePanel, gemmPacked, packPanel } from '../src/kernels/packed-panel.js';
 import { allocF32, allocF64, freeArena } from '../src/kernels/wasm-arena.js';
 import { kernelBackend } from '../src/kernels/wasm-runtime.js';
+import { numpyEnv } from './numpy-env.js';
 
 enableRelaxedSimd();
 const quick = process.argv.includes('--quick');
@@ -86,12 +87,12 @@ class Numpy {
   private proc;
   constructor(threads: number) {
     this.proc = spawn('python3', [join(here, 'kernels-numpy.py')], {
-      env: {
-        ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads),
+      env: numpyEnv({
+        OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads),
         // Idle OpenBLAS threads otherwise spin ~0.1 s after each call, taking the core our next
         // interleaved measurement runs on (that halved our single-thread figures); 2^4 cycles.
         OPENBLAS_THREAD_TIMEOUT: '4',
-      },
+      }),
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     this.lines = createInterface({ input: this.proc.stdout })[Symbol.asyncIterator]();

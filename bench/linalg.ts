@@ -41,6 +41,7 @@ import { testMatrix } from '../src/random/test-matrix.js';
 import { orthonormalize } from '../src/linalg/orthonormalize.js';
 import { householderQr } from '../src/linalg/householder-qr.js';
 import { svd } from '../src/linalg/svd.js';
+import { numpyEnv } from './numpy-env.js';
 
 enableRelaxedSimd();
 const quick = process.argv.includes('--quick');
@@ -71,7 +72,7 @@ out = np.concatenate([[ms], np.ravel(${extra})])
 sys.stdout.buffer.write(out.astype('<f8').tobytes())
 `;
   const buf = execFileSync('python3', ['-c', script, path], {
-    maxBuffer: 1 << 30, env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+    maxBuffer: 1 << 30, env: numpyEnv({ OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' }),
   });
   const all = new Float64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
   return { ms: all[0]!, values: all.slice(1) };
@@ -107,7 +108,7 @@ try {
   // --- QR of 100000 x 64 ---
   {
     const m = 100000, n = 64, reps = quick ? 3 : 5;
-    const a = testMatrix('gaussian', 1, 'bench-qr', m, n);
+    const a = testMatrix('gaussian', 1, 'bench-a', m, n);
     const path = join(tmp, 'qr.npy');
     writeNpy(path, a);
     const np = numpy(path, 'Q, R = np.linalg.qr(A)', reps, '[np.abs(Q.T @ Q - np.eye(A.shape[1])).max(), np.abs(Q @ R - A).max() / np.abs(A).max()]');
@@ -125,7 +126,7 @@ try {
   // --- exact SVD of 768 x 3072 ---
   {
     const m = 768, n = 3072, reps = quick ? 1 : 3;
-    const a = testMatrix('gaussian', 2, 'bench-svd', m, n);
+    const a = testMatrix('gaussian', 2, 'bench-b', m, n);
     const path = join(tmp, 'svd.npy');
     writeNpy(path, a);
     const np = numpy(path, 'U, S, Vt = np.linalg.svd(A, full_matrices=False)', reps, 'S');

@@ -31,17 +31,20 @@
  * Output: bench/out/pass-budget.json, .csv, .md and the plots bench/out/pass-budget-frobenius.svg and
  * -spectral.svg (Vega-Lite, rendered in Node by vega's headless View).
  *
- * Conclusion (run of 2026-11-23, bench/out/pass-budget.md; F = Frobenius ratio to the optimum):
+ * Conclusion (run of 2026-12-06 with the Philox streams, bench/out/pass-budget.md; F = Frobenius ratio
+ * to the optimum; the 2026-11-23 run with the xor128 streams in brackets):
  * - One pass: the single-view three-sketch is not the best one-pass choice on these slow spectra.
- *   ppocr at 4 MiB: Gram-pass RSVD F = 1.116, two-sketch 1.139, three-sketch 'flat' 1.289,
- *   'natural' 1.435; PolyDecay at 4 MiB: two-sketch 1.002, three-sketch 1.014, RSVD 1.107. Under a
+ *   ppocr at 4 MiB: Gram-pass RSVD F = 1.118 (1.116), two-sketch 1.100 (1.097), three-sketch 1.309
+ *   (1.306); PolyDecay at 4 MiB: two-sketch 1.010 (1.009), three-sketch 1.029 (1.029), RSVD 1.130
+ *   (1.107). Under a
  *   tight budget (768 KiB) only the sketches fit: the Gram-pass state needs 1.1 to 1.7 MiB here, and
- *   the three-sketch 841 KiB at rank 20 x 480 columns (refused), so the two-sketch is what runs.
+ *   the three-sketch 867 KiB at rank 20 x 480 columns (refused), so the two-sketch is what runs
+ *   (ppocr F = 1.70 (1.61)).
  * - Two passes: Frequent Directions (V in pass 1, U = A V S^-1 in pass 2) spends the whole budget on
- *   its sketch (l = 147 at 4 MiB) and reaches F = 1.0001 on ppocr, where RSI q = 1 gets 1.019 because
- *   the planner keeps l = r + 10 whatever the budget; block Krylov q = 1 gets 1.011.
- * - Five passes: RSI q = 4 F = 1.0005, block Krylov 1.0000; numpy's RSI at the same q agrees within
- *   0.001 in F (our spectral ratios are as good or better: 1.000 vs 1.023 at q = 4).
+ *   its sketch (l = 132 at 4 MiB) and reaches F = 1.0001 on ppocr, where RSI q = 1 gets 1.022 (1.019)
+ *   because the planner keeps l = r + 10 whatever the budget; block Krylov q = 1 gets 1.013 (1.011).
+ * - Five passes: RSI q = 4 F = 1.0011 (1.0005), block Krylov 1.0000; numpy's RSI at the same q agrees
+ *   within 0.001 in F (1.0010), and our spectral ratio is better (1.008 against numpy's 1.023).
  * Caveat: one seed per configuration, a shared and loaded 2-core machine (times are indicative).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -55,6 +58,7 @@ import type { Matrix64 } from '../src/matrix.js';
 import { fromSpectrum } from '../src/synthetic/from-spectrum.js';
 import { writeNpy } from '../streams/sinks/write-npy.js';
 import { fromNpy } from '../streams/sources/from-npy.js';
+import { numpyEnv } from './numpy-env.js';
 import { sharedPath } from '../test/helpers/shared-data.js';
 
 interface BenchMatrix { name: string; path: string; rank: number; a: Matrix64; sigma: Float64Array; tau: number }
@@ -200,7 +204,7 @@ print(json.dumps(out))
 `;
 
 function runNumpy(m: BenchMatrix, qs: number[]): PassBudgetRow[] {
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  const env = numpyEnv({ OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' });
   const res = JSON.parse(execFileSync('python3', ['-c', NUMPY_RSI, m.path, String(m.rank), qs.join(',')], { env, encoding: 'utf8' })) as
     { q: number; seconds: number; frob: number; spec: number; peak: number }[];
   return res.map((x) => ({
@@ -211,7 +215,7 @@ function runNumpy(m: BenchMatrix, qs: number[]): PassBudgetRow[] {
 }
 
 function hasNumpy(): boolean {
-  try { execFileSync('python3', ['-c', 'import numpy'], { stdio: 'ignore' }); return true; } catch { return false; }
+  try { execFileSync('python3', ['-c', 'import numpy'], { stdio: 'ignore', env: numpyEnv() }); return true; } catch { return false; }
 }
 
 async function plot(rows: PassBudgetRow[], field: 'frobeniusRatio' | 'spectralRatio', title: string, path: string): Promise<void> {

@@ -210,7 +210,7 @@ for (const { name, kind } of MATRICES) {
       t.kmn += k * (m + n); t.mn += m * n; layerTotals.set(alpha, t);
     }
     let worst = 0, violations = 0;
-    const g = testMatrix('gaussian', 0, 'softmax-x', 300, n);
+    const g = testMatrix('gaussian', 0, 'bench-a', 300, n);
     // 3 more vectors along the top right singular vector of W - W_hat (power iteration): the
     // direction where the bound's ||W - W_hat||_2 ||x||_2 step is tight.
     const d = differenceOperator(a, f.u, f.s, f.v);

@@ -26,14 +26,15 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { sharedPath } from '../test/helpers/shared-data.js';
 import { fileURLToPath } from 'node:url';
+import { numpyEnv } from './numpy-env.js';
+import { sharedPath } from '../test/helpers/shared-data.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const TMP = `${here}out/tmp/`;
 const PY = `${here}rsi-vs-numpy.py`;
 const SHARED = `${sharedPath('matrices')}/`;
-const env1 = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+const env1 = numpyEnv({ OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' });
 
 async function child(): Promise<void> {
   // ours, in this (fresh) process: node --import tsx bench/rsi-vs-numpy.ts --child FILE P RANK P_OVER OUT ORIENT

@@ -45,6 +45,7 @@ import { startKernelThreads } from '../streams/thread-pool.js';
 import { gemm } from '../src/kernels/gemm.js';
 import { kernelBackend } from '../src/kernels/wasm-runtime.js';
 import { testMatrix } from '../src/random/test-matrix.js';
+import { numpyEnv } from './numpy-env.js';
 import {
   createSketch, deserializeSketch, disposeSketch, mergeSketches, updateRows, type SketchState, type ThreeSketchState,
 } from '../src/internals.js';
@@ -58,7 +59,7 @@ const results: Record<string, unknown>[] = [];
 const sab = new SharedArrayBuffer(M * n * 4);
 const data = new Float32Array(sab);
 {
-  const p = 8, l = testMatrix('gaussian', 1, 'bench-l', M, p), r = testMatrix('gaussian', 1, 'bench-r', n, p);
+  const p = 8, l = testMatrix('gaussian', 1, 'bench-left', M, p), r = testMatrix('gaussian', 1, 'bench-right', n, p);
   const l32 = Float32Array.from(l.data), r32 = Float32Array.from(r.data);
   gemm(false, true, M, n, p, 1, l32, 0, p, r32, 0, p, 0, data, 0, n);
   let x = 2463534242;
@@ -208,7 +209,7 @@ out['full'] = time.perf_counter() - t0
 print(json.dumps(out))
 `;
 for (let rep = 0; rep < REPS; rep++) for (const threads of [1, 2]) {
-  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) };
+  const env = numpyEnv({ OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) });
   const res = spawnSync('python3', ['-c', py], { env, encoding: 'utf8', maxBuffer: 1 << 20 });
   if (res.status !== 0) { console.log(`numpy failed: ${res.stderr}`); continue; }
   const o = JSON.parse(res.stdout.trim().split('\n').pop()!) as { range: number; range_whole: number; full: number };

@@ -12,6 +12,8 @@ export { wasmRuntime, type WasmRuntime } from './kernels/wasm-runtime.js';
 export * from './kernels/kernel-threads.js';
 export { KERNEL_OPS, MAX_THREADS } from './kernels/wasm-runtime.js';
 export { fillItems, fillSparseSignItems, sparseSignZeta, testMatrix, TEST_MATRIX_FAMILIES, type TestMatrixFamily } from './random/test-matrix.js';
+export { PURPOSES, purposeKey, type Purpose } from './random/purposes.js';
+export { philox4x32 } from './random/philox.js';
 export * from './linalg/index.js';
 export * from './synthetic/index.js';
 export * from './sketch/index.js';

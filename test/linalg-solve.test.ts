@@ -16,7 +16,7 @@ import { EPS, maxAbsDiff, mul, orthError, randomOfRank } from './helpers/linalg.
 
 /** A well-conditioned triangular matrix (unit-ish diagonal dominance). */
 function triangle(n: number, upper: boolean, seed: number) {
-  const t = testMatrix('gaussian', seed, 'tri', n, n);
+  const t = testMatrix('gaussian', seed, 'test-a', n, n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
     if (upper ? j < i : j > i) t.data[i * n + j] = 0;
     else t.data[i * n + j] *= 0.3;
@@ -33,7 +33,7 @@ describe('solveTriangular', () => {
       (n, r, upper, trans, side, seed) => {
         const t = triangle(n, upper, seed);
         const opT = trans ? mul(t, identity(n), true, false) : t;
-        const x = testMatrix('gaussian', seed, 'x', side === 'left' ? n : r, side === 'left' ? r : n);
+        const x = testMatrix('gaussian', seed, 'test-x', side === 'left' ? n : r, side === 'left' ? r : n);
         const b = side === 'left' ? mul(opT, x) : mul(x, opT);
         solveTriangular(t, b, { upper, side, trans });
         expect(maxAbsDiff(b, x)).toBeLessThan(1e3 * EPS * n * frobeniusNorm(x));
@@ -61,7 +61,7 @@ describe('solveTriangular', () => {
   });
 
   it('Cholesky reproduces an SPD matrix and refuses an indefinite one', () => {
-    const a = testMatrix('gaussian', 4, 'a', 40, 12);
+    const a = testMatrix('gaussian', 4, 'test-a', 40, 12);
     const g = mul(a, a, true, false);
     const r = clone(g);
     expect(choleskyUpper(r)).toBe(true);
@@ -73,13 +73,13 @@ describe('solveTriangular', () => {
 describe('rank-deficient policy: pinvSolve and rangeBasisFromR', () => {
   it('pinvSolve equals the triangular solve for full-rank R, both sides', () => {
     const r = triangle(12, true, 5);
-    const b = testMatrix('gaussian', 5, 'b', 7, 12);
+    const b = testMatrix('gaussian', 5, 'test-b', 7, 12);
     const x = clone(b);
     solveTriangular(r, x, { upper: true, side: 'right' });
     const p = pinvSolve(r, b, { side: 'right' });
     expect(p.rank).toBe(12);
     expect(maxAbsDiff(p.x, x)).toBeLessThan(1e-12 * frobeniusNorm(x));
-    const bl = testMatrix('gaussian', 5, 'bl', 12, 3);
+    const bl = testMatrix('gaussian', 5, 'test-c', 12, 3);
     const xl = clone(bl);
     solveTriangular(r, xl, { upper: true, side: 'left' });
     expect(maxAbsDiff(pinvSolve(r, bl, { side: 'left' }).x, xl)).toBeLessThan(1e-12 * frobeniusNorm(xl));
@@ -100,7 +100,7 @@ describe('rank-deficient policy: pinvSolve and rangeBasisFromR', () => {
 
 describe('lstsq', () => {
   it('agrees with the normal equations on well-conditioned tall input', () => {
-    const a = testMatrix('gaussian', 6, 'a', 80, 10), b = testMatrix('gaussian', 6, 'b', 80, 3);
+    const a = testMatrix('gaussian', 6, 'test-a', 80, 10), b = testMatrix('gaussian', 6, 'test-b', 80, 3);
     const x = lstsq(a, b);
     // Normal equations (A^T A) x = A^T b solved by Cholesky.
     const g = mul(a, a, true, false), rhs = mul(a, b, true, false);
@@ -116,7 +116,7 @@ describe('lstsq', () => {
       (m, n, seed) => {
         const r = 1 + (seed % Math.min(m, n));
         const a = randomOfRank(m, n, r, seed);
-        const b = testMatrix('gaussian', seed, 'b', m, 2);
+        const b = testMatrix('gaussian', seed, 'test-b', m, 2);
         const x = lstsq(a, b);
         // Optimality: A^T (A x - b) = 0. Minimum norm: x lies in the row space of A, i.e.
         // x = V_r V_r^T x with V_r the leading right singular vectors.

@@ -87,7 +87,7 @@ describe('spectralNorm (Golub–Kahan–Lanczos)', () => {
   });
 
   it('differenceOperator works on strided views; a full-rank truncation leaves a zero operator', () => {
-    const a = testMatrix('gaussian', 2, 'a', 30, 20);
+    const a = testMatrix('gaussian', 2, 'test-a', 30, 20);
     const sub = view(a, 5, 20, 2, 10);
     const t = exactTruncatedSvd(sub, 10);
     expect(spectralNorm(differenceOperator(sub, t.u, t.s, t.v))).toBeLessThan(1e-13);

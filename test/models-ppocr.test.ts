@@ -41,22 +41,32 @@ function npy(data: Float32Array, shape: number[]): Buffer {
 }
 
 describe('compress: PP-OCRv4 recognizer', () => {
-  it('reads the committed lines; the classifier at alpha 0.6: q = 2 keeps accuracy, q = 0 loses more', async () => {
+  it('reads the committed lines; the classifier at alpha 0.6: q = 2 keeps accuracy, q = 0 loses more (mean of 3 seeds)', async () => {
     const base = await accuracy(rec);
     expect(base).toBeGreaterThan(0.95);
     const files = inputs.map((x, i) => { const p = join(dir, `x${i}.npy`); writeFileSync(p, npy(x.data, x.shape)); return p; });
-    const result: Record<number, { report: CompressReport; accuracy: number }> = {};
+    // Three seeds each (8 lines are few: one draw moves the accuracy by several points); the
+    // reports of seed 0 are checked below, the accuracies averaged.
+    const result: Record<number, { report: CompressReport; accuracy: number; agreement: number }> = {};
     for (const passes of [1, 3]) {
-      const out = join(dir, `rec-${passes}.onnx`);
-      const run = await runCli(['compress', rec, '--alpha', '0.6', '--passes', String(passes), '--layers', 'p2o.MatMul.24', '--out', out, '--evaluate', files.join(','), '--json'], { timeoutMs: 180_000 });
-      expect(run.stderr).not.toMatch(/internal error/);
-      expect(run.code).toBe(0);
-      result[passes] = { report: JSON.parse(run.stdout) as CompressReport, accuracy: await accuracy(out) };
+      let sum = 0, agree = 0, first: CompressReport | undefined;
+      for (const seed of [0, 1, 2]) {
+        const out = join(dir, `rec-${passes}-${seed}.onnx`);
+        const run = await runCli(['compress', rec, '--alpha', '0.6', '--passes', String(passes), '--seed', String(seed), '--layers', 'p2o.MatMul.24', '--out', out,
+          '--evaluate', files.join(','), '--json'], { timeoutMs: 180_000 });
+        expect(run.stderr).not.toMatch(/internal error/);
+        expect(run.code).toBe(0);
+        const report = JSON.parse(run.stdout) as CompressReport;
+        first ??= report;
+        agree += report.evaluation!.top1Agreement;
+        sum += await accuracy(out);
+      }
+      result[passes] = { report: first!, accuracy: sum / 3, agreement: agree / 3 };
     }
     const q0 = result[1]!, q2 = result[3]!;
     process.stderr.write(`ppocr classifier alpha 0.6: accuracy original ${base.toFixed(3)}, q = 0 ${q0.accuracy.toFixed(3)}, q = 2 ${q2.accuracy.toFixed(3)}; ` +
       `||W - AB||/sigma_k+1 ${q0.report.layers[0]!.normalizedSpectralError!.toFixed(3)} / ${q2.report.layers[0]!.normalizedSpectralError!.toFixed(3)}; ` +
-      `top-1 agreement ${q0.report.evaluation!.top1Agreement.toFixed(3)} / ${q2.report.evaluation!.top1Agreement.toFixed(3)}; ` +
+      `top-1 agreement (mean of 3 seeds) ${q0.agreement.toFixed(3)} / ${q2.agreement.toFixed(3)}; ` +
       `bound max ratio ${q0.report.evaluation!.bound!.maxRatio.toExponential(2)} / ${q2.report.evaluation!.bound!.maxRatio.toExponential(2)}\n`);
     for (const r of [q0, q2]) {
       const head = r.report.layers[0]!;
@@ -72,10 +82,11 @@ describe('compress: PP-OCRv4 recognizer', () => {
     // The spectral error: RSVD about 1.5 sigma_{k+1}, two power iterations about 1.1.
     expect(q0.report.layers[0]!.normalizedSpectralError!).toBeGreaterThan(1.3);
     expect(q2.report.layers[0]!.normalizedSpectralError!).toBeLessThan(1.15);
-    // The predictions: q = 2 agrees with the original more often and reads the lines better.
-    expect(q2.report.evaluation!.top1Agreement).toBeGreaterThan(q0.report.evaluation!.top1Agreement);
+    // The predictions: q = 2 reads the lines better. (Top-1 agreement per time step, blanks included,
+    // is printed but not ordered: over seeds 0-2 it measured 0.788 for q = 0 and 0.746 for q = 2,
+    // while the characters read were 0.707 and 0.884: agreement on blank steps is not accuracy.)
     expect(q2.accuracy).toBeGreaterThan(0.8);
-    expect(q2.accuracy).toBeGreaterThan(q0.accuracy + 0.05);
+    expect(q2.accuracy).toBeGreaterThan(q0.accuracy + 0.1);
     expect(q2.report.totals.parameterRatio).toBeCloseTo(0.885, 3);
-  }, 300_000);
+  }, 600_000);
 });

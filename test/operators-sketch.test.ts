@@ -37,7 +37,7 @@ function recompose(u: Matrix64, s: Float64Array, v: Matrix64): Matrix64 {
 /** A + noise: rank-6 signal plus a small full-rank tail, so error estimates are nonzero. */
 function testData(m: number, n: number, seed: number): Matrix64 {
   const a = lowRank(m, n, 6, seed);
-  const e = testMatrix('gaussian', seed + 1, 'noise', m, n);
+  const e = testMatrix('gaussian', seed + 1, 'test-noise', m, n);
   for (let i = 0; i < a.data.length; i++) a.data[i] = a.data[i]! + 1e-3 * e.data[i]!;
   return a;
 }

@@ -1,32 +1,50 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import seedrandom from 'seedrandom';
+import { philox4x32 } from '../src/random/philox.js';
+import { purposeKey, type Purpose } from '../src/random/purposes.js';
 import { fillItems, fillSparseSignItems, sparseSignZeta, testMatrix, TEST_MATRIX_FAMILIES } from '../src/random/test-matrix.js';
 import { cosSinTurn, logUniform } from '../src/random/box-muller.js';
 
 describe('seeded test matrices', () => {
-  it('gaussian items are exactly seedrandom xor128 through our Box-Muller (the inlined generator changes no value)', () => {
+  /** Word `w` of item i of the stream (seed, purpose): lane w mod 4 of Philox block floor(w / 4) (test-matrix.ts header). */
+  function itemWord(seed: number, purpose: Purpose, i: number, w: number): number {
+    const out = new Int32Array(4);
+    philox4x32(i % 2 ** 32, Math.floor(i / 2 ** 32), Math.floor(w / 4), 0, seed, purposeKey(purpose), out);
+    return out[w % 4]!;
+  }
+
+  it('gaussian entries (2p, 2p + 1) of item i are Box-Muller of Philox words (2p, 2p + 1) of (seed, purpose, i)', () => {
     const cs = new Float64Array(2);
     fc.assert(fc.property(
-      fc.integer({ min: 1, max: 140 }), fc.integer({ min: 0, max: 10 ** 7 }), fc.integer({ min: 1, max: 150 }),
-      fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.constantFrom('upsilon', 'phi', 'theta', 'omega', 'psi'),
+      fc.integer({ min: 1, max: 140 }), fc.integer({ min: 0, max: 2 ** 40 }), fc.integer({ min: 1, max: 40 }),
+      fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.constantFrom<Purpose>('upsilon', 'phi', 'theta', 'omega', 'psi', 'synthetic:noise'),
       fc.boolean(),
       (dim, i0, count, seed, purpose, f32) => {
         const got = f32 ? new Float32Array(count * dim) : new Float64Array(count * dim);
         fillItems('gaussian', seed, purpose, dim, i0, count, got);
-        const draws = 2 * Math.ceil(dim / 2);
         for (let t = 0; t < count; t++) {
-          const i = i0 + t, g = Math.floor(i / 64);
-          const rng = seedrandom.xor128(`${seed}:${purpose}:${g}`);
-          for (let d = 0; d < (i - 64 * g) * draws; d++) rng.int32();
           for (let j = 0; j < dim; j += 2) {
-            const r = Math.sqrt(-2 * logUniform(rng.int32()));
-            cosSinTurn(rng.int32(), cs);
+            const r = Math.sqrt(-2 * logUniform(itemWord(seed, purpose, i0 + t, j)));
+            cosSinTurn(itemWord(seed, purpose, i0 + t, j + 1), cs);
             expect(got[t * dim + j]).toBe(f32 ? Math.fround(r * cs[0]!) : r * cs[0]!);
             if (j + 1 < dim) expect(got[t * dim + j + 1]).toBe(f32 ? Math.fround(r * cs[1]!) : r * cs[1]!);
           }
         }
       }), { numRuns: 40 });
+  });
+
+  it('rademacher entry j of item i is bit j mod 32 of Philox word floor(j / 32)', () => {
+    const dim = 150, i0 = 2 ** 32 - 2, count = 5, got = new Float64Array(count * dim);
+    fillItems('rademacher', 9, 'psi', dim, i0, count, got);
+    for (let t = 0; t < count; t++) {
+      for (let j = 0; j < dim; j++) expect(got[t * dim + j]).toBe((itemWord(9, 'psi', i0 + t, j >> 5) >>> (j & 31)) & 1 ? 1 : -1);
+    }
+  });
+
+  it('an unknown purpose is an error, not a silently new stream', () => {
+    expect(() => fillItems('gaussian', 0, 'no-such-purpose' as Purpose, 3, 0, 1, new Float64Array(3))).toThrow(/unknown random-stream purpose/);
+    expect(() => fillSparseSignItems(0, 'Theta' as Purpose, 3, 0, 1, new Int32Array(3), new Float64Array(3))).toThrow(/unknown random-stream purpose/);
   });
 
   it('item vectors depend on (seed, purpose, i) alone, not on the block they were generated in', () => {
@@ -50,15 +68,15 @@ describe('seeded test matrices', () => {
   });
 
   it('gaussian entries have mean 0 and variance 1; sparse-sign has zeta distinct nonzeros of unit variance', () => {
-    const g = testMatrix('gaussian', 3, 'x', 4000, 25).data;
+    const g = testMatrix('gaussian', 3, 'test-x', 4000, 25).data;
     let s = 0, s2 = 0;
     for (const v of g) { s += v; s2 += v * v; }
     expect(Math.abs(s / g.length)).toBeLessThan(0.02);
     expect(Math.abs(s2 / g.length - 1)).toBeLessThan(0.03);
     const dim = 30, zeta = sparseSignZeta(dim), n = 2000;
     const idx = new Int32Array(n * zeta), val = new Float64Array(n * zeta);
-    fillSparseSignItems(5, 'y', dim, 0, n, idx, val);
-    const dense = testMatrix('sparse-sign', 5, 'y', n, dim).data;
+    fillSparseSignItems(5, 'test-b', dim, 0, n, idx, val);
+    const dense = testMatrix('sparse-sign', 5, 'test-b', n, dim).data;
     let e2 = 0;
     for (let t = 0; t < n; t++) {
       expect(new Set(idx.subarray(t * zeta, (t + 1) * zeta)).size).toBe(zeta);
@@ -118,22 +136,21 @@ describe('seeded test matrices', () => {
   it('each normal is within 1e-12 relative of Math-based Box-Muller on the same draws (10^6 normals)', () => {
     const dim = 100, items = 10000, seed = 11;
     const got = new Float64Array(items * dim);
-    fillItems('gaussian', seed, 'accuracy', dim, 0, items, got);
+    fillItems('gaussian', seed, 'test-c', dim, 0, items, got);
     let eExact = 0, eNaive = 0;
-    for (let g = 0; g < items / 64; g++) {
-      const rng = seedrandom.xor128(`${seed}:accuracy:${g}`);
-      for (let t = 64 * g; t < Math.min(items, 64 * g + 64); t++) {
-        for (let j = 0; j < dim; j += 2) {
-          const w1 = rng.int32(), w2 = rng.int32();
-          const r = Math.sqrt(-2 * Math.log(((w1 >>> 0) + 1) / 2 ** 32));
-          const [c, s] = mathCosSin(w2);
-          eExact = Math.max(eExact, relErr(got[t * dim + j]!, r * c), relErr(got[t * dim + j + 1]!, r * s));
-          // Textbook form: 2 pi u is rounded before Math.cos/sin, an absolute error up to r 2 pi 2^-53 < 5e-15
-          // that is not small relative to the value near a zero of cos or sin; allow it as an absolute floor.
-          const th = 2 * Math.PI * (((w2 >>> 0) + 1) / 2 ** 32);
-          const naive = (z: number, want: number) => Math.abs(z - want) / (Math.abs(want) + 5e-15 / 1e-12);
-          eNaive = Math.max(eNaive, naive(got[t * dim + j]!, r * Math.cos(th)), naive(got[t * dim + j + 1]!, r * Math.sin(th)));
-        }
+    const w = new Int32Array(4), key = purposeKey('test-c');
+    for (let t = 0; t < items; t++) {
+      for (let j = 0; j < dim; j += 2) {
+        if (j % 4 === 0) philox4x32(t, 0, j / 4, 0, seed, key, w);
+        const w1 = w[j % 4]!, w2 = w[(j % 4) + 1]!;
+        const r = Math.sqrt(-2 * Math.log(((w1 >>> 0) + 1) / 2 ** 32));
+        const [c, s] = mathCosSin(w2);
+        eExact = Math.max(eExact, relErr(got[t * dim + j]!, r * c), relErr(got[t * dim + j + 1]!, r * s));
+        // Textbook form: 2 pi u is rounded before Math.cos/sin, an absolute error up to r 2 pi 2^-53 < 5e-15
+        // that is not small relative to the value near a zero of cos or sin; allow it as an absolute floor.
+        const th = 2 * Math.PI * (((w2 >>> 0) + 1) / 2 ** 32);
+        const naive = (z: number, want: number) => Math.abs(z - want) / (Math.abs(want) + 5e-15 / 1e-12);
+        eNaive = Math.max(eNaive, naive(got[t * dim + j]!, r * Math.cos(th)), naive(got[t * dim + j + 1]!, r * Math.sin(th)));
       }
     }
     expect(eExact).toBeLessThan(1e-12); // measured below 1e-15
@@ -171,7 +188,7 @@ describe('seeded test matrices', () => {
 
   it('10^6 gaussian entries pass mean, variance, skewness, kurtosis and Kolmogorov-Smirnov checks; wrong transforms fail them', () => {
     const n = 10 ** 6;
-    const g = testMatrix('gaussian', 2024, 'normality', n / 250, 250).data;
+    const g = testMatrix('gaussian', 2024, 'test-a', n / 250, 250).data;
     expect(normalityFailures(g)).toEqual([]);
     // Negative controls on the same draws' scale: unit-variance uniforms (right mean and variance, wrong shape),
     // and Box-Muller with -1.9 ln u in place of -2 ln u (variance 0.95: a slightly wrong radius).

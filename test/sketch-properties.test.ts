@@ -20,7 +20,7 @@ const m = 90, n = 24;
 const A = (() => {
   // Decaying spectrum plus noise, so the reconstruction is well defined but not exact.
   const a = lowRank(m, n, 5, 3);
-  const g = testMatrix('gaussian', 8, 'noise', m, n);
+  const g = testMatrix('gaussian', 8, 'test-noise', m, n);
   for (let t = 0; t < a.data.length; t++) a.data[t] += 1e-2 * g.data[t]!;
   return a;
 })();

@@ -63,10 +63,16 @@ export interface WasmKernels {
   /** `csr_from_items` with float64 output values. */
   csr_from_items_f64(b: number, z: number, dim: number, idx: number, val: number, ptr: number, oIdx: number, oVal: number, cursor: number): void;
   /**
-   * n compressed sparse-sign items (zeta entries: int32 positions at idx, float64 +-scale at val)
-   * drawn from the xor128 state (x, y, z, w); the loop of `fillSparseSignItems`.
+   * n Gaussian items (dim normals, rows ld elements apart) of the Philox stream key (k0, k1) from item
+   * i0, float64 / float32; tab: the Box-Muller tables; the loop of `fillItems('gaussian', ...)`.
    */
-  sparse_sign_items(x: number, y: number, z: number, w: number, n: number, dim: number, zeta: number, scale: number, idx: number, val: number): void;
+  philox_gaussian_f64(k0: number, k1: number, i0: number, n: number, dim: number, out: number, ld: number, tab: number): void;
+  philox_gaussian_f32(k0: number, k1: number, i0: number, n: number, dim: number, out: number, ld: number, tab: number): void;
+  /**
+   * n compressed sparse-sign items (zeta entries: int32 positions at idx, float64 +-scale at val) of the
+   * Philox stream key (k0, k1) from item i0; the loop of `fillSparseSignItems`; tmp: 192 bytes of scratch.
+   */
+  philox_sparse_sign(k0: number, k1: number, i0: number, n: number, dim: number, zeta: number, scale: number, idx: number, val: number, tmp: number): void;
   /** dst[0:n] (float64) += src[0:n] (float32). */
   add_f32_f64(n: number, src: number, dst: number): void;
   /** dst[0:n] (float64) += src[0:n] (float64). */

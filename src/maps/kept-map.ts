@@ -10,11 +10,12 @@
  * with probability about 2/3), and a kept map of rank below min(dim, n) loses part of the range for
  * every input, so exact recovery of a rank-k input would fail for that seed. A sparse family's kept
  * map is therefore checked once (its Gram matrix, O(n nnz^2 + min(dim, n)^3)) and, if rank
- * deficient, drawn again from the sub-purpose `${purpose}#attempt`: a deterministic function of
- * (seed, purpose, dim, n), so every shard draws the same map and shards still merge.
+ * deficient, drawn again from the purpose's redraw stream (src/random/purposes.ts): a deterministic
+ * function of (seed, purpose, dim, n), so every shard draws the same map and shards still merge.
  */
 import { gemm } from '../kernels/gemm.js';
 import { choleskyUpper } from '../linalg/cholesky.js';
+import type { Purpose } from '../random/purposes.js';
 import { zeros, type Matrix, type Matrix64 } from '../matrix.js';
 import { testMatrixFamily, type TestMatrixFamily, type TestMatrixName } from './test-matrix.js';
 
@@ -31,13 +32,15 @@ export interface KeptMap {
   readonly dense: Float64Array;
 }
 
-export function keptMap(name: TestMatrixName, seed: number, purpose: string, dim: number, n: number): KeptMap {
+export function keptMap(name: TestMatrixName, seed: number, purpose: 'omega' | 'psi', dim: number, n: number): KeptMap {
   const family = testMatrixFamily(name);
   const nnz = family.nnz(dim);
   if (family.form === 'sparse') {
     const idx = new Int32Array(n * nnz), val = new Float64Array(n * nnz);
     for (let attempt = 0; ; attempt++) {
-      family.fillSparse(seed, attempt === 0 ? purpose : `${purpose}#${attempt}`, dim, 0, n, idx, val);
+      // Attempt a > 0: the purpose's redraw stream with the seed moved by a (a key no first draw uses).
+      const p: Purpose = attempt === 0 ? purpose : purpose === 'omega' ? 'omega-redraw' : 'psi-redraw';
+      family.fillSparse((seed + Math.imul(attempt, 0x9e3779b9)) >>> 0, p, dim, 0, n, idx, val);
       const m: KeptMap = { family, dim, n, nnz, idx, val, dense: new Float64Array(0) };
       if (attempt >= MAX_ATTEMPTS || fullRank(m)) return m;
     }

@@ -10,6 +10,7 @@
  * and one line in `FAMILIES`.
  */
 import type { Float } from '../matrix.js';
+import type { Purpose } from '../random/purposes.js';
 import { gaussian } from './gaussian.js';
 import { sparseSign } from './sparse-sign.js';
 
@@ -21,12 +22,12 @@ export interface TestMatrixFamily {
   /** Nonzeros of an item vector of dimension `dim` (dim for dense families). */
   nnz(dim: number): number;
   /** Vectors of items [i0, i0 + count) as the rows of `out` (count x dim, row t at off + t ld), zeros included. */
-  fillDense(seed: number, purpose: string, dim: number, i0: number, count: number, out: Float, off: number, ld: number): void;
+  fillDense(seed: number, purpose: Purpose, dim: number, i0: number, count: number, out: Float, off: number, ld: number): void;
   /**
    * Compressed vectors of items [i0, i0 + count): item t's nonzeros at idx[t nnz + p], values at
    * val[t nnz + p], p < nnz(dim), positions distinct. Dense families write every position.
    */
-  fillSparse(seed: number, purpose: string, dim: number, i0: number, count: number, idx: Int32Array, val: Float64Array): void;
+  fillSparse(seed: number, purpose: Purpose, dim: number, i0: number, count: number, idx: Int32Array, val: Float64Array): void;
 }
 
 const FAMILIES: Record<TestMatrixName, TestMatrixFamily> = { gaussian, 'sparse-sign': sparseSign };

@@ -9,7 +9,7 @@ import type { Matrix64 } from '../matrix.js';
 import type { TestMatrixFamily } from '../random/test-matrix.js';
 import { testMatrix } from '../random/test-matrix.js';
 
-export const RANGE_PURPOSE = 'multipass-omega';
+export const RANGE_PURPOSE = 'multipass-omega' as const;
 
 /** Omega (n x l) for `seed` and `family`. */
 export function rangeTestMatrix(family: TestMatrixFamily, seed: number, n: number, l: number): Matrix64 {

@@ -1,7 +1,7 @@
 /**
  * Box-Muller from two raw 32-bit draws, bit-reproducible on every engine.
  *
- * The draws w1, w2 (int32, as xor128 yields them) stand for the uniforms u_i = ((w_i >>> 0) + 1) 2^-32
+ * The draws w1, w2 (32-bit words of Philox4x32-10, `philox.ts`, as int32 or uint32) stand for the uniforms u_i = ((w_i >>> 0) + 1) 2^-32
  * in (0, 1], and the pair is sqrt(-2 ln u1) (cos 2 pi u2, sin 2 pi u2) [docs/METHODS.md §3]. JavaScript
  * leaves Math.log/cos/sin implementation-defined (engines and versions may differ in the last bits), and
  * they were most of the cost of a Gaussian test matrix, so ln, cos and sin are computed here from IEEE
@@ -118,13 +118,13 @@ function cosSinOctant(c: number, out: Float64Array): void {
 /** Grid of the logarithm: c_j = j / 512 for j in [J0, J1] covers [sqrt(1/2), sqrt(2)] by rounding. */
 const J0 = 362, J1 = 724, STEP = 1 / 512;
 /** (ln c_j, 1 / c_j) for j in [J0, J1], interleaved. ln 1 = 0 and 1 / 1 = 1 exactly. */
-const LOG_TABLE = new Float64Array(2 * (J1 - J0 + 1));
+export const LOG_TABLE = new Float64Array(2 * (J1 - J0 + 1));
 for (let j = J0; j <= J1; j++) {
   LOG_TABLE[2 * (j - J0)] = logNear1(j * STEP);
   LOG_TABLE[2 * (j - J0) + 1] = 512 / j;
 }
 /** (cos, sin) of 2 pi j / 512 for j < 512, interleaved; exact 0 and +-1 at multiples of pi/2. */
-const SIN_COS_TABLE = new Float64Array(1024);
+export const SIN_COS_TABLE = new Float64Array(1024);
 {
   const cs = new Float64Array(2);
   for (let j = 0; j < 512; j++) {

@@ -38,6 +38,12 @@ export interface ReconstructOptions {
    * sketch's U), or 'pending' (the caller decides on U as it forms it; see `flipColumns`).
    */
   signs?: 'v' | 'u' | 'pending';
+  /**
+   * The single-view cores' rank-resolution guard (default true): lower the rank, with a note, when
+   * the error sketch does not show the rank-r result closer to A than zero (resolve-rank.ts).
+   * Benchmarks of the raw method turn it off.
+   */
+  guard?: boolean;
 }
 
 export interface MethodModule<S extends SketchState = SketchState> {

@@ -10,13 +10,14 @@
 import type { Matrix64 } from '../matrix.js';
 import { ArgumentError } from '../errors.js';
 import { testMatrix } from '../random/test-matrix.js';
+import type { Purpose } from '../random/purposes.js';
 import { householderQr } from '../linalg/householder-qr.js';
 
-export function haarOrthogonal(n: number, seed: number, purpose = 'haar'): Matrix64 {
+export function haarOrthogonal(n: number, seed: number, purpose: Purpose = 'haar'): Matrix64 {
   return haarFrame(n, n, seed, purpose);
 }
 
-export function haarFrame(m: number, p: number, seed: number, purpose = 'haar'): Matrix64 {
+export function haarFrame(m: number, p: number, seed: number, purpose: Purpose = 'haar'): Matrix64 {
   if (!Number.isInteger(m) || !Number.isInteger(p) || p < 0 || p > m) {
     throw new ArgumentError(`haarFrame: need integers 0 <= p <= m, found m = ${m}, p = ${p}`);
   }

@@ -2,8 +2,10 @@
  * A deterministic synthetic matrix for demos and tests: `A = L diag(w) R^T / sqrt(rank) + noise * G`
  * with L (m x rank), R (n x rank), G (m x n) i.i.d. standard Gaussian and weights `w_j = decay^j`.
  * Row i of L and G is generated from `(seed, purpose, i)` by the counter-based generator of
- * src/random (docs/METHODS.md §0), so any block can be produced on its own: the source is replayable
- * and costs O(blockRows * n + n * rank) memory, never O(m).
+ * src/random (Philox4x32-10; docs/METHODS.md §0), so any block can be produced on its own: the source is replayable
+ * and costs O(blockRows * n + n * rank) memory, never O(m). Its purposes ('synthetic:left/right/noise')
+ * are in the data key domain (src/random/purposes.ts), which the sketch maps never use: the data cannot
+ * correlate with the maps drawn from the same seed.
  *
  * Orientation 'columns' emits A^T by transposing blocks of A (one generation per block of columns).
  * (For the paper's LowRank / PolyDecay / ExpDecay families with controlled spectra, see src/.)

@@ -2,7 +2,8 @@
  * The rows of the synthetic matrix of `fromSynthetic`, block by block: `fill(r0, rows, out)` writes
  * rows [r0, r0 + rows) of `A = L diag(w) R^T / sqrt(rank) + noise * G` into `out` (packed). Any block
  * can be generated on its own (docs/METHODS.md §0), which makes the source replayable and lets the
- * producer tool and the source agree on the same matrix.
+ * producer tool and the source agree on the same matrix. The streams are of the data key domain
+ * (src/random/purposes.ts), independent of the sketch maps for every seed.
  */
 import { fillItems } from '../../src/internals.js';
 

@@ -46,6 +46,6 @@ export function recompose(u: Matrix, s: ArrayLike<number>, v: Matrix): Matrix64 
 
 /** A seeded m x n matrix of rank r (Gaussian factors); r = min(m, n) gives a plain Gaussian. */
 export function randomOfRank(m: number, n: number, r: number, seed: number): Matrix64 {
-  if (r >= Math.min(m, n)) return testMatrix('gaussian', seed, 'full', m, n);
-  return mul(testMatrix('gaussian', seed, 'left', m, r), testMatrix('gaussian', seed, 'right', r, n));
+  if (r >= Math.min(m, n)) return testMatrix('gaussian', seed, 'test-a', m, n);
+  return mul(testMatrix('gaussian', seed, 'test-left', m, r), testMatrix('gaussian', seed, 'test-right', r, n));
 }

@@ -32,7 +32,7 @@ export function accOffsets(ws: Workspace): { z: number; cr: number; h: number; e
  * Absorb the chunk (b rows of `ws.a`, global rows i0 ..). `purpose` of S1's primary map
  * ('upsilon' or 'psi'); `ones` (three-sketch: Upsilon 1, k) is summed in place.
  */
-export function absorbChunk(ws: Workspace, seed: number, purpose: string, b: number, i0: number, ones: Float64Array | null): void {
+export function absorbChunk(ws: Workspace, seed: number, purpose: 'upsilon' | 'psi', b: number, i0: number, ones: Float64Array | null): void {
   const sh = ws.shape, { n, k, s, coDim, left, q } = sh;
   const k1 = k + 1, cq1 = coDim + q + 1, f32 = sh.dtype === 'float32';
   const fam = testMatrixFamily(sh.family);
@@ -111,7 +111,7 @@ export function tsqrChunk(ws: Workspace, b: number): void {
  * at b nnz and their row indices depend on b only: they are rewritten when b changes. Also
  * Upsilon 1 (`ones`) for centering.
  */
-function buildLists(ws: Workspace, seed: number, purpose: string, b: number, i0: number, ones: Float64Array | null): void {
+function buildLists(ws: Workspace, seed: number, purpose: 'upsilon' | 'psi', b: number, i0: number, ones: Float64Array | null): void {
   const { s, coDim, q } = ws.shape, f32 = ws.shape.dtype === 'float32';
   const fam = testMatrixFamily(ws.shape.family);
   const z1 = fam.nnz(coDim), zs = fam.nnz(s), d0 = b * z1;

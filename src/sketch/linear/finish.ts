@@ -11,7 +11,7 @@ import { zeros, type Matrix64 } from '../../matrix.js';
 import { applyRight } from '../apply-right.js';
 import { missingRows, sameCoverage } from '../intervals.js';
 import type { ReconstructOptions } from '../method.js';
-import { resolvedRank, truncationErrors } from '../resolve-rank.js';
+import { checkTruncations, resolvedRank } from '../resolve-rank.js';
 import { negateColumns, negateEntries, signFlips } from '../signs.js';
 import type { LinearState, LowRankFactors, RangeSpill, Reconstruction } from '../types.js';
 import type { RangeBasis } from './range-basis.js';
@@ -30,13 +30,13 @@ export function finishLinear(
   let v = zeros(n, r);
   if (r > 0) gemm(false, false, n, r, p.cols, 1, p.data, 0, p.stride, sv.v.data, 0, sv.v.stride, 0, v.data, 0, r);
   let s = sv.s.slice(0, r);
-  if (guard && q > 0 && r > 0) {
-    const errs = truncationErrors(centeredErrorSketch(st, basis.mean), q, n, s, v, thetaAll);
-    const keep = resolvedRank(errs);
+  if (guard && (opts.guard ?? true) && q > 0 && r > 0) {
+    const check = checkTruncations(centeredErrorSketch(st, basis.mean), q, n, s, v, thetaAll);
+    const keep = resolvedRank(check), errs = check.errors;
     if (keep < r) {
       notes.push(
-        `rank ${r} could not be resolved by this ${st.method} (estimated error ${errs[r]!.toPrecision(4)} is not below ` +
-        `the estimated ||A||_F ${errs[0]!.toPrecision(4)}: its singular values would be inflated); ` +
+        `rank ${r} could not be resolved by this ${st.method}: the error sketch does not show it closer to A than the zero matrix ` +
+        `(estimated error ${errs[r]!.toPrecision(4)}, estimated ||A||_F ${errs[0]!.toPrecision(4)}), and its singular values would be inflated; ` +
         `returning rank ${keep}, estimated error ${errs[keep]!.toPrecision(4)}. ` +
         'A larger sketch, more passes (--passes) or the one-pass Gram RSVD (--method rsvd) resolve more.');
       r = keep;
