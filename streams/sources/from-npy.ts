@@ -1,6 +1,6 @@
 /**
- * `.npy` files (format versions 1-3) of float32 or float64 (`<f4`, `<f8`; big-endian is refused),
- * C order or Fortran order, streamed without loading the whole file: the header is parsed, then
+ * `.npy` files (format versions 1-3) of float16/32/64 and integers, little- or big-endian
+ * (read-npy-header.ts: the header is read as numpy reads it), C order or Fortran order, streamed without loading the whole file: the header is parsed, then
  * `blockRows` rows are read per block with positioned reads into one reused buffer.
  *
  * - C order, orientation 'rows': the block read is the packed row-major block (the fast path).
@@ -27,7 +27,7 @@ import type { RowBlock, SourceInfo } from '../types.js';
 import { checkNotEmpty } from '../check-not-empty.js';
 import { createBlockValidator } from '../validate-block.js';
 import { pullBlocks } from './pull-blocks.js';
-import { readNpyHeader, type NpyHeader } from './read-npy-header.js';
+import { decodeNpyValues, readNpyHeader, type NpyHeader } from './read-npy-header.js';
 import { emptyStats, type MeasuredSource, type SourceOptions } from './source-options.js';
 import { defaultBlockRows } from './default-block-rows.js';
 import { TRANSPOSE_BLOCK_BYTES } from './transposed-source.js';
@@ -129,7 +129,14 @@ export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource 
         const byDefault = gatherBlockRows(contiguous, m, n, h.itemSize);
         const b = Math.max(1, Math.min(opts.blockRows ?? byDefault, Math.max(1, m)));
         const isz = h.itemSize;
-        const typed = (raw: ArrayBuffer): Float32Array | Float64Array => (h.dtype === 'float32' ? new Float32Array(raw) : new Float64Array(raw));
+        // The values of a buffer of file bytes: a view of them (little-endian float32 / float64), or a
+        // decoded copy (float16, integers, big-endian: `decodeNpyValues` after each read).
+        const alloc = (len: number): Float32Array | Float64Array => (h.dtype === 'float32' ? new Float32Array(len) : new Float64Array(len));
+        const typed = (raw: ArrayBuffer): Float32Array | Float64Array => (!h.native ? alloc(raw.byteLength / isz)
+          : h.dtype === 'float32' ? new Float32Array(raw) : new Float64Array(raw));
+        const decode = (bytes: Uint8Array, values: Float32Array | Float64Array, count: number): void => {
+          if (!h.native) decodeNpyValues(bytes, count, h.storage, values);
+        };
         const raw = new ArrayBuffer(b * n * isz);
         const fileView = typed(raw);
         // Fast path: two buffers alternate (read-ahead of one block), one when a block is the file.
@@ -149,10 +156,8 @@ export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource 
           : null;
         const lineBuf = contiguous ? null : new Uint8Array(b * n * isz);
         const chunkBuf = contiguous || m * isz > CHUNK_BYTES ? null : new Uint8Array(Math.max(1, Math.floor(CHUNK_BYTES / (m * isz))) * m * isz);
-        const chunkVals = chunkBuf === null ? null
-          : h.dtype === 'float32' ? new Float32Array(chunkBuf.buffer) : new Float64Array(chunkBuf.buffer);
-        const lineVals = lineBuf === null ? null
-          : h.dtype === 'float32' ? new Float32Array(lineBuf.buffer) : new Float64Array(lineBuf.buffer);
+        const chunkVals = chunkBuf === null ? null : typed(chunkBuf.buffer);
+        const lineVals = lineBuf === null ? null : typed(lineBuf.buffer);
         const validate = createBlockValidator({ cols: n, nonFinite: opts.nonFinite ?? 'error', where: path, stats, orientation });
 
         for (let r0 = 0; r0 < m && !signal.aborted; r0 += b) {
@@ -162,7 +167,9 @@ export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource 
             const current = pending ?? readBlock(r0);
             pending = null;
             await current;
-            view = buffers[(r0 / b) % buffers.length]!.view;
+            const buf = buffers[(r0 / b) % buffers.length]!;
+            decode(buf.bytes, buf.view, rows * n);
+            view = buf.view;
             // Read ahead: the next block lands in the other buffer while this one is consumed.
             if (buffers.length > 1 && r0 + b < m && !signal.aborted) pending = readBlock(r0 + b);
           } else if (rows * isz >= PARTIAL_READ_BYTES || m * isz > CHUNK_BYTES) {
@@ -176,6 +183,7 @@ export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource 
                 throw new FormatError(`${path} is truncated: ${h.fortranOrder ? 'column' : 'row'} ${t} ends at byte ${pos + got}`);
               }
             }
+            decode(lineBuf!, lineVals!, rows * n);
             transposeTiles(lineVals!, 0, rows, fileView, 0, n, n, rows);
           } else {
             // Short lines: read whole groups of lines (one scan of the file per block) rather than
@@ -189,6 +197,7 @@ export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource 
               if (got !== len) {
                 throw new FormatError(`${path} is truncated: ${h.fortranOrder ? 'column' : 'row'} ${t0 + Math.floor(got / (m * isz))} ends at byte ${pos + got}`);
               }
+              decode(chunkBuf!, chunkVals!, lines * m);
               transposeTiles(chunkVals!, r0, m, fileView, t0, n, lines, rows);
               // Let unsubscription and other I/O in between scans of a large file.
               await new Promise<void>((resolve) => setImmediate(resolve));
