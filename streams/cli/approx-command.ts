@@ -19,6 +19,7 @@ import { runMultiPass } from './run-multi-pass.js';
 import { runSinglePass } from './run-single-pass.js';
 import type { RunContext } from './run-context.js';
 import { UsageError } from './usage-error.js';
+import { scaleExtremeValues } from '../wrappers/scale-extreme.js';
 
 export interface CommandIo {
   stdout: NodeJS.WritableStream;
@@ -74,7 +75,7 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<App
     throw new UsageError(`--rank ${opts.rank} exceeds the ${info.cols} values per row of ${info.where}`);
   }
   const meter = createProgressMeter(opts.progress && io.stderr.isTTY === true, info.rows, io.stderr);
-  const ctx: RunContext = { opts, source, info, meter, t0, notes: [] };
+  const ctx: RunContext = { opts, source: scaleExtremeValues(source), info, meter, t0, notes: [] };
   let result: ApproxResult;
   try {
     switch (opts.method) {

@@ -17,7 +17,9 @@ import { runPasses } from '../run-passes.js';
 import { peakRssBytes, type ApproxResult } from './approx-result.js';
 import { createFactorWriter, writeFactor } from './factor-writer.js';
 import { measurePasses } from './measure-passes.js';
-import { factorNames, type RunContext } from './run-context.js';
+import { factorNames, lowRankNote, unscale, type RunContext } from './run-context.js';
+import { residualNorm } from '../../src/linalg/index.js';
+import { ZERO_MATRIX_NOTE } from './zero-matrix.js';
 import { UsageError } from './usage-error.js';
 
 export async function runMultiPass(ctx: RunContext, method: 'auto' | 'rsi' | 'krylov'): Promise<ApproxResult> {
@@ -46,6 +48,7 @@ export async function runMultiPass(ctx: RunContext, method: 'auto' | 'rsi' | 'kr
   });
   try {
     const r = res.s.length;
+    const sValues = Float64Array.from(res.s, (x) => unscale(ctx, x));
     const names = factorNames(info);
     const output: Record<string, string> = {};
     if (wantFactors) {
@@ -57,25 +60,24 @@ export async function runMultiPass(ctx: RunContext, method: 'auto' | 'rsi' | 'kr
         await writer.close();
       } catch (e) { writer.abort(); throw e; }
       output[names.tall] = writer.path;
-      output.S = await writeFactor(prefix, 'S', opts.format, res.s);
+      output.S = await writeFactor(prefix, 'S', opts.format, sValues);
       const wide = names.wide === 'U' ? res.u! : res.v!;
       output[names.wide] = await writeFactor(prefix, names.wide, opts.format, wide);
     }
-    let kept2 = 0;
-    for (const x of res.s) kept2 += x * x;
-    const normA = Math.sqrt(measured.frobenius2);
-    const frob = Math.sqrt(Math.max(0, measured.frobenius2 - kept2));
+    const normScaled = residualNorm(measured.frobenius2, []);
+    const frobScaled = residualNorm(measured.frobenius2, res.s);
+    if (res.zero) notes.push(ZERO_MATRIX_NOTE);
+    else { const low = lowRankNote(opts.rank, res.s.length); if (low !== null) notes.push(low); }
     const columns = info.orientation === 'columns';
     const sketch: Record<string, number | string> = plan.method === 'block-krylov'
       ? { l: plan.rank + plan.oversamples, oversamples: plan.oversamples, krylovDepth: plan.krylovDepth ?? plan.passes - 1, width: plan.sizes.width ?? 0 }
       : { l: plan.rank + plan.oversamples, oversamples: plan.oversamples, powerIterations: plan.powerIterations ?? plan.passes - 1 };
-    if (res.kept < r) notes.push(`numerical rank ${res.kept} below the block width`);
     return {
       input: info.where,
       rows: columns ? info.cols : res.rows, cols: columns ? res.rows : info.cols, rank: r,
       passes: measured.passesOpened, method: plan.method === 'block-krylov' ? 'krylov' : 'rsi', testMatrix: opts.testMatrix ?? DEFAULT_MULTIPASS_TEST_MATRIX,
-      sketch, stateBytes: plan.stateBytes, memoryBudget: opts.memoryBudget, singularValues: Array.from(res.s),
-      errorEstimate: { frobenius: frob, relative: normA > 0 ? frob / normA : 0, normA, kind: 'residual' },
+      sketch, stateBytes: plan.stateBytes, memoryBudget: opts.memoryBudget, singularValues: Array.from(sValues),
+      errorEstimate: { frobenius: unscale(ctx, frobScaled), relative: normScaled > 0 ? frobScaled / normScaled : 0, normA: unscale(ctx, normScaled), kind: 'residual' },
       seconds: (performance.now() - ctx.t0) / 1000, peakRssBytes: peakRssBytes(),
       ...(wantFactors ? { output } : {}), notes,
     };

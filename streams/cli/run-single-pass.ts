@@ -22,7 +22,9 @@ import { peakRssBytes, type ApproxResult } from './approx-result.js';
 import { drainSource } from '../drain-source.js';
 import { createFactorWriter, writeFactor } from './factor-writer.js';
 import { createRangeSpill, type CliRangeSpill } from './range-spill.js';
-import { blockMatrix, factorNames, type RunContext } from './run-context.js';
+import { blockMatrix, factorNames, lowRankNote, unscale, type RunContext } from './run-context.js';
+import { ZERO_MATRIX_NOTE, writeZeroFactors } from './zero-matrix.js';
+import { addSquares, createSumSquares, residualNorm } from '../../src/linalg/index.js';
 
 export async function runSinglePass(ctx: RunContext, method: SketchMethod): Promise<ApproxResult> {
   const { opts, source, info, meter, notes } = ctx;
@@ -43,24 +45,50 @@ export async function runSinglePass(ctx: RunContext, method: SketchMethod): Prom
     // ||A||_F is measured exactly on the way (one multiply-add per value, next to the sketch's
     // O(k + s) per value), so `relative` divides the error estimate by the true norm, not by the
     // error sketch's estimate of it (whose spread is large when a few directions dominate).
-    let f2 = 0;
+    // The sum of squares is kept scaled (sum-squares.ts): no overflow near 1e300, no underflow to 0
+    // near 1e-300, and an exact zero only for a zero matrix.
+    const f2 = createSumSquares();
     const state = await lastValueFrom(source.open().pipe(
       tap((b) => {
         const n = b.rows * b.cols, d = b.data;
-        for (let t = 0; t < n; t++) f2 += d[t]! * d[t]!;
+        addSquares(f2, d, 0, n);
         meter.block(b.rows, n * d.BYTES_PER_ELEMENT);
       }),
       sketchOp,
     ));
     if (state.rowsSeen === 0) throw new ShapeError(`${info.where}: the input has no rows`);
-    const rec = reconstruct(state, { rank: opts.rank });
-    const est = estimateError(state, rec);
-    let norm2 = f2;
-    if (opts.center && state.rowsSeen > 0) for (const c of state.colSums) norm2 -= (c * c) / state.rowsSeen;
-    const normA = Math.sqrt(Math.max(0, norm2));
-    const r = rec.s.length;
     const m = state.rows;
     const names = factorNames(info);
+    const columns = info.orientation === 'columns';
+    const sizesOf = (): Record<string, number | string> => (method === 'fd'
+      ? { l: state.sizes.l, q: state.sizes.q, rule: state.sizes.rule }
+      : method === 'three-sketch'
+        ? { k: state.sizes.k, s: state.sizes.s, q: state.sizes.q, rule: state.sizes.rule }
+        : { k: state.sizes.k, l: state.sizes.l, q: state.sizes.q, rule: state.sizes.rule });
+    // ||A||_F of the (centered) input: ||A_c||^2 = ||A||^2 - sum_j colSum_j^2 / m.
+    const centered = opts.center ? Array.from(state.colSums, (c) => c / Math.sqrt(state.rowsSeen)) : [];
+    const normScaled = residualNorm(f2, centered);
+    if (normScaled === 0) {
+      // A zero matrix (or, centered, a matrix of identical rows): see zero-matrix.ts.
+      const r = Math.min(opts.rank, m, info.cols);
+      notes.push(ZERO_MATRIX_NOTE);
+      const output = wantFactors ? await writeZeroFactors(opts.out!, opts.format, names, m, info.cols, r) : {};
+      return {
+        input: info.where, rows: columns ? info.cols : m, cols: columns ? m : info.cols, rank: r, passes: 1,
+        method, testMatrix: state.testMatrix, sketch: sizesOf(), stateBytes: stateBytes(state), memoryBudget: opts.memoryBudget,
+        singularValues: new Array<number>(r).fill(0),
+        errorEstimate: { frobenius: 0, relative: 0, normA: 0, kind: 'sketch' },
+        seconds: (performance.now() - ctx.t0) / 1000, peakRssBytes: peakRssBytes(),
+        ...(wantFactors ? { output } : {}), notes,
+      };
+    }
+    const rec = reconstruct(state, { rank: opts.rank });
+    const est = estimateError(state, rec);
+    const normA = unscale(ctx, normScaled);
+    const r = rec.s.length;
+    const low = lowRankNote(opts.rank, r);
+    if (low !== null) notes.push(low);
+    const sValues = Float64Array.from(rec.s, (x) => unscale(ctx, x));
     const output: Record<string, string> = {};
     if (wantFactors) {
       const prefix = opts.out!;
@@ -92,22 +120,16 @@ export async function runSinglePass(ctx: RunContext, method: SketchMethod): Prom
         writer.abort();
         throw e;
       }
-      output.S = await writeFactor(prefix, 'S', opts.format, rec.s);
+      output.S = await writeFactor(prefix, 'S', opts.format, sValues);
       output[names.wide] = await writeFactor(prefix, names.wide, opts.format, rec.v);
     }
-    const sketch: Record<string, number | string> = method === 'fd'
-      ? { l: state.sizes.l, q: state.sizes.q, rule: state.sizes.rule }
-      : method === 'three-sketch'
-        ? { k: state.sizes.k, s: state.sizes.s, q: state.sizes.q, rule: state.sizes.rule }
-        : { k: state.sizes.k, l: state.sizes.l, q: state.sizes.q, rule: state.sizes.rule };
-    const columns = info.orientation === 'columns';
     return {
       input: info.where,
       rows: columns ? info.cols : m, cols: columns ? m : info.cols, rank: r,
       passes: method === 'fd' && wantFactors && source.replayable ? 2 : 1,
-      method, testMatrix: state.testMatrix, sketch, stateBytes: stateBytes(state), memoryBudget: opts.memoryBudget,
-      singularValues: Array.from(rec.s),
-      errorEstimate: { frobenius: est.frobenius, relative: normA > 0 ? est.frobenius / normA : 0, normA, kind: 'sketch' },
+      method, testMatrix: state.testMatrix, sketch: sizesOf(), stateBytes: stateBytes(state), memoryBudget: opts.memoryBudget,
+      singularValues: Array.from(sValues),
+      errorEstimate: { frobenius: unscale(ctx, est.frobenius), relative: est.frobenius / normScaled, normA, kind: 'sketch' },
       seconds: (performance.now() - ctx.t0) / 1000, peakRssBytes: peakRssBytes(),
       ...(wantFactors ? { output } : {}), notes,
     };

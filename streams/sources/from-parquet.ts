@@ -32,7 +32,7 @@ import { checkNotEmpty } from '../check-not-empty.js';
 import { createBlockValidator, type BlockValidator } from '../validate-block.js';
 import { fileAsyncBuffer } from './file-async-buffer.js';
 import { parquetCompressors as compressors } from './parquet-compressors.js';
-import { parquetLayout, type ParquetLayout } from './parquet-layout.js';
+import { checkRowGroupTypes, parquetLayout, type ParquetLayout } from './parquet-layout.js';
 import { interleaveColumns } from './interleave-columns.js';
 import { pullBlocks } from './pull-blocks.js';
 import { fromDecodeWorker } from './from-decode-worker.js';
@@ -72,6 +72,7 @@ async function openParquet(path: string, opts: SourceOptions): Promise<OpenedPar
     let metadata: FileMetaData;
     try { metadata = await parquetMetadataAsync(file); } catch (e) { throw wrap(e, path, 'the Parquet footer'); }
     const layout = parquetLayout(metadata, opts, path);
+    checkRowGroupTypes(metadata, layout, path);
     const groups: { start: number; rows: number }[] = [];
     let start = 0;
     for (const g of metadata.row_groups) {

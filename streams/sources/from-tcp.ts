@@ -22,7 +22,7 @@ export interface TcpAddress {
 
 export function fromTcp(address: TcpAddress, opts: SourceOptions = {}): MeasuredSource & { destroy(): void } {
   const host = address.host ?? '127.0.0.1';
-  const where = `tcp://${host}:${address.port}`;
+  const where = `tcp://${host.includes(":") ? `[${host}]` : host}:${address.port}`;
   if ((opts.orientation ?? 'rows') === 'columns') transposedSource({ replayable: false } as MeasuredSource, opts);
   const open = (): Promise<Socket> => new Promise((resolve, reject) => {
     const socket = connect({ host, port: address.port });

@@ -41,7 +41,7 @@ export async function listenTcp(address: Partial<TcpAddress> = {}, opts: SourceO
     server.listen({ host, port: address.port ?? 0 }, () => resolve());
   });
   const port = (server.address() as { port: number }).port;
-  const where = `tcp://${host}:${port} (listening)`;
+  const where = `tcp://${host.includes(":") ? `[${host}]` : host}:${port} (listening)`;
   const accept = (): Promise<Socket> => {
     if (accepted !== null) return Promise.resolve(accepted);
     if (closedError !== null) return Promise.reject(closedError);
