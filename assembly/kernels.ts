@@ -314,6 +314,21 @@ export function nonfinite_f32(n: i32, src: usize): i32 {
   return s == 0 ? 0 : 1;
 }
 
+// 1 if any of the n float64 values at src is NaN or infinite, else 0 (the float64 twin of nonfinite_f32).
+export function nonfinite_f64(n: i32, src: usize): i32 {
+  let a0 = f64x2.splat(0), a1 = a0, zero = a0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = src + (<usize>i << 3);
+    a0 = f64x2.add(a0, f64x2.mul(v128.load(o), zero));
+    a1 = f64x2.add(a1, f64x2.mul(v128.load(o, 16), zero));
+  }
+  a0 = f64x2.add(a0, a1);
+  let s: f64 = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
+  for (; i < n; i++) s += load<f64>(src + (<usize>i << 3)) * 0;
+  return s == 0 ? 0 : 1;
+}
+
 // dst[i, j] (float64, row stride ldd bytes) = src at src + i * rs + j * cs (float32, byte strides):
 // a widening copy that may also transpose.
 export function widen_f32(rows: i32, cols: i32, src: usize, rs: usize, cs: usize, dst: usize, ldd: usize): void {

@@ -10,6 +10,7 @@ export {
 export { gemm, matmul } from './kernels/gemm.js';
 export { kernelBackend } from './kernels/wasm-runtime.js';
 export { allocF32, allocF64, freeArena } from './kernels/wasm-arena.js';
+export { hasNonFinite, firstNonFinite } from './kernels/find-non-finite.js';
 export * from './linalg/index.js';
 export * from './synthetic/index.js';
 export * from './sketch/index.js';

@@ -18,21 +18,21 @@
  *   collected into a matrix when `collect: true`.
  */
 import { Observable, lastValueFrom, map, toArray } from 'rxjs';
-import type { Matrix, Matrix64 } from '../src/matrix.js';
-import { zeros } from '../src/matrix.js';
+import type { Matrix, Matrix64 } from '../src/index.js';
+import { zeros } from '../src/index.js';
 import { ArgumentError, SourceError } from '../src/errors.js';
-import type { GramSpill, PassSummary } from '../src/multipass/gram-pass.js';
-import { createGramPass, finishGramPass, updateGramPass } from '../src/multipass/gram-pass.js';
-import { leftFactorRows } from '../src/multipass/left-factor-rows.js';
-import type { PassPlan } from '../src/multipass/plan-passes.js';
-import type { TestMatrixFamily } from '../src/random/test-matrix.js';
-import { memorySpill } from '../src/sketch/memory-spill.js';
-import type { MemorySpill } from '../src/sketch/memory-spill.js';
+import type { GramSpill, PassSummary } from '../src/index.js';
+import { createGramPass, finishGramPass, updateGramPass } from '../src/index.js';
+import { leftFactorRows } from '../src/index.js';
+import type { PassPlan } from '../src/index.js';
+import type { TestMatrixFamily } from '../src/index.js';
+import { memorySpill } from '../src/index.js';
+import type { MemorySpill } from '../src/index.js';
 import type { BlockSource, RowBlock, SourceInfo } from './types.js';
 import { createSpill } from './sinks/create-spill.js';
 import type { Spill } from './sinks/create-spill.js';
 import { drainSource } from './drain-source.js';
-import { addSquares, createSumSquares, isZeroSum, residualNorm, timesPowerOfTwo } from '../src/linalg/index.js';
+import { addSquares, createSumSquares, isZeroSum, residualNorm, timesPowerOfTwo } from '../src/index.js';
 import { scaleExtremeValues } from './wrappers/scale-extreme.js';
 import { emptyStats, type MeasuredSource } from './sources/source-options.js';
 

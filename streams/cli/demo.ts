@@ -12,12 +12,12 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { addSquares, createSumSquares, residualNorm, safeNorm, svd } from '../../src/linalg/index.js';
-import { zeros, type Matrix64 } from '../../src/matrix.js';
-import { createSketch } from '../../src/sketch/create-sketch.js';
-import { memorySpill } from '../../src/sketch/memory-spill.js';
-import { reconstruct } from '../../src/sketch/reconstruct.js';
-import { updateRows } from '../../src/sketch/update-rows.js';
+import { addSquares, createSumSquares, residualNorm, safeNorm, svd } from '../../src/index.js';
+import { zeros, type Matrix64 } from '../../src/index.js';
+import { createSketch } from '../../src/index.js';
+import { memorySpill } from '../../src/index.js';
+import { reconstruct } from '../../src/index.js';
+import { updateRows } from '../../src/index.js';
 import { fromNpy } from '../sources/from-npy.js';
 import type { ApproxOptions } from './approx-args.js';
 import type { ApproxResult } from './approx-result.js';

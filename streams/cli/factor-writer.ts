@@ -7,8 +7,8 @@
  * sinks, so their rows are collected first (the JSON `notes` say so for large outputs).
  * Vectors (S) are written as a 1-D .npy array, or as a one-column table named `s`.
  */
-import type { Matrix, Matrix64 } from '../../src/matrix.js';
-import { zeros } from '../../src/matrix.js';
+import type { Matrix, Matrix64 } from '../../src/index.js';
+import { zeros } from '../../src/index.js';
 import { createNpyWriter } from '../sinks/create-npy-writer.js';
 import { writeArrowFactor } from '../sinks/write-arrow-factor.js';
 import { writeNpy } from '../sinks/write-npy.js';

@@ -5,7 +5,7 @@
  * orthonormal: Pythagoras [HMT11 §4]).
  */
 import { Observable } from 'rxjs';
-import { addSquares, createSumSquares, type SumSquares } from '../../src/linalg/index.js';
+import { addSquares, createSumSquares, type SumSquares } from '../../src/index.js';
 import type { MeasuredSource } from '../sources/source-options.js';
 import type { RowBlock } from '../types.js';
 import type { ProgressMeter } from './progress-meter.js';

@@ -7,8 +7,8 @@
  * It deliberately has no `forEachBlock`: `reconstruct` then does not form U whole in memory.
  */
 import { lastValueFrom, tap } from 'rxjs';
-import type { Matrix } from '../../src/matrix.js';
-import type { RangeSpill } from '../../src/sketch/types.js';
+import type { Matrix } from '../../src/index.js';
+import type { RangeSpill } from '../../src/index.js';
 import { createSpill, type Spill } from '../sinks/create-spill.js';
 
 export interface CliRangeSpill extends RangeSpill {

@@ -1,8 +1,8 @@
 /** What every `approx` runner receives: the parsed options, the opened source and the meter. */
-import { timesPowerOfTwo } from '../../src/linalg/index.js';
+import { timesPowerOfTwo } from '../../src/index.js';
 import type { ScaledSource } from '../wrappers/scale-extreme.js';
 import type { RowBlock, SourceInfo } from '../types.js';
-import type { Matrix } from '../../src/matrix.js';
+import type { Matrix } from '../../src/index.js';
 import type { ApproxOptions } from './approx-args.js';
 import type { ProgressMeter } from './progress-meter.js';
 

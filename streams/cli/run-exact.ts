@@ -6,14 +6,14 @@
  * the budget. --center subtracts the column mean first.
  */
 import { BudgetError, ShapeError } from '../../src/errors.js';
-import { exactTruncatedSvd } from '../../src/linalg/exact-svd.js';
-import type { Matrix64 } from '../../src/matrix.js';
+import { exactTruncatedSvd } from '../../src/index.js';
+import type { Matrix64 } from '../../src/index.js';
 import { formatBytes } from '../../src/sketch/sketch-sizes.js';
 import { peakRssBytes, type ApproxResult } from './approx-result.js';
 import { drainSource } from '../drain-source.js';
 import { writeFactor } from './factor-writer.js';
 import { factorNames, unscale, type RunContext } from './run-context.js';
-import { addSquares, createSumSquares, residualNorm } from '../../src/linalg/index.js';
+import { addSquares, createSumSquares, residualNorm } from '../../src/index.js';
 import { ZERO_MATRIX_NOTE } from './zero-matrix.js';
 import { UsageError } from './usage-error.js';
 

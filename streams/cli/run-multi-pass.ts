@@ -9,16 +9,16 @@
  */
 import { lastValueFrom, tap } from 'rxjs';
 import { ArgumentError, BudgetError } from '../../src/errors.js';
-import { gramPassBytes } from '../../src/multipass/gram-pass-bytes.js';
-import { planPasses, type PassPlan } from '../../src/multipass/plan-passes.js';
-import { DEFAULT_MULTIPASS_TEST_MATRIX, DEFAULT_OVERSAMPLES } from '../../src/multipass/multipass-options.js';
+import { gramPassBytes } from '../../src/index.js';
+import { planPasses, type PassPlan } from '../../src/index.js';
+import { DEFAULT_MULTIPASS_TEST_MATRIX, DEFAULT_OVERSAMPLES } from '../../src/index.js';
 import { formatBytes } from '../../src/sketch/sketch-sizes.js';
 import { runPasses } from '../run-passes.js';
 import { peakRssBytes, type ApproxResult } from './approx-result.js';
 import { createFactorWriter, writeFactor } from './factor-writer.js';
 import { measurePasses } from './measure-passes.js';
 import { factorNames, lowRankNote, unscale, type RunContext } from './run-context.js';
-import { residualNorm } from '../../src/linalg/index.js';
+import { residualNorm } from '../../src/index.js';
 import { ZERO_MATRIX_NOTE } from './zero-matrix.js';
 import { UsageError } from './usage-error.js';
 

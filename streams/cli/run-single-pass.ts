@@ -9,13 +9,13 @@
  * made when the input is replayable; for a one-shot input U is omitted and a note says so.
  */
 import { lastValueFrom, tap } from 'rxjs';
-import { zeros } from '../../src/matrix.js';
-import type { Matrix } from '../../src/matrix.js';
-import { applyRight } from '../../src/sketch/apply-right.js';
-import { estimateError } from '../../src/sketch/estimate-error.js';
-import { reconstruct } from '../../src/sketch/reconstruct.js';
-import { stateBytes } from '../../src/sketch/state-bytes.js';
-import type { RangeSpill, SketchMethod } from '../../src/sketch/types.js';
+import { zeros } from '../../src/index.js';
+import type { Matrix } from '../../src/index.js';
+import { applyRight } from '../../src/index.js';
+import { estimateError } from '../../src/index.js';
+import { reconstruct } from '../../src/index.js';
+import { stateBytes } from '../../src/index.js';
+import type { RangeSpill, SketchMethod } from '../../src/index.js';
 import { ShapeError } from '../../src/errors.js';
 import { sketchRows } from '../operators/sketch-rows.js';
 import { peakRssBytes, type ApproxResult } from './approx-result.js';
@@ -24,7 +24,7 @@ import { createFactorWriter, writeFactor } from './factor-writer.js';
 import { createRangeSpill, type CliRangeSpill } from './range-spill.js';
 import { blockMatrix, factorNames, lowRankNote, unscale, type RunContext } from './run-context.js';
 import { ZERO_MATRIX_NOTE, writeZeroFactors } from './zero-matrix.js';
-import { addSquares, createSumSquares, residualNorm } from '../../src/linalg/index.js';
+import { addSquares, createSumSquares, residualNorm } from '../../src/index.js';
 
 export async function runSinglePass(ctx: RunContext, method: SketchMethod): Promise<ApproxResult> {
   const { opts, source, info, meter, notes } = ctx;

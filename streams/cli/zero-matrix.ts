@@ -6,7 +6,7 @@
  * The sketches themselves have nothing to reconstruct from a zero matrix (their range is empty),
  * so the runners detect it from the exact sum of squares measured during the pass.
  */
-import { zeros, type Matrix64 } from '../../src/matrix.js';
+import { zeros, type Matrix64 } from '../../src/index.js';
 import { createFactorWriter, writeFactor } from './factor-writer.js';
 import type { OutFormat } from './approx-args.js';
 

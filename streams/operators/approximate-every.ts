@@ -9,8 +9,8 @@
  */
 import { Observable, type OperatorFunction } from 'rxjs';
 import { ArgumentError } from '../../src/errors.js';
-import type { Matrix64 } from '../../src/matrix.js';
-import { estimateError, updateRows, type ErrorEstimate, type SketchState } from '../../src/sketch/index.js';
+import type { Matrix64 } from '../../src/index.js';
+import { estimateError, updateRows, type ErrorEstimate, type SketchState } from '../../src/index.js';
 import type { RowBlock } from '../types.js';
 import { blockError } from './block-error.js';
 import { factorsOf } from './factors-of.js';

@@ -6,7 +6,7 @@
  * A sketch without an error sketch (`errorSketchDim: 0`) errors; options are checked at creation.
  */
 import { Observable, type OperatorFunction } from 'rxjs';
-import { estimateError as estimate, type ErrorEstimate } from '../../src/sketch/index.js';
+import { estimateError as estimate, type ErrorEstimate } from '../../src/index.js';
 import { checkRank } from './check-rank.js';
 import { factorsOf, stateOf, type AnySketch } from './factors-of.js';
 

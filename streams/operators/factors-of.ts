@@ -7,8 +7,8 @@
  * the spill can be read back (`memorySpill`) and `formStreamed` is true (default); otherwise it is
  * left undefined and `streamed.uRight` / `uShift` give it blockwise over the spill (`applyRight`).
  */
-import type { Matrix64 } from '../../src/matrix.js';
-import { reconstruct, type RangeSpill, type Reconstruction, type SketchState } from '../../src/sketch/index.js';
+import type { Matrix64 } from '../../src/index.js';
+import { reconstruct, type RangeSpill, type Reconstruction, type SketchState } from '../../src/index.js';
 import type { TransposedSketch } from './sketch-columns.js';
 
 export type AnySketch = SketchState | TransposedSketch;

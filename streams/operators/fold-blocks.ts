@@ -5,7 +5,7 @@
  * and the state emitted once at completion. Teardown unsubscribes the upstream.
  */
 import { Observable, type OperatorFunction } from 'rxjs';
-import { updateRows, type SketchState } from '../../src/sketch/index.js';
+import { updateRows, type SketchState } from '../../src/index.js';
 import type { RowBlock } from '../types.js';
 import { blockError } from './block-error.js';
 

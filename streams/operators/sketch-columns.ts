@@ -10,7 +10,7 @@
  * Validation, errors and teardown as `sketchRows`; errors name the columns of A.
  */
 import { map, type OperatorFunction } from 'rxjs';
-import type { SketchState } from '../../src/sketch/index.js';
+import type { SketchState } from '../../src/index.js';
 import type { RowBlock } from '../types.js';
 import { foldBlocks } from './fold-blocks.js';
 import { sketchFactory, type StreamSketchOptions } from './sketch-factory.js';

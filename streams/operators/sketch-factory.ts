@@ -7,7 +7,7 @@
  * `spill` may be a function returning a new spill per subscription; a spill object is shared by
  * every subscription, so subscribe once (or pass a function) when the operator is reused.
  */
-import { createSketch, type RangeSpill, type SketchOptions, type SketchState } from '../../src/sketch/index.js';
+import { createSketch, type RangeSpill, type SketchOptions, type SketchState } from '../../src/index.js';
 
 export interface StreamSketchOptions extends Omit<SketchOptions, 'spill'> {
   spill?: RangeSpill | (() => RangeSpill);

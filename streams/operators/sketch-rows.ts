@@ -11,7 +11,7 @@
  * - An empty stream emits the empty sketch (rowsSeen 0).
  */
 import type { OperatorFunction } from 'rxjs';
-import type { SketchState } from '../../src/sketch/index.js';
+import type { SketchState } from '../../src/index.js';
 import type { RowBlock } from '../types.js';
 import { foldBlocks } from './fold-blocks.js';
 import { sketchFactory, type StreamSketchOptions } from './sketch-factory.js';

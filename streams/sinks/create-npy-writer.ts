@@ -10,7 +10,7 @@
  */
 import { writeSync } from 'node:fs';
 import { ArgumentError, ShapeError } from '../../src/errors.js';
-import type { Matrix } from '../../src/matrix.js';
+import type { Matrix } from '../../src/index.js';
 import { createAtomicFile } from './atomic-file.js';
 
 export interface NpyWriter {

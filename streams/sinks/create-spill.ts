@@ -20,12 +20,11 @@ import { open as openFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordBatchFileWriter, RecordBatchReader, type Data, type RecordBatch } from 'apache-arrow';
-import type { Observable } from 'rxjs';
 import { ArgumentError, FormatError, ShapeError } from '../../src/errors.js';
-import type { Matrix } from '../../src/matrix.js';
-import { fromArrowFile } from '../sources/from-arrow-file.js';
-import { pullBlocks } from '../sources/pull-blocks.js';
-import type { MeasuredSource } from '../sources/source-options.js';
+import type { Matrix } from '../../src/index.js';
+import { Observable } from 'rxjs';
+import { pullBlocks } from '../pull-blocks.js';
+import { emptyStats, type MeasuredSource } from '../sources/source-options.js';
 import type { RowBlock } from '../types.js';
 import { IpcByteSink } from './ipc-byte-sink.js';
 import { matrixBatch } from './matrix-batch.js';
@@ -166,8 +165,27 @@ export function createSpill(opts: SpillOptions): Spill {
       });
     },
     source() {
+      // The spill reads itself back (no source module involved): rows renumbered in write order.
       spill.finish();
-      return fromArrowFile(path, { listColumn: 'y' });
+      const stats = emptyStats();
+      return {
+        replayable: true,
+        stats,
+        info: async () => ({ rows, cols, dtype, layout: 'fixed-size-list', orientation: 'rows' as const, where: path }),
+        open: () => new Observable<RowBlock>((sub) => {
+          Object.assign(stats, emptyStats());
+          let next = 0;
+          return spill.readBlocks().subscribe({
+            next: (b) => {
+              stats.blocks++; stats.rowsRead += b.rows; stats.rowsEmitted += b.rows;
+              sub.next({ rowStart: next, rows: b.rows, cols: b.cols, data: b.data });
+              next += b.rows;
+            },
+            error: (e: unknown) => sub.error(e),
+            complete: () => sub.complete(),
+          });
+        }),
+      };
     },
     dispose() {
       if (disposed) return;

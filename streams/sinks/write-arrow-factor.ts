@@ -10,7 +10,7 @@
  */
 import { writeSync } from 'node:fs';
 import { RecordBatchFileWriter, RecordBatchStreamWriter } from 'apache-arrow';
-import type { Matrix } from '../../src/matrix.js';
+import type { Matrix } from '../../src/index.js';
 import { createAtomicFile } from './atomic-file.js';
 import { IpcByteSink } from './ipc-byte-sink.js';
 import { matrixBatch } from './matrix-batch.js';

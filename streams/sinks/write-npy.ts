@@ -7,7 +7,7 @@
  * dtype unless `dtype` asks otherwise.
  */
 import { ArgumentError } from '../../src/errors.js';
-import type { Matrix } from '../../src/matrix.js';
+import type { Matrix } from '../../src/index.js';
 import { createNpyWriter } from './create-npy-writer.js';
 
 export interface WriteNpyOptions {

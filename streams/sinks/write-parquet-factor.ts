@@ -8,7 +8,7 @@
 import { rmSync } from 'node:fs';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { ArgumentError } from '../../src/errors.js';
-import type { Matrix } from '../../src/matrix.js';
+import type { Matrix } from '../../src/index.js';
 import { createAtomicFile } from './atomic-file.js';
 
 export interface WriteParquetOptions {

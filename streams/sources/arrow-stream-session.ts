@@ -12,17 +12,17 @@ import type { Readable } from 'node:stream';
 import { RecordBatchReader, type RecordBatch, type Schema } from 'apache-arrow';
 import { FormatError, RangefinderError, SourceError } from '../../src/errors.js';
 import type { RowBlock, SourceInfo } from '../types.js';
-import { checkNotEmpty } from '../check-not-empty.js';
-import { createBlockValidator, type BlockValidator } from '../validate-block.js';
 import { arrowLayout, type ArrowLayout } from './arrow-layout.js';
 import { emitSplit } from './emit-split.js';
-import type { SourceOptions, SourceStats } from './source-options.js';
+import type { DecodeOptions } from './source-options.js';
 
 export interface ArrowStreamSession {
   /** Reads the schema (and, for a List layout, the first batch) and describes the stream. */
   info(): Promise<SourceInfo>;
-  /** Reads every batch, emitting validated blocks; resolves at the end-of-stream marker. */
-  run(emit: (b: RowBlock) => void, signal: AbortSignal, stats: SourceStats): Promise<void>;
+  /** Reads every batch, emitting decoded blocks (input row numbers); resolves at the end-of-stream marker. */
+  run(emit: (b: RowBlock) => void, signal: AbortSignal): Promise<void>;
+  /** Names of a wide table's columns, once the schema is read. */
+  readonly columnNames: readonly string[] | undefined;
   /** Destroys the underlying readable (closing the file or socket). Idempotent. */
   destroy(): void;
 }
@@ -58,7 +58,7 @@ function sawEndOfStream(t: Tracker): boolean {
 }
 
 export function arrowStreamSession(
-  connect: () => Promise<Readable>, opts: SourceOptions, where: string, kind: string,
+  connect: () => Promise<Readable>, opts: DecodeOptions, where: string, kind: string,
 ): ArrowStreamSession {
   let readable: Readable | null = null;
   let destroyed = false;
@@ -67,6 +67,7 @@ export function arrowStreamSession(
   let schemaPromise: Promise<{ schema: Schema; layout: ArrowLayout }> | null = null;
   let peeked: RecordBatch | null = null;
   let batchesRead = 0;
+  let names: readonly string[] | undefined;
 
   const fail = (e: unknown, rows: number): Error => {
     if (e instanceof RangefinderError) return e;
@@ -93,6 +94,7 @@ export function arrowStreamSession(
         if (reader.isFile()) throw new FormatError(`${where}: this is an Arrow IPC file, not a stream (name it .arrow)`);
         iterator = reader[Symbol.asyncIterator]();
         const layout = arrowLayout(reader.schema, opts, where);
+        names = layout.names;
         return { schema: reader.schema, layout };
       } catch (e) {
         throw fail(e, 0);
@@ -116,6 +118,7 @@ export function arrowStreamSession(
   };
 
   return {
+    get columnNames() { return names; },
     async info() {
       const { layout } = await start();
       if (layout.cols < 0) {
@@ -130,12 +133,11 @@ export function arrowStreamSession(
         orientation: 'rows', where,
       };
     },
-    async run(emit, signal, stats) {
+    async run(emit, signal) {
       const onAbort = (): void => this.destroy();
       signal.addEventListener('abort', onAbort, { once: true });
       try {
         const { layout } = await start();
-        let validate: BlockValidator | null = null;
         let row = 0;
         while (!signal.aborted) {
           const batch = await nextBatch(row);
@@ -148,11 +150,9 @@ export function arrowStreamSession(
           }
           if (batch.numRows === 0) continue;
           const data = layout.decode(batch, row);
-          validate ??= createBlockValidator({ cols: layout.cols, nonFinite: opts.nonFinite ?? 'error', where, stats, names: layout.names });
-          emitSplit(validate, row, batch.numRows, layout.cols, data, opts.blockRows, emit, signal);
+          emitSplit(row, batch.numRows, layout.cols, data, opts.blockRows, emit, signal);
           row += batch.numRows;
         }
-        checkNotEmpty(stats, where, opts, signal);
       } finally {
         signal.removeEventListener('abort', onAbort);
         this.destroy();

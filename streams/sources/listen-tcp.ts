@@ -11,11 +11,12 @@
 import { createServer, type Socket } from 'node:net';
 import { finalize } from 'rxjs';
 import { SourceError } from '../../src/errors.js';
+import { composeSource } from '../wrappers/compose-source.js';
+import { oneShotColumnsError } from '../wrappers/transposed.js';
 import { arrowStreamSession } from './arrow-stream-session.js';
 import { oneShotSource } from './one-shot-source.js';
-import type { MeasuredSource, SourceOptions } from './source-options.js';
-import type { TcpAddress } from './from-tcp.js';
-import { transposedSource } from './transposed-source.js';
+import { decodeOptionsOf, type MeasuredSource, type SourceOptions } from './source-options.js';
+import { tcpWhere, type TcpAddress } from './from-tcp.js';
 
 export interface ListeningSource extends MeasuredSource {
   readonly host: string;
@@ -25,7 +26,7 @@ export interface ListeningSource extends MeasuredSource {
 
 export async function listenTcp(address: Partial<TcpAddress> = {}, opts: SourceOptions = {}): Promise<ListeningSource> {
   const host = address.host ?? '127.0.0.1';
-  if ((opts.orientation ?? 'rows') === 'columns') transposedSource({ replayable: false } as MeasuredSource, opts);
+  if ((opts.orientation ?? 'rows') === 'columns') throw oneShotColumnsError();
   const server = createServer({ pauseOnConnect: true });
   let accepted: Socket | null = null;
   const waiters: { resolve: (s: Socket) => void; reject: (e: Error) => void }[] = [];
@@ -41,17 +42,18 @@ export async function listenTcp(address: Partial<TcpAddress> = {}, opts: SourceO
     server.listen({ host, port: address.port ?? 0 }, () => resolve());
   });
   const port = (server.address() as { port: number }).port;
-  const where = `tcp://${host.includes(":") ? `[${host}]` : host}:${port} (listening)`;
+  const where = `${tcpWhere(host, port)} (listening)`;
   const accept = (): Promise<Socket> => {
     if (accepted !== null) return Promise.resolve(accepted);
     if (closedError !== null) return Promise.reject(closedError);
     return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
   };
-  const source = oneShotSource(arrowStreamSession(accept, opts, where, 'connection'), where);
+  const decoded = oneShotSource(arrowStreamSession(accept, decodeOptionsOf(opts), where, 'connection'), where);
+  const source = composeSource({ where, replayable: false, rows: () => decoded }, opts);
   const close = async (): Promise<void> => {
     closedError ??= new SourceError(`${where} was closed before a producer connected`);
     for (const w of waiters.splice(0)) w.reject(closedError);
-    source.destroy();
+    decoded.destroy();
     (accepted as Socket | null)?.destroy();
     if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
   };

@@ -4,7 +4,7 @@
  * can be generated on its own (ALGORITHMS.md §0), which makes the source replayable and lets the
  * producer tool and the source agree on the same matrix.
  */
-import { fillItems } from '../../src/random/test-matrix.js';
+import { fillItems } from '../../src/index.js';
 
 export interface SyntheticParams {
   rows: number;

@@ -13,7 +13,7 @@
  * once, in the first pass, and kept for every later pass (the passes must agree).
  */
 import { Observable } from 'rxjs';
-import { powerOfTwoExponent, scaleByPowerOfTwo } from '../../src/linalg/index.js';
+import { powerOfTwoExponent, scaleByPowerOfTwo } from '../../src/index.js';
 import type { MeasuredSource } from '../sources/source-options.js';
 import type { RowBlock } from '../types.js';
 
