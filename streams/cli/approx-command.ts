@@ -6,7 +6,9 @@
  * input is replayable); rsi / krylov -> the Gram-pass driver; exact -> the dense truncated SVD.
  * A one-shot input (stdin, TCP) with --passes > 1 is refused before anything is read.
  */
-import { SourceError } from '../../src/errors.js';
+import { FormatError, SourceError } from '../../src/errors.js';
+import { emptyInputError } from '../wrappers/require-rows.js';
+import { prepareOutputSet, type OutputSet } from './output-set.js';
 import { startKernelThreads } from '../thread-pool.js';
 import { parseApproxArgs, type ApproxOptions } from './approx-args.js';
 import type { ApproxResult } from './approx-result.js';
@@ -36,9 +38,6 @@ export async function approxCommand(argv: readonly string[], io: CommandIo): Pro
   const threads = opts.threads > 1 ? await startKernelThreads(opts.threads) : null;
   try {
     const result = await runApprox(opts, io);
-    if (opts.out !== undefined && opts.format !== 'npy' && result.rows * result.rank > 1 << 20) {
-      result.notes.push(`the tall factor was collected in memory for --format ${opts.format} (only .npy output is streamed block by block)`);
-    }
     if (opts.json) io.stdout.write(`${JSON.stringify(result)}\n`);
     else if (opts.demo) await printDemoSummary(opts, result, io.stdout);
     else io.stdout.write(formatSummary(result));
@@ -51,6 +50,24 @@ export async function approxCommand(argv: readonly string[], io: CommandIo): Pro
 
 export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<ApproxResult> {
   const t0 = performance.now();
+  // The output is checked before a byte of the input is read (a stream read cannot be repeated).
+  const output = opts.out !== undefined ? prepareOutputSet(opts.out, opts.format) : undefined;
+  try {
+    const result = await runApproxInto(opts, io, t0, output);
+    if (output !== undefined) {
+      if (opts.format !== 'npy' && result.rows * result.rank > 1 << 20) {
+        result.notes.push(`the tall factor was collected in memory for --format ${opts.format} (only .npy output is streamed block by block)`);
+      }
+      result.output = await output.commit(result);
+    }
+    return result;
+  } catch (e) {
+    output?.abort();
+    throw e;
+  }
+}
+
+async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, output: OutputSet | undefined): Promise<ApproxResult> {
   const source = await openInput({
     ...(opts.input !== undefined ? { input: opts.input } : {}),
     ...(opts.listen !== undefined ? { listen: opts.listen } : {}),
@@ -61,6 +78,10 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<App
     decodeWorker: opts.decodeWorker,
     ...(opts.columns !== undefined ? { columns: opts.columns } : {}),
     ...(opts.exclude !== undefined ? { exclude: opts.exclude } : {}),
+    memoryBudget: opts.memoryBudget,
+    ...(opts.maxMessageBytes !== undefined ? { maxMessageBytes: opts.maxMessageBytes } : {}),
+    connectTimeoutMs: opts.connectTimeoutMs,
+    idleTimeoutMs: opts.idleTimeoutMs,
   });
   const multi = opts.method === 'rsi' || opts.method === 'krylov' || (opts.method === 'auto' && opts.passes > 1);
   if (multi && opts.passes > 1 && !source.replayable) {
@@ -68,6 +89,9 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<App
     throw new SourceError(`${where} is a one-shot source and cannot be read ${opts.passes} times; use a file or --passes 1`);
   }
   const info = await source.info();
+  // An empty input is said to be empty (before the rank is compared with its shape).
+  if (info.rows === 0) throw emptyInputError(info.where, 0);
+  if (info.cols === 0 && !/list/.test(info.layout)) throw new FormatError(`${info.where} has no columns: its rows have 0 values; expected at least one column`);
   if (info.rows !== undefined) {
     const limit = Math.min(info.rows, info.cols);
     if (opts.rank > limit) throw new UsageError(`--rank ${opts.rank} exceeds min(rows, cols) = ${limit} of ${info.where} (${info.rows} x ${info.cols})`);
@@ -75,7 +99,7 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<App
     throw new UsageError(`--rank ${opts.rank} exceeds the ${info.cols} values per row of ${info.where}`);
   }
   const meter = createProgressMeter(opts.progress && io.stderr.isTTY === true, info.rows, io.stderr);
-  const ctx: RunContext = { opts, source: scaleExtremeValues(source), info, meter, t0, notes: [] };
+  const ctx: RunContext = { opts, source: scaleExtremeValues(source), info, meter, t0, notes: [], ...(output !== undefined ? { output } : {}) };
   let result: ApproxResult;
   try {
     switch (opts.method) {

@@ -1,6 +1,7 @@
 /** What every `approx` runner receives: the parsed options, the opened source and the meter. */
 import { timesPowerOfTwo } from '../../src/index.js';
 import type { ScaledSource } from '../wrappers/scale-extreme.js';
+import type { OutputSet } from './output-set.js';
 import type { RowBlock, SourceInfo } from '../types.js';
 import type { Matrix } from '../../src/index.js';
 import type { ApproxOptions } from './approx-args.js';
@@ -14,6 +15,8 @@ export interface RunContext {
    * back by `unscale`; U and V need nothing.
    */
   source: ScaledSource;
+  /** The output set of --out (checked writable before the input was opened), else undefined. */
+  output?: OutputSet;
   info: SourceInfo;
   meter: ProgressMeter;
   /** performance.now() at the start of the run. */

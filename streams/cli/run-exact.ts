@@ -66,10 +66,10 @@ export async function runExact(ctx: RunContext): Promise<ApproxResult> {
   for (let j = 0; j < svd.s.length; j++) svd.s[j] = unscale(ctx, svd.s[j]!);
   const names = factorNames(info);
   const output: Record<string, string> = {};
-  if (opts.out !== undefined) {
-    output[names.tall] = await writeFactor(opts.out, names.tall, opts.format, svd.u);
-    output.S = await writeFactor(opts.out, 'S', opts.format, svd.s);
-    output[names.wide] = await writeFactor(opts.out, names.wide, opts.format, svd.v);
+  if (ctx.output !== undefined) {
+    output[names.tall] = await writeFactor(ctx.output, names.tall, svd.u);
+    output.S = await writeFactor(ctx.output, 'S', svd.s);
+    output[names.wide] = await writeFactor(ctx.output, names.wide, svd.v);
   }
   const frob = unscale(ctx, frobScaled);
   const columns = info.orientation === 'columns';

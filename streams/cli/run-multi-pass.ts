@@ -40,7 +40,7 @@ export async function runMultiPass(ctx: RunContext, method: 'auto' | 'rsi' | 'kr
       ...(oversamples !== undefined ? { oversamples } : {}),
     });
   }
-  const wantFactors = opts.out !== undefined;
+  const wantFactors = ctx.output !== undefined;
   const measured = measurePasses(source, meter, plan.passes);
   const res = await runPasses(measured, plan, {
     seed: opts.seed, testMatrix: opts.testMatrix,
@@ -52,17 +52,17 @@ export async function runMultiPass(ctx: RunContext, method: 'auto' | 'rsi' | 'kr
     const names = factorNames(info);
     const output: Record<string, string> = {};
     if (wantFactors) {
-      const prefix = opts.out!;
-      const writer = createFactorWriter(prefix, names.tall, opts.format, res.rows, r);
+      const set = ctx.output!;
+      const writer = createFactorWriter(set, names.tall, res.rows, r);
       try {
         meter.phase(`writing ${names.tall}`);
         await lastValueFrom(res.readTallFactor().pipe(tap((b) => writer.write(b.rowStart, { rows: b.rows, cols: b.cols, data: b.data, offset: 0, stride: b.cols }))), { defaultValue: undefined });
         await writer.close();
       } catch (e) { writer.abort(); throw e; }
       output[names.tall] = writer.path;
-      output.S = await writeFactor(prefix, 'S', opts.format, sValues);
+      output.S = await writeFactor(set, 'S', sValues);
       const wide = names.wide === 'U' ? res.u! : res.v!;
-      output[names.wide] = await writeFactor(prefix, names.wide, opts.format, wide);
+      output[names.wide] = await writeFactor(set, names.wide, wide);
     }
     const normScaled = residualNorm(measured.frobenius2, []);
     const frobScaled = residualNorm(measured.frobenius2, res.s);

@@ -28,7 +28,7 @@ import { addSquares, createSumSquares, residualNorm } from '../../src/index.js';
 
 export async function runSinglePass(ctx: RunContext, method: SketchMethod): Promise<ApproxResult> {
   const { opts, source, info, meter, notes } = ctx;
-  const wantFactors = opts.out !== undefined;
+  const wantFactors = ctx.output !== undefined;
   const spill: CliRangeSpill | undefined = wantFactors && method !== 'fd' ? createRangeSpill() : undefined;
   const discard: RangeSpill = { write: () => undefined };
   try {
@@ -72,7 +72,7 @@ export async function runSinglePass(ctx: RunContext, method: SketchMethod): Prom
       // A zero matrix (or, centered, a matrix of identical rows): see zero-matrix.ts.
       const r = Math.min(opts.rank, m, info.cols);
       notes.push(ZERO_MATRIX_NOTE);
-      const output = wantFactors ? await writeZeroFactors(opts.out!, opts.format, names, m, info.cols, r) : {};
+      const output = wantFactors ? await writeZeroFactors(ctx.output!, names, m, info.cols, r) : {};
       return {
         input: info.where, rows: columns ? info.cols : m, cols: columns ? m : info.cols, rank: r, passes: 1,
         method, testMatrix: state.testMatrix, sketch: sizesOf(), stateBytes: stateBytes(state), memoryBudget: opts.memoryBudget,
@@ -91,8 +91,8 @@ export async function runSinglePass(ctx: RunContext, method: SketchMethod): Prom
     const sValues = Float64Array.from(rec.s, (x) => unscale(ctx, x));
     const output: Record<string, string> = {};
     if (wantFactors) {
-      const prefix = opts.out!;
-      const writer = createFactorWriter(prefix, names.tall, opts.format, m, r);
+      const set = ctx.output!;
+      const writer = createFactorWriter(set, names.tall, m, r);
       const out = zeros(Math.max(1, state.sizes.chunk), r);
       const emit = (r0: number, y: Matrix): void => {
         for (let i0 = 0; i0 < y.rows; i0 += out.rows) {
@@ -120,8 +120,8 @@ export async function runSinglePass(ctx: RunContext, method: SketchMethod): Prom
         writer.abort();
         throw e;
       }
-      output.S = await writeFactor(prefix, 'S', opts.format, sValues);
-      output[names.wide] = await writeFactor(prefix, names.wide, opts.format, rec.v);
+      output.S = await writeFactor(set, 'S', sValues);
+      output[names.wide] = await writeFactor(set, names.wide, rec.v);
     }
     return {
       input: info.where,

@@ -8,7 +8,7 @@
  */
 import { zeros, type Matrix64 } from '../../src/index.js';
 import { createFactorWriter, writeFactor } from './factor-writer.js';
-import type { OutFormat } from './approx-args.js';
+import type { OutputSet } from './output-set.js';
 
 export const ZERO_MATRIX_NOTE = 'the matrix is zero: every singular value is 0, and U and V are the first canonical basis vectors (as numpy\'s SVD of a zero matrix gives)';
 
@@ -24,10 +24,10 @@ export function canonicalBasis(n: number, r: number): Matrix64 {
  * the wide one (`wideRows` rows). Returns the paths by factor name.
  */
 export async function writeZeroFactors(
-  prefix: string, format: OutFormat, names: { tall: 'U' | 'V'; wide: 'U' | 'V' }, tallRows: number, wideRows: number, r: number,
+  set: OutputSet, names: { tall: 'U' | 'V'; wide: 'U' | 'V' }, tallRows: number, wideRows: number, r: number,
 ): Promise<Record<string, string>> {
   const output: Record<string, string> = {};
-  const writer = createFactorWriter(prefix, names.tall, format, tallRows, r);
+  const writer = createFactorWriter(set, names.tall, tallRows, r);
   try {
     const step = 4096;
     const block = zeros(step, r);
@@ -40,7 +40,7 @@ export async function writeZeroFactors(
     await writer.close();
   } catch (e) { writer.abort(); throw e; }
   output[names.tall] = writer.path;
-  output.S = await writeFactor(prefix, 'S', format, new Float64Array(r));
-  output[names.wide] = await writeFactor(prefix, names.wide, format, canonicalBasis(wideRows, r));
+  output.S = await writeFactor(set, 'S', new Float64Array(r));
+  output[names.wide] = await writeFactor(set, names.wide, canonicalBasis(wideRows, r));
   return output;
 }

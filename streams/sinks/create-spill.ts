@@ -15,7 +15,8 @@
  * Life cycle: `dispose()` removes the directory; it is idempotent and is also run at process exit
  * for spills still alive (an error path that forgets to dispose leaves nothing behind).
  */
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { createTempDir, untrack } from '../durable.js';
 import { open as openFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,21 +67,13 @@ export interface SpillOptions {
   tmpDir?: string;
 }
 
-const live = new Set<string>();
-let hooked = false;
-function hook(): void {
-  if (hooked) return;
-  hooked = true;
-  process.once('exit', () => { for (const d of live) rmSync(d, { recursive: true, force: true }); });
-}
-
 export function createSpill(opts: SpillOptions): Spill {
   const { cols } = opts;
   if (!Number.isInteger(cols) || cols < 1) throw new ArgumentError(`createSpill: cols must be an integer >= 1, got ${cols}`);
   const dtype = opts.dtype ?? 'float64';
-  hook();
-  const dir = mkdtempSync(join(opts.tmpDir ?? tmpdir(), 'rangefinder-spill-'));
-  live.add(dir);
+  // A fresh directory named after its owner (durable.ts): removed on dispose, at exit, on a signal,
+  // and by the next run's stale sweep if this process is killed.
+  const dir = createTempDir('rangefinder-spill', opts.tmpDir ?? tmpdir());
   const path = join(dir, 'range-sketch.arrow');
   const fd = openSync(path, 'w');
   let fdOpen = true;
@@ -192,7 +185,7 @@ export function createSpill(opts: SpillOptions): Spill {
       disposed = true;
       try { closeFd(); } finally {
         rmSync(dir, { recursive: true, force: true });
-        live.delete(dir);
+        untrack(dir);
       }
     },
   };

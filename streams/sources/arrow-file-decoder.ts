@@ -20,13 +20,13 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { open as openFile } from 'node:fs/promises';
-import { Message, RecordBatchReader, type RecordBatch } from 'apache-arrow';
+import { Message, MessageHeader, RecordBatchReader, type RecordBatch, type Schema } from 'apache-arrow';
 import { FormatError, RangefinderError } from '../../src/errors.js';
 import type { RowBlock, SourceInfo } from '../types.js';
 import { arrowLayout, type ArrowLayout } from './arrow-layout.js';
 import type { DecodedSource, FormatDecoder } from './decoder.js';
 import { pullBlocks } from '../pull-blocks.js';
-import type { DecodeOptions } from './source-options.js';
+import { messageCap, type DecodeOptions } from './source-options.js';
 import { emitSplit } from './emit-split.js';
 
 interface OpenedFile {
@@ -40,8 +40,40 @@ const ARROW_MAGIC = 'ARROW1';
 
 function wrap(e: unknown, where: string, what: string): Error {
   if (e instanceof RangefinderError) return e;
-  const msg = e instanceof Error ? e.message : String(e);
-  return new FormatError(`${where}: cannot read ${what} as Arrow IPC file: ${msg}`);
+  // A JavaScript TypeError / RangeError from inside Arrow's reader says nothing about the file
+  // ("Cannot read properties of undefined"): only Arrow's own messages are passed on.
+  const own = e instanceof Error && !(e instanceof TypeError) && !(e instanceof RangeError) && e.message.length > 0;
+  return new FormatError(`${where}: cannot read ${what} as Arrow IPC file: ${own ? (e as Error).message : 'it is corrupt (it does not decode as the Arrow IPC format describes)'}`);
+}
+
+/**
+ * An Arrow IPC file may repeat its schema as its first message (at byte 8, after the magic; the
+ * Arrow C++ and Java writers do, Arrow JS's does not) besides its footer. Batches are read with the
+ * footer's schema; a footer schema that differs from the first message, or that has no column at
+ * all, is a corrupt footer (a garbled footer can still decode, to an empty or another schema).
+ */
+async function checkFooterSchema(fh: FileHandle, size: number, footerSchema: Schema, path: string): Promise<void> {
+  const head = Buffer.alloc(8);
+  await fh.read(head, 0, 8, 8);
+  const cont = head.readUInt32LE(0) === 0xffffffff;
+  const len = cont ? head.readInt32LE(4) : head.readInt32LE(0);
+  const start = cont ? 16 : 12;
+  const describe = (s: Schema): string => s.fields.map((f) => `"${f.name}" ${String(f.type)}`).join(', ') || 'no columns';
+  let first: Schema | null = null;
+  if (len > 0 && start + len <= size && len <= 64 * 1024 * 1024) {
+    const meta = Buffer.alloc(len);
+    await fh.read(meta, 0, len, start);
+    try {
+      const m = Message.decode(meta);
+      if (m.headerType === MessageHeader.Schema) first = m.header() as Schema;
+    } catch { first = null; }
+  }
+  if (footerSchema.fields.length === 0) {
+    throw new FormatError(`${path} is corrupt: its footer decodes to a schema with no columns; expected the schema of the matrix`);
+  }
+  if (first !== null && describe(first) !== describe(footerSchema)) {
+    throw new FormatError(`${path} is corrupt: the schema in its footer (${describe(footerSchema)}) differs from the schema at its start (${describe(first)})`);
+  }
 }
 
 async function openArrowFile(path: string, opts: DecodeOptions): Promise<OpenedFile> {
@@ -64,14 +96,23 @@ async function openArrowFile(path: string, opts: DecodeOptions): Promise<OpenedF
       await reader.open();
     } catch (e) { throw wrap(e, path, 'the footer'); }
     if (!reader.isFile()) throw new FormatError(`${path}: expected an Arrow IPC file, found a stream`);
+    await checkFooterSchema(fh, size, reader.schema, path);
     const layout = arrowLayout(reader.schema, opts, path);
     const footer = reader.footer as { getRecordBatch(i: number): { offset: number | bigint; metaDataLength: number } | null };
     const batchRows: number[] = [];
+    const { cap, hint } = messageCap(opts, layout.kind === 'fixed-size-list' ? layout.cols * 8 : (layout.names?.length ?? 0) * 8);
     for (let i = 0; i < reader.numRecordBatches; i++) {
-      const block = footer.getRecordBatch(i)!;
-      const off = Number(block.offset);
-      if (off + block.metaDataLength > size) {
-        throw new FormatError(`${path} is corrupt: record batch ${i} starts at byte ${off}, past the end of the file (${size} bytes)`);
+      const block = footer.getRecordBatch(i) as { offset: number | bigint; metaDataLength: number; bodyLength: number | bigint } | null;
+      if (block === null) throw new FormatError(`${path} is corrupt: its footer has no entry for record batch ${i}`);
+      const off = Number(block.offset), body = Number(block.bodyLength);
+      if (!(off >= 0) || !(block.metaDataLength > 0) || off + block.metaDataLength > size) {
+        throw new FormatError(`${path} is corrupt: record batch ${i} starts at byte ${off} with ${block.metaDataLength} bytes of metadata, past the end of the file (${size} bytes)`);
+      }
+      if (!(body >= 0) || off + block.metaDataLength + body > size) {
+        throw new FormatError(`${path} is corrupt: record batch ${i} declares a body of ${body} bytes at byte ${off + block.metaDataLength}, past the end of the file (${size} bytes)`);
+      }
+      if (body > cap || block.metaDataLength > cap) {
+        throw new FormatError(`${path}: record batch ${i} declares ${Math.max(body, block.metaDataLength)} bytes, more than the cap of ${cap} bytes (${hint})`);
       }
       const buf = new Uint8Array(block.metaDataLength);
       await fh.read(buf, 0, block.metaDataLength, off);

@@ -29,10 +29,16 @@ export function tcpWhere(host: string, port: number): string {
 export function tcpDecoder(address: TcpAddress, opts: DecodeOptions = {}): FormatDecoder & { destroy(): void } {
   const host = address.host ?? '127.0.0.1';
   const where = tcpWhere(host, address.port);
+  const limit = opts.connectTimeoutMs ?? 0;
   const open = (): Promise<Socket> => new Promise((resolve, reject) => {
     const socket = connect({ host, port: address.port });
-    socket.once('connect', () => { socket.off('error', onError); resolve(socket); });
+    const timer = limit > 0 ? setTimeout(() => {
+      socket.destroy();
+      reject(new SourceError(`cannot connect to ${where}: no connection after ${limit / 1000} s (0 rows received; --connect-timeout)`));
+    }, limit) : null;
+    socket.once('connect', () => { if (timer !== null) clearTimeout(timer); socket.off('error', onError); resolve(socket); });
     const onError = (e: Error): void => {
+      if (timer !== null) clearTimeout(timer);
       socket.destroy();
       reject(new SourceError(`cannot connect to ${where}: ${e.message} (is the producer listening?)`));
     };

@@ -43,10 +43,22 @@ export async function listenTcp(address: Partial<TcpAddress> = {}, opts: SourceO
   });
   const port = (server.address() as { port: number }).port;
   const where = `${tcpWhere(host, port)} (listening)`;
+  const limit = opts.connectTimeoutMs ?? 0;
   const accept = (): Promise<Socket> => {
     if (accepted !== null) return Promise.resolve(accepted);
     if (closedError !== null) return Promise.reject(closedError);
-    return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
+    return new Promise((resolve, reject) => {
+      const timer = limit > 0 ? setTimeout(() => {
+        closedError ??= new SourceError(`${where}: no producer connected within ${limit / 1000} s (0 rows received; --connect-timeout)`);
+        for (const w of waiters.splice(0)) w.reject(closedError);
+        if (server.listening) server.close();
+      }, limit) : null;
+      timer?.unref();
+      waiters.push({
+        resolve: (s) => { if (timer !== null) clearTimeout(timer); resolve(s); },
+        reject: (e) => { if (timer !== null) clearTimeout(timer); reject(e); },
+      });
+    });
   };
   const decoded = oneShotSource(arrowStreamSession(accept, decodeOptionsOf(opts), where, 'connection'), where);
   const source = composeSource({ where, replayable: false, rows: () => decoded }, opts);

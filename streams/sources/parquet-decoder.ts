@@ -25,17 +25,17 @@
  * blocks ahead of the consumer (from-decode-worker.ts).
  */
 import { open as openFile, type FileHandle } from 'node:fs/promises';
-import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type Compressors, type FileMetaData } from 'hyparquet';
 import { FormatError, RangefinderError, ShapeError } from '../../src/errors.js';
 import type { RowBlock, SourceInfo } from '../types.js';
 import { TRANSPOSE_BLOCK_BYTES } from '../wrappers/transposed.js';
 import type { DecodedSource, FormatDecoder } from './decoder.js';
 import { fileAsyncBuffer } from './file-async-buffer.js';
-import { parquetCompressors as compressors } from './parquet-compressors.js';
+import { cappedCompressors } from './parquet-compressors.js';
 import { checkRowGroupTypes, parquetLayout, type ParquetLayout } from './parquet-layout.js';
 import { interleaveColumns } from './interleave-columns.js';
 import { pullBlocks } from '../pull-blocks.js';
-import type { DecodeOptions } from './source-options.js';
+import { messageCap, type DecodeOptions } from './source-options.js';
 
 interface OpenedParquet {
   fh: FileHandle;
@@ -43,11 +43,14 @@ interface OpenedParquet {
   metadata: FileMetaData;
   layout: ParquetLayout;
   groups: { start: number; rows: number }[];
+  /** The decompressors, capped (a page may not declare more than the message cap). */
+  compressors: Compressors;
 }
 
 function wrap(e: unknown, where: string, what: string): Error {
   if (e instanceof RangefinderError) return e;
-  const msg = e instanceof Error ? e.message : String(e);
+  // A JavaScript TypeError / RangeError from inside the decoder says nothing about the file.
+  const msg = e instanceof Error && !(e instanceof TypeError) && !(e instanceof RangeError) ? e.message : 'the data does not decode';
   return new FormatError(`${where}: cannot read ${what}: the file is corrupt or uses an unsupported feature (hyparquet: ${msg})`);
 }
 
@@ -79,9 +82,17 @@ async function openParquet(path: string, opts: DecodeOptions): Promise<OpenedPar
       groups.push({ start, rows });
       start += rows;
     }
-    // Some old writers leave the file's num_rows at 0: the row groups are authoritative.
-    if (start !== Number(metadata.num_rows)) metadata = { ...metadata, num_rows: BigInt(start) };
-    return { fh, file, metadata, layout, groups };
+    // The footer's row count and its row groups' must agree (one of them is wrong, and reading either
+    // would be a guess), except that some old writers leave num_rows at 0: the row groups count then.
+    if (start !== Number(metadata.num_rows)) {
+      if (Number(metadata.num_rows) !== 0) {
+        throw new FormatError(`${path}: the footer says ${metadata.num_rows} rows, its ${groups.length} row groups hold ${start}: the footer is inconsistent`);
+      }
+      metadata = { ...metadata, num_rows: BigInt(start) };
+    }
+    const rowBytes = layout.kind === 'parquet-wide' ? layout.cols * 8 : 0;
+    const { cap, hint } = messageCap(opts, rowBytes);
+    return { fh, file, metadata, layout, groups, compressors: cappedCompressors(cap, path, hint) };
   } catch (e) {
     await fh.close();
     throw e;
@@ -126,7 +137,7 @@ path: string, f: OpenedParquet, g: number, out: { buf: Float32Array | Float64Arr
   let failure: Error | null = null;
   try {
     await parquetRead({
-      file: f.file, metadata: f.metadata, columns: [...layout.columns], rowStart: start, rowEnd: end, compressors,
+      file: f.file, metadata: f.metadata, columns: [...layout.columns], rowStart: start, rowEnd: end, compressors: f.compressors,
       useOffsetIndex: slice !== undefined,
       onChunk: (chunk) => {
         if (failure !== null) return;
@@ -267,7 +278,7 @@ function openParquetColumns(path: string, opts: DecodeOptions): DecodedSource {
           const filled = new Array<number>(names.length).fill(0);
           try {
             await parquetRead({
-              file: f.file, metadata: f.metadata, columns: names, rowStart: 0, rowEnd: m, compressors,
+              file: f.file, metadata: f.metadata, columns: names, rowStart: 0, rowEnd: m, compressors: f.compressors,
               onChunk: (chunk) => {
                 const j = names.indexOf(chunk.columnName);
                 if (j < 0) return;

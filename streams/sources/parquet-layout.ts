@@ -95,6 +95,10 @@ export function parquetLayout(metadata: FileMetaData, opts: SourceOptions, where
     if (!names.includes(c)) {
       throw new ArgumentError(`column "${c}" not found in ${where}; its columns are: ${names.join(', ') || '(none)'}`);
     }
+    const at = names.flatMap((x, i) => (x === c ? [i] : []));
+    if (at.length > 1) {
+      throw new ArgumentError(`column name "${c}" appears ${at.length} times in ${where} (columns ${at.join(', ')}): it cannot choose a column; rename the columns, or leave out --columns / --exclude to use every column in order`);
+    }
   }
   const excluded = new Set(opts.exclude ?? []);
   const candidates = opts.columns !== undefined

@@ -168,6 +168,12 @@ export function readNpyHeader(fd: number, where: string): NpyHeader {
   const needBig = BigInt(dataOffset) + count * BigInt(itemSize);
   const rowsBig = dims[0]!, colsBig = dims.length === 2 ? dims[1]! : 1n;
   const fortranOrder = fortranV.value;
+  if (needBig > 2n ** 53n) {
+    throw new FormatError(
+      `${where}: the header's shape ${shapeText} of ${storageName(storage)} needs ${needBig} bytes, more than any file holds ` +
+      `(this one has ${fileBytes}): the header is corrupt, expected the shape of the data that follows it`,
+    );
+  }
   if (needBig > BigInt(fileBytes)) {
     const have = Math.max(0, fileBytes - dataOffset);
     const line = fortranOrder ? rowsBig : colsBig;

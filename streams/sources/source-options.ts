@@ -43,6 +43,18 @@ export interface DecodeOptions {
   dtype?: 'float32' | 'float64';
   /** Arrow/Parquet list layouts: the name of the list column that holds each row (default: the only one). */
   listColumn?: string;
+  /**
+   * Largest Arrow IPC message (metadata or body), Arrow record batch or Parquet column chunk /
+   * page, in bytes, refused before it is buffered. Default: max(16 MiB, `memoryBudget`, 64 rows
+   * of the schema's width), or 256 MiB without a budget.
+   */
+  maxMessageBytes?: number;
+  /** The run's memory budget, from which the default message cap follows. */
+  memoryBudget?: number;
+  /** Stream inputs (TCP, --listen, a FIFO): how long to wait for the connection, producer or writer (ms; 0 or absent: forever). */
+  connectTimeoutMs?: number;
+  /** Stream inputs (stdin, TCP, a FIFO): how long the producer may send nothing while we wait for data (ms; 0 or absent: forever). */
+  idleTimeoutMs?: number;
 }
 
 /** What the composition around a decoder does (compose-source.ts). */
@@ -104,5 +116,24 @@ export function decodeOptionsOf(opts: SourceOptions): DecodeOptions {
   if (opts.exclude !== undefined) out.exclude = opts.exclude;
   if (opts.dtype !== undefined) out.dtype = opts.dtype;
   if (opts.listColumn !== undefined) out.listColumn = opts.listColumn;
+  if (opts.maxMessageBytes !== undefined) out.maxMessageBytes = opts.maxMessageBytes;
+  if (opts.memoryBudget !== undefined) out.memoryBudget = opts.memoryBudget;
+  if (opts.connectTimeoutMs !== undefined) out.connectTimeoutMs = opts.connectTimeoutMs;
+  if (opts.idleTimeoutMs !== undefined) out.idleTimeoutMs = opts.idleTimeoutMs;
   return out;
+}
+
+/** The library's message cap when neither `maxMessageBytes` nor `memoryBudget` is given. */
+export const DEFAULT_MESSAGE_CAP = 256 * 1024 * 1024;
+
+/**
+ * The cap on one message / batch / page of an input (`maxMessageBytes` when given; else
+ * max(16 MiB, the memory budget or 256 MiB, 64 rows of `rowBytes`)), and how to raise it.
+ */
+export function messageCap(opts: DecodeOptions, rowBytes = 0): { cap: number; hint: string } {
+  if (opts.maxMessageBytes !== undefined) return { cap: opts.maxMessageBytes, hint: 'the cap --max-message sets' };
+  return {
+    cap: Math.max(16 * 1024 * 1024, opts.memoryBudget ?? DEFAULT_MESSAGE_CAP, 64 * rowBytes),
+    hint: 'raise it with --max-message, or library option maxMessageBytes',
+  };
 }
