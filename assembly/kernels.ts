@@ -320,6 +320,21 @@ export function nonfinite_f32(n: i32, src: usize): i32 {
   return s == 0 ? 0 : 1;
 }
 
+// 1 if any of the n float64 values at src is NaN or infinite, else 0 (the float64 twin of nonfinite_f32).
+export function nonfinite_f64(n: i32, src: usize): i32 {
+  let a0 = f64x2.splat(0), a1 = a0, zero = a0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = src + (<usize>i << 3);
+    a0 = f64x2.add(a0, f64x2.mul(v128.load(o), zero));
+    a1 = f64x2.add(a1, f64x2.mul(v128.load(o, 16), zero));
+  }
+  a0 = f64x2.add(a0, a1);
+  let s: f64 = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
+  for (; i < n; i++) s += load<f64>(src + (<usize>i << 3)) * 0;
+  return s == 0 ? 0 : 1;
+}
+
 // dst[i, j] (float64, row stride ldd bytes) = src at src + i * rs + j * cs (float32, byte strides):
 // a widening copy that may also transpose.
 export function widen_f32(rows: i32, cols: i32, src: usize, rs: usize, cs: usize, dst: usize, ldd: usize): void {
@@ -328,16 +343,6 @@ export function widen_f32(rows: i32, cols: i32, src: usize, rs: usize, cs: usize
     const d = dst + <usize>i * ldd;
     for (let j = 0; j < cols; j++) { store<f64>(d + (<usize>j << 3), <f64>load<f32>(s)); s += cs; }
   }
-}
-
-// 1 if any of the n float64 values at src is NaN or infinite, else 0.
-export function nonfinite_f64(n: i32, src: usize): i32 {
-  let acc = f64x2.splat(0), zero = f64x2.splat(0);
-  let i = 0;
-  for (; i + 2 <= n; i += 2) acc = f64x2.add(acc, f64x2.mul(v128.load(src + (<usize>i << 3)), zero));
-  let s: f64 = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-  for (; i < n; i++) s += load<f64>(src + (<usize>i << 3)) * 0;
-  return s == 0 ? 0 : 1;
 }
 
 // dst[0:n] (float32) = src[0:n] (float64), rounded.
@@ -429,6 +434,9 @@ export function tsqr_factor_f64(rd: usize, w: usize, k: i32, h: i32, taus: usize
 // `reflect`, same arithmetic in float64 SIMD): R (k x k, row-major) at rd; W^T (k x h, row j is
 // column j of the block) at w; reflector j acts on R[j, :] and row j of W^T, and is applied to the
 // columns j+1 .. cEnd-1; its tau goes to taus[j] (0: nothing to do) [GVL13 §5.2.2 structured].
+const TINY_SCALE: f64 = 9.332636185032189e-302; // 2^-1000
+const BOOST: f64 = 4.149515568880993e+180; // 2^600
+
 function reflectRange(rd: usize, w: usize, k: i32, h: i32, j0: i32, j1: i32, cEnd: i32, taus: usize): void {
   const hb = <usize>h << 3, h2 = h & ~1;
   for (let j = j0; j < j1; j++) {
@@ -439,18 +447,28 @@ function reflectRange(rd: usize, w: usize, k: i32, h: i32, j0: i32, j1: i32, cEn
     let scale = max(f64x2.extract_lane(vm, 0), f64x2.extract_lane(vm, 1));
     if (h2 < h) scale = max(scale, abs(load<f64>(wj + (<usize>h2 << 3))));
     if (scale == 0) { store<f64>(taus + (<usize>j << 3), 0); continue; }
-    const inv = 1 / scale, vinv = f64x2.splat(inv);
+    // A subnormal column (cancellation leaves them) must not form 1 / scale, which overflows: its
+    // values are first multiplied by 2^600 (exact), as src/linalg/safe-scale.ts does.
+    const boost: f64 = scale < TINY_SCALE ? BOOST : 1.0, vboost = f64x2.splat(boost);
+    const inv = 1 / (scale * boost), vinv = f64x2.splat(inv);
     let vs = f64x2.splat(0.0);
-    for (let i = 0; i < h2; i += 2) { const v = f64x2.mul(v128.load(wj + (<usize>i << 3)), vinv); vs = fma<f64>(v, v, vs); }
+    for (let i = 0; i < h2; i += 2) { const v = f64x2.mul(f64x2.mul(v128.load(wj + (<usize>i << 3)), vboost), vinv); vs = fma<f64>(v, v, vs); }
     let ss = f64x2.extract_lane(vs, 0) + f64x2.extract_lane(vs, 1);
-    if (h2 < h) { const v = load<f64>(wj + (<usize>h2 << 3)) * inv; ss += v * v; }
+    if (h2 < h) { const v = (load<f64>(wj + (<usize>h2 << 3)) * boost) * inv; ss += v * v; }
     const alpha = load<f64>(rj + (<usize>j << 3));
     const norm = Math.hypot(alpha, scale * Math.sqrt(ss));
     const beta = alpha >= 0 ? -norm : norm;
     const tau = (beta - alpha) / beta;
-    const f = 1 / (alpha - beta), vf = f64x2.splat(f);
-    for (let i = 0; i < h2; i += 2) v128.store(wj + (<usize>i << 3), f64x2.mul(v128.load(wj + (<usize>i << 3)), vf));
-    if (h2 < h) store<f64>(wj + (<usize>h2 << 3), load<f64>(wj + (<usize>h2 << 3)) * f);
+    const den = alpha - beta, f = 1 / den;
+    if (isFinite<f64>(f)) {
+      const vf = f64x2.splat(f);
+      for (let i = 0; i < h2; i += 2) v128.store(wj + (<usize>i << 3), f64x2.mul(v128.load(wj + (<usize>i << 3)), vf));
+      if (h2 < h) store<f64>(wj + (<usize>h2 << 3), load<f64>(wj + (<usize>h2 << 3)) * f);
+    } else {
+      const vd = f64x2.splat(den);
+      for (let i = 0; i < h2; i += 2) v128.store(wj + (<usize>i << 3), f64x2.div(v128.load(wj + (<usize>i << 3)), vd));
+      if (h2 < h) store<f64>(wj + (<usize>h2 << 3), load<f64>(wj + (<usize>h2 << 3)) / den);
+    }
     store<f64>(rj + (<usize>j << 3), beta);
     // Column c is updated (w_c -= g_c w_j) in the same pass that forms the dot product w_j . w_{c+1}
     // for the next column: 3 loads and 1 store per 2 multiply-adds instead of 4 and 1.

@@ -8,6 +8,7 @@ export * from './matrix.js';
 export { formatBytes } from './format-bytes.js';
 export { gemm, matmul } from './kernels/gemm.js';
 export { allocF32, allocF64, freeArena, inArena } from './kernels/wasm-arena.js';
+export { hasNonFinite, firstNonFinite } from './kernels/find-non-finite.js';
 export { wasmRuntime, type WasmRuntime } from './kernels/wasm-runtime.js';
 export * from './kernels/kernel-threads.js';
 export { KERNEL_OPS, MAX_THREADS } from './kernels/wasm-runtime.js';

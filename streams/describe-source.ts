@@ -12,9 +12,8 @@ import { parquetMetadataAsync } from 'hyparquet';
 import { RangefinderError } from '../src/internals.js';
 import { arrowFields, arrowLayout } from './sources/arrow-layout.js';
 import { fileAsyncBuffer } from './sources/file-async-buffer.js';
-import { openSource } from './sources/open-source.js';
 import { parquetFields, parquetLayout } from './sources/parquet-layout.js';
-import { parseSourceSpec } from './sources/parse-source-spec.js';
+import { openSource, resolveSourceSpec } from './sources/open-source.js';
 import type { SourceOptions } from './sources/source-options.js';
 import type { SourceInfo } from './types.js';
 
@@ -74,8 +73,8 @@ async function tableFields(format: string, path: string, opts: SourceOptions): P
 }
 
 export async function describeSource(spec: string, opts: SourceOptions = {}): Promise<SourceDescription> {
-  const p = parseSourceSpec(spec);
-  const format = p.kind === 'stdin' || p.kind === 'tcp' || p.kind === 'listen' ? 'arrow-stream' : p.kind;
+  const p = resolveSourceSpec(spec);
+  const format = p.kind === 'stdin' || p.kind === 'tcp' || p.kind === 'listen' || p.kind === 'fifo' ? 'arrow-stream' : p.kind === 'empty' ? 'npy' : p.kind;
   const source = await openSource(spec, opts);
   const where = 'path' in p ? p.path : p.kind === 'synthetic' ? spec : p.kind === 'stdin' ? 'stdin' : spec;
   let info: SourceInfo | undefined;
@@ -86,8 +85,10 @@ export async function describeSource(spec: string, opts: SourceOptions = {}): Pr
     if (!(e instanceof RangefinderError)) throw e;
     refusal = { code: e.code, message: e.message };
   }
-  const bytes = 'path' in p ? (await stat(p.path).catch(() => null))?.size : undefined;
-  const fields = 'path' in p ? await tableFields(format, p.path, opts) : undefined;
+  // A FIFO is read once (by info()): only regular files are looked at again for their columns.
+  const file = p.kind === 'npy' || p.kind === 'arrow-file' || p.kind === 'arrow-stream' || p.kind === 'parquet' ? p.path : undefined;
+  const bytes = file !== undefined ? (await stat(file).catch(() => null))?.size : undefined;
+  const fields = file !== undefined ? await tableFields(format, file, opts) : undefined;
   return {
     format, where: info?.where ?? where, replayable: source.replayable,
     ...(info !== undefined ? { info } : {}),

@@ -4,14 +4,24 @@
  */
 export type { RowBlock, SourceInfo, BlockSource, Orientation } from './types.js';
 export { openSource } from './sources/open-source.js';
-export { fromNpy } from './sources/from-npy.js';
-export { fromArrowFile } from './sources/from-arrow-file.js';
-export { fromArrowStream, type ArrowStreamOptions } from './sources/from-arrow-stream.js';
-export { fromParquet } from './sources/from-parquet.js';
-export { fromTcp, type TcpAddress } from './sources/from-tcp.js';
+export { fromNpy, npyDecoder, type NpyDecodeOptions } from './sources/from-npy.js';
+export { fromArrowFile, arrowFileDecoder } from './sources/from-arrow-file.js';
+export { fromArrowStream, arrowStreamDecoder, type ArrowStreamOptions } from './sources/from-arrow-stream.js';
+export { fromParquet, parquetDecoder } from './sources/from-parquet.js';
+export { fromTcp, tcpDecoder, type TcpAddress } from './sources/from-tcp.js';
 export { listenTcp, type ListeningSource } from './sources/listen-tcp.js';
-export { fromSynthetic, type SyntheticSpec } from './sources/from-synthetic.js';
-export type { SourceOptions, SourceStats, MeasuredSource, NonFinitePolicy } from './sources/source-options.js';
+export { fromSynthetic, syntheticDecoder, type SyntheticSpec } from './sources/from-synthetic.js';
+export type { SourceOptions, DecodeOptions, ComposeOptions, SourceStats, MeasuredSource, NonFinitePolicy } from './sources/source-options.js';
+export type { FormatDecoder, DecodedSource, DecoderRecipe } from './sources/decoder.js';
+// The concerns every source shares, as wrappers over any block source (compose-source.ts composes them).
+export { composeSource, type ComposedSource } from './wrappers/compose-source.js';
+export { withNonFinite, type NonFiniteOptions } from './wrappers/non-finite.js';
+export { transposed } from './wrappers/transposed.js';
+export { readAhead } from './wrappers/read-ahead.js';
+export { requireRows } from './wrappers/require-rows.js';
+export { sameWidth } from './wrappers/same-width.js';
+export { onDecodeWorker } from './sources/from-decode-worker.js';
+export { scaleExtremeValues, type ScaledSource } from './wrappers/scale-extreme.js';
 export { writeNpy, type WriteNpyOptions } from './sinks/write-npy.js';
 export { createNpyWriter, type NpyWriter, type NpyWriterOptions } from './sinks/create-npy-writer.js';
 export { writeArrowFactor, type WriteArrowOptions } from './sinks/write-arrow-factor.js';

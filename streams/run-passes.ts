@@ -26,6 +26,9 @@ import type { BlockSource, RowBlock, SourceInfo } from './types.js';
 import { createSpill } from './sinks/create-spill.js';
 import type { Spill } from './sinks/create-spill.js';
 import { drainSource } from './drain-source.js';
+import { addSquares, createSumSquares, isZeroSum, residualNorm, timesPowerOfTwo } from '../src/internals.js';
+import { scaleExtremeValues } from './wrappers/scale-extreme.js';
+import { emptyStats, type MeasuredSource } from './sources/source-options.js';
 
 /** What `runPasses` needs of a plan (a `PassPlan`, or the same fields written by hand). */
 export type RunPlan = Pick<PassPlan, 'method' | 'passes' | 'rank' | 'oversamples'> &
@@ -100,10 +103,19 @@ export interface RunPassesResult {
   relativeResidual: number;
   /** Numerical rank kept when inverting R (below the block width only for rank-deficient inputs). */
   kept: number;
+  /**
+   * The input is a zero matrix: s is `rank` zeros and U, V are the first canonical basis vectors
+   * (numpy's SVD of a zero matrix), found after the first pass (no further pass is made).
+   */
+  zero: boolean;
   seconds: number;
 }
 
-export async function runPasses(source: BlockSource, plan: RunPlan, opts: RunPassesOptions = {}): Promise<RunPassesResult> {
+export async function runPasses(input: BlockSource, plan: RunPlan, opts: RunPassesOptions = {}): Promise<RunPassesResult> {
+  // Values at the ends of the float64 range: the Gram pass squares the data (H = A^T A X), so the
+  // passes run on 2^-e A (scale-extreme.ts) and singular values and norms are scaled back.
+  const source = scaleExtremeValues(measuredView(input));
+  const back = (x: number): number => timesPowerOfTwo(x, source.exponent);
   const info = await source.info();
   if (plan.method === 'three-sketch') {
     throw new ArgumentError('runPasses: the plan chose the single-pass three-sketch; run it with the single-pass engine (createSketch / updateRows / reconstruct)');
@@ -135,12 +147,12 @@ export async function runPasses(source: BlockSource, plan: RunPlan, opts: RunPas
   });
   const summaries: PassSummary[] = [];
   const perPass: RunPassesResult['perPass'] = [];
-  let normA2 = 0;
+  const normA2 = createSumSquares();
   const residual = (sv: Float64Array): number => {
-    let k2 = 0;
-    for (const x of sv) k2 += x * x;
-    return normA2 > 0 ? Math.sqrt(Math.max(0, normA2 - k2) / normA2) : 0;
+    const a = residualNorm(normA2, []);
+    return a > 0 ? residualNorm(normA2, sv) / a : 0;
   };
+  const unscaled = (sv: Float64Array): Float64Array => Float64Array.from(sv, back);
   try {
     for (;;) {
       const pass = state.pass + 1;
@@ -148,16 +160,23 @@ export async function runPasses(source: BlockSource, plan: RunPlan, opts: RunPas
       await drainSource(source, (blk) => {
         const a: Matrix = { rows: blk.rows, cols: blk.cols, data: blk.data, offset: 0, stride: blk.cols };
         updateGramPass(state, a, blk.rowStart);
-        if (pass === 1) { const d = blk.data; let t = 0; for (let i = 0, e = blk.rows * blk.cols; i < e; i++) t += d[i]! * d[i]!; normA2 += t; }
+        if (pass === 1) addSquares(normA2, blk.data, 0, blk.rows * blk.cols);
         opts.onProgress?.({ pass, passes, phase: 'block', rowsSeen: state.rowsSeen, rows: info.rows, seconds: seconds() });
       });
+      if (pass === 1 && isZeroSum(normA2) && state.rowsSeen > 0) {
+        // A zero matrix: every singular value is 0 and the Gram pass has no range to find; return
+        // the requested rank with canonical basis vectors, as numpy's SVD does (zero-matrix note).
+        file?.dispose();
+        return zeroMatrixResult(info, state.rowsSeen, plan.rank, summaries, seconds(), spillKind === 'memory' || opts.collect === true);
+      }
       const out = finishGramPass(state);
+      if (source.exponent !== 0) out.summary.ritz = unscaled(out.summary.ritz);
       summaries.push(out.summary);
       const passResult = out.done ? out.result : out.summary.result;
-      if (opts.resultEveryPass && passResult) perPass.push({ pass, s: passResult.s, v: passResult.v, relativeResidual: residual(passResult.s) });
+      if (opts.resultEveryPass && passResult) perPass.push({ pass, s: unscaled(passResult.s), v: passResult.v, relativeResidual: residual(passResult.s) });
       opts.onProgress?.({
         pass, passes, phase: 'pass', rowsSeen: out.summary.rows, rows: info.rows, seconds: seconds(), ritz: out.summary.ritz,
-        ...(opts.resultEveryPass && passResult ? { s: passResult.s, relativeResidual: residual(passResult.s) } : {}),
+        ...(opts.resultEveryPass && passResult ? { s: unscaled(passResult.s), relativeResidual: residual(passResult.s) } : {}),
       });
       if (!out.done) continue;
       const { result } = out;
@@ -192,12 +211,12 @@ export async function runPasses(source: BlockSource, plan: RunPlan, opts: RunPas
         tall = await collect(readTallFactor(), result.rows, r);
       }
       return {
-        s: result.s, signs,
+        s: unscaled(result.s), signs,
         ...(columns ? { u: result.v, v: tall } : { u: tall, v: result.v }),
         tallFactor: columns ? 'v' : 'u',
         readTallFactor,
         dispose: () => file?.dispose(),
-        passes: summaries, perPass, frobeniusNorm: Math.sqrt(normA2), relativeResidual: residual(result.s), rows: result.rows, info, kept: result.kept, seconds: seconds(),
+        passes: summaries, perPass, frobeniusNorm: back(residualNorm(normA2, [])), relativeResidual: residual(result.s), rows: result.rows, info, kept: result.kept, seconds: seconds(), zero: false,
       };
     }
   } catch (err) {
@@ -206,6 +225,43 @@ export async function runPasses(source: BlockSource, plan: RunPlan, opts: RunPas
   }
 }
 
+
+function zeroMatrixResult(info: SourceInfo, rows: number, rank: number, passes: PassSummary[], seconds: number, withTall: boolean): RunPassesResult {
+  const n = info.cols;
+  const r = Math.min(rank, rows, n);
+  const basis = (len: number): Matrix64 => {
+    const out = zeros(len, r);
+    for (let j = 0; j < Math.min(len, r); j++) out.data[j * r + j] = 1;
+    return out;
+  };
+  const readTallFactor = (): Observable<RowBlock> => new Observable<RowBlock>((sub) => {
+    const step = 4096;
+    for (let r0 = 0; r0 < rows && !sub.closed; r0 += step) {
+      const b = Math.min(step, rows - r0);
+      const data = new Float64Array(b * r);
+      for (let i = 0; i < b; i++) if (r0 + i < r) data[i * r + r0 + i] = 1;
+      sub.next({ rowStart: r0, rows: b, cols: r, data });
+    }
+    sub.complete();
+  });
+  const columns = info.orientation === 'columns';
+  return {
+    s: new Float64Array(r), signs: 'v',
+    ...(columns ? { u: basis(n) } : { v: basis(n) }),
+    ...(withTall ? (columns ? { v: basis(rows) } : { u: basis(rows) }) : {}),
+    tallFactor: columns ? 'v' : 'u',
+    readTallFactor,
+    dispose: () => undefined,
+    passes, perPass: [], frobeniusNorm: 0, relativeResidual: 0, rows, info, kept: 0, seconds, zero: true,
+  };
+}
+
+/** The source as a MeasuredSource (scale-extreme wraps one; plain BlockSources get empty stats). */
+function measuredView(source: BlockSource): MeasuredSource {
+  if ('stats' in source) return source as MeasuredSource;
+  const stats = emptyStats();
+  return { get replayable() { return source.replayable; }, stats, info: () => source.info(), open: () => source.open() };
+}
 
 function toRowBlock(rowStart: number, u: Matrix64): RowBlock {
   return { rowStart, rows: u.rows, cols: u.cols, data: u.data };

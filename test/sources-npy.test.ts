@@ -98,12 +98,14 @@ describe('fromNpy', () => {
     const notNpy = join(dir, 'x.npy');
     writeFileSync(notNpy, 'hello world, not numpy');
     await expect(fromNpy(notNpy).info()).rejects.toThrow(/not a \.npy file.*magic/);
-    const ints = join(dir, 'ints.npy');
-    writeNpyReference(ints, a, m, n, 'float64', false);
-    const buf = readFileSync(ints);
-    buf.write("'<i8'", buf.indexOf("'<f8'"), 'latin1');
-    writeFileSync(ints, buf);
-    await expect(fromNpy(ints).info()).rejects.toThrow(/dtype '<i8' is not supported/);
+    // Integer and big-endian types are read (as numpy reads them: test/npy-header-oracle.test.ts);
+    // complex, bool, strings and objects are refused naming the type.
+    const cplx = join(dir, 'complex.npy');
+    writeNpyReference(cplx, a, m, n, 'float64', false);
+    const buf = readFileSync(cplx);
+    buf.write("'<c8'", buf.indexOf("'<f8'"), 'latin1');
+    writeFileSync(cplx, buf);
+    await expect(fromNpy(cplx).info()).rejects.toThrow(/dtype '<c8' is not supported/);
     const empty = join(dir, 'empty.npy');
     writeFileSync(empty, '');
     await expect(fromNpy(empty).info()).rejects.toThrow(FormatError);

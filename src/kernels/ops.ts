@@ -89,15 +89,6 @@ export function addInto(n: number, src: Float, sOff: number, dst: Float64Array, 
   for (let i = 0; i < n; i++) dst[dOff + i] = dst[dOff + i]! + src[sOff + i]!;
 }
 
-/** Whether any of the n values at src[off..] is NaN or infinite (x * 0 is 0 for every finite x). */
-export function anyNonFinite(n: number, src: Float, off: number): boolean {
-  const x = wasm(src);
-  if (x !== null) return (src instanceof Float32Array ? x.nonfinite_f32 : x.nonfinite_f64)(n, at(src, off)) !== 0;
-  let s = 0;
-  for (let i = 0; i < n; i++) s += src[off + i]! * 0;
-  return s !== 0;
-}
-
 /**
  * Counting sort of b compressed items (z entries each: indices in [0, dim) at idx[iOff..], float64
  * values at val[vOff..]) into CSR lists by index: list c = the (t, value) pairs of the items t with

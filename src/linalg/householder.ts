@@ -7,6 +7,8 @@
  * returns tau. tau = 0 means H = I (x is already a multiple of e1; nothing to annihilate).
  * The norm is computed with scaling so that entries near the overflow/underflow limits are safe.
  */
+import { divideOrScale, scaledSquares } from './safe-scale.js';
+
 export function makeHouseholder(x: Float64Array, off: number, inc: number, len: number): number {
   if (len <= 1) return 0;
   const alpha = x[off];
@@ -16,17 +18,14 @@ export function makeHouseholder(x: Float64Array, off: number, inc: number, len: 
     if (a > scale) scale = a;
   }
   if (scale === 0) return 0;
-  // Scale by the largest tail entry: the sum of squares then stays in [1, len] (no overflow).
-  const inv = 1 / scale;
-  let ss = 0;
-  for (let t = 1, p = off + inc; t < len; t++, p += inc) { const v = x[p] * inv; ss += v * v; }
-  const xnorm = scale * Math.sqrt(ss);
+  // Scale by the largest tail entry: the sum of squares then stays in [1, len] (no overflow), and
+  // subnormal entries do not turn 1 / scale into Infinity (safe-scale.ts).
+  const xnorm = scale * Math.sqrt(scaledSquares(x, off + inc, inc, len - 1, scale));
   const norm = Math.hypot(alpha, xnorm);
   // beta takes the sign opposite to alpha so that alpha - beta never cancels [GVL13 §5.1.3].
   const beta = alpha >= 0 ? -norm : norm;
   const tau = (beta - alpha) / beta;
-  const f = 1 / (alpha - beta);
-  for (let t = 1, p = off + inc; t < len; t++, p += inc) x[p] *= f;
+  divideOrScale(x, off + inc, inc, len - 1, alpha - beta);
   x[off] = beta;
   return tau;
 }

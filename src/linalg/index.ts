@@ -18,3 +18,6 @@ export { spectralNorm } from './spectral-norm.js';
 export type { SpectralNormOptions } from './spectral-norm.js';
 export { denseOperator, differenceOperator } from './linear-operator.js';
 export type { LinearOperator } from './linear-operator.js';
+export { createSumSquares, addSquares, combine as combineSumSquares, isZeroSum, normOf, residualNorm } from './sum-squares.js';
+export type { SumSquares } from './sum-squares.js';
+export { powerOfTwoExponent, scaleByPowerOfTwo, timesPowerOfTwo, safeNorm } from './safe-scale.js';

@@ -17,17 +17,35 @@
  * Householder fallback covers that range at some cost and stays correct for rank < n.)
  */
 import type { Matrix, Matrix64 } from '../matrix.js';
-import { zeros } from '../matrix.js';
+import { clone, zeros } from '../matrix.js';
 import { ShapeError } from '../errors.js';
 import { gemm } from '../kernels/gemm.js';
 import { householderQr } from './householder-qr.js';
 import { invertUpperTriangular } from './triangular-inverse.js';
 import { choleskyUpper } from './cholesky.js';
+import { powerOfTwoExponent, scaleByPowerOfTwo } from './safe-scale.js';
+
+function maxAbsOf(a: Matrix): number {
+  let big = 0;
+  for (let i = 0; i < a.rows; i++) {
+    const o = a.offset + i * a.stride;
+    for (let j = 0; j < a.cols; j++) { const v = Math.abs(a.data[o + j]); if (v > big) big = v; }
+  }
+  return big;
+}
 
 export function orthonormalize(a: Matrix): Matrix64 {
   const m = a.rows, n = a.cols;
   if (m < n) throw new ShapeError(`orthonormalize: A is ${m} x ${n}, expected rows >= columns`);
   if (n === 0) return zeros(m, 0);
+  // Q does not depend on the scale of A: entries far from 1 (whose Gram would underflow to
+  // subnormals or overflow) are brought near 1 by a power of two first (exact).
+  const big = maxAbsOf(a);
+  if (big > 0 && Number.isFinite(big) && (big < 2 ** -200 || big > 2 ** 200)) {
+    const c = clone(a);
+    scaleByPowerOfTwo(c.data, 0, m * n, -powerOfTwoExponent(big));
+    a = c;
+  }
   const g = zeros(n, n);
   gram(a, g);
   if (choleskyUpper(g)) {

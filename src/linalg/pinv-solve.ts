@@ -16,6 +16,7 @@ import { zeros } from '../matrix.js';
 import { ShapeError } from '../errors.js';
 import { gemm } from '../kernels/gemm.js';
 import { svd } from './svd.js';
+import { divideOrScale } from './safe-scale.js';
 
 const EPS = 2.220446049250313e-16;
 
@@ -41,7 +42,7 @@ export function pinvSolve(t: Matrix, b: Matrix, opts: PinvSolveOptions): { x: Ma
     const r = b.cols;
     const c = zeros(rank, r);
     gemm(true, false, rank, r, p, 1, u.data, 0, k, b.data, b.offset, b.stride, 0, c.data, 0, r);
-    for (let i = 0; i < rank; i++) { const f = 1 / s[i]; for (let j = 0; j < r; j++) c.data[i * r + j] *= f; }
+    for (let i = 0; i < rank; i++) divideOrScale(c.data, i * r, 1, r, s[i]);
     const x = zeros(q, r);
     if (rank > 0) gemm(false, false, q, r, rank, 1, v.data, 0, k, c.data, 0, r, 0, x.data, 0, r);
     return { x, rank };

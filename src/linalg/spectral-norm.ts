@@ -18,6 +18,7 @@ import { zeros } from '../matrix.js';
 import { ArgumentError } from '../errors.js';
 import { testMatrix } from '../random/test-matrix.js';
 import { svd } from './svd.js';
+import { divideOrScale, scaledSquares } from './safe-scale.js';
 
 export interface SpectralNormOptions {
   /** Relative change of the estimate that counts as converged. Default 1e-10. */
@@ -92,12 +93,10 @@ function normalize(x: Float64Array, off: number, len: number): number {
   let big = 0;
   for (let i = 0; i < len; i++) { const a = Math.abs(x[off + i]); if (a > big) big = a; }
   if (big === 0) return 0;
-  const inv = 1 / big;
-  let s = 0;
-  for (let i = 0; i < len; i++) { const v = x[off + i] * inv; s += v * v; }
-  const nrm = big * Math.sqrt(s);
-  const f = 1 / nrm;
-  if (Number.isFinite(f)) for (let i = 0; i < len; i++) x[off + i] *= f;
-  else for (let i = 0; i < len; i++) x[off + i] = (x[off + i] * inv) / Math.sqrt(s);
+  const s = Math.sqrt(scaledSquares(x, off, 1, len, big));
+  const nrm = big * s;
+  // x / nrm = (x / big) / s: each step finite even when big is subnormal or nrm overflows.
+  divideOrScale(x, off, 1, len, big);
+  divideOrScale(x, off, 1, len, s);
   return nrm;
 }

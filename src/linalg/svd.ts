@@ -35,6 +35,7 @@ import { bidiagonalize } from './bidiagonalize.js';
 import { applyBlockToRows, makeReflectorBlock } from './reflector-block.js';
 import { applyQToRows, householderFactor } from './householder-qr.js';
 import { fixSigns } from './sign-fix.js';
+import { powerOfTwoExponent, scaleByPowerOfTwo, timesPowerOfTwo } from './safe-scale.js';
 
 export interface SvdResult {
   /** Left singular vectors (m x p); (m x 0) when vectors were not asked for. */
@@ -57,16 +58,42 @@ const QR_FIRST_RATIO = 1.6;
 export function svd(a: Matrix, opts: SvdOptions = {}): SvdResult {
   const vectors = opts.vectors ?? true;
   checkFinite(a);
+  // LAPACK dgesvd's prescaling: a matrix whose largest entry is far from 1 (subnormal, or near the
+  // overflow limit) is scaled by a power of two (exact) so that no square or reflector norm
+  // overflows or underflows; s is scaled back at the end, U and V do not change.
+  const big = maxAbsOf(a);
+  const e = big > 0 && (big < SAFE_MIN || big > SAFE_MAX) ? -powerOfTwoExponent(big) : 0;
+  const work = e === 0 ? a : scaledCopy(a, e);
   const m = a.rows, n = a.cols;
+  let out: SvdResult;
   if (m < n) {
-    const t = svdTall(transpose(a), vectors);
-    const out: SvdResult = { u: t.v, s: t.s, v: t.u };
-    if (vectors) fixSigns(out.v, out.u);
-    return out;
+    const t = svdTall(transpose(work), vectors);
+    out = { u: t.v, s: t.s, v: t.u };
+  } else {
+    out = svdTall(work, vectors);
   }
-  const out = svdTall(a, vectors);
+  if (e !== 0) for (let i = 0; i < out.s.length; i++) out.s[i] = timesPowerOfTwo(out.s[i], -e);
   if (vectors) fixSigns(out.v, out.u);
   return out;
+}
+
+/** Largest entries outside [SAFE_MIN, SAFE_MAX] trigger the prescaling of `svd`. */
+const SAFE_MIN = 2 ** -300;
+const SAFE_MAX = 2 ** 300;
+
+function maxAbsOf(a: Matrix): number {
+  let big = 0;
+  for (let i = 0; i < a.rows; i++) {
+    const o = a.offset + i * a.stride;
+    for (let j = 0; j < a.cols; j++) { const v = Math.abs(a.data[o + j]); if (v > big) big = v; }
+  }
+  return big;
+}
+
+function scaledCopy(a: Matrix, e: number): Matrix64 {
+  const c = clone(a);
+  scaleByPowerOfTwo(c.data, 0, c.rows * c.cols, e);
+  return c;
 }
 
 function checkFinite(a: Matrix): void {
@@ -197,10 +224,10 @@ function bidiagonalQr(d: Float64Array, e: Float64Array, qt: Float64Array | null,
   let anorm = 0;
   for (let i = 0; i < n; i++) anorm = Math.max(anorm, Math.abs(d[i]) + (i < n - 1 ? Math.abs(e[i]) : 0));
   if (anorm === 0) return;
-  // Work on B / ||B|| so that squares in the shift neither overflow nor underflow.
-  const inv = 1 / anorm;
-  for (let i = 0; i < n; i++) d[i] *= inv;
-  for (let i = 0; i < n - 1; i++) e[i] *= inv;
+  // Work on B / ||B|| so that squares in the shift neither overflow nor underflow (a division:
+  // 1 / anorm overflows for a subnormal anorm).
+  for (let i = 0; i < n; i++) d[i] /= anorm;
+  for (let i = 0; i < n - 1; i++) e[i] /= anorm;
   const dtol = EPS;
   const maxSweeps = 100 * n;
   // Rotation records of one sweep (left and right), reused by every sweep.

@@ -17,6 +17,7 @@
  */
 import type { Matrix } from '../matrix.js';
 import { NumericError, ShapeError } from '../errors.js';
+import { divideOrScale } from './safe-scale.js';
 
 export interface TriangularSolveOptions {
   /** T is upper (true) or lower (false) triangular. */
@@ -50,8 +51,7 @@ export function solveTriangular(t: Matrix, b: Matrix, opts: TriangularSolveOptio
     if (effUpper) {
       for (let i = n - 1; i >= 0; i--) {
         const bi = bo + i * bs;
-        const inv = 1 / td[to + i * ts + i];
-        for (let j = 0; j < r; j++) bd[bi + j] *= inv;
+        divideOrScale(bd, bi, 1, r, td[to + i * ts + i]);
         for (let k = 0; k < i; k++) {
           const f = td[to + k * ld + i * lc];
           if (f === 0) continue;
@@ -62,8 +62,7 @@ export function solveTriangular(t: Matrix, b: Matrix, opts: TriangularSolveOptio
     } else {
       for (let i = 0; i < n; i++) {
         const bi = bo + i * bs;
-        const inv = 1 / td[to + i * ts + i];
-        for (let j = 0; j < r; j++) bd[bi + j] *= inv;
+        divideOrScale(bd, bi, 1, r, td[to + i * ts + i]);
         for (let k = i + 1; k < n; k++) {
           const f = td[to + k * ld + i * lc];
           if (f === 0) continue;

@@ -27,6 +27,7 @@ import { ArgumentError, ShapeError } from '../errors.js';
 import { gemm } from '../kernels/gemm.js';
 import { arenaAlloc, arenaFree, inArena } from '../kernels/wasm-arena.js';
 import { wasmRuntime, type WasmRuntime } from '../kernels/wasm-runtime.js';
+import { divideOrScale, scaledSquares } from './safe-scale.js';
 
 /** Rows of a block processed per structured QR step (workspace is CHUNK x k float64). */
 const CHUNK = 1024;
@@ -186,15 +187,14 @@ function reflect(rd: Float64Array, w: Float64Array, k: number, h: number, j: num
   let scale = 0;
   for (let i = 0; i < h; i++) { const a = Math.abs(w[wj + i]); if (a > scale) scale = a; }
   if (scale === 0) return 0;
-  const inv = 1 / scale;
-  let ss = 0;
-  for (let i = 0; i < h; i++) { const v = w[wj + i] * inv; ss += v * v; }
+  // Subnormal columns (cancellation leaves them in rank-deficient or tiny inputs) must not form
+  // 1 / scale or 1 / (alpha - beta), which overflow: safe-scale.ts.
+  const ss = scaledSquares(w, wj, 1, h, scale);
   const alpha = rd[j * k + j];
   const norm = Math.hypot(alpha, scale * Math.sqrt(ss));
   const beta = alpha >= 0 ? -norm : norm;
   const tau = (beta - alpha) / beta;
-  const f = 1 / (alpha - beta);
-  for (let i = 0; i < h; i++) w[wj + i] *= f;
+  divideOrScale(w, wj, 1, h, alpha - beta);
   rd[j * k + j] = beta;
   for (let c = j + 1; c < cEnd; c++) {
     const wc = c * h;

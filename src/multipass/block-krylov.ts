@@ -30,6 +30,11 @@ import { multiply } from './multiply.js';
 import { projectionSvd } from './projection-svd.js';
 import { rangeTestMatrix } from './range-test-matrix.js';
 import { extendKrylovBasis } from './extend-krylov-basis.js';
+import { maxAbs, powerOfTwoExponent, scaleByPowerOfTwo } from '../linalg/safe-scale.js';
+
+function safeNormMax(x: Matrix64): number {
+  return maxAbs(x.data, 0, 1, x.rows * x.cols);
+}
 
 export interface BlockKrylovOptions extends Omit<MultipassOptions, 'powerIterations'> {
   /** q: Krylov depth (blocks beyond the first); default 2. P = q + 1 passes over a row stream. */
@@ -48,7 +53,12 @@ export function blockKrylov(a: Matrix, opts: BlockKrylovOptions): LowRankSvd {
   setBlock(basis, 0, x0);
   let x = x0;
   for (let j = 1; j <= depth; j++) {
-    const h = multiply(a, multiply(a, x), true);
+    // A^T A X squares the scale of A (overflow near 1e154, underflow below 1e-154): A X is brought
+    // near 1 by a power of two first, exact, and the span of A^T (A X) does not change.
+    const ax = multiply(a, x);
+    const big = safeNormMax(ax);
+    if (big > 0 && Number.isFinite(big)) scaleByPowerOfTwo(ax.data, 0, ax.rows * ax.cols, -powerOfTwoExponent(big));
+    const h = multiply(a, ax, true);
     x = extendKrylovBasis(basis, j * l, h);
   }
   const q = householderQr(multiply(a, basis)).q;

@@ -13,7 +13,7 @@
  */
 import { ArgumentError, NonFiniteError, ShapeError } from '../errors.js';
 import { gemm } from '../kernels/gemm.js';
-import { anyNonFinite } from '../kernels/ops.js';
+import { hasNonFinite } from '../kernels/find-non-finite.js';
 import type { Matrix } from '../matrix.js';
 import { keptAddColumn, keptTimesMatrix } from '../maps/kept-map.js';
 import { gaussian } from '../maps/gaussian.js';
@@ -45,7 +45,7 @@ export function checkFinite(block: Matrix, rowStart: number): void {
   const { data, offset, stride, cols } = block;
   for (let t = 0; t < block.rows; t++) {
     const o = offset + t * stride;
-    if (!anyNonFinite(cols, data, o)) continue;
+    if (!hasNonFinite(data, o, cols)) continue;
     for (let j = 0; j < cols; j++) {
       const x = data[o + j]!;
       if (!Number.isFinite(x)) throw new NonFiniteError(`row ${rowStart + t}: value at column ${j} is ${x}`);

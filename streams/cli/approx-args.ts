@@ -50,10 +50,20 @@ export interface ApproxOptions {
    * one core the worker could only take time from the sketch, so it stays off there.
    */
   decodeWorker: boolean;
+  /** --connect-timeout: ms to wait for a TCP connection, a producer on --listen, or a writer on a FIFO (0: forever). */
+  connectTimeoutMs: number;
+  /** --idle-timeout: ms a stream input (stdin, TCP, FIFO) may send nothing while we wait for data (0: forever). */
+  idleTimeoutMs: number;
+  /** --max-message: cap on one Arrow IPC message (metadata or body); default from the budget and the row width. */
+  maxMessageBytes?: number;
   help: boolean;
 }
 
 export const DEFAULT_MEMORY_BUDGET = 64 * 1024 * 1024;
+/** Default --connect-timeout: a producer that is not there in 30 s is not coming. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
+/** Default --idle-timeout: two minutes without a byte while we wait for one is a stalled producer. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 export const DEMO_RANK = 10;
 
 const METHODS: readonly CliMethod[] = ['auto', 'three-sketch', 'two-sketch', 'rsvd', 'rsi', 'krylov', 'fd', 'exact'];
@@ -62,10 +72,13 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args: attachNegativeValues(argv, VALUE_OPTIONS),
       allowPositionals: true,
       strict: true,
       options: {
+        'connect-timeout': { type: 'string' },
+        'idle-timeout': { type: 'string' },
+        'max-message': { type: 'string' },
         rank: { type: 'string' },
         passes: { type: 'string' },
         'memory-budget': { type: 'string' },
@@ -137,7 +150,10 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
     progress: v['no-progress'] !== true,
     threads: v.threads !== undefined ? positiveInt(v.threads, '--threads', 64) : 1,
     decodeWorker: v['no-decode-worker'] !== true && availableParallelism() >= 2,
+    connectTimeoutMs: v['connect-timeout'] !== undefined ? parseDuration(v['connect-timeout'], '--connect-timeout') : DEFAULT_CONNECT_TIMEOUT_MS,
+    idleTimeoutMs: v['idle-timeout'] !== undefined ? parseDuration(v['idle-timeout'], '--idle-timeout') : DEFAULT_IDLE_TIMEOUT_MS,
   };
+  if (v['max-message'] !== undefined) opts.maxMessageBytes = parseByteSize(v['max-message'], '--max-message');
   if (input !== undefined) opts.input = input;
   if (listen !== undefined) opts.listen = listen;
   if (columns !== undefined) opts.columns = columns;
@@ -150,6 +166,39 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
   if (v['core-dim'] !== undefined) opts.coreDim = positiveInt(v['core-dim'], '--core-dim');
   if (v['co-range-dim'] !== undefined) opts.coRangeDim = positiveInt(v['co-range-dim'], '--co-range-dim');
   return opts;
+}
+
+/** The options that take a value (a value may start with '-': `--seed -1` is refused by its check, not as a flag). */
+export const VALUE_OPTIONS = new Set([
+  'rank', 'passes', 'memory-budget', 'method', 'test-matrix', 'size-rule', 'range-dim', 'core-dim', 'co-range-dim', 'seed',
+  'orientation', 'columns', 'exclude', 'non-finite', 'out', 'format', 'listen', 'threads', 'connect-timeout', 'idle-timeout', 'max-message',
+]);
+
+/**
+ * `--opt -5` would read '-5' as another option ("takes no value", parseArgs): a token after an
+ * option that takes a value, which starts with '-' followed by a digit or '.', is joined to it
+ * (`--opt=-5`), so that the option's own check says what is wrong with the value.
+ */
+export function attachNegativeValues(argv: readonly string[], valueOptions: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    const m = /^--([a-z-]+)$/.exec(a);
+    if (m !== null && valueOptions.has(m[1]!) && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+/** `2s`, `500ms`, `1.5m`, `0` (none), or plain seconds; a UsageError naming the option otherwise. */
+export function parseDuration(text: string, option: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
+  if (m === null) throw new UsageError(`${option} expects a duration such as 30s, 500ms or 2m (0 for none), found '${text}'`);
+  const f = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's').toLowerCase() as 'ms' | 's' | 'm' | 'h'];
+  return Math.round(Number(m[1]) * f);
 }
 
 function nameList(text: string | undefined, option: string): string[] | undefined {

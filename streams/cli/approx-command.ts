@@ -25,9 +25,6 @@ export async function approxCommand(argv: readonly string[], io: CommandIo): Pro
   const threads = opts.threads > 1 ? await startKernelThreads(opts.threads) : null;
   try {
     const result = await runApprox(opts, io);
-    if (opts.out !== undefined && opts.format !== 'npy' && result.rows * result.rank > 1 << 20) {
-      result.notes.push(`the tall factor was collected in memory for --format ${opts.format} (only .npy output is streamed block by block)`);
-    }
     if (opts.json) io.stdout.write(`${JSON.stringify(result)}\n`);
     else if (opts.demo) await printDemoSummary(opts, result, io.stdout);
     else io.stdout.write(formatSummary(result));

@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSketch, memorySpill, reconstruct, svd, updateRows, zeros, type Matrix64 } from '../../src/internals.js';
+import { addSquares, createSketch, createSumSquares, memorySpill, reconstruct, residualNorm, safeNorm, svd, updateRows, zeros, type Matrix64 } from '../../src/internals.js';
 import { fromNpy } from '../sources/from-npy.js';
 import type { ApproxOptions } from './approx-args.js';
 import type { ApproxResult } from './approx-result.js';
@@ -42,13 +42,10 @@ export async function printDemoSummary(opts: ApproxOptions, r: ApproxResult, out
   const a = await loadDense(opts.input!);
   if (opts.center) centerColumns(a);
   const full = svd(a);
-  let f2 = 0;
-  for (const x of full.s) f2 += x * x;
-  let tail2 = 0;
-  for (let j = r.rank; j < full.s.length; j++) tail2 += full.s[j]! ** 2;
-  const optimum = Math.sqrt(tail2);
-  const normA = Math.sqrt(f2);
-  const truth = await trueError(opts, r, a, f2);
+  // Norms kept scaled (sum-squares.ts): no overflow or underflow whatever the matrix.
+  const normA = safeNorm(full.s, 0, 1, full.s.length);
+  const optimum = safeNorm(full.s, r.rank, 1, Math.max(0, full.s.length - r.rank));
+  const truth = await trueError(opts, r, a, full.s);
   const pct = (x: number) => `${((100 * x) / normA).toFixed(2)}% of ||A||_F`;
   const sizes = Object.entries(r.sketch).filter(([k]) => k !== 'rule').map(([k, v]) => `${k} = ${v}`).join(', ');
   const lines: string[] = [];
@@ -103,7 +100,7 @@ async function loadDense(path: string): Promise<Matrix64> {
 }
 
 /** ||A - U S V^T||_F of the method's own factors, recomputed in memory (see the file comment). */
-async function trueError(opts: ApproxOptions, r: ApproxResult, a: Matrix64, f2: number): Promise<number> {
+async function trueError(opts: ApproxOptions, r: ApproxResult, a: Matrix64, sAll: Float64Array): Promise<number> {
   const m = a.rows, n = a.cols;
   if (r.errorEstimate.kind === 'residual') return r.errorEstimate.frobenius;
   const method = r.method as 'three-sketch' | 'two-sketch' | 'fd';
@@ -121,20 +118,22 @@ async function trueError(opts: ApproxOptions, r: ApproxResult, a: Matrix64, f2: 
   const rr = s.length;
   if (method === 'fd') {
     // FD's rank-r answer with U = A V S^-1 is the projection A V V^T: error^2 = ||A||^2 - ||A V||^2.
-    let av2 = 0;
+    const av = new Float64Array(m * rr);
     for (let i = 0; i < m; i++) for (let t = 0; t < rr; t++) {
       let x = 0;
       for (let j = 0; j < n; j++) x += a.data[i * n + j]! * v.data[j * rr + t]!;
-      av2 += x * x;
+      av[i * rr + t] = x;
     }
-    return Math.sqrt(Math.max(0, f2 - av2));
+    const all = createSumSquares();
+    addSquares(all, sAll, 0, sAll.length);
+    return residualNorm(all, [safeNorm(av, 0, 1, av.length)]);
   }
   const u = rec.u!;
-  let e2 = 0;
+  const diff = new Float64Array(m * n);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
     let x = a.data[i * n + j]!;
     for (let t = 0; t < rr; t++) x -= u.data[i * rr + t]! * s[t]! * v.data[j * rr + t]!;
-    e2 += x * x;
+    diff[i * n + j] = x;
   }
-  return Math.sqrt(e2);
+  return safeNorm(diff, 0, 1, diff.length);
 }

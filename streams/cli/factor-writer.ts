@@ -1,6 +1,7 @@
 /**
- * Where the CLI writes one factor: `PREFIX.U.npy` (or `.arrow`, `.parquet`), atomically (the sinks
- * write a temporary file and rename it on success, so nothing partial is left under the final name).
+ * Where the CLI writes one factor of its output set (output-set.ts): `PREFIX.U.npy` (or `.arrow`,
+ * `.parquet`) under a temporary name, handed to the set, which renames U, S, V and the summary
+ * together once all are written.
  *
  * A tall factor arrives as row blocks (from the spill); for .npy they are streamed straight to disk
  * with `createNpyWriter` and never held whole. Arrow and Parquet factors are written by whole-matrix
@@ -14,6 +15,7 @@ import { writeArrowFactor } from '../sinks/write-arrow-factor.js';
 import { writeNpy } from '../sinks/write-npy.js';
 import { writeParquetFactor } from '../sinks/write-parquet-factor.js';
 import type { OutFormat } from './approx-args.js';
+import type { OutputSet } from './output-set.js';
 
 export interface FactorWriter {
   readonly path: string;
@@ -22,14 +24,10 @@ export interface FactorWriter {
   abort(): void;
 }
 
-export function factorPath(prefix: string, name: string, format: OutFormat): string {
-  return `${prefix}.${name}.${format}`;
-}
-
-export function createFactorWriter(prefix: string, name: string, format: OutFormat, rows: number, cols: number): FactorWriter {
-  const path = factorPath(prefix, name, format);
-  if (format === 'npy') {
-    const w = createNpyWriter(path, { rows, cols, dtype: 'float64' });
+export function createFactorWriter(set: OutputSet, name: string, rows: number, cols: number): FactorWriter {
+  const path = set.pathOf(name);
+  if (set.format === 'npy') {
+    const w = createNpyWriter(path, { rows, cols, dtype: 'float64', set });
     return { path, write: (r0, b) => w.write(r0, b), close: () => w.close(), abort: () => w.abort() };
   }
   const all = zeros(rows, cols);
@@ -41,30 +39,30 @@ export function createFactorWriter(prefix: string, name: string, format: OutForm
         for (let j = 0; j < cols; j++) all.data[(r0 + i) * cols + j] = b.data[src + j]!;
       }
     },
-    close: () => writeWhole(path, format, all, name),
+    close: () => writeWhole(set, path, set.format, all, name),
     abort: () => undefined,
   };
 }
 
-/** Writes a small factor (V, or a vector as an r x 1 matrix when `vector`). */
-export async function writeFactor(prefix: string, name: string, format: OutFormat, a: Matrix64 | Float64Array): Promise<string> {
-  const path = factorPath(prefix, name, format);
+/** Writes a small factor (V, or a vector as an r x 1 matrix when `vector`) into the set. */
+export async function writeFactor(set: OutputSet, name: string, a: Matrix64 | Float64Array): Promise<string> {
+  const path = set.pathOf(name);
+  const format = set.format;
   if (a instanceof Float64Array) {
-    if (format === 'npy') await writeNpy(path, a, [a.length]);
-    else await writeWhole(path, format, { rows: a.length, cols: 1, data: a, offset: 0, stride: 1 }, name, ['s']);
+    if (format === 'npy') await writeNpy(path, a, [a.length], { set });
+    else await writeWhole(set, path, format, { rows: a.length, cols: 1, data: a, offset: 0, stride: 1 }, name, ['s']);
   } else if (format === 'npy') {
-    await writeNpy(path, a);
+    await writeNpy(path, a, undefined, { set });
   } else {
-    await writeWhole(path, format, a, name);
+    await writeWhole(set, path, format, a, name);
   }
   return path;
 }
 
-function writeWhole(path: string, format: OutFormat, a: Matrix, name: string, names?: string[]): Promise<void> {
+function writeWhole(set: OutputSet, path: string, format: OutFormat, a: Matrix, name: string, names?: string[]): Promise<void> {
   const meta = { factor: name };
   if (format === 'arrow') {
-    return writeArrowFactor(path, a, names ? { layout: 'wide', names, metadata: meta, dtype: 'float64' } : { metadata: meta, dtype: 'float64' });
+    return writeArrowFactor(path, a, names ? { layout: 'wide', names, metadata: meta, dtype: 'float64', set } : { metadata: meta, dtype: 'float64', set });
   }
-  return writeParquetFactor(path, a, { ...(names ? { names } : {}), metadata: meta, dtype: 'float64' });
+  return writeParquetFactor(path, a, { ...(names ? { names } : {}), metadata: meta, dtype: 'float64', set });
 }
-

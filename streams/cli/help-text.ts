@@ -10,13 +10,15 @@ Usage:
 
 Run 'rangefinder help <command>' (or 'rangefinder <command> --help') for the options of a command,
 'rangefinder -v' for the version.
-Exit codes: 0 success, 2 bad usage or bad input, 1 internal error.
+Exit codes: 0 success, 2 bad usage or bad input, 1 internal error; 130, 143, 129 after SIGINT,
+SIGTERM, SIGHUP (temporary files removed).
 `;
 
 export const APPROX_HELP = `Usage: rangefinder approx <input> --rank R [options]
 
 <input>
-  FILE.npy | FILE.arrow | FILE.feather | FILE.arrows | FILE.parquet
+  FILE                   .npy, Arrow IPC file or stream, Parquet: told by the file's first bytes
+                         (the extension is a hint); a FIFO is read as an Arrow IPC stream
   -                      an Arrow IPC stream on stdin (one pass only)
   tcp://HOST:PORT        connect to a producer of an Arrow IPC stream (one pass only)
   --listen HOST:PORT     accept one producer instead (HOST defaults to 127.0.0.1; :0 picks a port)
@@ -46,13 +48,21 @@ Options
   --exclude a,b,...      table columns to leave out (an id or a label column)
   --non-finite P         error (default) | skip | zero: rows with NaN, Inf or null values
   --center               approximate A minus its column mean (PCA), A - 1 mu^T ~ U S V^T
-  --out PREFIX           write PREFIX.U.npy, PREFIX.S.npy, PREFIX.V.npy (A ~ U diag(S) V^T)
+  --out PREFIX           write PREFIX.U.npy, PREFIX.S.npy, PREFIX.V.npy (A ~ U diag(S) V^T) and
+                         PREFIX.summary.json, committed as one set (a reader never sees a mix);
+                         PREFIX ending in / is a directory (DIR/U.npy, ...). Checked before reading
   --format F             npy (default) | arrow | parquet, for --out
   --json                 print one JSON object on stdout
   --no-progress          no progress line on stderr (it is off anyway when stderr is not a terminal)
   --threads N            kernel threads (default 1)
   --no-decode-worker     decode Arrow and Parquet files on the main thread (default: on a worker
                          thread, 2 blocks ahead of the sketch, when there are at least 2 cores)
+  --connect-timeout T    wait at most T for a TCP connection, a producer on --listen or a writer
+                         on a FIFO (default 30s; 0 for no limit)
+  --idle-timeout T       a stream input (stdin, TCP, FIFO) that sends nothing for T while it is
+                         being read is refused (default 120s; 0 for no limit)
+  --max-message SIZE     largest Arrow IPC message / record batch / Parquet page accepted (default
+                         max(16MiB, --memory-budget, 64 rows of the input's width))
   -h, --help             this help
 
 JSON keys: rows, cols, rank, passes, method, testMatrix, sketch, stateBytes, singularValues,

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { describeSource } from '../describe-source.js';
-import { fromParseArgsError, parseHostPort } from './approx-args.js';
+import { attachNegativeValues, fromParseArgsError, parseHostPort } from './approx-args.js';
 import type { CommandIo } from './approx-command.js';
 import { INSPECT_HELP } from './help-text.js';
 import { checkInputFile } from './open-input.js';
@@ -16,7 +16,7 @@ export async function inspectCommand(argv: readonly string[], io: CommandIo): Pr
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...argv], allowPositionals: true, strict: true,
+      args: attachNegativeValues(argv, new Set(['columns', 'exclude', 'orientation', 'listen'])), allowPositionals: true, strict: true,
       options: {
         columns: { type: 'string' }, exclude: { type: 'string' }, orientation: { type: 'string' }, json: { type: 'boolean' },
         listen: { type: 'string' }, help: { type: 'boolean', short: 'h' },
@@ -56,6 +56,7 @@ export async function inspectCommand(argv: readonly string[], io: CommandIo): Pr
       );
     }
     lines.push(`  replayable   ${desc.replayable ? 'yes (--passes > 1 allowed)' : 'no (one pass only)'}`);
+    if (desc.refusal && (desc.info !== undefined || desc.fields !== undefined)) lines.push(`  refused      ${desc.refusal.message}`);
     if (desc.bytes !== undefined) lines.push(`  bytes        ${desc.bytes}`);
     if (desc.fields) {
       lines.push('  columns      (* = part of the matrix)');
@@ -65,6 +66,9 @@ export async function inspectCommand(argv: readonly string[], io: CommandIo): Pr
     }
     io.stdout.write(`${lines.join('\n')}\n`);
   }
-  if (desc.refusal) throw new UsageError(desc.refusal.message);
+  // Exit 2 when the input could not be described at all (not a known format, corrupt, empty, a
+  // socket that failed); a described input that `approx` would refuse with these options (a text
+  // column, a ragged row) exits 0 with the refusal shown: the same rule with and without --json.
+  if (desc.refusal && desc.info === undefined && desc.fields === undefined) throw new UsageError(desc.refusal.message);
   return 0;
 }

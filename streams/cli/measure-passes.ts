@@ -5,18 +5,19 @@
  * orthonormal: Pythagoras [HMT11 §4]).
  */
 import { Observable } from 'rxjs';
+import { addSquares, createSumSquares, type SumSquares } from '../../src/internals.js';
 import type { MeasuredSource } from '../sources/source-options.js';
 import type { RowBlock } from '../types.js';
 import type { ProgressMeter } from './progress-meter.js';
 
 export interface MeasuredPasses extends MeasuredSource {
-  /** ||A||_F^2 of the latest (complete) pass. */
-  readonly frobenius2: number;
+  /** ||A||_F^2 of the latest (complete) pass, kept scaled (no overflow or underflow: sum-squares.ts). */
+  readonly frobenius2: SumSquares;
   readonly passesOpened: number;
 }
 
 export function measurePasses(source: MeasuredSource, meter: ProgressMeter, passes: number): MeasuredPasses {
-  let f2 = 0;
+  let f2 = createSumSquares();
   let opened = 0;
   return {
     get replayable() { return source.replayable; },
@@ -27,13 +28,11 @@ export function measurePasses(source: MeasuredSource, meter: ProgressMeter, pass
     open: () => new Observable<RowBlock>((sub) => {
       opened++;
       const pass = opened;
-      f2 = 0;
+      f2 = createSumSquares();
       return source.open().subscribe({
         next: (b) => {
           const n = b.rows * b.cols, d = b.data;
-          let acc = 0;
-          for (let t = 0; t < n; t++) acc += d[t]! * d[t]!;
-          f2 += acc;
+          addSquares(f2, d, 0, n);
           meter.block(b.rows, n * d.BYTES_PER_ELEMENT, pass, passes);
           sub.next(b);
         },

@@ -3,13 +3,17 @@
  * a column stream), ask the planner (src/plan `planApprox`) what runs, run it, and return the
  * summary (approx-result.ts). Used by the command and by the demo's extra passes.
  */
-import { planApprox, SourceError } from '../../src/internals.js';
+import { FormatError, planApprox, SourceError } from '../../src/internals.js';
 import { centerRows } from '../center-rows.js';
+import { emptyInputError } from '../wrappers/require-rows.js';
+import { scaleExtremeValues } from '../wrappers/scale-extreme.js';
 import type { ApproxOptions } from './approx-args.js';
 import type { ApproxResult } from './approx-result.js';
 import { openInput, type InputSpec } from './open-input.js';
+import { prepareOutputSet, type OutputSet } from './output-set.js';
 import { autoOrientation } from './orientation.js';
 import type { SourceOptions } from '../sources/source-options.js';
+import type { SourceInfo } from '../types.js';
 import type { Orientation } from '../types.js';
 import { createProgressMeter } from './progress-meter.js';
 import type { RunContext } from './run-context.js';
@@ -25,6 +29,24 @@ export interface CommandIo {
 
 export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<ApproxResult> {
   const t0 = performance.now();
+  // The output is checked before a byte of the input is read (a stream read cannot be repeated).
+  const output = opts.out !== undefined ? prepareOutputSet(opts.out, opts.format) : undefined;
+  try {
+    const result = await runApproxInto(opts, io, t0, output);
+    if (output !== undefined) {
+      if (opts.format !== 'npy' && result.rows * result.rank > 1 << 20) {
+        result.notes.push(`the tall factor was collected in memory for --format ${opts.format} (only .npy output is streamed block by block)`);
+      }
+      result.output = await output.commit(result);
+    }
+    return result;
+  } catch (e) {
+    output?.abort();
+    throw e;
+  }
+}
+
+async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, output: OutputSet | undefined): Promise<ApproxResult> {
   const input: InputSpec = {
     ...(opts.input !== undefined ? { input: opts.input } : {}),
     ...(opts.listen !== undefined ? { listen: opts.listen } : {}),
@@ -35,11 +57,17 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<App
     decodeWorker: opts.decodeWorker,
     ...(opts.columns !== undefined ? { columns: opts.columns } : {}),
     ...(opts.exclude !== undefined ? { exclude: opts.exclude } : {}),
+    memoryBudget: opts.memoryBudget,
+    ...(opts.maxMessageBytes !== undefined ? { maxMessageBytes: opts.maxMessageBytes } : {}),
+    connectTimeoutMs: opts.connectTimeoutMs,
+    idleTimeoutMs: opts.idleTimeoutMs,
   };
   // --orientation auto: look at the input by rows, then stream it by columns if the rule says so.
   let opened = await openInput(input, { ...sourceOpts, orientation: opts.orientation === 'columns' ? 'columns' : 'rows' });
   let orientation: Orientation = opts.orientation === 'columns' ? 'columns' : 'rows';
   let orientationReason = `--orientation ${opts.orientation}`;
+  // An empty input is said to be empty, before the orientation or the rank is decided from its shape.
+  if (opened.replayable) refuseEmpty(await opened.info());
   if (opts.orientation === 'auto') {
     const auto = autoOrientation(opened.replayable ? await opened.info() : undefined, opened.replayable);
     ({ orientation, reason: orientationReason } = auto);
@@ -54,6 +82,7 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<App
     throw new SourceError(`${where} is a one-shot source and cannot be read ${opts.passes} times; use a file or --passes 1`);
   }
   const info = await source.info();
+  refuseEmpty(info);
   if (info.rows !== undefined) {
     const limit = Math.min(info.rows, info.cols);
     if (opts.rank > limit) throw new UsageError(`--rank ${opts.rank} exceeds min(rows, cols) = ${limit} of ${info.where} (${info.rows} x ${info.cols})`);
@@ -70,7 +99,7 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<App
     ...(opts.coRangeDim !== undefined ? { coRangeDim: opts.coRangeDim } : {}),
   });
   const meter = createProgressMeter(opts.progress && io.stderr.isTTY === true, info.rows, io.stderr);
-  const ctx: RunContext = { opts, source, info, meter, t0, notes: [] };
+  const ctx: RunContext = { opts, source: scaleExtremeValues(source), info, meter, t0, notes: [], ...(output !== undefined ? { output } : {}) };
   let result: ApproxResult;
   try {
     switch (plan.kind) {
@@ -91,3 +120,11 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<App
   return result;
 }
 
+
+/** An input with no rows or no columns is refused as such (not as a rank larger than its shape). */
+function refuseEmpty(info: SourceInfo): void {
+  const rows = info.orientation === 'columns' ? info.cols : info.rows;
+  const cols = info.orientation === 'columns' ? info.rows : info.cols;
+  if (rows === 0) throw emptyInputError(info.where, 0);
+  if (cols === 0 && !/list/.test(info.layout)) throw new FormatError(`${info.where} has no columns: its rows have 0 values; expected at least one column`);
+}

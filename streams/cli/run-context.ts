@@ -1,5 +1,7 @@
 /** What every `approx` runner receives: the parsed options, the opened source and the meter. */
-import type { MeasuredSource } from '../sources/source-options.js';
+import { timesPowerOfTwo } from '../../src/internals.js';
+import type { ScaledSource } from '../wrappers/scale-extreme.js';
+import type { OutputSet } from './output-set.js';
 import type { RowBlock, SourceInfo } from '../types.js';
 import type { Matrix } from '../../src/internals.js';
 import type { ApproxOptions } from './approx-args.js';
@@ -7,7 +9,14 @@ import type { ProgressMeter } from './progress-meter.js';
 
 export interface RunContext {
   opts: ApproxOptions;
-  source: MeasuredSource;
+  /**
+   * The input, scaled by a power of two when its values sit at the ends of the float64 range
+   * (scale-extreme.ts): singular values, norms and error estimates computed from it are multiplied
+   * back by `unscale`; U and V need nothing.
+   */
+  source: ScaledSource;
+  /** The output set of --out (checked writable before the input was opened), else undefined. */
+  output?: OutputSet;
   info: SourceInfo;
   meter: ProgressMeter;
   /** performance.now() at the start of the run. */
@@ -23,4 +32,14 @@ export function blockMatrix(b: RowBlock): Matrix {
 /** Names of the streamed-axis factor and of the other one: a column stream is A^T, so U and V swap. */
 export function factorNames(info: SourceInfo): { tall: 'U' | 'V'; wide: 'U' | 'V' } {
   return info.orientation === 'columns' ? { tall: 'V', wide: 'U' } : { tall: 'U', wide: 'V' };
+}
+
+/** x (a singular value, norm or error of the scaled input) in the units of the input. */
+export function unscale(ctx: RunContext, x: number): number {
+  return timesPowerOfTwo(x, ctx.source.exponent);
+}
+
+/** A note when fewer triplets than asked came out (a rank-deficient input), so it is never silent. */
+export function lowRankNote(asked: number, got: number): string | null {
+  return got < asked ? `the input has numerical rank ${got}, below the requested rank ${asked}: ${got} singular triplet${got === 1 ? '' : 's'} returned` : null;
 }

@@ -9,7 +9,9 @@ import { BudgetError, exactBytes, exactTruncatedSvd, fixSigns, formatBytes, Shap
 import { peakRssBytes, type ApproxResult } from './approx-result.js';
 import { drainSource } from '../drain-source.js';
 import { writeFactor } from './factor-writer.js';
-import { factorNames, type RunContext } from './run-context.js';
+import { factorNames, unscale, type RunContext } from './run-context.js';
+import { addSquares, createSumSquares, residualNorm } from '../../src/internals.js';
+import { ZERO_MATRIX_NOTE } from './zero-matrix.js';
 import { UsageError } from './usage-error.js';
 
 export async function runExact(ctx: RunContext): Promise<ApproxResult> {
@@ -46,31 +48,33 @@ export async function runExact(ctx: RunContext): Promise<ApproxResult> {
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) mu[j] += data[i * n + j]! / m;
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) data[i * n + j] -= mu[j]!;
   }
-  let f2 = 0;
-  for (let t = 0; t < m * n; t++) f2 += data[t]! * data[t]!;
+  const f2 = createSumSquares();
+  addSquares(f2, data, 0, m * n);
   const limit = Math.min(m, n);
   if (opts.rank > limit) throw new UsageError(`--rank ${opts.rank} exceeds min(rows, cols) = ${limit} of ${info.where}`);
   meter.phase('exact SVD');
   const svd = exactTruncatedSvd(a, opts.rank);
   // A column stream factored A^T: its U is V of A, where the sign convention decides (docs/METHODS.md "Signs").
   if (info.orientation === 'columns') fixSigns(svd.u, svd.v);
-  let kept2 = 0;
-  for (const x of svd.s) kept2 += x * x;
-  const frob = Math.sqrt(Math.max(0, f2 - kept2));
+  const normScaled = residualNorm(f2, []);
+  const frobScaled = residualNorm(f2, svd.s);
+  if (normScaled === 0) ctx.notes.push(ZERO_MATRIX_NOTE);
+  for (let j = 0; j < svd.s.length; j++) svd.s[j] = unscale(ctx, svd.s[j]!);
   const names = factorNames(info);
   const output: Record<string, string> = {};
-  if (opts.out !== undefined) {
-    output[names.tall] = await writeFactor(opts.out, names.tall, opts.format, svd.u);
-    output.S = await writeFactor(opts.out, 'S', opts.format, svd.s);
-    output[names.wide] = await writeFactor(opts.out, names.wide, opts.format, svd.v);
+  if (ctx.output !== undefined) {
+    output[names.tall] = await writeFactor(ctx.output, names.tall, svd.u);
+    output.S = await writeFactor(ctx.output, 'S', svd.s);
+    output[names.wide] = await writeFactor(ctx.output, names.wide, svd.v);
   }
+  const frob = unscale(ctx, frobScaled);
   const columns = info.orientation === 'columns';
   return {
     input: info.where, rows: columns ? n : m, cols: columns ? m : n, rank: svd.s.length, passes: 1,
     method: 'exact', testMatrix: 'none', sketch: {}, stateBytes: exactBytes(m, n), memoryBudget: opts.memoryBudget,
     singularValues: Array.from(svd.s),
-    errorEstimate: { frobenius: frob, relative: f2 > 0 ? frob / Math.sqrt(f2) : 0, normA: Math.sqrt(f2), kind: 'residual' },
+    errorEstimate: { frobenius: frob, relative: normScaled > 0 ? frobScaled / normScaled : 0, normA: unscale(ctx, normScaled), kind: 'residual' },
     seconds: (performance.now() - ctx.t0) / 1000, peakRssBytes: peakRssBytes(),
-    ...(opts.out !== undefined ? { output } : {}), notes: ctx.notes,
+    ...(ctx.output !== undefined ? { output } : {}), notes: ctx.notes,
   };
 }

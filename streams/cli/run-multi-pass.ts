@@ -9,13 +9,14 @@
  */
 import { lastValueFrom, tap } from 'rxjs';
 import type { PassPlan } from '../../src/internals.js';
-import { DEFAULT_MULTIPASS_TEST_MATRIX } from '../../src/internals.js';
+import { DEFAULT_MULTIPASS_TEST_MATRIX, residualNorm } from '../../src/internals.js';
 import { runPasses } from '../run-passes.js';
 import { peakRssBytes, type ApproxResult } from './approx-result.js';
 import { createFactorWriter, writeFactor } from './factor-writer.js';
 import { measurePasses } from './measure-passes.js';
-import { factorNames, type RunContext } from './run-context.js';
+import { factorNames, lowRankNote, unscale, type RunContext } from './run-context.js';
 import type { TallBlocks } from './tall-signs.js';
+import { ZERO_MATRIX_NOTE } from './zero-matrix.js';
 import { UsageError } from './usage-error.js';
 
 export async function runMultiPass(ctx: RunContext, plan: PassPlan): Promise<ApproxResult> {
@@ -25,7 +26,7 @@ export async function runMultiPass(ctx: RunContext, plan: PassPlan): Promise<App
   if (opts.center && !columns) {
     throw new UsageError(`--center with more than one pass is supported for --orientation columns, not yet over rows with ${plan.method === 'block-krylov' ? 'krylov' : 'rsi'} (use one pass, or --method exact)`);
   }
-  const wantFactors = opts.out !== undefined;
+  const wantFactors = ctx.output !== undefined;
   const measured = measurePasses(source, meter, plan.passes);
   const res = await runPasses(measured, plan, {
     seed: opts.seed, testMatrix: opts.testMatrix,
@@ -33,39 +34,40 @@ export async function runMultiPass(ctx: RunContext, plan: PassPlan): Promise<App
   });
   try {
     const r = res.s.length;
+    const sValues = Float64Array.from(res.s, (x) => unscale(ctx, x));
     const names = factorNames(info);
     const output: Record<string, string> = {};
     if (wantFactors) {
-      const prefix = opts.out!;
+      const set = ctx.output!;
       const tall: TallBlocks = async (visit) => {
         await lastValueFrom(res.readTallFactor().pipe(tap((b) => visit(b.rowStart, { rows: b.rows, cols: b.cols, data: b.data, offset: 0, stride: b.cols }))), { defaultValue: undefined });
       };
       // runPasses decided the signs on V of A (the tall factor of a column stream) already.
       const wide = names.wide === 'U' ? res.u! : res.v!;
-      const writer = createFactorWriter(prefix, names.tall, opts.format, res.rows, r);
+      const writer = createFactorWriter(set, names.tall, res.rows, r);
       try {
         meter.phase(`writing ${names.tall}`);
         await tall((r0, b) => writer.write(r0, b));
         await writer.close();
       } catch (e) { writer.abort(); throw e; }
       output[names.tall] = writer.path;
-      output.S = await writeFactor(prefix, 'S', opts.format, res.s);
-      output[names.wide] = await writeFactor(prefix, names.wide, opts.format, wide);
+      output.S = await writeFactor(set, 'S', sValues);
+      output[names.wide] = await writeFactor(set, names.wide, wide);
     }
-    let kept2 = 0;
-    for (const x of res.s) kept2 += x * x;
-    const normA = Math.sqrt(measured.frobenius2);
-    const frob = Math.sqrt(Math.max(0, measured.frobenius2 - kept2));
+    const normScaled = residualNorm(measured.frobenius2, []);
+    const frobScaled = residualNorm(measured.frobenius2, res.s);
+    if (res.zero) notes.push(ZERO_MATRIX_NOTE);
+    else if (res.kept < r) notes.push(`numerical rank ${res.kept} below the block width`);
+    else { const low = lowRankNote(opts.rank, r); if (low !== null) notes.push(low); }
     const sketch: Record<string, number | string> = plan.method === 'block-krylov'
       ? { l: plan.rank + plan.oversamples, oversamples: plan.oversamples, krylovDepth: plan.krylovDepth ?? plan.passes - 1, width: plan.sizes.width ?? 0 }
       : { l: plan.rank + plan.oversamples, oversamples: plan.oversamples, powerIterations: plan.powerIterations ?? plan.passes - 1 };
-    if (res.kept < r) notes.push(`numerical rank ${res.kept} below the block width`);
     return {
       input: info.where,
       rows: columns ? info.cols : res.rows, cols: columns ? res.rows : info.cols, rank: r,
       passes: measured.passesOpened, method: plan.method === 'block-krylov' ? 'krylov' : 'rsi', testMatrix: opts.testMatrix ?? DEFAULT_MULTIPASS_TEST_MATRIX,
-      sketch, stateBytes: plan.stateBytes, memoryBudget: opts.memoryBudget, singularValues: Array.from(res.s),
-      errorEstimate: { frobenius: frob, relative: normA > 0 ? frob / normA : 0, normA, kind: 'residual' },
+      sketch, stateBytes: plan.stateBytes, memoryBudget: opts.memoryBudget, singularValues: Array.from(sValues),
+      errorEstimate: { frobenius: unscale(ctx, frobScaled), relative: normScaled > 0 ? frobScaled / normScaled : 0, normA: unscale(ctx, normScaled), kind: 'residual' },
       seconds: (performance.now() - ctx.t0) / 1000, peakRssBytes: peakRssBytes(),
       ...(wantFactors ? { output } : {}), notes,
     };

@@ -13,7 +13,7 @@
  */
 import { lastValueFrom, tap } from 'rxjs';
 import {
-  applyRight, estimateError, flipColumns, reconstruct, ShapeError, stateBytes, zeros,
+  addSquares, applyRight, createSumSquares, estimateError, flipColumns, reconstruct, residualNorm, ShapeError, stateBytes, zeros,
   type Matrix, type RangeSpill, type SketchMethod, type SketchSizes, type SketchTestMatrix,
 } from '../../src/internals.js';
 import { sketchRows } from '../operators/sketch-rows.js';
@@ -21,15 +21,16 @@ import { peakRssBytes, type ApproxResult } from './approx-result.js';
 import { drainSource } from '../drain-source.js';
 import { createFactorWriter, writeFactor } from './factor-writer.js';
 import { createRangeSpill, type CliRangeSpill } from './range-spill.js';
-import { blockMatrix, factorNames, type RunContext } from './run-context.js';
+import { blockMatrix, factorNames, lowRankNote, unscale, type RunContext } from './run-context.js';
 import { tallFlips, type TallBlocks } from './tall-signs.js';
+import { ZERO_MATRIX_NOTE, writeZeroFactors } from './zero-matrix.js';
 
 export interface SketchPlan { method: SketchMethod; testMatrix: SketchTestMatrix; sizes: SketchSizes }
 
 export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<ApproxResult> {
   const { opts, source, info, meter, notes } = ctx;
   const method = plan.method;
-  const wantFactors = opts.out !== undefined;
+  const wantFactors = ctx.output !== undefined;
   const spill: CliRangeSpill | undefined = wantFactors && method !== 'fd' ? createRangeSpill() : undefined;
   const discard: RangeSpill = { write: () => undefined };
   const columns = info.orientation === 'columns';
@@ -41,29 +42,50 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
       sizes: plan.sizes, center: opts.center && !columns,
       ...(method === 'fd' ? {} : { spill: spill ?? discard }),
     });
-    // ||A||_F is measured exactly on the way (one multiply-add per value, next to the sketch's
-    // O(k + s) per value), so `relative` divides by the true norm, not by the error sketch's estimate.
-    let f2 = 0;
+    // ||A||_F is measured exactly on the way, so `relative` divides by the true norm, not by the
+    // error sketch's estimate. The sum of squares is kept scaled (sum-squares.ts): no overflow near
+    // 1e300, no underflow to 0 near 1e-300, and an exact zero only for a zero matrix.
+    const f2 = createSumSquares();
     const state = await lastValueFrom(source.open().pipe(
       tap((b) => {
         const n = b.rows * b.cols, d = b.data;
-        for (let t = 0; t < n; t++) f2 += d[t]! * d[t]!;
+        addSquares(f2, d, 0, n);
         meter.block(b.rows, n * d.BYTES_PER_ELEMENT);
       }),
       sketchOp,
     ));
     if (state.rowsSeen === 0) throw new ShapeError(`${info.where}: the input has no rows`);
-    const rec = reconstruct(state, { rank: opts.rank, signs: columns ? 'pending' : 'v' });
-    notes.push(...rec.notes);
-    let norm2 = f2;
-    if (opts.center && !columns && state.rowsSeen > 0) for (const c of state.colSums) norm2 -= (c * c) / state.rowsSeen;
-    const normA = Math.sqrt(Math.max(0, norm2));
-    const r = rec.s.length;
     const m = state.rows;
     const names = factorNames(info);
+    const { k, s, l, q, rule } = state.sizes;
+    const sketch: Record<string, number | string> = method === 'fd' ? { l, q, rule }
+      : method === 'three-sketch' ? { k, s, q, rule } : method === 'two-sketch' ? { k, l, q, rule } : { l: k, oversamples: k - opts.rank, q, rule };
+    // ||A||_F of the (centered) input: ||A_c||^2 = ||A||^2 - sum_j colSum_j^2 / m.
+    const centered = opts.center && !columns ? Array.from(state.colSums, (c) => c / Math.sqrt(state.rowsSeen)) : [];
+    const normScaled = residualNorm(f2, centered);
+    if (normScaled === 0) {
+      // A zero matrix (or, centered, a matrix of identical rows): see zero-matrix.ts.
+      const r = Math.min(opts.rank, m, info.cols);
+      notes.push(ZERO_MATRIX_NOTE);
+      const output = wantFactors ? await writeZeroFactors(ctx.output!, names, m, info.cols, r) : {};
+      return {
+        input: info.where, rows: columns ? info.cols : m, cols: columns ? m : info.cols, rank: r, passes: 1,
+        method, testMatrix: state.testMatrix, sketch, stateBytes: stateBytes(state), memoryBudget: opts.memoryBudget,
+        singularValues: new Array<number>(r).fill(0),
+        errorEstimate: { frobenius: 0, relative: 0, normA: 0, kind: method === 'rsvd' ? 'residual' : 'sketch' },
+        seconds: (performance.now() - ctx.t0) / 1000, peakRssBytes: peakRssBytes(),
+        ...(wantFactors ? { output } : {}), notes,
+      };
+    }
+    const rec = reconstruct(state, { rank: opts.rank, signs: columns ? 'pending' : 'v' });
+    notes.push(...rec.notes);
+    const r = rec.s.length;
+    const low = rec.notes.length === 0 ? lowRankNote(opts.rank, r) : null;
+    if (low !== null) notes.push(low);
+    const sValues = Float64Array.from(rec.s, (x) => unscale(ctx, x));
     const output: Record<string, string> = {};
     if (wantFactors) {
-      const prefix = opts.out!;
+      const set = ctx.output!;
       const out = zeros(Math.max(1, state.sizes.chunk), r);
       // The tall factor's blocks: from the spill (Y uRight + 1 uShift), or for FD from a second pass.
       const tall: TallBlocks | undefined = method !== 'fd'
@@ -73,7 +95,7 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
         notes.push(`${names.tall} not written: Frequent Directions keeps no range sketch, so ${names.tall} = A V diag(S)^-1 needs a second pass, and ${info.where} is one-shot (use a file input)`);
       } else {
         if (columns) flipColumns(rec, await tallFlips(tall, r));
-        const writer = createFactorWriter(prefix, names.tall, opts.format, m, r);
+        const writer = createFactorWriter(set, names.tall, m, r);
         try {
           meter.phase(`writing ${names.tall}`);
           await tall((r0, b) => writer.write(r0, b));
@@ -84,28 +106,26 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
           throw e;
         }
       }
-      output.S = await writeFactor(prefix, 'S', opts.format, rec.s);
-      output[names.wide] = await writeFactor(prefix, names.wide, opts.format, rec.v);
+      output.S = await writeFactor(set, 'S', sValues);
+      output[names.wide] = await writeFactor(set, names.wide, rec.v);
     }
+    // rsvd returns a projection of A: its residual sqrt(||A||^2 - sum s^2) is exact; the single-view
+    // cores report the a-posteriori estimate of the error sketch [TYUC19 §6].
+    const normA = unscale(ctx, normScaled);
     let errorEstimate: ApproxResult['errorEstimate'];
     if (method === 'rsvd') {
-      let kept2 = 0;
-      for (const x of rec.s) kept2 += x * x;
-      const frob = Math.sqrt(Math.max(0, norm2 - kept2));
-      errorEstimate = { frobenius: frob, relative: normA > 0 ? frob / normA : 0, normA, kind: 'residual' };
+      const frobScaled = residualNorm(f2, [...centered, ...rec.s]);
+      errorEstimate = { frobenius: unscale(ctx, frobScaled), relative: frobScaled / normScaled, normA, kind: 'residual' };
     } else {
       const est = estimateError(state, rec);
-      errorEstimate = { frobenius: est.frobenius, relative: normA > 0 ? est.frobenius / normA : 0, normA, kind: 'sketch' };
+      errorEstimate = { frobenius: unscale(ctx, est.frobenius), relative: est.frobenius / normScaled, normA, kind: 'sketch' };
     }
-    const { k, s, l, q, rule } = state.sizes;
-    const sketch: Record<string, number | string> = method === 'fd' ? { l, q, rule }
-      : method === 'three-sketch' ? { k, s, q, rule } : method === 'two-sketch' ? { k, l, q, rule } : { l: k, oversamples: k - opts.rank, q, rule };
     return {
       input: info.where,
       rows: columns ? info.cols : m, cols: columns ? m : info.cols, rank: r,
       passes: method === 'fd' && wantFactors && source.replayable ? 2 : 1,
       method, testMatrix: state.testMatrix, sketch, stateBytes: stateBytes(state), memoryBudget: opts.memoryBudget,
-      singularValues: Array.from(rec.s), errorEstimate,
+      singularValues: Array.from(sValues), errorEstimate,
       seconds: (performance.now() - ctx.t0) / 1000, peakRssBytes: peakRssBytes(),
       ...(wantFactors ? { output } : {}), notes,
     };

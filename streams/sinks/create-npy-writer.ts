@@ -11,7 +11,7 @@
 import { writeSync } from 'node:fs';
 import { ArgumentError, ShapeError } from '../../src/internals.js';
 import type { Matrix } from '../../src/internals.js';
-import { createAtomicFile } from './atomic-file.js';
+import { createAtomicFile, type FileSet } from './atomic-file.js';
 
 export interface NpyWriter {
   readonly path: string;
@@ -32,6 +32,8 @@ export interface NpyWriterOptions {
   dtype?: 'float32' | 'float64';
   /** Write a 1-D array of `rows` values (shape `(rows,)`); needs cols = 1. */
   vector?: boolean;
+  /** Hand the finished file to this set instead of renaming it alone (output-set.ts). */
+  set?: FileSet;
 }
 
 /** The .npy 1.0 header for a C-order little-endian float array, padded to a multiple of 64 bytes. */
@@ -55,7 +57,7 @@ export function createNpyWriter(path: string, opts: NpyWriterOptions): NpyWriter
     throw new ArgumentError(`createNpyWriter(${path}): rows and cols must be non-negative integers, got ${rows} x ${cols}`);
   }
   if (opts.vector === true && cols !== 1) throw new ArgumentError(`createNpyWriter(${path}): a vector needs cols = 1, got ${cols}`);
-  const file = createAtomicFile(path);
+  const file = createAtomicFile(path, opts.set);
   let written = 0;
   let scratch: Float32Array | Float64Array = dtype === 'float32' ? new Float32Array(0) : new Float64Array(0);
   const writeAll = (bytes: Uint8Array): void => {

@@ -15,17 +15,17 @@
  * Life cycle: `dispose()` removes the directory; it is idempotent and is also run at process exit
  * for spills still alive (an error path that forgets to dispose leaves nothing behind).
  */
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { createTempDir, untrack } from '../durable.js';
 import { open as openFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecordBatchFileWriter, RecordBatchReader, type Data, type RecordBatch } from 'apache-arrow';
-import type { Observable } from 'rxjs';
 import { ArgumentError, FormatError, ShapeError } from '../../src/internals.js';
 import type { Matrix } from '../../src/internals.js';
-import { fromArrowFile } from '../sources/from-arrow-file.js';
-import { pullBlocks } from '../sources/pull-blocks.js';
-import type { MeasuredSource } from '../sources/source-options.js';
+import { Observable } from 'rxjs';
+import { pullBlocks } from '../pull-blocks.js';
+import { emptyStats, type MeasuredSource } from '../sources/source-options.js';
 import type { RowBlock } from '../types.js';
 import { IpcByteSink } from './ipc-byte-sink.js';
 import { matrixBatch } from './matrix-batch.js';
@@ -67,21 +67,13 @@ export interface SpillOptions {
   tmpDir?: string;
 }
 
-const live = new Set<string>();
-let hooked = false;
-function hook(): void {
-  if (hooked) return;
-  hooked = true;
-  process.once('exit', () => { for (const d of live) rmSync(d, { recursive: true, force: true }); });
-}
-
 export function createSpill(opts: SpillOptions): Spill {
   const { cols } = opts;
   if (!Number.isInteger(cols) || cols < 1) throw new ArgumentError(`createSpill: cols must be an integer >= 1, got ${cols}`);
   const dtype = opts.dtype ?? 'float64';
-  hook();
-  const dir = mkdtempSync(join(opts.tmpDir ?? tmpdir(), 'rangefinder-spill-'));
-  live.add(dir);
+  // A fresh directory named after its owner (durable.ts): removed on dispose, at exit, on a signal,
+  // and by the next run's stale sweep if this process is killed.
+  const dir = createTempDir('rangefinder-spill', opts.tmpDir ?? tmpdir());
   const path = join(dir, 'range-sketch.arrow');
   const fd = openSync(path, 'w');
   let fdOpen = true;
@@ -166,15 +158,34 @@ export function createSpill(opts: SpillOptions): Spill {
       });
     },
     source() {
+      // The spill reads itself back (no source module involved): rows renumbered in write order.
       spill.finish();
-      return fromArrowFile(path, { listColumn: 'y' });
+      const stats = emptyStats();
+      return {
+        replayable: true,
+        stats,
+        info: async () => ({ rows, cols, dtype, layout: 'fixed-size-list', orientation: 'rows' as const, where: path }),
+        open: () => new Observable<RowBlock>((sub) => {
+          Object.assign(stats, emptyStats());
+          let next = 0;
+          return spill.readBlocks().subscribe({
+            next: (b) => {
+              stats.blocks++; stats.rowsRead += b.rows; stats.rowsEmitted += b.rows;
+              sub.next({ rowStart: next, rows: b.rows, cols: b.cols, data: b.data });
+              next += b.rows;
+            },
+            error: (e: unknown) => sub.error(e),
+            complete: () => sub.complete(),
+          });
+        }),
+      };
     },
     dispose() {
       if (disposed) return;
       disposed = true;
       try { closeFd(); } finally {
         rmSync(dir, { recursive: true, force: true });
-        live.delete(dir);
+        untrack(dir);
       }
     },
   };

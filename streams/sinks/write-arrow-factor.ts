@@ -11,7 +11,7 @@
 import { writeSync } from 'node:fs';
 import { RecordBatchFileWriter, RecordBatchStreamWriter } from 'apache-arrow';
 import type { Matrix } from '../../src/internals.js';
-import { createAtomicFile } from './atomic-file.js';
+import { createAtomicFile, type FileSet } from './atomic-file.js';
 import { IpcByteSink } from './ipc-byte-sink.js';
 import { matrixBatch } from './matrix-batch.js';
 
@@ -23,6 +23,8 @@ export interface WriteArrowOptions {
   dtype?: 'float32' | 'float64';
   batchRows?: number;
   metadata?: Readonly<Record<string, string>>;
+  /** Hand the finished file to this set instead of renaming it alone (output-set.ts). */
+  set?: FileSet;
 }
 
 export async function writeArrowFactor(path: string, a: Matrix, opts: WriteArrowOptions = {}): Promise<void> {
@@ -33,7 +35,7 @@ export async function writeArrowFactor(path: string, a: Matrix, opts: WriteArrow
     ...(opts.names !== undefined ? { names: opts.names } : {}),
     ...(opts.metadata !== undefined ? { metadata: opts.metadata } : {}),
   });
-  const file = createAtomicFile(path);
+  const file = createAtomicFile(path, opts.set);
   try {
     const sink = new IpcByteSink((bytes) => {
       let off = 0;

@@ -9,9 +9,12 @@
 import { ArgumentError } from '../../src/internals.js';
 import type { Matrix } from '../../src/internals.js';
 import { createNpyWriter } from './create-npy-writer.js';
+import type { FileSet } from './atomic-file.js';
 
 export interface WriteNpyOptions {
   dtype?: 'float32' | 'float64';
+  /** Hand the finished file to this set instead of renaming it alone (output-set.ts). */
+  set?: FileSet;
 }
 
 export async function writeNpy(
@@ -33,7 +36,7 @@ export async function writeNpy(
     m = a;
   }
   const dtype = opts.dtype ?? (m.data instanceof Float32Array ? 'float32' : 'float64');
-  const w = createNpyWriter(path, { rows: m.rows, cols: vector ? 1 : m.cols, dtype, vector });
+  const w = createNpyWriter(path, { rows: m.rows, cols: vector ? 1 : m.cols, dtype, vector, ...(opts.set !== undefined ? { set: opts.set } : {}) });
   if (m.rows > 0) w.write(0, m);
   await w.close();
 }

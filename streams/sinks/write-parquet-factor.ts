@@ -5,11 +5,10 @@
  * hyparquet-writer needs whole columns, so this holds one copy of the factor (m x k) while writing.
  * `fromParquet` reads it back.
  */
-import { rmSync } from 'node:fs';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { ArgumentError } from '../../src/internals.js';
 import type { Matrix } from '../../src/internals.js';
-import { createAtomicFile } from './atomic-file.js';
+import { createAtomicFile, type FileSet } from './atomic-file.js';
 
 export interface WriteParquetOptions {
   names?: readonly string[];
@@ -17,6 +16,8 @@ export interface WriteParquetOptions {
   rowGroupSize?: number;
   compressed?: boolean;
   metadata?: Readonly<Record<string, string>>;
+  /** Hand the finished file to this set instead of renaming it alone (output-set.ts). */
+  set?: FileSet;
 }
 
 export async function writeParquetFactor(path: string, a: Matrix, opts: WriteParquetOptions = {}): Promise<void> {
@@ -28,7 +29,7 @@ export async function writeParquetFactor(path: string, a: Matrix, opts: WritePar
     for (let i = 0; i < a.rows; i++) col[i] = a.data[a.offset + i * a.stride + j]!;
     return { name, data: col, type: dtype === 'float32' ? 'FLOAT' as const : 'DOUBLE' as const, nullable: false };
   });
-  const file = createAtomicFile(path);
+  const file = createAtomicFile(path, opts.set);
   try {
     parquetWriteFile({
       filename: file.tempPath,
@@ -41,7 +42,6 @@ export async function writeParquetFactor(path: string, a: Matrix, opts: WritePar
     file.commit();
   } catch (e) {
     file.abort();
-    rmSync(file.tempPath, { force: true });
     throw e;
   }
 }

@@ -19,6 +19,7 @@ import {
 import { ArgumentError, FormatError, ShapeError } from '../../src/internals.js';
 import { checkRowLengths } from '../check-row-lengths.js';
 import { interleaveColumns } from './interleave-columns.js';
+import { halfToNumber } from './read-npy-header.js';
 import type { SourceOptions } from './source-options.js';
 
 export type ArrowLayoutKind = 'fixed-size-list' | 'list' | 'wide-table';
@@ -40,14 +41,23 @@ export interface ArrowLayout {
   readonly fields: readonly ArrowFieldInfo[];
   /**
    * Packs the rows of `batch` (global input rows from `inputRow`) row-major: a view into the batch
-   * when the layout allows, else into a scratch buffer that the next call overwrites.
+   * when the layout allows, else into a scratch buffer that the next call overwrites. A batch whose
+   * schema or body does not match the layout is a FormatError naming the row.
    */
   decode(batch: RecordBatch, inputRow: number): Float32Array | Float64Array;
 }
 
+/**
+ * Ints, floats (Float16 included: its values are converted, as Parquet's FLOAT16 is), and
+ * dictionary-encoded columns of those (a numeric column a writer chose to dictionary-encode).
+ */
 function isNumericType(t: DataType): boolean {
-  if (DataType.isInt(t)) return true;
-  return DataType.isFloat(t) && (t as unknown as { precision: Precision }).precision !== Precision.HALF;
+  if (DataType.isDictionary(t)) return isNumericType((t as unknown as { dictionary: DataType }).dictionary);
+  return DataType.isInt(t) || DataType.isFloat(t);
+}
+
+function isHalf(t: DataType): boolean {
+  return DataType.isFloat(t) && (t as unknown as { precision: Precision }).precision === Precision.HALF;
 }
 
 function floatListChild(t: DataType): 'float32' | 'float64' | null {
@@ -55,7 +65,8 @@ function floatListChild(t: DataType): 'float32' | 'float64' | null {
   const child = (t.children[0] as Field).type;
   if (!DataType.isFloat(child)) return null;
   const p = (child as unknown as { precision: Precision }).precision;
-  return p === Precision.SINGLE ? 'float32' : p === Precision.DOUBLE ? 'float64' : null;
+  // Float16 children are converted to float32 (exact).
+  return p === Precision.DOUBLE ? 'float64' : 'float32';
 }
 
 function isList(t: DataType): boolean {
@@ -72,11 +83,43 @@ export function arrowFields(schema: Schema): ArrowFieldInfo[] {
 }
 
 export function arrowLayout(schema: Schema, opts: SourceOptions, where: string): ArrowLayout {
+  const layout = layoutOf(schema, opts, where);
+  const decode = layout.decode.bind(layout);
+  layout.decode = (batch, inputRow) => {
+    if (batch.schema !== schema) checkSameSchema(schema, batch.schema, where, inputRow);
+    return decode(batch, inputRow);
+  };
+  return layout;
+}
+
+/**
+ * A record batch must have the schema the input started with: an IPC stream may carry a new schema
+ * message mid-stream (Arrow's reader then switches to it), and decoding its batches with the old
+ * layout would read a FixedSizeList of 30 as rows of 20, silently.
+ */
+function checkSameSchema(expected: Schema, found: Schema, where: string, inputRow: number): void {
+  const text = (f: Field): string => `"${f.name}" ${String(f.type)}`;
+  const n = Math.max(expected.fields.length, found.fields.length);
+  for (let i = 0; i < n; i++) {
+    const e = expected.fields[i], f = found.fields[i];
+    if (e !== undefined && f !== undefined && e.name === f.name && String(e.type) === String(f.type)) continue;
+    throw new FormatError(
+      `${where}: the schema changes at row ${inputRow}: column ${i} is ${f !== undefined ? text(f) : 'missing'}, ` +
+      `expected ${e !== undefined ? text(e) : 'no such column'} as in the first schema (an Arrow IPC input must keep one schema)`,
+    );
+  }
+}
+
+function layoutOf(schema: Schema, opts: SourceOptions, where: string): ArrowLayout {
   const all = schema.fields;
   const names = all.map((f) => f.name);
   for (const c of [...(opts.columns ?? []), ...(opts.exclude ?? []), ...(opts.listColumn !== undefined ? [opts.listColumn] : [])]) {
     if (!names.includes(c)) {
       throw new ArgumentError(`column "${c}" not found in ${where}; its columns are: ${names.join(', ') || '(none)'}`);
+    }
+    const at = names.flatMap((x, i) => (x === c ? [i] : []));
+    if (at.length > 1) {
+      throw new ArgumentError(`column name "${c}" appears ${at.length} times in ${where} (columns ${at.join(', ')}): it cannot choose a column; rename the columns, or leave out --columns / --exclude to use every column in order`);
     }
   }
   const excluded = new Set(opts.exclude ?? []);
@@ -101,15 +144,44 @@ export function arrowLayout(schema: Schema, opts: SourceOptions, where: string):
   }
   for (const f of candidates) {
     if (!isNumericType(f.type)) {
-      const half = DataType.isFloat(f.type) && (f.type as unknown as { precision: Precision }).precision === Precision.HALF;
       const hint = isList(f.type)
         ? `(read each row from it with --list-column ${f.name}, or exclude it with --exclude ${f.name})`
-        : half ? `(Float16 is not supported: cast it to Float32, or exclude it with --exclude ${f.name})`
-          : `(exclude it with --exclude ${f.name})`;
+        : `(exclude it with --exclude ${f.name})`;
       throw new FormatError(`column "${f.name}" has type ${String(f.type)}, expected a numeric type ${hint} (in ${where})`);
     }
   }
   return wideLayout(candidates, all, opts, where);
+}
+
+/** A column whose values buffer holds the numbers themselves (not Float16 bits, not dictionary indices). */
+function plain(t: DataType): boolean {
+  return !isHalf(t) && !DataType.isDictionary(t);
+}
+
+/**
+ * The numbers of `rows` values of a wide column from its offset: the values buffer itself, or, for
+ * Float16 (bits in a Uint16Array) and dictionary-encoded columns (indices into a dictionary), a
+ * decoded copy starting at 0.
+ */
+function plainValues(d: Data, rows: number, where: string, inputRow: number, name: string): ArrayLike<unknown> {
+  if (plain(d.type)) return d.values as ArrayLike<unknown>;
+  const out = new Float64Array(rows);
+  if (isHalf(d.type)) {
+    const bits = d.values as Uint16Array;
+    for (let i = 0; i < rows; i++) out[i] = halfToNumber(bits[d.offset + i]!);
+    return out;
+  }
+  const dict = (d.dictionary as unknown as { length: number; get(i: number): unknown } | undefined);
+  if (dict === undefined) throw new FormatError(`${where}: the record batch at row ${inputRow} has no dictionary for column "${name}"`);
+  const lookup = new Float64Array(dict.length);
+  for (let k = 0; k < dict.length; k++) { const v = dict.get(k); lookup[k] = v === null || v === undefined ? NaN : Number(v as number | bigint); }
+  const idx = d.values as ArrayLike<number | bigint>;
+  for (let i = 0; i < rows; i++) {
+    const k = Number(idx[d.offset + i]!);
+    if (!(k >= 0 && k < lookup.length)) throw new FormatError(`${where}: row ${inputRow + i} of column "${name}" points to dictionary entry ${k}, but the dictionary has ${lookup.length}`);
+    out[i] = lookup[k]!;
+  }
+  return out;
 }
 
 function fieldInfos(all: readonly Field[], used: readonly Field[]): ArrowFieldInfo[] {
@@ -147,18 +219,26 @@ function listLayout(
         start = child.offset + Number(o[0]!);
       }
       const n = layout.cols;
+      const halfChild = isHalf(child.type);
       const values = child.values as Float32Array | Float64Array;
+      // The batch's own field nodes say how many values its list column holds: exactly rows x n for a
+      // FixedSizeList, else the body does not match the schema (a writer that changed the width, or
+      // a corrupt message) and reading n per row would silently take the wrong values.
+      if (fixed && child.length !== rows * n) {
+        throw new FormatError(`${where}: the record batch at row ${inputRow} holds ${child.length} values in column "${field.name}" for ${rows} rows, expected ${rows * n} (${n} per row, as the schema says)`);
+      }
       let out: Float32Array | Float64Array = values.subarray(start, start + rows * n);
       if (out.length < rows * n) {
-        throw new FormatError(`${where}: a record batch at row ${inputRow} has ${out.length} values for ${rows} rows of ${n}`);
+        throw new FormatError(`${where}: the record batch at row ${inputRow} has ${out.length} values for ${rows} rows of ${n}`);
       }
       const nullRows = d.nullCount > 0;
       const nullValues = child.nullCount > 0;
-      if (childType !== dtype || nullRows || nullValues) {
+      if (childType !== dtype || nullRows || nullValues || halfChild) {
         // Converting or marking nulls: work on our own copy, never on the batch (it may be shared).
         if (scratch.length < rows * n) scratch = alloc(dtype, rows * n);
         const s = scratch.subarray(0, rows * n);
-        s.set(out);
+        if (halfChild) for (let t = 0; t < rows * n; t++) s[t] = halfToNumber(out[t]!);
+        else s.set(out);
         if (nullRows) for (let i = 0; i < rows; i++) if (!d.getValid(i)) s.fill(NaN, i * n, (i + 1) * n);
         if (nullValues) for (let t = 0; t < rows * n; t++) if (!child.getValid(start - child.offset + t)) s[t] = NaN;
         out = s;
@@ -170,8 +250,7 @@ function listLayout(
 }
 
 function wideLayout(used: readonly Field[], all: readonly Field[], opts: SourceOptions, where: string): ArrowLayout {
-  void where;
-  const allFloat32 = used.every((f) => DataType.isFloat(f.type) && (f.type as unknown as { precision: Precision }).precision === Precision.SINGLE);
+  const allFloat32 = used.every((f) => DataType.isFloat(f.type) && (f.type as unknown as { precision: Precision }).precision !== Precision.DOUBLE);
   const dtype = opts.dtype ?? (allFloat32 ? 'float32' : 'float64');
   const indices = used.map((f) => all.indexOf(f));
   const n = used.length;
@@ -182,13 +261,18 @@ function wideLayout(used: readonly Field[], all: readonly Field[], opts: SourceO
     dtype,
     names: used.map((f) => f.name),
     fields: fieldInfos(all, used),
-    decode(batch) {
+    decode(batch, inputRow) {
       const rows = batch.numRows;
       if (scratch.length < rows * n) scratch = alloc(dtype, rows * n);
       const out = scratch.subarray(0, rows * n);
-      const cols = indices.map((c) => {
+      const cols = indices.map((c, j) => {
         const d = batch.data.children[c] as Data;
-        return { values: d.values as ArrayLike<unknown>, start: d.offset };
+        // A column shorter than the batch (a corrupt or inconsistent body) would read past its
+        // values as NaN, and be blamed on the data: refuse it as what it is.
+        if (d.length !== rows || (d.values as ArrayLike<unknown>).length < d.offset + rows) {
+          throw new FormatError(`${where}: the record batch at row ${inputRow} has ${Math.min(d.length, (d.values as ArrayLike<unknown>).length - d.offset)} values in column "${used[j]!.name}" for ${rows} rows`);
+        }
+        return { values: plainValues(d, rows, where, inputRow, used[j]!.name), start: plain(d.type) ? d.offset : 0 };
       });
       interleaveColumns(cols, rows, out);
       for (let j = 0; j < n; j++) {

@@ -3,7 +3,7 @@
  * `decode-worker.ts` (the worker thread); see decode-worker.ts for the protocol.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { SourceOptions, SourceStats } from './source-options.js';
+import type { DecoderRecipe } from './decoder.js';
 import type { WorkerErrorData } from './worker-error.js';
 
 /** Int32 slots of the control block shared with the main thread. */
@@ -20,9 +20,8 @@ export const DECODE_WORKER_TAG = 'rangefinder-decode-worker';
 export interface DecodeJob {
   readonly type: 'open';
   readonly job: number;
-  readonly format: 'arrow-file' | 'parquet';
-  readonly path: string;
-  readonly opts: SourceOptions;
+  /** The decoder to run (its rows, in input numbering; no validation: that composes on the main thread). */
+  readonly recipe: DecoderRecipe;
   readonly ahead: number;
   readonly control: SharedArrayBuffer;
   /** Where the main thread returns the buffers (one credit each). */
@@ -30,12 +29,12 @@ export interface DecodeJob {
 }
 
 /** Load the decoder of a format now (the main thread is reading metadata; a pass will follow). */
-export interface DecodeLoad { readonly type: 'load'; readonly format: DecodeJob['format'] }
+export interface DecodeLoad { readonly type: 'load'; readonly format: DecoderRecipe['format'] }
 
 /** Stop the current job; `exit`: then let the thread end (it is not reused). */
 export interface DecodeStop { readonly type: 'stop'; readonly job: number; readonly exit: boolean }
 
 export type DecodeWorkerMessage =
-  | { type: 'block'; job: number; rowStart: number; rows: number; cols: number; dtype: 'float32' | 'float64'; buffer: ArrayBuffer; stats: SourceStats }
-  | { type: 'end'; job: number; stats: SourceStats }
-  | { type: 'error'; job: number; error: WorkerErrorData; stats: SourceStats };
+  | { type: 'block'; job: number; rowStart: number; rows: number; cols: number; dtype: 'float32' | 'float64'; buffer: ArrayBuffer; names?: readonly string[] }
+  | { type: 'end'; job: number }
+  | { type: 'error'; job: number; error: WorkerErrorData };

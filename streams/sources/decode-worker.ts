@@ -1,7 +1,8 @@
 /**
- * The body of a decode worker thread (started by `fromDecodeWorker`): runs the in-thread file
- * source (`fromArrowFile` or `fromParquet`, the same code and options) and posts each block to the
- * main thread in a transferred ArrayBuffer.
+ * The body of a decode worker thread (started by `onDecodeWorker`): runs the format decoder of the
+ * job's recipe (`arrowFileDecoder` or `parquetDecoder`, the same code and options as in-thread) and
+ * posts each decoded block to the main thread in a transferred ArrayBuffer. Only decoding runs here:
+ * the non-finite policy and the empty-input check compose on the main thread.
  *
  * Flow control is by credits: the worker starts with `ahead` credits, spends one per posted block and
  * gets one back with each buffer the main thread returns (after its consumer's `next` returned).
@@ -22,26 +23,28 @@ import type { RowBlock } from '../types.js';
 import {
   CTL_BELL, CTL_POSTED, CTL_STOP, DECODE_WORKER_TAG, type DecodeJob, type DecodeLoad, type DecodeStop, type DecodeWorkerMessage,
 } from './decode-worker-protocol.js';
-import { emptyStats, type MeasuredSource } from './source-options.js';
+import type { DecodedSource, DecoderRecipe, FormatDecoder } from './decoder.js';
+import type { DecodeOptions } from './source-options.js';
 import { toWorkerError } from './worker-error.js';
 
 /** Load only the decoder a file needs (a faster start). */
-async function decoderOf(format: DecodeJob['format']): Promise<(path: string, opts: DecodeJob['opts']) => MeasuredSource> {
-  return format === 'arrow-file' ? (await import('./from-arrow-file.js')).fromArrowFile : (await import('./from-parquet.js')).fromParquet;
+async function decoderOf(format: DecoderRecipe['format']): Promise<(path: string, opts: DecodeOptions) => FormatDecoder> {
+  return format === 'arrow-file' ? (await import('./arrow-file-decoder.js')).arrowFileDecoder : (await import('./parquet-decoder.js')).parquetDecoder;
 }
 
-async function sourceFor(job: DecodeJob): Promise<MeasuredSource> {
-  return (await decoderOf(job.format))(job.path, job.opts);
+async function sourceFor(job: DecodeJob): Promise<DecodedSource> {
+  return (await decoderOf(job.recipe.format))(job.recipe.path, job.recipe.opts).rows();
 }
 
 /** Runs one job; returns its stop function. */
-function runJob(port: MessagePort, job: DecodeJob, source: MeasuredSource): () => void {
+function runJob(port: MessagePort, job: DecodeJob, source: DecodedSource): () => void {
   const { ahead, control, returns } = job;
   const ctl = new Int32Array(control);
   const free: ArrayBuffer[] = [];
   let credits = ahead;
   let stopped = false;
   let sub: Subscription | null = null;
+  let namesSent = false;
   const post = (msg: DecodeWorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(msg, transfer);
 
   const takeReturned = (): boolean => {
@@ -77,19 +80,21 @@ function runJob(port: MessagePort, job: DecodeJob, source: MeasuredSource): () =
     (dtype === 'float32' ? new Float32Array(buffer, 0, n) : new Float64Array(buffer, 0, n)).set(b.data.subarray(0, n));
     credits--;
     Atomics.add(ctl, CTL_POSTED, 1);
-    post({ type: 'block', job: job.job, rowStart: b.rowStart, rows: b.rows, cols: b.cols, dtype, buffer, stats: { ...source.stats } }, [buffer]);
+    const names = !namesSent ? source.columnNames : undefined;
+    namesSent = true;
+    post({ type: 'block', job: job.job, rowStart: b.rowStart, rows: b.rows, cols: b.cols, dtype, buffer, ...(names !== undefined ? { names } : {}) }, [buffer]);
   };
 
   sub = source.open().subscribe({
     next,
     error: (e: unknown) => {
       if (stopped) return;
-      post({ type: 'error', job: job.job, error: toWorkerError(e), stats: { ...source.stats } });
+      post({ type: 'error', job: job.job, error: toWorkerError(e) });
       stop();
     },
     complete: () => {
       if (stopped) return;
-      post({ type: 'end', job: job.job, stats: { ...source.stats } });
+      post({ type: 'end', job: job.job });
       stop();
     },
   });
@@ -107,7 +112,7 @@ function serve(port: MessagePort): void {
       current = state;
       sourceFor(m).then(
         (source) => { if (!state.stopped) state.stop = runJob(port, m, source); },
-        (e: unknown) => { port.postMessage({ type: 'error', job: m.job, error: toWorkerError(e), stats: emptyStats() } satisfies DecodeWorkerMessage); },
+        (e: unknown) => { port.postMessage({ type: 'error', job: m.job, error: toWorkerError(e) } satisfies DecodeWorkerMessage); },
       );
     } else if (current !== null && current.job === m.job) {
       current.stopped = true;

@@ -10,45 +10,53 @@
  * once; a second `open()` errors with SourceError `... is a one-shot source and was already read;
  * it cannot be replayed for a second pass`. A path is replayable (reopened per pass).
  * Unsubscribing destroys the readable (closing the file or socket; stdin is paused).
+ * `arrowStreamDecoder` only decodes; `fromArrowStream` composes the rest (compose-source.ts).
  */
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { RowBlock } from '../types.js';
+import { composeSource } from '../wrappers/compose-source.js';
 import { arrowStreamSession } from './arrow-stream-session.js';
+import type { DecodedSource, FormatDecoder } from './decoder.js';
 import { oneShotSource } from './one-shot-source.js';
-import { pullBlocks } from './pull-blocks.js';
-import { emptyStats, type MeasuredSource, type SourceOptions } from './source-options.js';
-import { rowOptionsFor, transposedSource } from './transposed-source.js';
+import { pullBlocks } from '../pull-blocks.js';
+import { decodeOptionsOf, type DecodeOptions, type MeasuredSource, type SourceOptions } from './source-options.js';
 
 export interface ArrowStreamOptions extends SourceOptions {
   /** Name used in messages (default: 'stdin', the path, or 'stream'). */
   where?: string;
 }
 
-export function fromArrowStream(input: Readable | 'stdin' | string, opts: ArrowStreamOptions = {}): MeasuredSource {
+/** The decoder of an Arrow IPC stream: a file path (replayable) or a readable / stdin (one-shot). */
+export function arrowStreamDecoder(input: Readable | 'stdin' | string, opts: DecodeOptions & { where?: string } = {}): FormatDecoder & { destroy?(): void } {
   if (typeof input === 'string' && input !== 'stdin') {
     const path = input;
     const where = opts.where ?? path;
-    if ((opts.orientation ?? 'rows') === 'columns') {
-      return transposedSource(fromArrowStream(path, { ...rowOptionsFor(opts), where }), opts);
-    }
-    const stats = emptyStats();
-    const session = () => arrowStreamSession(async () => createReadStream(path), opts, where, 'file');
-    return {
-      replayable: true,
-      stats,
-      info: () => {
-        const s = session();
-        return s.info().finally(() => s.destroy());
-      },
-      open: () => pullBlocks<RowBlock>((emit, signal) => {
-        Object.assign(stats, emptyStats());
-        return session().run(emit, signal, stats);
-      }),
+    const rows = (naturalBlocks = false): DecodedSource => {
+      const o = naturalBlocks ? { ...opts, blockRows: undefined } : opts;
+      let names: readonly string[] | undefined;
+      return {
+        replayable: true,
+        where,
+        get columnNames() { return names; },
+        info: () => {
+          const s = arrowStreamSession(async () => createReadStream(path), o, where, 'file');
+          return s.info().finally(() => s.destroy());
+        },
+        open: () => pullBlocks<RowBlock>((emit, signal) => {
+          const s = arrowStreamSession(async () => createReadStream(path), o, where, 'file');
+          return s.run((b) => { names = s.columnNames; emit(b); }, signal);
+        }),
+      };
     };
+    return { where, replayable: true, rows };
   }
   const readable = input === 'stdin' ? process.stdin : input;
   const where = opts.where ?? (input === 'stdin' ? 'stdin' : 'stream');
-  if ((opts.orientation ?? 'rows') === 'columns') transposedSource({ replayable: false } as MeasuredSource, opts);
-  return oneShotSource(arrowStreamSession(async () => readable, opts, where, input === 'stdin' ? 'input on stdin' : 'stream'), where);
+  const source = oneShotSource(arrowStreamSession(async () => readable, opts, where, input === 'stdin' ? 'input on stdin' : 'stream'), where);
+  return { where, replayable: false, rows: () => source, destroy: () => source.destroy() };
+}
+
+export function fromArrowStream(input: Readable | 'stdin' | string, opts: ArrowStreamOptions = {}): MeasuredSource {
+  return composeSource(arrowStreamDecoder(input, { ...decodeOptionsOf(opts), ...(opts.where !== undefined ? { where: opts.where } : {}) }), opts);
 }

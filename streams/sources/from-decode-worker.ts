@@ -1,23 +1,25 @@
 /**
- * A file source that decodes AHEAD on a worker thread (`decodeWorker: true` for Arrow IPC files and
- * Parquet): the worker runs the in-thread source with the same options (decode-worker.ts) and posts
- * each block in a transferred ArrayBuffer; the main thread emits it, and once the consumer's `next`
- * has returned, transfers the buffer back (recycled: no allocation per block in steady state). Decode
- * and the consumer's work (the sketch) then overlap: a pass costs about max(decode, sketch) instead
- * of their sum, on a machine with a core to spare.
+ * `onDecodeWorker(recipe, inThread, ahead)`: a file decoder (Arrow IPC file, Parquet) run AHEAD on a
+ * worker thread, as a wrapper: the worker rebuilds the decoder from its recipe (decode-worker.ts)
+ * and posts each decoded block in a transferred ArrayBuffer; the main thread emits it, and once the
+ * consumer's `next` has returned, transfers the buffer back (recycled: no allocation per block in
+ * steady state). Decode and the consumer's work (the sketch) then overlap: a pass costs about
+ * max(decode, sketch) instead of their sum, on a machine with a core to spare. Only decoding runs
+ * on the worker; the non-finite policy and the empty-input check compose after this wrapper, on
+ * the main thread, as for the in-thread decoder.
  *
- * Memory bound: `decodeAhead` (N, default 2) buffers of one block each exist at most (N x block
- * bytes in flight: 2 x 8 MiB for 8192-row batches of 256 float32 values), plus the one batch the
- * worker's decoder holds, as in-thread, plus the worker itself (about 25-30 MB resident: its V8
- * heap and decoder modules). While the consumer works on block i, the worker has posted at most
- * blocks up to i + N - 1 and decoded at most i + N: a slow consumer stalls the worker (credit-based
- * flow control), nothing buffers without bound. The pull contract holds for the consumer: blocks
- * are emitted one at a time from the worker's messages, and `data` is valid until `next` returns
- * (the buffer is then transferred back, so a kept reference sees a detached buffer).
+ * Memory bound: `ahead` (N, default 2) buffers of one block each exist at most (N x block bytes in
+ * flight: 2 x 8 MiB for 8192-row batches of 256 float32 values), plus the one batch the worker's
+ * decoder holds, as in-thread, plus the worker itself (about 25-30 MB resident: its V8 heap and
+ * decoder modules). While the consumer works on block i, the worker has posted at most blocks up
+ * to i + N - 1 and decoded at most i + N: a slow consumer stalls the worker (credit-based flow
+ * control), nothing buffers without bound. The pull contract holds for the consumer: blocks are
+ * emitted one at a time from the worker's messages, and `data` is valid until `next` returns (the
+ * buffer is then transferred back, so a kept reference sees a detached buffer).
  *
- * Errors of the decoder (corrupt file, non-numeric column, NaN under `nonFinite: 'error'`) arrive
- * as the same class, code and message as the in-thread source gives (worker-error.ts). `stats` follow
- * the worker's counters, block by block. `info()` reads the metadata on the calling thread.
+ * Errors of the decoder (corrupt file, non-numeric column) arrive as the same class, code and
+ * message as the in-thread decoder gives (worker-error.ts). `info()` reads the metadata on the
+ * calling thread (the in-thread decoder's).
  *
  * Life cycle: a worker serves one `open()` at a time. After a pass that ended (completed or failed)
  * it waits, unref'ed, as THE one idle worker for the next `open()` (the next pass of a multi-pass
@@ -38,10 +40,11 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import { Observable } from 'rxjs';
 import { ArgumentError, SourceError } from '../../src/internals.js';
 import type { RowBlock } from '../types.js';
+import type { DecodedSource, DecoderRecipe } from './decoder.js';
 import {
   CTL_BELL, CTL_POSTED, CTL_STOP, CTL_WORDS, DECODE_WORKER_TAG, type DecodeJob, type DecodeLoad, type DecodeStop, type DecodeWorkerMessage,
 } from './decode-worker-protocol.js';
-import { emptyStats, type MeasuredSource, type SourceOptions } from './source-options.js';
+import type { MeasuredSource } from './source-options.js';
 import { fromWorkerError } from './worker-error.js';
 
 /** Default blocks decoded ahead: 2 keeps the worker busy across the jitter of one block. */
@@ -54,6 +57,13 @@ const STOP_GRACE_MS = 2000;
  */
 const IDLE_MS = 30_000;
 
+/** The wrapper: a decoded source whose blocks come from the worker. */
+export interface WorkerDecodedSource extends DecodedSource {
+  /** Blocks posted by the worker of the latest `open()` (measures the read-ahead). */
+  readonly blocksPosted: number;
+}
+
+/** A composed source (`fromArrowFile(path, { decodeWorker: true })`) that decodes on a worker. */
 export interface DecodeWorkerSource extends MeasuredSource {
   /** Blocks posted by the worker of the latest `open()` (measures the read-ahead). */
   readonly blocksPosted: number;
@@ -104,7 +114,7 @@ function release(worker: Worker): void {
 }
 
 /** Starts the idle worker if there is none, and has it load the decoder of `format`. */
-function prewarm(format: DecodeJob['format']): void {
+function prewarm(format: DecoderRecipe['format']): void {
   if (idle === null) release(startWorker());
   idle!.worker.postMessage({ type: 'load', format } satisfies DecodeLoad);
 }
@@ -118,23 +128,24 @@ export async function stopDecodeWorkers(): Promise<void> {
   await worker.terminate();
 }
 
-export function fromDecodeWorker(
-  format: DecodeJob['format'], path: string, opts: SourceOptions, inThread: MeasuredSource,
-): DecodeWorkerSource {
-  const ahead = opts.decodeAhead ?? DEFAULT_DECODE_AHEAD;
+/** Checks `decodeAhead` where the composition is built (an ArgumentError at creation). */
+export function checkDecodeAhead(ahead: number): void {
   if (!Number.isInteger(ahead) || ahead < 1) throw new ArgumentError(`decodeAhead must be a positive integer, got ${ahead}`);
-  const workerOpts: SourceOptions = { ...opts, decodeWorker: false };
-  delete workerOpts.decodeAhead;
-  const stats = emptyStats();
+}
+
+export function onDecodeWorker(recipe: DecoderRecipe, inThread: DecodedSource, ahead = DEFAULT_DECODE_AHEAD): WorkerDecodedSource {
+  checkDecodeAhead(ahead);
+  const { format, path } = recipe;
   let ctl: Int32Array | null = null;
+  let names: readonly string[] | undefined;
 
   return {
     replayable: true,
-    stats,
+    where: inThread.where,
+    get columnNames() { return names; },
     get blocksPosted() { return ctl === null ? 0 : Atomics.load(ctl, CTL_POSTED); },
     info: () => { prewarm(format); return inThread.info(); },
     open: () => new Observable<RowBlock>((subscriber) => {
-      Object.assign(stats, emptyStats());
       const control = new SharedArrayBuffer(CTL_WORDS * 4);
       const c = new Int32Array(control);
       ctl = c;
@@ -151,8 +162,8 @@ export function fromDecodeWorker(
       };
       const onMessage = (msg: DecodeWorkerMessage): void => {
         if (msg.job !== job || subscriber.closed) return;
-        Object.assign(stats, msg.stats);
         if (msg.type === 'block') {
+          if (msg.names !== undefined) names = msg.names;
           const n = msg.rows * msg.cols;
           const values = msg.dtype === 'float32' ? new Float32Array(msg.buffer, 0, n) : new Float64Array(msg.buffer, 0, n);
           subscriber.next({ rowStart: msg.rowStart, rows: msg.rows, cols: msg.cols, data: values });
@@ -180,7 +191,7 @@ export function fromDecodeWorker(
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);
-      const open: DecodeJob = { type: 'open', job, format, path, opts: workerOpts, ahead, control, returns: port2 };
+      const open: DecodeJob = { type: 'open', job, recipe, ahead, control, returns: port2 };
       worker.postMessage(open, [port2]);
 
       return () => {

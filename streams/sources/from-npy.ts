@@ -1,7 +1,9 @@
 /**
- * `.npy` files (format versions 1-3) of float32 or float64 (`<f4`, `<f8`; big-endian is refused),
- * C order or Fortran order, streamed without loading the whole file: the header is parsed, then
- * `blockRows` rows are read per block with positioned reads into one reused buffer.
+ * `.npy` files (format versions 1-3) of float16/32/64 and integers, little- or big-endian
+ * (read-npy-header.ts: the header is read as numpy reads it), C order or Fortran order, streamed
+ * without loading the whole file: the header is parsed, then `blockRows` rows are read per block
+ * with positioned reads into a reused buffer. `npyDecoder` only decodes (NaN passes through);
+ * `fromNpy` composes the non-finite policy, the empty check and the read-ahead around it.
  *
  * - C order, orientation 'rows': the block read is the packed row-major block (the fast path).
  * - Fortran order, orientation 'columns': the same, since a Fortran-order A is a C-order A^T.
@@ -14,23 +16,22 @@
  * A file shorter than its header promises is refused with a FormatError naming the file and the row
  * at which the data ends, before anything is emitted. Replayable: each `open()` reopens the file.
  *
- * Read-ahead (the fast path): the read of block i + 1 is issued before block i is emitted, so the
- * file read (a libuv thread-pool job) overlaps the consumer's synchronous work on block i; two
- * block buffers alternate, so the bytes in flight are 2 x block bytes (8 MiB with the default
- * blocks) and a slow consumer stalls the reads one block ahead (`readAhead: false`: one buffer,
- * read after the consumer returns). The gather paths read in-line.
+ * Read-ahead (the fast path, `rotateBuffers`): two block buffers rotate, so a block stays valid one
+ * emission longer; the read-ahead wrapper then returns from `next` at once, the read of block i + 1
+ * (a libuv thread-pool job) overlaps the consumer's synchronous work on block i, and the bytes in
+ * flight are 2 x block bytes (8 MiB with the default blocks). The gather paths read in-line.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open as openFile, type FileHandle } from 'node:fs/promises';
 import { ArgumentError, FormatError } from '../../src/internals.js';
-import type { RowBlock, SourceInfo } from '../types.js';
-import { checkNotEmpty } from '../check-not-empty.js';
-import { createBlockValidator } from '../validate-block.js';
-import { pullBlocks } from './pull-blocks.js';
-import { readNpyHeader, type NpyHeader } from './read-npy-header.js';
-import { emptyStats, type MeasuredSource, type SourceOptions } from './source-options.js';
+import type { Orientation, RowBlock, SourceInfo } from '../types.js';
+import { composeSource } from '../wrappers/compose-source.js';
+import { TRANSPOSE_BLOCK_BYTES } from '../wrappers/transposed.js';
+import type { DecodedSource, FormatDecoder } from './decoder.js';
+import { pullBlocks } from '../pull-blocks.js';
+import { decodeNpyValues, readNpyHeader, type NpyHeader } from './read-npy-header.js';
+import type { DecodeOptions, MeasuredSource, SourceOptions } from './source-options.js';
 import { defaultBlockRows } from './default-block-rows.js';
-import { TRANSPOSE_BLOCK_BYTES } from './transposed-source.js';
 
 /** Gather path: reads of at least this many bytes per line are worth a syscall each. */
 const PARTIAL_READ_BYTES = 16 * 1024;
@@ -87,12 +88,35 @@ function transposeTiles(
   }
 }
 
-export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource {
-  const orientation = opts.orientation ?? 'rows';
+export interface NpyDecodeOptions extends DecodeOptions {
+  /**
+   * Rotate two block buffers on the contiguous path (C order by rows, Fortran order by columns), so
+   * that a block stays valid one emission longer (`keepsBlocks` 1): what the read-ahead wrapper
+   * needs to let the next read overlap the consumer's work. Default false (one buffer).
+   */
+  rotateBuffers?: boolean;
+}
+
+/** The .npy decoder: rows of A, and rows of A^T (Fortran order natively, C order gathered). */
+export function npyDecoder(path: string, opts: NpyDecodeOptions = {}): FormatDecoder {
   if (opts.columns !== undefined || opts.exclude !== undefined) {
     throw new ArgumentError(`fromNpy(${path}): 'columns' and 'exclude' choose columns of a table by name; a .npy file has no column names`);
   }
-  const stats = emptyStats();
+  return {
+    where: path,
+    replayable: true,
+    rows: (naturalBlocks = false) => openNpy(path, 'rows', naturalBlocks ? { ...opts, blockRows: undefined } : opts),
+    columns: async () => openNpy(path, 'columns', opts),
+  };
+}
+
+/** A .npy file: the decoder with the standard composition (non-finite policy, empty check, read-ahead). */
+export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource {
+  return composeSource(npyDecoder(path, { ...opts, rotateBuffers: opts.readAhead !== false }), opts);
+}
+
+function openNpy(path: string, orientation: Orientation, opts: NpyDecodeOptions): DecodedSource {
+  let keeps = 0;
   const headerOf = (): NpyHeader => {
     const fd = openSync(path, 'r');
     try { return readNpyHeader(fd, path); } finally { closeSync(fd); }
@@ -111,13 +135,11 @@ export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource 
 
   return {
     replayable: true,
-    stats,
+    where: path,
+    get keepsBlocks() { return keeps; },
     info: async () => infoOf(headerOf()),
     open: () => pullBlocks<RowBlock>(async (emit, signal) => {
-      Object.assign(stats, emptyStats());
       const fh = await openFile(path, 'r');
-      // The read of the block to emit next, issued before the previous block is emitted.
-      let pending: Promise<void> | null = null;
       try {
         const h = readNpyHeader(fh.fd, path);
         const info = infoOf(h);
@@ -129,15 +151,24 @@ export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource 
         const byDefault = gatherBlockRows(contiguous, m, n, h.itemSize);
         const b = Math.max(1, Math.min(opts.blockRows ?? byDefault, Math.max(1, m)));
         const isz = h.itemSize;
-        const typed = (raw: ArrayBuffer): Float32Array | Float64Array => (h.dtype === 'float32' ? new Float32Array(raw) : new Float64Array(raw));
+        // The values of a buffer of file bytes: a view of them (little-endian float32 / float64), or a
+        // decoded copy (float16, integers, big-endian: `decodeNpyValues` after each read).
+        const alloc = (len: number): Float32Array | Float64Array => (h.dtype === 'float32' ? new Float32Array(len) : new Float64Array(len));
+        const typed = (raw: ArrayBuffer): Float32Array | Float64Array => (!h.native ? alloc(raw.byteLength / isz)
+          : h.dtype === 'float32' ? new Float32Array(raw) : new Float64Array(raw));
+        const decode = (bytes: Uint8Array, values: Float32Array | Float64Array, count: number): void => {
+          if (!h.native) decodeNpyValues(bytes, count, h.storage, values);
+        };
         const raw = new ArrayBuffer(b * n * isz);
         const fileView = typed(raw);
-        // Fast path: two buffers alternate (read-ahead of one block), one when a block is the file.
+        // Fast path: two buffers rotate when asked (a block stays valid one emission longer, for
+        // the read-ahead wrapper), one when a block is the file.
         const buffers = [{ bytes: new Uint8Array(raw), view: fileView }];
-        if (contiguous && m > b && opts.readAhead !== false) {
+        if (contiguous && m > b && opts.rotateBuffers === true) {
           const raw2 = new ArrayBuffer(b * n * isz);
           buffers.push({ bytes: new Uint8Array(raw2), view: typed(raw2) });
         }
+        keeps = buffers.length - 1;
         const rowBytes = n * isz;
         const end = h.dataOffset + m * rowBytes;
         const readBlock = (r0: number): Promise<void> => {
@@ -149,22 +180,17 @@ export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource 
           : null;
         const lineBuf = contiguous ? null : new Uint8Array(b * n * isz);
         const chunkBuf = contiguous || m * isz > CHUNK_BYTES ? null : new Uint8Array(Math.max(1, Math.floor(CHUNK_BYTES / (m * isz))) * m * isz);
-        const chunkVals = chunkBuf === null ? null
-          : h.dtype === 'float32' ? new Float32Array(chunkBuf.buffer) : new Float64Array(chunkBuf.buffer);
-        const lineVals = lineBuf === null ? null
-          : h.dtype === 'float32' ? new Float32Array(lineBuf.buffer) : new Float64Array(lineBuf.buffer);
-        const validate = createBlockValidator({ cols: n, nonFinite: opts.nonFinite ?? 'error', where: path, stats, orientation });
+        const chunkVals = chunkBuf === null ? null : typed(chunkBuf.buffer);
+        const lineVals = lineBuf === null ? null : typed(lineBuf.buffer);
 
         for (let r0 = 0; r0 < m && !signal.aborted; r0 += b) {
           const rows = Math.min(b, m - r0);
           let view = fileView;
           if (contiguous) {
-            const current = pending ?? readBlock(r0);
-            pending = null;
-            await current;
-            view = buffers[(r0 / b) % buffers.length]!.view;
-            // Read ahead: the next block lands in the other buffer while this one is consumed.
-            if (buffers.length > 1 && r0 + b < m && !signal.aborted) pending = readBlock(r0 + b);
+            await readBlock(r0);
+            const buf = buffers[(r0 / b) % buffers.length]!;
+            decode(buf.bytes, buf.view, rows * n);
+            view = buf.view;
           } else if (rows * isz >= PARTIAL_READ_BYTES || m * isz > CHUNK_BYTES) {
             // Line t of the file holds column t of S (m values): read only values [r0, r0 + rows)
             // of every line into a column-major buffer, then transpose it in cache-sized tiles.
@@ -176,6 +202,7 @@ export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource 
                 throw new FormatError(`${path} is truncated: ${h.fortranOrder ? 'column' : 'row'} ${t} ends at byte ${pos + got}`);
               }
             }
+            decode(lineBuf!, lineVals!, rows * n);
             transposeTiles(lineVals!, 0, rows, fileView, 0, n, n, rows);
           } else {
             // Short lines: read whole groups of lines (one scan of the file per block) rather than
@@ -189,6 +216,7 @@ export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource 
               if (got !== len) {
                 throw new FormatError(`${path} is truncated: ${h.fortranOrder ? 'column' : 'row'} ${t0 + Math.floor(got / (m * isz))} ends at byte ${pos + got}`);
               }
+              decode(chunkBuf!, chunkVals!, lines * m);
               transposeTiles(chunkVals!, r0, m, fileView, t0, n, lines, rows);
               // Let unsubscription and other I/O in between scans of a large file.
               await new Promise<void>((resolve) => setImmediate(resolve));
@@ -196,14 +224,15 @@ export function fromNpy(path: string, opts: SourceOptions = {}): MeasuredSource 
           }
           if (signal.aborted) break;
           let data: Float32Array | Float64Array = view.subarray(0, rows * n);
-          if (out !== null) { out.set(data); data = out.subarray(0, rows * n); }
-          const block = validate(r0, rows, data);
-          if (block !== null) emit(block);
+          if (out !== null) {
+            // A converted block lives in `out`, reused at once: no rotation then.
+            keeps = 0;
+            out.set(data);
+            data = out.subarray(0, rows * n);
+          }
+          emit({ rowStart: r0, rows, cols: n, data });
         }
-        checkNotEmpty(stats, path, opts, signal);
       } finally {
-        // A read still in flight (unsubscribed, or an error) must end before its file closes.
-        await pending?.catch(() => undefined);
         await fh.close();
       }
     }),

@@ -12,12 +12,11 @@
  */
 import { ArgumentError } from '../../src/internals.js';
 import type { RowBlock, SourceInfo } from '../types.js';
-import { checkNotEmpty } from '../check-not-empty.js';
-import { createBlockValidator } from '../validate-block.js';
+import { composeSource } from '../wrappers/compose-source.js';
+import type { DecodedSource, FormatDecoder } from './decoder.js';
 import { defaultBlockRows } from './default-block-rows.js';
-import { pullBlocks } from './pull-blocks.js';
-import { emptyStats, type MeasuredSource, type SourceOptions } from './source-options.js';
-import { rowOptionsFor, transposedSource } from './transposed-source.js';
+import { pullBlocks } from '../pull-blocks.js';
+import { decodeOptionsOf, type DecodeOptions, type MeasuredSource, type SourceOptions } from './source-options.js';
 import { syntheticRows } from './synthetic-rows.js';
 
 export interface SyntheticSpec {
@@ -41,41 +40,43 @@ export function syntheticDefaults(spec: SyntheticSpec): { rows: number; cols: nu
   };
 }
 
-export function fromSynthetic(spec: SyntheticSpec, opts: SourceOptions = {}): MeasuredSource {
+/** The synthetic decoder: generated rows of A (orientation 'columns' composes a transposition). */
+export function syntheticDecoder(spec: SyntheticSpec, opts: DecodeOptions = {}): FormatDecoder {
   const { rows: m, cols: n } = spec;
   if (!Number.isInteger(m) || m < 0 || !Number.isInteger(n) || n < 1) {
     throw new ArgumentError(`fromSynthetic: rows and cols must be integers (rows >= 0, cols >= 1), got ${m} x ${n}`);
   }
   const { rank, seed } = syntheticDefaults(spec);
   const dtype = opts.dtype ?? spec.dtype ?? 'float64';
-  if ((opts.orientation ?? 'rows') === 'columns') {
-    return transposedSource(fromSynthetic({ ...spec, dtype }, rowOptionsFor(opts)), opts);
-  }
   const where = `synthetic:${m}x${n}:rank=${rank},seed=${seed}`;
-  const stats = emptyStats();
-  const info: SourceInfo = {
-    rows: m, cols: n, dtype, layout: 'synthetic', orientation: 'rows', where,
-    batches: Math.ceil(m / (opts.blockRows ?? defaultBlockRows(n, dtype === 'float32' ? 4 : 8))),
+  const rows = (naturalBlocks = false): DecodedSource => {
+    const blockRows = naturalBlocks ? undefined : opts.blockRows;
+    const info: SourceInfo = {
+      rows: m, cols: n, dtype, layout: 'synthetic', orientation: 'rows', where,
+      batches: Math.ceil(m / (blockRows ?? defaultBlockRows(n, dtype === 'float32' ? 4 : 8))),
+    };
+    return {
+      replayable: true,
+      where,
+      info: async () => info,
+      open: () => pullBlocks<RowBlock>(async (emit, signal) => {
+        const gen = syntheticRows(syntheticDefaults(spec));
+        const b = Math.max(1, blockRows ?? defaultBlockRows(n, dtype === 'float32' ? 4 : 8));
+        const out = dtype === 'float32' ? new Float32Array(b * n) : new Float64Array(b * n);
+        for (let r0 = 0; r0 < m && !signal.aborted; r0 += b) {
+          const k = Math.min(b, m - r0);
+          gen.fill(r0, k, out);
+          emit({ rowStart: r0, rows: k, cols: n, data: out.subarray(0, k * n) });
+          // Yield to the event loop between blocks so unsubscription and timers can run.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      }),
+    };
   };
-  return {
-    replayable: true,
-    stats,
-    info: async () => info,
-    open: () => pullBlocks<RowBlock>(async (emit, signal) => {
-      Object.assign(stats, emptyStats());
-      const gen = syntheticRows(syntheticDefaults(spec));
-      const b = Math.max(1, opts.blockRows ?? defaultBlockRows(n, dtype === 'float32' ? 4 : 8));
-      const out = dtype === 'float32' ? new Float32Array(b * n) : new Float64Array(b * n);
-      const validate = createBlockValidator({ cols: n, nonFinite: opts.nonFinite ?? 'error', where, stats });
-      for (let r0 = 0; r0 < m && !signal.aborted; r0 += b) {
-        const rows = Math.min(b, m - r0);
-        gen.fill(r0, rows, out);
-        const block = validate(r0, rows, out.subarray(0, rows * n));
-        if (block !== null) emit(block);
-        // Yield to the event loop between blocks so unsubscription and timers can run.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-      checkNotEmpty(stats, where, opts, signal);
-    }),
-  };
+  return { where, replayable: true, rows };
+}
+
+/** The synthetic matrix with the standard composition (compose-source.ts). */
+export function fromSynthetic(spec: SyntheticSpec, opts: SourceOptions = {}): MeasuredSource {
+  return composeSource(syntheticDecoder(spec, decodeOptionsOf(opts)), opts);
 }

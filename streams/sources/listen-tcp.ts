@@ -11,11 +11,12 @@
 import { createServer, type Socket } from 'node:net';
 import { finalize } from 'rxjs';
 import { SourceError } from '../../src/internals.js';
+import { composeSource } from '../wrappers/compose-source.js';
+import { oneShotColumnsError } from '../wrappers/transposed.js';
 import { arrowStreamSession } from './arrow-stream-session.js';
 import { oneShotSource } from './one-shot-source.js';
-import type { MeasuredSource, SourceOptions } from './source-options.js';
-import type { TcpAddress } from './from-tcp.js';
-import { transposedSource } from './transposed-source.js';
+import { decodeOptionsOf, type MeasuredSource, type SourceOptions } from './source-options.js';
+import { tcpWhere, type TcpAddress } from './from-tcp.js';
 
 export interface ListeningSource extends MeasuredSource {
   readonly host: string;
@@ -25,7 +26,7 @@ export interface ListeningSource extends MeasuredSource {
 
 export async function listenTcp(address: Partial<TcpAddress> = {}, opts: SourceOptions = {}): Promise<ListeningSource> {
   const host = address.host ?? '127.0.0.1';
-  if ((opts.orientation ?? 'rows') === 'columns') transposedSource({ replayable: false } as MeasuredSource, opts);
+  if ((opts.orientation ?? 'rows') === 'columns') throw oneShotColumnsError();
   const server = createServer({ pauseOnConnect: true });
   let accepted: Socket | null = null;
   const waiters: { resolve: (s: Socket) => void; reject: (e: Error) => void }[] = [];
@@ -41,17 +42,30 @@ export async function listenTcp(address: Partial<TcpAddress> = {}, opts: SourceO
     server.listen({ host, port: address.port ?? 0 }, () => resolve());
   });
   const port = (server.address() as { port: number }).port;
-  const where = `tcp://${host}:${port} (listening)`;
+  const where = `${tcpWhere(host, port)} (listening)`;
+  const limit = opts.connectTimeoutMs ?? 0;
   const accept = (): Promise<Socket> => {
     if (accepted !== null) return Promise.resolve(accepted);
     if (closedError !== null) return Promise.reject(closedError);
-    return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
+    return new Promise((resolve, reject) => {
+      const timer = limit > 0 ? setTimeout(() => {
+        closedError ??= new SourceError(`${where}: no producer connected within ${limit / 1000} s (0 rows received; --connect-timeout)`);
+        for (const w of waiters.splice(0)) w.reject(closedError);
+        if (server.listening) server.close();
+      }, limit) : null;
+      timer?.unref();
+      waiters.push({
+        resolve: (s) => { if (timer !== null) clearTimeout(timer); resolve(s); },
+        reject: (e) => { if (timer !== null) clearTimeout(timer); reject(e); },
+      });
+    });
   };
-  const source = oneShotSource(arrowStreamSession(accept, opts, where, 'connection'), where);
+  const decoded = oneShotSource(arrowStreamSession(accept, decodeOptionsOf(opts), where, 'connection'), where);
+  const source = composeSource({ where, replayable: false, rows: () => decoded }, opts);
   const close = async (): Promise<void> => {
     closedError ??= new SourceError(`${where} was closed before a producer connected`);
     for (const w of waiters.splice(0)) w.reject(closedError);
-    source.destroy();
+    decoded.destroy();
     (accepted as Socket | null)?.destroy();
     if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
   };

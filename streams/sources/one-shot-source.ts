@@ -1,5 +1,5 @@
 /**
- * A BlockSource over a stream that can be read once (stdin, a socket): `info()` may be called any
+ * A decoded source over a stream that can be read once (stdin, a socket): `info()` may be called any
  * number of times (it reads the schema once), `open()` once; a second `open()` errors with a
  * SourceError that says why and what to do instead.
  */
@@ -7,15 +7,15 @@ import { throwError } from 'rxjs';
 import { SourceError } from '../../src/internals.js';
 import type { RowBlock } from '../types.js';
 import type { ArrowStreamSession } from './arrow-stream-session.js';
-import { pullBlocks } from './pull-blocks.js';
-import { emptyStats, type MeasuredSource } from './source-options.js';
+import type { DecodedSource } from './decoder.js';
+import { pullBlocks } from '../pull-blocks.js';
 
-export function oneShotSource(session: ArrowStreamSession, where: string): MeasuredSource & { destroy(): void } {
-  const stats = emptyStats();
+export function oneShotSource(session: ArrowStreamSession, where: string): DecodedSource & { destroy(): void } {
   let opened = false;
   return {
     replayable: false,
-    stats,
+    where,
+    get columnNames() { return session.columnNames; },
     info: () => session.info(),
     open: () => {
       if (opened) {
@@ -25,7 +25,7 @@ export function oneShotSource(session: ArrowStreamSession, where: string): Measu
         ));
       }
       opened = true;
-      return pullBlocks<RowBlock>((emit, signal) => session.run(emit, signal, stats));
+      return pullBlocks<RowBlock>((emit, signal) => session.run(emit, signal));
     },
     destroy: () => session.destroy(),
   };

@@ -15,12 +15,32 @@ import { fromParquet } from './from-parquet.js';
 import { fromSynthetic } from './from-synthetic.js';
 import { fromTcp } from './from-tcp.js';
 import { listenTcp } from './listen-tcp.js';
-import { parseSourceSpec } from './parse-source-spec.js';
+import { parseSourceSpec, type ParsedSourceSpec } from './parse-source-spec.js';
+import { sniffFormat } from './sniff-format.js';
+import { fromFifo } from './from-fifo.js';
+import { FormatError } from '../../src/internals.js';
 import type { MeasuredSource, SourceOptions } from './source-options.js';
 
+/**
+ * The form of a spec, with files recognised by their first bytes (sniff-format.ts): an Arrow IPC
+ * stream named `.arrow`, a .npy file named `.bin`, are read as what they are; a FIFO is read as an
+ * Arrow IPC stream; a file whose magic is not recognised falls back to its extension.
+ */
+export function resolveSourceSpec(spec: string): ParsedSourceSpec | { kind: 'fifo'; path: string } | { kind: 'empty'; path: string } {
+  const isForm = spec === '-' || spec === 'stdin' || /^(tcp|listen):\/\//.test(spec) || spec.startsWith('synthetic:');
+  if (!isForm) {
+    const sniffed = sniffFormat(spec);
+    if (sniffed === 'fifo' || sniffed === 'empty') return { kind: sniffed, path: spec };
+    if (sniffed !== null) return { kind: sniffed, path: spec };
+  }
+  return parseSourceSpec(spec);
+}
+
 export async function openSource(spec: string, opts: SourceOptions = {}): Promise<MeasuredSource> {
-  const p = parseSourceSpec(spec);
+  const p = resolveSourceSpec(spec);
   switch (p.kind) {
+    case 'empty': throw new FormatError(`${p.path} is empty (0 bytes): expected a .npy, Arrow IPC or Parquet file`);
+    case 'fifo': return fromFifo(p.path, opts);
     case 'stdin': return fromArrowStream('stdin', opts);
     case 'tcp': return fromTcp({ host: p.host, port: p.port }, opts);
     case 'listen': return listenTcp({ host: p.host, port: p.port }, opts);

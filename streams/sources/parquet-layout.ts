@@ -95,6 +95,10 @@ export function parquetLayout(metadata: FileMetaData, opts: SourceOptions, where
     if (!names.includes(c)) {
       throw new ArgumentError(`column "${c}" not found in ${where}; its columns are: ${names.join(', ') || '(none)'}`);
     }
+    const at = names.flatMap((x, i) => (x === c ? [i] : []));
+    if (at.length > 1) {
+      throw new ArgumentError(`column name "${c}" appears ${at.length} times in ${where} (columns ${at.join(', ')}): it cannot choose a column; rename the columns, or leave out --columns / --exclude to use every column in order`);
+    }
   }
   const excluded = new Set(opts.exclude ?? []);
   const candidates = opts.columns !== undefined
@@ -134,4 +138,33 @@ export function parquetLayout(metadata: FileMetaData, opts: SourceOptions, where
     dtype: opts.dtype ?? (allFloat ? 'float32' : 'float64'),
     fields: fields(candidates),
   };
+}
+
+/**
+ * Every row group must store each matrix column with the physical type the schema declares:
+ * hyparquet decodes a column chunk by the type in ITS metadata, so a row group whose chunk says
+ * DOUBLE (or INT64) under a FLOAT (INT32) schema would be read as values of another type than the
+ * other row groups, silently. Refused naming the row group, the column and both types.
+ */
+export function checkRowGroupTypes(metadata: FileMetaData, layout: ParquetLayout, where: string): void {
+  const tree = parquetSchema(metadata);
+  const leafType = (path: readonly string[]): string | undefined => {
+    let t: SchemaTree | undefined = tree;
+    for (const name of path) t = t?.children.find((c) => c.element.name === name);
+    return t !== undefined && t.children.length === 0 ? String(t.element.type) : undefined;
+  };
+  const used = new Set(layout.columns);
+  metadata.row_groups.forEach((g, gi) => {
+    for (const chunk of g.columns) {
+      const meta = chunk.meta_data;
+      if (meta === undefined || !used.has(meta.path_in_schema[0]!)) continue;
+      const want = leafType(meta.path_in_schema);
+      if (want === undefined) {
+        throw new FormatError(`${where}: row group ${gi} has a column chunk at "${meta.path_in_schema.join('.')}", which is not a leaf of the schema: the footer is inconsistent`);
+      }
+      if (String(meta.type) !== want) {
+        throw new FormatError(`${where}: row group ${gi} stores column "${meta.path_in_schema.join('.')}" as ${String(meta.type)}, expected ${want} as the schema declares: the row groups disagree on the column's type`);
+      }
+    }
+  });
 }

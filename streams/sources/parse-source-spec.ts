@@ -19,10 +19,19 @@ export const SOURCE_SPEC_FORMS =
 
 export function parseSourceSpec(spec: string): ParsedSourceSpec {
   if (spec === '-' || spec === 'stdin') return { kind: 'stdin' };
-  let m = /^tcp:\/\/([^:/]+):(\d+)$/.exec(spec);
-  if (m !== null) return { kind: 'tcp', host: m[1]!, port: Number(m[2]) };
-  m = /^listen:\/\/([^:/]*):(\d+)$/.exec(spec);
-  if (m !== null) return { kind: 'listen', host: m[1] === '' ? '127.0.0.1' : m[1]!, port: Number(m[2]) };
+  // HOST is a name, an IPv4 address or a bracketed IPv6 address ([::1]).
+  let m = /^(tcp|listen):\/\/(\[[0-9A-Fa-f:.%a-zA-Z]+\]|[^:/[\]]*):(\d+)$/.exec(spec);
+  if (m !== null) {
+    const port = Number(m[3]);
+    if (port > 65535) throw new ArgumentError(`${spec}: port ${m[3]} is out of range (expected 0 to 65535)`);
+    const host = m[2]!.replace(/^\[(.*)\]$/, '$1');
+    if (m[1] === 'tcp') {
+      if (host === '') throw new ArgumentError(`${spec}: expected tcp://HOST:PORT with a host`);
+      if (port === 0) throw new ArgumentError(`${spec}: port 0 cannot be connected to (expected 1 to 65535)`);
+      return { kind: 'tcp', host, port };
+    }
+    return { kind: 'listen', host: host === '' ? '127.0.0.1' : host, port };
+  }
   m = /^synthetic:(\d+)x(\d+)(?::(.*))?$/.exec(spec);
   if (m !== null) {
     const s: SyntheticSpec = { rows: Number(m[1]), cols: Number(m[2]) };

@@ -5,7 +5,8 @@
  * merge of the TSQR factors [docs/METHODS.md §6].
  */
 import { ArgumentError, NonFiniteError } from '../../errors.js';
-import { anyNonFinite, copyRows, widen } from '../../kernels/ops.js';
+import { hasNonFinite } from '../../kernels/find-non-finite.js';
+import { copyRows, widen } from '../../kernels/ops.js';
 import { createTsqr, tsqrMerge, type TsqrState } from '../../linalg/tsqr.js';
 import type { Float, Matrix } from '../../matrix.js';
 import { keptMap, keptMapBytes, type KeptMap } from '../../maps/kept-map.js';
@@ -136,7 +137,7 @@ function loadAllChunks(ws: Workspace, block: Matrix, rowStart: number): boolean 
   for (let u = c; u < b + c; u += c) {
     const t0 = u < b ? u : 0, cb = Math.min(c, b - t0);
     loadChunk(ws, block, t0, cb);
-    if (anyNonFinite(cb * n, ws.a, 0)) throw nonFiniteError(block, rowStart, t0, cb, ws.a);
+    if (hasNonFinite(ws.a, 0, cb * n)) throw nonFiniteError(block, rowStart, t0, cb, ws.a);
   }
   return true;
 }

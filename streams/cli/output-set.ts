@@ -1,0 +1,105 @@
+/**
+ * The files of one `approx --out PREFIX` run, committed as one set: U, S, V and the summary
+ * (`PREFIX.summary.json`: the `--json` object, the set's id and each file's bytes and SHA-256).
+ * Every file is written under a temporary name (durable.ts) and none is renamed until all are
+ * complete; then `commitSet` renames them together under a lock whose journal a killed run's
+ * successor finishes (durable.ts): a reader sees the previous set or the new one, never a mix, and
+ * two runs writing the same prefix leave one run's set.
+ *
+ * The output is checked before the input is read (`prepareOutputSet`): the directory must exist,
+ * be a directory and be writable (a probe file is created and removed), so that a bad `--out` is
+ * refused at once, naming the user's path, instead of after a whole pass (or after consuming stdin
+ * or a socket). A stale sweep removes what killed runs left in that directory.
+ *
+ * Names: `PREFIX.U.npy`, `PREFIX.S.npy`, `PREFIX.V.npy`, `PREFIX.summary.json` (`.arrow` /
+ * `.parquet` with --format); a PREFIX ending in `/` is a directory: `DIR/U.npy`, ...,
+ * `DIR/summary.json`.
+ */
+import { createHash } from 'node:crypto';
+import { accessSync, constants, openSync, closeSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { commitSet, lockPathFor, selfOwner, sweepStale, tempPathFor, track, type SetEntry } from '../durable.js';
+import type { FileSet } from '../sinks/atomic-file.js';
+import type { OutFormat } from './approx-args.js';
+import { UsageError } from './usage-error.js';
+
+export interface OutputSet extends FileSet {
+  readonly prefix: string;
+  readonly format: OutFormat;
+  /** The final path of a factor (`U`, `S`, `V`). */
+  pathOf(name: string): string;
+  readonly summaryPath: string;
+  /** Writes the summary and renames every file of the set into place; returns the final paths by name. */
+  commit(summary: object): Promise<Record<string, string>>;
+  /** Removes the temporaries written so far. */
+  abort(): void;
+}
+
+/** The directory the files of PREFIX go to. */
+export function outputDir(prefix: string): string {
+  return prefix.endsWith('/') ? prefix.slice(0, -1) || '/' : dirname(prefix);
+}
+
+export function prepareOutputSet(prefix: string, format: OutFormat): OutputSet {
+  const dir = outputDir(prefix);
+  let st;
+  try { st = statSync(dir); } catch {
+    throw new UsageError(`--out ${prefix}: the directory ${dir} does not exist (create it first)`);
+  }
+  if (!st.isDirectory()) throw new UsageError(`--out ${prefix}: ${dir} is not a directory`);
+  try { accessSync(dir, constants.W_OK | constants.X_OK); } catch {
+    throw new UsageError(`--out ${prefix}: cannot write in ${dir} (permission denied)`);
+  }
+  // access() can pass where creating fails (read-only file system, ACLs): create a probe.
+  const probe = tempPathFor(join(dir, 'write-probe'));
+  try { writeFileSync(probe, ''); rmSync(probe, { force: true }); } catch (e) {
+    throw new UsageError(`--out ${prefix}: cannot create files in ${dir} (${(e as { code?: string }).code ?? (e as Error).message})`);
+  }
+  sweepStale(dir);
+  const pathOf = (name: string): string => (prefix.endsWith('/') ? `${prefix}${name}.${format}` : `${prefix}.${name}.${format}`);
+  const summaryPath = prefix.endsWith('/') ? `${prefix}summary.json` : `${prefix}.summary.json`;
+  const entries: SetEntry[] = [];
+  const names = new Map<string, string>();
+  return {
+    prefix, format, pathOf, summaryPath,
+    add(temp, final) {
+      entries.push({ temp, final });
+      const name = [...['U', 'S', 'V']].find((n) => final === pathOf(n));
+      if (name !== undefined) names.set(name, final);
+    },
+    async commit(summary) {
+      const files: Record<string, { path: string; bytes: number; sha256: string }> = {};
+      for (const e of entries) {
+        const name = [...names].find(([, f]) => f === e.final)?.[0] ?? e.final;
+        files[name] = { path: e.final, ...digest(e.temp) };
+      }
+      const me = selfOwner();
+      const text = `${JSON.stringify({ ...summary, set: { id: `${me.pid}-${me.start}-${Date.now()}`, files } }, null, 2)}\n`;
+      const temp = tempPathFor(summaryPath);
+      track(temp, 'file');
+      writeFileSync(temp, text);
+      await commitSet(lockPathFor(prefix), [...entries, { temp, final: summaryPath }]);
+      return { ...Object.fromEntries(names), summary: summaryPath };
+    },
+    abort() {
+      for (const e of entries) rmSync(e.temp, { force: true });
+      entries.length = 0;
+    },
+  };
+}
+
+function digest(path: string): { bytes: number; sha256: string } {
+  const h = createHash('sha256');
+  const fd = openSync(path, 'r');
+  const buf = Buffer.alloc(1 << 20);
+  let bytes = 0;
+  try {
+    for (;;) {
+      const n = readSync(fd, buf, 0, buf.length, bytes);
+      if (n === 0) break;
+      h.update(buf.subarray(0, n));
+      bytes += n;
+    }
+  } finally { closeSync(fd); }
+  return { bytes, sha256: h.digest('hex') };
+}
