@@ -310,29 +310,30 @@ export function transpose_f64(rows: i32, cols: i32, src: usize, lds: usize, dst:
   transposeT<f64>(rows, cols, src, lds, dst, ldd);
 }
 
-// 1 if any of the n float32 values at src is NaN or infinite, else 0 (x * 0 is 0 exactly for finite x).
-export function nonfinite_f32(n: i32, src: usize): i32 {
-  let acc = f32x4.splat(0), zero = f32x4.splat(0);
+// max |x| over the n float32 values at src; NaN if any is NaN, Infinity if any is infinite (and
+// none NaN): one pass tells both whether a block is finite and how large it is.
+export function absmax_f32(n: i32, src: usize): f64 {
+  let acc = f32x4.splat(0);
   let i = 0;
-  for (; i + 4 <= n; i += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(src + (<usize>i << 2)), zero));
-  let s: f32 = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
-  for (; i < n; i++) s += load<f32>(src + (<usize>i << 2)) * 0;
-  return s == 0 ? 0 : 1;
+  for (; i + 4 <= n; i += 4) acc = f32x4.max(acc, f32x4.abs(v128.load(src + (<usize>i << 2))));
+  let m: f32 = max(max(f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)), max(f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
+  for (; i < n; i++) m = max(m, abs(load<f32>(src + (<usize>i << 2))));
+  return <f64>m;
 }
 
-// 1 if any of the n float64 values at src is NaN or infinite, else 0 (the float64 twin of nonfinite_f32).
-export function nonfinite_f64(n: i32, src: usize): i32 {
-  let a0 = f64x2.splat(0), a1 = a0, zero = a0;
+// max |x| over the n float64 values at src (the float64 twin of absmax_f32).
+export function absmax_f64(n: i32, src: usize): f64 {
+  let a0 = f64x2.splat(0), a1 = a0;
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = src + (<usize>i << 3);
-    a0 = f64x2.add(a0, f64x2.mul(v128.load(o), zero));
-    a1 = f64x2.add(a1, f64x2.mul(v128.load(o, 16), zero));
+    a0 = f64x2.max(a0, f64x2.abs(v128.load(o)));
+    a1 = f64x2.max(a1, f64x2.abs(v128.load(o, 16)));
   }
-  a0 = f64x2.add(a0, a1);
-  let s: f64 = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
-  for (; i < n; i++) s += load<f64>(src + (<usize>i << 3)) * 0;
-  return s == 0 ? 0 : 1;
+  a0 = f64x2.max(a0, a1);
+  let m: f64 = max(f64x2.extract_lane(a0, 0), f64x2.extract_lane(a0, 1));
+  for (; i < n; i++) m = max(m, abs(load<f64>(src + (<usize>i << 3))));
+  return m;
 }
 
 // dst[i, j] (float64, row stride ldd bytes) = src at src + i * rs + j * cs (float32, byte strides):

@@ -44,9 +44,9 @@ export interface WasmKernels {
   /** dst (cols x rows) = src (rows x cols)^T, float32, row strides in bytes. */
   transpose_f32(rows: number, cols: number, src: number, lds: number, dst: number, ldd: number): void;
   transpose_f64(rows: number, cols: number, src: number, lds: number, dst: number, ldd: number): void;
-  /** 1 if any of the n float32 values at src is NaN or infinite, else 0. */
-  nonfinite_f32(n: number, src: number): number;
-  nonfinite_f64(n: number, src: number): number;
+  /** max |x| of the n float32 values at src: NaN if any is NaN, Infinity if any is infinite. */
+  absmax_f32(n: number, src: number): number;
+  absmax_f64(n: number, src: number): number;
   /** dst[i, j] (float64, row stride ldd) = float32 at src + i rs + j cs (byte strides). */
   widen_f32(rows: number, cols: number, src: number, rs: number, cs: number, dst: number, ldd: number): void;
   /** dst[0:n] (float32) = src[0:n] (float64). */

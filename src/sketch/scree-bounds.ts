@@ -23,12 +23,14 @@ export function screeBounds(state: SketchState): ScreeBounds {
   }
   const K = sigma.length;
   const lower = new Float64Array(K + 1), upper = new Float64Array(K + 1);
+  // Sums of squares relative to ||A|| (sigma_j <= ||A|| up to the estimate's error): no overflow
+  // near 1e308, no underflow of the squares of tiny values.
   let tail2 = 0;
   for (let r = K; r >= 0; r--) {
-    if (r < K) tail2 += sigma[r]! * sigma[r]!;
+    if (r < K && normA > 0) tail2 += (sigma[r]! / normA) ** 2;
     const tail = Math.sqrt(tail2);
-    lower[r] = normA > 0 ? (tail / normA) ** 2 : 0;
-    upper[r] = normA > 0 ? ((tail + err) / normA) ** 2 : 0;
+    lower[r] = normA > 0 ? tail ** 2 : 0;
+    upper[r] = normA > 0 ? (tail + err / normA) ** 2 : 0;
   }
   return { lower, upper, sigma };
 }

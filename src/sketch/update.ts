@@ -13,7 +13,7 @@
  */
 import { ArgumentError, NonFiniteError, ShapeError } from '../errors.js';
 import { gemm } from '../kernels/gemm.js';
-import { hasNonFinite } from '../kernels/find-non-finite.js';
+import { maxMagnitude } from '../kernels/find-non-finite.js';
 import type { Matrix } from '../matrix.js';
 import { keptAddColumn, keptTimesMatrix } from '../maps/kept-map.js';
 import { gaussian } from '../maps/gaussian.js';
@@ -21,6 +21,7 @@ import { testMatrixFamily } from '../maps/test-matrix.js';
 import { tsqrChunk } from './engine/absorb.js';
 import { addInterval } from './intervals.js';
 import { spillRows } from './linear/linear.js';
+import { checkBlockMagnitude } from './magnitude.js';
 import { methodOf } from './registry.js';
 import type { LinearState, SketchState } from './types.js';
 
@@ -33,24 +34,31 @@ export function updateRows(state: SketchState, block: Matrix, rowStart: number):
   if (overlaps && state.center) {
     throw new ArgumentError(`rows [${rowStart}, ${rowStart + b}) overlap rows already seen: with center, each row must arrive exactly once`);
   }
-  if (state.method === 'fd') checkFinite(block, rowStart);
+  if (state.method === 'fd') checkBlock(state, block, rowStart);
   methodOf(state).updateRows(state, block, rowStart, overlaps);
   addInterval(state.covered, rowStart, rowStart + b, false);
   state.rowsSeen += b;
   state.rows = Math.max(state.rows, rowStart + b);
 }
 
-/** NaN/Inf anywhere in the block: NonFiniteError naming the first (row, column). */
-export function checkFinite(block: Matrix, rowStart: number): void {
+/**
+ * NaN/Inf anywhere in the block: NonFiniteError naming the first (row, column); a magnitude the
+ * method cannot compute with: NumericError (magnitude.ts).
+ */
+function checkBlock(state: SketchState, block: Matrix, rowStart: number): void {
   const { data, offset, stride, cols } = block;
+  let big = 0;
   for (let t = 0; t < block.rows; t++) {
     const o = offset + t * stride;
-    if (!hasNonFinite(data, o, cols)) continue;
+    const m = maxMagnitude(data, o, cols);
+    if (m > big) big = m;
+    if (Number.isFinite(m)) continue;
     for (let j = 0; j < cols; j++) {
       const x = data[o + j]!;
       if (!Number.isFinite(x)) throw new NonFiniteError(`row ${rowStart + t}: value at column ${j} is ${x}`);
     }
   }
+  checkBlockMagnitude(state.method, state.dtype, big, `rows ${rowStart}..${rowStart + block.rows - 1}`);
 }
 
 /**
@@ -110,6 +118,7 @@ export function updateEntries(state: SketchState, i: ArrayLike<number>, j: Array
     if (!Number.isSafeInteger(ii) || ii < 0) throw new ArgumentError(`entry ${t}: row index ${ii} is not a non-negative integer`);
     if (!Number.isInteger(jj) || jj < 0 || jj >= n) throw new ArgumentError(`entry ${t}: column index ${jj} is outside [0, ${n})`);
     if (!Number.isFinite(vv)) throw new NonFiniteError(`row ${ii}: value at column ${jj} is ${vv}`);
+    checkBlockMagnitude(st.method, st.dtype, Math.abs(vv), `entry ${t} (row ${ii}, column ${jj})`);
   }
   const { k, s, l, q } = st.sizes, k1 = k + 1;
   const three = st.method === 'three-sketch';

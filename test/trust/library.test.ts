@@ -178,3 +178,60 @@ describe('class 7: one sign convention for every method', () => {
     expect(val).toBeLessThan(0);
   });
 });
+
+/**
+ * Class 6 in the library: values at the ends of the float64 range. Before this, the rsvd sketch of
+ * a matrix scaled by 2^-700 returned singular values 0 and FD's 0.25 of the true ones, with no word;
+ * others NaN or a TypeError. Each cell is now right (against numpy-free exact SVD of the unscaled
+ * matrix, scaled back) or refused with a NumericError that says what to do.
+ */
+describe('class 6: extreme magnitudes are computed right or refused', () => {
+  const m = 300, n = 40;
+  const base = lowRankMatrix(m, n, 3, 11);
+  const rnd = lcg(12);
+  for (let t = 0; t < m * n; t++) base.data[t] += 0.001 * rnd();
+  const exact = svd(base, { vectors: false }).s;
+  const methods: SketchMethod[] = ['three-sketch', 'two-sketch', 'fd', 'rsvd'];
+  const answer = (method: SketchMethod, e: number): Float64Array | Error => {
+    const a = zeros(m, n);
+    for (let t = 0; t < m * n; t++) a.data[t] = base.data[t]! * 2 ** e;
+    try {
+      const st = createSketch({ method, cols: n, rank: 3, seed: 1 });
+      updateRows(st, a, 0);
+      return reconstruct(st, { rank: 3 }).s.map((x) => x / 2 ** e);
+    } catch (err) { return err as Error; }
+  };
+  it('2^e for e in -1070..1018: every method within 2% of the exact singular values, or a NumericError with advice', () => {
+    const right: string[] = [];
+    for (const e of [-1070, -1040, -1000, -900, -700, -500, -300, 0, 300, 500, 700, 900, 1000, 1018]) {
+      for (const method of methods) {
+        const got = answer(method, e);
+        if (got instanceof Error) {
+          expect(got.name, `${method} 2^${e}: ${got.message}`).toBe('NumericError');
+          expect(got.message).toMatch(/power of two/);
+          continue;
+        }
+        expect(got.length, `${method} 2^${e}`).toBe(3);
+        for (let j = 0; j < 3; j++) expect(Math.abs(got[j]! / exact[j]! - 1), `${method} 2^${e} sigma_${j + 1}`).toBeLessThan(0.02);
+        right.push(`${method}@${e}`);
+      }
+    }
+    // The window is not empty where it matters: every method computes across 2^-300..2^300 and the
+    // linear ones and FD across 2^-900..2^900.
+    for (const e of [-300, 0, 300]) for (const method of methods) expect(right).toContain(`${method}@${e}`);
+    for (const e of [-900, 900]) for (const method of ['three-sketch', 'two-sketch', 'fd']) expect(right).toContain(`${method}@${e}`);
+  });
+  it('negative control: the 2% check sees singular values off by the 0.25 FD returned at 2^-700 before', () => {
+    const wrong = exact.map((x) => 0.25 * x);
+    expect(Math.abs(wrong[0]! / exact[0]! - 1)).toBeGreaterThan(0.02);
+  });
+  it('the zero matrix: no triplet, and a note that says it is the zero matrix', () => {
+    for (const method of methods) {
+      const st = createSketch({ method, cols: n, rank: 3, seed: 1 });
+      updateRows(st, zeros(m, n), 0);
+      const rec = reconstruct(st, { rank: 3 });
+      expect(rec.s.length, method).toBe(0);
+      expect(rec.notes.join(' '), method).toMatch(/zero matrix/);
+    }
+  });
+});

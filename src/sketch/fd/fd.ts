@@ -114,11 +114,13 @@ function shrink(st: FdState): void {
   if (rows === 0) return;
   const { s, v } = svd({ rows, cols: n, data: buf, offset: 0, stride: n });
   const p = s.length;
-  const cut = p > l ? s[l]! * s[l]! : 0; // sigma_{l+1}^2 (0-based index l): rows beyond l vanish
+  const cut = p > l ? s[l]! : 0; // sigma_{l+1} (0-based index l): rows beyond l vanish
   buf.fill(0);
   let kept = 0;
   for (let j = 0; j < Math.min(p, l); j++) {
-    const sj = Math.sqrt(Math.max(s[j]! * s[j]! - cut, 0));
+    // sqrt(s_j^2 - cut^2) without squaring s_j (no overflow near 1e308, no underflow near 1e-160).
+    const ratio = s[j]! > 0 ? cut / s[j]! : 1;
+    const sj = s[j]! * Math.sqrt(Math.max(1 - ratio * ratio, 0));
     if (sj === 0) break;
     for (let c = 0; c < n; c++) buf[kept * n + c] = sj * v.data[v.offset + c * v.stride + j]!;
     kept++;

@@ -5,7 +5,8 @@
  * merge of the TSQR factors [docs/METHODS.md §6].
  */
 import { ArgumentError, NonFiniteError } from '../../errors.js';
-import { hasNonFinite } from '../../kernels/find-non-finite.js';
+import { maxMagnitude } from '../../kernels/find-non-finite.js';
+import { checkBlockMagnitude } from '../magnitude.js';
 import { copyRows, widen } from '../../kernels/ops.js';
 import { createTsqr, tsqrMerge, type TsqrState } from '../../linalg/tsqr.js';
 import type { Float, Matrix } from '../../matrix.js';
@@ -92,7 +93,7 @@ function engineOf(st: LinearState): Workspace {
  */
 export function updateLinearRows(st: LinearState, block: Matrix, rowStart: number, overlaps: boolean): void {
   const ws = engineOf(st), c = ws.shape.chunk, b = block.rows;
-  const firstInPlace = loadAllChunks(ws, block, rowStart);
+  const firstInPlace = loadAllChunks(st, ws, block, rowStart);
   if (overlaps) st.rangeRValid = false;
   const ones = st.method === 'three-sketch' ? st.coRangeOnes : null;
   const purpose = st.method === 'two-sketch' ? 'psi' : 'upsilon';
@@ -129,16 +130,21 @@ function loadChunk(ws: Workspace, block: Matrix, t0: number, cb: number): void {
 }
 
 /**
- * Load every chunk (the first last, left in place) and check it; on a NaN or infinity, name it
- * from the block itself. Returns whether the first chunk is in place.
+ * Load every chunk (the first last, left in place) and check it: on a NaN or infinity, name it from
+ * the block itself; a magnitude the method cannot compute with is refused (magnitude.ts). Returns
+ * whether the first chunk is in place.
  */
-function loadAllChunks(ws: Workspace, block: Matrix, rowStart: number): boolean {
+function loadAllChunks(st: LinearState, ws: Workspace, block: Matrix, rowStart: number): boolean {
   const c = ws.shape.chunk, n = block.cols, b = block.rows;
+  let big = 0;
   for (let u = c; u < b + c; u += c) {
     const t0 = u < b ? u : 0, cb = Math.min(c, b - t0);
     loadChunk(ws, block, t0, cb);
-    if (hasNonFinite(ws.a, 0, cb * n)) throw nonFiniteError(block, rowStart, t0, cb, ws.a);
+    const m = maxMagnitude(ws.a, 0, cb * n);
+    if (!Number.isFinite(m)) throw nonFiniteError(block, rowStart, t0, cb, ws.a);
+    if (m > big) big = m;
   }
+  checkBlockMagnitude(st.method, st.dtype, big, `rows ${rowStart}..${rowStart + b - 1}`);
   return true;
 }
 
