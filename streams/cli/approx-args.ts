@@ -39,6 +39,8 @@ export interface ApproxOptions {
   nonFinite: 'error' | 'skip' | 'zero';
   center: boolean;
   out?: string;
+  /** --report FILE.html: a self-contained page with the plots of the run (approx-report.ts). */
+  report?: string;
   format: OutFormat;
   json: boolean;
   progress: boolean;
@@ -82,6 +84,7 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
         'non-finite': { type: 'string' },
         center: { type: 'boolean' },
         out: { type: 'string' },
+        report: { type: 'string' },
         format: { type: 'string' },
         json: { type: 'boolean' },
         'no-progress': { type: 'boolean' },
@@ -145,6 +148,10 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
   if (v.out !== undefined) {
     if (v.out.length === 0) throw new UsageError('--out expects a file prefix');
     opts.out = v.out;
+  }
+  if (v.report !== undefined) {
+    if (v.report.length === 0) throw new UsageError('--report expects a file name (FILE.html)');
+    opts.report = v.report;
   }
   if (v['range-dim'] !== undefined) opts.rangeDim = positiveInt(v['range-dim'], '--range-dim');
   if (v['core-dim'] !== undefined) opts.coreDim = positiveInt(v['core-dim'], '--core-dim');

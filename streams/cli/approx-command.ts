@@ -11,6 +11,7 @@ import { parseApproxArgs } from './approx-args.js';
 import type { ApproxResult } from './approx-result.js';
 import { DEMO_BUDGET, demoInput, printDemoSummary } from './demo.js';
 import { APPROX_HELP } from './help-text.js';
+import { createReportRecorder } from './report-recorder.js';
 import { runApprox, type CommandIo } from './run-approx.js';
 
 export type { CommandIo } from './run-approx.js';
@@ -24,9 +25,17 @@ export async function approxCommand(argv: readonly string[], io: CommandIo): Pro
   }
   const threads = opts.threads > 1 ? await startKernelThreads(opts.threads) : null;
   try {
-    const result = await runApprox(opts, io);
+    const recorder = opts.report !== undefined ? createReportRecorder(performance.now()) : undefined;
+    const result = await runApprox(opts, io, recorder);
     if (opts.out !== undefined && opts.format !== 'npy' && result.rows * result.rank > 1 << 20) {
       result.notes.push(`the tall factor was collected in memory for --format ${opts.format} (only .npy output is streamed block by block)`);
+    }
+    if (recorder !== undefined) {
+      recorder.finish();
+      // vega and vega-lite are loaded only here: a run without --report does not pay for them
+      const { writeReport } = await import('./approx-report.js');
+      await writeReport(opts.report!, { result, opts, recorder, argv });
+      result.output = { ...result.output, report: opts.report! };
     }
     if (opts.json) io.stdout.write(`${JSON.stringify(result)}\n`);
     else if (opts.demo) await printDemoSummary(opts, result, io.stdout);

@@ -48,6 +48,8 @@ Options
   --center               approximate A minus its column mean (PCA), A - 1 mu^T ~ U S V^T
   --out PREFIX           write PREFIX.U.npy, PREFIX.S.npy, PREFIX.V.npy (A ~ U diag(S) V^T)
   --format F             npy (default) | arrow | parquet, for --out
+  --report FILE.html     write a self-contained page with the plots of the run: singular values,
+                         the scree plot with its a-posteriori bounds, the error per pass, the time
   --json                 print one JSON object on stdout
   --no-progress          no progress line on stderr (it is off anyway when stderr is not a terminal)
   --threads N            kernel threads (default 1)

@@ -12,6 +12,7 @@ import { autoOrientation } from './orientation.js';
 import type { SourceOptions } from '../sources/source-options.js';
 import type { Orientation } from '../types.js';
 import { createProgressMeter } from './progress-meter.js';
+import type { ReportRecorder } from './report-recorder.js';
 import type { RunContext } from './run-context.js';
 import { runExact } from './run-exact.js';
 import { runMultiPass } from './run-multi-pass.js';
@@ -23,7 +24,7 @@ export interface CommandIo {
   stderr: NodeJS.WriteStream;
 }
 
-export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<ApproxResult> {
+export async function runApprox(opts: ApproxOptions, io: CommandIo, report?: ReportRecorder): Promise<ApproxResult> {
   const t0 = performance.now();
   const input: InputSpec = {
     ...(opts.input !== undefined ? { input: opts.input } : {}),
@@ -69,8 +70,9 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<App
     ...(opts.coreDim !== undefined ? { coreDim: opts.coreDim } : {}),
     ...(opts.coRangeDim !== undefined ? { coRangeDim: opts.coRangeDim } : {}),
   });
-  const meter = createProgressMeter(opts.progress && io.stderr.isTTY === true, info.rows, io.stderr);
-  const ctx: RunContext = { opts, source, info, meter, t0, notes: [] };
+  const shown = createProgressMeter(opts.progress && io.stderr.isTTY === true, info.rows, io.stderr);
+  const meter = report ? report.wrap(shown) : shown;
+  const ctx: RunContext = { opts, source, info, meter, t0, notes: [], ...(report ? { report } : {}) };
   let result: ApproxResult;
   try {
     switch (plan.kind) {

@@ -13,7 +13,7 @@
  */
 import { lastValueFrom, tap } from 'rxjs';
 import {
-  applyRight, estimateError, flipColumns, reconstruct, ShapeError, stateBytes, zeros,
+  applyRight, estimateError, flipColumns, reconstruct, screeBounds, ShapeError, stateBytes, zeros,
   type Matrix, type RangeSpill, type SketchMethod, type SketchSizes, type SketchTestMatrix,
 } from '../../src/internals.js';
 import { sketchRows } from '../operators/sketch-rows.js';
@@ -97,6 +97,7 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
       const est = estimateError(state, rec);
       errorEstimate = { frobenius: est.frobenius, relative: normA > 0 ? est.frobenius / normA : 0, normA, kind: 'sketch' };
     }
+    if (ctx.report) ctx.report.scree = screeBounds(state); // --report: the scree plot [TYUC19 §6.2]
     const { k, s, l, q, rule } = state.sizes;
     const sketch: Record<string, number | string> = method === 'fd' ? { l, q, rule }
       : method === 'three-sketch' ? { k, s, q, rule } : method === 'two-sketch' ? { k, l, q, rule } : { l: k, oversamples: k - opts.rank, q, rule };
