@@ -97,8 +97,9 @@ describe('rangefinder approx, end to end', () => {
 
   it('Arrow IPC stream piped to stdin: matches the exact SVD (the sketch spans all 40 columns)', async () => {
     const out = join(dir, 'stdin');
-    const json = ok(await runCli(['approx', '-', '--rank', '5', '--json', '--out', out], { stdin: Readable.from([arrowBytes(decay, 'stream', 50)]) }));
-    expect(json).toMatchObject({ rows: 300, cols: 40, input: 'stdin', method: 'three-sketch' });
+    // stdin has no row count up front: the default rsvd keeps l = r + max(10, r); --range-dim 40 spans the columns.
+    const json = ok(await runCli(['approx', '-', '--rank', '5', '--range-dim', '40', '--json', '--out', out], { stdin: Readable.from([arrowBytes(decay, 'stream', 50)]) }));
+    expect(json).toMatchObject({ rows: 300, cols: 40, input: 'stdin', method: 'rsvd', sketch: { l: 40 } });
     const f = readFactors(out);
     const ref = exactTruncatedSvd(decay, 5);
     for (let j = 0; j < 5; j++) expect(Math.abs(f.s[j]! - ref.s[j]!)).toBeLessThan(1e-9);
@@ -169,7 +170,7 @@ describe('rangefinder approx, end to end', () => {
     try {
       const port = (await waitForLine(producer.stderr!, /listening on 127\.0\.0\.1:(\d+)/))[1]!;
       const out = join(dir, 'tcp');
-      const json = ok(await runCli(['approx', `tcp://127.0.0.1:${port}`, '--rank', '10', '--json', '--out', out]));
+      const json = ok(await runCli(['approx', `tcp://127.0.0.1:${port}`, '--rank', '10', '--range-dim', String(cols), '--json', '--out', out]));
       expect(json).toMatchObject({ rows, cols, rank: 10, input: `tcp://127.0.0.1:${port}` });
       const a = await syntheticMatrix(rows, cols);
       const ref = exactTruncatedSvd(a, 10);
