@@ -7,6 +7,7 @@ export * from './index.js';
 export * from './matrix.js';
 export { formatBytes } from './format-bytes.js';
 export { gemm, matmul } from './kernels/gemm.js';
+export { anyNonFinite, sumSquares, sumSquaresNorm } from './kernels/ops.js';
 export { allocF32, allocF64, freeArena, inArena } from './kernels/wasm-arena.js';
 export { wasmRuntime, type WasmRuntime } from './kernels/wasm-runtime.js';
 export * from './kernels/kernel-threads.js';

@@ -11,7 +11,7 @@ import { lastValueFrom, tap } from 'rxjs';
 import type { PassPlan } from '../../src/internals.js';
 import { DEFAULT_MULTIPASS_TEST_MATRIX } from '../../src/internals.js';
 import { runPasses } from '../run-passes.js';
-import { peakRssBytes, type ApproxResult } from './approx-result.js';
+import { peakRssBytes, projectionResidual, type ApproxResult } from './approx-result.js';
 import { createFactorWriter, writeFactor } from './factor-writer.js';
 import { measurePasses } from './measure-passes.js';
 import { factorNames, type RunContext } from './run-context.js';
@@ -55,10 +55,8 @@ export async function runMultiPass(ctx: RunContext, plan: PassPlan): Promise<App
       output.S = await writeFactor(prefix, 'S', opts.format, res.s);
       output[names.wide] = await writeFactor(prefix, names.wide, opts.format, wide);
     }
-    let kept2 = 0;
-    for (const x of res.s) kept2 += x * x;
-    const normA = Math.sqrt(measured.frobenius2);
-    const frob = Math.sqrt(Math.max(0, measured.frobenius2 - kept2));
+    const normA = measured.frobenius;
+    const frob = projectionResidual(normA, res.s);
     const sketch: Record<string, number | string> = plan.method === 'block-krylov'
       ? { l: plan.rank + plan.oversamples, oversamples: plan.oversamples, krylovDepth: plan.krylovDepth ?? plan.passes - 1, width: plan.sizes.width ?? 0 }
       : { l: plan.rank + plan.oversamples, oversamples: plan.oversamples, powerIterations: plan.powerIterations ?? plan.passes - 1 };

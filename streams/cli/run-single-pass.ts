@@ -13,14 +13,14 @@
  */
 import { lastValueFrom, tap } from 'rxjs';
 import {
-  applyRight, estimateError, flipColumns, reconstruct, screeBounds, ShapeError, stateBytes, zeros,
+  applyRight, estimateError, flipColumns, reconstruct, screeBounds, ShapeError, stateBytes, sumSquares, sumSquaresNorm, zeros,
   type Matrix, type RangeSpill, type SketchMethod, type SketchSizes, type SketchTestMatrix,
 } from '../../src/internals.js';
 import { sketchRows } from '../operators/sketch-rows.js';
-import { peakRssBytes, type ApproxResult } from './approx-result.js';
+import { centeredNorm, peakRssBytes, projectionResidual, type ApproxResult } from './approx-result.js';
 import { drainSource } from '../drain-source.js';
 import { createFactorWriter, writeFactor } from './factor-writer.js';
-import { createRangeSpill, type CliRangeSpill } from './range-spill.js';
+import type { CliRangeSpill } from './range-spill.js';
 import { blockMatrix, factorNames, type RunContext } from './run-context.js';
 import { tallFlips, type TallBlocks } from './tall-signs.js';
 
@@ -30,7 +30,8 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
   const { opts, source, info, meter, notes } = ctx;
   const method = plan.method;
   const wantFactors = opts.out !== undefined;
-  const spill: CliRangeSpill | undefined = wantFactors && method !== 'fd' ? createRangeSpill() : undefined;
+  // The file spill (Arrow IPC) is loaded only when U is written.
+  const spill: CliRangeSpill | undefined = wantFactors && method !== 'fd' ? (await import('./range-spill.js')).createRangeSpill() : undefined;
   const discard: RangeSpill = { write: () => undefined };
   const columns = info.orientation === 'columns';
   try {
@@ -41,23 +42,22 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
       sizes: plan.sizes, center: opts.center && !columns,
       ...(method === 'fd' ? {} : { spill: spill ?? discard }),
     });
-    // ||A||_F is measured exactly on the way (one multiply-add per value, next to the sketch's
-    // O(k + s) per value), so `relative` divides by the true norm, not by the error sketch's estimate.
-    let f2 = 0;
+    // ||A||_F is measured exactly on the way (a kernel: Blue's scaled sum of squares, one
+    // multiply-add per value next to the sketch's O(l) per value), so `relative` divides by the true
+    // norm, not by the error sketch's estimate, and rsvd's residual is exact.
+    const ssq = new Float64Array(3);
     const state = await lastValueFrom(source.open().pipe(
       tap((b) => {
-        const n = b.rows * b.cols, d = b.data;
-        for (let t = 0; t < n; t++) f2 += d[t]! * d[t]!;
-        meter.block(b.rows, n * d.BYTES_PER_ELEMENT);
+        const n = b.rows * b.cols;
+        sumSquares(n, b.data, 0, ssq);
+        meter.block(b.rows, n * b.data.BYTES_PER_ELEMENT);
       }),
       sketchOp,
     ));
     if (state.rowsSeen === 0) throw new ShapeError(`${info.where}: the input has no rows`);
     const rec = reconstruct(state, { rank: opts.rank, signs: columns ? 'pending' : 'v' });
     notes.push(...rec.notes);
-    let norm2 = f2;
-    if (opts.center && !columns && state.rowsSeen > 0) for (const c of state.colSums) norm2 -= (c * c) / state.rowsSeen;
-    const normA = Math.sqrt(Math.max(0, norm2));
+    const normA = centeredNorm(sumSquaresNorm(ssq), opts.center && !columns ? state.colSums : null, state.rowsSeen);
     const r = rec.s.length;
     const m = state.rows;
     const names = factorNames(info);
@@ -89,9 +89,7 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
     }
     let errorEstimate: ApproxResult['errorEstimate'];
     if (method === 'rsvd') {
-      let kept2 = 0;
-      for (const x of rec.s) kept2 += x * x;
-      const frob = Math.sqrt(Math.max(0, norm2 - kept2));
+      const frob = projectionResidual(normA, rec.s);
       errorEstimate = { frobenius: frob, relative: normA > 0 ? frob / normA : 0, normA, kind: 'residual' };
     } else {
       const est = estimateError(state, rec);
