@@ -14,9 +14,6 @@ import type { Orientation } from '../types.js';
 import { createProgressMeter } from './progress-meter.js';
 import type { ReportRecorder } from './report-recorder.js';
 import type { RunContext } from './run-context.js';
-import { runExact } from './run-exact.js';
-import { runMultiPass } from './run-multi-pass.js';
-import { runSinglePass } from './run-single-pass.js';
 import { UsageError } from './usage-error.js';
 
 export interface CommandIo {
@@ -76,9 +73,10 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo, report?: Rep
   let result: ApproxResult;
   try {
     switch (plan.kind) {
-      case 'exact': result = await runExact(ctx); break;
-      case 'passes': result = await runMultiPass(ctx, plan.plan); break;
-      case 'sketch': result = await runSinglePass(ctx, plan); break;
+      // Each runner is loaded only when it runs (start-up: the multi-pass driver brings the Arrow spill).
+      case 'exact': result = await (await import('./run-exact.js')).runExact(ctx); break;
+      case 'passes': result = await (await import('./run-multi-pass.js')).runMultiPass(ctx, plan.plan); break;
+      case 'sketch': result = await (await import('./run-single-pass.js')).runSinglePass(ctx, plan); break;
     }
   } finally {
     meter.done();
