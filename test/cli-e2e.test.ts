@@ -208,13 +208,14 @@ describe('rangefinder approx, end to end', () => {
     expect(demo.stdout).toMatch(/1797 x 64/);
     expect(demo.stdout).toMatch(/exact sigma_j/);
     const ratio = Number(/the sketch is ([\d.]+)x the optimum/.exec(demo.stdout)?.[1]);
-    expect(ratio).toBeGreaterThan(1);
-    expect(ratio).toBeLessThan(1.5);
+    // The one-pass default (rsvd) spends the demo's budget on oversampling (l = 53 of 64 columns).
+    expect(demo.stdout).toMatch(/method rsvd, 1 pass/);
+    expect(ratio).toBeGreaterThanOrEqual(1);
+    expect(ratio).toBeLessThan(1.05);
     // More passes over the same file buy accuracy: monotone, and near the optimum at 5 passes.
     const more = [...demo.stdout.matchAll(/(\d) passes: error [\d.]+ \([\d.]+% of \|\|A\|\|_F\), ([\d.]+)x the optimum/g)]
       .map((m) => [Number(m[1]), Number(m[2])] as const);
     expect(more.map(([p]) => p)).toEqual([2, 3, 5]);
-    expect(more[0]![1]).toBeLessThan(ratio);
     for (let i = 1; i < more.length; i++) expect(more[i]![1]).toBeLessThanOrEqual(more[i - 1]![1] + 1e-4);
     expect(more[2]![1]).toBeLessThan(1.01);
     expect(more[2]![1]).toBeGreaterThanOrEqual(0.9999);
