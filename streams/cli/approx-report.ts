@@ -31,7 +31,7 @@ export interface ReportInput {
   result: ApproxResult;
   opts: ApproxOptions;
   recorder: ReportRecorder;
-  /** The command line as typed (argv after `rangefinder`). */
+  /** The approx command line as typed (argv after `rangefinder approx`). */
   argv: readonly string[];
   /** Date of the run (default now). */
   date?: Date;
@@ -46,8 +46,9 @@ export interface Plot {
 }
 
 /** The plots the page shows for this run (Vega-Lite specifications). */
-export function reportPlots({ result, recorder }: Pick<ReportInput, 'result' | 'recorder'>): Plot[] {
+export function reportPlots({ result, recorder, opts }: Pick<ReportInput, 'result' | 'recorder' | 'opts'>): Plot[] {
   const r = result.rank;
+  const asked = opts.rank;
   const normA = result.errorEstimate.normA;
   const plots: Plot[] = [];
   const scree = recorder.scree;
@@ -59,7 +60,7 @@ export function reportPlots({ result, recorder }: Pick<ReportInput, 'result' | '
   let svCaption: string;
   if (scree !== undefined) {
     sv = Array.from(scree.sigma, (s, i) => ({ j: i + 1, sigma: s, series: i < r ? `returned (rank ${r})` : 'computed by the sketch, not returned' }));
-    svCaption = `The ${scree.sigma.length} singular values of the sketch's approximation; the first ${r} are returned (the factors written with --out).`;
+    svCaption = `The ${scree.sigma.length} singular values of the sketch's approximation; the first ${r} are returned (the factors written with --out)${asked !== r ? `: rank ${asked} was asked for, see the notes` : ''}.`;
   } else if (perPass.length > 1) {
     sv = perPass.flatMap((p) => p.singularValues.map((s, i) => ({ j: i + 1, sigma: s, series: `after pass ${p.pass}` })));
     svCaption = `Singular values after every pass (RSI with q = pass - 1 power iterations); the last pass is the result.`;
@@ -87,7 +88,11 @@ export function reportPlots({ result, recorder }: Pick<ReportInput, 'result' | '
 
   // 2. The scree plot.
   type ScreePoint = { r: number; value: number; series: string };
-  const rule = [{ r }];
+  // The rank asked for, and the rank returned when a rank guard returned fewer (the notes say why).
+  const rule = asked === r ? [{ r, what: `rank ${r}` }] : [{ r: asked, what: `rank ${asked} asked` }, { r, what: `rank ${r} returned` }];
+  const ruleCaption = asked === r ? `The vertical line is the rank asked for (${r}).` : `The vertical lines are the rank asked for (${asked}) and the rank returned (${r}; see the notes).`;
+  const ruleLayer = { data: { values: rule }, mark: { type: 'rule', strokeDash: [4, 3], color: COLOUR.rank, size: 2 },
+    encoding: { x: { field: 'r', type: 'quantitative' }, tooltip: [{ field: 'what' }] } };
   if (scree !== undefined) {
     const K = scree.sigma.length;
     // The sketch's own error: upper(K) = (err / ||A||)^2, the tail being empty at r = K.
@@ -104,7 +109,7 @@ export function reportPlots({ result, recorder }: Pick<ReportInput, 'result' | '
     const hidden = K + 1 - band.length;
     plots.push({
       id: 'plot-scree', title: 'Scree plot: energy left unexplained by rank r (a-posteriori bounds)',
-      caption: `Bounds on the energy left by the best rank-r approximation, ||A - [[A]]_r||_F^2 / ||A||_F^2, from the sketch alone [TYUC19 §6.2]: lower(r) = (tail(r) / ||A||_F)^2 and upper(r) = ((tail(r) + err) / ||A||_F)^2, where tail(r) is the norm of the sketch's singular values beyond r and err = ${fmt(errK)} the a-posteriori estimate of the error of the sketch's whole rank-${K} approximation. The vertical line is the rank asked for (${r}).` +
+      caption: `Bounds on the energy left by the best rank-r approximation, ||A - [[A]]_r||_F^2 / ||A||_F^2, from the sketch alone [TYUC19 §6.2]: lower(r) = (tail(r) / ||A||_F)^2 and upper(r) = ((tail(r) + err) / ||A||_F)^2, where tail(r) is the norm of the sketch's singular values beyond r and err = ${fmt(errK)} the a-posteriori estimate of the error of the sketch's whole rank-${K} approximation. ${ruleCaption}` +
         (zeros.length > 0 ? ` The lower bound is below 1e-16 at r = ${compactRanges(zeros)} (not drawn; the band is drawn down to ${fmt(floor)} there).` : '') +
         (hidden > 0 ? ` ${hidden} rank${hidden === 1 ? '' : 's'} with both bounds below 1e-16 (rounding) not drawn.` : ''),
       spec: {
@@ -118,7 +123,7 @@ export function reportPlots({ result, recorder }: Pick<ReportInput, 'result' | '
             encoding: { x: { field: 'r', type: 'quantitative' }, y: { field: 'value', type: 'quantitative' },
               color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['upper bound', 'lower bound'], range: [COLOUR.upper, COLOUR.lower] }, legend: { orient: 'top' } },
               tooltip: [{ field: 'series' }, { field: 'r' }, { field: 'value', format: '.4g' }] } },
-          { data: { values: rule }, mark: { type: 'rule', strokeDash: [4, 3], color: COLOUR.rank, size: 2 }, encoding: { x: { field: 'r', type: 'quantitative' } } },
+          ruleLayer,
         ],
       },
     });
@@ -143,7 +148,7 @@ export function reportPlots({ result, recorder }: Pick<ReportInput, 'result' | '
               y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: 'unexplained fraction of ||A||_F^2' },
               color: { field: 'series', type: 'nominal', title: null, scale: { range: [COLOUR.exact] }, legend: { orient: 'top', labelLimit: 400 } },
               tooltip: [{ field: 'r' }, { field: 'value', format: '.4g' }] } },
-          { data: { values: rule }, mark: { type: 'rule', strokeDash: [4, 3], color: COLOUR.rank, size: 2 }, encoding: { x: { field: 'r', type: 'quantitative' } } },
+          ruleLayer,
         ],
       },
     });
@@ -255,11 +260,11 @@ export async function reportHtml(input: ReportInput): Promise<string> {
   const plots = reportPlots(input);
   const svgs = await Promise.all(plots.map((p) => renderSvg(p.spec)));
   const e = res.errorEstimate;
-  const command = `rangefinder ${argv.map(quoteArg).join(' ')}`;
+  const command = `rangefinder approx ${argv.map(quoteArg).join(' ')}`;
   const summary: [string, unknown][] = [
     ['input', res.input],
     ['matrix', `${res.rows} x ${res.cols}${res.orientation ? `, streamed by ${res.orientation}` : ''}`],
-    ['method', `${res.method}, ${res.passes} pass${res.passes === 1 ? '' : 'es'}, rank ${res.rank}, test matrix ${res.testMatrix}`],
+    ['method', `${res.method}, ${res.passes} pass${res.passes === 1 ? '' : 'es'}, rank ${res.rank}${res.rank !== opts.rank ? ` (${opts.rank} asked; see the notes)` : ''}, test matrix ${res.testMatrix}`],
     [e.kind === 'sketch' ? 'error estimate (a-posteriori)' : 'error (exact residual)', `||A - U S V^T||_F ${e.kind === 'sketch' ? '≈' : '='} ${fmt(e.frobenius)}, ${(100 * e.relative).toPrecision(4)}% of ||A||_F = ${fmt(e.normA)}`],
     ['time', `${res.seconds.toFixed(3)} s`],
     ['memory', `state ${bytes(res.stateBytes)} of a ${bytes(res.memoryBudget)} budget; peak RSS ${bytes(res.peakRssBytes)}`],
