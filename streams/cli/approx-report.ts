@@ -95,10 +95,16 @@ export function reportPlots({ result, recorder, opts }: Pick<ReportInput, 'resul
     encoding: { x: { field: 'r', type: 'quantitative' }, tooltip: [{ field: 'what' }] } };
   if (scree !== undefined) {
     const K = scree.sigma.length;
-    // The sketch's own error: upper(K) = (err / ||A||)^2, the tail being empty at r = K.
-    const errK = Math.sqrt(scree.upper[K]!) * normA;
+    // screeBounds divides by the error sketch's estimate of ||A||_F; the CLI measured ||A||_F exactly
+    // on the pass, so the bounds are redrawn with it. From screeBounds: lower(0) = tail(0)^2 /
+    // est^2 gives the estimate, upper(K) = err^2 / est^2 the sketch's error estimate err.
+    const tail2 = new Float64Array(K + 1);
+    for (let i = K - 1; i >= 0; i--) tail2[i] = tail2[i + 1]! + scree.sigma[i]! ** 2;
+    const normEst = scree.lower[0]! > 0 ? Math.sqrt(tail2[0]! / scree.lower[0]!) : normA;
+    const errK = Math.sqrt(scree.upper[K]!) * normEst;
+    const n2 = normA > 0 ? normA ** 2 : 1;
     // Below 1e-16 of ||A||_F^2 the fractions are rounding: not drawn (the caption says so).
-    const band = Array.from({ length: K + 1 }, (_, i) => ({ r: i, lower: scree.lower[i]!, upper: scree.upper[i]! }))
+    const band = Array.from({ length: K + 1 }, (_, i) => ({ r: i, lower: tail2[i]! / n2, upper: (Math.sqrt(tail2[i]!) + errK) ** 2 / n2 }))
       .filter((p) => p.upper > EPS);
     const floor = Math.max(EPS, Math.min(...band.map((p) => p.upper)) / 10);
     const lines: ScreePoint[] = band.flatMap((p) => [
@@ -107,9 +113,25 @@ export function reportPlots({ result, recorder, opts }: Pick<ReportInput, 'resul
     ]);
     const zeros = band.filter((p) => p.lower <= EPS).map((p) => p.r);
     const hidden = K + 1 - band.length;
+    // A projection method (the one-pass Gram RSVD) also knows its truncations' error exactly:
+    // ||A - [Q Q^T A]_r||_F^2 = ||A||_F^2 - sum_{j <= r} sigma_j^2, an upper bound on the optimum.
+    const projection = result.errorEstimate.kind === 'residual' && normA > 0;
+    const exactSeries = 'of this result\'s rank-r truncation (exact)';
+    if (projection) {
+      let kept = 0;
+      for (let i = 0; i <= K; i++) {
+        if (i > 0) kept += scree.sigma[i - 1]! ** 2;
+        const v = Math.max(0, normA ** 2 - kept) / normA ** 2;
+        if (v > EPS) lines.push({ r: i, value: v, series: exactSeries });
+      }
+    }
+    const series = projection ? ['upper bound', 'lower bound', exactSeries] : ['upper bound', 'lower bound'];
+    const colours = projection ? [COLOUR.upper, COLOUR.lower, COLOUR.exact] : [COLOUR.upper, COLOUR.lower];
     plots.push({
       id: 'plot-scree', title: 'Scree plot: energy left unexplained by rank r (a-posteriori bounds)',
-      caption: `Bounds on the energy left by the best rank-r approximation, ||A - [[A]]_r||_F^2 / ||A||_F^2, from the sketch alone [TYUC19 §6.2]: lower(r) = (tail(r) / ||A||_F)^2 and upper(r) = ((tail(r) + err) / ||A||_F)^2, where tail(r) is the norm of the sketch's singular values beyond r and err = ${fmt(errK)} the a-posteriori estimate of the error of the sketch's whole rank-${K} approximation. ${ruleCaption}` +
+      caption: `Bounds on the energy left by the best rank-r approximation, ||A - [[A]]_r||_F^2 / ||A||_F^2, from the sketch alone [TYUC19 §6.2]: lower(r) = (tail(r) / ||A||_F)^2 and upper(r) = ((tail(r) + err) / ||A||_F)^2, where tail(r) is the norm of the sketch's singular values beyond r, err = ${fmt(errK)} the a-posteriori estimate of the error of the sketch's whole rank-${K} approximation, and ||A||_F = ${fmt(normA)} as measured on the pass (the error sketch estimated ${fmt(normEst)}).` +
+        (projection ? ` This method projects A (U S V^T = [Q Q^T A]_r), so the error of each truncation of its result is also known exactly: (||A||_F^2 - sum_{j <= r} sigma_j^2) / ||A||_F^2, above the optimum and usually below the upper bound.` : '') +
+        ` ${ruleCaption}` +
         (zeros.length > 0 ? ` The lower bound is below 1e-16 at r = ${compactRanges(zeros)} (not drawn; the band is drawn down to ${fmt(floor)} there).` : '') +
         (hidden > 0 ? ` ${hidden} rank${hidden === 1 ? '' : 's'} with both bounds below 1e-16 (rounding) not drawn.` : ''),
       spec: {
@@ -121,7 +143,7 @@ export function reportPlots({ result, recorder, opts }: Pick<ReportInput, 'resul
               y: { field: 'upper', type: 'quantitative', scale: { type: 'log' }, title: 'unexplained fraction of ||A||_F^2' }, y2: { field: 'lowerShown' } } },
           { data: { values: lines }, mark: { type: 'line', point: { filled: true, size: 25 }, clip: true },
             encoding: { x: { field: 'r', type: 'quantitative' }, y: { field: 'value', type: 'quantitative' },
-              color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['upper bound', 'lower bound'], range: [COLOUR.upper, COLOUR.lower] }, legend: { orient: 'top' } },
+              color: { field: 'series', type: 'nominal', title: null, scale: { domain: series, range: colours }, legend: { orient: 'top', labelLimit: 400 } },
               tooltip: [{ field: 'series' }, { field: 'r' }, { field: 'value', format: '.4g' }] } },
           ruleLayer,
         ],
