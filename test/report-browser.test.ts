@@ -85,9 +85,9 @@ describe('--report in headless chromium', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a one-pass sketch: the page loads without errors or requests; spectrum, scree bounds and time are drawn', async () => {
+  it('a one-pass three-sketch: the page loads without errors or requests; spectrum, scree bounds and time are drawn', async () => {
     const file = join(dir, 'one-pass.html');
-    const run = await runCli(['approx', 'synthetic:4000x120:rank=15,decay=0.7,seed=3', '--rank', '8', '--report', file, '--json', '--no-progress']);
+    const run = await runCli(['approx', 'synthetic:4000x120:rank=15,decay=0.7,seed=3', '--rank', '8', '--method', 'three-sketch', '--report', file, '--json', '--no-progress']);
     expect(run.code, run.stderr).toBe(0);
     const json = JSON.parse(run.stdout) as { output: { report: string }; method: string };
     expect(json.output.report).toBe(file);
