@@ -128,11 +128,7 @@ function nonFiniteTs64(n: number, src: Float64Array, off: number): boolean {
  */
 export function sumSquares(n: number, src: Float, off: number, acc: Float64Array): void {
   const rt = wasmRuntime();
-  if (rt === null) {
-    if (src instanceof Float32Array) sumSquaresTs32(n, src, off, acc);
-    else sumSquaresTs64(n, src as Float64Array, off, acc);
-    return;
-  }
+  if (rt === null) { sumSquaresTs(n, src, off, acc); return; }
   const f32 = src instanceof Float32Array, k = f32 ? rt.exports.sumsq_f32 : rt.exports.sumsq_f64;
   const a = accScratch(rt);
   rt.f64.fill(0, a / 8, a / 8 + 3);
@@ -143,6 +139,12 @@ export function sumSquares(n: number, src: Float, off: number, acc: Float64Array
 }
 
 const TSML = 2 ** -511, TBIG = 2 ** 486, SSML = 2 ** 537, SBIG = 2 ** -538;
+
+/** The TypeScript twin of `sumSquares` (what runs without the WebAssembly kernels; exported for tests). */
+export function sumSquaresTs(n: number, src: Float, off: number, acc: Float64Array): void {
+  if (src instanceof Float32Array) sumSquaresTs32(n, src, off, acc);
+  else sumSquaresTs64(n, src as Float64Array, off, acc);
+}
 
 function sumSquaresTs32(n: number, src: Float32Array, off: number, acc: Float64Array): void {
   let s = 0;

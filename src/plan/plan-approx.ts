@@ -139,7 +139,7 @@ function rsvdReason(w: RsvdWidth, q: ApproxQuery): string {
   const base = `r + max(10, r) = ${w.base} [HMT11 §4.2, §10.2]`;
   if (w.cheap === undefined) return `${head} = ${base}; the number of rows is not known, so no more is bought with the budget ${budget} (it allows l = ${w.fit})`;
   if (w.l === w.base) {
-    return `${head} = ${base}; a ${q.rows} x ${q.cols} input makes more expensive (the rule buys more only within ${WORK} multiply-adds), ` +
+    return `${head} = ${base}; more oversampling would cost more than ${WORK} multiply-adds on a ${q.rows} x ${q.cols} input, ` +
       `so the budget ${budget} (which allows l = ${w.fit}) is a ceiling, not a target`;
   }
   const why = w.l === Math.min(q.cols, q.rows ?? q.cols) ? `, up to min(m, n) = ${w.l} (the exact answer)`
