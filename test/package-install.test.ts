@@ -13,7 +13,7 @@
  * first's downloads). Skipped, with a message, only when the registry cannot be reached.
  */
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -191,6 +191,15 @@ describe.skipIf(!online)('the packed tarball installed into fresh projects (need
     expectSigma(approx(dir, 'a.parquet', ['--exclude', 'id', '--method', 'exact']));
     const version = run('npx', ['--no-install', 'rangefinder', '-v'], dir);
     expect(ok(version, 'rangefinder -v')).toMatch(/^rangefinder \d+\.\d+\.\d+\n$/);
+    // Without the rxjs peer (--legacy-peer-deps and no rxjs of the user's): one line saying so, exit 2.
+    renameSync(join(dir, 'node_modules', 'rxjs'), join(dir, 'node_modules', 'rxjs-away'));
+    try {
+      const missing = run('npx', ['--no-install', 'rangefinder', 'approx', 'a.npy', '--rank', '3'], dir);
+      expect(missing.status).toBe(2);
+      expect(missing.stderr).toBe('rangefinder: rxjs is not installed; it is a peer dependency of rangefinder (npm install rxjs@7)\n');
+    } finally {
+      renameSync(join(dir, 'node_modules', 'rxjs-away'), join(dir, 'node_modules', 'rxjs'));
+    }
   }, 900_000);
 
   it('B: a project on apache-arrow 17 installs without ERESOLVE, keeps its Arrow, and the CLI reads the Arrow file it wrote', () => {
