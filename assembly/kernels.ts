@@ -339,11 +339,75 @@ export function absmax_f64(n: i32, src: usize): f64 {
 // dst[i, j] (float64, row stride ldd bytes) = src at src + i * rs + j * cs (float32, byte strides):
 // a widening copy that may also transpose.
 export function widen_f32(rows: i32, cols: i32, src: usize, rs: usize, cs: usize, dst: usize, ldd: usize): void {
+  if (cs == 4) {
+    // Contiguous rows: four values per step, promoted two by two.
+    for (let i = 0; i < rows; i++) {
+      const s = src + <usize>i * rs, d = dst + <usize>i * ldd;
+      let j = 0;
+      for (; j + 4 <= cols; j += 4) {
+        const v = v128.load(s + (<usize>j << 2));
+        v128.store(d + (<usize>j << 3), f64x2.promote_low_f32x4(v));
+        v128.store(d + (<usize>j << 3), f64x2.promote_low_f32x4(v128.shuffle<u32>(v, v, 2, 3, 0, 1)), 16);
+      }
+      for (; j < cols; j++) store<f64>(d + (<usize>j << 3), <f64>load<f32>(s + (<usize>j << 2)));
+    }
+    return;
+  }
   for (let i = 0; i < rows; i++) {
     let s = src + <usize>i * rs;
     const d = dst + <usize>i * ldd;
     for (let j = 0; j < cols; j++) { store<f64>(d + (<usize>j << 3), <f64>load<f32>(s)); s += cs; }
   }
+}
+
+// Sum of squares of n float32 values into acc[1] (float64): a float32 squared is within float64's
+// range (3.4e38^2 = 1.2e77, 1.4e-45^2 = 2e-90), so no scaling is needed. NaN or Inf make it non-finite.
+export function sumsq_f32(n: i32, src: usize, acc: usize): void {
+  let s0 = f64x2.splat(0), s1 = s0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v = v128.load(src + (<usize>i << 2));
+    const lo = f64x2.promote_low_f32x4(v), hi = f64x2.promote_low_f32x4(v128.shuffle<u32>(v, v, 2, 3, 0, 1));
+    s0 = fma<f64>(lo, lo, s0);
+    s1 = fma<f64>(hi, hi, s1);
+  }
+  s0 = f64x2.add(s0, s1);
+  let s: f64 = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1);
+  for (; i < n; i++) { const x = <f64>load<f32>(src + (<usize>i << 2)); s += x * x; }
+  store<f64>(acc, load<f64>(acc, 8) + s, 8);
+}
+
+// Blue's scaled sum of squares of n float64 values [Blue 1978; LAPACK 3.10 dnrm2, Anderson 2017]:
+// |x| < 2^-511 adds (x 2^537)^2 to acc[0], |x| > 2^486 adds (x 2^-538)^2 to acc[2], the rest x^2 to
+// acc[1]; no accumulator overflows or underflows for any finite input (1e300 or 1e-300 included),
+// and a NaN or an infinity makes the sum non-finite. Combined by `sumSquaresNorm` (src/kernels/ops.ts).
+export function sumsq_f64(n: i32, src: usize, acc: usize): void {
+  const tsml = f64x2.splat(1.4916681462400413e-154), tbig = f64x2.splat(1.9979190722022350e146);
+  const ssml = f64x2.splat(4.4989137945431964e161), sbig = f64x2.splat(1.1113793747425387e-162);
+  const zero = f64x2.splat(0);
+  let as = zero, am = zero, ab = zero;
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const x = v128.load(src + (<usize>i << 3)), ax = f64x2.abs(x);
+    const big = f64x2.gt(ax, tbig), small = f64x2.lt(ax, tsml);
+    const mid = v128.not(v128.or(big, small));
+    const xs = f64x2.mul(x, ssml), xb = f64x2.mul(x, sbig);
+    as = f64x2.add(as, v128.and(f64x2.mul(xs, xs), small));
+    am = f64x2.add(am, v128.and(f64x2.mul(x, x), mid));
+    ab = f64x2.add(ab, v128.and(f64x2.mul(xb, xb), big));
+  }
+  let s0: f64 = f64x2.extract_lane(as, 0) + f64x2.extract_lane(as, 1);
+  let s1: f64 = f64x2.extract_lane(am, 0) + f64x2.extract_lane(am, 1);
+  let s2: f64 = f64x2.extract_lane(ab, 0) + f64x2.extract_lane(ab, 1);
+  for (; i < n; i++) {
+    const x = load<f64>(src + (<usize>i << 3)), ax = Math.abs(x);
+    if (ax > 1.9979190722022350e146) { const y = x * 1.1113793747425387e-162; s2 += y * y; }
+    else if (ax < 1.4916681462400413e-154) { const y = x * 4.4989137945431964e161; s0 += y * y; }
+    else s1 += x * x;
+  }
+  store<f64>(acc, load<f64>(acc) + s0);
+  store<f64>(acc, load<f64>(acc, 8) + s1, 8);
+  store<f64>(acc, load<f64>(acc, 16) + s2, 16);
 }
 
 // dst[0:n] (float32) = src[0:n] (float64), rounded.

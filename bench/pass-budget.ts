@@ -31,20 +31,20 @@
  * Output: bench/out/pass-budget.json, .csv, .md and the plots bench/out/pass-budget-frobenius.svg and
  * -spectral.svg (Vega-Lite, rendered in Node by vega's headless View).
  *
- * Conclusion (run of 2026-12-06 with the Philox streams, bench/out/pass-budget.md; F = Frobenius ratio
- * to the optimum; the 2026-11-23 run with the xor128 streams in brackets):
+ * Conclusion (run of 2026-12-06, Philox streams and the certified rank guard, bench/out/pass-budget.md;
+ * F = Frobenius ratio to the optimum):
  * - One pass: the single-view three-sketch is not the best one-pass choice on these slow spectra.
- *   ppocr at 4 MiB: Gram-pass RSVD F = 1.118 (1.116), two-sketch 1.100 (1.097), three-sketch 1.309
- *   (1.306); PolyDecay at 4 MiB: two-sketch 1.010 (1.009), three-sketch 1.029 (1.029), RSVD 1.130
- *   (1.107). Under a
- *   tight budget (768 KiB) only the sketches fit: the Gram-pass state needs 1.1 to 1.7 MiB here, and
- *   the three-sketch 867 KiB at rank 20 x 480 columns (refused), so the two-sketch is what runs
- *   (ppocr F = 1.70 (1.61)).
+ *   ppocr at 4 MiB: Gram-pass RSVD F = 1.118, two-sketch 1.171; the three-sketch (Gaussian maps)
+ *   returns rank 0 under both size rules (its rank guard resolves no rank; the zero matrix gives
+ *   F = 1.272). PolyDecay at 4 MiB: two-sketch 1.014, three-sketch 'natural' 1.030, 'flat' 1.044,
+ *   RSVD 1.130. Under a tight budget (768 KiB) only the sketches fit: the Gram-pass state needs 1.1
+ *   to 1.7 MiB here and the three-sketch 814 KiB at rank 20 x 480 columns (refused); the two-sketch
+ *   runs but returns rank 0 on ppocr.
  * - Two passes: Frequent Directions (V in pass 1, U = A V S^-1 in pass 2) spends the whole budget on
- *   its sketch (l = 132 at 4 MiB) and reaches F = 1.0001 on ppocr, where RSI q = 1 gets 1.022 (1.019)
- *   because the planner keeps l = r + 10 whatever the budget; block Krylov q = 1 gets 1.013 (1.011).
- * - Five passes: RSI q = 4 F = 1.0011 (1.0005), block Krylov 1.0000; numpy's RSI at the same q agrees
- *   within 0.001 in F (1.0010), and our spectral ratio is better (1.008 against numpy's 1.023).
+ *   its sketch (l = 132 at 4 MiB) and reaches F = 1.0001 on ppocr, where RSI q = 1 gets 1.022
+ *   because the planner keeps l = r + 10 whatever the budget; block Krylov q = 1 gets 1.013.
+ * - Five passes: RSI q = 4 F = 1.0011, block Krylov 1.0000; numpy's RSI at the same q agrees within
+ *   0.001 in F (1.0010), and our spectral ratio is better (1.008 against numpy's 1.023).
  * Caveat: one seed per configuration, a shared and loaded 2-core machine (times are indicative).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -83,6 +83,8 @@ export interface PassBudgetRow {
   seconds?: number;
   peakRssBytes?: number;
   stateBytes?: number;
+  /** Triplets returned: below `rank` when the method's rank guard found fewer it could resolve. */
+  returnedRank?: number;
   refused?: string;
 }
 
@@ -105,8 +107,8 @@ function configs(passBudgets: readonly number[]): Config[] {
   // measured with them, before sparse sign became the default (equal accuracy on average:
   // bench/out/accuracy-single-view.md).
   const out: Config[] = [
-    { method: 'three-sketch', family: 'three-sketch', passes: 1, args: ['--method', 'three-sketch', '--test-matrix', 'gaussian'] },
-    { method: 'three-sketch flat', family: 'three-sketch (flat rule)', passes: 1, args: ['--method', 'three-sketch', '--size-rule', 'flat', '--test-matrix', 'gaussian'] },
+    { method: 'three-sketch', family: 'three-sketch (flat rule, the default)', passes: 1, args: ['--method', 'three-sketch', '--size-rule', 'flat', '--test-matrix', 'gaussian'] },
+    { method: 'three-sketch natural', family: 'three-sketch (natural rule)', passes: 1, args: ['--method', 'three-sketch', '--size-rule', 'natural', '--test-matrix', 'gaussian'] },
     { method: 'two-sketch', family: 'two-sketch', passes: 1, args: ['--method', 'two-sketch', '--test-matrix', 'gaussian'] },
     { method: 'rsvd', family: 'RSI (q = P - 1)', passes: 1, q: 0, args: ['--method', 'rsi', '--passes', '1'] },
   ];
@@ -175,7 +177,7 @@ function measure(m: BenchMatrix, j: CliJson, prefix: string): Partial<PassBudget
     sizes: Object.entries(j.sketch).filter(([k]) => k !== 'rule').map(([k, x]) => `${k}=${x}`).join(' '),
     frobeniusRatio: frob / m.tau, spectralRatio: spec / m.sigma[m.rank]!,
     errorEstimateRatio: j.errorEstimate.frobenius / frob,
-    seconds: j.seconds, peakRssBytes: j.peakRssBytes, stateBytes: j.stateBytes,
+    seconds: j.seconds, peakRssBytes: j.peakRssBytes, stateBytes: j.stateBytes, returnedRank: r,
   };
 }
 
@@ -218,37 +220,97 @@ function hasNumpy(): boolean {
   try { execFileSync('python3', ['-c', 'import numpy'], { stdio: 'ignore', env: numpyEnv() }); return true; } catch { return false; }
 }
 
+/**
+ * Every method family with a fixed colour, shape and dash, so a series looks the same in every run
+ * and every plot (the legend lists only the families present, in this order).
+ */
+const FAMILY_STYLE: readonly { family: string; color: string; shape: string; dash: number[] }[] = [
+  { family: 'three-sketch (flat rule, the default)', color: '#4e79a7', shape: 'circle', dash: [1, 0] },
+  { family: 'three-sketch (natural rule)', color: '#76b7b2', shape: 'square', dash: [1, 0] },
+  { family: 'two-sketch', color: '#f28e2b', shape: 'diamond', dash: [1, 0] },
+  { family: 'RSI (q = P - 1)', color: '#e15759', shape: 'triangle-up', dash: [1, 0] },
+  { family: 'Frequent Directions', color: '#59a14f', shape: 'cross', dash: [1, 0] },
+  { family: 'block Krylov', color: '#b07aa1', shape: 'triangle-right', dash: [1, 0] },
+  { family: 'numpy RSI (q = P - 1)', color: '#9c755f', shape: 'triangle-left', dash: [4, 3] },
+];
+/** Excess values below this are drawn at it with their own mark (a log axis has no 0). */
+const EXCESS_FLOOR = 1e-6;
+
 async function plot(rows: PassBudgetRow[], field: 'frobeniusRatio' | 'spectralRatio', title: string, path: string): Promise<void> {
   const vega = await import('vega');
   const vl = await import('vega-lite');
-  const values = rows.filter((r) => r[field] !== undefined).map((r) => ({
-    matrix: `${r.matrix} (rank ${r.rank})`,
-    budget: r.impl === 'numpy' ? 'numpy (in memory)' : `budget ${r.memoryBudget >= MIB ? `${r.memoryBudget / MIB} MiB` : `${r.memoryBudget / KIB} KiB`}`,
-    family: r.family, passes: r.passes, method: r.method, ratio: r[field]!,
-    // excess over the optimum (the papers' metric), floored so that exact answers stay on a log axis
-    value: Math.max(r[field]! - 1, 1e-6),
+  const budgetLabel = (b: number): string => `budget ${b >= MIB ? `${b / MIB} MiB` : `${b / KIB} KiB`}`;
+  const present = FAMILY_STYLE.filter((s) => rows.some((r) => r.family === s.family));
+  for (const r of rows) if (!FAMILY_STYLE.some((s) => s.family === r.family)) throw new Error(`pass-budget: no style for family '${r.family}'`);
+  const index = new Map(present.map((s, i) => [s.family, i]));
+  // Dodge: each family a little to the side of its pass count, so coincident points stay visible.
+  const dodge = (family: string): number => 0.07 * (index.get(family)! - (present.length - 1) / 2);
+  const budgets = [...new Set(rows.filter((r) => r.impl === 'ours').map((r) => r.memoryBudget))].sort((a, b) => a - b).map(budgetLabel);
+  const measured = rows.filter((r) => r[field] !== undefined);
+  const excesses = measured.map((r) => r[field]! - 1);
+  const top = 10 ** (Math.ceil(Math.log10(Math.max(...excesses, 1e-3))) + 1);
+  // numpy has no memory budget: its points are repeated in every budget row of the facet.
+  const cells = (r: PassBudgetRow): string[] => (r.impl === 'numpy' ? budgets : [budgetLabel(r.memoryBudget)]);
+  const values = rows.flatMap((r) => cells(r).map((budget) => {
+    const excess = r[field] !== undefined ? r[field]! - 1 : undefined;
+    const kind = excess === undefined ? 'refused' : excess < EXCESS_FLOOR ? 'below'
+      : r.returnedRank !== undefined && r.returnedRank < r.rank ? 'partial' : 'value';
+    return {
+      matrix: `${r.matrix} (rank ${r.rank})`, budget, family: r.family, method: r.method, kind,
+      x: r.passes + dodge(r.family),
+      passes: r.passes,
+      // refused: in the top decade, above every measured value; below the floor: at the floor
+      y: kind === 'refused' ? top / 2 : kind === 'below' ? EXCESS_FLOOR : excess!,
+      ratio: r[field] ?? null,
+      note: r.refused ?? (kind === 'below' ? `excess ${excess!.toExponential(1)} < ${EXCESS_FLOOR}`
+        : kind === 'partial' ? `returned rank ${r.returnedRank} of ${r.rank} (rank guard)` : ''),
+    };
   }));
-  // numpy has no memory budget: repeat its points in every budget row of the facet.
-  const budgets = [...new Set(values.filter((v) => !v.budget.startsWith('numpy')).map((v) => v.budget))];
-  const expanded = values.flatMap((v) => (v.budget.startsWith('numpy') ? budgets.map((b) => ({ ...v, budget: b })) : [v]));
+  const domain = present.map((s) => s.family);
+  const color = { field: 'family', type: 'nominal', title: 'method', scale: { domain, range: present.map((s) => s.color) }, legend: { labelLimit: 400, symbolStrokeWidth: 2 } };
+  const x = { field: 'x', type: 'quantitative', title: 'passes over the input', scale: { domain: [0.6, 5.4], nice: false }, axis: { values: [1, 2, 3, 4, 5], format: 'd' } };
+  const y = {
+    field: 'y', type: 'quantitative', scale: { type: 'log', domain: [EXCESS_FLOOR / 2, top], nice: false },
+    title: field === 'frobeniusRatio' ? '||A - A_r||_F / tau_{r+1} - 1' : '||A - A_r||_2 / sigma_{r+1} - 1',
+  };
+  const tooltip = [{ field: 'method' }, { field: 'passes' }, { field: 'ratio', format: '.5f' }, { field: 'note' }];
   const spec = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title,
-    data: { values: expanded },
-    facet: { column: { field: 'matrix', type: 'nominal', title: null }, row: { field: 'budget', type: 'nominal', title: null } },
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: {
+      text: title,
+      subtitle: [
+        `Excess over the optimum on a log axis. Filled ▽ on the bottom line: excess below ${EXCESS_FLOOR} (drawn at ${EXCESS_FLOOR}, not to scale).`,
+        '✕ in the top band: refused, the memory budget cannot hold the method (the smallest budget that works is in pass-budget.md).',
+        'Open symbol: the method returned fewer than r triplets (its rank guard; rank 0 = the zero matrix). Points are dodged',
+        'sideways by method so that equal values stay visible; numpy has no budget and is repeated in each row.',
+      ],
+      anchor: 'start',
+    },
+    data: { values },
+    facet: { column: { field: 'matrix', type: 'nominal', title: null }, row: { field: 'budget', type: 'nominal', title: null, sort: budgets } },
     spec: {
-      width: 260, height: 180,
+      width: 300, height: 200,
       layer: [
-        { mark: { type: 'line', point: true }, encoding: {
-          x: { field: 'passes', type: 'quantitative', title: 'passes over the input', scale: { domain: [1, 5] }, axis: { tickMinStep: 1 } },
-          y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: field === 'frobeniusRatio' ? '||A - A_r||_F / tau_{r+1} - 1' : '||A - A_r||_2 / sigma_{r+1} - 1' },
-          color: { field: 'family', type: 'nominal', title: 'method', legend: { labelLimit: 400 } },
-          strokeDash: { condition: { test: "indexof(datum.family, 'numpy') >= 0", value: [4, 3] }, value: [1, 0] },
-          tooltip: [{ field: 'method' }, { field: 'ratio', format: '.4f' }],
-        } },
+        { transform: [{ filter: "datum.kind !== 'refused'" }],
+          mark: { type: 'line', clip: true, strokeWidth: 1.5 },
+          encoding: { x, y, color, detail: { field: 'family' },
+            strokeDash: { field: 'family', type: 'nominal', title: 'method', scale: { domain, range: present.map((s) => s.dash) } } } },
+        { transform: [{ filter: "datum.kind === 'value'" }],
+          mark: { type: 'point', filled: true, size: 55, opacity: 1, clip: true },
+          encoding: { x, y, color, shape: { field: 'family', type: 'nominal', title: 'method', scale: { domain, range: present.map((s) => s.shape) } }, tooltip } },
+        { transform: [{ filter: "datum.kind === 'partial'" }],
+          mark: { type: 'point', filled: false, size: 70, strokeWidth: 2, opacity: 1, clip: true },
+          encoding: { x, y, color, shape: { field: 'family', type: 'nominal', title: 'method', scale: { domain, range: present.map((s) => s.shape) } }, tooltip } },
+        { transform: [{ filter: "datum.kind === 'below'" }],
+          mark: { type: 'point', shape: 'triangle-down', filled: true, size: 90, opacity: 1, clip: true },
+          encoding: { x, y, color, tooltip } },
+        { transform: [{ filter: "datum.kind === 'refused'" }],
+          mark: { type: 'point', shape: 'M-1,-1L1,1M-1,1L1,-1', filled: false, size: 90, strokeWidth: 2.5, opacity: 1, clip: true },
+          encoding: { x, y, color, tooltip } },
       ],
     },
-    resolve: { scale: { y: 'independent' } },
+    resolve: { scale: { y: 'shared' } },
+    config: { font: 'DejaVu Sans, Helvetica, Arial, sans-serif', legend: { orient: 'right' } },
   };
   const compiled = vl.compile(spec as never).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
@@ -258,7 +320,7 @@ async function plot(rows: PassBudgetRow[], field: 'frobeniusRatio' | 'spectralRa
 
 function csv(rows: PassBudgetRow[]): string {
   const cols: (keyof PassBudgetRow)[] = ['matrix', 'rows', 'cols', 'rank', 'memoryBudget', 'impl', 'method', 'family', 'passes', 'powerIterations', 'sizes',
-    'frobeniusRatio', 'spectralRatio', 'errorEstimateRatio', 'seconds', 'peakRssBytes', 'stateBytes', 'refused'];
+    'frobeniusRatio', 'spectralRatio', 'errorEstimateRatio', 'seconds', 'peakRssBytes', 'stateBytes', 'returnedRank', 'refused'];
   const cell = (x: unknown) => {
     if (x === undefined) return '';
     const s = typeof x === 'number' ? String(Number.isInteger(x) ? x : Number(x.toPrecision(6))) : String(x);
@@ -282,7 +344,8 @@ function summary(rows: PassBudgetRow[], passBudgets: readonly number[]): string 
       const better = (x: PassBudgetRow, y: PassBudgetRow) => { const a = key(x), b = key(y); return a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!; };
       const best = fit.reduce((a, b) => (better(b, a) < 0 ? b : a));
       const three = fit.find((r) => r.method === 'three-sketch');
-      lines.push(`| ${matrix} | ${fmtBytes(Number(budget))} | ${P} | ${best.method} (${best.sizes}) | ${best.frobeniusRatio!.toFixed(4)} | ${best.spectralRatio!.toFixed(3)} | ${three?.frobeniusRatio?.toFixed(4) ?? '-'} | ${best.seconds!.toFixed(2)} | ${fmtBytes(best.peakRssBytes!)} |`);
+      const partial = (r: PassBudgetRow | undefined): string => (r?.returnedRank !== undefined && r.returnedRank < r.rank ? ` (rank ${r.returnedRank} returned)` : '');
+      lines.push(`| ${matrix} | ${fmtBytes(Number(budget))} | ${P} | ${best.method} (${best.sizes})${partial(best)} | ${best.frobeniusRatio!.toFixed(4)} | ${best.spectralRatio!.toFixed(3)} | ${three?.frobeniusRatio?.toFixed(4) ?? '-'}${partial(three)} | ${best.seconds!.toFixed(2)} | ${fmtBytes(best.peakRssBytes!)} |`);
     }
   }
   return lines.join('\n');
@@ -344,7 +407,10 @@ export async function runPassBudget(argv: readonly string[], out: NodeJS.Writabl
   await plot(rows, 'frobeniusRatio', 'Excess Frobenius error over the optimum vs passes (log)', join(outDir, `${base}-frobenius.svg`));
   await plot(rows, 'spectralRatio', 'Excess spectral error over sigma_{r+1} vs passes (log)', join(outDir, `${base}-spectral.svg`));
   const table = summary(rows, passBudgets);
-  writeFileSync(join(outDir, `${base}.md`), `# Pass-budget benchmark\n\n${meta.command} (${meta.date}, Node ${meta.node})\n\n${table}\n`);
+  const refused = rows.filter((r) => r.refused !== undefined)
+    .map((r) => `| ${r.matrix} | ${fmtBytes(r.memoryBudget)} | ${r.method} | ${r.refused!.replace(/\|/g, '\\|')} |`);
+  const refusedMd = refused.length > 0 ? `\n\n## Refused by the memory budget\n\n| matrix | memory budget | method | message |\n|---|---|---|---|\n${refused.join('\n')}\n` : '\n';
+  writeFileSync(join(outDir, `${base}.md`), `# Pass-budget benchmark\n\n${meta.command} (${meta.date}, Node ${meta.node})\n\n${table}${refusedMd}`);
   out.write(`\n${table}\n\nwrote ${join(outDir, base)}.json, .csv, .md, -frobenius.svg, -spectral.svg\n`);
   return rows;
 }

@@ -3,6 +3,7 @@
  * mapping of errors to exit codes (2 for RangefinderErrors and the OS's complaints about the input,
  * 1 with "internal error" for anything else, the stack only with RANGEFINDER_DEBUG=1).
  */
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { BudgetError, FormatError, NonFiniteError } from '../src/errors.js';
 import { parseApproxArgs, parseHostPort } from '../streams/cli/approx-args.js';
@@ -34,7 +35,7 @@ describe('cli arguments', () => {
 
   it('approx defaults and checks', () => {
     const o = parseApproxArgs(['a.npy', '--rank', '7']);
-    expect(o).toMatchObject({ input: 'a.npy', rank: 7, passes: 1, method: 'auto', memoryBudget: 64 * 2 ** 20, format: 'npy', progress: true, threads: 1, seed: 0 });
+    expect(o).toMatchObject({ input: 'a.npy', rank: 7, passes: 1, method: 'auto', memoryBudget: 64 * 2 ** 20, format: 'npy', progress: true, threads: Math.min(2, availableParallelism()), seed: 0 });
     expect(o.testMatrix).toBeUndefined(); // each method's library default (sparse sign one-pass, Gaussian RSI)
     expect(parseApproxArgs(['a.npy', '--rank', '2', '--test-matrix', 'gaussian']).testMatrix).toBe('gaussian');
     expect(parseApproxArgs(['-', '--rank', '2', '--no-progress']).progress).toBe(false);

@@ -47,6 +47,10 @@ export interface WasmKernels {
   /** max |x| of the n float32 values at src: NaN if any is NaN, Infinity if any is infinite. */
   absmax_f32(n: number, src: number): number;
   absmax_f64(n: number, src: number): number;
+  /** acc[1] (float64 at acc) += sum of squares of n float32 values (float64 arithmetic). */
+  sumsq_f32(n: number, src: number, acc: number): void;
+  /** Blue's accumulators acc[0..3] (small, medium, big; float64 at acc) += the n float64 values' squares. */
+  sumsq_f64(n: number, src: number, acc: number): void;
   /** dst[i, j] (float64, row stride ldd) = float32 at src + i rs + j cs (byte strides). */
   widen_f32(rows: number, cols: number, src: number, rs: number, cs: number, dst: number, ldd: number): void;
   /** dst[0:n] (float32) = src[0:n] (float64). */

@@ -4,15 +4,15 @@
  * overflow, and values near 1e-300 (or subnormal) whose squares underflow to 0, give the norm numpy
  * gives (`np.linalg.norm` scales the same way).
  *
- * Cost: the common case is one multiply-add per value, as a plain loop: each `addSquares` call sums
- * its values plainly and keeps the result when it is finite and not small enough to have lost
- * values to underflow; only a call that overflowed or may have underflowed is summed again with
- * scaling (max |x| first, then the scaled squares).
+ * Cost: one pass per typed block in WebAssembly SIMD (Blue's accumulators, src/kernels/ops.ts); a
+ * plain array is summed plainly and summed again with scaling only when that overflowed or may
+ * have underflowed.
  *
  * `normOf(acc)` is ||x||_2 (Infinity only when the norm itself exceeds the float64 range);
  * `residualNorm(acc, s)` is sqrt(max(0, ||x||^2 - sum s_j^2)), the exact residual of a projection
  * method, formed in the same scaled representation.
  */
+import { sumSquares } from '../kernels/ops.js';
 import { maxAbs } from './safe-scale.js';
 
 export interface SumSquares {
@@ -28,8 +28,25 @@ export function createSumSquares(): SumSquares {
   return { scale: 1, ssq: 0 };
 }
 
-/** Adds the squares of `len` values of `x` from `off` (a packed block). */
+const blue = new Float64Array(3);
+const SSML = 2 ** 537, SBIG = 2 ** -538;
+
+/**
+ * Adds the squares of `len` values of `x` from `off` (a packed block). Typed arrays go through the
+ * kernel of Blue's three accumulators (src/kernels/ops.ts `sumSquares`, WebAssembly SIMD: one pass,
+ * no rescan), whose parts (x 2^537)^2, x^2 and (x 2^-538)^2 are this representation's
+ * (scale 2^-537, 1 and 2^538).
+ */
 export function addSquares(acc: SumSquares, x: ArrayLike<number>, off: number, len: number): void {
+  if (x instanceof Float64Array || x instanceof Float32Array) {
+    blue.fill(0);
+    sumSquares(len, x, off, blue);
+    if (!Number.isFinite(blue[0]! + blue[1]! + blue[2]!)) { combine(acc, Number.isNaN(blue[0]! + blue[1]! + blue[2]!) ? NaN : Infinity, 1); return; }
+    combine(acc, 1 / SSML, blue[0]!);
+    combine(acc, 1, blue[1]!);
+    combine(acc, 1 / SBIG, blue[2]!);
+    return;
+  }
   let s = 0;
   for (let t = off; t < off + len; t++) { const v = x[t]!; s += v * v; }
   if (Number.isFinite(s) && s >= SMALL_SUM) { combine(acc, 1, s); return; }

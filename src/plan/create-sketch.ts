@@ -28,7 +28,7 @@ export function createSketch(opts: SketchOptions): SketchState {
     if (!opts.spill && opts.rows === undefined && p.method !== 'fd') {
       throw new ArgumentError('a memory budget needs a spill for the range rows, or `rows` (m) so that keeping them in memory can be counted');
     }
-    sizes = planSketch({ ...p, q, chunk, rowsInMemory: opts.spill || p.method === 'fd' ? 0 : opts.rows! },
+    sizes = planSketch({ ...p, q, chunk, rowsInMemory: opts.spill || p.method === 'fd' ? 0 : opts.rows!, ...(opts.rows !== undefined ? { rows: opts.rows } : {}) },
       opts.memoryBudget, opts.sizeRule ?? 'flat', opts.chunkRows !== undefined);
   }
   const st = allocateSketch({ ...p, sizes }, opts.spill);

@@ -4,6 +4,9 @@
  * `planPasses` (RSI by the Gram pass, block Krylov); `createSketch` applies the first.
  */
 export { createSketch } from './create-sketch.js';
-export { planSketch, minimumSketchBudget, minimumSizes, sketchBytes, sizesForStorage, type SketchPlanQuery } from './plan-sketch.js';
+export {
+  planSketch, minimumSketchBudget, minimumSizes, sketchBytes, sizesForStorage, rsvdWidth, rsvdWork, RSVD_FREE_WORK,
+  type RsvdWidth, type SketchPlanQuery,
+} from './plan-sketch.js';
 export { planPasses, type PassPlan, type PlanPassesOptions, type PlannedMethod, type Spectrum } from './plan-passes.js';
 export { planApprox, exactBytes, type ApproxMethod, type ApproxPlan, type ApproxQuery } from './plan-approx.js';

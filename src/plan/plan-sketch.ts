@@ -12,8 +12,17 @@
  *   minimises the theorem's bound factor [TYUC19 Thm. 5.1; TYUC17 Thm. 4.3]. Measured on total
  *   error (1 + excess) over bench/out/accuracy-single-view.md's 108 cells: natural up to 1.29x worse
  *   than flat, flat never more than 1.011x worse than natural.
- * - rsvd ('oversample'): l = r + max(10, r) when it fits [HMT11 §4.2, §10.2], else the largest l that
- *   does; a budget is a ceiling: more oversampling is not bought with what is left.
+ * - rsvd ('oversample', `rsvdWidth`): the block width l = r + p. p = max(10, r) [HMT11 §4.2; §10.2:
+ *   E||A - QQ^T A||_F <= (1 + r/(p - 1))^{1/2} tau_{r+1}, so p = r keeps the factor below 1.42]
+ *   when it fits. Beyond that, more of the budget is spent on p only while the run stays cheap: the
+ *   largest l whose work, m l (n + 2l) multiply-adds in the pass plus ~50 l^3 for the
+ *   reconstruction's small SVDs, is within RSVD_FREE_WORK = 2^30 (about 0.1 s of this machine's
+ *   kernels), which needs m. A budget is a ceiling, not a target: a large input keeps
+ *   l = r + max(10, r) (100 000 x 1024 at rank 20: l = 40, the speed of numpy's RSVD), a small one
+ *   gets the accuracy its budget can buy for no time anyone would notice (the five shared matrices at
+ *   64 MiB: l up to n, the exact answer). Measured: bench/out/one-pass.md; the per-l curves of the
+ *   real and synthetic matrices there show what p buys on slow spectra (normalized spectral error
+ *   1.5-2.0 at p = 10, 1.0-1.2 at l = 8r). Below the budget, the largest l that fits.
  * - FD: the largest l that fits.
  * The chunk height (workspace rows: pure speed) is first lowered towards MIN_CHUNK_ROWS until its
  * share of the budget is at most a quarter at the minimum sizes. Below the minimum (k = r + 2,
@@ -29,11 +38,52 @@ export interface SketchPlanQuery extends Omit<SketchParams, 'sizes'> {
   chunk: number;
   /** Rows held in memory by the range spill (0 when the rows go to an external spill). */
   rowsInMemory: number;
+  /** m, if known: the rsvd rule spends more of the budget on a small input (`rsvdWidth`). */
+  rows?: number;
+}
+
+/** Multiply-adds the rsvd rule may spend beyond l = r + max(10, r) (about 0.1 s of the kernels here). */
+export const RSVD_FREE_WORK = 2 ** 30;
+/** Multiply-add equivalents per l^3 of the rsvd reconstruction (two SVDs of l x l, in TypeScript). */
+const RSVD_RECONSTRUCT_PER_L3 = 50;
+
+/** Estimated multiply-adds of a one-pass rsvd of width l over m x n: H and the TSQR, then the reconstruction. */
+export function rsvdWork(m: number, n: number, l: number): number {
+  return m * l * (n + 2 * l) + RSVD_RECONSTRUCT_PER_L3 * l ** 3;
+}
+
+/** The rsvd width and the candidates it was chosen from (see the rule above). */
+export interface RsvdWidth {
+  /** The chosen l. */
+  l: number;
+  /** r + max(10, r), capped at min(m, n). */
+  base: number;
+  /** The largest l that fits the budget (capped at min(m, n)). */
+  fit: number;
+  /** The largest l within RSVD_FREE_WORK (undefined when m is not known). */
+  cheap?: number;
+}
+
+export function rsvdWidth(query: SketchPlanQuery, budget: number): RsvdWidth {
+  const { rank: r, cols: n, rows } = query;
+  const lo = Math.min(n, r + 2);
+  const cap = Math.max(lo, rows !== undefined ? Math.min(n, rows) : n);
+  const base = Math.max(lo, Math.min(cap, r + rsvdOversamples(r)));
+  const largest = (ok: (l: number) => boolean): number => {
+    let a = lo, b = cap;
+    if (!ok(a)) return lo - 1;
+    while (a < b) { const mid = (a + b + 1) >> 1; if (ok(mid)) a = mid; else b = mid - 1; }
+    return a;
+  };
+  const fit = largest((l) => sketchBytes(query, { k: l, s: 0, l: 0 }) <= budget);
+  if (rows === undefined) return { l: Math.min(fit, base), base, fit };
+  const cheap = largest((l) => rsvdWork(rows, n, l) <= RSVD_FREE_WORK);
+  return { l: Math.min(fit, Math.max(base, cheap)), base, fit, cheap };
 }
 
 /** Bytes of a record with these sizes (the method's layout table). */
 export function sketchBytes(query: SketchPlanQuery, sizes: Pick<SketchSizes, 'k' | 's' | 'l'>): number {
-  const { q, chunk, rowsInMemory, ...rest } = query;
+  const { q, chunk, rowsInMemory, rows: _rows, ...rest } = query;
   return layoutBytes({ ...rest, sizes: { ...sizes, q, chunk, rule: 'explicit' } }, rowsInMemory);
 }
 
@@ -76,12 +126,7 @@ export function planSketch(query: SketchPlanQuery, budget: number, rule: 'natura
     return a;
   };
   if (method === 'fd') return { k: 0, s: 0, l: largest(0, r + 1, Math.max(r + 1, n)), q, rule, chunk };
-  if (method === 'rsvd') {
-    const lo = minimumSizes(query).k, want = Math.min(n, r + rsvdOversamples(r));
-    let k = lo;
-    for (let hi = want; k < hi;) { const mid = (k + hi + 1) >> 1; if (sketchBytes(query, { k: mid, s: 0, l: 0 }) <= budget) k = mid; else hi = mid - 1; }
-    return { k, s: 0, l: 0, q, rule: 'oversample', chunk };
-  }
+  if (method === 'rsvd') return { k: rsvdWidth(query, budget).l, s: 0, l: 0, q, rule: 'oversample', chunk };
   const three = method === 'three-sketch';
   const kMin = minimumSizes(query).k, kMax = Math.max(kMin, n);
   const sCap = (k: number) => Math.max(2 * k + 1, n);

@@ -1,32 +1,44 @@
 /**
  * `rangefinder approx`: parse, open the input, route to a method, print the summary.
  *
- * Routing: auto + 1 pass -> three-sketch [TYUC19]; auto + P > 1 -> the pass planner (RSI by the
- * Gram pass, q = P - 1); three-sketch / two-sketch / fd -> one pass (fd: a second for U when the
- * input is replayable); rsi / krylov -> the Gram-pass driver; exact -> the dense truncated SVD.
+ * Routing (src/plan planApprox): auto + 1 pass -> the single-pass Gram RSVD (rsvd) [Yu17]; auto +
+ * P > 1 -> the pass planner (RSI by the Gram pass, q = P - 1); three-sketch / two-sketch / rsvd / fd
+ * -> one pass (fd: a second for U when the input is replayable); rsi / krylov -> the Gram-pass
+ * driver; exact -> the dense truncated SVD. Kernel threads: DEFAULT_THREADS (approx-args.ts).
  * A one-shot input (stdin, TCP) with --passes > 1 is refused before anything is read.
  */
-import { startKernelThreads } from '../thread-pool.js';
 import { parseApproxArgs } from './approx-args.js';
 import type { ApproxResult } from './approx-result.js';
-import { DEMO_BUDGET, demoInput, printDemoSummary } from './demo.js';
 import { APPROX_HELP } from './help-text.js';
-import { runApprox, type CommandIo } from './run-approx.js';
+import { createReportRecorder } from './report-recorder.js';
+import type { CommandIo } from './run-approx.js';
 
 export type { CommandIo } from './run-approx.js';
 
 export async function approxCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   const opts = parseApproxArgs(argv);
   if (opts.help) { io.stdout.write(APPROX_HELP); return 0; }
-  if (opts.demo) {
-    opts.input = demoInput();
-    if (!opts.budgetGiven) opts.memoryBudget = DEMO_BUDGET;
+  // Loaded only for a run (start-up: --help and usage errors need none of it).
+  const [{ runApprox }, { startKernelThreads }, demo] = await Promise.all([
+    import('./run-approx.js'), import('../thread-pool.js'), opts.demo ? import('./demo.js') : null,
+  ]);
+  if (demo) {
+    opts.input = demo.demoInput();
+    if (!opts.budgetGiven) opts.memoryBudget = demo.DEMO_BUDGET;
   }
   const threads = opts.threads > 1 ? await startKernelThreads(opts.threads) : null;
   try {
-    const result = await runApprox(opts, io);
+    const recorder = opts.report !== undefined ? createReportRecorder(performance.now()) : undefined;
+    const result = await runApprox(opts, io, recorder);
+    if (recorder !== undefined) {
+      recorder.finish();
+      // vega and vega-lite are loaded only here: a run without --report does not pay for them
+      const { writeReport } = await import('./approx-report.js');
+      await writeReport(opts.report!, { result, opts, recorder, argv });
+      result.output = { ...result.output, report: opts.report! };
+    }
     if (opts.json) io.stdout.write(`${JSON.stringify(result)}\n`);
-    else if (opts.demo) await printDemoSummary(opts, result, io.stdout);
+    else if (demo) await demo.printDemoSummary(opts, result, io.stdout);
     else io.stdout.write(formatSummary(result));
     for (const note of result.notes) io.stderr.write(`rangefinder: note: ${note}\n`);
     return 0;

@@ -11,9 +11,7 @@
 import type { Matrix, Matrix64 } from '../../src/internals.js';
 import { zeros } from '../../src/internals.js';
 import { createNpyWriter } from '../sinks/create-npy-writer.js';
-import { writeArrowFactor } from '../sinks/write-arrow-factor.js';
 import { writeNpy } from '../sinks/write-npy.js';
-import { writeParquetFactor } from '../sinks/write-parquet-factor.js';
 import type { OutFormat } from './approx-args.js';
 import type { OutputSet } from './output-set.js';
 
@@ -59,10 +57,13 @@ export async function writeFactor(set: OutputSet, name: string, a: Matrix64 | Fl
   return path;
 }
 
-function writeWhole(set: OutputSet, path: string, format: OutFormat, a: Matrix, name: string, names?: string[]): Promise<void> {
+/** Arrow and Parquet writers are imported only when a factor is written in their format (start-up). */
+async function writeWhole(set: OutputSet, path: string, format: OutFormat, a: Matrix, name: string, names?: string[]): Promise<void> {
   const meta = { factor: name };
   if (format === 'arrow') {
+    const { writeArrowFactor } = await import('../sinks/write-arrow-factor.js');
     return writeArrowFactor(path, a, names ? { layout: 'wide', names, metadata: meta, dtype: 'float64', set } : { metadata: meta, dtype: 'float64', set });
   }
+  const { writeParquetFactor } = await import('../sinks/write-parquet-factor.js');
   return writeParquetFactor(path, a, { ...(names ? { names } : {}), metadata: meta, dtype: 'float64', set });
 }

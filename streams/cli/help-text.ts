@@ -31,12 +31,13 @@ Options
                          a file). Single-view sketches use one pass; FD a second one for U
   --memory-budget SIZE   bytes for the in-memory state: 64MiB (default), 1GB, 500k, 1048576
   --method M             auto (default) | three-sketch | two-sketch | rsvd | rsi | krylov | fd | exact
-                         auto: three-sketch for 1 pass, the pass planner (RSI) for more;
-                         rsvd (= rsi --passes 1): the single-pass Gram RSVD, whole rows only
+                         auto: rsvd for 1 pass (whole rows, by rows or by columns), the pass
+                         planner (RSI) for more; rsvd: the single-pass Gram RSVD (A Omega and
+                         A^T A Omega in one pass); three-sketch: the one for any linear update
   --test-matrix T        sparse-sign | gaussian (default: sparse-sign for one-pass sketches, gaussian for rsi/krylov)
   --size-rule R          flat (default) | natural: how sketch sizes follow from the budget
                          (flat suits slowly decaying spectra [TYUC19 §5.4])
-  --range-dim K          range sketch size k (overrides the budget rule)
+  --range-dim K          range sketch size k, or rsvd's block width l (overrides the budget rule)
   --core-dim S           core sketch size s (three-sketch)
   --co-range-dim L       co-range size l (two-sketch), FD sketch rows, or RSI block width
   --seed N               seed of every test matrix (default 0)
@@ -52,9 +53,12 @@ Options
                          PREFIX.summary.json, committed as one set (a reader never sees a mix);
                          PREFIX ending in / is a directory (DIR/U.npy, ...). Checked before reading
   --format F             npy (default) | arrow | parquet, for --out
+  --report FILE.html     write a self-contained page with the plots of the run: singular values,
+                         the scree plot with its a-posteriori bounds, the error per pass, the time
   --json                 print one JSON object on stdout
   --no-progress          no progress line on stderr (it is off anyway when stderr is not a terminal)
-  --threads N            kernel threads (default 1)
+  --threads N            kernel threads (default: 2 when the machine has 2 or more cores, else 1;
+                         the results are the same bits for every N)
   --no-decode-worker     decode Arrow and Parquet files on the main thread (default: on a worker
                          thread, 2 blocks ahead of the sketch, when there are at least 2 cores)
   --connect-timeout T    wait at most T for a TCP connection, a producer on --listen or a writer

@@ -1,6 +1,6 @@
 /**
- * A source wrapper that feeds the progress meter and measures ||A||_F^2 on every pass (reset when a
- * pass starts), so that a projection method can report its exact residual
+ * A source wrapper that feeds the progress meter and measures ||A||_F on every pass (reset when a
+ * pass starts; a kernel: Blue's scaled sum of squares, src/kernels/ops.ts), so that a projection method can report its exact residual
  * ||A - U S V^T||_F^2 = ||A||_F^2 - sum S^2 without another pass (U S V^T = Q [Q^T A]_r with Q
  * orthonormal: Pythagoras [HMT11 §4]).
  */

@@ -9,7 +9,6 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { sniffFormat } from '../sources/sniff-format.js';
 import { extname } from 'node:path';
-import { listenTcp } from '../sources/listen-tcp.js';
 import { openSource } from '../sources/open-source.js';
 import type { MeasuredSource, SourceOptions } from '../sources/source-options.js';
 import { UsageError } from './usage-error.js';
@@ -25,6 +24,7 @@ const FILE_EXTENSIONS = ['.npy', '.arrow', '.feather', '.ipc', '.arrows', '.parq
 
 export async function openInput(spec: InputSpec, opts: SourceOptions): Promise<MeasuredSource> {
   if (spec.listen !== undefined) {
+    const { listenTcp } = await import('../sources/listen-tcp.js');
     const src = await listenTcp(spec.listen, opts);
     spec.onListening?.(src.host, src.port);
     return src;

@@ -16,10 +16,8 @@ import type { SourceOptions } from '../sources/source-options.js';
 import type { SourceInfo } from '../types.js';
 import type { Orientation } from '../types.js';
 import { createProgressMeter } from './progress-meter.js';
+import type { ReportRecorder } from './report-recorder.js';
 import type { RunContext } from './run-context.js';
-import { runExact } from './run-exact.js';
-import { runMultiPass } from './run-multi-pass.js';
-import { runSinglePass } from './run-single-pass.js';
 import { UsageError } from './usage-error.js';
 
 export interface CommandIo {
@@ -27,12 +25,12 @@ export interface CommandIo {
   stderr: NodeJS.WriteStream;
 }
 
-export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<ApproxResult> {
+export async function runApprox(opts: ApproxOptions, io: CommandIo, report?: ReportRecorder): Promise<ApproxResult> {
   const t0 = performance.now();
   // The output is checked before a byte of the input is read (a stream read cannot be repeated).
   const output = opts.out !== undefined ? prepareOutputSet(opts.out, opts.format) : undefined;
   try {
-    const result = await runApproxInto(opts, io, t0, output);
+    const result = await runApproxInto(opts, io, t0, output, report);
     if (output !== undefined) {
       if (opts.format !== 'npy' && result.rows * result.rank > 1 << 20) {
         result.notes.push(`the tall factor was collected in memory for --format ${opts.format} (only .npy output is streamed block by block)`);
@@ -46,7 +44,7 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo): Promise<App
   }
 }
 
-async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, output: OutputSet | undefined): Promise<ApproxResult> {
+async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, output: OutputSet | undefined, report: ReportRecorder | undefined): Promise<ApproxResult> {
   const input: InputSpec = {
     ...(opts.input !== undefined ? { input: opts.input } : {}),
     ...(opts.listen !== undefined ? { listen: opts.listen } : {}),
@@ -98,14 +96,19 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
     ...(opts.coreDim !== undefined ? { coreDim: opts.coreDim } : {}),
     ...(opts.coRangeDim !== undefined ? { coRangeDim: opts.coRangeDim } : {}),
   });
-  const meter = createProgressMeter(opts.progress && io.stderr.isTTY === true, info.rows, io.stderr);
-  const ctx: RunContext = { opts, source: scaleExtremeValues(source), info, meter, t0, notes: [], ...(output !== undefined ? { output } : {}) };
+  const shown = createProgressMeter(opts.progress && io.stderr.isTTY === true, info.rows, io.stderr);
+  const meter = report ? report.wrap(shown) : shown;
+  const ctx: RunContext = {
+    opts, source: scaleExtremeValues(source), info, meter, t0, notes: [],
+    ...(output !== undefined ? { output } : {}), ...(report ? { report } : {}),
+  };
   let result: ApproxResult;
   try {
     switch (plan.kind) {
-      case 'exact': result = await runExact(ctx); break;
-      case 'passes': result = await runMultiPass(ctx, plan.plan); break;
-      case 'sketch': result = await runSinglePass(ctx, plan); break;
+      // Each runner is loaded only when it runs (start-up: the multi-pass driver brings the Arrow spill).
+      case 'exact': result = await (await import('./run-exact.js')).runExact(ctx); break;
+      case 'passes': result = await (await import('./run-multi-pass.js')).runMultiPass(ctx, plan.plan); break;
+      case 'sketch': result = await (await import('./run-single-pass.js')).runSinglePass(ctx, plan); break;
     }
   } finally {
     meter.done();

@@ -6,6 +6,7 @@ import type { RowBlock, SourceInfo } from '../types.js';
 import type { Matrix } from '../../src/internals.js';
 import type { ApproxOptions } from './approx-args.js';
 import type { ProgressMeter } from './progress-meter.js';
+import type { ReportRecorder } from './report-recorder.js';
 
 export interface RunContext {
   opts: ApproxOptions;
@@ -22,6 +23,8 @@ export interface RunContext {
   /** performance.now() at the start of the run. */
   t0: number;
   notes: string[];
+  /** With --report: where the runners leave what the page needs beyond the result (report-recorder.ts). */
+  report?: ReportRecorder;
 }
 
 /** A row block as a packed Matrix view (no copy). */

@@ -31,7 +31,10 @@ export async function runMultiPass(ctx: RunContext, plan: PassPlan): Promise<App
   const res = await runPasses(measured, plan, {
     seed: opts.seed, testMatrix: opts.testMatrix,
     spill: wantFactors ? 'file' : 'none',
+    // --report: the result after every pass (RSI), for the plot of the error per pass
+    ...(ctx.report && plan.passes > 1 && plan.method === 'rsi' && (plan.views ?? 2) % 2 === 0 ? { resultEveryPass: true } : {}),
   });
+  if (ctx.report) ctx.report.perPass = res.perPass.map((p) => ({ pass: p.pass, relativeResidual: p.relativeResidual, singularValues: Array.from(p.s) }));
   try {
     const r = res.s.length;
     const sValues = Float64Array.from(res.s, (x) => unscale(ctx, x));

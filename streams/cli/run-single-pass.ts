@@ -13,14 +13,14 @@
  */
 import { lastValueFrom, tap } from 'rxjs';
 import {
-  addSquares, applyRight, createSumSquares, estimateError, flipColumns, reconstruct, residualNorm, ShapeError, stateBytes, zeros,
+  addSquares, applyRight, createSumSquares, estimateError, flipColumns, reconstruct, residualNorm, screeBounds, ShapeError, stateBytes, zeros,
   type Matrix, type RangeSpill, type SketchMethod, type SketchSizes, type SketchTestMatrix,
 } from '../../src/internals.js';
 import { sketchRows } from '../operators/sketch-rows.js';
 import { peakRssBytes, type ApproxResult } from './approx-result.js';
 import { drainSource } from '../drain-source.js';
 import { createFactorWriter, writeFactor } from './factor-writer.js';
-import { createRangeSpill, type CliRangeSpill } from './range-spill.js';
+import type { CliRangeSpill } from './range-spill.js';
 import { blockMatrix, factorNames, lowRankNote, unscale, type RunContext } from './run-context.js';
 import { tallFlips, type TallBlocks } from './tall-signs.js';
 import { ZERO_MATRIX_NOTE, writeZeroFactors } from './zero-matrix.js';
@@ -31,7 +31,8 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
   const { opts, source, info, meter, notes } = ctx;
   const method = plan.method;
   const wantFactors = ctx.output !== undefined;
-  const spill: CliRangeSpill | undefined = wantFactors && method !== 'fd' ? createRangeSpill() : undefined;
+  // The file spill (Arrow IPC) is loaded only when U is written.
+  const spill: CliRangeSpill | undefined = wantFactors && method !== 'fd' ? (await import('./range-spill.js')).createRangeSpill() : undefined;
   const discard: RangeSpill = { write: () => undefined };
   const columns = info.orientation === 'columns';
   try {
@@ -120,6 +121,7 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
       const est = estimateError(state, rec);
       errorEstimate = { frobenius: unscale(ctx, est.frobenius), relative: est.frobenius / normScaled, normA, kind: 'sketch' };
     }
+    if (ctx.report) ctx.report.scree = screeBounds(state); // --report: the scree plot [TYUC19 §6.2]
     return {
       input: info.where,
       rows: columns ? info.cols : m, cols: columns ? m : info.cols, rank: r,

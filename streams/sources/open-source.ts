@@ -6,18 +6,11 @@
  * - `synthetic:ROWSxCOLS[:rank=R,noise=X,seed=S,decay=D,dtype=float32]`: the synthetic source;
  * - `*.npy`; `*.arrow`, `*.feather`, `*.ipc` (IPC file); `*.arrows` (IPC stream); `*.parquet`, `*.pq`.
  * An unknown form is refused with an ArgumentError that lists the accepted forms. Async because
- * `listen://` resolves once the port is bound.
+ * `listen://` resolves once the port is bound. Each format's reader is imported only when it is
+ * opened: Arrow and Parquet are ~700 modules, most of the CLI's start-up for a .npy input.
  */
-import { fromArrowFile } from './from-arrow-file.js';
-import { fromArrowStream } from './from-arrow-stream.js';
-import { fromNpy } from './from-npy.js';
-import { fromParquet } from './from-parquet.js';
-import { fromSynthetic } from './from-synthetic.js';
-import { fromTcp } from './from-tcp.js';
-import { listenTcp } from './listen-tcp.js';
 import { parseSourceSpec, type ParsedSourceSpec } from './parse-source-spec.js';
 import { sniffFormat } from './sniff-format.js';
-import { fromFifo } from './from-fifo.js';
 import { FormatError } from '../../src/internals.js';
 import type { MeasuredSource, SourceOptions } from './source-options.js';
 
@@ -40,14 +33,14 @@ export async function openSource(spec: string, opts: SourceOptions = {}): Promis
   const p = resolveSourceSpec(spec);
   switch (p.kind) {
     case 'empty': throw new FormatError(`${p.path} is empty (0 bytes): expected a .npy, Arrow IPC or Parquet file`);
-    case 'fifo': return fromFifo(p.path, opts);
-    case 'stdin': return fromArrowStream('stdin', opts);
-    case 'tcp': return fromTcp({ host: p.host, port: p.port }, opts);
-    case 'listen': return listenTcp({ host: p.host, port: p.port }, opts);
-    case 'synthetic': return fromSynthetic(p.spec, opts);
-    case 'npy': return fromNpy(p.path, opts);
-    case 'arrow-file': return fromArrowFile(p.path, opts);
-    case 'arrow-stream': return fromArrowStream(p.path, opts);
-    case 'parquet': return fromParquet(p.path, opts);
+    case 'fifo': return (await import('./from-fifo.js')).fromFifo(p.path, opts);
+    case 'stdin': return (await import('./from-arrow-stream.js')).fromArrowStream('stdin', opts);
+    case 'tcp': return (await import('./from-tcp.js')).fromTcp({ host: p.host, port: p.port }, opts);
+    case 'listen': return (await import('./listen-tcp.js')).listenTcp({ host: p.host, port: p.port }, opts);
+    case 'synthetic': return (await import('./from-synthetic.js')).fromSynthetic(p.spec, opts);
+    case 'npy': return (await import('./from-npy.js')).fromNpy(p.path, opts);
+    case 'arrow-file': return (await import('./from-arrow-file.js')).fromArrowFile(p.path, opts);
+    case 'arrow-stream': return (await import('./from-arrow-stream.js')).fromArrowStream(p.path, opts);
+    case 'parquet': return (await import('./from-parquet.js')).fromParquet(p.path, opts);
   }
 }

@@ -15,7 +15,7 @@
  */
 import { gemm } from '../../kernels/gemm.js';
 import { gemmPacked } from '../../kernels/packed-panel.js';
-import { addInto, copyRows, csrFromItems, narrow, sparseRows, transpose, widen } from '../../kernels/ops.js';
+import { addInto, copyRows, csrFromItems, sparseRows, transpose, widen } from '../../kernels/ops.js';
 import { tsqrUpdate } from '../../linalg/tsqr.js';
 import { gaussian } from '../../maps/gaussian.js';
 import { testMatrixFamily } from '../../maps/test-matrix.js';
@@ -56,7 +56,10 @@ export function absorbChunk(ws: Workspace, seed: number, purpose: 'upsilon' | 'p
     if (s > 0) transpose(s, b, ws.ttT, 0, b, ws.t, 0, s);
     buildLists(ws, seed, purpose, b, i0, ones);
     const l1 = ws.list1, l2 = ws.list2;
-    sparseRows(cq1, n, xs, xo, n, l1.ptr, 0, l1.idx, l1.val, ws.a, 0, n, f32);
+    // S1 A: the sparse primary rows through the lists, the dense rows [Theta; 1^T] by GEMM (a dense
+    // list costs the sparse kernel 1.5-2x what the register-tiled GEMM takes for the same product).
+    if (coDim > 0) sparseRows(coDim, n, xs, xo, n, l1.ptr, 0, l1.idx, l1.val, ws.a, 0, n, f32);
+    gemm(true, false, q + 1, n, b, 1, ws.thetaG, 0, q + 1, ws.a, 0, n, beta, xs, xo + coDim * n, n);
     if (s > 0) sparseRows(s, s, z, zo, s, l2.ptr, 0, l2.idx, l2.val, ws.t, 0, s, f32);
     // [L; Theta] [Y 1]: L's lists (Phi: list2; Psi: list1's first l), then list1's Theta lists.
     if (s > 0) {
@@ -112,13 +115,13 @@ export function tsqrChunk(ws: Workspace, b: number): void {
  * Upsilon 1 (`ones`) for centering.
  */
 function buildLists(ws: Workspace, seed: number, purpose: 'upsilon' | 'psi', b: number, i0: number, ones: Float64Array | null): void {
-  const { s, coDim, q } = ws.shape, f32 = ws.shape.dtype === 'float32';
+  const { s, coDim, q } = ws.shape;
   const fam = testMatrixFamily(ws.shape.family);
   const z1 = fam.nnz(coDim), zs = fam.nnz(s), d0 = b * z1;
   const l1 = ws.list1, l2 = ws.list2;
   if (coDim > 0) fam.fillSparse(seed, purpose, coDim, i0, b, ws.uIdx, ws.uVal);
   if (s > 0) fam.fillSparse(seed, 'phi', s, i0, b, ws.pIdx, ws.pVal);
-  if (q > 0) gaussian.fillDense(seed, 'theta', q, i0, b, ws.theta, 0, q);
+  if (q > 0) gaussian.fillDense(seed, 'theta', q, i0, b, ws.thetaG, 0, q + 1);
   if (ws.listRows !== b) {
     ws.listRows = b;
     const ptr = l1.ptr, idx = l1.idx;
@@ -131,14 +134,7 @@ function buildLists(ws: Workspace, seed: number, purpose: 'upsilon' | 'psi', b: 
   }
   if (coDim > 0) csrFromItems(b, z1, coDim, ws.uIdx, 0, ws.uVal, 0, l1.ptr, 0, l1.idx, l1.val, ws.cursor);
   if (s > 0) csrFromItems(b, zs, s, ws.pIdx, 0, ws.pVal, 0, l2.ptr, 0, l2.idx, l2.val, ws.cursor);
-  if (q > 0) {
-    // Theta's dense lists: the (b x q) rows transposed to q lists of b values.
-    if (f32) {
-      narrow(b * q, ws.theta, 0, ws.theta32, 0);
-      transpose(b, q, ws.theta32, 0, q, l1.val, d0, b);
-    } else {
-      transpose(b, q, ws.theta, 0, q, l1.val, d0, b);
-    }
-  }
+  // Theta's dense lists (for the small products [L; Theta][Y 1]): the (b x q) rows transposed.
+  if (q > 0) transpose(b, q, ws.thetaG, 0, q + 1, l1.val, d0, b);
   if (ones) { const uv = ws.uVal, ui = ws.uIdx; for (let p = 0; p < d0; p++) ones[ui[p]!] += uv[p]!; }
 }

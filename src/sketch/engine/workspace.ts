@@ -26,7 +26,8 @@
  *     gmap (c x cq1) T: S1's rows; phi (c x s) T: Phi's rows
  *   sparse form: at (n x c) T = A^T; ytT (k x c), ttT (s x c) T; t (c x s) T;
  *     kept CSR lists of Omega and Psi; list1 (S1: coDim CSR lists, q dense lists, one list of
- *     ones) and list2 (Phi); the chunk's compressed items; sort cursors
+ *     ones) and list2 (Phi); thetaG (c x (q + 1)) T = [Theta^T 1], for the dense part of S1 by
+ *     GEMM; the chunk's compressed items; sort cursors
  *   TSQR: R (k1 x k1) and its workspaces (src/linalg/tsqr.ts)
  */
 import { packedBytes, packPanels, type PanelLayout } from '../../kernels/gemm-wasm.js';
@@ -115,7 +116,7 @@ export function engineLayout(sh: EngineShape): EngineLayout {
   take('l2Ptr', 4 * (s + 1), sparse && s > 0); take('l2Idx', 4 * c * zs, sparse && s > 0); take('l2Val', es * c * zs, sparse && s > 0);
   take('uIdx', 4 * c * z1, sparse && coDim > 0); take('uVal', 8 * c * z1, sparse && coDim > 0);
   take('pIdx', 4 * c * zs, sparse && s > 0); take('pVal', 8 * c * zs, sparse && s > 0);
-  take('theta', 8 * c * q, sparse && q > 0); take('theta32', 4 * c * q, sparse && q > 0 && es === 4);
+  take('thetaG', es * c * (q + 1), sparse);
   take('cursor', 4 * (Math.max(k, s, coDim) + q + 2));
   // TSQR of [Y 1].
   take('r', 8 * k1 * k1); take('tw', 8 * tw.work); take('tp', 8 * tw.panel);
@@ -138,7 +139,8 @@ export interface Workspace {
   readonly omega: Csr; readonly psi: Csr; readonly list1: Csr; readonly list2: Csr;
   readonly gmap: Float; readonly phi: Float;
   readonly uIdx: Int32Array; readonly uVal: Float64Array; readonly pIdx: Int32Array; readonly pVal: Float64Array;
-  readonly theta: Float64Array; readonly theta32: Float32Array; readonly cursor: Int32Array;
+  /** Sparse form: the chunk's rows of [Theta^T 1] (c x (q + 1), T) for the GEMM S, 1^T A += [Theta; 1^T] A. */
+  readonly thetaG: Float; readonly cursor: Int32Array;
   readonly tsqr: TsqrState;
   /** The chunk's [Y 1] as a block for `tsqrUpdate` (rows set per chunk). */
   readonly yBlock: { rows: number; cols: number; data: Float64Array; offset: number; stride: number };
@@ -165,7 +167,6 @@ export function createWorkspace(sh: EngineShape, omega: KeptMap, psi: KeptMap | 
     return f32 ? new Float32Array(buf, off + o[name]!, len) : new Float64Array(buf, off + o[name]!, len);
   };
   const v64 = (name: string, len: number) => (o[name]! < 0 ? new Float64Array(0) : new Float64Array(buf, off + o[name]!, len));
-  const v32 = (name: string, len: number) => (o[name]! < 0 ? new Float32Array(0) : new Float32Array(buf, off + o[name]!, len));
   const i32 = (name: string, len: number) => (o[name]! < 0 ? new Int32Array(0) : new Int32Array(buf, off + o[name]!, len));
   const { n, chunk: c, k, s, coDim, left, q } = sh;
   const k1 = k + 1, cq1 = coDim + q + 1;
@@ -185,7 +186,7 @@ export function createWorkspace(sh: EngineShape, omega: KeptMap, psi: KeptMap | 
     list2: { ptr: i32('l2Ptr', s + 1), idx: i32('l2Idx', c * zs), val: view('l2Val', c * zs) },
     gmap: view('gmap', c * cq1), phi: view('phi', c * s),
     uIdx: i32('uIdx', c * z1), uVal: v64('uVal', c * z1), pIdx: i32('pIdx', c * zs), pVal: v64('pVal', c * zs),
-    theta: v64('theta', c * q), theta32: v32('theta32', c * q), cursor: i32('cursor', Math.max(k, s, coDim) + q + 2),
+    thetaG: view('thetaG', c * (q + 1)), cursor: i32('cursor', Math.max(k, s, coDim) + q + 2),
     tsqr: { k: k1, r: { rows: k1, cols: k1, data: v64('r', k1 * k1), offset: 0, stride: k1 }, rows: 0, work: v64('tw', tw.work), panel: v64('tp', tw.panel) },
     yBlock: { rows: 0, cols: k1, data: ys, offset: 0, stride: k1 },
     listRows: 0,
@@ -195,6 +196,7 @@ export function createWorkspace(sh: EngineShape, omega: KeptMap, psi: KeptMap | 
   for (let t = 0; t < c; t++) ys[t * k1 + k] = 1;
   if (f32) for (let t = 0; t < c; t++) ws.y[t * k1 + k] = 1;
   if (fam.form === 'dense') for (let t = 0; t < c; t++) ws.gmap[t * cq1 + cq1 - 1] = 1;
+  else for (let t = 0; t < c; t++) ws.thetaG[t * (q + 1) + q] = 1;
   // Kept side.
   if (fam.form === 'dense') {
     const w = k + s, both = new Float64Array(n * w);
