@@ -69,7 +69,7 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo, report?: Rep
   });
   const shown = createProgressMeter(opts.progress && io.stderr.isTTY === true, info.rows, io.stderr);
   const meter = report ? report.wrap(shown) : shown;
-  const ctx: RunContext = { opts, source, info, meter, t0, notes: [], ...(report ? { report } : {}) };
+  const ctx: RunContext = { opts, source, info, meter, t0, startup: process.uptime() - (performance.now() - t0) / 1000, notes: [], ...(report ? { report } : {}) };
   let result: ApproxResult;
   try {
     switch (plan.kind) {

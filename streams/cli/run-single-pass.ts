@@ -11,7 +11,7 @@
  * the input is replayable; for a one-shot input U is omitted and a note says so. For a column
  * stream the streamed factor is V of A, whose signs decide the convention (tall-signs.ts).
  */
-import { lastValueFrom, tap } from 'rxjs';
+import { lastValueFrom, Observable, tap } from 'rxjs';
 import {
   applyRight, estimateError, flipColumns, reconstruct, screeBounds, ShapeError, stateBytes, sumSquares, sumSquaresNorm, zeros,
   type Matrix, type RangeSpill, type SketchMethod, type SketchSizes, type SketchTestMatrix,
@@ -23,6 +23,7 @@ import { createFactorWriter, writeFactor } from './factor-writer.js';
 import type { CliRangeSpill } from './range-spill.js';
 import { blockMatrix, factorNames, type RunContext } from './run-context.js';
 import { tallFlips, type TallBlocks } from './tall-signs.js';
+import type { RowBlock } from '../types.js';
 
 export interface SketchPlan { method: SketchMethod; testMatrix: SketchTestMatrix; sizes: SketchSizes }
 
@@ -46,7 +47,11 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
     // multiply-add per value next to the sketch's O(l) per value), so `relative` divides by the true
     // norm, not by the error sketch's estimate, and rsvd's residual is exact.
     const ssq = new Float64Array(3);
-    const state = await lastValueFrom(source.open().pipe(
+    // The time split (JSON `timings`): the pass, and within it the time inside the sketch (`next` of
+    // the fold, synchronous); the rest of the pass is reading and decoding (or waiting for them).
+    const tPass = performance.now();
+    let inSketch = 0;
+    const state = await lastValueFrom(timed(source.open(), (ms) => { inSketch += ms; }).pipe(
       tap((b) => {
         const n = b.rows * b.cols;
         sumSquares(n, b.data, 0, ssq);
@@ -54,8 +59,10 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
       }),
       sketchOp,
     ));
+    const tReconstruct = performance.now();
     if (state.rowsSeen === 0) throw new ShapeError(`${info.where}: the input has no rows`);
     const rec = reconstruct(state, { rank: opts.rank, signs: columns ? 'pending' : 'v' });
+    const tOutput = performance.now();
     notes.push(...rec.notes);
     const normA = centeredNorm(sumSquaresNorm(ssq), opts.center && !columns ? state.colSums : null, state.rowsSeen);
     const r = rec.s.length;
@@ -106,11 +113,24 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
       method, testMatrix: state.testMatrix, sketch, stateBytes: stateBytes(state), memoryBudget: opts.memoryBudget,
       singularValues: Array.from(rec.s), errorEstimate,
       seconds: (performance.now() - ctx.t0) / 1000, peakRssBytes: peakRssBytes(),
+      timings: {
+        startup: ctx.startup, open: (tPass - ctx.t0) / 1000, read: (tReconstruct - tPass - inSketch) / 1000, sketch: inSketch / 1000,
+        reconstruct: (tOutput - tReconstruct) / 1000, output: (performance.now() - tOutput) / 1000,
+      },
       ...(wantFactors ? { output } : {}), notes,
     };
   } finally {
     spill?.dispose();
   }
+}
+
+/** The source's blocks, reporting the milliseconds each `next` took downstream (the sketch: it is synchronous). */
+function timed(src: Observable<RowBlock>, busy: (ms: number) => void): Observable<RowBlock> {
+  return new Observable<RowBlock>((sub) => src.subscribe({
+    next: (b) => { const t = performance.now(); sub.next(b); busy(performance.now() - t); },
+    error: (e: unknown) => sub.error(e),
+    complete: () => sub.complete(),
+  }));
 }
 
 /** Blocks of the tall factor: rows of y times `right` (+ `shift`), in pieces of the workspace's height. */
