@@ -52,18 +52,6 @@ export function peakRssBytes(): number {
 }
 
 /**
- * ||A_c||_F of the centered A from ||A||_F and the column sums c over m rows:
- * ||A_c||^2 = ||A||^2 - sum c_j^2 / m, formed in ratios to ||A|| so that nothing overflows.
- */
-export function centeredNorm(norm: number, colSums: ArrayLike<number> | null, m: number): number {
-  if (colSums === null || m === 0 || !(norm > 0)) return norm;
-  let t = 0;
-  const d = norm * Math.sqrt(m);
-  for (let j = 0; j < colSums.length; j++) { const x = colSums[j]! / d; t += x * x; }
-  return norm * Math.sqrt(Math.max(0, 1 - t));
-}
-
-/**
  * ||A - U diag(s) V^T||_F = sqrt(||A||_F^2 - sum s_j^2) for a projection of A (U S V^T = Q [Q^T A]_r
  * with Q orthonormal: Pythagoras [HMT11 §4]), in ratios to ||A|| so that nothing overflows.
  */

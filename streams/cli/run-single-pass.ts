@@ -13,11 +13,11 @@
  */
 import { lastValueFrom, Observable, tap } from 'rxjs';
 import {
-  applyRight, estimateError, flipColumns, reconstruct, screeBounds, ShapeError, stateBytes, sumSquares, sumSquaresNorm, zeros,
+  applyRight, estimateError, flipColumns, measuredNorm, reconstruct, screeBounds, ShapeError, stateBytes, sumSquares, sumSquaresNorm, zeros,
   type Matrix, type RangeSpill, type SketchMethod, type SketchSizes, type SketchTestMatrix,
 } from '../../src/internals.js';
 import { sketchRows } from '../operators/sketch-rows.js';
-import { centeredNorm, peakRssBytes, projectionResidual, type ApproxResult } from './approx-result.js';
+import { peakRssBytes, projectionResidual, type ApproxResult } from './approx-result.js';
 import { drainSource } from '../drain-source.js';
 import { createFactorWriter, writeFactor } from './factor-writer.js';
 import type { CliRangeSpill } from './range-spill.js';
@@ -43,10 +43,12 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
       sizes: plan.sizes, center: opts.center && !columns,
       ...(method === 'fd' ? {} : { spill: spill ?? discard }),
     });
-    // ||A||_F is measured exactly on the way (a kernel: Blue's scaled sum of squares, one
-    // multiply-add per value next to the sketch's O(l) per value), so `relative` divides by the true
-    // norm, not by the error sketch's estimate, and rsvd's residual is exact.
+    // ||A||_F is measured exactly on the way (Blue's scaled sum of squares, a kernel), so `relative`
+    // divides by the true norm, not by the error sketch's estimate, and rsvd's residual is exact.
+    // The linear records measure it themselves, in the pass that checks each chunk (measuredNorm);
+    // Frequent Directions is measured here.
     const ssq = new Float64Array(3);
+    const tapNorm = method === 'fd';
     // The time split (JSON `timings`): the pass, and within it the time inside the sketch (`next` of
     // the fold, synchronous); the rest of the pass is reading and decoding (or waiting for them).
     const tPass = performance.now();
@@ -54,7 +56,7 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
     const state = await lastValueFrom(timed(source.open(), (ms) => { inSketch += ms; }).pipe(
       tap((b) => {
         const n = b.rows * b.cols;
-        sumSquares(n, b.data, 0, ssq);
+        if (tapNorm) sumSquares(n, b.data, 0, ssq);
         meter.block(b.rows, n * b.data.BYTES_PER_ELEMENT);
       }),
       sketchOp,
@@ -64,7 +66,8 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
     const rec = reconstruct(state, { rank: opts.rank, signs: columns ? 'pending' : 'v' });
     const tOutput = performance.now();
     notes.push(...rec.notes);
-    const normA = centeredNorm(sumSquaresNorm(ssq), opts.center && !columns ? state.colSums : null, state.rowsSeen);
+    // FD has no centering (the planner refuses it); a column stream arrives centered.
+    const normA = tapNorm ? sumSquaresNorm(ssq) : measuredNorm(state)!;
     const r = rec.s.length;
     const m = state.rows;
     const names = factorNames(info);

@@ -5,7 +5,7 @@
  * merge of the TSQR factors [docs/METHODS.md §6].
  */
 import { ArgumentError, NonFiniteError } from '../../errors.js';
-import { anyNonFinite, copyRows, widen } from '../../kernels/ops.js';
+import { copyRows, sumSquares, widen } from '../../kernels/ops.js';
 import { createTsqr, tsqrMerge, type TsqrState } from '../../linalg/tsqr.js';
 import type { Float, Matrix } from '../../matrix.js';
 import { keptMap, keptMapBytes, type KeptMap } from '../../maps/kept-map.js';
@@ -30,12 +30,15 @@ export function engineShape(p: SketchParams): EngineShape {
   }
 }
 
-/** The sums' segments: [X; S; 1^T A], Z, [L; Theta][Y 1], H (the engine's accumulator), then `extra`. */
+/**
+ * The sums' segments: [X; S; 1^T A], Z, [L; Theta][Y 1], H, the sum of squares (the engine's
+ * accumulator, in its order), then `extra`.
+ */
 export function linearSegments(p: SketchParams, extra: Segments = []): Segments {
   const sh = engineShape(p), n = p.cols, k1 = sh.k + 1;
   return [
     ['coRange', sh.coDim * n], ['errorSketch', sh.q * n], ['colSums', n], ['core', sh.s * sh.s],
-    ['coreRange', sh.left * k1], ['errorRange', sh.q * k1], ['gram', sh.gram ? n * sh.k : 0], ...extra,
+    ['coreRange', sh.left * k1], ['errorRange', sh.q * k1], ['gram', sh.gram ? n * sh.k : 0], ['sumSquares', 4], ...extra,
   ];
 }
 
@@ -68,7 +71,7 @@ export function createLinear(p: SketchParams, spill: RangeSpill | undefined, seg
   const omega = keptMap(p.testMatrix, p.seed, 'omega', sh.k, p.cols);
   return {
     ...p, rows: 0, rowsSeen: 0, covered: [] as number[], sums, views,
-    errorSketch: views.errorSketch!, colSums: views.colSums!, errorRange: views.errorRange!,
+    errorSketch: views.errorSketch!, colSums: views.colSums!, errorRange: views.errorRange!, sumSquares: views.sumSquares!,
     rangeR: new Float64Array(k1 * k1), rangeScale: 1, rangeRValid: true,
     spill, spillCovered: [] as number[], omega,
     engine: createWorkspace(sh, omega, psi, owner) as Workspace | null,
@@ -129,15 +132,24 @@ function loadChunk(ws: Workspace, block: Matrix, t0: number, cb: number): void {
 
 /**
  * Load every chunk (the first last, left in place) and check it; on a NaN or infinity, name it
- * from the block itself. Returns whether the first chunk is in place.
+ * from the block itself. The check is the sum of squares of the chunk's values (finite exactly
+ * when they all are), so ||A||_F comes with it: added to the call's accumulator once every chunk
+ * passed. Returns whether the first chunk is in place.
  */
 function loadAllChunks(ws: Workspace, block: Matrix, rowStart: number): boolean {
   const c = ws.shape.chunk, n = block.cols, b = block.rows;
+  const one = ws.ssChunk, all = ws.ssCall;
+  all.fill(0);
   for (let u = c; u < b + c; u += c) {
     const t0 = u < b ? u : 0, cb = Math.min(c, b - t0);
     loadChunk(ws, block, t0, cb);
-    if (anyNonFinite(cb * n, ws.a, 0)) throw nonFiniteError(block, rowStart, t0, cb, ws.a);
+    one.fill(0);
+    sumSquares(cb * n, ws.a, 0, one);
+    if (!Number.isFinite(one[0]! + one[1]! + one[2]!)) throw nonFiniteError(block, rowStart, t0, cb, ws.a);
+    all[0] += one[0]!; all[1] += one[1]!; all[2] += one[2]!;
   }
+  const o = accOffsets(ws).ss, acc = ws.acc;
+  acc[o] += all[0]!; acc[o + 1] += all[1]!; acc[o + 2] += all[2]!;
   return true;
 }
 
