@@ -60,6 +60,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Observable, lastValueFrom, reduce } from 'rxjs';
+import { planApprox, type SketchMethod, type SketchSizes } from '../src/internals.js';
 import { sketchRows } from '../streams/operators/index.js';
 import { writeArrowFactor } from '../streams/sinks/write-arrow-factor.js';
 import { writeNpy } from '../streams/sinks/write-npy.js';
@@ -80,6 +81,12 @@ const reps = Number(args.get('reps') ?? 3);
 const threads = Number(args.get('threads') ?? 1);
 /** `--ranks 10` (comma-separated) limits the sketch configurations (default 10,32). */
 const ranks = (args.get('ranks') ?? '10,32').split(',').map(Number);
+/**
+ * `--configs default` limits the sketches to the CLI's one-pass default (planApprox, method auto:
+ * rsvd with the planner's width for this 100 000 x 256 float32 file, and with l = r + max(10, r), the
+ * width for an input whose rows are not known); `--configs all` (default) adds the three-sketch ones.
+ */
+const configSet = args.get('configs') ?? 'all';
 
 async function makeData(): Promise<Float32Array> {
   const a = new Float32Array(ROWS * COLS);
@@ -114,8 +121,12 @@ function memorySource(a: Float32Array): MeasuredSource {
   };
 }
 
-async function decodeSketch(src: MeasuredSource, rank: number, testMatrix: 'gaussian' | 'sparse-sign'): Promise<number> {
-  const st = await lastValueFrom(src.open().pipe(sketchRows({ cols: COLS, rank, testMatrix, seed: 1 })));
+interface Config { label: string; rank: number; testMatrix: 'gaussian' | 'sparse-sign'; method: SketchMethod; sizes?: SketchSizes }
+
+async function decodeSketch(src: MeasuredSource, c: Config): Promise<number> {
+  const st = await lastValueFrom(src.open().pipe(sketchRows({
+    cols: COLS, rank: c.rank, testMatrix: c.testMatrix, seed: 1, method: c.method, dtype: 'float32', ...(c.sizes ? { sizes: c.sizes } : {}),
+  })));
   if (st.rowsSeen !== ROWS) throw new Error(`sketched ${st.rowsSeen} rows, expected ${ROWS}`);
   return st.rowsSeen;
 }
@@ -143,7 +154,23 @@ async function main(): Promise<void> {
       // The sketch alone: zero-copy views of the data already in memory, 8192 rows per block.
       memory: { seq: () => memorySource(a) },
     };
-    const configs = ranks.flatMap((rank) => [{ rank, testMatrix: 'gaussian' as const }, { rank, testMatrix: 'sparse-sign' as const }]);
+    const configs: Config[] = ranks.flatMap((rank) => {
+      // The CLI's one-pass default for this file (planApprox sees its rows), and for rows not known.
+      const plan = (rows?: number) => {
+        const p = planApprox({ method: 'auto', passes: 1, memoryBudget: 64 * 2 ** 20, rank, cols: COLS, dtype: 'float32', ...(rows ? { rows } : {}) });
+        if (p.kind !== 'sketch') throw new Error('one pass plans a sketch');
+        return p;
+      };
+      const known = plan(ROWS), unknown = plan();
+      const defaults: Config[] = [
+        { label: `default (${known.method} l=${known.sizes.k}) r=${rank}`, rank, testMatrix: known.testMatrix, method: known.method, sizes: known.sizes },
+        { label: `default, rows unknown (${unknown.method} l=${unknown.sizes.k}) r=${rank}`, rank, testMatrix: unknown.testMatrix, method: unknown.method, sizes: unknown.sizes },
+      ];
+      if (configSet === 'default') return defaults;
+      return [...defaults,
+        { label: `three-sketch r=${rank} gaussian`, rank, testMatrix: 'gaussian' as const, method: 'three-sketch' as const },
+        { label: `three-sketch r=${rank} sparse-sign`, rank, testMatrix: 'sparse-sign' as const, method: 'three-sketch' as const }];
+    });
     // Ordered by configuration, then format: uses of the decode worker are at most a few cases
     // apart, so the one idle worker is reused (warm) as in a multi-pass run; its cold first pass
     // is measured once, at the end.
@@ -156,11 +183,11 @@ async function main(): Promise<void> {
     for (const c of configs) {
       for (const [format, { seq, overlap, how }] of Object.entries(sources)) {
         if (format === 'memory') {
-          cases.push({ format, name: `sketch only r=${c.rank} ${c.testMatrix}`, run: () => decodeSketch(seq(), c.rank, c.testMatrix), times: [] });
+          cases.push({ format, name: `sketch only ${c.label}`, run: () => decodeSketch(seq(), c), times: [] });
           continue;
         }
-        cases.push({ format, name: `decode + sketch r=${c.rank} ${c.testMatrix}, sequential`, run: () => decodeSketch(seq(), c.rank, c.testMatrix), times: [] });
-        cases.push({ format, name: `decode + sketch r=${c.rank} ${c.testMatrix}, ${how}`, run: () => decodeSketch(overlap!(), c.rank, c.testMatrix), times: [] });
+        cases.push({ format, name: `decode + sketch ${c.label}, sequential`, run: () => decodeSketch(seq(), c), times: [] });
+        cases.push({ format, name: `decode + sketch ${c.label}, ${how}`, run: () => decodeSketch(overlap!(), c), times: [] });
       }
     }
     const loadAtStart = loadavg();
@@ -205,7 +232,7 @@ async function main(): Promise<void> {
     const out = {
       question: 'decode + sketchRows throughput vs decode alone (target: ratio <= 2)',
       data: { rows: ROWS, cols: COLS, dtype: 'float32', payloadMB },
-      method: { reps, ranks, overlap: 'Arrow/Parquet: decodeWorker (decodeAhead 2); .npy: readAhead (sequential = readAhead false)', statistic: 'median of interleaved repetitions after a warm-up', threads: pool?.threads ?? 1, spill: 'memorySpill (default)', sizes: 'default k = 4r + 1, s = 2k + 1, q = 10' },
+      method: { reps, ranks, overlap: 'Arrow/Parquet: decodeWorker (decodeAhead 2); .npy: readAhead (sequential = readAhead false)', statistic: 'median of interleaved repetitions after a warm-up', threads: pool?.threads ?? 1, spill: 'memorySpill (default)', sizes: 'three-sketch: default k = 4r + 1, s = 2k + 1, q = 10; default: planApprox (auto, 64 MiB)', configs: configSet },
       machine: { loadavgAtStart: loadAtStart, loadavgAtEnd: loadavg(), node: process.version },
       date: new Date().toISOString(),
       results,

@@ -138,10 +138,10 @@ describe('sketch properties', () => {
 
   it('deserialize refuses other versions, other families and truncated bytes', () => {
     const bytes = serializeSketch(sequential(variants[0]!, A));
-    const v2 = bytes.slice(); v2[4] = 3;
-    expect(() => deserializeSketch(v2)).toThrow(/unsupported sketch format version 3: this build reads version 2 \(written by a newer rangefinder\)/);
-    const v1 = bytes.slice(); v1[4] = 1;
-    expect(() => deserializeSketch(v1)).toThrow(/unsupported sketch format version 1: this build reads version 2$/);
+    const v2 = bytes.slice(); v2[4] = 4;
+    expect(() => deserializeSketch(v2)).toThrow(/unsupported sketch format version 4: this build reads version 3 \(written by a newer rangefinder\)/);
+    const v1 = bytes.slice(); v1[4] = 2;
+    expect(() => deserializeSketch(v1)).toThrow(/unsupported sketch format version 2: this build reads version 3$/);
     const other = bytes.slice(); other[0] = 0x58;
     expect(() => deserializeSketch(other)).toThrow(/family tag 'XFSK', expected 'RFSK'/);
     expect(() => deserializeSketch(bytes.slice(0, bytes.length - 8))).toThrow(/expected/);

@@ -27,6 +27,7 @@ export { serializeSketch, deserializeSketch } from './serialize.js';
 export { stateBytes } from './state-bytes.js';
 export { reconstruct, lowRankFactors } from './reconstruct.js';
 export { estimateError, scaledNorm } from './estimate-error.js';
+export { measuredNorm, centeredNorm } from './measured-norm.js';
 export { screeBounds } from './scree-bounds.js';
 export { chooseRank } from './choose-rank.js';
 export { memorySpill, isMemorySpill, type MemorySpill } from './memory-spill.js';

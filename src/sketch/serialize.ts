@@ -8,7 +8,8 @@
  *
  *   offset  type      field
  *   0       4 bytes   family tag 'RFSK'
- *   4       u16       format version (SKETCH_FORMAT_VERSION = 2; version 1 had no dtype, no rsvd)
+ *   4       u16       format version (SKETCH_FORMAT_VERSION = 3; version 2 had no sum of squares
+ *                     among the linear records' sums, version 1 no dtype and no rsvd)
  *   6       u8        method code (each method module's `code`)
  *   7       u8        test-matrix code (FAMILIES)
  *   8       u8        size-rule code (RULES)

@@ -159,6 +159,12 @@ export interface SketchHeader {
 export interface RangeSide {
   /** Theta [Y 1] (q x (k+1)). */
   readonly errorRange: Float64Array;
+  /**
+   * ||A||_F of the rows absorbed (4, additive): Blue's accumulators [small, medium, big] of the sum
+   * of squares (src/kernels/ops.ts `sumSquares`, measured by the kernel that checks each chunk) and
+   * a count of updates that are not whole rows (entries, low-rank H): `measuredNorm` reads them.
+   */
+  readonly sumSquares: Float64Array;
   /** TSQR R factor of [Y 1] ((k+1) x (k+1), upper triangular, diag >= 0). */
   readonly rangeR: Float64Array;
   /** Y = rangeScale * (sum of the rows written to the spill); changed only by `updateLinear`. */
@@ -288,5 +294,5 @@ export interface ScreeBounds {
 }
 
 /** Serialized format identity [docs/STYLE.md: DataSketches heapify]. */
-export const SKETCH_FORMAT_VERSION = 2;
+export const SKETCH_FORMAT_VERSION = 3;
 export const SKETCH_FAMILY_TAG = 'RFSK';

@@ -155,7 +155,7 @@ export function updateEntries(state: SketchState, i: ArrayLike<number>, j: Array
     addInterval(st.covered, ii, ii + 1, false);
     st.rows = Math.max(st.rows, ii + 1);
   }
-  if (N > 0) st.rangeRValid = false;
+  if (N > 0) { st.rangeRValid = false; st.sumSquares[3] += 1; }
 }
 
 export type LinearUpdate =
@@ -208,6 +208,7 @@ export function updateLinear(state: SketchState, theta: number, eta: number, upd
   if (mH === 0) return;
   if (!dense) {
     if (addInterval(st.covered, rowStart, rowStart + mH, false)) st.rangeRValid = false;
+    st.sumSquares[3] += 1; // ||A||_F is not measured for a low-rank update
     absorbLowRank(st, eta, left!, right!, rowStart);
     st.rows = Math.max(st.rows, rowStart + mH);
     return;

@@ -26,10 +26,14 @@ export async function approxCommand(argv: readonly string[], io: CommandIo): Pro
     opts.input = demo.demoInput();
     if (!opts.budgetGiven) opts.memoryBudget = demo.DEMO_BUDGET;
   }
-  const threads = opts.threads > 1 ? await startKernelThreads(opts.threads) : null;
+  // The kernel threads start while the input is opened and the first blocks are read: products run
+  // on the calling thread until the workers are ready (the bits do not depend on the thread count).
+  let threadError: unknown;
+  const threads = opts.threads > 1 ? startKernelThreads(opts.threads).catch((e: unknown) => { threadError = e; return null; }) : null;
   try {
     const recorder = opts.report !== undefined ? createReportRecorder(performance.now()) : undefined;
     const result = await runApprox(opts, io, recorder);
+    if (threadError !== undefined) result.notes.push(`the kernel threads did not start (${String(threadError)}): the run used one thread`);
     if (recorder !== undefined) {
       recorder.finish();
       // vega and vega-lite are loaded only here: a run without --report does not pay for them
@@ -43,7 +47,7 @@ export async function approxCommand(argv: readonly string[], io: CommandIo): Pro
     for (const note of result.notes) io.stderr.write(`rangefinder: note: ${note}\n`);
     return 0;
   } finally {
-    await threads?.stop();
+    await (await threads)?.stop();
   }
 }
 

@@ -28,6 +28,15 @@ export interface ApproxResult {
   errorEstimate: { frobenius: number; relative: number; normA: number; kind: 'sketch' | 'residual' };
   seconds: number;
   peakRssBytes: number;
+  /**
+   * One pass (sketch records): where the time went, in seconds. `startup` from the process start to
+   * the run (Node, module loading, kernel threads); `open` the input's header and the plan; `read`
+   * the pass minus the time in the sketch (reading, decoding, validating, or waiting for them);
+   * `sketch` the time inside the sketch's fold (||A||_F included); `reconstruct` the factors from
+   * the sketch; `output` U, S, V written and the error formed. `seconds` = open + read + sketch +
+   * reconstruct + output.
+   */
+  timings?: { startup: number; open: number; read: number; sketch: number; reconstruct: number; output: number };
   /** Files written with --out. */
   output?: Record<string, string>;
   notes: string[];

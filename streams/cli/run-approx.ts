@@ -99,7 +99,7 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
   const shown = createProgressMeter(opts.progress && io.stderr.isTTY === true, info.rows, io.stderr);
   const meter = report ? report.wrap(shown) : shown;
   const ctx: RunContext = {
-    opts, source: scaleExtremeValues(source), info, meter, t0, notes: [],
+    opts, source: scaleExtremeValues(source), info, meter, t0, startup: process.uptime() - (performance.now() - t0) / 1000, notes: [],
     ...(output !== undefined ? { output } : {}), ...(report ? { report } : {}),
   };
   let result: ApproxResult;

@@ -22,6 +22,8 @@ export interface RunContext {
   meter: ProgressMeter;
   /** performance.now() at the start of the run. */
   t0: number;
+  /** Seconds from the process start to t0 (module loading, kernel threads, opening the input). */
+  startup: number;
   notes: string[];
   /** With --report: where the runners leave what the page needs beyond the result (report-recorder.ts). */
   report?: ReportRecorder;

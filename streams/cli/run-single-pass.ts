@@ -11,9 +11,9 @@
  * the input is replayable; for a one-shot input U is omitted and a note says so. For a column
  * stream the streamed factor is V of A, whose signs decide the convention (tall-signs.ts).
  */
-import { lastValueFrom, tap } from 'rxjs';
+import { lastValueFrom, Observable, tap } from 'rxjs';
 import {
-  addSquares, applyRight, createSumSquares, estimateError, flipColumns, reconstruct, residualNorm, screeBounds, ShapeError, stateBytes, zeros,
+  addSquares, applyRight, createSumSquares, estimateError, flipColumns, measuredNorm, reconstruct, residualNorm, screeBounds, ShapeError, stateBytes, zeros,
   type Matrix, type RangeSpill, type SketchMethod, type SketchSizes, type SketchTestMatrix,
 } from '../../src/internals.js';
 import { sketchRows } from '../operators/sketch-rows.js';
@@ -24,6 +24,7 @@ import type { CliRangeSpill } from './range-spill.js';
 import { blockMatrix, factorNames, lowRankNote, unscale, type RunContext } from './run-context.js';
 import { tallFlips, type TallBlocks } from './tall-signs.js';
 import { ZERO_MATRIX_NOTE, writeZeroFactors } from './zero-matrix.js';
+import type { RowBlock } from '../types.js';
 
 export interface SketchPlan { method: SketchMethod; testMatrix: SketchTestMatrix; sizes: SketchSizes }
 
@@ -43,27 +44,35 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
       sizes: plan.sizes, center: opts.center && !columns,
       ...(method === 'fd' ? {} : { spill: spill ?? discard }),
     });
-    // ||A||_F is measured exactly on the way, so `relative` divides by the true norm, not by the
-    // error sketch's estimate. The sum of squares is kept scaled (sum-squares.ts): no overflow near
-    // 1e300, no underflow to 0 near 1e-300, and an exact zero only for a zero matrix.
+    // ||A||_F is measured exactly on the way (a scaled sum of squares: no overflow near 1e300, no
+    // underflow to 0 near 1e-300, an exact zero only for a zero matrix), so `relative` divides by the
+    // true norm, not by the error sketch's estimate, and rsvd's residual is exact. The linear records
+    // measure it themselves, in the pass that checks each chunk (measuredNorm); Frequent Directions
+    // is measured here.
     const f2 = createSumSquares();
-    const state = await lastValueFrom(source.open().pipe(
+    const tapNorm = method === 'fd';
+    // The time split (JSON `timings`): the pass, and within it the time inside the sketch (`next` of
+    // the fold, synchronous); the rest of the pass is reading and decoding (or waiting for them).
+    const tPass = performance.now();
+    let inSketch = 0;
+    const state = await lastValueFrom(timed(source.open(), (ms) => { inSketch += ms; }).pipe(
       tap((b) => {
-        const n = b.rows * b.cols, d = b.data;
-        addSquares(f2, d, 0, n);
-        meter.block(b.rows, n * d.BYTES_PER_ELEMENT);
+        const n = b.rows * b.cols;
+        if (tapNorm) addSquares(f2, b.data, 0, n);
+        meter.block(b.rows, n * b.data.BYTES_PER_ELEMENT);
       }),
       sketchOp,
     ));
+    const tReconstruct = performance.now();
     if (state.rowsSeen === 0) throw new ShapeError(`${info.where}: the input has no rows`);
     const m = state.rows;
     const names = factorNames(info);
     const { k, s, l, q, rule } = state.sizes;
     const sketch: Record<string, number | string> = method === 'fd' ? { l, q, rule }
       : method === 'three-sketch' ? { k, s, q, rule } : method === 'two-sketch' ? { k, l, q, rule } : { l: k, oversamples: k - opts.rank, q, rule };
-    // ||A||_F of the (centered) input: ||A_c||^2 = ||A||^2 - sum_j colSum_j^2 / m.
-    const centered = opts.center && !columns ? Array.from(state.colSums, (c) => c / Math.sqrt(state.rowsSeen)) : [];
-    const normScaled = residualNorm(f2, centered);
+    // ||A||_F of the input (centered with --center: FD has no centering, the planner refuses it; a
+    // column stream arrives centered), in the scaled units of the stream.
+    const normScaled = tapNorm ? residualNorm(f2, []) : measuredNorm(state)!;
     if (normScaled === 0) {
       // A zero matrix (or, centered, a matrix of identical rows): see zero-matrix.ts.
       const r = Math.min(opts.rank, m, info.cols);
@@ -79,6 +88,7 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
       };
     }
     const rec = reconstruct(state, { rank: opts.rank, signs: columns ? 'pending' : 'v' });
+    const tOutput = performance.now();
     notes.push(...rec.notes);
     const r = rec.s.length;
     const low = rec.notes.length === 0 ? lowRankNote(opts.rank, r) : null;
@@ -115,7 +125,7 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
     const normA = unscale(ctx, normScaled);
     let errorEstimate: ApproxResult['errorEstimate'];
     if (method === 'rsvd') {
-      const frobScaled = residualNorm(f2, [...centered, ...rec.s]);
+      const frobScaled = residualNorm({ scale: normScaled, ssq: 1 }, rec.s);
       errorEstimate = { frobenius: unscale(ctx, frobScaled), relative: frobScaled / normScaled, normA, kind: 'residual' };
     } else {
       const est = estimateError(state, rec);
@@ -129,11 +139,24 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
       method, testMatrix: state.testMatrix, sketch, stateBytes: stateBytes(state), memoryBudget: opts.memoryBudget,
       singularValues: Array.from(sValues), errorEstimate,
       seconds: (performance.now() - ctx.t0) / 1000, peakRssBytes: peakRssBytes(),
+      timings: {
+        startup: ctx.startup, open: (tPass - ctx.t0) / 1000, read: (tReconstruct - tPass - inSketch) / 1000, sketch: inSketch / 1000,
+        reconstruct: (tOutput - tReconstruct) / 1000, output: (performance.now() - tOutput) / 1000,
+      },
       ...(wantFactors ? { output } : {}), notes,
     };
   } finally {
     spill?.dispose();
   }
+}
+
+/** The source's blocks, reporting the milliseconds each `next` took downstream (the sketch: it is synchronous). */
+function timed(src: Observable<RowBlock>, busy: (ms: number) => void): Observable<RowBlock> {
+  return new Observable<RowBlock>((sub) => src.subscribe({
+    next: (b) => { const t = performance.now(); sub.next(b); busy(performance.now() - t); },
+    error: (e: unknown) => sub.error(e),
+    complete: () => sub.complete(),
+  }));
 }
 
 /** Blocks of the tall factor: rows of y times `right` (+ `shift`), in pieces of the workspace's height. */

@@ -21,11 +21,11 @@ import { gaussian } from '../../maps/gaussian.js';
 import { testMatrixFamily } from '../../maps/test-matrix.js';
 import type { Workspace } from './workspace.js';
 
-/** Offsets of the accumulator's parts: [X; S; 1^T A] at 0, then Z, [L; Theta][Y 1], H. */
-export function accOffsets(ws: Workspace): { z: number; cr: number; h: number; end: number } {
+/** Offsets of the accumulator's parts: [X; S; 1^T A] at 0, then Z, [L; Theta][Y 1], H, the sum of squares (4). */
+export function accOffsets(ws: Workspace): { z: number; cr: number; h: number; ss: number; end: number } {
   const { n, k, s, coDim, left, q, gram } = ws.shape;
-  const z = (coDim + q + 1) * n, cr = z + s * s, h = cr + (left + q) * (k + 1);
-  return { z, cr, h, end: h + (gram ? n * k : 0) };
+  const z = (coDim + q + 1) * n, cr = z + s * s, h = cr + (left + q) * (k + 1), ss = h + (gram ? n * k : 0);
+  return { z, cr, h, ss, end: ss + 4 };
 }
 
 /**

@@ -65,10 +65,10 @@ export function tsqrWorkspaceSizes(k1: number, c: number): { work: number; panel
   return { work: k1 * c, panel: 32 * k1 + 2 * 32 * 32 + k1 };
 }
 
-/** Length of the per-call float64 accumulator: [X; S; 1^T A], Z, [L; Theta][Y 1], H. */
+/** Length of the per-call float64 accumulator: [X; S; 1^T A], Z, [L; Theta][Y 1], H, the sum of squares (4). */
 export function accLength(sh: EngineShape): number {
   const k1 = sh.k + 1;
-  return (sh.coDim + sh.q + 1) * sh.n + sh.s * sh.s + (sh.left + sh.q) * k1 + (sh.gram ? sh.n * sh.k : 0);
+  return (sh.coDim + sh.q + 1) * sh.n + sh.s * sh.s + (sh.left + sh.q) * k1 + (sh.gram ? sh.n * sh.k : 0) + 4;
 }
 
 export interface EngineLayout {
@@ -146,6 +146,9 @@ export interface Workspace {
   readonly yBlock: { rows: number; cols: number; data: Float64Array; offset: number; stride: number };
   /** The chunk height for which list1's dense lists hold their row indices (0: none yet). */
   listRows: number;
+  /** Blue's accumulators of one chunk and of one call's chunks (linear.ts, loadAllChunks). */
+  readonly ssChunk: Float64Array;
+  readonly ssCall: Float64Array;
 }
 
 const registry = new FinalizationRegistry<number>((base) => arenaFree(base));
@@ -190,6 +193,7 @@ export function createWorkspace(sh: EngineShape, omega: KeptMap, psi: KeptMap | 
     tsqr: { k: k1, r: { rows: k1, cols: k1, data: v64('r', k1 * k1), offset: 0, stride: k1 }, rows: 0, work: v64('tw', tw.work), panel: v64('tp', tw.panel) },
     yBlock: { rows: 0, cols: k1, data: ys, offset: 0, stride: k1 },
     listRows: 0,
+    ssChunk: new Float64Array(3), ssCall: new Float64Array(3),
   };
   // Arena memory may be reused: clear what is summed into, and write the constant columns of ones.
   ws.acc.fill(0);

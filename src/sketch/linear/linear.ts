@@ -6,8 +6,8 @@
  */
 import { ArgumentError, NonFiniteError } from '../../errors.js';
 import { maxMagnitude } from '../../kernels/find-non-finite.js';
-import { checkBlockMagnitude } from '../magnitude.js';
-import { copyRows, widen } from '../../kernels/ops.js';
+import { checkBlockMagnitude, magnitudeExponent } from '../magnitude.js';
+import { copyRows, sumSquares, widen } from '../../kernels/ops.js';
 import { createTsqr, tsqrMerge, type TsqrState } from '../../linalg/tsqr.js';
 import type { Float, Matrix } from '../../matrix.js';
 import { keptMap, keptMapBytes, type KeptMap } from '../../maps/kept-map.js';
@@ -32,12 +32,15 @@ export function engineShape(p: SketchParams): EngineShape {
   }
 }
 
-/** The sums' segments: [X; S; 1^T A], Z, [L; Theta][Y 1], H (the engine's accumulator), then `extra`. */
+/**
+ * The sums' segments: [X; S; 1^T A], Z, [L; Theta][Y 1], H, the sum of squares (the engine's
+ * accumulator, in its order), then `extra`.
+ */
 export function linearSegments(p: SketchParams, extra: Segments = []): Segments {
   const sh = engineShape(p), n = p.cols, k1 = sh.k + 1;
   return [
     ['coRange', sh.coDim * n], ['errorSketch', sh.q * n], ['colSums', n], ['core', sh.s * sh.s],
-    ['coreRange', sh.left * k1], ['errorRange', sh.q * k1], ['gram', sh.gram ? n * sh.k : 0], ...extra,
+    ['coreRange', sh.left * k1], ['errorRange', sh.q * k1], ['gram', sh.gram ? n * sh.k : 0], ['sumSquares', 4], ...extra,
   ];
 }
 
@@ -70,7 +73,7 @@ export function createLinear(p: SketchParams, spill: RangeSpill | undefined, seg
   const omega = keptMap(p.testMatrix, p.seed, 'omega', sh.k, p.cols);
   return {
     ...p, rows: 0, rowsSeen: 0, covered: [] as number[], sums, views,
-    errorSketch: views.errorSketch!, colSums: views.colSums!, errorRange: views.errorRange!,
+    errorSketch: views.errorSketch!, colSums: views.colSums!, errorRange: views.errorRange!, sumSquares: views.sumSquares!,
     rangeR: new Float64Array(k1 * k1), rangeScale: 1, rangeRValid: true,
     spill, spillCovered: [] as number[], omega,
     engine: createWorkspace(sh, omega, psi, owner) as Workspace | null,
@@ -130,21 +133,34 @@ function loadChunk(ws: Workspace, block: Matrix, t0: number, cb: number): void {
 }
 
 /**
- * Load every chunk (the first last, left in place) and check it: on a NaN or infinity, name it from
- * the block itself; a magnitude the method cannot compute with is refused (magnitude.ts). Returns
- * whether the first chunk is in place.
+ * Load every chunk (the first last, left in place) and check it; on a NaN or infinity, name it
+ * from the block itself. The check is the sum of squares of the chunk's values (finite exactly
+ * when they all are), so ||A||_F comes with it: added to the call's accumulator once every chunk
+ * passed. A block whose squares reach the method's ceiling is scanned for its largest |value| and
+ * refused above it (magnitude.ts). Returns whether the first chunk is in place.
  */
 function loadAllChunks(st: LinearState, ws: Workspace, block: Matrix, rowStart: number): boolean {
   const c = ws.shape.chunk, n = block.cols, b = block.rows;
-  let big = 0;
+  const one = ws.ssChunk, all = ws.ssCall;
+  all.fill(0);
   for (let u = c; u < b + c; u += c) {
     const t0 = u < b ? u : 0, cb = Math.min(c, b - t0);
     loadChunk(ws, block, t0, cb);
-    const m = maxMagnitude(ws.a, 0, cb * n);
-    if (!Number.isFinite(m)) throw nonFiniteError(block, rowStart, t0, cb, ws.a);
-    if (m > big) big = m;
+    one.fill(0);
+    sumSquares(cb * n, ws.a, 0, one);
+    if (!Number.isFinite(one[0]! + one[1]! + one[2]!)) throw nonFiniteError(block, rowStart, t0, cb, ws.a);
+    all[0] += one[0]!; all[1] += one[1]!; all[2] += one[2]!;
   }
-  checkBlockMagnitude(st.method, st.dtype, big, `rows ${rowStart}..${rowStart + b - 1}`);
+  // Any |value| above 2^e puts its square above 2^2e in the medium sum, or in the big one (Blue's
+  // split is at 2^486); only then is the block scanned for the exact largest value.
+  const e = magnitudeExponent(st.method, st.dtype);
+  if (all[2]! > 0 || all[1]! >= 2 ** (2 * e)) {
+    let big = 0;
+    for (let t = 0; t < b; t++) big = Math.max(big, maxMagnitude(block.data, block.offset + t * block.stride, n));
+    checkBlockMagnitude(st.method, st.dtype, big, `rows ${rowStart}..${rowStart + b - 1}`);
+  }
+  const o = accOffsets(ws).ss, acc = ws.acc;
+  acc[o] += all[0]!; acc[o + 1] += all[1]!; acc[o + 2] += all[2]!;
   return true;
 }
 
