@@ -29,7 +29,19 @@
  * Run: `npx tsx bench/decode-sketch.ts [--reps 3] [--threads 1]`. Writes bench/out/decode-sketch.json
  * (decode-sketch-t2.json with --threads 2) and prints a markdown table.
  *
- * Conclusion (run of 2026-11-23 23:50-23:54 UTC, `--reps 3`, one kernel thread, after the sparse
+ * Conclusion for the CLI's one-pass default (issue 13; run of 2026-12-06 15:33 UTC, `--configs default
+ * --ranks 10 --reps 3`, with 1 and 2 kernel threads, load 4.5-6.6; bench/out/decode-sketch.json and
+ * decode-sketch-t2.json): rsvd with the planner's width (l = 33 for this 100 000 x 256 file; l = 20 when
+ * the rows are not known) meets the 2x target on Parquet (1.25-1.98x of the in-thread decode) and on
+ * Arrow with the decode worker at l = 20 with 2 threads (1.44x), not at l = 33 (1.76-2.25x), and NOT on
+ * .npy (3.5-7.3x). The floor there is arithmetic, not I/O: .npy's "decode" is a page-cache memcpy
+ * (102 MB in 19-34 ms, 3-5.5 GB/s), while the sketch alone, on blocks already in memory, takes 0.17-0.27
+ * s. H = A^T Y alone is l float64 multiply-adds per value: at the f64 kernel's ~9-10 GFMA/s per core
+ * (the 128-bit SIMD ceiling, docs/KERNELS.md) l = 20 over 2.56e7 values is ~51 ms, 1.5-2.7x the decode
+ * by itself, before Y, Theta A, the TSQR and the copies. 2x on .npy would need H in float32 (rejected
+ * for accuracy: its rounding is multiplied by cond(R), docs/METHODS.md §5) or fewer than r + 10 columns.
+ *
+ * Earlier conclusion, three-sketch (run of 2026-11-23 23:50-23:54 UTC, `--reps 3`, one kernel thread, after the sparse
  * WebAssembly path for sparse-sign maps (src/sketch/absorb-resident.ts), the engine-independent
  * Gaussian generator and the decode worker; the load average of 2.2-2.5 is this bench's own two
  * threads): the target (decode + sketch <= 2x decode alone) is MET at rank 10 with sparse-sign maps,

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
-const ORDER = ['kernels', 'linalg', 'accuracy-single-view', 'sketch-throughput', 'sketch-memory', 'one-pass-choice',
+const ORDER = ['kernels', 'linalg', 'accuracy-single-view', 'sketch-throughput', 'sketch-memory', 'one-pass', 'approx-vs-numpy',
   'rsi-study', 'rsi-vs-numpy', 'decode-throughput', 'decode-sketch', 'pass-budget'];
 const all = readdirSync(here)
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.startsWith('_') && !f.endsWith('-run.ts'))

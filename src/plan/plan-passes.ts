@@ -7,7 +7,7 @@
  *    (`sizesForBudget` of the single-pass engine, range rows spilled so the state has no m term);
  *    size rule 'natural' for spectrum 'fast', 'flat' (the engine's default) otherwise [TYUC19 §5.4; docs/METHODS.md §2].
  *    `method: 'rsi'` with passes = 1 plans the single-pass Gram RSVD (q = 0) [Yu17] instead: at
- *    equal memory it was markedly more accurate on the shared matrices (bench/out/one-pass-choice.md),
+ *    equal memory it was markedly more accurate on the shared matrices (bench/out/one-pass.md),
  *    but it lacks the three-sketch's error estimate, centering and general linear updates.
  * 2. passes = P >= 2: randomized subspace iteration by the Gram pass with q = P - 1 power
  *    iterations (2P views) [HMT11 Alg. 4.4; Yu17]. Block Krylov [MM15] only when asked
@@ -89,7 +89,7 @@ export function planPasses(opts: PlanPassesOptions): PassPlan {
   }
   if (passes === 1) {
     reasons.push('passes = 1 with method \'rsi\' asked: the single-pass Gram RSVD (q = 0; A Omega and A^T A Omega in one pass, B = R^{-T} H^T) [Yu17]; ' +
-      'at equal memory it was never less accurate than the three-sketch on the shared matrices and up to 3.2x more (bench/out/one-pass-choice.md), ' +
+      'at equal memory it was never less accurate than the three-sketch on the shared matrices and up to 3.2x more (bench/out/one-pass.md), ' +
       'but has no a-posteriori error estimate, no centering and accepts only whole rows');
   }
   const method: 'rsi' | 'block-krylov' = forced === 'block-krylov' ? 'block-krylov' : 'rsi';
@@ -154,7 +154,7 @@ function planOnePass(opts: PlanPassesOptions, spectrum: Spectrum, reasons: strin
     q: DEFAULT_ERROR_SKETCH_DIM, chunk: defaultChunk(opts.cols), rowsInMemory: 0,
   };
   reasons.push('passes = 1: the single-view three-sketch [TYUC19], the preferred single-pass method (docs/METHODS.md §2): it has the a-posteriori error estimate, exact centering and accepts any linear update');
-  reasons.push('alternative for whole-row streams: method \'rsi\' with passes = 1 (single-pass Gram RSVD [Yu17]), more accurate at equal memory on the shared matrices (bench/out/one-pass-choice.md)');
+  reasons.push('alternative for whole-row streams: method \'rsi\' with passes = 1 (single-pass Gram RSVD [Yu17]), more accurate at equal memory on the shared matrices (bench/out/one-pass.md)');
   reasons.push(`size rule '${rule}'` + (rule === 'flat' ? `: spectrum '${spectrum}' (flat is at most 1.1% worse than natural in total error on our grid, natural up to 29% worse than flat)` : ": spectrum 'fast' [TYUC19 §5.4.2]"));
   const min = minimumSketchBudget(query);
   if (opts.memoryBudget < min) {
