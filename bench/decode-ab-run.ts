@@ -4,7 +4,7 @@
  * interleaved in one process: for each case, A and B alternate for REPS passes each after a
  * warm-up pass, and the median of each is reported. Same data files for both.
  *
- * Run: BEFORE=/tmp/before npx tsx bench/_ab-decode.ts   (ROWS, COLS, REPS to change the size)
+ * Run: BEFORE=/tmp/before npx tsx bench/decode-ab-run.ts   (ROWS, COLS, REPS to change the size)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -10,7 +10,7 @@
  * 264-278 ms -> 72-74 ms); float32 outputs identical to the Math version on all 13.4M values; float64
  * within 3.6e-15 (the Math version's own rounding of 2 pi u before Math.cos/sin). With Philox words the
  * word generation takes a larger share, so the ratio is smaller; rerun for current figures.
- * Run: npx tsx bench/_gauss.ts
+ * Run: npx tsx bench/gaussian-generator.ts
  */
 import { gaussianItemsJs } from '../src/random/items-js.js';
 import { philox4x32 } from '../src/random/philox.js';
