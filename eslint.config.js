@@ -4,6 +4,8 @@
 //     base (errors, matrix, format-bytes) < kernels < random < linalg < maps | synthetic < sketch
 //     < multipass < plan < the faces (src/index.ts, src/internals.ts);
 // - streams/ imports src/ only through its faces; src/ never imports streams/, bench/ or test/;
+// - streams/ has rings: only streams/cli imports streams/cli; sources and sinks never import each
+//   other (nor operators or models), wrappers compose sources only;
 // - no import cycles anywhere in src/ and streams/.
 // test/lint-architecture.test.ts runs this config on probes that break each rule.
 import tseslint from 'typescript-eslint';
@@ -37,6 +39,22 @@ const srcZones = SRC_LAYERS.flatMap((layer, i) => layer.map((target) => ({
   message: `layer rule (docs/ARCHITECTURE.md): ${target.replace('./', '')} may import only from the layers below it`,
 }))).filter((zone) => zone.from.length > 0);
 
+/**
+ * The rings of streams/ (docs/ARCHITECTURE.md): the CLI is the top and nothing below imports it;
+ * sources decode and sinks write, independently of each other; sources, sinks and wrappers know
+ * nothing of the RxJS operators or the model readers built on them.
+ */
+const streamsZones = [
+  {
+    target: ['./streams/*.ts', './streams/sources', './streams/sinks', './streams/wrappers', './streams/operators', './streams/models', './streams/tools'],
+    from: './streams/cli',
+    message: 'ring rule (docs/ARCHITECTURE.md): only streams/cli imports streams/cli',
+  },
+  { target: './streams/sources', from: ['./streams/sinks', './streams/operators', './streams/models'], message: 'ring rule: a source only decodes (no sinks, operators or models)' },
+  { target: './streams/sinks', from: ['./streams/sources', './streams/operators', './streams/models'], message: 'ring rule: a sink only writes (no sources, operators or models)' },
+  { target: './streams/wrappers', from: ['./streams/sinks', './streams/operators', './streams/models'], message: 'ring rule: wrappers compose sources (no sinks, operators or models)' },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'build/**', 'assembly/**', 'bench/out/**', 'src/kernels/wasm-bytes.generated.ts'] },
   ...tseslint.configs.recommended,
@@ -67,6 +85,7 @@ export default tseslint.config(
             message: 'streams/ imports src/ only through its faces: src/index.ts (public) or src/internals.ts',
           },
           { target: './streams', from: ['./bench', './test'], message: 'the shipped streams/ never imports bench/ or test/' },
+          ...streamsZones,
         ],
       }],
     },

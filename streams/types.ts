@@ -55,3 +55,28 @@ export interface BlockSource {
   info(): Promise<SourceInfo>;
   open(): Observable<RowBlock>;
 }
+
+/** Counters of the latest `open()` of a source (reset when a pass starts). */
+export interface SourceStats {
+  /** Blocks emitted. */
+  blocks: number;
+  /** Rows read from the input (before skipping). */
+  rowsRead: number;
+  /** Rows emitted. */
+  rowsEmitted: number;
+  /** Rows dropped by `nonFinite: 'skip'`. */
+  rowsSkipped: number;
+  /** Rows in which `nonFinite: 'zero'` replaced at least one value. */
+  rowsZeroed: number;
+  /** Values replaced by `nonFinite: 'zero'`. */
+  valuesZeroed: number;
+}
+
+/** A BlockSource that reports what its latest pass did. */
+export interface MeasuredSource extends BlockSource {
+  readonly stats: Readonly<SourceStats>;
+}
+
+export function emptyStats(): SourceStats {
+  return { blocks: 0, rowsRead: 0, rowsEmitted: 0, rowsSkipped: 0, rowsZeroed: 0, valuesZeroed: 0 };
+}

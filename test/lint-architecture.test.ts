@@ -34,6 +34,17 @@ describe('lint enforces the architecture', () => {
     expect(deep.join('\n')).toMatch(/only through its faces/);
   });
 
+  it('refuses the rings of streams/ being crossed: the CLI from below, a sink importing a source', async () => {
+    const cli = await ruleIds("import { runApprox } from '../cli/run-approx.js';\nexport const x = runApprox;\n", 'streams/operators/probe.ts');
+    expect(cli.join('\n')).toMatch(/only streams\/cli imports streams\/cli/);
+    const sink = await ruleIds("import { fromNpy } from '../sources/from-npy.js';\nexport const x = fromNpy;\n", 'streams/sinks/probe.ts');
+    expect(sink.join('\n')).toMatch(/a sink only writes/);
+    const source = await ruleIds("import { writeNpy } from '../sinks/write-npy.js';\nexport const x = writeNpy;\n", 'streams/sources/probe.ts');
+    expect(source.join('\n')).toMatch(/a source only decodes/);
+    const within = await ruleIds("import { fromNpy } from '../sources/from-npy.js';\nexport const x = fromNpy;\n", 'streams/cli/probe.ts');
+    expect(within.filter((m) => /restricted/.test(m))).toEqual([]);
+  });
+
   it('control: a probe that follows the rules passes', async () => {
     const ok = await ruleIds("import { svd } from '../svd.js';\nimport { gemm } from '../../kernels/gemm.js';\nexport const x = [svd, gemm];\n", 'src/linalg/sub/probe.ts');
     expect(ok.filter((m) => /import-x|restricted/.test(m))).toEqual([]);

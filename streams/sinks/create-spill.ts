@@ -25,8 +25,7 @@ import { ArgumentError, FormatError, ShapeError } from '../../src/internals.js';
 import type { Matrix } from '../../src/internals.js';
 import { Observable } from 'rxjs';
 import { pullBlocks } from '../pull-blocks.js';
-import { emptyStats, type MeasuredSource } from '../sources/source-options.js';
-import type { RowBlock } from '../types.js';
+import { emptyStats, type MeasuredSource, type RowBlock } from '../types.js';
 import { IpcByteSink } from './ipc-byte-sink.js';
 import { matrixBatch } from './matrix-batch.js';
 

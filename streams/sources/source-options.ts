@@ -24,7 +24,7 @@
  *   and place; 'skip' drops such rows (later rows are renumbered so `rowStart` stays contiguous),
  *   'zero' replaces the bad values by 0; both count what they did in `stats`.
  */
-import type { BlockSource, Orientation } from '../types.js';
+import type { Orientation } from '../types.js';
 
 export type NonFinitePolicy = 'error' | 'skip' | 'zero';
 
@@ -83,30 +83,9 @@ export interface ComposeOptions {
 
 export interface SourceOptions extends DecodeOptions, ComposeOptions {}
 
-/** Counters of the latest `open()` of a source (reset when a pass starts). */
-export interface SourceStats {
-  /** Blocks emitted. */
-  blocks: number;
-  /** Rows read from the input (before skipping). */
-  rowsRead: number;
-  /** Rows emitted. */
-  rowsEmitted: number;
-  /** Rows dropped by `nonFinite: 'skip'`. */
-  rowsSkipped: number;
-  /** Rows in which `nonFinite: 'zero'` replaced at least one value. */
-  rowsZeroed: number;
-  /** Values replaced by `nonFinite: 'zero'`. */
-  valuesZeroed: number;
-}
-
-/** A BlockSource that reports what its latest pass did. */
-export interface MeasuredSource extends BlockSource {
-  readonly stats: Readonly<SourceStats>;
-}
-
-export function emptyStats(): SourceStats {
-  return { blocks: 0, rowsRead: 0, rowsEmitted: 0, rowsSkipped: 0, rowsZeroed: 0, valuesZeroed: 0 };
-}
+// The contract every source meets lives with the block types (streams/types.ts), so that sinks and
+// spills that replay as sources need not import a source.
+export { emptyStats, type MeasuredSource, type SourceStats } from '../types.js';
 
 /** The decoder's share of the options (the rest is the composition's). */
 export function decodeOptionsOf(opts: SourceOptions): DecodeOptions {
