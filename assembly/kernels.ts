@@ -313,9 +313,19 @@ export function transpose_f64(rows: i32, cols: i32, src: usize, lds: usize, dst:
 // max |x| over the n float32 values at src; NaN if any is NaN, Infinity if any is infinite (and
 // none NaN): one pass tells both whether a block is finite and how large it is.
 export function absmax_f32(n: i32, src: usize): f64 {
-  let acc = f32x4.splat(0);
+  // Four independent accumulators: f32x4.max (NaN-propagating) is several instructions with a
+  // multi-cycle latency on x86, so one chain ran at a quarter of the memory's pace.
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
   let i = 0;
-  for (; i + 4 <= n; i += 4) acc = f32x4.max(acc, f32x4.abs(v128.load(src + (<usize>i << 2))));
+  for (; i + 16 <= n; i += 16) {
+    const o = src + (<usize>i << 2);
+    a0 = f32x4.max(a0, f32x4.abs(v128.load(o)));
+    a1 = f32x4.max(a1, f32x4.abs(v128.load(o, 16)));
+    a2 = f32x4.max(a2, f32x4.abs(v128.load(o, 32)));
+    a3 = f32x4.max(a3, f32x4.abs(v128.load(o, 48)));
+  }
+  for (; i + 4 <= n; i += 4) a0 = f32x4.max(a0, f32x4.abs(v128.load(src + (<usize>i << 2))));
+  const acc = f32x4.max(f32x4.max(a0, a1), f32x4.max(a2, a3));
   let m: f32 = max(max(f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)), max(f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
   for (; i < n; i++) m = max(m, abs(load<f32>(src + (<usize>i << 2))));
   return <f64>m;
@@ -323,14 +333,17 @@ export function absmax_f32(n: i32, src: usize): f64 {
 
 // max |x| over the n float64 values at src (the float64 twin of absmax_f32).
 export function absmax_f64(n: i32, src: usize): f64 {
-  let a0 = f64x2.splat(0), a1 = a0;
+  let a0 = f64x2.splat(0), a1 = a0, a2 = a0, a3 = a0;
   let i = 0;
-  for (; i + 4 <= n; i += 4) {
+  for (; i + 8 <= n; i += 8) {
     const o = src + (<usize>i << 3);
     a0 = f64x2.max(a0, f64x2.abs(v128.load(o)));
     a1 = f64x2.max(a1, f64x2.abs(v128.load(o, 16)));
+    a2 = f64x2.max(a2, f64x2.abs(v128.load(o, 32)));
+    a3 = f64x2.max(a3, f64x2.abs(v128.load(o, 48)));
   }
-  a0 = f64x2.max(a0, a1);
+  for (; i + 2 <= n; i += 2) a0 = f64x2.max(a0, f64x2.abs(v128.load(src + (<usize>i << 3))));
+  a0 = f64x2.max(f64x2.max(a0, a1), f64x2.max(a2, a3));
   let m: f64 = max(f64x2.extract_lane(a0, 0), f64x2.extract_lane(a0, 1));
   for (; i < n; i++) m = max(m, abs(load<f64>(src + (<usize>i << 3))));
   return m;

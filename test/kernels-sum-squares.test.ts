@@ -6,7 +6,8 @@
  * sum of squares overflows (and underflows) where it does not.
  */
 import { describe, expect, it } from 'vitest';
-import { allocF64, allocF32, hasNonFinite } from '../src/internals.js';
+import { allocF64, allocF32, firstNonFinite, hasNonFinite } from '../src/internals.js';
+import { maxMagnitude } from '../src/kernels/find-non-finite.js';
 import { sumSquares, sumSquaresNorm, sumSquaresTs } from '../src/kernels/ops.js';
 
 const norm = (data: Float32Array | Float64Array, via: 'kernel' | 'ts' = 'kernel', off = 0, n = data.length - off) => {
@@ -69,4 +70,31 @@ describe('sumSquares', () => {
       }
     }
   });
+
+  it('maxMagnitude and firstNonFinite agree with a plain loop across the scan\'s pieces (65 536 values), in and out of the kernels\' memory', () => {
+    const n = 200_011;
+    for (const [Arr, alloc] of [[Float32Array, allocF32], [Float64Array, allocF64]] as const) {
+      const plain = new Arr(n);
+      for (let i = 0; i < n; i++) plain[i] = Math.sin(i) * (1 + (i % 7));
+      const arena = alloc(n);
+      arena.set(plain);
+      let want = 0;
+      for (let i = 0; i < n; i++) want = Math.max(want, Math.abs(plain[i]!));
+      for (const a of [plain, arena]) {
+        expect(maxMagnitude(a)).toBe(want);
+        expect(maxMagnitude(a, 65_530, 20)).toBe(Math.max(...Array.from(plain.subarray(65_530, 65_550), Math.abs)));
+        for (const at of [0, 65_535, 65_536, 131_073, n - 1]) {
+          const keep = a[at]!;
+          a[at] = NaN;
+          expect(firstNonFinite(a), `${Arr.name} ${at}`).toBe(at);
+          expect(Number.isNaN(maxMagnitude(a))).toBe(true);
+          a[at] = -Infinity;
+          expect(maxMagnitude(a)).toBe(Infinity);
+          a[at] = keep;
+        }
+        expect(firstNonFinite(a)).toBe(-1);
+      }
+    }
+  });
 });
+
