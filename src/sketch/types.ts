@@ -291,6 +291,11 @@ export interface ScreeBounds {
   upper: Float64Array;
   /** Singular values of the core approximation (descending). */
   sigma: Float64Array;
+  /** The ||A||_F the fractions divide by: measured in the pass when the record knows it (measuredNorm), else the error sketch's estimate. */
+  normA: number;
+  normMeasured: boolean;
+  /** The a-posteriori error estimate err of the sketch's full approximation (rank K). */
+  err: number;
 }
 
 /** Serialized format identity [docs/STYLE.md: DataSketches heapify]. */

@@ -95,13 +95,11 @@ export function reportPlots({ result, recorder, opts }: Pick<ReportInput, 'resul
     encoding: { x: { field: 'r', type: 'quantitative' }, tooltip: [{ field: 'what' }] } };
   if (scree !== undefined) {
     const K = scree.sigma.length;
-    // screeBounds divides by the error sketch's estimate of ||A||_F; the CLI measured ||A||_F exactly
-    // on the pass, so the bounds are redrawn with it. From screeBounds: lower(0) = tail(0)^2 /
-    // est^2 gives the estimate, upper(K) = err^2 / est^2 the sketch's error estimate err.
+    // screeBounds divides by ||A||_F as the record measured it in the pass (the error sketch's
+    // estimate only where it could not); the plot uses the run's measured norm either way.
     const tail2 = new Float64Array(K + 1);
     for (let i = K - 1; i >= 0; i--) tail2[i] = tail2[i + 1]! + scree.sigma[i]! ** 2;
-    const normEst = scree.lower[0]! > 0 ? Math.sqrt(tail2[0]! / scree.lower[0]!) : normA;
-    const errK = Math.sqrt(scree.upper[K]!) * normEst;
+    const errK = scree.err;
     const n2 = normA > 0 ? normA ** 2 : 1;
     // Below 1e-16 of ||A||_F^2 the fractions are rounding: not drawn (the caption says so).
     const band = Array.from({ length: K + 1 }, (_, i) => ({ r: i, lower: tail2[i]! / n2, upper: (Math.sqrt(tail2[i]!) + errK) ** 2 / n2 }))
@@ -129,7 +127,7 @@ export function reportPlots({ result, recorder, opts }: Pick<ReportInput, 'resul
     const colours = projection ? [COLOUR.upper, COLOUR.lower, COLOUR.exact] : [COLOUR.upper, COLOUR.lower];
     plots.push({
       id: 'plot-scree', title: 'Scree plot: energy left unexplained by rank r (a-posteriori bounds)',
-      caption: `Bounds on the energy left by the best rank-r approximation, ||A - [[A]]_r||_F^2 / ||A||_F^2, from the sketch alone [TYUC19 §6.2]: lower(r) = (tail(r) / ||A||_F)^2 and upper(r) = ((tail(r) + err) / ||A||_F)^2, where tail(r) is the norm of the sketch's singular values beyond r, err = ${fmt(errK)} the a-posteriori estimate of the error of the sketch's whole rank-${K} approximation, and ||A||_F = ${fmt(normA)} as measured on the pass (the error sketch estimated ${fmt(normEst)}).` +
+      caption: `Bounds on the energy left by the best rank-r approximation, ||A - [[A]]_r||_F^2 / ||A||_F^2, from the sketch alone [TYUC19 §6.2]: lower(r) = (tail(r) / ||A||_F)^2 and upper(r) = ((tail(r) + err) / ||A||_F)^2, where tail(r) is the norm of the sketch's singular values beyond r, err = ${fmt(errK)} the a-posteriori estimate of the error of the sketch's whole rank-${K} approximation, and ||A||_F = ${fmt(normA)} as measured on the pass.` +
         (projection ? ` This method projects A (U S V^T = [Q Q^T A]_r), so the error of each truncation of its result is also known exactly: (||A||_F^2 - sum_{j <= r} sigma_j^2) / ||A||_F^2, above the optimum and usually below the upper bound.` : '') +
         ` ${ruleCaption}` +
         (zeros.length > 0 ? ` The lower bound is below 1e-16 at r = ${compactRanges(zeros)} (not drawn; the band is drawn down to ${fmt(floor)} there).` : '') +
