@@ -4,7 +4,7 @@
  * and the reasons, for every method: the single-pass records (plan-sketch.ts), the multi-pass Gram
  * pass (plan-passes.ts) and the exact SVD. The one place a budget becomes sizes.
  */
-import { BudgetError } from '../errors.js';
+import { ArgumentError, BudgetError } from '../errors.js';
 import { formatBytes } from '../format-bytes.js';
 import type { SketchDType, SketchMethod, SketchSizes, SketchTestMatrix } from '../sketch/index.js';
 import {
@@ -30,6 +30,12 @@ export interface ApproxQuery {
   rangeDim?: number;
   coreDim?: number;
   coRangeDim?: number;
+  /**
+   * Oversampling p (scikit-learn's n_oversamples): the block width of the Gram passes and of rsvd,
+   * and the range size k of the three- and two-sketch, is rank + p; FD's l likewise. Instead of the
+   * budget rule, and not together with rangeDim / coRangeDim.
+   */
+  oversamples?: number;
   seed?: number;
   center?: boolean;
   /** The input's name, for messages. */
@@ -56,7 +62,8 @@ export function exactBytes(m: number, n: number): number {
   return 8 * (2 * m * n + (m + n) * Math.min(m, n));
 }
 
-export function planApprox(q: ApproxQuery): ApproxPlan {
+export function planApprox(query: ApproxQuery): ApproxPlan {
+  const q = withOversamples(query);
   const reasons: string[] = [];
   if (q.method === 'exact') {
     if (q.rows !== undefined && exactBytes(q.rows, q.cols) > q.memoryBudget) {
@@ -97,6 +104,17 @@ export function planApprox(q: ApproxQuery): ApproxPlan {
   }
   const stateBytes = sketchBytes({ ...base, q: sizes.q, chunk: sizes.chunk, rowsInMemory: 0 }, sizes);
   return { kind: 'sketch', method, testMatrix, sizes, stateBytes, reasons };
+}
+
+/** `oversamples` as the sizes it stands for (rangeDim, or FD's coRangeDim), checked. */
+function withOversamples(q: ApproxQuery): ApproxQuery {
+  const p = q.oversamples;
+  if (p === undefined) return q;
+  if (!Number.isInteger(p) || p < 0) throw new ArgumentError(`oversamples must be a non-negative integer, found ${p}`);
+  if (q.rangeDim !== undefined || q.coRangeDim !== undefined) {
+    throw new ArgumentError('give oversamples or explicit sizes (rangeDim / coRangeDim; on the command line --oversamples or --range-dim / --co-range-dim), not both: oversamples p sets the width rank + p');
+  }
+  return q.method === 'fd' ? { ...q, coRangeDim: q.rank + p } : { ...q, rangeDim: q.rank + p };
 }
 
 /**

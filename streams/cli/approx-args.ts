@@ -27,6 +27,7 @@ export interface ApproxOptions {
   /** --size-rule: how the single-view sketch sizes follow from the budget [TYUC19 §5.4]. */
   sizeRule: 'natural' | 'flat';
   rangeDim?: number;
+  oversamples?: number;
   coreDim?: number;
   coRangeDim?: number;
   seed: number;
@@ -95,6 +96,7 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
         'test-matrix': { type: 'string' },
         'size-rule': { type: 'string' },
         'range-dim': { type: 'string' },
+        oversamples: { type: 'string' },
         'core-dim': { type: 'string' },
         'co-range-dim': { type: 'string' },
         seed: { type: 'string' },
@@ -177,6 +179,7 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
     opts.report = v.report;
   }
   if (v['range-dim'] !== undefined) opts.rangeDim = positiveInt(v['range-dim'], '--range-dim');
+  if (v.oversamples !== undefined) opts.oversamples = nonNegativeInt(v.oversamples, '--oversamples', 100_000);
   if (v['core-dim'] !== undefined) opts.coreDim = positiveInt(v['core-dim'], '--core-dim');
   if (v['co-range-dim'] !== undefined) opts.coRangeDim = positiveInt(v['co-range-dim'], '--co-range-dim');
   return opts;
@@ -184,7 +187,7 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
 
 /** The options that take a value (a value may start with '-': `--seed -1` is refused by its check, not as a flag). */
 export const VALUE_OPTIONS = new Set([
-  'rank', 'passes', 'memory-budget', 'method', 'test-matrix', 'size-rule', 'range-dim', 'core-dim', 'co-range-dim', 'seed',
+  'rank', 'passes', 'memory-budget', 'method', 'test-matrix', 'size-rule', 'range-dim', 'oversamples', 'core-dim', 'co-range-dim', 'seed',
   'orientation', 'columns', 'exclude', 'non-finite', 'out', 'format', 'listen', 'threads', 'connect-timeout', 'idle-timeout', 'max-message',
 ]);
 

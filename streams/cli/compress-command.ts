@@ -7,17 +7,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { compressModel, DEFAULT_COMPRESS_BUDGET, DEFAULT_COMPRESS_PASSES, type CompressReport, type LayerReport } from '../models/compress-model.js';
-import { fromParseArgsError } from './approx-args.js';
+import { fromParseArgsError, positiveInt } from './approx-args.js';
 import type { CommandIo } from './approx-command.js';
 import { COMPRESS_HELP } from './help-text.js';
 import { parseByteSize } from './parse-byte-size.js';
 import { UsageError } from './usage-error.js';
-
-function positiveInt(text: string, option: string): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < 1) throw new UsageError(`${option} expects a positive integer, found '${text}'`);
-  return v;
-}
 
 export async function compressCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   let parsed;

@@ -38,6 +38,8 @@ Options
   --size-rule R          flat (default) | natural: how sketch sizes follow from the budget
                          (flat suits slowly decaying spectra [TYUC19 §5.4])
   --range-dim K          range sketch size k, or rsvd's block width l (overrides the budget rule)
+  --oversamples P        width rank + P instead of the budget rule (scikit-learn's n_oversamples):
+                         the RSI / rsvd block width, the three- and two-sketch's k, FD's l
   --core-dim S           core sketch size s (three-sketch)
   --co-range-dim L       co-range size l (two-sketch), FD sketch rows, or RSI block width
   --seed N               seed of every test matrix (default 0)

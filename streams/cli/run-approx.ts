@@ -93,6 +93,7 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
     ...(info.rows !== undefined ? { rows: info.rows } : {}),
     ...(opts.testMatrix !== undefined ? { testMatrix: opts.testMatrix } : {}),
     ...(opts.rangeDim !== undefined ? { rangeDim: opts.rangeDim } : {}),
+    ...(opts.oversamples !== undefined ? { oversamples: opts.oversamples } : {}),
     ...(opts.coreDim !== undefined ? { coreDim: opts.coreDim } : {}),
     ...(opts.coRangeDim !== undefined ? { coRangeDim: opts.coRangeDim } : {}),
   });
