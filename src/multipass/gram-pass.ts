@@ -63,6 +63,14 @@ export const CHUNK = 256;
 export const WIDEN_BYTES = 1 << 24;
 /** Relative threshold below which singular values of R are treated as zero (see file comment). */
 export const RANK_TOL = 1e-12;
+/**
+ * The same threshold when the pass's X is the test matrix itself (one pass, q = 0): B = R^{-T} H^T
+ * then carries H's rounding times sigma_1(R) / sigma_j, and the cut that balances it against what a
+ * dropped direction loses is sqrt(eps) (the one-pass rsvd record uses the same, src/sketch/rsvd).
+ * Measured on exp(-(i/5)^2), 500 x 100 at rank 10: max |U S V^T - best| 1.4e-6 at p = 30 with
+ * RANK_TOL, 5e-10 with this. Later passes start from an orthonormal X and keep RANK_TOL (3e-16 there).
+ */
+export const FIRST_PASS_RANK_TOL = Math.sqrt(2.220446049250313e-16);
 
 export type GramPassMethod = 'rsi' | 'block-krylov';
 
@@ -313,7 +321,7 @@ function finalFactors(st: GramPassState, x: Matrix64, h: Matrix64): GramPassResu
   const w = st.width, r = st.rank;
   const fr = svd(st.tsqr!.r);
   let kept = 0;
-  const tol = RANK_TOL * (fr.s[0] ?? 0);
+  const tol = (st.pass === 0 && st.method === 'rsi' ? FIRST_PASS_RANK_TOL : RANK_TOL) * (fr.s[0] ?? 0);
   while (kept < fr.s.length && fr.s[kept] > tol) kept++;
   // P = V_R Sigma_R^{-1} (w x kept): Q = G P has orthonormal columns spanning range(G).
   const p = zeros(w, kept);

@@ -6,7 +6,8 @@
  *    the entry of largest magnitude of each column of V positive (first on ties), U following, for
  *    every method, entry point and orientation (the exact SVD, and a column stream whose V of A is
  *    the streamed factor, included).
- * 2. Exact recovery by the default single-pass sketch (sparse sign) on tiny inputs
+ * 2. Exact recovery by the single-pass sketches (sparse sign; the library's three-sketch default and
+ *    the CLI's one-pass default, rsvd) on tiny inputs
  *    (test_randomized_svd_sign_flip on [[2, 0], [0, 1]], a 40 x 8 matrix at rank 3, and
  *    test_pca_inverse's 50 x 3 data with --center): with k >= n the sketch spans everything, so
  *    U, S, V are exact (kept maps of full rank, src/maps/kept-map.ts).
@@ -158,7 +159,8 @@ describe.skipIf(!hasNumpy())('pending on the engine (issue 14): sign rule everyw
       it(`CLI default one pass, --orientation ${orientation}, on [[2, 0], [0, 1]], seeds 0-19: U = V = I, S = (2, 1)`, async () => {
         const runs = await pool(SEEDS.map((seed) => () => cliApprox(ref.path('diag'), ref.dir, `d1${orientation}_${seed}`, ['--rank', '2', '--orientation', orientation, '--seed', String(seed)])));
         expectAll(runs.map((r, seed): [string, () => void] => [`seed ${seed}`, () => {
-          expect(r.json.method).toBe('three-sketch');
+          // The one-pass default for complete rows (docs/METHODS.md): rows of A, or of A^T by columns.
+          expect(r.json.method).toBe('rsvd');
           expectIdentityFactors(r.factors);
         }]));
       }, 120_000);

@@ -29,7 +29,12 @@ export interface RangeBasis {
   m: Matrix64;
 }
 
-export function rangeBasis(st: LinearState, spill: RangeSpill | undefined): RangeBasis {
+/**
+ * `relTol`: directions of [Y 1] E with singular value at most relTol * S_R[0] are dropped. The default
+ * (10 (k+1) eps) keeps every direction the arithmetic resolves; a caller whose later products divide
+ * by S_R passes a larger one (rsvd: sqrt(eps), see RSVD_REL_TOL).
+ */
+export function rangeBasis(st: LinearState, spill: RangeSpill | undefined, relTol = (st.sizes.k + 1) * 10 * EPS): RangeBasis {
   const k = st.sizes.k, n = st.cols, k1 = k + 1;
   let mean: Float64Array | undefined;
   const cvec = new Float64Array(k);
@@ -43,7 +48,7 @@ export function rangeBasis(st: LinearState, spill: RangeSpill | undefined): Rang
   const re = zeros(k1, k);
   for (let i = 0; i < k1; i++) for (let j = 0; j < k; j++) re.data[i * k + j] = r1[i * k1 + j]! - cvec[j]! * r1[i * k1 + k]!;
   const sr = svd(re);
-  const tol = (sr.s[0] ?? 0) * k1 * 10 * EPS;
+  const tol = (sr.s[0] ?? 0) * relTol;
   let rho = 0;
   while (rho < sr.s.length && sr.s[rho]! > tol) rho++;
   const g = zeros(k1, rho), mm = zeros(k, rho);
