@@ -13,7 +13,7 @@
  *
  * A tall factor arrives as row blocks (from the spill) and every format writes it as it comes: .npy
  * appends rows, Arrow and Parquet hold one record batch / row group (factor-sink.ts). Vectors (S,
- * and any further vector of the set) stay float64: they are r or n numbers, and singular values
+ * the column mean `mean` of --center: a 1-D .npy array, or a one-column table named `s`, `mean`) stay float64: they are r or n numbers, and singular values
  * keep their precision whatever --dtype says.
  */
 import { writeSync } from 'node:fs';

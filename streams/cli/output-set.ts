@@ -1,5 +1,6 @@
 /**
- * The files of one `approx --out PREFIX` run, committed as one set: U, S, V and the summary
+ * The files of one `approx --out PREFIX` run, committed as one set: U, S, V (and the column mean
+ * `mean` with --center, the row labels' side files with .npy) and the summary
  * (`PREFIX.summary.json`: the `--json` object, the set's id and each file's bytes and SHA-256).
  * Every file is written under a temporary name (durable.ts) and none is renamed until all are
  * complete; then `commitSet` renames them together under a lock whose journal a killed run's
