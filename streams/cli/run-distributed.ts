@@ -107,7 +107,7 @@ async function mergeShards(paths: readonly string[], opts: ApproxOptions, io: Co
   return runCli([
     'merge', ...paths, '--rank', String(opts.rank),
     ...(opts.out !== undefined ? ['--out', opts.out] : []), ...(opts.format !== 'npy' ? ['--format', opts.format] : []),
-    ...(opts.json ? ['--json'] : []), '--threads', String(opts.threads),
+    ...(opts.json ? ['--json'] : []), ...(opts.progress ? [] : ['--no-progress']),
   ], io);
 }
 
@@ -192,12 +192,19 @@ async function runFlow(target: ReturnType<typeof parseRedisUrl>, runId: string, 
   connection.on('ready', () => { everReady = true; watch.up(); });
   if (opts.connectTimeoutMs > 0) watch.down('no answer');
   const closers: (() => Promise<unknown>)[] = [];
+  let cleanup: (() => Promise<void>) | undefined;
   const tStart = performance.now();
   const progress = progressLine(opts.progress && io.stderr.isTTY === true, io, jobs, tStart);
   try {
     await Promise.race([new Promise<void>((r) => { if (connection.status === 'ready') r(); else connection.once('ready', () => r()); }), failed]);
     const shardQueue = new Queue(SHARD_QUEUE, { connection, prefix: QUEUE_PREFIX });
     const runQueue = new Queue(runQueueName, { connection, prefix: QUEUE_PREFIX });
+    // Done with Redis, or failed: the run's queue (the parent) and its shard jobs are removed, so no
+    // worker runs a shard of a run that is over (a job a worker holds is left to fail or finish).
+    cleanup = async () => {
+      await runQueue.obliterate({ force: true }).catch(() => undefined);
+      await Promise.all(jobs.map((j) => shardQueue.remove(`${runId}-s${j.index}`).catch(() => 0)));
+    };
     // QueueEvents blocks on its connection (XREAD): its own, closed below with the others.
     const eventsConnection = connection.duplicate();
     closers.push(async () => eventsConnection.disconnect());
@@ -247,14 +254,12 @@ async function runFlow(target: ReturnType<typeof parseRedisUrl>, runId: string, 
     for (const r of Object.values(values)) results.set(r.index, r);
     const missing = jobs.filter((j) => !results.has(j.index));
     if (missing.length > 0) throw new SourceError(`${shardLabel(missing[0]!)}: no result came back (${missing.length} shards missing)`);
-    // The run is done with Redis: its parent job, its shard jobs and its queue are removed.
-    await runQueue.obliterate({ force: true }).catch(() => undefined);
-    for (const id of ours.keys()) await shardQueue.remove(id).catch(() => 0);
     return results;
   } finally {
     finished = true;
     progress.done();
     if (outage !== undefined) clearTimeout(outage);
+    if (cleanup !== undefined && connection.status === 'ready') await within(cleanup(), 3000);
     // With Redis gone, closing would wait for it: give up on the connections after a short grace.
     await within(Promise.all(closers.map((c) => c().catch(() => undefined))), 1000);
     connection.disconnect();
