@@ -18,6 +18,9 @@ import type { Observable } from 'rxjs';
 
 export type Orientation = 'rows' | 'columns';
 
+/** Labels of consecutive rows: integer ids as int64, text ids and names as strings (sinks/row-labels.ts). */
+export type RowLabels = BigInt64Array | readonly string[];
+
 export interface RowBlock {
   /** Global index of the first row of this block in the streamed matrix. */
   readonly rowStart: number;

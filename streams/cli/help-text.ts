@@ -67,7 +67,11 @@ Options
                          A - 1 mu^T with --center, plus PREFIX.mean.npy) and PREFIX.summary.json,
                          committed as one set (a reader never sees a mix);
                          PREFIX ending in / is a directory (DIR/U.npy, ...). Checked before reading
-  --format F             npy (default) | arrow | parquet, for --out
+  --format F             npy (default) | arrow | parquet, for --out (layouts: README "Outputs")
+  --dtype T              float32 | float64: element type of the written U and V (default: the
+                         input's; S is always float64)
+  --id-column NAME       an integer or string column of an Arrow/Parquet input carried beside U
+                         (its first column; .npy: PREFIX.ids.npy, integers only), not a matrix column
   --report FILE.html     write a self-contained page with the plots of the run: singular values,
                          the scree plot with its a-posteriori bounds, the error per pass, the time
   --json                 print one JSON object on stdout

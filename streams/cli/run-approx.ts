@@ -12,6 +12,7 @@ import type { ApproxResult } from './approx-result.js';
 import { writeFactor } from './factor-writer.js';
 import { openInput, type InputSpec } from './open-input.js';
 import { prepareOutputSet, type OutputSet } from './output-set.js';
+import { FEATURE_COLUMN, fixedLabels } from './factor-labels.js';
 import { autoOrientation } from './orientation.js';
 import type { SourceOptions } from '../sources/source-options.js';
 import type { SourceInfo } from '../types.js';
@@ -28,16 +29,12 @@ export interface CommandIo {
 
 export async function runApprox(opts: ApproxOptions, io: CommandIo, report?: ReportRecorder): Promise<ApproxResult> {
   const t0 = performance.now();
+  if (opts.idColumn !== undefined) throw new UsageError('--id-column is not available in this build yet');
   // The output is checked before a byte of the input is read (a stream read cannot be repeated).
   const output = opts.out !== undefined ? prepareOutputSet(opts.out, opts.format) : undefined;
   try {
     const result = await runApproxInto(opts, io, t0, output, report);
-    if (output !== undefined) {
-      if (opts.format !== 'npy' && result.rows * result.rank > 1 << 20) {
-        result.notes.push(`the tall factor was collected in memory for --format ${opts.format} (only .npy output is streamed block by block)`);
-      }
-      result.output = await output.commit(result);
-    }
+    if (output !== undefined) result.output = await output.commit(result);
     return result;
   } catch (e) {
     output?.abort();
@@ -103,6 +100,7 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
     ...(opts.coreDim !== undefined ? { coreDim: opts.coreDim } : {}),
     ...(opts.coRangeDim !== undefined ? { coRangeDim: opts.coRangeDim } : {}),
   });
+  if (output !== undefined) describeOutputs(output, opts, info);
   const shown = createProgressMeter(opts.progress && io.stderr.isTTY === true, info.rows, io.stderr);
   const meter = report ? report.wrap(shown) : shown;
   const ctx: RunContext = {
@@ -155,6 +153,21 @@ function pcaFields(r: ApproxResult): Partial<ApproxResult> {
   return { explainedVariance: ev.variance, explainedVarianceRatio: ev.ratio, totalVariance: ev.total };
 }
 
+
+/**
+ * How the factors are written, once the input is known: U and V in --dtype (default the input's
+ * element type), V's rows named after the input's columns when it has names (a wide table).
+ */
+function describeOutputs(output: OutputSet, opts: ApproxOptions, info: SourceInfo): void {
+  output.dtype = opts.dtype ?? info.dtype;
+  const features = info.orientation === 'columns' ? info.rows : info.cols;
+  const names = info.columnNames;
+  if (names !== undefined && names.length === features) {
+    output.labels.set('V', fixedLabels(FEATURE_COLUMN, 'features', names));
+    // The column mean of --center has one value per feature too (in .npy it shares PREFIX.features.json).
+    if (output.format !== 'npy') output.labels.set('mean', fixedLabels(FEATURE_COLUMN, 'features', names));
+  }
+}
 
 /** An input with no rows or no columns is refused as such (not as a rank larger than its shape). */
 function refuseEmpty(info: SourceInfo): void {

@@ -124,7 +124,7 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
         notes.push(`${names.tall} not written: Frequent Directions keeps no range sketch, so ${names.tall} = A V diag(S)^-1 needs a second pass, and ${info.where} is one-shot (use a file input)`);
       } else {
         if (columns) flipColumns(rec, await tallFlips(tall, r));
-        const writer = createFactorWriter(set, names.tall, m, r);
+        const writer = await createFactorWriter(set, names.tall, m, r);
         try {
           meter.phase(`writing ${names.tall}`);
           await tall((r0, b) => writer.write(r0, b));
