@@ -56,6 +56,11 @@ export interface ApproxOptions {
   idColumn?: string;
   json: boolean;
   progress: boolean;
+  /**
+   * RSI with P >= 2 passes: the factors after every pass, for the error each pass bought (JSON
+   * `perPass`); `--no-pass-errors` turns it off. Cost: a TSQR of G per pass, w / (2 n) of the pass.
+   */
+  passErrors: boolean;
   /** --threads; default DEFAULT_THREADS(). */
   threads: number;
   /**
@@ -71,6 +76,14 @@ export interface ApproxOptions {
   idleTimeoutMs: number;
   /** --max-message: cap on one Arrow IPC message (metadata or body); default from the budget and the row width. */
   maxMessageBytes?: number;
+  /** --distributed redis://HOST:PORT: shards sketched by `rangefinder worker`s through BullMQ (run-distributed.ts). */
+  distributed?: string;
+  /** Every input with --distributed (stacked by rows, in this order); `input` is the first. */
+  inputs?: string[];
+  /** --shards N (--distributed): how many shards (default one per input file). */
+  shards?: number;
+  /** --shard-dir DIR (--distributed): where the workers write the shard sketches (default: the --out directory). */
+  shardDir?: string;
   help: boolean;
 }
 
@@ -125,11 +138,15 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
         'id-column': { type: 'string' },
         json: { type: 'boolean' },
         'no-progress': { type: 'boolean' },
+        'no-pass-errors': { type: 'boolean' },
         progress: { type: 'boolean' },
         listen: { type: 'string' },
         demo: { type: 'boolean' },
         threads: { type: 'string' },
         'no-decode-worker': { type: 'boolean' },
+        distributed: { type: 'string' },
+        shards: { type: 'string' },
+        'shard-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -140,7 +157,7 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
   const help = v.help === true;
   const demo = v.demo === true;
   const positionals = parsed.positionals;
-  if (positionals.length > 1) throw new UsageError(`approx takes one input, found ${positionals.length}: ${positionals.join(' ')} (see rangefinder approx --help)`);
+  if (positionals.length > 1 && v.distributed === undefined) throw new UsageError(`approx takes one input, found ${positionals.length}: ${positionals.join(' ')} (several files are stacked by rows only with --distributed; see rangefinder approx --help)`);
   const input = positionals[0];
   const listen = v.listen !== undefined ? parseHostPort(v.listen, '--listen') : undefined;
   if (!help) {
@@ -184,6 +201,7 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
     center: v.center === true,
     json: v.json === true,
     progress: v['no-progress'] !== true,
+    passErrors: v['no-pass-errors'] !== true,
     threads: v.threads !== undefined ? positiveInt(v.threads, '--threads', 64) : DEFAULT_THREADS(),
     decodeWorker: v['no-decode-worker'] !== true && availableParallelism() >= 2,
     connectTimeoutMs: v['connect-timeout'] !== undefined ? parseDuration(v['connect-timeout'], '--connect-timeout') : DEFAULT_CONNECT_TIMEOUT_MS,
@@ -215,6 +233,17 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
   if (v.oversamples !== undefined) opts.oversamples = nonNegativeInt(v.oversamples, '--oversamples', 100_000);
   if (v['core-dim'] !== undefined) opts.coreDim = positiveInt(v['core-dim'], '--core-dim');
   if (v['co-range-dim'] !== undefined) opts.coRangeDim = positiveInt(v['co-range-dim'], '--co-range-dim');
+  if (v.distributed !== undefined) {
+    opts.distributed = v.distributed;
+    opts.inputs = [...positionals];
+  } else {
+    for (const o of ['shards', 'shard-dir'] as const) if (v[o] !== undefined) throw new UsageError(`--${o} needs --distributed redis://HOST:PORT`);
+  }
+  if (v.shards !== undefined) opts.shards = positiveInt(v.shards, '--shards', 100_000);
+  if (v['shard-dir'] !== undefined) {
+    if (v['shard-dir'].length === 0) throw new UsageError('--shard-dir expects a directory');
+    opts.shardDir = v['shard-dir'];
+  }
   return opts;
 }
 
@@ -222,6 +251,7 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
 export const VALUE_OPTIONS = new Set([
   'rank', 'explained-variance', 'relative-error', 'passes', 'memory-budget', 'method', 'test-matrix', 'size-rule', 'range-dim', 'oversamples', 'core-dim', 'co-range-dim', 'seed',
   'orientation', 'columns', 'exclude', 'non-finite', 'out', 'format', 'dtype', 'id-column', 'listen', 'threads', 'connect-timeout', 'idle-timeout', 'max-message',
+  'distributed', 'shards', 'shard-dir',
 ]);
 
 /**
