@@ -72,7 +72,7 @@ Options
   -h, --help             this help
 
 JSON keys: rows, cols, rank, passes, method, testMatrix, sketch, stateBytes, singularValues,
-errorEstimate {frobenius, relative}, seconds, peakRssBytes (and notes, output when written).
+errorEstimate {frobenius, relative, normA, kind, reliable}, seconds, peakRssBytes (and notes, output when written).
 `;
 
 export const INSPECT_HELP = `Usage: rangefinder inspect <input> [--columns a,b,...] [--exclude a,b,...] [--orientation rows|columns] [--json]
