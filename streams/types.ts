@@ -18,6 +18,9 @@ import type { Observable } from 'rxjs';
 
 export type Orientation = 'rows' | 'columns';
 
+/** Labels of consecutive rows: integer ids as int64, text ids and names as strings (sinks/row-labels.ts). */
+export type RowLabels = BigInt64Array | readonly string[];
+
 export interface RowBlock {
   /** Global index of the first row of this block in the streamed matrix. */
   readonly rowStart: number;
@@ -66,6 +69,11 @@ export interface SourceStats {
   rowsEmitted: number;
   /** Rows dropped by `nonFinite: 'skip'`. */
   rowsSkipped: number;
+  /**
+   * Their input row numbers (0-based, counted before any skipping; columns of A for a column
+   * stream), ascending, the first MAX_SKIPPED_RECORDED of them (`rowsSkipped` counts them all).
+   */
+  skippedRows: number[];
   /** Rows in which `nonFinite: 'zero'` replaced at least one value. */
   rowsZeroed: number;
   /** Values replaced by `nonFinite: 'zero'`. */
@@ -77,6 +85,9 @@ export interface MeasuredSource extends BlockSource {
   readonly stats: Readonly<SourceStats>;
 }
 
+/** How many skipped row numbers `SourceStats.skippedRows` keeps (8 bytes each; the count is always exact). */
+export const MAX_SKIPPED_RECORDED = 100_000;
+
 export function emptyStats(): SourceStats {
-  return { blocks: 0, rowsRead: 0, rowsEmitted: 0, rowsSkipped: 0, rowsZeroed: 0, valuesZeroed: 0 };
+  return { blocks: 0, rowsRead: 0, rowsEmitted: 0, rowsSkipped: 0, skippedRows: [], rowsZeroed: 0, valuesZeroed: 0 };
 }

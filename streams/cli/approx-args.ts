@@ -43,6 +43,10 @@ export interface ApproxOptions {
   /** --report FILE.html: a self-contained page with the plots of the run (approx-report.ts). */
   report?: string;
   format: OutFormat;
+  /** --dtype: element type of U and V in the outputs; undefined: the input's (S is always float64). */
+  dtype?: 'float32' | 'float64';
+  /** --id-column NAME: a column of an Arrow/Parquet input carried beside U (id-spill.ts), not a matrix column. */
+  idColumn?: string;
   json: boolean;
   progress: boolean;
   /** --threads; default DEFAULT_THREADS(). */
@@ -108,6 +112,8 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
         out: { type: 'string' },
         report: { type: 'string' },
         format: { type: 'string' },
+        dtype: { type: 'string' },
+        'id-column': { type: 'string' },
         json: { type: 'boolean' },
         'no-progress': { type: 'boolean' },
         progress: { type: 'boolean' },
@@ -145,6 +151,15 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
   const format = v.format ?? 'npy';
   if (format !== 'npy' && format !== 'arrow' && format !== 'parquet') throw new UsageError(`--format must be npy, arrow or parquet, found '${format}'`);
   if (v.format !== undefined && v.out === undefined) throw new UsageError('--format needs --out PREFIX');
+  const dtype = v.dtype;
+  if (dtype !== undefined && dtype !== 'float32' && dtype !== 'float64') throw new UsageError(`--dtype must be float32 or float64, found '${dtype}'`);
+  if (dtype !== undefined && v.out === undefined) throw new UsageError('--dtype needs --out PREFIX (it is the element type of the written U and V)');
+  const idColumn = v['id-column'];
+  if (idColumn !== undefined && idColumn.trim().length === 0) throw new UsageError('--id-column expects a column name');
+  if (idColumn !== undefined && v.out === undefined) throw new UsageError('--id-column needs --out PREFIX (the ids are written beside U)');
+  if (idColumn !== undefined && v.orientation === 'columns') {
+    throw new UsageError('--id-column does not apply to --orientation columns: a column stream\'s rows are the input\'s columns (named in V), not its rows; stream by rows to carry the ids beside U');
+  }
   const nonFinite = v['non-finite'] ?? 'error';
   if (nonFinite !== 'error' && nonFinite !== 'skip' && nonFinite !== 'zero') throw new UsageError(`--non-finite must be error, skip or zero, found '${nonFinite}'`);
   const columns = nameList(v.columns, '--columns');
@@ -170,6 +185,8 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
   if (listen !== undefined) opts.listen = listen;
   if (columns !== undefined) opts.columns = columns;
   if (exclude !== undefined) opts.exclude = exclude;
+  if (dtype !== undefined) opts.dtype = dtype;
+  if (idColumn !== undefined) opts.idColumn = idColumn.trim();
   if (v.out !== undefined) {
     if (v.out.length === 0) throw new UsageError('--out expects a file prefix');
     opts.out = v.out;
@@ -188,7 +205,7 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
 /** The options that take a value (a value may start with '-': `--seed -1` is refused by its check, not as a flag). */
 export const VALUE_OPTIONS = new Set([
   'rank', 'passes', 'memory-budget', 'method', 'test-matrix', 'size-rule', 'range-dim', 'oversamples', 'core-dim', 'co-range-dim', 'seed',
-  'orientation', 'columns', 'exclude', 'non-finite', 'out', 'format', 'listen', 'threads', 'connect-timeout', 'idle-timeout', 'max-message',
+  'orientation', 'columns', 'exclude', 'non-finite', 'out', 'format', 'dtype', 'id-column', 'listen', 'threads', 'connect-timeout', 'idle-timeout', 'max-message',
 ]);
 
 /**

@@ -49,12 +49,21 @@ Options
                          small enough to transpose in one scan; by rows otherwise and for stdin/TCP
   --columns a,b,...      the matrix columns of a table, in order (default: every column)
   --exclude a,b,...      table columns to leave out (an id or a label column)
-  --non-finite P         error (default) | skip | zero: rows with NaN, Inf or null values
-  --center               approximate A minus its column mean (PCA), A - 1 mu^T ~ U S V^T
-  --out PREFIX           write PREFIX.U.npy, PREFIX.S.npy, PREFIX.V.npy (A ~ U diag(S) V^T) and
-                         PREFIX.summary.json, committed as one set (a reader never sees a mix);
+  --non-finite P         error (default) | skip | zero: rows with NaN, Inf or null values (skip:
+                         the JSON lists the input row numbers dropped, nonFinite.skippedRows)
+  --center               PCA: approximate A minus its column mean mu, A - 1 mu^T ~ U diag(S) V^T;
+                         writes PREFIX.mean.npy (mu) with --out, and the JSON gets
+                         explainedVariance (S^2 / (m - 1)), explainedVarianceRatio and totalVariance.
+                         New rows X project as (X - mu) V (scikit-learn's PCA.transform)
+  --out PREFIX           write PREFIX.U.npy, PREFIX.S.npy, PREFIX.V.npy (A ~ U diag(S) V^T, or
+                         A - 1 mu^T with --center, plus PREFIX.mean.npy) and PREFIX.summary.json,
+                         committed as one set (a reader never sees a mix);
                          PREFIX ending in / is a directory (DIR/U.npy, ...). Checked before reading
-  --format F             npy (default) | arrow | parquet, for --out
+  --format F             npy (default) | arrow | parquet, for --out (layouts: README "Outputs")
+  --dtype T              float32 | float64: element type of the written U and V (default: the
+                         input's; S is always float64)
+  --id-column NAME       an integer or string column of an Arrow/Parquet input carried beside U
+                         (its first column; .npy: PREFIX.ids.npy, integers only), not a matrix column
   --report FILE.html     write a self-contained page with the plots of the run: singular values,
                          the scree plot with its a-posteriori bounds, the error per pass, the time
   --json                 print one JSON object on stdout
@@ -72,7 +81,9 @@ Options
   -h, --help             this help
 
 JSON keys: rows, cols, rank, passes, method, testMatrix, sketch, stateBytes, singularValues,
-errorEstimate {frobenius, relative, normA, kind, reliable}, seconds, peakRssBytes (and notes, output when written).
+errorEstimate {frobenius, relative, normA, kind, reliable}, seconds, peakRssBytes (and notes, output
+when written; explainedVariance, explainedVarianceRatio, totalVariance with --center; nonFinite with
+--non-finite skip|zero).
 `;
 
 export const INSPECT_HELP = `Usage: rangefinder inspect <input> [--columns a,b,...] [--exclude a,b,...] [--orientation rows|columns] [--json]

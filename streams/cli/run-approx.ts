@@ -3,14 +3,16 @@
  * a column stream), ask the planner (src/plan `planApprox`) what runs, run it, and return the
  * summary (approx-result.ts). Used by the command and by the demo's extra passes.
  */
-import { FormatError, planApprox, SourceError } from '../../src/internals.js';
-import { centerRows } from '../center-rows.js';
+import { explainedVariance, FormatError, planApprox, SourceError } from '../../src/internals.js';
+import { centerRows, type CenteredSource } from '../center-rows.js';
 import { emptyInputError } from '../wrappers/require-rows.js';
 import { scaleExtremeValues } from '../wrappers/scale-extreme.js';
 import type { ApproxOptions } from './approx-args.js';
 import type { ApproxResult } from './approx-result.js';
+import { writeFactor } from './factor-writer.js';
 import { openInput, type InputSpec } from './open-input.js';
 import { prepareOutputSet, type OutputSet } from './output-set.js';
+import { FEATURE_COLUMN, fixedLabels } from './factor-labels.js';
 import { autoOrientation } from './orientation.js';
 import type { SourceOptions } from '../sources/source-options.js';
 import type { SourceInfo } from '../types.js';
@@ -27,16 +29,12 @@ export interface CommandIo {
 
 export async function runApprox(opts: ApproxOptions, io: CommandIo, report?: ReportRecorder): Promise<ApproxResult> {
   const t0 = performance.now();
+  if (opts.idColumn !== undefined) throw new UsageError('--id-column is not available in this build yet');
   // The output is checked before a byte of the input is read (a stream read cannot be repeated).
   const output = opts.out !== undefined ? prepareOutputSet(opts.out, opts.format) : undefined;
   try {
     const result = await runApproxInto(opts, io, t0, output, report);
-    if (output !== undefined) {
-      if (opts.format !== 'npy' && result.rows * result.rank > 1 << 20) {
-        result.notes.push(`the tall factor was collected in memory for --format ${opts.format} (only .npy output is streamed block by block)`);
-      }
-      result.output = await output.commit(result);
-    }
+    if (output !== undefined) result.output = await output.commit(result);
     return result;
   } catch (e) {
     output?.abort();
@@ -97,6 +95,7 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
     ...(opts.coreDim !== undefined ? { coreDim: opts.coreDim } : {}),
     ...(opts.coRangeDim !== undefined ? { coRangeDim: opts.coRangeDim } : {}),
   });
+  if (output !== undefined) describeOutputs(output, opts, info);
   const shown = createProgressMeter(opts.progress && io.stderr.isTTY === true, info.rows, io.stderr);
   const meter = report ? report.wrap(shown) : shown;
   const ctx: RunContext = {
@@ -119,11 +118,51 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
   result.reasons = plan.reasons;
   // The counters are of the latest pass, which read the same rows as every other pass.
   const st = source.stats;
-  if (st.rowsSkipped > 0) result.notes.push(`--non-finite skip: ${st.rowsSkipped} rows with NaN, Inf or null were dropped (later rows renumbered)`);
-  if (st.rowsZeroed > 0) result.notes.push(`--non-finite zero: ${st.valuesZeroed} NaN, Inf or null values in ${st.rowsZeroed} rows were set to 0`);
+  const axis = orientation === 'columns' ? 'columns' : 'rows';
+  if (st.rowsSkipped > 0) {
+    const shown = st.skippedRows.slice(0, 10).join(', ') + (st.rowsSkipped > 10 ? ', ...' : '');
+    result.notes.push(`--non-finite skip: ${st.rowsSkipped} ${axis} with NaN, Inf or null were dropped (${axis} ${shown}; all in the JSON's nonFinite.skipped${axis === 'rows' ? 'Rows' : 'Columns'}); later ${axis} renumbered`);
+  }
+  if (st.rowsZeroed > 0) result.notes.push(`--non-finite zero: ${st.valuesZeroed} NaN, Inf or null values in ${st.rowsZeroed} ${axis} were set to 0`);
+  if (opts.nonFinite !== 'error') {
+    result.nonFinite = {
+      policy: opts.nonFinite, skipped: st.rowsSkipped,
+      ...(opts.nonFinite === 'skip' ? { [axis === 'rows' ? 'skippedRows' : 'skippedColumns']: st.skippedRows.slice() } : {}),
+      zeroedRows: st.rowsZeroed, zeroedValues: st.valuesZeroed,
+    };
+    if (st.rowsSkipped > st.skippedRows.length) result.notes.push(`--non-finite skip: only the first ${st.skippedRows.length} of the ${st.rowsSkipped} skipped ${axis} are listed`);
+  }
+  if (opts.center) {
+    Object.assign(result, pcaFields(result));
+    // mu: a column stream was centered upstream (center-rows.ts), a row stream by the runner.
+    const mean = orientation === 'columns' ? (source as CenteredSource).means() : ctx.mean;
+    if (output !== undefined && mean !== undefined) result.output = { ...result.output, mean: await writeFactor(output, 'mean', Float64Array.from(mean)) };
+  }
   return result;
 }
 
+/** scikit-learn's PCA figures from the result's singular values and the measured ||A_c||_F. */
+function pcaFields(r: ApproxResult): Partial<ApproxResult> {
+  if (r.rows < 2) return {};
+  const ev = explainedVariance(r.singularValues, r.errorEstimate.normA, r.rows);
+  return { explainedVariance: ev.variance, explainedVarianceRatio: ev.ratio, totalVariance: ev.total };
+}
+
+
+/**
+ * How the factors are written, once the input is known: U and V in --dtype (default the input's
+ * element type), V's rows named after the input's columns when it has names (a wide table).
+ */
+function describeOutputs(output: OutputSet, opts: ApproxOptions, info: SourceInfo): void {
+  output.dtype = opts.dtype ?? info.dtype;
+  const features = info.orientation === 'columns' ? info.rows : info.cols;
+  const names = info.columnNames;
+  if (names !== undefined && names.length === features) {
+    output.labels.set('V', fixedLabels(FEATURE_COLUMN, 'features', names));
+    // The column mean of --center has one value per feature too (in .npy it shares PREFIX.features.json).
+    if (output.format !== 'npy') output.labels.set('mean', fixedLabels(FEATURE_COLUMN, 'features', names));
+  }
+}
 
 /** An input with no rows or no columns is refused as such (not as a rank larger than its shape). */
 function refuseEmpty(info: SourceInfo): void {

@@ -27,6 +27,11 @@ export interface RunContext {
   notes: string[];
   /** With --report: where the runners leave what the page needs beyond the result (report-recorder.ts). */
   report?: ReportRecorder;
+  /**
+   * --center over rows: the column mean mu (n, in the input's units) the runner subtracted, for
+   * PREFIX.mean (a column stream is centered upstream and its means come from center-rows.ts).
+   */
+  mean?: Float64Array;
 }
 
 /** A row block as a packed Matrix view (no copy). */

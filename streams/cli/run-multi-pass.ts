@@ -47,7 +47,7 @@ export async function runMultiPass(ctx: RunContext, plan: PassPlan): Promise<App
       };
       // runPasses decided the signs on V of A (the tall factor of a column stream) already.
       const wide = names.wide === 'U' ? res.u! : res.v!;
-      const writer = createFactorWriter(set, names.tall, res.rows, r);
+      const writer = await createFactorWriter(set, names.tall, res.rows, r);
       try {
         meter.phase(`writing ${names.tall}`);
         await tall((r0, b) => writer.write(r0, b));
