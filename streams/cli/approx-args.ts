@@ -16,7 +16,14 @@ export interface ApproxOptions {
   /** --listen HOST:PORT */
   listen?: { host: string; port: number };
   demo: boolean;
+  /** The rank; with --rank auto, 1 (the least the sketch must hold) and `rankAuto` says what to meet. */
   rank: number;
+  /**
+   * --rank auto: the target the rank is chosen for after the pass (rank-auto.ts): the fraction of
+   * ||A||_F^2 (of A - 1 mu^T with --center: scikit-learn's n_components=0.9) the factors must
+   * explain, or the relative Frobenius error they must meet (explained 1 - E^2).
+   */
+  rankAuto?: { explainedVariance: number } | { relativeError: number };
   passes: number;
   memoryBudget: number;
   /** True when --memory-budget was given (the demo picks its own otherwise). */
@@ -94,6 +101,8 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
         'idle-timeout': { type: 'string' },
         'max-message': { type: 'string' },
         rank: { type: 'string' },
+        'explained-variance': { type: 'string' },
+        'relative-error': { type: 'string' },
         passes: { type: 'string' },
         'memory-budget': { type: 'string' },
         method: { type: 'string' },
@@ -166,7 +175,7 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
   const exclude = nameList(v.exclude, '--exclude');
   const opts: ApproxOptions = {
     demo, help,
-    rank: v.rank !== undefined ? positiveInt(v.rank, '--rank') : DEMO_RANK,
+    rank: v.rank !== undefined && v.rank !== 'auto' ? positiveInt(v.rank, '--rank') : v.rank === 'auto' ? 1 : DEMO_RANK,
     passes: v.passes !== undefined ? positiveInt(v.passes, '--passes') : 1,
     memoryBudget: v['memory-budget'] !== undefined ? parseByteSize(v['memory-budget'], '--memory-budget') : DEFAULT_MEMORY_BUDGET,
     budgetGiven: v['memory-budget'] !== undefined,
@@ -180,6 +189,13 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
     connectTimeoutMs: v['connect-timeout'] !== undefined ? parseDuration(v['connect-timeout'], '--connect-timeout') : DEFAULT_CONNECT_TIMEOUT_MS,
     idleTimeoutMs: v['idle-timeout'] !== undefined ? parseDuration(v['idle-timeout'], '--idle-timeout') : DEFAULT_IDLE_TIMEOUT_MS,
   };
+  const ev = v['explained-variance'], re = v['relative-error'];
+  if (v.rank === 'auto') {
+    if ((ev === undefined) === (re === undefined)) throw new UsageError('--rank auto needs one target: --explained-variance F (0 < F < 1, scikit-learn\'s n_components=F) or --relative-error E (0 < E < 1)');
+    opts.rankAuto = ev !== undefined ? { explainedVariance: fraction(ev, '--explained-variance') } : { relativeError: fraction(re!, '--relative-error') };
+  } else if (ev !== undefined || re !== undefined) {
+    throw new UsageError(`${ev !== undefined ? '--explained-variance' : '--relative-error'} is the target of --rank auto: give --rank auto with it (or a fixed --rank R without it)`);
+  }
   if (v['max-message'] !== undefined) opts.maxMessageBytes = parseByteSize(v['max-message'], '--max-message');
   if (input !== undefined) opts.input = input;
   if (listen !== undefined) opts.listen = listen;
@@ -204,7 +220,7 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
 
 /** The options that take a value (a value may start with '-': `--seed -1` is refused by its check, not as a flag). */
 export const VALUE_OPTIONS = new Set([
-  'rank', 'passes', 'memory-budget', 'method', 'test-matrix', 'size-rule', 'range-dim', 'oversamples', 'core-dim', 'co-range-dim', 'seed',
+  'rank', 'explained-variance', 'relative-error', 'passes', 'memory-budget', 'method', 'test-matrix', 'size-rule', 'range-dim', 'oversamples', 'core-dim', 'co-range-dim', 'seed',
   'orientation', 'columns', 'exclude', 'non-finite', 'out', 'format', 'dtype', 'id-column', 'listen', 'threads', 'connect-timeout', 'idle-timeout', 'max-message',
 ]);
 
@@ -233,6 +249,13 @@ export function parseDuration(text: string, option: string): number {
   if (m === null) throw new UsageError(`${option} expects a duration such as 30s, 500ms or 2m (0 for none), found '${text}'`);
   const f = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's').toLowerCase() as 'ms' | 's' | 'm' | 'h'];
   return Math.round(Number(m[1]) * f);
+}
+
+/** A number strictly between 0 and 1 (a fraction), or a UsageError naming the option. */
+function fraction(text: string, option: string): number {
+  const x = Number(text.trim());
+  if (text.trim() === '' || !(x > 0 && x < 1)) throw new UsageError(`${option} expects a fraction strictly between 0 and 1 (e.g. 0.9), found '${text}'`);
+  return x;
 }
 
 function nameList(text: string | undefined, option: string): string[] | undefined {

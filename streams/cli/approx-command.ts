@@ -67,6 +67,13 @@ function formatSummary(r: ApproxResult): string {
     const total = ratio.reduce((a, b) => a + b, 0);
     lines.splice(4, 0, `explained variance ratio: ${ratio.slice(0, 10).map((x) => x.toPrecision(4)).join(' ')}${ratio.length > 10 ? ' ...' : ''} (sum ${total.toPrecision(4)})`);
   }
+  if (r.rankAuto !== undefined) {
+    const a = r.rankAuto;
+    const target = 'explainedVariance' in a.target ? `explained ${a.target.explainedVariance}` : `relative error ${a.target.relativeError}`;
+    const range = a.rankAtLeast !== undefined && a.basis === 'projection' ? `; the best rank-r approximation meets it at a rank in [${a.rankAtLeast}, ${a.rank}]` : '';
+    lines.splice(2, 0, `rank auto (target ${target}): rank ${a.rank} (of at most ${a.width}) explains ${a.explained.toPrecision(4)} (relative error ${a.relativeError.toPrecision(4)}), ` +
+      `${a.certified ? (a.basis === 'exact' ? 'exact' : 'certified: exact for these factors') : 'an a-posteriori estimate'}${range}`);
+  }
   if (r.output) lines.push(`wrote ${Object.values(r.output).join(', ')}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,4 +1,5 @@
 import type { ErrorEstimate } from '../../src/internals.js';
+import type { RankAutoReport } from './rank-auto.js';
 
 /**
  * What `rangefinder approx --json` prints: one object with stable keys (scripts depend on them).
@@ -44,6 +45,8 @@ export interface ApproxResult {
    * row for each row that was kept, in order).
    */
   nonFinite?: { policy: 'skip' | 'zero'; skipped: number; skippedRows?: number[]; skippedColumns?: number[]; zeroedRows: number; zeroedValues: number };
+  /** --rank auto: the target, the rank chosen, the fraction it explains and whether that is certified (rank-auto.ts). */
+  rankAuto?: RankAutoReport;
   seconds: number;
   peakRssBytes: number;
   /**

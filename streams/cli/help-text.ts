@@ -27,6 +27,14 @@ export const APPROX_HELP = `Usage: rangefinder approx <input> --rank R [options]
 
 Options
   --rank R               target rank (required except with --demo)
+  --rank auto            choose the rank after the pass: the smallest that meets the target below,
+                         from a sketch sized for the largest rank the budget allows (rsvd: width up
+                         to min(m, n, 512); --range-dim for more). One pass or --method exact
+  --explained-variance F   the target of --rank auto: explain a fraction F of ||A||_F^2 (of the
+                         centered A with --center: scikit-learn's PCA(n_components=F)). rsvd and
+                         exact certify it (the JSON rankAuto says what was met); the three- and
+                         two-sketch estimate it. Unreachable targets exit 2 with what is reachable
+  --relative-error E     the other target: ||A - U S V^T||_F <= E ||A||_F (explained 1 - E^2)
   --passes P             pass budget: how many times the input may be read (default 1; > 1 needs
                          a file). Single-view sketches use one pass; FD a second one for U
   --memory-budget SIZE   bytes for the in-memory state: 64MiB (default), 1GB, 500k, 1048576
@@ -83,7 +91,8 @@ Options
 JSON keys: rows, cols, rank, passes, method, testMatrix, sketch, stateBytes, singularValues,
 errorEstimate {frobenius, relative, normA, kind, reliable}, seconds, peakRssBytes (and notes, output
 when written; explainedVariance, explainedVarianceRatio, totalVariance with --center; nonFinite with
---non-finite skip|zero).
+--non-finite skip|zero; rankAuto {target, rank, explained, relativeError, certified, basis, width,
+ceiling, rankAtLeast} with --rank auto).
 `;
 
 export const INSPECT_HELP = `Usage: rangefinder inspect <input> [--columns a,b,...] [--exclude a,b,...] [--orientation rows|columns] [--json]

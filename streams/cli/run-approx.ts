@@ -77,6 +77,10 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
     const where = opts.input === '-' ? 'stdin' : opts.input ?? `tcp://${opts.listen?.host}:${opts.listen?.port}`;
     throw new SourceError(`${where} is a one-shot source and cannot be read ${opts.passes} times; use a file or --passes 1`);
   }
+  if (opts.rankAuto !== undefined && (multi || opts.method === 'fd')) {
+    throw new UsageError(`--rank auto chooses the rank from a one-pass sketch (rsvd, three-sketch, two-sketch) or the exact SVD, not from ${opts.method === 'fd' ? 'Frequent Directions' : 'several passes'}: ` +
+      'run it with one pass, then give that --rank to the multi-pass run');
+  }
   const info = await source.info();
   refuseEmpty(info);
   if (info.rows !== undefined) {
@@ -88,6 +92,7 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
   const plan = planApprox({
     method: opts.method, passes: opts.passes, memoryBudget: opts.memoryBudget, rank: opts.rank, cols: info.cols, dtype: info.dtype,
     seed: opts.seed, center: opts.center && orientation === 'rows', sizeRule: opts.sizeRule, where: info.where,
+    ...(opts.rankAuto !== undefined ? { rankAuto: true } : {}),
     ...(info.rows !== undefined ? { rows: info.rows } : {}),
     ...(opts.testMatrix !== undefined ? { testMatrix: opts.testMatrix } : {}),
     ...(opts.rangeDim !== undefined ? { rangeDim: opts.rangeDim } : {}),
