@@ -56,6 +56,11 @@ export interface ApproxOptions {
   idColumn?: string;
   json: boolean;
   progress: boolean;
+  /**
+   * RSI with P >= 2 passes: the factors after every pass, for the error each pass bought (JSON
+   * `perPass`); `--no-pass-errors` turns it off. Cost: a TSQR of G per pass, w / (2 n) of the pass.
+   */
+  passErrors: boolean;
   /** --threads; default DEFAULT_THREADS(). */
   threads: number;
   /**
@@ -125,6 +130,7 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
         'id-column': { type: 'string' },
         json: { type: 'boolean' },
         'no-progress': { type: 'boolean' },
+        'no-pass-errors': { type: 'boolean' },
         progress: { type: 'boolean' },
         listen: { type: 'string' },
         demo: { type: 'boolean' },
@@ -184,6 +190,7 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
     center: v.center === true,
     json: v.json === true,
     progress: v['no-progress'] !== true,
+    passErrors: v['no-pass-errors'] !== true,
     threads: v.threads !== undefined ? positiveInt(v.threads, '--threads', 64) : DEFAULT_THREADS(),
     decodeWorker: v['no-decode-worker'] !== true && availableParallelism() >= 2,
     connectTimeoutMs: v['connect-timeout'] !== undefined ? parseDuration(v['connect-timeout'], '--connect-timeout') : DEFAULT_CONNECT_TIMEOUT_MS,

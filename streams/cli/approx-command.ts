@@ -67,6 +67,9 @@ function formatSummary(r: ApproxResult): string {
     const total = ratio.reduce((a, b) => a + b, 0);
     lines.splice(4, 0, `explained variance ratio: ${ratio.slice(0, 10).map((x) => x.toPrecision(4)).join(' ')}${ratio.length > 10 ? ' ...' : ''} (sum ${total.toPrecision(4)})`);
   }
+  if (r.perPass !== undefined) {
+    lines.splice(lines.length - 1, 0, `error after each pass (relative, exact): ${r.perPass.map((p) => `${p.pass}: ${p.relativeError.toPrecision(4)}`).join('  ')}`);
+  }
   if (r.rankAuto !== undefined) {
     const a = r.rankAuto;
     const target = 'explainedVariance' in a.target ? `explained ${a.target.explainedVariance}` : `relative error ${a.target.relativeError}`;

@@ -75,6 +75,9 @@ Options
   --report FILE.html     write a self-contained page with the plots of the run: singular values,
                          the scree plot with its a-posteriori bounds, the error per pass, the time
   --json                 print one JSON object on stdout
+  --no-pass-errors       with --passes P >= 2 (RSI), do not form the factors after every pass: by
+                         default the JSON perPass and the summary give the exact error after each
+                         pass (a TSQR of A X per pass: w / (2 n) more work, w the block width)
   --no-progress          no progress line on stderr (it is off anyway when stderr is not a terminal)
   --threads N            kernel threads (default: 2 when the machine has 2 or more cores, else 1;
                          the results are the same bits for every N)
@@ -92,7 +95,7 @@ JSON keys: rows, cols, rank, passes, method, testMatrix, sketch, stateBytes, sin
 errorEstimate {frobenius, relative, normA, kind, reliable}, seconds, peakRssBytes (and notes, output
 when written; explainedVariance, explainedVarianceRatio, totalVariance with --center; nonFinite with
 --non-finite skip|zero; rankAuto {target, rank, explained, relativeError, certified, basis, width,
-ceiling, rankAtLeast} with --rank auto).
+ceiling, rankAtLeast} with --rank auto; perPass [{pass, relativeError, frobenius}] with --passes >= 2).
 `;
 
 export const INSPECT_HELP = `Usage: rangefinder inspect <input> [--columns a,b,...] [--exclude a,b,...] [--orientation rows|columns] [--json]
