@@ -76,6 +76,14 @@ export interface ApproxOptions {
   idleTimeoutMs: number;
   /** --max-message: cap on one Arrow IPC message (metadata or body); default from the budget and the row width. */
   maxMessageBytes?: number;
+  /** --distributed redis://HOST:PORT: shards sketched by `rangefinder worker`s through BullMQ (run-distributed.ts). */
+  distributed?: string;
+  /** Every input with --distributed (stacked by rows, in this order); `input` is the first. */
+  inputs?: string[];
+  /** --shards N (--distributed): how many shards (default one per input file). */
+  shards?: number;
+  /** --shard-dir DIR (--distributed): where the workers write the shard sketches (default: the --out directory). */
+  shardDir?: string;
   help: boolean;
 }
 
@@ -136,6 +144,9 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
         demo: { type: 'boolean' },
         threads: { type: 'string' },
         'no-decode-worker': { type: 'boolean' },
+        distributed: { type: 'string' },
+        shards: { type: 'string' },
+        'shard-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -146,7 +157,7 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
   const help = v.help === true;
   const demo = v.demo === true;
   const positionals = parsed.positionals;
-  if (positionals.length > 1) throw new UsageError(`approx takes one input, found ${positionals.length}: ${positionals.join(' ')} (see rangefinder approx --help)`);
+  if (positionals.length > 1 && v.distributed === undefined) throw new UsageError(`approx takes one input, found ${positionals.length}: ${positionals.join(' ')} (several files are stacked by rows only with --distributed; see rangefinder approx --help)`);
   const input = positionals[0];
   const listen = v.listen !== undefined ? parseHostPort(v.listen, '--listen') : undefined;
   if (!help) {
@@ -222,6 +233,17 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
   if (v.oversamples !== undefined) opts.oversamples = nonNegativeInt(v.oversamples, '--oversamples', 100_000);
   if (v['core-dim'] !== undefined) opts.coreDim = positiveInt(v['core-dim'], '--core-dim');
   if (v['co-range-dim'] !== undefined) opts.coRangeDim = positiveInt(v['co-range-dim'], '--co-range-dim');
+  if (v.distributed !== undefined) {
+    opts.distributed = v.distributed;
+    opts.inputs = [...positionals];
+  } else {
+    for (const o of ['shards', 'shard-dir'] as const) if (v[o] !== undefined) throw new UsageError(`--${o} needs --distributed redis://HOST:PORT`);
+  }
+  if (v.shards !== undefined) opts.shards = positiveInt(v.shards, '--shards', 100_000);
+  if (v['shard-dir'] !== undefined) {
+    if (v['shard-dir'].length === 0) throw new UsageError('--shard-dir expects a directory');
+    opts.shardDir = v['shard-dir'];
+  }
   return opts;
 }
 
@@ -229,6 +251,7 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
 export const VALUE_OPTIONS = new Set([
   'rank', 'explained-variance', 'relative-error', 'passes', 'memory-budget', 'method', 'test-matrix', 'size-rule', 'range-dim', 'oversamples', 'core-dim', 'co-range-dim', 'seed',
   'orientation', 'columns', 'exclude', 'non-finite', 'out', 'format', 'dtype', 'id-column', 'listen', 'threads', 'connect-timeout', 'idle-timeout', 'max-message',
+  'distributed', 'shards', 'shard-dir',
 ]);
 
 /**

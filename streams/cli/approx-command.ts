@@ -12,12 +12,15 @@ import type { ApproxResult } from './approx-result.js';
 import { APPROX_HELP } from './help-text.js';
 import { createReportRecorder } from './report-recorder.js';
 import type { CommandIo } from './run-approx.js';
+import type { RunCommand } from './worker-command.js';
 
 export type { CommandIo } from './run-approx.js';
 
-export async function approxCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+export async function approxCommand(argv: readonly string[], io: CommandIo, runCli?: RunCommand): Promise<number> {
   const opts = parseApproxArgs(argv);
   if (opts.help) { io.stdout.write(APPROX_HELP); return 0; }
+  // Shards on `rangefinder worker`s through BullMQ: loaded only here (bullmq and ioredis are optional peers).
+  if (opts.distributed !== undefined) return (await import('./run-distributed.js')).runDistributed(opts, io, runCli!);
   // Loaded only for a run (start-up: --help and usage errors need none of it).
   const [{ runApprox }, { startKernelThreads }, demo] = await Promise.all([
     import('./run-approx.js'), import('../thread-pool.js'), opts.demo ? import('./demo.js') : null,

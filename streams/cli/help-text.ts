@@ -7,6 +7,7 @@ Usage:
   rangefinder approx --demo                        the demo on the embedded digits matrix
   rangefinder inspect <input>                      shape, layout, dtype, batches of an input
   rangefinder compress MODEL --alpha A --out FILE  low-rank compression of a model's linear layers
+  rangefinder worker redis://HOST:PORT             serve the shard jobs of approx --distributed
 
 Run 'rangefinder help <command>' (or 'rangefinder <command> --help') for the options of a command,
 'rangefinder -v' for the version.
@@ -148,4 +149,24 @@ Output names: ONNX <W>.lowrank_A / <W>.lowrank_B initializers and two nodes per 
 safetensors <name>.lowrank_A (m x k) and <name>.lowrank_B (k x n) in W's dtype, listed in
 __metadata__["rangefinder.lowrank"]; TensorFlow.js <name>/lowrank_A and <name>/lowrank_B (float32).
 Exit codes: 0 success, 2 bad usage or bad input (nothing is left under the output names), 1 internal error.
+`;
+
+export const WORKER_HELP = `Usage: rangefinder worker redis://HOST:PORT [--concurrency C] [--threads T] [--lock-duration T]
+
+Serves the shard jobs of 'rangefinder approx --distributed' (BullMQ on Redis) until stopped: each
+job sketches a row range of a file to a .rfsk file; the client merges them in shard order. Inputs
+and shard files must be on storage every worker and the client see under the same paths.
+
+Redis URL: redis://HOST:PORT, redis://:PASSWORD@HOST:PORT (or USER:PASSWORD@), rediss:// for TLS,
+/DB for a database number. Requires bullmq and ioredis (npm install bullmq@6 ioredis@5).
+
+Options
+  --concurrency C        shard jobs run at once in this process (default 1)
+  --threads T            kernel threads (default: 2 when the machine has 2 or more cores, else 1)
+  --lock-duration T      a job's lock, renewed every T/2 while it runs; a worker silent for T (killed,
+                         cut off) loses the job to another worker's stalled check (default 30s)
+  -h, --help             this help
+
+Stopping: SIGTERM takes no new job, finishes the current ones and exits 0; SIGINT (or a second
+SIGTERM) returns the current jobs to the queue at once and exits 130 (143).
 `;
