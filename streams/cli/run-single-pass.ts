@@ -17,7 +17,7 @@ import {
   stateBytes, svd, MEMORY_SPILL_PAGE, timesPowerOfTwo, zeros, type Matrix, type RangeSpill, type SketchMethod, type SketchSizes, type SketchState, type SketchTestMatrix,
 } from '../../src/internals.js';
 import { sketchRows } from '../operators/sketch-rows.js';
-import { peakRssBytes, type ApproxResult } from './approx-result.js';
+import { peakRssBytes, sketchErrorEstimate, type ApproxResult } from './approx-result.js';
 import { drainSource } from '../drain-source.js';
 import { createFactorWriter, writeFactor } from './factor-writer.js';
 import type { CliRangeSpill } from './range-spill.js';
@@ -162,7 +162,7 @@ export async function finishSketch(f: FinishInput): Promise<ApproxResult> {
       input: f.where, rows: columns ? f.cols : m, cols: columns ? m : f.cols, rank: r, passes: 1,
       method, testMatrix: state.testMatrix, sketch, stateBytes: stateBytes(state), memoryBudget: f.memoryBudget,
       singularValues: new Array<number>(r).fill(0),
-      errorEstimate: { frobenius: 0, relative: 0, normA: 0, kind: method === 'rsvd' ? 'residual' : 'sketch' },
+      errorEstimate: { frobenius: 0, relative: 0, normA: 0, kind: method === 'rsvd' ? 'residual' : 'sketch', reliable: true },
       seconds: (performance.now() - f.t0) / 1000, peakRssBytes: peakRssBytes(),
       ...(wantFactors ? { output } : {}), notes,
     };
@@ -221,10 +221,12 @@ export async function finishSketch(f: FinishInput): Promise<ApproxResult> {
   let errorEstimate: ApproxResult['errorEstimate'];
   if (method === 'rsvd') {
     const frobScaled = residualNorm({ scale: normScaled, ssq: 1 }, rec.s);
-    errorEstimate = { frobenius: unscaled(frobScaled), relative: frobScaled / normScaled, normA, kind: 'residual' };
+    errorEstimate = { frobenius: unscaled(frobScaled), relative: frobScaled / normScaled, normA, kind: 'residual', reliable: true };
   } else {
+    // With its reliability [docs/METHODS.md §4]: no number when the estimate cannot be trusted by construction.
     const est = estimateError(state, rec);
-    errorEstimate = { frobenius: unscaled(est.frobenius), relative: est.frobenius / normScaled, normA, kind: 'sketch' };
+    errorEstimate = sketchErrorEstimate(est, normScaled, normA, unscaled);
+    if (!est.reliable) notes.push(`no reliable error estimate: ${est.unreliable}`);
   }
   if (f.report) f.report.scree = screeBounds(state); // --report: the scree plot [TYUC19 §6.2]
   return {
