@@ -99,8 +99,8 @@ Options
   -h, --help             this help
 
 JSON keys: rows, cols, rank, passes, method, testMatrix, sketch, stateBytes, singularValues,
-errorEstimate {frobenius, relative, normA, kind}, seconds, peakRssBytes (and notes, output when
-written; explainedVariance, explainedVarianceRatio, totalVariance with --center; nonFinite with
+errorEstimate {frobenius, relative, normA, kind, reliable}, seconds, peakRssBytes (and notes, output
+when written; explainedVariance, explainedVarianceRatio, totalVariance with --center; nonFinite with
 --non-finite skip|zero; rankAuto {target, rank, explained, relativeError, certified, basis, width,
 ceiling, rankAtLeast} with --rank auto; perPass [{pass, relativeError, frobenius}] with --passes >= 2).
 `;
