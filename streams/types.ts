@@ -27,6 +27,8 @@ export interface RowBlock {
   readonly rows: number;
   readonly cols: number;
   readonly data: Float32Array | Float64Array;
+  /** The ids of the block's rows (`idColumn` of an Arrow / Parquet source), one per row, in order. */
+  readonly ids?: RowLabels;
 }
 
 /** What a source knows before (or without) reading the data. */
@@ -42,6 +44,8 @@ export interface SourceInfo {
   readonly batches?: number;
   /** Column names in a wide layout, in matrix order. */
   readonly columnNames?: readonly string[];
+  /** The id column the rows carry (`idColumn`): its name and how its ids travel (int64 or string). */
+  readonly idColumn?: { readonly name: string; readonly kind: 'int64' | 'string' };
   readonly orientation: Orientation;
   /** Human-readable place, for error messages: a path, `stdin`, `tcp://127.0.0.1:9000`. */
   readonly where: string;

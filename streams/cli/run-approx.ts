@@ -12,10 +12,11 @@ import type { ApproxResult } from './approx-result.js';
 import { writeFactor } from './factor-writer.js';
 import { openInput, type InputSpec } from './open-input.js';
 import { prepareOutputSet, type OutputSet } from './output-set.js';
+import { createIdSpill, type IdSpill } from './id-spill.js';
 import { FEATURE_COLUMN, fixedLabels } from './factor-labels.js';
 import { autoOrientation } from './orientation.js';
 import type { SourceOptions } from '../sources/source-options.js';
-import type { SourceInfo } from '../types.js';
+import type { MeasuredSource, SourceInfo } from '../types.js';
 import type { Orientation } from '../types.js';
 import { createProgressMeter } from './progress-meter.js';
 import type { ReportRecorder } from './report-recorder.js';
@@ -29,7 +30,6 @@ export interface CommandIo {
 
 export async function runApprox(opts: ApproxOptions, io: CommandIo, report?: ReportRecorder): Promise<ApproxResult> {
   const t0 = performance.now();
-  if (opts.idColumn !== undefined) throw new UsageError('--id-column is not available in this build yet');
   // The output is checked before a byte of the input is read (a stream read cannot be repeated).
   const output = opts.out !== undefined ? prepareOutputSet(opts.out, opts.format) : undefined;
   try {
@@ -57,6 +57,7 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
     ...(opts.maxMessageBytes !== undefined ? { maxMessageBytes: opts.maxMessageBytes } : {}),
     connectTimeoutMs: opts.connectTimeoutMs,
     idleTimeoutMs: opts.idleTimeoutMs,
+    ...(opts.idColumn !== undefined ? { idColumn: opts.idColumn } : {}),
   };
   // --orientation auto: look at the input by rows, then stream it by columns if the rule says so.
   let opened = await openInput(input, { ...sourceOpts, orientation: opts.orientation === 'columns' ? 'columns' : 'rows' });
@@ -64,7 +65,9 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
   let orientationReason = `--orientation ${opts.orientation}`;
   // An empty input is said to be empty, before the orientation or the rank is decided from its shape.
   if (opened.replayable) refuseEmpty(await opened.info());
-  if (opts.orientation === 'auto') {
+  if (opts.orientation === 'auto' && opts.idColumn !== undefined) {
+    orientationReason = '--id-column: streamed by rows (the ids name the rows of A, written beside U)';
+  } else if (opts.orientation === 'auto') {
     const auto = autoOrientation(opened.replayable ? await opened.info() : undefined, opened.replayable);
     ({ orientation, reason: orientationReason } = auto);
     if (orientation === 'columns') opened = await openInput(input, { ...sourceOpts, orientation });
@@ -101,10 +104,13 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
     ...(opts.coRangeDim !== undefined ? { coRangeDim: opts.coRangeDim } : {}),
   });
   if (output !== undefined) describeOutputs(output, opts, info);
+  // --id-column: the ids arrive with the rows and are kept on disk until U is written (id-spill.ts).
+  const ids = opts.idColumn !== undefined && output !== undefined ? idSpill(source, output, opts, info) : undefined;
+
   const shown = createProgressMeter(opts.progress && io.stderr.isTTY === true, info.rows, io.stderr);
   const meter = report ? report.wrap(shown) : shown;
   const ctx: RunContext = {
-    opts, source: scaleExtremeValues(source), info, meter, t0, startup: process.uptime() - (performance.now() - t0) / 1000, notes: [],
+    opts, source: scaleExtremeValues(ids?.source ?? source), info, meter, t0, startup: process.uptime() - (performance.now() - t0) / 1000, notes: [],
     ...(output !== undefined ? { output } : {}), ...(report ? { report } : {}),
   };
   let result: ApproxResult;
@@ -117,6 +123,7 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
     }
   } finally {
     meter.done();
+    ids?.dispose();
   }
   result.orientation = orientation;
   result.orientationReason = orientationReason;
@@ -153,6 +160,28 @@ function pcaFields(r: ApproxResult): Partial<ApproxResult> {
   return { explainedVariance: ev.variance, explainedVarianceRatio: ev.ratio, totalVariance: ev.total };
 }
 
+
+/**
+ * `--id-column` over an input whose rows carry ids: refused where they cannot be written (a format
+ * without such a column, string ids in .npy, a name the factor's own columns take), else recorded.
+ */
+function idSpill(source: MeasuredSource, output: OutputSet, opts: ApproxOptions, info: SourceInfo): IdSpill {
+  const name = opts.idColumn!;
+  const id = info.idColumn;
+  if (id === undefined) {
+    throw new UsageError(`--id-column ${name}: ${info.where} is not an Arrow or Parquet table (${info.layout}), so it has no column to take row ids from`);
+  }
+  if (output.format === 'npy' && id.kind === 'string') {
+    throw new UsageError(`--id-column ${name} holds strings, which .npy output cannot hold (PREFIX.ids.npy is int64): use --format arrow or parquet, where the ids are U's first column`);
+  }
+  const taken = output.format === 'arrow' ? name === 'row' : output.format === 'parquet' && /^c(0|[1-9]\d*)$/.test(name) && Number(name.slice(1)) < opts.rank;
+  if (taken) {
+    throw new UsageError(`--id-column ${name}: U's ${output.format === 'arrow' ? 'row list column' : 'value columns c0, c1, ...'} already use that name in --format ${output.format}; rename the id column`);
+  }
+  const spill = createIdSpill(source, id, info.where);
+  output.labels.set('U', spill.labels);
+  return spill;
+}
 
 /**
  * How the factors are written, once the input is known: U and V in --dtype (default the input's
