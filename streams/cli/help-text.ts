@@ -15,7 +15,7 @@ Exit codes: 0 success, 2 bad usage or bad input, 1 internal error; 130, 143, 129
 SIGTERM, SIGHUP (temporary files removed).
 `;
 
-export const APPROX_HELP = `Usage: rangefinder approx <input> --rank R [options]
+export const APPROX_HELP = `Usage: rangefinder approx <input> --rank R|auto [options]
 
 <input>
   FILE                   .npy, Arrow IPC file or stream, Parquet: told by the file's first bytes
