@@ -491,23 +491,33 @@ export async function saveSketch(
 
 /**
  * Reads and checks a sketch file and rebuilds its record (without a spill: its range rows stay in
- * the file, `forEachRangeBlock`). The header must describe the sketch bytes it holds. The caller
- * disposes the record (`disposeSketch`).
+ * the file, `forEachRangeBlock`). The caller disposes the record (`disposeSketch`).
  */
 export function loadSketch(path: string): { file: SketchFile; state: SketchState } {
   const file = readSketchFile(path);
+  return { file, state: sketchOf(file) };
+}
+
+/**
+ * The record of a checked sketch file. Its header must describe the sketch bytes it holds (shape,
+ * rows absorbed and their intervals), else the file is refused as inconsistent.
+ */
+export function sketchOf(file: SketchFile): SketchState {
+  const path = file.path;
   const h = file.header as Partial<SketchFileHeader>;
-  if (typeof h.sketch !== 'object' || h.sketch === null || typeof h.sketch.sizes !== 'object' || h.sketch.sizes === null || typeof h.rows !== 'object' || h.rows === null || !Array.isArray(h.rows.covered)) {
+  if (typeof h.sketch !== 'object' || h.sketch === null || typeof h.sketch.sizes !== 'object' || h.sketch.sizes === null || typeof h.rows !== 'object'
+    || h.rows === null || !Array.isArray(h.rows.covered)) {
     throw new FormatError(`${path}: the sketch file's header lacks the sketch's shape or its rows`);
   }
   let state: SketchState;
   try { state = deserializeSketch(file.readSection('sketch')); } catch (e) {
     throw e instanceof FormatError ? new FormatError(`${path}: ${e.message}`) : e;
   }
-  const diff = shapeDifference(h.sketch, sketchShapeOf(state));
+  const diff = shapeDifference(h.sketch, sketchShapeOf(state)) ?? (h.rows.count !== state.rowsSeen ? ['rows', String(h.rows.count), String(state.rowsSeen)]
+    : JSON.stringify(h.rows.covered) !== JSON.stringify(state.covered) ? ['row intervals', JSON.stringify(h.rows.covered), JSON.stringify(state.covered)] : null);
   if (diff !== null) {
     disposeSketch(state);
     throw new FormatError(`${path}: the sketch file is inconsistent: its header says ${diff[0]} ${diff[1]}, its sketch ${diff[2]}`);
   }
-  return { file, state };
+  return state;
 }
