@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import {
   disposeSketch, FormatError, IncompatibleMergeError, measuredNorm, mergeSketches, type Matrix, type SketchState,
 } from '../../src/internals.js';
-import { forEachRangeBlock, readSketchFile, shapeDifference, sketchOf, type SketchFile, type SketchFileHeader } from '../sketch-file.js';
+import { checkHeader, forEachRangeBlock, readSketchFile, shapeDifference, sketchOf, type SketchFile, type SketchFileHeader } from '../sketch-file.js';
 import { fromParseArgsError, positiveInt, type OutFormat } from './approx-args.js';
 import type { ApproxResult } from './approx-result.js';
 import { formatSummary } from './approx-command.js';
@@ -92,11 +92,8 @@ export async function mergeCommand(argv: readonly string[], io: CommandIo): Prom
     // Every file is checked whole (checksums included) before anything is computed.
     for (const path of opts.files) {
       const file = readSketchFile(path);
-      const header = file.header;
-      if (typeof header.rows !== 'object' || header.rows === null || !Array.isArray(header.rows.covered) || !Number.isSafeInteger(header.rows.count)
-        || typeof header.sketch !== 'object' || header.sketch === null || typeof header.sketch.sizes !== 'object' || header.sketch.sizes === null) {
-        throw new FormatError(`${path}: the sketch file's header lacks the sketch's shape or its rows`);
-      }
+      const header = checkHeader(file);
+      if (header.orientation !== 'rows') throw new FormatError(`${path}: a sketch streamed by ${String(header.orientation)} cannot be merged as rows of one matrix`);
       shards.push({ file, header, first: header.rows.covered[0] ?? 0, count: header.rows.count });
     }
     // A fixed order: by first row (ties: as given; a tie is an overlap, refused below).
@@ -174,7 +171,6 @@ function checkShards(shards: readonly Shard[]): number {
     if ((a.header.scaleExponent ?? 0) !== (b.header.scaleExponent ?? 0)) {
       throw new IncompatibleMergeError(`cannot merge ${a.file.path} and ${b.file.path}: their value scale differs (2^${String(a.header.scaleExponent)} vs 2^${String(b.header.scaleExponent)}: values near the ends of the float64 range were rescaled differently)`);
     }
-    if (b.header.orientation !== 'rows') throw new FormatError(`${b.file.path}: a shard streamed by ${String(b.header.orientation)} cannot be merged by rows`);
   }
   let end = 0;
   for (let i = 0; i < shards.length; i++) {
