@@ -177,7 +177,7 @@ export async function openApproxInput(opts: ApproxOptions, io: CommandIo, select
   };
   let inputRows: number | undefined;
   const open = async (orientation: Orientation): Promise<MeasuredSource> => {
-    const s = await openInput(input, { ...sourceOpts, orientation });
+    const s = await openInput(input, { ...sourceOpts, orientation, ...(select !== undefined ? { firstRow: select.start } : {}) });
     if (select === undefined) return s;
     // A shard's rows (`sketch --rows START:END`) must be rows the input has.
     inputRows = s.replayable ? (await s.info()).rows : undefined;

@@ -61,6 +61,11 @@ export interface DecodeOptions {
   connectTimeoutMs?: number;
   /** Stream inputs (stdin, TCP, a FIFO): how long the producer may send nothing while we wait for data (ms; 0 or absent: forever). */
   idleTimeoutMs?: number;
+  /**
+   * A hint: the first row the consumer wants (a shard's rows, select-rows.ts). A decoder that can
+   * seek (.npy by rows) starts reading there, numbering rows as always; others read from row 0.
+   */
+  firstRow?: number;
 }
 
 /** What the composition around a decoder does (compose-source.ts). */
@@ -106,6 +111,7 @@ export function decodeOptionsOf(opts: SourceOptions): DecodeOptions {
   if (opts.memoryBudget !== undefined) out.memoryBudget = opts.memoryBudget;
   if (opts.connectTimeoutMs !== undefined) out.connectTimeoutMs = opts.connectTimeoutMs;
   if (opts.idleTimeoutMs !== undefined) out.idleTimeoutMs = opts.idleTimeoutMs;
+  if (opts.firstRow !== undefined) out.firstRow = opts.firstRow;
   return out;
 }
 
