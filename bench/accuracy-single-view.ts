@@ -84,7 +84,7 @@ function frobDiff(a: Matrix64, left: Matrix64, right: Matrix64): number {
   d.data.set(a.data);
   if (p > 0) gemm(false, true, n, n, p, -1, left.data, left.offset, left.stride, right.data, right.offset, right.stride, 1, d.data, 0, n);
   let s = 0;
-  for (let t = 0; t < d.data.length; t++) s += d.data[t]! * d.data[t]!;
+  for (let t = 0; t < d.data.length; t++) s += d.data[t] * d.data[t];
   return Math.sqrt(s);
 }
 
@@ -98,10 +98,10 @@ for (let seed = 0; seed < SEEDS; seed++) {
     // A = U B V^T with B = diag(sigma) or the LowRank + noise base matrix.
     const a = zeros(n, n), t = zeros(n, n);
     if (base) gemm(false, false, n, n, n, 1, u.data, 0, n, base.data, 0, n, 0, t.data, 0, n);
-    else for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) t.data[i * n + j] = u.data[i * n + j]! * sigma[j]!;
+    else for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) t.data[i * n + j] = u.data[i * n + j] * sigma[j];
     gemm(false, true, n, n, n, 1, t.data, 0, n, v.data, 0, n, 0, a.data, 0, n);
     let tail2 = 0;
-    for (let j = r; j < sigma.length; j++) tail2 += sigma[j]! ** 2;
+    for (let j = r; j < sigma.length; j++) tail2 += sigma[j] ** 2;
     const tau = Math.sqrt(tail2);
     for (const alpha of LEVELS) for (const method of methods) for (const rule of rules) for (const testMatrix of maps) {
       const t0 = performance.now();
@@ -114,7 +114,7 @@ for (let seed = 0; seed < SEEDS; seed++) {
       for (let r0 = 0; r0 < n; r0 += 250) updateRows(st, { rows: 250, cols: n, data: a.data, offset: r0 * n, stride: n }, r0);
       const rec = reconstruct(st, { rank: r, guard: false }); // the raw method, as the papers' bounds describe it
       const us = zeros(n, rec.s.length);
-      for (let i = 0; i < n; i++) for (let j = 0; j < rec.s.length; j++) us.data[i * rec.s.length + j] = rec.u!.data[i * rec.s.length + j]! * rec.s[j]!;
+      for (let i = 0; i < n; i++) for (let j = 0; j < rec.s.length; j++) us.data[i * rec.s.length + j] = rec.u!.data[i * rec.s.length + j] * rec.s[j];
       const errR = frobDiff(a, us, rec.v);
       const lr = lowRankFactors(st);
       const qc = zeros(n, lr.c.cols);
@@ -171,16 +171,16 @@ ratiosSG.sort((x, y) => x - y);
 const inBound = runs.filter((x) => x.ratio2 <= x.boundFactor).length;
 // The theorems bound the EXPECTATION: compare the mean over seeds in each cell.
 let cellsBound = 0, cellsTotal = 0;
-for (const g of groups.values()) { cellsTotal++; if (mean(g.map((x) => x.ratio2)) <= g[0]!.boundFactor) cellsBound++; }
+for (const g of groups.values()) { cellsTotal++; if (mean(g.map((x) => x.ratio2)) <= g[0].boundFactor) cellsBound++; }
 const inDet = runs.filter((x) => x.excess <= 2 * Math.sqrt(x.ratio2) + 1e-9).length;
 const meanRatio = mean(runs.map((x) => x.ratio2 / x.boundFactor));
 lines.push('', '## Summary', '');
 lines.push(`- Three-sketch (better of its two rules) no worse than two-sketch (better of its two rules), within 5%: ${threeWins}/${cells} (family x map x storage) cells; with the natural rule alone: ${threeNatWins}/${cells}.`);
 if (worst.length) lines.push(`- Cells where the two-sketch is better: ${worst.slice(0, 12).join('; ')}${worst.length > 12 ? '; ...' : ''}.`);
-lines.push(`- Sparse-sign / Gaussian mean excess (cells with excess > 1e-6): median ${ratiosSG[Math.floor(ratiosSG.length / 2)]!.toFixed(3)}, 10% ${ratiosSG[Math.floor(ratiosSG.length / 10)]!.toFixed(3)}, 90% ${ratiosSG[Math.floor(ratiosSG.length * 0.9)]!.toFixed(3)}.`);
+lines.push(`- Sparse-sign / Gaussian mean excess (cells with excess > 1e-6): median ${ratiosSG[Math.floor(ratiosSG.length / 2)].toFixed(3)}, 10% ${ratiosSG[Math.floor(ratiosSG.length / 10)].toFixed(3)}, 90% ${ratiosSG[Math.floor(ratiosSG.length * 0.9)].toFixed(3)}.`);
 lines.push(`- Expectation bound on the rank-k approximation, ||A - Q C P^T||_F^2 <= factor * tau_{r+1}^2 [TYUC19 Thm. 5.1 / TYUC17 Thm. 4.3]: ${inBound}/${runs.length} single runs inside; ${cellsBound}/${cellsTotal} cells with the seed mean inside (the theorem bounds the mean); mean measured/bound ${meanRatio.toFixed(3)}.`);
 lines.push(`- Deterministic bound on the fixed-rank output, excess <= 2 sqrt(ratio2): ${inDet}/${runs.length} runs.`);
-lines.push(`- Wall time ${((performance.now() - started) / 1000).toFixed(0)} s for ${runs.length} sketches (median ${[...runs.map((x) => x.seconds)].sort((x, y) => x - y)[Math.floor(runs.length / 2)]!.toFixed(2)} s each, sketch + both reconstructions + error).`);
+lines.push(`- Wall time ${((performance.now() - started) / 1000).toFixed(0)} s for ${runs.length} sketches (median ${[...runs.map((x) => x.seconds)].sort((x, y) => x - y)[Math.floor(runs.length / 2)].toFixed(2)} s each, sketch + both reconstructions + error).`);
 const md = lines.join('\n') + '\n';
 mkdirSync('bench/out', { recursive: true });
 writeFileSync('bench/out/accuracy-single-view.json', JSON.stringify({ n, R, r, seeds: SEEDS, levels: LEVELS, runs }, null, 1));

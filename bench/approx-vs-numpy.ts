@@ -39,7 +39,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..');
 const args = process.argv.slice(2);
 const roundsAt = args.findIndex((a) => a === '--rounds' || a.startsWith('--rounds='));
-const rounds = roundsAt < 0 ? 3 : Number(args[roundsAt]!.includes('=') ? args[roundsAt]!.split('=')[1] : args[roundsAt + 1]) || 3;
+const rounds = roundsAt < 0 ? 3 : Number(args[roundsAt].includes('=') ? args[roundsAt].split('=')[1] : args[roundsAt + 1]) || 3;
 const M = 100_000, N = 1024, RANK = 20, SAMPLES = 30;
 
 const MAKE = `
@@ -73,7 +73,7 @@ interface Run { wall: number; peakKiB: number; cpu: number; load: number; out: s
 
 /** A child process under GNU time: wall seconds, peak RSS (KiB) and CPU seconds (user + system, all threads) from its -f line on stderr. */
 function timed(cmd: string, argv: string[], env: NodeJS.ProcessEnv): Run {
-  const load = loadavg()[0]!;
+  const load = loadavg()[0];
   const r = spawnSync('/usr/bin/time', ['-f', 'RFTIME %e %M %U %S', cmd, ...argv], { cwd: root, env, maxBuffer: 1 << 26 });
   const err = r.stderr.toString();
   const m = /RFTIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(err);
@@ -81,7 +81,7 @@ function timed(cmd: string, argv: string[], env: NodeJS.ProcessEnv): Run {
   return { wall: Number(m[1]), peakKiB: Number(m[2]), cpu: Number(m[3]) + Number(m[4]), load, out: r.stdout.toString() };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const dir = mkdtempSync(join(tmpdir(), 'rf-bench-avn-'));
 try {
@@ -101,20 +101,20 @@ try {
     all.push({ ...t, json: JSON.parse(t.out) });
     const t1 = timed('python3', ['-c', RSVD, file], numpyEnv({ OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' }));
     one.push({ ...t1, json: JSON.parse(t1.out) });
-    process.stderr.write(`round ${i + 1}/${rounds}: ours ${o.wall.toFixed(2)} s, numpy ${t.wall.toFixed(2)} s (1 thread ${t1.wall.toFixed(2)} s), load ${loadavg()[0]!.toFixed(2)}\n`);
+    process.stderr.write(`round ${i + 1}/${rounds}: ours ${o.wall.toFixed(2)} s, numpy ${t.wall.toFixed(2)} s (1 thread ${t1.wall.toFixed(2)} s), load ${loadavg()[0].toFixed(2)}\n`);
   }
   const npAllWall = median(all.map((x) => x.wall)), npOneWall = median(one.map((x) => x.wall));
   const theirs = npAllWall <= npOneWall ? all : one;
   const peer = npAllWall <= npOneWall ? `default threads (${availableParallelism()})` : '1 thread';
-  const j0 = ours[0]!.json as unknown as { method: string; sketch: Record<string, number | string>; stateBytes: number; errorEstimate: { relative: number } };
+  const j0 = ours[0].json as unknown as { method: string; sketch: Record<string, number | string>; stateBytes: number; errorEstimate: { relative: number } };
   const ourWall = median(ours.map((x) => x.wall)), npWall = median(theirs.map((x) => x.wall));
   const ourPeak = median(ours.map((x) => x.peakKiB)), npPeak = median(theirs.map((x) => x.peakKiB));
-  const split = (k: string) => median(ours.map((x) => (x.json as unknown as { timings: Record<string, number> }).timings[k]!));
+  const split = (k: string) => median(ours.map((x) => (x.json as unknown as { timings: Record<string, number> }).timings[k]));
   const ourSeconds = median(ours.map((x) => (x.json as unknown as { seconds: number }).seconds));
   const exit = median(ours.map((x) => { const j = x.json as unknown as { seconds: number; timings: { startup: number } }; return x.wall - j.timings.startup - j.seconds; }));
-  const np = (k: string) => median(theirs.map((x) => (x.json as unknown as Record<string, number>)[k]!));
+  const np = (k: string) => median(theirs.map((x) => (x.json as unknown as Record<string, number>)[k]));
   const npRest = median(theirs.map((x) => { const j = x.json as unknown as Record<string, number>; return x.wall - j.import! - j.load! - j.rsvd!; }));
-  const npS = (theirs[0]!.json as unknown as { s: number[] }).s;
+  const npS = (theirs[0].json as unknown as { s: number[] }).s;
   let kept = 0;
   for (const x of npS) kept += x * x;
   const npRel = Math.sqrt(Math.max(0, normA2 - kept) / normA2);
@@ -133,7 +133,7 @@ try {
     `| numpy RSVD, 1 thread | ${f(npOneWall)} | ${f(median(one.map((x) => x.cpu)))} | ${(median(one.map((x) => x.peakKiB)) / 1024).toFixed(0)} | ${npRel.toFixed(5)} |`,
     `| ratio (ours ÷ the faster numpy: ${peer}) | ${(ourWall / npWall).toFixed(2)} | ${(median(ours.map((x) => x.cpu)) / median(theirs.map((x) => x.cpu))).toFixed(2)} | ${(ourPeak / npPeak).toFixed(2)} | |`, '',
     `Per round (wall s, ours / numpy default threads / numpy 1 thread, load at the start of ours): ` +
-    ours.map((o, i) => `${f(o.wall)} / ${f(all[i]!.wall)} / ${f(one[i]!.wall)} (${o.load.toFixed(1)})`).join('; ') + '.', '',
+    ours.map((o, i) => `${f(o.wall)} / ${f(all[i].wall)} / ${f(one[i].wall)} (${o.load.toFixed(1)})`).join('; ') + '.', '',
     `Where the time goes (medians, seconds; numpy: ${peer}):`, '',
     '| rangefinder | s | numpy | s |', '|---|---:|---|---:|',
     `| start-up (Node, modules, kernel threads) | ${f(split('startup'))} | interpreter start and exit | ${f(npRest)} |`,

@@ -89,7 +89,7 @@ const truth = readFileSync(join(ROOT, 'bench', 'data', 'ppocr-lines.txt'), 'utf8
 const t0 = performance.now();
 const inputs = truth.map((text, i) => {
   const p = join(TMP, `line${i}.pgm`);
-  renderLine(text, LINE_FONTS[i % LINE_FONTS.length]!, p);
+  renderLine(text, LINE_FONTS[i % LINE_FONTS.length], p);
   return preprocess(readPnm(p));
 });
 process.stderr.write(`rendered ${inputs.length} lines in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
@@ -98,12 +98,12 @@ async function accuracy(model: string | Uint8Array): Promise<{ accuracy: number;
   const s = await ort.InferenceSession.create(model as string, { intraOpNumThreads: 1, interOpNumThreads: 1 });
   let acc = 0, exact = 0;
   for (let i = 0; i < inputs.length; i++) {
-    const x = inputs[i]!;
-    const o = (await s.run({ [s.inputNames[0]!]: new ort.Tensor('float32', x.data, x.shape) }))[s.outputNames[0]!]!;
+    const x = inputs[i];
+    const o = (await s.run({ [s.inputNames[0]]: new ort.Tensor('float32', x.data, x.shape) }))[s.outputNames[0]];
     const [, t, c] = o.dims as number[];
     const text = ctcDecode(o.data as Float32Array, t!, c!, chars).trim();
-    acc += characterAccuracy(text, truth[i]!.trim());
-    if (text === truth[i]!.trim()) exact++;
+    acc += characterAccuracy(text, truth[i].trim());
+    if (text === truth[i].trim()) exact++;
   }
   await s.release?.();
   return { accuracy: acc / inputs.length, exact: exact / inputs.length };
@@ -135,8 +135,8 @@ const captured: { x: Float32Array; t: number }[] = [];
 {
   const s = await ort.InferenceSession.create(modelProtoType().encode(recModel).finish(), { intraOpNumThreads: 1, interOpNumThreads: 1 });
   for (const x of inputs) {
-    const o = (await s.run({ [s.inputNames[0]!]: new ort.Tensor('float32', x.data, x.shape) }))[headIn]!;
-    captured.push({ x: Float32Array.from(o.data as Float32Array), t: (o.dims as number[])[1]! });
+    const o = (await s.run({ [s.inputNames[0]]: new ort.Tensor('float32', x.data, x.shape) }))[headIn];
+    captured.push({ x: Float32Array.from(o.data as Float32Array), t: (o.dims as number[])[1] });
   }
   await s.release?.();
 }
@@ -159,7 +159,7 @@ function headTexts(path: string): string[] {
 
 function score(texts: string[]): { accuracy: number; exact: number } {
   let acc = 0, exact = 0;
-  texts.forEach((text, i) => { acc += characterAccuracy(text, truth[i]!.trim()); if (text === truth[i]!.trim()) exact++; });
+  texts.forEach((text, i) => { acc += characterAccuracy(text, truth[i].trim()); if (text === truth[i].trim()) exact++; });
   return { accuracy: acc / texts.length, exact: exact / texts.length };
 }
 
@@ -167,7 +167,7 @@ async function ortTexts(model: string): Promise<string[]> {
   const s = await ort.InferenceSession.create(model, { intraOpNumThreads: 1, interOpNumThreads: 1 });
   const out: string[] = [];
   for (const x of inputs) {
-    const o = (await s.run({ [s.inputNames[0]!]: new ort.Tensor('float32', x.data, x.shape) }))[s.outputNames[0]!]!;
+    const o = (await s.run({ [s.inputNames[0]]: new ort.Tensor('float32', x.data, x.shape) }))[s.outputNames[0]];
     const [, t, c] = o.dims as number[];
     out.push(ctcDecode(o.data as Float32Array, t!, c!, chars).trim());
   }
@@ -188,7 +188,7 @@ async function writeOutputs(): Promise<void> {
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const cell = (scope: string, alpha: number, q: number | null, f: (r: Row) => number) => {
     const rs = rows.filter((r) => r.scope === scope && r.alpha === alpha && (q === null ? r.method === 'exact' : r.q === q));
-    return { mean: mean(rs.map(f)), min: Math.min(...rs.map(f)), max: Math.max(...rs.map(f)), ratio: rs[0]!.parameterRatio, layerRatio: rs[0]!.layerParameterRatio };
+    return { mean: mean(rs.map(f)), min: Math.min(...rs.map(f)), max: Math.max(...rs.map(f)), ratio: rs[0].parameterRatio, layerRatio: rs[0].layerParameterRatio };
   };
   let md = `# Compressing PP-OCRv4's recognizer: character accuracy against alpha and q\n\n` +
     `Command: \`npx tsx bench/compress-ppocr.ts --seeds ${SEEDS} --all-seeds ${ALL_SEEDS} --lines ${LINES} --scopes ${args.scopes ?? "head,all"}\` (run ${new Date().toISOString().slice(0, 16)} UTC). ` +

@@ -35,14 +35,14 @@ function drain(src: Src): Promise<number> {
   const t0 = performance.now();
   return new Promise<number>((resolve, reject) => {
     src.open().subscribe({
-      next: (b: RowBlock) => { s += b.data[b.rows * b.cols - 1]!; },
+      next: (b: RowBlock) => { s += b.data[b.rows * b.cols - 1]; },
       error: reject,
       complete: () => { if (Number.isNaN(s)) reject(new Error('NaN')); else resolve(performance.now() - t0); },
     });
   });
 }
 
-const median = (x: number[]): number => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
+const median = (x: number[]): number => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)];
 
 async function main(): Promise<void> {
   const before = await import(join(beforeRoot!, 'streams', 'index.ts')) as Api;
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   await writeNpy(p('c.npy'), matrix);
   {
     const t = new Float32Array(M * N);
-    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) t[j * M + i] = a[i * N + j]!;
+    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) t[j * M + i] = a[i * N + j];
     const head = `{'descr': '<f4', 'fortran_order': True, 'shape': (${M}, ${N}), }`;
     const total = Math.ceil((10 + head.length + 1) / 64) * 64;
     const h = Buffer.alloc(total, 0x20);
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
   for (let r = 0; r < M; r += 8192) batches.push(fsl.batch(r, Math.min(8192, M - r), a.slice(r * N, Math.min(M, r + 8192) * N)));
   writeFileSync(p('fsl.arrow'), tableToIPC(new Table(batches), 'file'));
   const cols: Record<string, Vector<Float32>> = {};
-  for (let j = 0; j < N; j++) { const c = new Float32Array(M); for (let i = 0; i < M; i++) c[i] = a[i * N + j]!; cols[`c${j}`] = makeVector(c); }
+  for (let j = 0; j < N; j++) { const c = new Float32Array(M); for (let i = 0; i < M; i++) c[i] = a[i * N + j]; cols[`c${j}`] = makeVector(c); }
   writeFileSync(p('wide.arrow'), tableToIPC(new Table(cols), 'file'));
   await writeParquetFactor(p('snappy.parquet'), matrix, { rowGroupSize: 16384 });
 

@@ -88,7 +88,7 @@ import type { RowBlock } from '../streams/types.js';
 
 const ROWS = 100_000, COLS = 256;
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1] ?? '');
 const reps = Number(args.get('reps') ?? 3);
 const threads = Number(args.get('threads') ?? 1);
 /** `--ranks 10` (comma-separated) limits the sketch configurations (default 10,32). */
@@ -112,7 +112,7 @@ async function decodeOnly(src: MeasuredSource): Promise<number> {
   return lastValueFrom(src.open().pipe(reduce((acc, b) => {
     const d = b.data, n = b.rows * b.cols, step = d instanceof Float32Array ? 16 : 8;
     let s = 0;
-    for (let i = 0; i < n; i += step) s += d[i]!;
+    for (let i = 0; i < n; i += step) s += d[i];
     return acc + s;
   }, 0)));
 }
@@ -213,17 +213,17 @@ async function main(): Promise<void> {
         await c.run();
         c.times.push((performance.now() - t) / 1000);
       }
-      process.stderr.write(`rep ${r + 1}/${reps} done, load ${loadavg()[0]!.toFixed(2)}\n`);
+      process.stderr.write(`rep ${r + 1}/${reps} done, load ${loadavg()[0].toFixed(2)}\n`);
     }
     // The first pass of a cold decode worker (start, loading the decoder, cold JIT), once per format.
     for (const format of ['arrow', 'parquet']) {
       await stopDecodeWorkers();
       const t = performance.now();
-      await decodeOnly(sources[format]!.overlap!());
+      await decodeOnly(sources[format].overlap!());
       cases.push({ format, name: 'decode only, decode worker, cold start (once)', run: async () => undefined, times: [(performance.now() - t) / 1000] });
     }
     const payloadMB = (ROWS * COLS * 4) / 1e6;
-    const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+    const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
     const results: Record<string, unknown>[] = [];
     const lines = [
       '| input | file MB | case | median s | MB/s | rows/s | time / decode time | time / fastest decode time |',
@@ -238,7 +238,8 @@ async function main(): Promise<void> {
       const decodes = cases.filter((d) => d.format === c.format && d.name.startsWith('decode only') && !d.name.includes('cold'));
       const ratioFastest = decodes.length > 0 ? t / Math.min(...decodes.map((d) => median(d.times))) : undefined;
       const fileMB = c.format === 'memory' ? undefined : statSync(files[c.format as keyof typeof files]).size / 1e6;
-      results.push({ input: c.format, fileMB, case: c.name, seconds: t, times: c.times, mbPerS: payloadMB / t, rowsPerS: ROWS / t, ratioToDecode: ratio, ratioToFastestDecode: ratioFastest });
+      results.push({ input: c.format, fileMB, case: c.name, seconds: t, times: c.times, mbPerS: payloadMB / t, rowsPerS: ROWS / t,
+        ratioToDecode: ratio, ratioToFastestDecode: ratioFastest });
       lines.push(`| ${c.format} | ${fileMB?.toFixed(1) ?? '-'} | ${c.name} | ${t.toFixed(3)} | ${(payloadMB / t).toFixed(0)} | ${Math.round(ROWS / t)} | ${ratio?.toFixed(2) ?? '-'} | ${ratioFastest?.toFixed(2) ?? '-'} |`);
     }
     const out = {

@@ -55,7 +55,7 @@ async function drain(src: MeasuredSource): Promise<number> {
   const t0 = performance.now();
   await new Promise<void>((resolve, reject) => {
     src.open().subscribe({
-      next: (b: RowBlock) => { s += b.data[b.rows * b.cols - 1]!; },
+      next: (b: RowBlock) => { s += b.data[b.rows * b.cols - 1]; },
       error: reject, complete: resolve,
     });
   });
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   // Fortran order by hand (the sinks write C order).
   {
     const t = new Float32Array(M * N);
-    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) t[j * M + i] = a[i * N + j]!;
+    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) t[j * M + i] = a[i * N + j];
     const head = `{'descr': '<f4', 'fortran_order': True, 'shape': (${M}, ${N}), }`;
     const total = Math.ceil((10 + head.length + 1) / 64) * 64;
     const h = Buffer.alloc(total, 0x20);
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
   const fslTable = new Table(batches);
   writeFileSync(p('fsl.arrow'), tableToIPC(fslTable, 'file'));
   const cols: Record<string, Vector<Float32>> = {};
-  for (let j = 0; j < N; j++) { const c = new Float32Array(M); for (let i = 0; i < M; i++) c[i] = a[i * N + j]!; cols[`c${j}`] = makeVector(c); }
+  for (let j = 0; j < N; j++) { const c = new Float32Array(M); for (let i = 0; i < M; i++) c[i] = a[i * N + j]; cols[`c${j}`] = makeVector(c); }
   const wide = new Table(cols);
   writeFileSync(p('wide.arrow'), tableToIPC(wide, 'file'));
   await writeParquetFactor(p('hyw-snappy.parquet'), matrix, { rowGroupSize: 16384 });
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     const times: number[] = [];
     for (let rep = 0; rep < 3; rep++) times.push(await drain(await make()));
     times.sort((x, y) => x - y);
-    const ms = times[1]!;
+    const ms = times[1];
     results.push({ case: name, ms: Math.round(ms), mbPerS: Math.round(mb / (ms / 1000)), fileMB: file === null ? null : Math.round(statSync(p(file)).size / 1e5) / 10 });
     console.log(`${name.padEnd(42)} ${String(Math.round(ms)).padStart(7)} ms ${String(Math.round(mb / (ms / 1000))).padStart(6)} MB/s`);
   }
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     const done = new Promise<void>((resolve) => socket.once('connect', () => { void produceArrowStream(socket, { rows: M, cols: N, seed: 1, batchRows: 8192, dtype: 'float32' }).then(resolve); }));
     let s = 0;
     const t0 = performance.now();
-    await new Promise<void>((resolve, reject) => src.open().subscribe({ next: (b) => { s += b.data[0]!; }, error: reject, complete: resolve }));
+    await new Promise<void>((resolve, reject) => src.open().subscribe({ next: (b) => { s += b.data[0]; }, error: reject, complete: resolve }));
     const ms = performance.now() - t0;
     await done;
     if (rep === 1) {

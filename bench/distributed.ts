@@ -50,10 +50,10 @@ function matrix(): Float64Array {
     const v = Float64Array.from({ length: N }, (_, c) => Math.cos(0.7 * (c + 1) * (j + 1)));
     for (let i = 0; i < M; i++) {
       const u = s * Math.sin(0.13 * (i + 1) * (j + 1) + j);
-      for (let c = 0; c < N; c++) a[i * N + c]! += u * v[c]!;
+      for (let c = 0; c < N; c++) a[i * N + c] += u * v[c];
     }
   }
-  for (let k = 0; k < a.length; k++) a[k]! += 1e-2 * Math.sin(12.9898 * k + 78.233);
+  for (let k = 0; k < a.length; k++) a[k] += 1e-2 * Math.sin(12.9898 * k + 78.233);
   return a;
 }
 
@@ -91,7 +91,7 @@ async function stopWorkers(ws: Worker[]): Promise<void> {
   await Promise.all(ws.map((w) => new Promise((r) => { w.child.once('exit', r); w.child.kill('SIGTERM'); })));
 }
 
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
+const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
 interface DistSample { seconds: number; shardSeconds: number[]; mergeSeconds: number; shardBytes: number; redisCommands: number; workersUsed: number }
 
@@ -123,20 +123,20 @@ async function main(): Promise<void> {
       'one process, 1 thread': () => single(1), 'one process, 2 threads': () => single(2),
       '1 worker': () => distributed(1), '2 workers': () => distributed(2), '3 workers': () => distributed(3),
     };
-    const load: number[] = [loadavg()[0]!];
-    console.log(`distributed bench: ${M} x ${N} float64 (${(M * N * 8 / 1e6).toFixed(0)} MB), rank ${RANK}, ${SHARDS} shards, ${REPS} reps; load ${load[0]!.toFixed(2)}`);
-    await cases['1 worker']!(); // warm-up (page cache, module cache)
+    const load: number[] = [loadavg()[0]];
+    console.log(`distributed bench: ${M} x ${N} float64 (${(M * N * 8 / 1e6).toFixed(0)} MB), rank ${RANK}, ${SHARDS} shards, ${REPS} reps; load ${load[0].toFixed(2)}`);
+    await cases['1 worker'](); // warm-up (page cache, module cache)
     const samples: Record<string, (number | DistSample)[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
     for (let rep = 0; rep < REPS; rep++) {
       for (const [name, f] of Object.entries(cases)) {
         const s = await f();
-        samples[name]!.push(s);
+        samples[name].push(s);
         console.log(`  rep ${rep + 1} ${name}: ${(typeof s === 'number' ? s : s.seconds).toFixed(2)} s`);
       }
-      load.push(loadavg()[0]!);
+      load.push(loadavg()[0]);
     }
-    const secs = (name: string): number => median(samples[name]!.map((s) => (typeof s === 'number' ? s : s.seconds)));
-    const dist = (name: string): DistSample[] => samples[name]! as DistSample[];
+    const secs = (name: string): number => median(samples[name].map((s) => (typeof s === 'number' ? s : s.seconds)));
+    const dist = (name: string): DistSample[] => samples[name] as DistSample[];
     const all = ['1 worker', '2 workers', '3 workers'].flatMap(dist);
     const tShard = median(all.flatMap((s) => s.shardSeconds));
     const tMerge = median(all.map((s) => s.mergeSeconds));
@@ -146,7 +146,7 @@ async function main(): Promise<void> {
     const shardBytes = median(all.map((s) => s.shardBytes));
     const commandsPerShard = median(all.map((s) => s.redisCommands)) / SHARDS;
     const rows = Object.keys(cases).map((name) => {
-      const d = typeof samples[name]![0] === 'number' ? undefined : dist(name);
+      const d = typeof samples[name][0] === 'number' ? undefined : dist(name);
       return `| ${name} | ${secs(name).toFixed(2)} | ${(secs('one process, 1 thread') / secs(name)).toFixed(2)} | ${d ? median(d.map((s) => s.workersUsed)) : '-'} | ${d ? median(d.map((s) => s.mergeSeconds)).toFixed(2) : '-'} |`;
     });
     // The model on N machines (one worker per machine, S = max(12, N) shards), for this matrix and one 100x taller.

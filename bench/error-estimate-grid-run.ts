@@ -66,14 +66,14 @@ export function dataOf(spectrum: Spectrum, dtype: SketchDType, center: boolean, 
   if (center) {
     const rnd = seedrandom(`grid-means:${seed}`);
     const mu = Float64Array.from({ length: N }, () => 3 * (rnd() - 0.5));
-    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) a[i * N + j] += mu[j]!;
+    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) a[i * N + j] += mu[j];
   }
   const streamed = dtype === 'float32' ? Float32Array.from(a) : a;
   const truth = Float64Array.from(streamed);
   if (center) {
     const mean = new Float64Array(N);
-    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) mean[j] += truth[i * N + j]! / M;
-    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) truth[i * N + j] -= mean[j]!;
+    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) mean[j] += truth[i * N + j] / M;
+    for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) truth[i * N + j] -= mean[j];
   }
   return { streamed, truth };
 }
@@ -97,14 +97,14 @@ export function runOne(cfg: Config, data: Data, seed: number, mc: () => number, 
       gemm(false, false, M, r, N, 1, data.truth, 0, N, v.data, v.offset, v.stride, 0, us, 0, r);
     } else {
       const u = rec.u!;
-      for (let i = 0; i < M; i++) for (let j = 0; j < r; j++) us[i * r + j] = u.data[u.offset + i * u.stride + j]! * rec.s[j]!;
+      for (let i = 0; i < M; i++) for (let j = 0; j < r; j++) us[i * r + j] = u.data[u.offset + i * u.stride + j] * rec.s[j];
     }
     gemm(false, true, M, N, r, -1, us, 0, r, v.data, v.offset, v.stride, 1, e, 0, N);
   }
   const ete = new Float64Array(N * N);
   gemm(true, false, N, N, M, 1, e, 0, N, e, 0, N, 0, ete, 0, N);
   let e2 = 0;
-  for (let j = 0; j < N; j++) e2 += ete[j * N + j]!;
+  for (let j = 0; j < N; j++) e2 += ete[j * N + j];
   const lambda = Array.from(svd({ rows: N, cols: N, data: ete, offset: 0, stride: N }, { vectors: false }).s);
   return {
     ratio: est.frobenius / Math.sqrt(e2), p: predictedInside(lambda, est.q, mc, samples), reliable: est.reliable,
@@ -157,7 +157,7 @@ export interface CellSummary {
 
 export function median(x: number[]): number {
   const s = [...x].sort((a, b) => a - b), h = s.length >> 1;
-  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 }
 
 export function summarize(config: Config, runs: Run[]): CellSummary {

@@ -44,7 +44,7 @@ const quick = process.argv.includes('--quick');
 const here = fileURLToPath(new URL('.', import.meta.url));
 const seeds = quick ? [0, 1] : [0, 1, 2, 3, 4, 5];
 const ranks = quick ? [1, 5, 9, 12] : [1, 2, 3, 5, 7, 9, 10, 11, 12];
-const t0 = performance.now(), load0 = loadavg()[0]!;
+const t0 = performance.now(), load0 = loadavg()[0];
 
 // Library grid.
 const configs = gridConfigs({ methods: ['three-sketch', 'two-sketch', 'fd', 'rsvd'], spectra: SPECTRA, ranks });
@@ -76,8 +76,8 @@ try {
         const { u, s, v } = readFactors(out);
         let e2 = 0;
         for (let r0 = 0; r0 < M; r0++) for (let j = 0; j < N; j++) {
-          let x = f.truth[r0 * N + j]!;
-          for (let t = 0; t < s.length; t++) x -= u.data[r0 * s.length + t]! * s[t]! * v.data[j * s.length + t]!;
+          let x = f.truth[r0 * N + j];
+          for (let t = 0; t < s.length; t++) x -= u.data[r0 * s.length + t] * s[t] * v.data[j * s.length + t];
           e2 += x * x;
         }
         cell.kind = res.errorEstimate.kind;
@@ -94,7 +94,7 @@ try {
   rmSync(tmp, { recursive: true, force: true });
 }
 
-const seconds = (performance.now() - t0) / 1000, load1 = loadavg()[0]!;
+const seconds = (performance.now() - t0) / 1000, load1 = loadavg()[0];
 const isSketch = (c: CellSummary) => c.config.method !== 'rsvd';
 const defaults = cells.filter(isSketch), rsvd = cells.filter((c) => !isSketch(c));
 const sum = (xs: CellSummary[], f: (c: CellSummary) => number) => xs.reduce((t, c) => t + f(c), 0);

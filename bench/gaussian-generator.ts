@@ -26,7 +26,7 @@ function fillGaussianMath(k0: number, key: number, dim: number, i0: number, coun
     const i = i0 + t, o = t * dim;
     for (let j = 0; j < dim; j += 2) {
       if (j % 4 === 0) philox4x32(i, Math.floor(i * INV_2_32), j >> 2, 0, k0, key, words);
-      const w1 = words[j & 3]!, w2 = words[(j & 3) + 1]!;
+      const w1 = words[j & 3], w2 = words[(j & 3) + 1];
       const r = Math.sqrt(-2 * Math.log(((w1 >>> 0) + 1) * INV_2_32));
       const th = TWO_PI * (((w2 >>> 0) + 1) * INV_2_32);
       out[o + j] = r * Math.cos(th);
@@ -51,9 +51,9 @@ for (const dim of [134, 10]) {
     }
     let maxAbs = 0, maxRel = 0;
     for (let t = 0; t < a.length; t++) {
-      const d = Math.abs(a[t]! - b[t]!);
+      const d = Math.abs(a[t] - b[t]);
       maxAbs = Math.max(maxAbs, d);
-      if (Math.abs(b[t]!) > 1e-3) maxRel = Math.max(maxRel, d / Math.abs(b[t]!));
+      if (Math.abs(b[t]) > 1e-3) maxRel = Math.max(maxRel, d / Math.abs(b[t]));
     }
     const normals = items * dim;
     console.log(`dim ${dim} ${Arr.name}: Math ${bestOld.toFixed(1)} ms (${(normals / bestOld / 1e3).toFixed(1)} M normals/s), `

@@ -72,7 +72,7 @@ function fillNormalish(x: Float64Array | Float32Array, seed: number): void {
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const h = s.length >> 1;
-  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 }
 
 /** Seconds of one call. */
@@ -120,8 +120,8 @@ const load0 = loadavg();
 const pool = await startKernelThreads(2);
 if (pool === null) throw new Error(`no wasm kernels: ${kernelBackend().reason}`);
 const numpy = [new Numpy(1), new Numpy(2)];
-const numpyVersion = String((await numpy[0]!.next()).numpy);
-await numpy[1]!.next();
+const numpyVersion = String((await numpy[0].next()).numpy);
+await numpy[1].next();
 
 /**
  * One warm-up call of each of the four contenders (ours and numpy's, 1 and 2 threads), then `reps`
@@ -137,18 +137,18 @@ async function measure(op: string, dtype: DType, n: number, k: number, run: () =
       setKernelThreads(threads === 2 ? pool : null);
       const t = once(run);
       if (r === -1 && threads === 1) reps = Math.max(3, Math.min(11, Math.round(0.6 / Math.max(t, 1e-4))));
-      if (r >= 0) ours[threads - 1]!.push(t);
+      if (r >= 0) ours[threads - 1].push(t);
       if (numpyFrom !== null) {
-        const s = await numpy[threads - 1]!.time({ ...q, warm: r === -1 });
-        if (r >= 0) theirs[threads - 1]!.push(s);
+        const s = await numpy[threads - 1].time({ ...q, warm: r === -1 });
+        if (r >= 0) theirs[threads - 1].push(s);
       }
     }
   }
   for (const threads of [1, 2]) {
-    const o = gf(n, k, median(ours[threads - 1]!));
+    const o = gf(n, k, median(ours[threads - 1]));
     const th = numpyFrom === null
       ? rows.find((x) => x.op === op && x.dtype === dtype && x.n === n && x.k === k && x.threads === threads)!.numpy
-      : gf(n, k, median(theirs[threads - 1]!));
+      : gf(n, k, median(theirs[threads - 1]));
     const row: Row = { op, dtype, n, k, threads, ours: o, numpy: th, ratio: o / th, reps };
     if (copyIn) row.copyIn = true;
     rows.push(row);

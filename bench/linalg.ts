@@ -75,7 +75,7 @@ sys.stdout.buffer.write(out.astype('<f8').tobytes())
     maxBuffer: 1 << 30, env: numpyEnv({ OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' }),
   });
   const all = new Float64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
-  return { ms: all[0]!, values: all.slice(1) };
+  return { ms: all[0], values: all.slice(1) };
 }
 
 function timeIt<T>(reps: number, f: () => T): { ms: number; last: T } {
@@ -87,14 +87,14 @@ function timeIt<T>(reps: number, f: () => T): { ms: number; last: T } {
     ts.push(performance.now() - t);
   }
   ts.sort((a, b) => a - b);
-  return { ms: ts[Math.floor(ts.length / 2)]!, last };
+  return { ms: ts[Math.floor(ts.length / 2)], last };
 }
 
 function orthError(q: Matrix64): number {
   const n = q.cols, g = new Float64Array(n * n);
   gemm(true, false, n, n, q.rows, 1, q.data, q.offset, q.stride, q.data, q.offset, q.stride, 0, g, 0, n);
   let d = 0;
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) d = Math.max(d, Math.abs(g[i * n + j]! - (i === j ? 1 : 0)));
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) d = Math.max(d, Math.abs(g[i * n + j] - (i === j ? 1 : 0)));
   return d;
 }
 
@@ -116,7 +116,7 @@ try {
     const hh = timeIt(reps, () => householderQr(a));
     const recon = new Float64Array(m * n);
     gemm(false, false, m, n, n, 1, hh.last.q.data, 0, n, hh.last.r.data, 0, n, 0, recon, 0, n);
-    for (let i = 0; i < m * n; i++) recon[i] -= a.data[i]!;
+    for (let i = 0; i < m * n; i++) recon[i] -= a.data[i];
     results.push(
       { case: `QR ${m} x ${n}`, method: 'numpy np.linalg.qr', ms: np.ms, ratio: 1, orthError: np.values[0], reconError: np.values[1] },
       { case: `QR ${m} x ${n}`, method: 'orthonormalize (CholeskyQR2)', ms: chol.ms, ratio: chol.ms / np.ms, orthError: orthError(chol.last) },
@@ -133,7 +133,7 @@ try {
     const ours = timeIt(reps, () => svd(a));
     const s = ours.last.s;
     let sErr = 0;
-    for (let i = 0; i < s.length; i++) sErr = Math.max(sErr, Math.abs(s[i]! - np.values[i]!) / np.values[0]!);
+    for (let i = 0; i < s.length; i++) sErr = Math.max(sErr, Math.abs(s[i] - np.values[i]) / np.values[0]);
     const vals = timeIt(reps, () => svd(a, { vectors: false }));
     results.push(
       { case: `SVD ${m} x ${n}`, method: 'numpy np.linalg.svd (gesdd)', ms: np.ms, ratio: 1 },

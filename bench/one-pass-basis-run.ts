@@ -51,7 +51,8 @@ for (const c of cs) {
       for (let seed = 0; seed < 5; seed++) {
         const spill = memorySpill();
         const st = createSketch({ cols: nn, rank: r, method: 'rsvd', seed, dtype, sizes: p.sizes, spill });
-        for (let r0 = 0; r0 < m; r0 += 1000) { const bb = Math.min(1000, m - r0); updateRows(st, rows32 ? { rows: bb, cols: nn, data: rows32, offset: r0 * nn, stride: nn } : { rows: bb, cols: nn, data: a.data, offset: r0 * nn, stride: nn }, r0); }
+        for (let r0 = 0; r0 < m; r0 += 1000) { const bb = Math.min(1000, m - r0); updateRows(st, rows32 ? { rows: bb, cols: nn, data: rows32,
+          offset: r0 * nn, stride: nn } : { rows: bb, cols: nn, data: a.data, offset: r0 * nn, stride: nn }, r0); }
         const o = rangeBasis(st as never, spill as never).rho, nw = rangeBasis(st as never, spill as never, RSVD_REL_TOL).rho;
         out.push(o === nw ? `${o}` : `${o}->${nw}`);
       }

@@ -90,7 +90,7 @@ const meanSe = (x: number[]) => {
   return { mean: m, se: Math.sqrt(v / x.length) };
 };
 
-const t0 = performance.now(), load0 = loadavg()[0]!;
+const t0 = performance.now(), load0 = loadavg()[0];
 const rows: { case: string; rank: number; l: number; ours: number[]; numpy: number[] }[] = [];
 mkdirSync(TMP, { recursive: true });
 try {
@@ -112,7 +112,7 @@ try {
           updateRows(st, rows32 ? { rows: b, cols: n, data: rows32, offset: r0 * n, stride: n } : { rows: b, cols: n, data: a.data, offset: r0 * n, stride: n }, r0);
         }
         const f = reconstruct(st, { rank: r });
-        ours.push(spectralNorm(differenceOperator(a, f.u!, f.s, f.v), { tol: 1e-8 }) / sigma[r]!);
+        ours.push(spectralNorm(differenceOperator(a, f.u!, f.s, f.v), { tol: 1e-8 }) / sigma[r]);
       }
       const l = plan.sizes.k;
       const numpy = JSON.parse(execFileSync('python3', ['-c', PY, path, String(r), String(SEEDS), dtype, String(l)], { env: numpyEnv(), maxBuffer: 1 << 26 }).toString()) as number[];
@@ -138,7 +138,7 @@ const L = [
   '| case | r | l | default | numpy same l | ratio of means | z |', '|---|---:|---:|---|---|---:|---:|',
   ...table.map((x) => `| ${x.case} | ${x.rank} | ${x.l} | ${f3(x.oursMean)} ± ${f3(x.oursSe)} | ${f3(x.numpyMean)} ± ${f3(x.numpySe)} | ${f3(x.ratio)} | ${x.z.toFixed(1)} |`),
   '',
-  `Ratio of means ${f3(Math.min(...table.map((x) => x.ratio)))}–${f3(Math.max(...table.map((x) => x.ratio)))} (median ${f3([...table.map((x) => x.ratio)].sort((p, q) => p - q)[Math.floor(table.length / 2)]!)}). ` +
+  `Ratio of means ${f3(Math.min(...table.map((x) => x.ratio)))}–${f3(Math.max(...table.map((x) => x.ratio)))} (median ${f3([...table.map((x) => x.ratio)].sort((p, q) => p - q)[Math.floor(table.length / 2)])}). ` +
   `Worse than numpy by more than seed noise (z > 2): ${worse.length === 0 ? 'none' : worse.map((x) => `${x.case} r=${x.rank} (${f3(x.ratio)}, z = ${x.z.toFixed(1)})`).join(', ')}; ` +
   `better (z < −2): ${better.length === 0 ? 'none' : better.map((x) => `${x.case} r=${x.rank} (${f3(x.ratio)}, z = ${x.z.toFixed(1)})`).join(', ')}.`,
 ];

@@ -125,7 +125,7 @@ function sketchOnce(a: Matrix64, rows32: Float32Array | null, method: Method, si
   // FD keeps V and S; its rank-r approximant is A V V^T = (A V diag(1/s)) diag(s) V^T.
   const r = f.s.length, u = zeros(m, r);
   gemm(false, false, m, r, n, 1, a.data, 0, n, f.v.data, 0, r, 0, u.data, 0, r);
-  for (let i = 0; i < m; i++) for (let j = 0; j < r; j++) u.data[i * r + j] = f.s[j]! > 0 ? u.data[i * r + j]! / f.s[j]! : 0;
+  for (let i = 0; i < m; i++) for (let j = 0; j < r; j++) u.data[i * r + j] = f.s[j] > 0 ? u.data[i * r + j] / f.s[j] : 0;
   return { u, s: f.s, v: f.v };
 }
 
@@ -133,12 +133,12 @@ function errors(a: Matrix64, f: Factors, sigmaNext: number, tail: number, normA:
   const spectral = spectralNorm(differenceOperator(a, f.u, f.s, f.v), { tol: 1e-8 }) / sigmaNext;
   // ||A - U S V^T||_F^2 = ||A||^2 - 2 tr(V^T A^T U S) + ||U S V^T||^2, formed densely (small matrices).
   const m = a.rows, n = a.cols, r = f.s.length, us = zeros(m, r);
-  for (let i = 0; i < m; i++) for (let j = 0; j < r; j++) us.data[i * r + j] = f.u.data[i * r + j]! * f.s[j]!;
+  for (let i = 0; i < m; i++) for (let j = 0; j < r; j++) us.data[i * r + j] = f.u.data[i * r + j] * f.s[j];
   const d = zeros(m, n);
   d.data.set(a.data.subarray(0, m * n));
   gemm(false, true, m, n, r, -1, us.data, 0, r, f.v.data, 0, r, 1, d.data, 0, n);
   let fr = 0;
-  for (let t = 0; t < m * n; t++) fr += d.data[t]! ** 2;
+  for (let t = 0; t < m * n; t++) fr += d.data[t] ** 2;
   return { spectral, frobenius: Math.sqrt(fr) / tail, vsZero: Math.sqrt(fr) / normA };
 }
 
@@ -173,7 +173,7 @@ const mean = (x: number[]) => x.reduce((s, v) => s + v, 0) / x.length;
 const render = process.argv.includes('--render');
 let rows: Record<string, unknown>[] = [];
 const t0 = performance.now();
-let load0 = loadavg()[0]!;
+let load0 = loadavg()[0];
 let date = new Date().toISOString();
 let seconds = 0;
 let seeds = SEEDS;
@@ -196,7 +196,7 @@ for (const c of cases()) {
   await writeNpy(path, dtype === 'float32' ? { rows: m, cols: n, data: rows32!, offset: 0, stride: n } : a);
   for (const r of c.ranks) {
     let tail = 0;
-    for (let j = r; j < sigma.length; j++) tail += sigma[j]! ** 2;
+    for (let j = r; j < sigma.length; j++) tail += sigma[j] ** 2;
     tail = Math.sqrt(tail);
     const q = { rank: r, rows: m, cols: n, dtype };
     const bMin = minimumBudget(q, 'auto');
@@ -205,7 +205,7 @@ for (const c of cases()) {
     const widthOf = (p: (typeof autos)[number]) => (p.kind === 'sketch' && p.method === 'rsvd' ? p.sizes.k : r + 10);
     const np = numpyRsvd(path, r, dtype, [r + 10, ...autos.map(widthOf)]);
     for (const [bi, [label, budget]] of budgets.entries()) {
-      const auto = autos[bi]!;
+      const auto = autos[bi];
       if (auto.kind !== 'sketch') throw new Error('one pass should plan a sketch');
       const plans = new Map<string, { method: Method; sizes: never; desc: string; bytes: number }>();
       for (const method of METHODS) {
@@ -221,17 +221,17 @@ for (const c of cases()) {
       for (const [key, p] of plans) {
         err[key] = [];
         for (let seed = 0; seed < SEEDS; seed++) {
-          err[key].push(errors(a, sketchOnce(a, rows32, p.method, p.sizes, r, seed, dtype), sigma[r]!, tail, normA));
+          err[key].push(errors(a, sketchOnce(a, rows32, p.method, p.sizes, r, seed, dtype), sigma[r], tail, normA));
         }
       }
       const def = auto.method;
       // The default's own runs: the same plan as its method's (the planner is deterministic).
       const same = plans.get(def)!;
       if (JSON.stringify(same.sizes) !== JSON.stringify(auto.sizes)) throw new Error(`auto and ${def} planned different sizes`);
-      const d = err[def]!;
+      const d = err[def];
       const perTrial = (metric: 'spectral' | 'frobenius') => d.map((e, i) => {
         let best = Infinity, who = '';
-        for (const [key, es] of Object.entries(err)) if (ONE_PASS.includes(key) && es[i]![metric] < best) { best = es[i]![metric]; who = key; }
+        for (const [key, es] of Object.entries(err)) if (ONE_PASS.includes(key) && es[i][metric] < best) { best = es[i][metric]; who = key; }
         if (e[metric] <= best * (1 + 1e-9)) who = def; // ties (the exact answer): the default
         return { ratio: e[metric] / best, who, best };
       });
@@ -242,15 +242,15 @@ for (const c of cases()) {
         default: def, defaultSizes: same.desc, defaultBytes: same.bytes,
         methods: Object.fromEntries([...plans].map(([key, p]) => [key, {
           sizes: p.desc, stateBytes: p.bytes,
-          spectral: mean(err[key]!.map((e) => e.spectral)), frobenius: mean(err[key]!.map((e) => e.frobenius)),
+          spectral: mean(err[key].map((e) => e.spectral)), frobenius: mean(err[key].map((e) => e.frobenius)),
         }])),
         unavailable: METHODS.filter((x) => !plans.has(x)),
         defaultSpectral: mean(d.map((e) => e.spectral)), defaultFrobenius: mean(d.map((e) => e.frobenius)),
         ratioSpectral: mean(ps.map((x) => x.ratio)), worstRatioSpectral: Math.max(...ps.map((x) => x.ratio)), bestSpectral: bestOf(ps),
         ratioFrobenius: mean(pf.map((x) => x.ratio)), worstRatioFrobenius: Math.max(...pf.map((x) => x.ratio)), bestFrobenius: bestOf(pf),
-        numpySpectral: mean(np[r + 10]!.map((e) => e.spectral)), numpyFrobenius: mean(np[r + 10]!.map((e) => e.frobenius)),
+        numpySpectral: mean(np[r + 10].map((e) => e.spectral)), numpyFrobenius: mean(np[r + 10].map((e) => e.frobenius)),
         numpyEqualL: widthOf(auto),
-        numpyEqualSpectral: mean(np[widthOf(auto)]!.map((e) => e.spectral)), numpyEqualFrobenius: mean(np[widthOf(auto)]!.map((e) => e.frobenius)),
+        numpyEqualSpectral: mean(np[widthOf(auto)].map((e) => e.spectral)), numpyEqualFrobenius: mean(np[widthOf(auto)].map((e) => e.frobenius)),
         fd: err.fd ? { sizes: plans.get('fd')!.desc, spectral: mean(err.fd.map((e) => e.spectral)), frobenius: mean(err.fd.map((e) => e.frobenius)) } : null,
         maxVsZero: Math.max(...d.map((e) => e.vsZero)),
       };
@@ -298,10 +298,10 @@ for (const x of rows as never as Record<string, never>[]) {
 }
 const all = rows as never as Record<string, number>[];
 const str = (x: Record<string, number>, k: string) => (x as never as Record<string, string>)[k];
-const worst = (k: string, xs = all) => Math.max(...xs.map((x) => x[k]!));
+const worst = (k: string, xs = all) => Math.max(...xs.map((x) => x[k]));
 const atMin = all.filter((x) => str(x, 'budget') === 'min'), above = all.filter((x) => str(x, 'budget') !== 'min');
-const ratio = (x: Record<string, number>, a: string, b: string) => x[a]! / x[b]!;
-const med = (v: number[]) => [...v].sort((p, q) => p - q)[Math.floor(v.length / 2)]!;
+const ratio = (x: Record<string, number>, a: string, b: string) => x[a] / x[b];
+const med = (v: number[]) => [...v].sort((p, q) => p - q)[Math.floor(v.length / 2)];
 const eqS = all.map((x) => ratio(x, 'defaultSpectral', 'numpyEqualSpectral')), eqF = all.map((x) => ratio(x, 'defaultFrobenius', 'numpyEqualFrobenius'));
 const worstEq = all.reduce((w, x) => (ratio(x, 'defaultSpectral', 'numpyEqualSpectral') > ratio(w, 'defaultSpectral', 'numpyEqualSpectral') ? x : w));
 L.push('', '## Summary', '',

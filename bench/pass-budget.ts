@@ -132,7 +132,7 @@ async function benchMatrix(name: string, path: string, rank: number): Promise<Be
   const a = await loadDense(path);
   const sigma = svd(a).s;
   let t = 0;
-  for (let j = rank; j < sigma.length; j++) t += sigma[j]! ** 2;
+  for (let j = rank; j < sigma.length; j++) t += sigma[j] ** 2;
   return { name, path, rank, a, sigma, tau: Math.sqrt(t) };
 }
 
@@ -157,8 +157,8 @@ function measure(m: BenchMatrix, j: CliJson, prefix: string): Partial<PassBudget
     const buf = readFileSync(p);
     const hl = buf.readUInt16LE(8);
     const header = buf.toString('latin1', 10, 10 + hl);
-    const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)![1]!).split(',').map((x) => x.trim()).filter(Boolean).map(Number);
-    const rows = shape[0]!, cols = shape[1] ?? 1;
+    const shape = (/'shape':\s*\(([^)]*)\)/.exec(header)![1]).split(',').map((x) => x.trim()).filter(Boolean).map(Number);
+    const rows = shape[0], cols = shape[1] ?? 1;
     const data = new Float64Array(buf.buffer.slice(buf.byteOffset + 10 + hl, buf.byteOffset + 10 + hl + 8 * rows * cols));
     return { rows, cols, data, offset: 0, stride: cols };
   };
@@ -166,8 +166,8 @@ function measure(m: BenchMatrix, j: CliJson, prefix: string): Partial<PassBudget
   const r = s.length, n = m.a.cols;
   let e2 = 0;
   for (let i = 0; i < m.a.rows; i++) for (let c = 0; c < n; c++) {
-    let x = m.a.data[i * n + c]!;
-    for (let p = 0; p < r; p++) x -= u.data[i * r + p]! * s[p]! * v.data[c * r + p]!;
+    let x = m.a.data[i * n + c];
+    for (let p = 0; p < r; p++) x -= u.data[i * r + p] * s[p] * v.data[c * r + p];
     e2 += x * x;
   }
   const frob = Math.sqrt(e2);
@@ -175,7 +175,7 @@ function measure(m: BenchMatrix, j: CliJson, prefix: string): Partial<PassBudget
   return {
     passes: j.passes,
     sizes: Object.entries(j.sketch).filter(([k]) => k !== 'rule').map(([k, x]) => `${k}=${x}`).join(' '),
-    frobeniusRatio: frob / m.tau, spectralRatio: spec / m.sigma[m.rank]!,
+    frobeniusRatio: frob / m.tau, spectralRatio: spec / m.sigma[m.rank],
     errorEstimateRatio: j.errorEstimate.frobenius / frob,
     seconds: j.seconds, peakRssBytes: j.peakRssBytes, stateBytes: j.stateBytes, returnedRank: r,
   };
@@ -247,12 +247,12 @@ async function plot(rows: PassBudgetRow[], field: 'frobeniusRatio' | 'spectralRa
   const dodge = (family: string): number => 0.07 * (index.get(family)! - (present.length - 1) / 2);
   const budgets = [...new Set(rows.filter((r) => r.impl === 'ours').map((r) => r.memoryBudget))].sort((a, b) => a - b).map(budgetLabel);
   const measured = rows.filter((r) => r[field] !== undefined);
-  const excesses = measured.map((r) => r[field]! - 1);
+  const excesses = measured.map((r) => (r[field] ?? Number.NaN) - 1);
   const top = 10 ** (Math.ceil(Math.log10(Math.max(...excesses, 1e-3))) + 1);
   // numpy has no memory budget: its points are repeated in every budget row of the facet.
   const cells = (r: PassBudgetRow): string[] => (r.impl === 'numpy' ? budgets : [budgetLabel(r.memoryBudget)]);
   const values = rows.flatMap((r) => cells(r).map((budget) => {
-    const excess = r[field] !== undefined ? r[field]! - 1 : undefined;
+    const excess = r[field] !== undefined ? r[field] - 1 : undefined;
     const kind = excess === undefined ? 'refused' : excess < EXCESS_FLOOR ? 'below'
       : r.returnedRank !== undefined && r.returnedRank < r.rank ? 'partial' : 'value';
     return {
@@ -341,7 +341,7 @@ function summary(rows: PassBudgetRow[], passBudgets: readonly number[]): string 
       if (fit.length === 0) { lines.push(`| ${matrix} | ${fmtBytes(Number(budget))} | ${P} | (none fits) | | | | | |`); continue; }
       // ties (to 4 digits) go to fewer passes, then less time
       const key = (r: PassBudgetRow) => [Number(r.frobeniusRatio!.toFixed(4)), r.passes, r.seconds!];
-      const better = (x: PassBudgetRow, y: PassBudgetRow) => { const a = key(x), b = key(y); return a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!; };
+      const better = (x: PassBudgetRow, y: PassBudgetRow) => { const a = key(x), b = key(y); return a[0] - b[0] || a[1] - b[1] || a[2] - b[2]; };
       const best = fit.reduce((a, b) => (better(b, a) < 0 ? b : a));
       const three = fit.find((r) => r.method === 'three-sketch');
       const partial = (r: PassBudgetRow | undefined): string => (r?.returnedRank !== undefined && r.returnedRank < r.rank ? ` (rank ${r.returnedRank} returned)` : '');
@@ -361,7 +361,7 @@ export async function runPassBudget(argv: readonly string[], out: NodeJS.Writabl
   const root = findRoot();
   if (!existsSync(join(root, 'dist', 'streams', 'cli', 'main.js'))) throw new Error('pass-budget: run `npm run build` first (the runs go through bin/rangefinder.js)');
   const outAt = argv.indexOf('--out');
-  const outDir = outAt >= 0 && argv[outAt + 1] !== undefined ? argv[outAt + 1]! : join(root, 'bench', 'out');
+  const outDir = outAt >= 0 && argv[outAt + 1] !== undefined ? argv[outAt + 1] : join(root, 'bench', 'out');
   // --quick writes pass-budget-quick.*, so a smoke run never overwrites the full results.
   const base = quick ? 'pass-budget-quick' : 'pass-budget';
   const tmpDir = join(root, 'bench', 'out', 'tmp');

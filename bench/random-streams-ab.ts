@@ -43,7 +43,7 @@ const runs: Record<'old' | 'new', Record<string, number>[]> = { old: [], new: []
 const load: number[] = [];
 for (let rep = 0; rep < REPS; rep++) {
   for (const [tree, dir] of (rep % 2 === 0 ? [['old', base], ['new', root]] : [['new', root], ['old', base]]) as ['old' | 'new', string][]) {
-    load.push(loadavg()[0]!);
+    load.push(loadavg()[0]);
     const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', join(dir, 'bench', 'random-streams-run.ts')],
       { cwd: dir, encoding: 'utf8', env: { ...process.env }, maxBuffer: 1 << 24 });
     if (r.status !== 0) { console.error(r.stderr); process.exit(1); }
@@ -52,13 +52,13 @@ for (let rep = 0; rep < REPS; rep++) {
     console.error(`rep ${rep} ${tree} done`);
   }
 }
-const median = (v: number[]) => { const s = [...v].sort((x, y) => x - y); return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2; };
-const keys = Object.keys(runs.new[0]!);
+const median = (v: number[]) => { const s = [...v].sort((x, y) => x - y); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const keys = Object.keys(runs.new[0]);
 const rows = keys.map((k) => {
-  const o = median(runs.old.map((r) => r[k]!)), nw = median(runs.new.map((r) => r[k]!));
+  const o = median(runs.old.map((r) => r[k])), nw = median(runs.new.map((r) => r[k]));
   // Paired: the two trees of one repetition ran back to back, so their ratio cancels slow load drift.
-  const paired = runs.new.map((r, i) => r[k]! / runs.old[i]![k]!).sort((x, y) => x - y);
-  return { case: k, old: o, new: nw, ratio: nw / o, pairedMedian: median(paired), pairedMin: paired[0]!, pairedMax: paired.at(-1)! };
+  const paired = runs.new.map((r, i) => r[k] / runs.old[i][k]).sort((x, y) => x - y);
+  return { case: k, old: o, new: nw, ratio: nw / o, pairedMedian: median(paired), pairedMin: paired[0], pairedMax: paired.at(-1)! };
 });
 const md = ['| case | old (xor128) | new (Philox) | new / old | paired new / old: median (range) |', '| --- | ---: | ---: | ---: | ---: |',
   ...rows.map((r) => `| ${r.case} | ${Math.round(r.old).toLocaleString('en-US')} | ${Math.round(r.new).toLocaleString('en-US')} | ${r.ratio.toFixed(2)} | ${r.pairedMedian.toFixed(2)} (${r.pairedMin.toFixed(2)}-${r.pairedMax.toFixed(2)}) |`)];

@@ -58,4 +58,5 @@ function pass(rows: number): { seconds: number; cpuSeconds: number; sizes: unkno
 
 pass(Math.min(m, 5_000));
 const run = pass(m);
-console.log(JSON.stringify({ rows: m, cols: n, method, family, rank, sizes: run.sizes, seconds: [run.seconds], cpuSeconds: run.cpuSeconds, rowsPerS: m / run.seconds, rowsPerCpuS: m / run.cpuSeconds }));
+console.log(JSON.stringify({ rows: m, cols: n, method, family, rank, sizes: run.sizes, seconds: [run.seconds], cpuSeconds: run.cpuSeconds,
+  rowsPerS: m / run.seconds, rowsPerCpuS: m / run.cpuSeconds }));

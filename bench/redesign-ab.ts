@@ -92,7 +92,7 @@ type Run = { rowsPerS: number; rowsPerCpuS?: number; seconds: number[]; cpuSecon
 const metric = process.env.METRIC ?? 'cpu';
 const rate = (x: Run) => (metric === 'wall' ? x.rowsPerS : x.rowsPerCpuS ?? x.rowsPerS);
 let runs: Record<string, Record<string, Run[]>> = {};
-let load: number[] = [loadavg()[0]!];
+let load: number[] = [loadavg()[0]];
 const t0 = Date.now();
 let seconds = 0, date = new Date().toISOString(), resumedSeconds = 0;
 if (render) {
@@ -114,7 +114,7 @@ try {
       for (const t of order) {
         if (c.method === 'rsvd' && !hasRsvd(t.dir)) continue;
         if ((runs[c.key]?.[t.name]?.length ?? 0) > rep) continue; // made before a RESUME
-        const l = loadavg()[0]!;
+        const l = loadavg()[0];
         load.push(l);
         const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', join(t.dir, 'bench', 'redesign-ab-run.ts'),
           join(dir, `A${c.cols}.npy`), c.method, c.family, String(c.rank), ...(c.width ? [String(c.width)] : [])],
@@ -132,13 +132,13 @@ try {
   rmSync(dir, { recursive: true, force: true });
   for (const t of trees) rmSync(join(t.dir, 'bench', 'redesign-ab-run.ts'), { force: true });
 }
-load.push(loadavg()[0]!);
+load.push(loadavg()[0]);
 seconds = resumedSeconds + (Date.now() - t0) / 1000;
 }
 
-const median = (v: number[]) => { const s = [...v].sort((x, y) => x - y); return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2; };
+const median = (v: number[]) => { const s = [...v].sort((x, y) => x - y); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
-const base = trees[0]!.name;
+const base = trees[0].name;
 const others = trees.slice(1).map((t) => t.name);
 const rows = cases.map((c) => {
   const per = runs[c.key] ?? {};
@@ -148,10 +148,10 @@ const rows = cases.map((c) => {
   for (const t of others) {
     const vs = per[base] ? base : (others.find((o) => o !== t && per[o] && others.indexOf(o) < others.indexOf(t)) ?? null);
     if (!per[t] || !vs) continue;
-    const paired = per[t].map((x, i) => rate(x) / rate(per[vs]![i]!)).sort((x, y) => x - y);
-    ratios[t] = { ofMedians: med[t]! / med[vs]!, pairedMedian: median(paired), pairedMin: paired[0]!, pairedMax: paired.at(-1)!, vs };
+    const paired = per[t].map((x, i) => rate(x) / rate(per[vs][i])).sort((x, y) => x - y);
+    ratios[t] = { ofMedians: med[t] / med[vs], pairedMedian: median(paired), pairedMin: paired[0], pairedMax: paired.at(-1)!, vs };
   }
-  return { case: c.key, ...c, metric, medianRowsPerS: med, medianWallRowsPerS: medWall, ratios, sizes: Object.fromEntries(Object.entries(per).map(([k, v]) => [k, v[0]!.sizes])) };
+  return { case: c.key, ...c, metric, medianRowsPerS: med, medianWallRowsPerS: medWall, ratios, sizes: Object.fromEntries(Object.entries(per).map(([k, v]) => [k, v[0].sizes])) };
 });
 const md: string[] = [
   '# The redesign\'s cost: one-pass sketch throughput before and after (bench/redesign-ab.ts)', '',
@@ -163,16 +163,16 @@ const md: string[] = [
   `(rsvd: ÷ the first tree that has it), paired = per repetition, median (range).`, '',
   `| case | ${trees.map((t) => t.name).join(' | ')} | ${others.map((o) => `${o} ÷ baseline, paired`).join(' | ')} |`,
   `|---|${trees.map(() => '---:').join('|')}|${others.map(() => '---').join('|')}|`,
-  ...rows.map((r) => `| ${r.case} | ${trees.map((t) => (r.medianRowsPerS[t.name] ? fmt(r.medianRowsPerS[t.name]!) : '–')).join(' | ')} | ` +
+  ...rows.map((r) => `| ${r.case} | ${trees.map((t) => (r.medianRowsPerS[t.name] ? fmt(r.medianRowsPerS[t.name]) : '–')).join(' | ')} | ` +
     `${others.map((o) => { const q = r.ratios[o]; return q ? `${q.ofMedians.toFixed(2)}${q.vs !== base ? ` (÷ ${q.vs})` : ''}, ${q.pairedMedian.toFixed(2)} (${q.pairedMin.toFixed(2)}–${q.pairedMax.toFixed(2)})` : '–'; }).join(' | ')} |`),
   '', `Wall-time rows/s, medians (${trees.map((t) => t.name).join(' / ')}): ` +
-  rows.map((r) => `${r.case}: ${trees.map((t) => (r.medianWallRowsPerS[t.name] ? fmt(r.medianWallRowsPerS[t.name]!) : '–')).join(' / ')}`).join('; ') + '.',
+  rows.map((r) => `${r.case}: ${trees.map((t) => (r.medianWallRowsPerS[t.name] ? fmt(r.medianWallRowsPerS[t.name]) : '–')).join(' / ')}`).join('; ') + '.',
 ];
 // The default then and now: rsvd (now) against the three-sketch (then) at the same rank, columns and maps.
 const defaults = rows.filter((r) => r.method === 'rsvd').map((r) => {
   const ts = rows.find((x) => x.method === 'three-sketch' && x.cols === r.cols && x.rank === r.rank && x.family === r.family)!;
   const now = trees.at(-1)!.name;
-  return `| ${r.cols} cols, r=${r.rank}, ${r.family} | ${fmt(ts.medianRowsPerS[base]!)} | ${r.width} | ${fmt(r.medianRowsPerS[now]!)} | ${(r.medianRowsPerS[now]! / ts.medianRowsPerS[base]!).toFixed(2)} |`;
+  return `| ${r.cols} cols, r=${r.rank}, ${r.family} | ${fmt(ts.medianRowsPerS[base])} | ${r.width} | ${fmt(r.medianRowsPerS[now])} | ${(r.medianRowsPerS[now] / ts.medianRowsPerS[base]).toFixed(2)} |`;
 });
 if (defaults.length > 0) {
   md.push('', `The one-pass default then (three-sketch, ${base}) and now (rsvd with the planner's width, ${trees.at(-1)!.name}):`, '',

@@ -108,7 +108,10 @@ interface ErrRow { matrix: string; rank: number; q: number; mean: number; max: n
 const errRows: ErrRow[] = [];
 const timeRows: { matrix: string; shape: string; exactSvdMs: number; rsiMs: number[]; fileRunMs: number; rank: number }[] = [];
 const planRows: { matrix: string; rank: number; passes: number; p10: number; pHalf: number; krylov: number | null; rsiSameWidth: number | null }[] = [];
-const alphaRows: { matrix: string; shape: string; alpha: number; k: number; paramRatio: number; normErr: number; relErr: number; softmaxMaxRatio: number; softmaxAlignedRatio: number; violations: number }[] = [];
+const alphaRows: {
+  matrix: string; shape: string; alpha: number; k: number; paramRatio: number; normErr: number; relErr: number;
+  softmaxMaxRatio: number; softmaxAlignedRatio: number; violations: number;
+}[] = [];
 
 const t00 = now();
 const cache = new Map<string, { a: Matrix64; sigma: Float64Array; svdMs: number }>();
@@ -130,15 +133,15 @@ for (const { name } of MATRICES) {
     const ms: number[][] = [[], [], [], [], []];
     for (let seed = 0; seed < SEEDS; seed++) {
       for (const { q, f, ms: t } of gramRun(a, r, P, PASSES, seed)) {
-        errs[q]!.push(normalizedSpectralError(a, f, sigma[r]!));
-        ms[q]!.push(t);
+        errs[q].push(normalizedSpectralError(a, f, sigma[r]));
+        ms[q].push(t);
       }
     }
     for (let q = 0; q < PASSES; q++) {
-      errRows.push({ matrix: name, rank: r, q, mean: mean(errs[q]!), max: Math.max(...errs[q]!), min: Math.min(...errs[q]!), ms: mean(ms[q]!) });
-      if (r === 50 || (timedRank === 0 && r + P > lim - 1)) rsiMs[q] = ms[q]!;
+      errRows.push({ matrix: name, rank: r, q, mean: mean(errs[q]), max: Math.max(...errs[q]), min: Math.min(...errs[q]), ms: mean(ms[q]) });
+      if (r === 50 || (timedRank === 0 && r + P > lim - 1)) rsiMs[q] = ms[q];
     }
-    if (r <= 50) { timedRank = r; for (let q = 0; q < PASSES; q++) rsiMs[q] = ms[q]!; }
+    if (r <= 50) { timedRank = r; for (let q = 0; q < PASSES; q++) rsiMs[q] = ms[q]; }
     console.log(`${name} r=${r}: ` + errRows.slice(-PASSES).map((e) => `q${e.q} ${fmt(e.mean)}/${fmt(e.max)}`).join('  '));
   }
   // the I/O path: runPasses over the .npy file, 5 passes, at the timed rank
@@ -160,14 +163,15 @@ for (const name of ['ppocr_rec_conv180', 'sklearn_digits', 'navy_winds_u']) {
       const pHalf = Math.max(10, Math.ceil(r / 2));
       for (let seed = 0; seed < PSEEDS; seed++) {
         const run = (p: number) => randomizedSubspaceIteration(a, { rank: r, oversamples: Math.min(p, lim - r), powerIterations: passes - 1, seed });
-        e.p10.push(normalizedSpectralError(a, run(10), sigma[r]!));
-        e.pHalf.push(normalizedSpectralError(a, run(pHalf), sigma[r]!));
+        e.p10.push(normalizedSpectralError(a, run(10), sigma[r]));
+        e.pHalf.push(normalizedSpectralError(a, run(pHalf), sigma[r]));
         if (passes * r <= lim) {
-          e.kry.push(normalizedSpectralError(a, blockKrylov(a, { rank: r, oversamples: 0, krylovDepth: passes - 1, seed }), sigma[r]!));
-          e.same.push(normalizedSpectralError(a, run(passes * r - r), sigma[r]!));
+          e.kry.push(normalizedSpectralError(a, blockKrylov(a, { rank: r, oversamples: 0, krylovDepth: passes - 1, seed }), sigma[r]));
+          e.same.push(normalizedSpectralError(a, run(passes * r - r), sigma[r]));
         }
       }
-      planRows.push({ matrix: name, rank: r, passes, p10: mean(e.p10), pHalf: mean(e.pHalf), krylov: e.kry.length ? mean(e.kry) : null, rsiSameWidth: e.same.length ? mean(e.same) : null });
+      planRows.push({ matrix: name, rank: r, passes, p10: mean(e.p10), pHalf: mean(e.pHalf), krylov: e.kry.length ? mean(e.kry) : null,
+        rsiSameWidth: e.same.length ? mean(e.same) : null });
       console.log(`plan ${name} r=${r} P=${passes}:`, JSON.stringify(planRows.at(-1)));
     }
   }
@@ -179,21 +183,21 @@ function softmax(z: Float64Array): Float64Array {
   for (const v of z) mx = Math.max(mx, v);
   let s = 0;
   const out = new Float64Array(z.length);
-  for (let i = 0; i < z.length; i++) { out[i] = Math.exp(z[i]! - mx); s += out[i]!; }
-  for (let i = 0; i < z.length; i++) out[i]! /= s;
+  for (let i = 0; i < z.length; i++) { out[i] = Math.exp(z[i] - mx); s += out[i]; }
+  for (let i = 0; i < z.length; i++) out[i] /= s;
   return out;
 }
 function matVec(a: Matrix, x: Float64Array): Float64Array {
   const y = new Float64Array(a.rows);
-  for (let i = 0; i < a.rows; i++) { let s = 0; const o = a.offset + i * a.stride; for (let j = 0; j < a.cols; j++) s += a.data[o + j]! * x[j]!; y[i] = s; }
+  for (let i = 0; i < a.rows; i++) { let s = 0; const o = a.offset + i * a.stride; for (let j = 0; j < a.cols; j++) s += a.data[o + j] * x[j]; y[i] = s; }
   return y;
 }
 function lowRankVec(f: { u: Matrix64; s: Float64Array; v: Matrix64 }, x: Float64Array): Float64Array {
   const r = f.s.length, t = new Float64Array(r);
-  for (let j = 0; j < f.v.rows; j++) for (let c = 0; c < r; c++) t[c]! += f.v.data[j * r + c]! * x[j]!;
-  for (let c = 0; c < r; c++) t[c]! *= f.s[c]!;
+  for (let j = 0; j < f.v.rows; j++) for (let c = 0; c < r; c++) t[c] += f.v.data[j * r + c] * x[j];
+  for (let c = 0; c < r; c++) t[c] *= f.s[c];
   const y = new Float64Array(f.u.rows);
-  for (let i = 0; i < f.u.rows; i++) { let s = 0; for (let c = 0; c < r; c++) s += f.u.data[i * r + c]! * t[c]!; y[i] = s; }
+  for (let i = 0; i < f.u.rows; i++) { let s = 0; for (let c = 0; c < r; c++) s += f.u.data[i * r + c] * t[c]; y[i] = s; }
   return y;
 }
 const layerTotals = new Map<number, { kmn: number; mn: number }>();
@@ -218,7 +222,7 @@ for (const { name, kind } of MATRICES) {
     for (let it = 0; it < 30; it++) {
       d.apply(z, tmp); d.applyT(tmp, z);
       let nz = 0; for (const v of z) nz += v * v; nz = Math.sqrt(nz) || 1;
-      for (let j = 0; j < n; j++) z[j]! /= nz;
+      for (let j = 0; j < n; j++) z[j] /= nz;
     }
     let worstAligned = 0;
     for (let t = 0; t < 303; t++) {
@@ -226,23 +230,24 @@ for (const { name, kind } of MATRICES) {
       let nx = 0;
       for (const v of x) nx += v * v;
       nx = Math.sqrt(nx);
-      const target = [0.1, 1, 10][t % 3]! * 10 / sigma[0]!;
-      for (let j = 0; j < n; j++) x[j]! *= target / nx;
+      const target = [0.1, 1, 10][t % 3] * 10 / sigma[0];
+      for (let j = 0; j < n; j++) x[j] *= target / nx;
       const p1 = softmax(matVec(a, x)), p2 = softmax(lowRankVec(f, x));
       let dd = 0;
-      for (let i = 0; i < m; i++) dd = Math.max(dd, Math.abs(p1[i]! - p2[i]!));
+      for (let i = 0; i < m; i++) dd = Math.max(dd, Math.abs(p1[i] - p2[i]));
       const bound = 0.5 * diff * target;
       const q = bound > 0 ? dd / bound : (dd === 0 ? 0 : Infinity);
       if (t < 300) worst = Math.max(worst, q); else worstAligned = Math.max(worstAligned, q);
       if (dd > bound * (1 + 1e-9) + 1e-15) violations++;
     }
-    alphaRows.push({ matrix: name, shape: `${m} x ${n}`, alpha, k, paramRatio: ratio, normErr: diff / sigma[k]!, relErr: diff / sigma[0]!, softmaxMaxRatio: worst, softmaxAlignedRatio: worstAligned, violations });
+    alphaRows.push({ matrix: name, shape: `${m} x ${n}`, alpha, k, paramRatio: ratio, normErr: diff / sigma[k], relErr: diff / sigma[0], softmaxMaxRatio: worst, softmaxAlignedRatio: worstAligned, violations });
   }
   console.log(`alpha ${name}:`, alphaRows.slice(-4).map((r) => `${r.alpha}: k=${r.k} ratio=${fmt(r.paramRatio, 2)} rel=${r.relErr.toExponential(2)} softmax=${fmt(r.softmaxMaxRatio, 3)}`).join(' | '));
 }
 
 const totalSeconds = (now() - t00) / 1000;
-const json = { date: new Date().toISOString(), load: loadavg(), seeds: SEEDS, oversamples: P, passes: PASSES, errRows, timeRows, planRows, alphaRows, layerTotals: [...layerTotals].map(([alpha, t]) => ({ alpha, ratio: t.kmn / t.mn })), totalSeconds };
+const json = { date: new Date().toISOString(), load: loadavg(), seeds: SEEDS, oversamples: P, passes: PASSES, errRows, timeRows, planRows, alphaRows,
+  layerTotals: [...layerTotals].map(([alpha, t]) => ({ alpha, ratio: t.kmn / t.mn })), totalSeconds };
 mkdirSync(new URL('./out/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./out/rsi-study.json', import.meta.url), JSON.stringify(json, null, 1));
 
@@ -269,7 +274,7 @@ L.push('| seed paper (pretrained layers) | ~2 | ~1.3 | | ~1.1 | ~1.1 |');
 L.push('', `hm_faceres_deep_feats is exactly rank 140, so at rank 100 with l = 110 every q already sits near 1; the ratio is still meaningful there (sigma_101 > 0).`, '');
 L.push('## 2. Time against the exact SVD', '');
 L.push('| matrix | shape | rank | exact SVD (ms) | RSI q = 0 | q = 1 | q = 2 | q = 3 | q = 4 (ms, cumulative) | q = 4 / exact | 5 passes over the .npy file (runPasses + fromNpy, ms) |', '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-for (const t of timeRows) L.push(`| ${t.matrix} | ${t.shape} | ${t.rank} | ${t.exactSvdMs.toFixed(0)} | ` + t.rsiMs.map((x) => x.toFixed(0)).join(' | ') + ` | ${(t.rsiMs[4]! / t.exactSvdMs).toFixed(2)} | ${t.fileRunMs.toFixed(0)} |`);
+for (const t of timeRows) L.push(`| ${t.matrix} | ${t.shape} | ${t.rank} | ${t.exactSvdMs.toFixed(0)} | ` + t.rsiMs.map((x) => x.toFixed(0)).join(' | ') + ` | ${(t.rsiMs[4] / t.exactSvdMs).toFixed(2)} | ${t.fileRunMs.toFixed(0)} |`);
 L.push('', 'Exact SVD: our Golub-Kahan SVD with vectors (plain TypeScript). RSI times include the per-pass TSQR of `resultEveryPass` and the U formation from the spill.', '');
 L.push(`## 3. Planner evidence (mean normalized spectral error over ${PSEEDS} seeds)`, '');
 L.push('| matrix | rank | passes | RSI p = 10 | RSI p = max(10, r/2) | block Krylov (p = 0, width P r) | RSI with the same width (p = (P-1) r) |', '|---|---:|---:|---:|---:|---:|---:|');

@@ -79,7 +79,7 @@ async function main(): Promise<void> {
         np.push(JSON.parse(execFileSync('python3', [PY, 'rsi', c.file, String(P), String(c.rank), '10', npOut], { env: env1 }).toString().trim().split('\n').at(-1)!));
       }
       const err = JSON.parse(execFileSync('python3', [PY, 'err', c.file, String(c.rank), oursOut, npOut], { env: env1, maxBuffer: 1 << 26 }).toString().trim());
-      const med = (x: Meas[]) => [...x].sort((a, b) => a.seconds - b.seconds)[Math.floor(x.length / 2)]!;
+      const med = (x: Meas[]) => [...x].sort((a, b) => a.seconds - b.seconds)[Math.floor(x.length / 2)];
       const o = med(ours), n = med(np);
       const oPeak = Math.max(...ours.map((x) => x.maxRssKB)), nPeak = Math.max(...np.map((x) => x.maxRssKB));
       const oDelta = Math.max(...ours.map((x) => x.maxRssKB - x.baseRssKB)), nDelta = Math.max(...np.map((x) => x.maxRssKB - x.baseRssKB));

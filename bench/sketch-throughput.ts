@@ -128,7 +128,7 @@ const workerCode = buildSync({
     resolveDir: process.cwd(), loader: 'ts',
   },
   bundle: true, platform: 'node', format: 'esm', write: false,
-}).outputFiles[0]!.text;
+}).outputFiles[0].text;
 const workerFile = `/tmp/rangefinder-sketch-worker-${process.pid}.mjs`;
 writeFileSync(workerFile, workerCode);
 
@@ -150,7 +150,8 @@ async function rowSplit(tm: 'gaussian' | 'sparse-sign', reference: SketchState):
   const seconds = (performance.now() - t0) / 1000;
   await w.terminate();
   let d = 0, s = 0;
-  for (let i = 0; i < (merged as ThreeSketchState).core.length; i++) { d = Math.max(d, Math.abs((merged as ThreeSketchState).core[i]! - (reference as ThreeSketchState).core[i]!)); s = Math.max(s, Math.abs((reference as ThreeSketchState).core[i]!)); }
+  for (let i = 0; i < (merged as ThreeSketchState).core.length; i++) { d = Math.max(d,
+    Math.abs((merged as ThreeSketchState).core[i] - (reference as ThreeSketchState).core[i])); s = Math.max(s, Math.abs((reference as ThreeSketchState).core[i])); }
   record('engine, row split + merge', 2, tm, seconds, { mergedVsOneThreadCoreRelDiff: d / s });
   disposeSketch(st); disposeSketch(merged);
 }

@@ -41,12 +41,12 @@ export function fromArray<T extends Float>(data: T, rows: number, cols: number):
 /** Build a float64 matrix from nested arrays (tests and small examples). */
 export function fromRows(rows: ArrayLike<number>[]): Matrix64 {
   const m = rows.length;
-  const n = m === 0 ? 0 : rows[0]!.length;
+  const n = m === 0 ? 0 : rows[0].length;
   const out = zeros(m, n);
   for (let i = 0; i < m; i++) {
-    const r = rows[i]!;
+    const r = rows[i];
     if (r.length !== n) throw new RangeError(`fromRows: row ${i} has ${r.length} values, expected ${n}`);
-    for (let j = 0; j < n; j++) out.data[i * n + j] = r[j]!;
+    for (let j = 0; j < n; j++) out.data[i * n + j] = r[j];
   }
   return out;
 }
@@ -57,7 +57,7 @@ export function view<T extends Float>(a: Matrix<T>, r0: number, count: number, c
 }
 
 export function get(a: Matrix, i: number, j: number): number {
-  return a.data[a.offset + i * a.stride + j]!;
+  return a.data[a.offset + i * a.stride + j];
 }
 
 export function set(a: Matrix, i: number, j: number, v: number): void {
@@ -69,7 +69,7 @@ export function clone(a: Matrix): Matrix64 {
   const out = zeros(a.rows, a.cols);
   for (let i = 0; i < a.rows; i++) {
     const src = a.offset + i * a.stride;
-    for (let j = 0; j < a.cols; j++) out.data[i * a.cols + j] = a.data[src + j]!;
+    for (let j = 0; j < a.cols; j++) out.data[i * a.cols + j] = a.data[src + j];
   }
   return out;
 }
@@ -79,7 +79,7 @@ export function transpose(a: Matrix): Matrix64 {
   const out = zeros(a.cols, a.rows);
   for (let i = 0; i < a.rows; i++) {
     const src = a.offset + i * a.stride;
-    for (let j = 0; j < a.cols; j++) out.data[j * a.rows + i] = a.data[src + j]!;
+    for (let j = 0; j < a.cols; j++) out.data[j * a.rows + i] = a.data[src + j];
   }
   return out;
 }
@@ -95,7 +95,7 @@ export function frobeniusNorm(a: Matrix): number {
   let s = 0;
   for (let i = 0; i < a.rows; i++) {
     const o = a.offset + i * a.stride;
-    for (let j = 0; j < a.cols; j++) { const v = a.data[o + j]!; s += v * v; }
+    for (let j = 0; j < a.cols; j++) { const v = a.data[o + j]; s += v * v; }
   }
   return Math.sqrt(s);
 }

@@ -37,10 +37,10 @@ export function centerRows(source: MeasuredSource): CenteredSource {
           for (let i = 0; i < b.rows; i++) {
             const o = i * n;
             let s = 0;
-            for (let j = 0; j < n; j++) s += b.data[o + j]!;
+            for (let j = 0; j < n; j++) s += b.data[o + j];
             const mu = s / n;
             means[b.rowStart + i] = mu;
-            for (let j = 0; j < n; j++) buf[o + j] = b.data[o + j]! - mu;
+            for (let j = 0; j < n; j++) buf[o + j] = b.data[o + j] - mu;
           }
           extent = Math.max(extent, b.rowStart + b.rows);
           sub.next({ rowStart: b.rowStart, rows: b.rows, cols: n, data: buf.subarray(0, len) });

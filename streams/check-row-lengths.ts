@@ -12,7 +12,7 @@ export function checkRowLengths(
   offsets: ArrayLike<number | bigint>, rows: number, cols: number, rowStart: number, where: string,
 ): void {
   for (let i = 0; i < rows; i++) {
-    const len = Number(offsets[i + 1]!) - Number(offsets[i]!);
+    const len = Number(offsets[i + 1]) - Number(offsets[i]);
     if (len !== cols) {
       throw new ShapeError(`row ${rowStart + i} has ${len} values, expected ${cols} (in ${where})`);
     }

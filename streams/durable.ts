@@ -159,7 +159,7 @@ function ownerOf(name: string): Owner | null {
   const m = TEMP_RE.exec(name) ?? SPILL_RE.exec(name);
   if (m === null) return null;
   const pid = Number(TEMP_RE.test(name) ? m[2] : m[1]);
-  const start = TEMP_RE.test(name) ? m[3]! : m[2]!;
+  const start = TEMP_RE.test(name) ? m[3] : m[2];
   return { pid, start: start === '0' ? '' : start };
 }
 

@@ -216,7 +216,8 @@ export async function runPasses(input: BlockSource, plan: RunPlan, opts: RunPass
         tallFactor: columns ? 'v' : 'u',
         readTallFactor,
         dispose: () => file?.dispose(),
-        passes: summaries, perPass, frobeniusNorm: back(residualNorm(normA2, [])), relativeResidual: residual(result.s), rows: result.rows, info, kept: result.kept, seconds: seconds(), zero: false,
+        passes: summaries, perPass, frobeniusNorm: back(residualNorm(normA2,
+          [])), relativeResidual: residual(result.s), rows: result.rows, info, kept: result.kept, seconds: seconds(), zero: false,
       };
     }
   } catch (err) {

@@ -401,7 +401,7 @@ export function rangeSection(k: number, replay: (visit: (rowStart: number, y: Ma
           out[0] = r0 + i0; out[1] = b;
           for (let i = 0; i < b; i++) {
             const src = y.offset + (i0 + i) * y.stride;
-            for (let j = 0; j < k; j++) out[2 + i * k + j] = y.data[src + j]!;
+            for (let j = 0; j < k; j++) out[2 + i * k + j] = y.data[src + j];
           }
           emit(littleEndianBytes(out));
           meta.rows += b; meta.blocks++;
@@ -425,7 +425,7 @@ export function forEachRangeBlock(file: SketchFile<unknown>, visit: (rowStart: n
     for (;;) {
       if (buf.length < 16) break;
       const head = floatsOf(buf.subarray(0, 16));
-      const r0 = head[0]!, b = head[1]!;
+      const r0 = head[0], b = head[1];
       if (!Number.isSafeInteger(r0) || r0 < 0 || !Number.isSafeInteger(b) || b < 1) throw new FormatError(`${file.path}: section 'range' holds a malformed block at row ${rows}`);
       const need = 16 + 8 * b * k!;
       if (buf.length < need) break;

@@ -60,7 +60,7 @@ export function createBlockValidator(opts: BlockValidatorOptions): BlockValidato
     if (bad) {
       if (nonFinite === 'error') {
         for (let t = 0; t < n; t++) {
-          const v = data[t]!;
+          const v = data[t];
           if (v - v !== 0) {
             const r = Math.floor(t / cols);
             throw new NonFiniteError(describe(inputRow + r, t - r * cols, v));
@@ -71,7 +71,7 @@ export function createBlockValidator(opts: BlockValidatorOptions): BlockValidato
           let hit = 0;
           const o = r * cols;
           for (let j = 0; j < cols; j++) {
-            const v = data[o + j]!;
+            const v = data[o + j];
             if (v - v !== 0) { data[o + j] = 0; hit++; }
           }
           if (hit > 0) { stats.rowsZeroed++; stats.valuesZeroed += hit; }
@@ -84,7 +84,7 @@ export function createBlockValidator(opts: BlockValidatorOptions): BlockValidato
           const o = r * cols;
           let ok = true;
           for (let j = 0; j < cols; j++) {
-            const v = data[o + j]!;
+            const v = data[o + j];
             if (v - v !== 0) { ok = false; break; }
           }
           if (!ok) {

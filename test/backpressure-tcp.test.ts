@@ -80,7 +80,7 @@ function fileSpill(path: string, k: number): RangeSpill & { close(): void } {
   return {
     write(rowStart: number, y: Matrix) {
       if (buf.length < y.rows * k) buf = new Float64Array(y.rows * k);
-      for (let i = 0; i < y.rows; i++) for (let j = 0; j < k; j++) buf[i * k + j] = y.data[y.offset + i * y.stride + j]!;
+      for (let i = 0; i < y.rows; i++) for (let j = 0; j < k; j++) buf[i * k + j] = y.data[y.offset + i * y.stride + j];
       writeSync(fd, buf, 0, y.rows * k * 8, rowStart * k * 8);
     },
     close: () => closeSync(fd),
@@ -155,7 +155,7 @@ describe('backpressure over TCP', () => {
 
     expect(state.rowsSeen).toBe(ROWS);
     expect(statSync(spillPath).size).toBe(ROWS * k * 8);
-    const done = reports[reports.length - 1]!;
+    const done = reports[reports.length - 1];
     expect(done.done).toBe(true);
     const payload = ROWS * COLS * 4;
     expect(done.bytes).toBeGreaterThan(payload);
@@ -236,7 +236,7 @@ describe('backpressure over TCP', () => {
     ), { defaultValue: undefined });
     const elapsed = performance.now() - t0;
     expect(await exited).toBe(0);
-    const done = reports[reports.length - 1]!;
+    const done = reports[reports.length - 1];
     console.log(`[backpressure] negative control: sent ${(done.bytes / MB).toFixed(0)} MiB in ${(done.t / 1000).toFixed(1)} s ` +
       `(stalled ${(done.stallMs / 1000).toFixed(1)} s), consumed in ${(elapsed / 1000).toFixed(1)} s; push consumer's memory grew by ${(peak / MB).toFixed(1)} MiB (raw peak)`);
     expect(received).toBe(done.bytes);

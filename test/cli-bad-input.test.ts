@@ -96,7 +96,7 @@ describe('rangefinder: bad input exits 2 with one line naming the place', () => 
   it('a producer that drops the socket mid-stream: the message names the address and the rows read', async () => {
     const producer = spawnProducer(['--rows', '20000', '--cols', '32', '--batch-rows', '256', '--drop-after', '3', '--listen', '0']);
     try {
-      const port = (await waitForLine(producer.stderr!, /listening on 127\.0\.0\.1:(\d+)/))[1]!;
+      const port = (await waitForLine(producer.stderr!, /listening on 127\.0\.0\.1:(\d+)/))[1];
       const msg = expectUsageFailure(await runCli(['approx', `tcp://127.0.0.1:${port}`, '--rank', '3']));
       expect(msg).toMatch(new RegExp(`tcp://127\\.0\\.0\\.1:${port} ended after 768 rows`));
     } finally {
@@ -131,7 +131,7 @@ describe('rangefinder: bad input exits 2 with one line naming the place', () => 
     ];
     const runs = await Promise.all(cases.map(([args]) => runCli(args)));
     runs.forEach((run, i) => {
-      const [, want] = cases[i]!;
+      const [, want] = cases[i];
       const msg = expectUsageFailure(run);
       if (typeof want === 'string') expect(msg).toBe(want); else expect(msg).toMatch(want);
     });

@@ -41,7 +41,7 @@ function expectExactRecovery(a: Matrix64, f: Factors, tol = 1e-8): void {
   expect(f.u.rows).toBe(a.rows);
   expect(f.v.rows).toBe(a.cols);
   expect(f.s.length).toBe(5);
-  for (let j = 0; j < 5; j++) expect(Math.abs(f.s[j]! - ref.s[j]!) / ref.s[0]!).toBeLessThan(tol);
+  for (let j = 0; j < 5; j++) expect(Math.abs(f.s[j] - ref.s[j]) / ref.s[0]).toBeLessThan(tol);
   expect(residual(a, f) / frobenius(a)).toBeLessThan(tol);
   expect(orthonormalityDefect(f.u)).toBeLessThan(tol);
   expect(orthonormalityDefect(f.v)).toBeLessThan(tol);
@@ -105,7 +105,7 @@ describe('rangefinder approx, end to end', () => {
     expect(json).toMatchObject({ rows: 300, cols: 40, input: 'stdin', method: 'rsvd', sketch: { l: 40 } });
     const f = readFactors(out);
     const ref = exactTruncatedSvd(decay, 5);
-    for (let j = 0; j < 5; j++) expect(Math.abs(f.s[j]! - ref.s[j]!)).toBeLessThan(1e-9);
+    for (let j = 0; j < 5; j++) expect(Math.abs(f.s[j] - ref.s[j])).toBeLessThan(1e-9);
     expect(subspaceDistance(f.u, ref.u)).toBeLessThan(1e-6);
   });
 
@@ -142,7 +142,7 @@ describe('rangefinder approx, end to end', () => {
     expect(json.method).toBe('exact');
     const ref = exactTruncatedSvd(decay, 4);
     const f: Factors = { u: readArrowFactor(`${out}.U.arrow`), s: readArrowFactor(`${out}.S.arrow`).data, v: readArrowFactor(`${out}.V.arrow`) };
-    for (let j = 0; j < 4; j++) expect(Math.abs(f.s[j]! - ref.s[j]!)).toBeLessThan(1e-12);
+    for (let j = 0; j < 4; j++) expect(Math.abs(f.s[j] - ref.s[j])).toBeLessThan(1e-12);
     expect(subspaceDistance(f.v, ref.v)).toBeLessThan(1e-9);
     const tau = Math.sqrt(Array.from({ length: 36 }, (_, j) => 0.7 ** (2 * (j + 4))).reduce((a, b) => a + b, 0));
     expect(Math.abs(residual(decay, f) / tau - 1)).toBeLessThan(1e-8);
@@ -171,14 +171,14 @@ describe('rangefinder approx, end to end', () => {
     const rows = 2000, cols = 48;
     const producer = spawnProducer(['--rows', String(rows), '--cols', String(cols), '--rank', '10', '--noise', '1e-3', '--seed', '3', '--dtype', 'float64', '--batch-rows', '256', '--listen', '0']);
     try {
-      const port = (await waitForLine(producer.stderr!, /listening on 127\.0\.0\.1:(\d+)/))[1]!;
+      const port = (await waitForLine(producer.stderr!, /listening on 127\.0\.0\.1:(\d+)/))[1];
       const out = join(dir, 'tcp');
       const json = ok(await runCli(['approx', `tcp://127.0.0.1:${port}`, '--rank', '10', '--range-dim', String(cols), '--json', '--out', out]));
       expect(json).toMatchObject({ rows, cols, rank: 10, input: `tcp://127.0.0.1:${port}` });
       const a = await syntheticMatrix(rows, cols);
       const ref = exactTruncatedSvd(a, 10);
       const f = readFactors(out);
-      for (let j = 0; j < 10; j++) expect(Math.abs(f.s[j]! - ref.s[j]!) / ref.s[j]!).toBeLessThan(1e-9);
+      for (let j = 0; j < 10; j++) expect(Math.abs(f.s[j] - ref.s[j]) / ref.s[j]).toBeLessThan(1e-9);
       expect(subspaceDistance(f.u, ref.u)).toBeLessThan(1e-6);
       expect(Math.abs(residual(a, f) / residual(a, ref) - 1)).toBeLessThan(1e-6);
     } finally {
@@ -219,9 +219,9 @@ describe('rangefinder approx, end to end', () => {
     const more = [...demo.stdout.matchAll(/(\d) passes: error [\d.]+ \([\d.]+% of \|\|A\|\|_F\), ([\d.]+)x the optimum/g)]
       .map((m) => [Number(m[1]), Number(m[2])] as const);
     expect(more.map(([p]) => p)).toEqual([2, 3, 5]);
-    for (let i = 1; i < more.length; i++) expect(more[i]![1]).toBeLessThanOrEqual(more[i - 1]![1] + 1e-4);
-    expect(more[2]![1]).toBeLessThan(1.01);
-    expect(more[2]![1]).toBeGreaterThanOrEqual(0.9999);
+    for (let i = 1; i < more.length; i++) expect(more[i][1]).toBeLessThanOrEqual(more[i - 1][1] + 1e-4);
+    expect(more[2][1]).toBeLessThan(1.01);
+    expect(more[2][1]).toBeGreaterThanOrEqual(0.9999);
   });
 });
 

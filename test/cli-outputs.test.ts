@@ -27,7 +27,7 @@ function ok(run: CliRun): Record<string, unknown> {
 function maxDiff(x: ArrayLike<number>, y: ArrayLike<number>): number {
   expect(x.length).toBe(y.length);
   let d = 0;
-  for (let i = 0; i < x.length; i++) d = Math.max(d, Math.abs(x[i]! - y[i]!));
+  for (let i = 0; i < x.length; i++) d = Math.max(d, Math.abs(x[i] - y[i]));
   return d;
 }
 
@@ -47,7 +47,7 @@ function writeArrowWithIds(path: string, a: Matrix64): void {
       id: makeVector(BigInt64Array.from(intIds.slice(r0, r1))),
       key: vectorFromArray(textIds.slice(r0, r1), new Utf8()),
     };
-    FEATURES.forEach((name, j) => { cols[name] = makeVector(Float64Array.from({ length: r1 - r0 }, (_, i) => a.data[(r0 + i) * a.cols + j]!)); });
+    FEATURES.forEach((name, j) => { cols[name] = makeVector(Float64Array.from({ length: r1 - r0 }, (_, i) => a.data[(r0 + i) * a.cols + j])); });
     batches.push(new Table(cols));
   }
   writeFileSync(path, tableToIPC(new Table(batches.flatMap((t) => t.batches)), 'file'));
@@ -153,7 +153,7 @@ describe('approx --out --id-column: the input\'s row ids beside U', () => {
       expect(t.labels).toEqual(FEATURES);
       expect(maxDiff(t.matrix.data, v.data)).toBe(0);
     }
-    const json = JSON.parse(runs[0]!.stdout) as { output: Record<string, string> };
+    const json = JSON.parse(runs[0].stdout) as { output: Record<string, string> };
     expect(Object.keys(json.output).sort()).toEqual(['S', 'U', 'V', 'features', 'ids', 'summary']);
   });
 

@@ -33,9 +33,9 @@ describe('approx --passes P: the error after every pass', () => {
     expect(run.perPass?.map((p) => p.pass)).toEqual([1, 2, 3, 4]);
     for (const j of [1, 2, 3]) {
       const alone = await approx(['--passes', String(j), '--method', 'rsi']);
-      expect(Math.abs(run.perPass![j - 1]!.relativeError - alone.errorEstimate.relative), `pass ${j}`).toBeLessThan(1e-12);
+      expect(Math.abs(run.perPass![j - 1].relativeError - alone.errorEstimate.relative), `pass ${j}`).toBeLessThan(1e-12);
     }
-    const last = run.perPass![3]!;
+    const last = run.perPass![3];
     expect(Math.abs(last.frobenius - run.errorEstimate.frobenius) / last.frobenius).toBeLessThan(1e-12);
     if (hasNumpy()) {
       const [err] = runNumpy(`x = np.load(sys.argv[1]).astype(np.float64); p = sys.argv[2]
@@ -43,7 +43,7 @@ out = [np.linalg.norm(x - (np.load(p + '.U.npy') * np.load(p + '.S.npy')) @ np.l
       expect(Math.abs(err! - last.frobenius) / err!).toBeLessThan(1e-9);
     }
     // What the passes bought: the first pass is visibly worse than the last (a control on the data).
-    expect(run.perPass![0]!.relativeError).toBeGreaterThan(1.05 * last.relativeError);
+    expect(run.perPass![0].relativeError).toBeGreaterThan(1.05 * last.relativeError);
     const text = await runCli(['approx', INPUT, '--rank', '10', '--memory-budget', '320KiB', '--passes', '3', '--no-progress']);
     expect(text.stdout).toMatch(/error after each pass \(relative, exact\): 1: 0\.\d+ {2}2: 0\.\d+ {2}3: 0\.\d+/);
   }, 300_000);

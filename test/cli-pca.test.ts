@@ -130,7 +130,7 @@ np.save(sys.argv[1], x); out = [0]`, [join(dir, 'synthetic.npy')]);
       // compare with numpy's mean of the whole file instead.
       const all = runNumpy('out = np.load(sys.argv[1]).mean(axis=0)', [src]);
       expect(got.length).toBe(all.length);
-      for (let j = 0; j < all.length; j++) expect(Math.abs(got[j]! - all[j]!)).toBeLessThan(1e-9 * Math.max(1, Math.abs(all[j]!)));
+      for (let j = 0; j < all.length; j++) expect(Math.abs(got[j] - all[j])).toBeLessThan(1e-9 * Math.max(1, Math.abs(all[j])));
       expect(want.data.length).toBe(all.length);
     }
   }, 300_000);
@@ -149,9 +149,9 @@ np.save(sys.argv[2], x); out = [0]`, [join(dir, 'synthetic.npy'), src]);
     expect(run.stderr).toMatch(/4 rows with NaN, Inf or null were dropped \(rows 3, 4, 17, 250;/);
     const mean = readNpy(`${prefix}.mean.npy`).data;
     const want = runNumpy('x = np.load(sys.argv[1]); out = x[np.isfinite(x).all(axis=1)].mean(axis=0)', [src]);
-    for (let j = 0; j < want.length; j++) expect(Math.abs(mean[j]! - want[j]!)).toBeLessThan(1e-9 * Math.max(1, Math.abs(want[j]!)));
+    for (let j = 0; j < want.length; j++) expect(Math.abs(mean[j] - want[j])).toBeLessThan(1e-9 * Math.max(1, Math.abs(want[j])));
     // Control: the mean over every row (holes as 0) is another vector.
     const zeroed = runNumpy('x = np.nan_to_num(np.load(sys.argv[1]), posinf=0, neginf=0); out = x.mean(axis=0)', [src]);
-    expect(Math.max(...Array.from(want, (w, j) => Math.abs(w - zeroed[j]!)))).toBeGreaterThan(1e-3);
+    expect(Math.max(...Array.from(want, (w, j) => Math.abs(w - zeroed[j])))).toBeGreaterThan(1e-3);
   }, 120_000);
 });

@@ -39,7 +39,7 @@ const whole = join(dir, 'whole.npy');
 /** A = G diag(0.9^j) (G Gaussian, 1400 x 48): full rank, condition about 200, gaps of ~10% between singular values. */
 const A: Matrix64 = (() => {
   const g = testMatrix('gaussian', 16, 'test-a', M, N);
-  for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) g.data[i * N + j]! *= 0.9 ** j;
+  for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) g.data[i * N + j] *= 0.9 ** j;
   return g;
 })();
 
@@ -62,12 +62,12 @@ function shardInput(format: Format, tag: string, a: number, b: number): string[]
 
 async function sketchShards(format: Format, p: number, tag: string, opts: readonly string[]): Promise<{ files: string[]; inputs: string[][] }> {
   const c = cuts(p);
-  const inputs = Array.from({ length: p }, (_, i) => shardInput(format, tag, c[i]!, c[i + 1]!));
+  const inputs = Array.from({ length: p }, (_, i) => shardInput(format, tag, c[i], c[i + 1]));
   const files = inputs.map((_, i) => join(dir, `${tag}-${i}.rfsk`));
   // Each shard in its own process, two at a time (the machine has two cores).
   for (let i = 0; i < p; i += 2) {
     const runs = await Promise.all(inputs.slice(i, i + 2).map((inp, t) =>
-      runCli(['sketch', ...inp, '--save', files[i + t]!, ...opts, '--total-rows', String(M), '--json', '--threads', '1'])));
+      runCli(['sketch', ...inp, '--save', files[i + t], ...opts, '--total-rows', String(M), '--json', '--threads', '1'])));
     for (const r of runs) expect(r.code, r.stderr).toBe(0);
   }
   return { files, inputs };
@@ -81,7 +81,7 @@ async function merge(files: readonly string[], prefix: string): Promise<{ factor
 
 function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let d = 0, n = 0;
-  for (let i = 0; i < b.length; i++) { d += (a[i]! - b[i]!) ** 2; n += b[i]! ** 2; }
+  for (let i = 0; i < b.length; i++) { d += (a[i] - b[i]) ** 2; n += b[i] ** 2; }
   expect(a.length).toBe(b.length);
   return Math.sqrt(d / n);
 }
@@ -96,7 +96,7 @@ function expectClose(got: Factors, want: Factors, tol: number): void {
 async function libraryMerge(files: readonly string[], inputs: readonly string[][]): Promise<Factors> {
   const states: SketchState[] = [];
   for (const [i, inp] of inputs.entries()) {
-    const shape = readSketchFile(files[i]!).header.sketch;
+    const shape = readSketchFile(files[i]).header.sketch;
     const [path, opt, val] = inp as [string, string, string];
     const sel = opt === '--rows' ? { start: Number(val.split(':')[0]), end: Number(val.split(':')[1]) } : { start: 0, offset: Number(val) };
     const source = selectRows(await openSource(path, { decodeWorker: false, firstRow: sel.start }), sel);
@@ -105,7 +105,7 @@ async function libraryMerge(files: readonly string[], inputs: readonly string[][
       sizes: { ...shape.sizes, rule: shape.sizes.rule as 'explicit' }, spill: memorySpill(),
     }))));
   }
-  let merged = states[0]!;
+  let merged = states[0];
   for (const s of states.slice(1)) merged = mergeSketches(merged, s);
   const rec = reconstruct(merged, { rank: RANK });
   expect(rec.u).toBeDefined();
@@ -156,7 +156,7 @@ describe('rangefinder sketch + merge: shards in their own processes', () => {
         expect(JSON.parse(readFileSync(join(dir, `${tag}-merged.summary.json`), 'utf8'))).toHaveProperty('shards');
         if (p === 7) {
           // Another order of the arguments: the same bytes.
-          await merge([files[3]!, files[0]!, files[6]!, files[1]!, files[5]!, files[2]!, files[4]!], join(dir, `${tag}-again`));
+          await merge([files[3], files[0], files[6], files[1], files[5], files[2], files[4]], join(dir, `${tag}-again`));
           for (const f of ['U', 'S', 'V']) {
             expect(readFileSync(join(dir, `${tag}-again.${f}.npy`)).equals(readFileSync(join(dir, `${tag}-merged.${f}.npy`)))).toBe(true);
           }
@@ -179,11 +179,11 @@ describe('rangefinder sketch + merge: shards in their own processes', () => {
     const swapped = [
       ['sketch', whole, '--rows', `${c[2]}:${c[3]}`, '--row-offset', '0'],
       ['sketch', whole, '--rows', `${c[1]}:${c[2]}`],
-      ['sketch', whole, '--rows', `0:${c[1]}`, '--row-offset', String(c[3]! - c[1]!)],
+      ['sketch', whole, '--rows', `0:${c[1]}`, '--row-offset', String(c[3] - c[1])],
     ];
     const sw = swapped.map((_, i) => join(dir, `swapped-${i}.rfsk`));
     for (const [i, args] of swapped.entries()) {
-      const r = await runCli([...args, '--save', sw[i]!, ...THREE, '--total-rows', String(M)]);
+      const r = await runCli([...args, '--save', sw[i], ...THREE, '--total-rows', String(M)]);
       expect(r.code, r.stderr).toBe(0);
     }
     const wrong = await merge(sw, join(dir, 'swapped-merged'));
@@ -210,7 +210,7 @@ describe('rangefinder merge refuses what it cannot merge', () => {
     const good = readFileSync(b);
     const damaged = (name: string, bytes: Buffer): string => { const p = join(dir, name); writeFileSync(p, bytes); return p; };
     const file = readSketchFile(b);
-    const flip = Buffer.from(good); flip[file.section('range')!.offset + 4000]! ^= 0x04;
+    const flip = Buffer.from(good); flip[file.section('range')!.offset + 4000] ^= 0x04;
     const newer = Buffer.from(good); newer.writeUInt32LE(2, 8);
     const cases: [string[], RegExp][] = [
       [[a, seed1], /n-a\.rfsk and .*n-seed\.rfsk: their seed differs \(0 vs 1\)/],

@@ -42,11 +42,11 @@ function projectionError(a: Matrix64, v: Matrix64): number {
   const av = new Float64Array(r);
   for (let i = 0; i < m; i++) {
     av.fill(0);
-    for (let j = 0; j < n; j++) for (let c = 0; c < r; c++) av[c] += a.data[i * n + j]! * v.data[j * v.stride + c]!;
+    for (let j = 0; j < n; j++) for (let c = 0; c < r; c++) av[c] += a.data[i * n + j] * v.data[j * v.stride + c];
     for (let j = 0; j < n; j++) {
-      let x = a.data[i * n + j]!;
+      let x = a.data[i * n + j];
       t += x * x;
-      for (let c = 0; c < r; c++) x -= av[c]! * v.data[j * v.stride + c]!;
+      for (let c = 0; c < r; c++) x -= av[c] * v.data[j * v.stride + c];
       e += x * x;
     }
   }
@@ -68,11 +68,11 @@ describe('the law the reliability is computed from', () => {
         // R = Theta E with E^T E having d unit eigenvalues (on the first d coordinates): q independent N(0, I_d) rows.
         const z = testMatrix('gaussian', 100 + seed, 'test-left', q, d);
         const r = new Float64Array(q * n);
-        for (let i = 0; i < q; i++) for (let t = 0; t < d; t++) r[i * n + t] = z.data[i * d + t]!;
+        for (let i = 0; i < q; i++) for (let t = 0; t < d; t++) r[i * n + t] = z.data[i * d + t];
         found.push(effectiveDirections(r, q, n));
       }
       found.sort((x, y) => x - y);
-      const median = found[10]!;
+      const median = found[10];
       expect(median, `d = ${d}`).toBeGreaterThan(0.7 * d);
       expect(median, `d = ${d}`).toBeLessThan(1.4 * d + 0.3);
     }

@@ -3,7 +3,8 @@
  * `fromSynthetic`, streams/sources/synthetic-rows.ts, which the CLI's `synthetic:MxN` source emits):
  * shapes 2000 x 64 (data seeds 0-9), 5000 x 128 (seeds 0-4) and 20000 x 256 (seed 0), ranks 1 to 10,
  * three-sketch with the defaults of `rangefinder approx --method three-sketch` (sparse-sign maps,
- * q = 32 Gaussian error rows; q = 10 before issue 10's grid, bench/error-estimate-grid.ts). Sketch seed = data seed (the CLI default, both 0: the case in which the previous generator
+ * q = 32 Gaussian error rows; q = 10 before issue 10's grid, bench/error-estimate-grid.ts). Sketch seed =
+ * data seed (the CLI default, both 0: the case in which the previous generator
  * correlated the error map Theta with the data rows; rank 5 on 20000 x 256 estimated 1.64 against a
  * true 0.31) and, for 2000 x 64, also sketch seed = data seed + 100.
  *
@@ -69,7 +70,7 @@ function run(a: Float64Array, g: Float64Array, m: number, n: number, rank: numbe
   disposeSketch(st);
   const r = rec.s.length, u = rec.u!, v = rec.v;
   const us = new Float64Array(m * r);
-  for (let i = 0; i < m; i++) for (let j = 0; j < r; j++) us[i * r + j] = u.data[u.offset + i * u.stride + j]! * rec.s[j]!;
+  for (let i = 0; i < m; i++) for (let j = 0; j < r; j++) us[i * r + j] = u.data[u.offset + i * u.stride + j] * rec.s[j];
   const e = Float64Array.from(a);
   gemm(false, true, m, n, r, -1, us, 0, r, v.data, v.offset, v.stride, 1, e, 0, n);
   let e2 = 0;
@@ -80,7 +81,7 @@ function run(a: Float64Array, g: Float64Array, m: number, n: number, rank: numbe
   gemm(false, true, n, n, r, -1, w, 0, r, v.data, v.offset, v.stride, 1, ete, 0, n);
   gemm(false, true, n, n, r, -1, v.data, v.offset, v.stride, w, 0, r, 1, ete, 0, n);
   const vs = new Float64Array(n * r);
-  for (let j = 0; j < n; j++) for (let c = 0; c < r; c++) vs[j * r + c] = v.data[v.offset + j * v.stride + c]! * rec.s[c]! * rec.s[c]!;
+  for (let j = 0; j < n; j++) for (let c = 0; c < r; c++) vs[j * r + c] = v.data[v.offset + j * v.stride + c] * rec.s[c] * rec.s[c];
   gemm(false, true, n, n, r, 1, vs, 0, r, v.data, v.offset, v.stride, 1, ete, 0, n);
   const lambda = Array.from(svd({ rows: n, cols: n, data: ete, offset: 0, stride: n }, { vectors: false }).s);
   return { ratio: est / Math.sqrt(e2), p: predictedInside(lambda, q) };
@@ -88,7 +89,7 @@ function run(a: Float64Array, g: Float64Array, m: number, n: number, rank: numbe
 
 function quantile(sorted: number[], p: number): number {
   const x = p * (sorted.length - 1), lo = Math.floor(x), hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo]! + (x - lo) * (sorted[hi]! - sorted[lo]!);
+  return sorted[lo] + (x - lo) * (sorted[hi] - sorted[lo]);
 }
 
 function summary(runs: Run[]) {
@@ -106,9 +107,9 @@ function ksDistance(x: number[], y: number[]): number {
   const a = [...x].sort((p, q) => p - q), b = [...y].sort((p, q) => p - q);
   let i = 0, j = 0, d = 0;
   while (i < a.length && j < b.length) {
-    const v = Math.min(a[i]!, b[j]!);
-    while (i < a.length && a[i]! === v) i++;
-    while (j < b.length && b[j]! === v) j++;
+    const v = Math.min(a[i], b[j]);
+    while (i < a.length && a[i] === v) i++;
+    while (j < b.length && b[j] === v) j++;
     d = Math.max(d, Math.abs(i / a.length - j / b.length));
   }
   return d;
@@ -130,9 +131,9 @@ describe('error estimate on the synthetic inputs', () => {
         syntheticRows(syntheticDefaults({ rows: m, cols: n, seed: dataSeed })).fill(0, m, a);
         const rng = seedrandom(`shuffle:${m}x${n}:${dataSeed}`);
         const perm = Array.from({ length: m }, (_, i) => i);
-        for (let i = m - 1; i > 0; i--) { const j = Math.floor(rng() * (i + 1)); [perm[i], perm[j]] = [perm[j]!, perm[i]!]; }
+        for (let i = m - 1; i > 0; i--) { const j = Math.floor(rng() * (i + 1)); [perm[i], perm[j]] = [perm[j], perm[i]]; }
         const p = new Float64Array(m * n);
-        for (let i = 0; i < m; i++) p.set(a.subarray(perm[i]! * n, perm[i]! * n + n), i * n);
+        for (let i = 0; i < m; i++) p.set(a.subarray(perm[i] * n, perm[i] * n + n), i * n);
         const g = new Float64Array(n * n);
         gemm(true, false, n, n, m, 1, a, 0, n, a, 0, n, 0, g, 0, n); // A^T A = (PA)^T (PA)
         for (const off of offsets) {

@@ -42,14 +42,14 @@ describe('sumSquares', () => {
     const a64 = allocF64(n), a32 = allocF32(n);
     a64.set(x64); a32.set(x32);
     let ref64 = 0, ref32 = 0;
-    for (let i = 0; i < n; i++) { ref64 += x64[i]! ** 2; ref32 += x32[i]! ** 2; }
+    for (let i = 0; i < n; i++) { ref64 += x64[i] ** 2; ref32 += x32[i] ** 2; }
     for (const [data, ref] of [[x64, ref64], [a64, ref64], [x32, ref32], [a32, ref32]] as const) {
       expect(rel(norm(data), Math.sqrt(ref))).toBeLessThan(1e-12);
       expect(rel(norm(data, 'ts'), Math.sqrt(ref))).toBeLessThan(1e-12);
     }
     // An offset and a length: the same sub-vector through every path.
     let sub = 0;
-    for (let i = 17; i < 17 + 70_000; i++) sub += x64[i]! ** 2;
+    for (let i = 17; i < 17 + 70_000; i++) sub += x64[i] ** 2;
     expect(rel(norm(x64, 'kernel', 17, 70_000), Math.sqrt(sub))).toBeLessThan(1e-12);
     expect(rel(norm(a64, 'kernel', 17, 70_000), Math.sqrt(sub))).toBeLessThan(1e-12);
     // Accumulators add across calls (blocks, shards).
@@ -79,12 +79,12 @@ describe('sumSquares', () => {
       const arena = alloc(n);
       arena.set(plain);
       let want = 0;
-      for (let i = 0; i < n; i++) want = Math.max(want, Math.abs(plain[i]!));
+      for (let i = 0; i < n; i++) want = Math.max(want, Math.abs(plain[i]));
       for (const a of [plain, arena]) {
         expect(maxMagnitude(a)).toBe(want);
         expect(maxMagnitude(a, 65_530, 20)).toBe(Math.max(...Array.from(plain.subarray(65_530, 65_550), Math.abs)));
         for (const at of [0, 65_535, 65_536, 131_073, n - 1]) {
-          const keep = a[at]!;
+          const keep = a[at];
           a[at] = NaN;
           expect(firstNonFinite(a), `${Arr.name} ${at}`).toBe(at);
           expect(Number.isNaN(maxMagnitude(a))).toBe(true);

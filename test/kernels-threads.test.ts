@@ -62,7 +62,7 @@ describe('kernel thread pool', () => {
           const ref = T.from(c0);
           gemmTs(ta, tb, m, n, k, 1.25, a, 0, ta ? m : k, b, 0, tb ? k : n, 0.5, ref, 0, n);
           let err = 0;
-          for (let i = 0; i < ref.length; i++) err = Math.max(err, Math.abs(ref[i]! - c2[i]!));
+          for (let i = 0; i < ref.length; i++) err = Math.max(err, Math.abs(ref[i] - c2[i]));
           expect(err).toBeLessThan(T === Float32Array ? 1e-3 : 1e-11);
         }
       });
@@ -79,7 +79,7 @@ describe('kernel thread pool', () => {
     expect(y2).toEqual(y1);
     const ref = make();
     gemmTs(false, false, b, k, n, 1, blk, 0, n, omega, 0, k, 1, ref, 0, k);
-    for (let i = 0; i < ref.length; i++) expect(Math.abs(ref[i]! - y2[i]!)).toBeLessThan(1e-3);
+    for (let i = 0; i < ref.length; i++) expect(Math.abs(ref[i] - y2[i])).toBeLessThan(1e-3);
     freePanel(panel);
     expect(() => gemmPacked(false, b, 1, blk, 0, n, panel, 1, y1, 0, k)).toThrow(/freed/);
   });

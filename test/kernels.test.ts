@@ -47,13 +47,13 @@ function check(impl: Gemm, cs: Case, TA: Ctor, TB: Ctor, TC: Ctor): void {
     for (let j = 0; j < n; j++) {
       let s = 0, sa = 0;
       for (let p = 0; p < k; p++) {
-        const x = ta ? a[offA + p * lda + i]! : a[offA + i * lda + p]!;
-        const y = tb ? b[offB + j * ldb + p]! : b[offB + p * ldb + j]!;
+        const x = ta ? a[offA + p * lda + i] : a[offA + i * lda + p];
+        const y = tb ? b[offB + j * ldb + p] : b[offB + p * ldb + j];
         s += x * y; sa += Math.abs(x * y);
       }
-      const ref = alpha * s + beta * c0[offC + i * ldc + j]!;
-      const tol = 4 * (k + 2) * eps * (Math.abs(alpha) * sa + Math.abs(beta * c0[offC + i * ldc + j]!)) + 1e-300;
-      const got = c[offC + i * ldc + j]!;
+      const ref = alpha * s + beta * c0[offC + i * ldc + j];
+      const tol = 4 * (k + 2) * eps * (Math.abs(alpha) * sa + Math.abs(beta * c0[offC + i * ldc + j])) + 1e-300;
+      const got = c[offC + i * ldc + j];
       if (!(Math.abs(got - ref) <= tol)) {
         throw new Error(`C[${i},${j}] = ${got}, expected ${ref} (tol ${tol}) in ${JSON.stringify(cs)}`);
       }
@@ -61,7 +61,7 @@ function check(impl: Gemm, cs: Case, TA: Ctor, TB: Ctor, TC: Ctor): void {
   }
   // Padding between rows of C must be untouched.
   for (let i = 0; i < m; i++) for (let j = n; j < ldc && offC + i * ldc + j < c.length; j++) {
-    expect(c[offC + i * ldc + j]).toBe(TC === Float32Array ? Math.fround(c0[offC + i * ldc + j]!) : c0[offC + i * ldc + j]);
+    expect(c[offC + i * ldc + j]).toBe(TC === Float32Array ? Math.fround(c0[offC + i * ldc + j]) : c0[offC + i * ldc + j]);
   }
 }
 
@@ -106,7 +106,8 @@ describe('GEMM kernels agree with a naive float64 reference', () => {
 
   it('other dtype mixes go to the TypeScript fallback and stay correct', () => {
     expect(gemmWasm(false, false, 2, 2, 2, 1, new Float64Array(4), 0, 2, new Float32Array(4), 0, 2, 0, new Float64Array(4), 0, 2)).toBe(false);
-    check(gemm, { ta: false, tb: true, m: 20, n: 30, k: 40, alpha: 1, beta: 0, offA: 0, offB: 0, offC: 0, padA: 0, padB: 0, padC: 0, seed: 7 }, Float64Array, Float32Array, Float64Array);
+    check(gemm, { ta: false, tb: true, m: 20, n: 30, k: 40, alpha: 1, beta: 0, offA: 0, offB: 0, offC: 0, padA: 0, padB: 0, padC: 0, seed: 7 },
+      Float64Array, Float32Array, Float64Array);
   });
 
   it('beta = 0 overwrites NaN in C; alpha = 0 or k = 0 only scales C', () => {
@@ -130,12 +131,12 @@ describe('GEMM kernels agree with a naive float64 reference', () => {
       const aj = T.from(a), bj = T.from(b), cj = new T(m * n);
       gemmTs(false, false, m, n, k, 1, aj, 0, k, bj, 0, n, 0, cj, 0, n);
       wasmOnly(false, false, m, n, k, 1, a, 0, k, b, 0, n, 0, c, 0, n);
-      for (let i = 0; i < m * n; i++) expect(Math.abs(c[i]! - cj[i]!)).toBeLessThan(T === Float32Array ? 1e-4 : 1e-12);
+      for (let i = 0; i < m * n; i++) expect(Math.abs(c[i] - cj[i])).toBeLessThan(T === Float32Array ? 1e-4 : 1e-12);
       // The co-range shape X (n x k) += G^T (n x m) B-free form: op(A) transposed, B in the arena.
       const x = alloc(n * k), xj = new T(n * k);
       wasmOnly(true, false, n, k, m, 1, c, 0, n, a, 0, k, 1, x, 0, k);
       gemmTs(true, false, n, k, m, 1, cj, 0, n, aj, 0, k, 1, xj, 0, k);
-      for (let i = 0; i < n * k; i++) expect(Math.abs(x[i]! - xj[i]!)).toBeLessThan(T === Float32Array ? 1e-3 : 1e-11);
+      for (let i = 0; i < n * k; i++) expect(Math.abs(x[i] - xj[i])).toBeLessThan(T === Float32Array ? 1e-3 : 1e-11);
       for (const v of [a, b, c, x]) freeArena(v);
     }
   });
@@ -152,17 +153,17 @@ describe('GEMM kernels agree with a naive float64 reference', () => {
     const g64 = new Float64Array(b * k), a64 = new Float64Array(b * n);
     for (let blk = 0; blk < blocks; blk++) {
       // Positive data: sums grow like the row count, the hard case for a float32 accumulator.
-      for (let i = 0; i < g.length; i++) { g[i] = 1 + 0.5 * rnd(); g64[i] = g[i]!; }
-      for (let i = 0; i < a.length; i++) { a[i] = 1 + 0.5 * rnd(); a64[i] = a[i]!; }
+      for (let i = 0; i < g.length; i++) { g[i] = 1 + 0.5 * rnd(); g64[i] = g[i]; }
+      for (let i = 0; i < a.length; i++) { a[i] = 1 + 0.5 * rnd(); a64[i] = a[i]; }
       wasmOnly(true, false, k, n, b, 1, g, 0, k, a, 0, n, 1, x64, 0, n);
       wasmOnly(true, false, k, n, b, 1, g, 0, k, a, 0, n, 1, x32, 0, n);
       gemmTs(true, false, k, n, b, 1, g64, 0, k, a64, 0, n, 1, ref, 0, n);
     }
     let scale = 0, e64 = 0, e32 = 0;
     for (let i = 0; i < k * n; i++) {
-      scale = Math.max(scale, Math.abs(ref[i]!));
-      e64 = Math.max(e64, Math.abs(x64[i]! - ref[i]!));
-      e32 = Math.max(e32, Math.abs(x32[i]! - ref[i]!));
+      scale = Math.max(scale, Math.abs(ref[i]));
+      e64 = Math.max(e64, Math.abs(x64[i] - ref[i]));
+      e32 = Math.max(e32, Math.abs(x32[i] - ref[i]));
     }
     // Worst-case float32 dot-product bound per block, b eps32 * (b * 1.5 * 1.5), summed over blocks,
     // is ~ 6e-3 relative; rounding errors of random sign make it far smaller in practice.
@@ -175,7 +176,7 @@ describe('GEMM kernels agree with a naive float64 reference', () => {
     const first = sizes.map((n, i) => (i % 2 ? allocF32(n) : allocF64(n)));
     const ranges = first.map((v) => [v.byteOffset, v.byteOffset + v.byteLength] as const).sort((p, q) => p[0] - q[0]);
     for (const [s0] of ranges) expect(s0 % 64).toBe(0);
-    for (let i = 1; i < ranges.length; i++) expect(ranges[i]![0]).toBeGreaterThanOrEqual(ranges[i - 1]![1]);
+    for (let i = 1; i < ranges.length; i++) expect(ranges[i][0]).toBeGreaterThanOrEqual(ranges[i - 1][1]);
     for (const v of first) freeArena(v);
     // Same sizes again land at the same places (first fit over the restored free list).
     const again = sizes.map((n, i) => (i % 2 ? allocF32(n) : allocF64(n)));
@@ -192,7 +193,8 @@ describe('GEMM kernels agree with a naive float64 reference', () => {
     expect(() => arenaFree(12345)).toThrow(/not an allocated address/);
     // Scratch given back is reused, and products grow it again on demand.
     releaseKernelScratch();
-    check(wasmOnly, { ta: true, tb: true, m: 9, n: 11, k: 70, alpha: 1, beta: 0.5, offA: 0, offB: 0, offC: 0, padA: 0, padB: 0, padC: 0, seed: 3 }, Float64Array, Float64Array, Float64Array);
+    check(wasmOnly, { ta: true, tb: true, m: 9, n: 11, k: 70, alpha: 1, beta: 0.5, offA: 0, offB: 0, offC: 0, padA: 0, padB: 0, padC: 0, seed: 3 },
+      Float64Array, Float64Array, Float64Array);
     expect(() => freeArena(new Float64Array(4))).not.toThrow();
   });
 
@@ -217,7 +219,7 @@ describe('GEMM kernels agree with a naive float64 reference', () => {
             gemmPacked(cs.ta, cs.m, cs.alpha, a, 0, lda, panel, cs.beta, c, 0, cs.n);
             gemmTs(cs.ta, cs.tb, cs.m, cs.n, cs.k, cs.alpha, Float64Array.from(a), 0, lda, Float64Array.from(b), 0, ldb, cs.beta, ref, 0, cs.n);
             const tol = (TI === Float32Array ? 2 ** -24 : 2 ** -53) * 4 * (cs.k + 2) * (Math.abs(cs.alpha) * cs.k + 1);
-            for (let i = 0; i < ref.length; i++) expect(Math.abs(c[i]! - ref[i]!)).toBeLessThanOrEqual(tol + (TC === Float32Array ? 2 ** -24 * Math.abs(ref[i]!) : 0));
+            for (let i = 0; i < ref.length; i++) expect(Math.abs(c[i] - ref[i])).toBeLessThanOrEqual(tol + (TC === Float32Array ? 2 ** -24 * Math.abs(ref[i]) : 0));
           }
         } finally {
           freePanel(panel);

@@ -22,11 +22,11 @@ describe('subnormal and huge matrices in src/linalg', () => {
     it(`svd of 2^${k} A: 2^${k} times the singular values of A, orthonormal factors`, () => {
       const got = svd(scaled(k));
       const tol = k < -1022 ? 1e-6 : 1e-13;
-      got.s.forEach((s, j) => expect(Math.abs(s / 2 ** (k / 2) / 2 ** (k / 2) - ref.s[j]!)).toBeLessThanOrEqual(tol * ref.s[0]!));
+      got.s.forEach((s, j) => expect(Math.abs(s / 2 ** (k / 2) / 2 ** (k / 2) - ref.s[j])).toBeLessThanOrEqual(tol * ref.s[0]));
       for (const f of [got.u, got.v]) {
         for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) {
           let d = 0;
-          for (let i = 0; i < f.rows; i++) d += f.data[i * n + a]! * f.data[i * n + b]!;
+          for (let i = 0; i < f.rows; i++) d += f.data[i * n + a] * f.data[i * n + b];
           expect(Math.abs(d - (a === b ? 1 : 0))).toBeLessThan(k < -1022 ? 1e-5 : 1e-12);
         }
       }
@@ -40,11 +40,11 @@ describe('subnormal and huge matrices in src/linalg', () => {
       const r0 = createTsqr(n);
       tsqrUpdate(r0, scaled(0));
       const tol = k < -1022 ? 1e-6 : 1e-12;
-      for (let t = 0; t < n * n; t++) expect(Math.abs(ts.r.data[t]! / 2 ** (k / 2) / 2 ** (k / 2) - r0.r.data[t]!)).toBeLessThanOrEqual(tol * r0.r.data[0]!);
+      for (let t = 0; t < n * n; t++) expect(Math.abs(ts.r.data[t] / 2 ** (k / 2) / 2 ** (k / 2) - r0.r.data[t])).toBeLessThanOrEqual(tol * r0.r.data[0]);
       for (const q of [householderQr(a).q, orthonormalize(a)]) {
         expect(q.data.every(Number.isFinite)).toBe(true);
         let d = 0;
-        for (let i = 0; i < m; i++) d += q.data[i * n]! * q.data[i * n]!;
+        for (let i = 0; i < m; i++) d += q.data[i * n] * q.data[i * n];
         expect(d).toBeCloseTo(1, k < -1022 ? 4 : 10);
       }
     });
@@ -57,7 +57,7 @@ describe('subnormal and huge matrices in src/linalg', () => {
     const a: Matrix64 = { rows: 50, cols: 8, data: out.slice(0, 400), offset: 0, stride: 8 };
     const s = svd(a).s;
     const want = out.slice(400);
-    for (let j = 0; j < 8; j++) expect(Math.abs(s[j]! - want[j]!)).toBeLessThanOrEqual(1e-6 * want[0]!);
+    for (let j = 0; j < 8; j++) expect(Math.abs(s[j] - want[j])).toBeLessThanOrEqual(1e-6 * want[0]);
   });
 });
 

@@ -19,7 +19,7 @@ describe('memorySpill', () => {
       for (let p = 0; p < data.length; p++) data[p] = rnd();
       data[3] = -0; // the first value of the block
       sp.write(r0, { rows: b, cols: k, data, offset: 3, stride: ld });
-      for (let t = 0; t < b; t++) for (let j = 0; j < k; j++) ref[(r0 + t) * k + j] = ref[(r0 + t) * k + j]! + data[3 + t * ld + j]!;
+      for (let t = 0; t < b; t++) for (let j = 0; j < k; j++) ref[(r0 + t) * k + j] = ref[(r0 + t) * k + j] + data[3 + t * ld + j];
     }
     expect(sp.rows()).toBe(m);
     expect(sp.width()).toBe(k);
@@ -28,7 +28,7 @@ describe('memorySpill', () => {
     sp.forEachBlock((r0, y) => {
       expect(r0).toBe(next);
       next = r0 + y.rows;
-      for (let t = 0; t < y.rows; t++) for (let j = 0; j < k; j++) got[(r0 + t) * k + j] = y.data[y.offset + t * y.stride + j]!;
+      for (let t = 0; t < y.rows; t++) for (let j = 0; j < k; j++) got[(r0 + t) * k + j] = y.data[y.offset + t * y.stride + j];
     });
     expect(next).toBe(m);
     expect(Array.from(got).map((v) => Object.is(v, -0) ? '-0' : v)).toEqual(Array.from(ref).map((v) => Object.is(v, -0) ? '-0' : v));

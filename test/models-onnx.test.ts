@@ -24,7 +24,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function weight(m: number, n: number, seed: number, scale = 1): Float32Array {
   const g = testMatrix('gaussian', seed, 'test-a', m, n).data;
   const out = new Float32Array(m * n);
-  for (let i = 0; i < m * n; i++) out[i] = g[i]! * scale / Math.sqrt(Math.max(m, n));
+  for (let i = 0; i < m * n; i++) out[i] = g[i] * scale / Math.sqrt(Math.max(m, n));
   return out;
 }
 
@@ -76,12 +76,12 @@ function buildModel(): Uint8Array {
 /** row-major (r x k) (k x c) */
 function mul(a: Float32Array | Float64Array, b: Float32Array | Float64Array, r: number, k: number, c: number): Float64Array {
   const out = new Float64Array(r * c);
-  for (let i = 0; i < r; i++) for (let t = 0; t < k; t++) { const x = a[i * k + t]!; for (let j = 0; j < c; j++) out[i * c + j] += x * b[t * c + j]!; }
+  for (let i = 0; i < r; i++) for (let t = 0; t < k; t++) { const x = a[i * k + t]; for (let j = 0; j < c; j++) out[i * c + j] += x * b[t * c + j]; }
   return out;
 }
 function transpose(a: Float32Array, r: number, c: number): Float32Array {
   const out = new Float32Array(r * c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = a[i * c + j]!;
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = a[i * c + j];
   return out;
 }
 
@@ -138,34 +138,34 @@ describe('compress: ONNX', () => {
 
     // x A B for each layer, in float64 from the stored factors.
     const h1 = mul(mul(x, mm.a, N, 64, 14), mm.b, N, 14, 48);
-    const k2 = gemm.aDims[1]!;
+    const k2 = gemm.aDims[1];
     // Gemm with transB: W (40 x 48) ~ A B; Y = 0.5 h1 (A B)^T + 2 C = 0.5 (h1 B^T) A^T + 2 C
     const t = mul(h1, transpose(gemm.b, k2, 48), N, 48, k2);
     const h2 = mul(t, transpose(gemm.a, 40, k2), N, k2, 40);
-    for (let i = 0; i < N; i++) for (let j = 0; j < 40; j++) h2[i * 40 + j] = 0.5 * h2[i * 40 + j]! + 2 * W.gemmC[j]!;
-    const kh = head.aDims[1]!;
+    for (let i = 0; i < N; i++) for (let j = 0; j < 40; j++) h2[i * 40 + j] = 0.5 * h2[i * 40 + j] + 2 * W.gemmC[j];
+    const kh = head.aDims[1];
     const logits = mul(mul(h2, head.a, N, 40, kh), head.b, N, kh, 30);
     const probs = new Float64Array(N * 30);
     for (let i = 0; i < N; i++) {
       let mx = -Infinity, s = 0;
-      for (let j = 0; j < 30; j++) mx = Math.max(mx, logits[i * 30 + j]!);
-      for (let j = 0; j < 30; j++) { probs[i * 30 + j] = Math.exp(logits[i * 30 + j]! - mx); s += probs[i * 30 + j]!; }
-      for (let j = 0; j < 30; j++) probs[i * 30 + j]! /= s;
+      for (let j = 0; j < 30; j++) mx = Math.max(mx, logits[i * 30 + j]);
+      for (let j = 0; j < 30; j++) { probs[i * 30 + j] = Math.exp(logits[i * 30 + j] - mx); s += probs[i * 30 + j]; }
+      for (let j = 0; j < 30; j++) probs[i * 30 + j] /= s;
     }
     const got = comp.probs!.data as Float32Array;
-    for (let i = 0; i < probs.length; i++) expect(Math.abs(got[i]! - probs[i]!)).toBeLessThan(2e-6);
+    for (let i = 0; i < probs.length; i++) expect(Math.abs(got[i] - probs[i])).toBeLessThan(2e-6);
     // The subgraph: x A B.
-    const subExpected = mul(mul(x, sub.a, N, 64, sub.aDims[1]!), sub.b, N, sub.aDims[1]!, 50);
+    const subExpected = mul(mul(x, sub.a, N, 64, sub.aDims[1]), sub.b, N, sub.aDims[1], 50);
     const subGot = comp.sub!.data as Float32Array;
-    for (let i = 0; i < subExpected.length; i++) expect(Math.abs(subGot[i]! - subExpected[i]!)).toBeLessThan(1e-5 * (1 + Math.abs(subExpected[i]!)));
+    for (let i = 0; i < subExpected.length; i++) expect(Math.abs(subGot[i] - subExpected[i])).toBeLessThan(1e-5 * (1 + Math.abs(subExpected[i])));
     // The 1x1 conv with stride 2: pixel (i, j) of the output is A B img[:, 2i, 2j] + bias.
-    const kc = conv.aDims[1]!;
+    const kc = conv.aDims[1];
     const ab = mul(conv.a, conv.b, 24, kc, 32);
     const convGot = comp.conv_out!.data as Float32Array;
     for (let n = 0; n < N; n++) for (let o = 0; o < 24; o++) for (let p = 0; p < 3; p++) for (let q = 0; q < 3; q++) {
-      let e = W.convB[o]!;
-      for (let c = 0; c < 32; c++) e += ab[o * 32 + c]! * img[n * 32 * 36 + c * 36 + (2 * p) * 6 + 2 * q]!;
-      expect(Math.abs(convGot[((n * 24 + o) * 3 + p) * 3 + q]! - e)).toBeLessThan(1e-5 * (1 + Math.abs(e)));
+      let e = W.convB[o];
+      for (let c = 0; c < 32; c++) e += ab[o * 32 + c] * img[n * 32 * 36 + c * 36 + (2 * p) * 6 + 2 * q];
+      expect(Math.abs(convGot[((n * 24 + o) * 3 + p) * 3 + q] - e)).toBeLessThan(1e-5 * (1 + Math.abs(e)));
     }
     // And the compressed model is an approximation of the original, not something else: its output
     // distributions are closer to the original's (total variation summed over the inputs) than the
@@ -175,7 +175,7 @@ describe('compress: ONNX', () => {
     const op = orig.probs!.data as Float32Array;
     const tv = (a: ArrayLike<number>, i: number, b: ArrayLike<number>, j: number) => {
       let d = 0;
-      for (let c = 0; c < 30; c++) d += Math.abs(a[i * 30 + c]! - b[j * 30 + c]!);
+      for (let c = 0; c < 30; c++) d += Math.abs(a[i * 30 + c] - b[j * 30 + c]);
       return d / 2;
     };
     let near = 0, unrelated = 0;
@@ -211,8 +211,8 @@ describe('compress: ONNX', () => {
       expect(e.bound!.maxRatio).toBeGreaterThan(0);
     }
     // Lower rank: larger deviation and lower agreement (or equal, never better by much).
-    expect(results[1]!.evaluation!.maxSoftmaxDeviation).toBeGreaterThan(results[0]!.evaluation!.maxSoftmaxDeviation);
-    expect(results[0]!.evaluation!.top1Agreement).toBeGreaterThanOrEqual(results[1]!.evaluation!.top1Agreement);
+    expect(results[1].evaluation!.maxSoftmaxDeviation).toBeGreaterThan(results[0].evaluation!.maxSoftmaxDeviation);
+    expect(results[0].evaluation!.top1Agreement).toBeGreaterThanOrEqual(results[1].evaluation!.top1Agreement);
   });
 
   it('IR 3 (initializers listed as inputs) and a weight shared by two MatMuls: factored once, runs in onnxruntime', async () => {
@@ -234,7 +234,7 @@ describe('compress: ONNX', () => {
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as CompressReport;
     expect(report.layers.map((l) => [l.name, l.status, l.paramsAfter])).toEqual([['first', 'factored', 10 * 88], ['second', 'factored', 0]]);
-    expect(report.layers[1]!.reason).toMatch(/shares its weight/);
+    expect(report.layers[1].reason).toMatch(/shares its weight/);
     expect(report.totals.layerParamsBefore).toBe(48 * 40);
     const N = 3, x = Float32Array.from(testMatrix('gaussian', 5, 'test-x', N, 48).data);
     const r = await (await ort.InferenceSession.create(out)).run({ x: new ort.Tensor('float32', x, [N, 48]), x2: new ort.Tensor('float32', x, [N, 48]) });

@@ -26,9 +26,9 @@ async function accuracy(model: string): Promise<number> {
   const s = await ort.InferenceSession.create(model, { intraOpNumThreads: 1 });
   let acc = 0;
   for (let i = 0; i < inputs.length; i++) {
-    const o = (await s.run({ x: new ort.Tensor('float32', inputs[i]!.data, inputs[i]!.shape) }))[s.outputNames[0]!]!;
+    const o = (await s.run({ x: new ort.Tensor('float32', inputs[i].data, inputs[i].shape) }))[s.outputNames[0]];
     const [, t, c] = o.dims as number[];
-    acc += characterAccuracy(ctcDecode(o.data as Float32Array, t!, c!, chars).trim(), truth[i]!);
+    acc += characterAccuracy(ctcDecode(o.data as Float32Array, t!, c!, chars).trim(), truth[i]);
   }
   return acc / inputs.length;
 }
@@ -63,13 +63,13 @@ describe('compress: PP-OCRv4 recognizer', () => {
       }
       result[passes] = { report: first!, accuracy: sum / 3, agreement: agree / 3 };
     }
-    const q0 = result[1]!, q2 = result[3]!;
+    const q0 = result[1], q2 = result[3];
     process.stderr.write(`ppocr classifier alpha 0.6: accuracy original ${base.toFixed(3)}, q = 0 ${q0.accuracy.toFixed(3)}, q = 2 ${q2.accuracy.toFixed(3)}; ` +
-      `||W - AB||/sigma_k+1 ${q0.report.layers[0]!.normalizedSpectralError!.toFixed(3)} / ${q2.report.layers[0]!.normalizedSpectralError!.toFixed(3)}; ` +
+      `||W - AB||/sigma_k+1 ${q0.report.layers[0].normalizedSpectralError!.toFixed(3)} / ${q2.report.layers[0].normalizedSpectralError!.toFixed(3)}; ` +
       `top-1 agreement (mean of 3 seeds) ${q0.agreement.toFixed(3)} / ${q2.agreement.toFixed(3)}; ` +
       `bound max ratio ${q0.report.evaluation!.bound!.maxRatio.toExponential(2)} / ${q2.report.evaluation!.bound!.maxRatio.toExponential(2)}\n`);
     for (const r of [q0, q2]) {
-      const head = r.report.layers[0]!;
+      const head = r.report.layers[0];
       expect(head.shape).toEqual([120, 6625]);
       expect(head.rank).toBe(72);
       const e = r.report.evaluation!;
@@ -80,8 +80,8 @@ describe('compress: PP-OCRv4 recognizer', () => {
       expect(e.bound!.maxRatio).toBeLessThan(1);
     }
     // The spectral error: RSVD about 1.5 sigma_{k+1}, two power iterations about 1.1.
-    expect(q0.report.layers[0]!.normalizedSpectralError!).toBeGreaterThan(1.3);
-    expect(q2.report.layers[0]!.normalizedSpectralError!).toBeLessThan(1.15);
+    expect(q0.report.layers[0].normalizedSpectralError!).toBeGreaterThan(1.3);
+    expect(q2.report.layers[0].normalizedSpectralError!).toBeLessThan(1.15);
     // The predictions: q = 2 reads the lines better. (Top-1 agreement per time step, blanks included,
     // is printed but not ordered: over seeds 0-2 it measured 0.788 for q = 0 and 0.746 for q = 2,
     // while the characters read were 0.707 and 0.884: agreement on blank steps is not accuracy.)

@@ -43,24 +43,24 @@ describe.skipIf(!numpy)('compress: safetensors round trip', () => {
     const report = JSON.parse(run.stdout) as CompressReport;
     expect(JSON.parse(readFileSync(reportPath, 'utf8')).totals).toEqual(report.totals);
     const byTensor = Object.fromEntries(report.layers.map((l) => [l.tensor, l]));
-    expect(byTensor['enc.square.weight']!.status).toBe('kept');
-    expect(byTensor['enc.square.weight']!.reason).toMatch(/would not reduce parameters/);
-    for (const name of ['enc.layer.weight', 'enc.half.weight', 'enc.bf.weight', 'enc.conv.weight']) expect(byTensor[name]!.status).toBe('factored');
-    expect(byTensor['enc.layer.weight']!.rank).toBe(60);
+    expect(byTensor['enc.square.weight'].status).toBe('kept');
+    expect(byTensor['enc.square.weight'].reason).toMatch(/would not reduce parameters/);
+    for (const name of ['enc.layer.weight', 'enc.half.weight', 'enc.bf.weight', 'enc.conv.weight']) expect(byTensor[name].status).toBe('factored');
+    expect(byTensor['enc.layer.weight'].rank).toBe(60);
 
     const py = checkFactorsPy([input], [out]);
     // Names, shapes and dtypes of the pairs; the original weight is gone.
     expect(py.tensors['enc.layer.weight.lowrank_A']).toEqual({ dtype: 'F32', shape: [200, 60] });
     expect(py.tensors['enc.layer.weight.lowrank_B']).toEqual({ dtype: 'F32', shape: [60, 120] });
-    expect(py.tensors['enc.half.weight.lowrank_A']!.dtype).toBe('F16');
-    expect(py.tensors['enc.bf.weight.lowrank_B']!.dtype).toBe('BF16');
-    expect(py.tensors['enc.conv.weight.lowrank_A']!.shape).toEqual([64, 24, 1, 1]);
-    expect(py.tensors['enc.conv.weight.lowrank_B']!.shape).toEqual([24, 48, 1, 1]);
+    expect(py.tensors['enc.half.weight.lowrank_A'].dtype).toBe('F16');
+    expect(py.tensors['enc.bf.weight.lowrank_B'].dtype).toBe('BF16');
+    expect(py.tensors['enc.conv.weight.lowrank_A'].shape).toEqual([64, 24, 1, 1]);
+    expect(py.tensors['enc.conv.weight.lowrank_B'].shape).toEqual([24, 48, 1, 1]);
     expect(py.tensors['enc.layer.weight']).toBeUndefined();
     // Untouched tensors (bias, integer ids, the kept square layer) are copied byte for byte.
     expect(py.identical.sort()).toEqual(['enc.layer.bias', 'enc.square.weight', 'position_ids']);
     expect(py.metadata.format).toBe('pt');
-    expect(Object.keys(JSON.parse(py.metadata['rangefinder.lowrank']!)).sort()).toEqual(['enc.bf.weight', 'enc.conv.weight', 'enc.half.weight', 'enc.layer.weight']);
+    expect(Object.keys(JSON.parse(py.metadata['rangefinder.lowrank'])).sort()).toEqual(['enc.bf.weight', 'enc.conv.weight', 'enc.half.weight', 'enc.layer.weight']);
     // numpy's ||W - A B||_2 / sigma_{k+1}: RSI with q = 2 on a slowly decaying spectrum stays close
     // to the optimum 1 (F16/BF16 factors add their rounding, at most ~4e-3 relative for BF16).
     for (const [name, f] of Object.entries(py.factored)) {
@@ -68,11 +68,11 @@ describe.skipIf(!numpy)('compress: safetensors round trip', () => {
       expect(f.normalized, name).toBeLessThan(name.includes('bf') ? 1.6 : 1.3);
     }
     // The report's Lanczos error agrees with numpy's for the float32 layer (factors stored in F32).
-    expect(byTensor['enc.layer.weight']!.normalizedSpectralError!).toBeCloseTo(py.factored['enc.layer.weight']!.normalized, 2);
+    expect(byTensor['enc.layer.weight'].normalizedSpectralError!).toBeCloseTo(py.factored['enc.layer.weight'].normalized, 2);
     expect(report.totals.layerParamsAfter).toBeLessThan(report.totals.layerParamsBefore);
     // Our own reader reads the output too.
     const again = readSafetensors(out);
-    expect(again.shards[0]!.tensors.map((t) => t.name)).toContain('enc.layer.weight.lowrank_A');
+    expect(again.shards[0].tensors.map((t) => t.name)).toContain('enc.layer.weight.lowrank_A');
   });
 
   it('negative control: q = 0 (one pass) is measurably worse than q = 2 on a slowly decaying layer', async () => {
@@ -85,8 +85,8 @@ describe.skipIf(!numpy)('compress: safetensors round trip', () => {
       expect(run.code).toBe(0);
       errs.push(checkFactorsPy([input], [out]).factored.w!.normalized);
     }
-    expect(errs[0]!).toBeGreaterThan(1.3);
-    expect(errs[0]!).toBeGreaterThan(errs[1]! * 1.2);
+    expect(errs[0]).toBeGreaterThan(1.3);
+    expect(errs[0]).toBeGreaterThan(errs[1] * 1.2);
   });
 
   it('a layer too large for the budget: RSI streams it from the file, --method exact is refused', async () => {
@@ -95,7 +95,7 @@ describe.skipIf(!numpy)('compress: safetensors round trip', () => {
     const out = join(dir, 'budget-out.safetensors');
     let run = await runCli(['compress', input, '--alpha', '0.25', '--memory-budget', '1MiB', '--out', out, '--json']);
     expect(run.code).toBe(0);
-    const layer = (JSON.parse(run.stdout) as CompressReport).layers[0]!;
+    const layer = (JSON.parse(run.stdout) as CompressReport).layers[0];
     expect(layer.mode).toBe('streamed');
     expect(layer.spectralError).toBeNull();
     // Streamed RSI (q = 2) is as good as in memory: numpy's spectral error of the written factors.

@@ -74,10 +74,10 @@ describe.skipIf(!numpy)('TensorFlow.js manifests', () => {
       const path = join(MODEL_DIR, file);
       const ours = ourSingularValues(path, names), theirs = numpySingularValues(path, names);
       for (const name of names) {
-        const a = ours[name]!, b = theirs[name]!;
+        const a = ours[name], b = theirs[name];
         expect(a, `${file}: ${name}`).toBeDefined();
         expect(a.length).toBe(b.length);
-        for (let j = 0; j < a.length; j++) expect(Math.abs(a[j]! - b[j]!), `${name} sigma_${j + 1}`).toBeLessThan(1e-9 * b[0]!);
+        for (let j = 0; j < a.length; j++) expect(Math.abs(a[j] - b[j]), `${name} sigma_${j + 1}`).toBeLessThan(1e-9 * b[0]);
         compared++;
       }
     }
@@ -86,7 +86,7 @@ describe.skipIf(!numpy)('TensorFlow.js manifests', () => {
     const m = readTfjs(join(MODEL_DIR, 'face_recognition_model-weights_manifest.json'));
     const fc = m.weights.find((w) => w.name === 'fc')!;
     expect(fc.quantization?.dtype).toBe('uint8');
-    expect(m.layers.find((l) => l.name === 'fc')!.weight.readRows(0, 1)[0]).not.toBe(Math.round(m.layers.find((l) => l.name === 'fc')!.weight.readRows(0, 1)[0]!));
+    expect(m.layers.find((l) => l.name === 'fc')!.weight.readRows(0, 1)[0]).not.toBe(Math.round(m.layers.find((l) => l.name === 'fc')!.weight.readRows(0, 1)[0]));
   });
 
   it('uint16 and float16 quantization, float32, and a weight straddling two shards', () => {
@@ -119,11 +119,11 @@ sys.stdout.buffer.write(expected.astype('<f8').tobytes())
     ]);
     const got = [...m.layers.flatMap((l) => [...l.weight.readRows(0, l.weight.rows)])];
     expect(got.length).toBe(expected.length);
-    for (let i = 0; i < got.length; i++) expect(Math.abs(got[i]! - expected[i]!)).toBeLessThan(1e-6 * (1 + Math.abs(expected[i]!)));
+    for (let i = 0; i < got.length; i++) expect(Math.abs(got[i] - expected[i])).toBeLessThan(1e-6 * (1 + Math.abs(expected[i])));
     // A row block read in the middle of the straddling weight (float16 values around the cut).
-    const conv = m.layers[1]!.weight;
+    const conv = m.layers[1].weight;
     const rows = conv.readRows(5, 3);
-    for (let i = 0; i < rows.length; i++) expect(rows[i]).toBeCloseTo(expected[1200 + 5 * 20 + i]!, 6);
+    for (let i = 0; i < rows.length; i++) expect(rows[i]).toBeCloseTo(expected[1200 + 5 * 20 + i], 6);
   });
 
   it('compress writes a manifest with the factor pairs (float32) and the kept weights verbatim', async () => {
@@ -157,8 +157,8 @@ sys.stdout.buffer.write(expected.astype('<f8').tobytes())
     let err = 0, norm = 0;
     for (let i = 0; i < 256; i++) for (let j = 0; j < 512; j++) {
       let t = 0;
-      for (let r = 0; r < 64; r++) t += al[i * 64 + r]! * bl[r * 512 + j]!;
-      err += (w[i * 512 + j]! - t) ** 2; norm += w[i * 512 + j]! ** 2;
+      for (let r = 0; r < 64; r++) t += al[i * 64 + r] * bl[r * 512 + j];
+      err += (w[i * 512 + j] - t) ** 2; norm += w[i * 512 + j] ** 2;
     }
     expect(Math.sqrt(err / norm)).toBeCloseTo(conv5.relativeFrobeniusError!, 4);
   });

@@ -52,7 +52,7 @@ describe('runPasses over files', () => {
     const sigma = Float64Array.from({ length: 30 }, (_, j) => 1 / (j + 1));
     const { a } = fromSpectrum(200, 30, sigma, 3);
     const cols: Record<string, Float64Array> = {};
-    for (let j = 0; j < 30; j++) cols[`c${j}`] = Float64Array.from({ length: 200 }, (_, i) => a.data[i * 30 + j]!);
+    for (let j = 0; j < 30; j++) cols[`c${j}`] = Float64Array.from({ length: 200 }, (_, i) => a.data[i * 30 + j]);
     const path = join(tmp, 'a.arrow');
     writeFileSync(path, tableToIPC(tableFromArrays(cols), 'file'));
     const out = await runPasses(fromArrowFile(path), { method: 'rsi', passes: 3, rank: 5, oversamples: 5 }, { seed: 2 });

@@ -36,7 +36,7 @@ async function streamedError(name: string, passes: number, rank: number, seed: n
     ? { method: 'rsi' as const, passes: 1, rank, oversamples: oversamples ?? 10 }
     : planPasses({ passes, memoryBudget: 256 * 2 ** 20, rank, rows: a.rows, cols: a.cols, spectrum: 'slow', oversamples });
   const out = await runPasses(matrixSource(a, 256, 'rows', 'float32'), plan, { seed });
-  return normalizedSpectralError(a, { u: out.u!, s: out.s, v: out.v! }, sigma[rank]!);
+  return normalizedSpectralError(a, { u: out.u!, s: out.s, v: out.v! }, sigma[rank]);
 }
 
 describe.skipIf(!have)('real matrices (shared data)', () => {
@@ -68,7 +68,7 @@ describe.skipIf(!have)('real matrices (shared data)', () => {
     const { a, sigma } = load('hm_faceres_deep_feats');
     const out = await runPasses(matrixSource(a, 256), { method: 'rsi', passes: 2, rank: 140, oversamples: 20 }, { seed: 0 });
     expect(out.kept).toBe(140);
-    const err = normalizedSpectralError(a, { u: out.u!, s: out.s, v: out.v! }, sigma[0]!);
+    const err = normalizedSpectralError(a, { u: out.u!, s: out.s, v: out.v! }, sigma[0]);
     expect(err).toBeLessThan(1e-6); // relative to sigma_1 (float32 data, stored exactly; sigma_141 / sigma_1 ~ 2e-13)
   });
 });

@@ -25,7 +25,7 @@ describe('in-memory multi-pass references', () => {
       blockKrylov(a, { rank: 8, oversamples: 2, krylovDepth: 2 }),
       anyViews(a, { rank: 8, views: 1 }), anyViews(a, { rank: 8, views: 3 }),
     ]) {
-      for (let j = 0; j < 8; j++) expect(Math.abs(f.s[j]! - sigma[j]!)).toBeLessThan(1e-12);
+      for (let j = 0; j < 8; j++) expect(Math.abs(f.s[j] - sigma[j])).toBeLessThan(1e-12);
       // the tolerance is c * eps * ||A|| with c ~ 100 (products and QRs of 120 x 12 blocks)
       expect(normalizedSpectralError(a, f, 1)).toBeLessThan(1e-12);
     }
@@ -46,12 +46,12 @@ describe('in-memory multi-pass references', () => {
     const r = 10;
     const err = [1, 2, 3, 4, 5, 6].map((views) => {
       let e = 0;
-      for (let seed = 0; seed < 4; seed++) e += normalizedSpectralError(a, anyViews(a, { rank: r, oversamples: 5, views, seed }), sigma![r]!);
+      for (let seed = 0; seed < 4; seed++) e += normalizedSpectralError(a, anyViews(a, { rank: r, oversamples: 5, views, seed }), sigma![r]);
       return e / 4;
     });
-    for (let v = 2; v < err.length; v++) expect(err[v]!).toBeLessThan(err[v - 1]! * 1.02);
-    expect(err[5]!).toBeLessThan(1.1);
-    expect(err[1]!).toBeGreaterThan(1.3);
+    for (let v = 2; v < err.length; v++) expect(err[v]).toBeLessThan(err[v - 1] * 1.02);
+    expect(err[5]).toBeLessThan(1.1);
+    expect(err[1]).toBeGreaterThan(1.3);
   });
 
   it('block Krylov at depth q beats RSI with q iterations at the same block width (slow spectrum)', () => {
@@ -59,8 +59,8 @@ describe('in-memory multi-pass references', () => {
     const r = 10;
     let ek = 0, er = 0;
     for (let seed = 0; seed < 4; seed++) {
-      ek += normalizedSpectralError(a, blockKrylov(a, { rank: r, oversamples: 0, krylovDepth: 2, seed }), sigma![r]!);
-      er += normalizedSpectralError(a, randomizedSubspaceIteration(a, { rank: r, oversamples: 0, powerIterations: 2, seed }), sigma![r]!);
+      ek += normalizedSpectralError(a, blockKrylov(a, { rank: r, oversamples: 0, krylovDepth: 2, seed }), sigma![r]);
+      er += normalizedSpectralError(a, randomizedSubspaceIteration(a, { rank: r, oversamples: 0, powerIterations: 2, seed }), sigma![r]);
     }
     expect(ek).toBeLessThan(er);
   });
@@ -72,7 +72,7 @@ describe('in-memory multi-pass references', () => {
     expect(maxAbsDiff(x.u, y.u)).toBe(0);
     for (let j = 0; j < 5; j++) {
       let best = 0;
-      for (let i = 0; i < x.v.rows; i++) if (Math.abs(x.v.data[i * 5 + j]!) > Math.abs(best)) best = x.v.data[i * 5 + j]!;
+      for (let i = 0; i < x.v.rows; i++) if (Math.abs(x.v.data[i * 5 + j]) > Math.abs(best)) best = x.v.data[i * 5 + j];
       expect(best).toBeGreaterThan(0);
     }
   });
@@ -81,7 +81,7 @@ describe('in-memory multi-pass references', () => {
     const { a } = slow();
     const x = randomizedSubspaceIteration(transpose(a), { rank: 6, powerIterations: 3, seed: 1 });
     const exact = svd(a);
-    for (let j = 0; j < 6; j++) expect(Math.abs(x.s[j]! - exact.s[j]!) / exact.s[j]!).toBeLessThan(1e-3);
+    for (let j = 0; j < 6; j++) expect(Math.abs(x.s[j] - exact.s[j]) / exact.s[j]).toBeLessThan(1e-3);
   });
 
   it('refuses bad options with the option named', () => {

@@ -37,7 +37,7 @@ describe('Gram-pass streaming RSI equals the in-memory RSI', () => {
     const src = matrixSource(a, 37);
     const out = await runPasses(src, { method: 'rsi', passes: q + 1, rank: 10, oversamples: 5 }, { seed: 42 });
     expect(src.opens).toBe(q + 1);
-    for (let j = 0; j < 10; j++) expect(Math.abs(out.s[j]! - ref.s[j]!)).toBeLessThan(TOL);
+    for (let j = 0; j < 10; j++) expect(Math.abs(out.s[j] - ref.s[j])).toBeLessThan(TOL);
     expect(maxAbsDiff(out.v!, ref.v)).toBeLessThan(TOL);
     expect(maxAbsDiff(out.u!, ref.u)).toBeLessThan(TOL);
   });
@@ -50,8 +50,8 @@ describe('Gram-pass streaming RSI equals the in-memory RSI', () => {
     // float32 input: the matrix itself changes by 6e-8 relative, so compare accuracy, not bits
     const { a: a2, sigma } = slow();
     const z = await runPasses(matrixSource(a2, 64, 'rows', 'float32'), { method: 'rsi', passes: 3, rank: 8, oversamples: 6 }, { seed: 1 });
-    const e32 = normalizedSpectralError(a2, { u: z.u!, s: z.s, v: z.v! }, sigma![8]!);
-    const e64 = normalizedSpectralError(a2, { u: x.u!, s: x.s, v: x.v! }, sigma![8]!);
+    const e32 = normalizedSpectralError(a2, { u: z.u!, s: z.s, v: z.v! }, sigma![8]);
+    const e64 = normalizedSpectralError(a2, { u: x.u!, s: x.s, v: x.v! }, sigma![8]);
     expect(Math.abs(e32 - e64)).toBeLessThan(1e-4);
   });
 
@@ -124,8 +124,8 @@ describe('Gram-pass streaming RSI equals the in-memory RSI', () => {
     const ends = seen.filter((p) => p.phase === 'pass');
     expect(ends.map((p) => p.pass)).toEqual([1, 2, 3, 4]);
     expect(seen.filter((p) => p.phase === 'block' && p.pass === 2).map((p) => p.rowsSeen)).toEqual([100, 200, 300]);
-    expect(ends[0]!.ritz!.length).toBe(0);
-    const d23 = Math.abs(ends[2]!.ritz![4]! - ends[1]!.ritz![4]!), d34 = Math.abs(ends[3]!.ritz![4]! - ends[2]!.ritz![4]!);
+    expect(ends[0].ritz!.length).toBe(0);
+    const d23 = Math.abs(ends[2].ritz![4] - ends[1].ritz![4]), d34 = Math.abs(ends[3].ritz![4] - ends[2].ritz![4]);
     expect(d34).toBeLessThan(d23);
   });
 });
@@ -166,7 +166,7 @@ describe('results after every pass', () => {
     for (const p of out.perPass) {
       const ref = randomizedSubspaceIteration(a, { rank: 6, oversamples: 4, powerIterations: p.pass - 1, seed: 8 });
       expect(maxAbsDiff(p.v, ref.v)).toBeLessThan(TOL);
-      for (let j = 0; j < 6; j++) expect(Math.abs(p.s[j]! - ref.s[j]!)).toBeLessThan(TOL);
+      for (let j = 0; j < 6; j++) expect(Math.abs(p.s[j] - ref.s[j])).toBeLessThan(TOL);
     }
     const ref = randomizedSubspaceIteration(a, { rank: 6, oversamples: 4, powerIterations: 3, seed: 8 });
     expect(maxAbsDiff(out.u!, ref.u)).toBeLessThan(TOL);
@@ -180,7 +180,7 @@ describe('results after every pass', () => {
     expect(Math.abs(out.relativeResidual - Math.sqrt(e2) / frobeniusNorm(a))).toBeLessThan(1e-10);
     expect(Math.abs(out.frobeniusNorm - frobeniusNorm(a))).toBeLessThan(1e-12);
     const res = out.perPass.map((p) => p.relativeResidual);
-    for (let j = 1; j < res.length; j++) expect(res[j]!).toBeLessThanOrEqual(res[j - 1]! + 1e-12);
+    for (let j = 1; j < res.length; j++) expect(res[j]).toBeLessThanOrEqual(res[j - 1] + 1e-12);
   });
 });
 
@@ -217,17 +217,17 @@ describe('sharded passes', () => {
     let result;
     for (;;) {
       const workers = [forkGramPass(main, spills[0]), forkGramPass(main, spills[1])];
-      updateGramPass(workers[1]!, { rows: 170, cols: 120, data: a.data, offset: 130 * 120, stride: 120 }, 130);
-      updateGramPass(workers[0]!, { rows: 130, cols: 120, data: a.data, offset: 0, stride: 120 }, 0);
-      mergeGramPass(main, workers[0]!);
-      mergeGramPass(main, workers[1]!);
+      updateGramPass(workers[1], { rows: 170, cols: 120, data: a.data, offset: 130 * 120, stride: 120 }, 130);
+      updateGramPass(workers[0], { rows: 130, cols: 120, data: a.data, offset: 0, stride: 120 }, 0);
+      mergeGramPass(main, workers[0]);
+      mergeGramPass(main, workers[1]);
       const out = finishGramPass(main);
       if (out.done) { result = out.result; break; }
     }
     const ref = randomizedSubspaceIteration(a, { rank: 6, oversamples: 4, powerIterations: 2, seed: 5 });
     expect(maxAbsDiff(result.v, ref.v)).toBeLessThan(TOL);
     const g = new Float64Array(300 * 10);
-    for (const sp of spills) sp.forEachBlock((r0, y) => { for (let t = 0; t < y.rows; t++) for (let j = 0; j < 10; j++) g[(r0 + t) * 10 + j]! += y.data[t * 10 + j]!; });
+    for (const sp of spills) sp.forEachBlock((r0, y) => { for (let t = 0; t < y.rows; t++) for (let j = 0; j < 10; j++) g[(r0 + t) * 10 + j] += y.data[t * 10 + j]; });
     const u = leftFactorRows(result.leftMap, { rows: 300, cols: 10, data: g, offset: 0, stride: 10 });
     expect(maxAbsDiff(u, ref.u)).toBeLessThan(TOL);
     const other = createGramPass({ cols: 120, rank: 6, oversamples: 4, powerIterations: 2, seed: 6 });

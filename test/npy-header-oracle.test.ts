@@ -190,10 +190,10 @@ describe.skipIf(!hasNumpy())('.npy headers: numpy is the oracle', () => {
 
   cases.forEach((c, i) => {
     it(`${c.name}`, async () => {
-      const np = load()[paths[i]!]!;
+      const np = load()[paths[i]];
       let ours: { rows: number; cols: number; data: Float64Array } | { error: unknown };
       try {
-        const got = await collectRows(fromNpy(paths[i]!).open());
+        const got = await collectRows(fromNpy(paths[i]).open());
         ours = got;
       } catch (e) { ours = { error: e }; }
       if (!np.ok) {
@@ -220,7 +220,7 @@ describe.skipIf(!hasNumpy())('.npy headers: numpy is the oracle', () => {
 
   it('covers the header edge cases the issue lists, with both outcomes', () => {
     const o = load();
-    const outcomes = paths.map((p) => o[p]!.ok);
+    const outcomes = paths.map((p) => o[p].ok);
     expect(outcomes.filter(Boolean).length).toBeGreaterThan(25);
     expect(outcomes.filter((x) => !x).length).toBeGreaterThan(25);
   });

@@ -97,7 +97,7 @@ describe('the linear records measure ||A||_F while they check each chunk (measur
   for (let i = 0; i < a.data.length; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; a.data[i] = (s / 2 ** 32 - 0.5) * (1 + (i % n)); }
   // Of the values the sketch sees: float32 rows are rounded to float32 first.
   const exact = (x: Matrix64, center = false, f32 = false) => {
-    const v = (i: number, j: number) => (f32 ? Math.fround(x.data[i * x.cols + j]!) : x.data[i * x.cols + j]!);
+    const v = (i: number, j: number) => (f32 ? Math.fround(x.data[i * x.cols + j]) : x.data[i * x.cols + j]);
     let t = 0;
     for (let j = 0; j < x.cols; j++) {
       let mu = 0;
@@ -195,7 +195,8 @@ describe('the CLI default: choice, zero, and the same bits for every thread coun
   const run = async (args: string[]) => {
     const r = await runCli(['approx', ...args, '--rank', '10', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    return JSON.parse(r.stdout) as { method: string; sketch: Record<string, number>; singularValues: number[]; errorEstimate: { relative: number; kind: string }; reasons: string[] };
+    return JSON.parse(r.stdout) as { method: string; sketch: Record<string,
+      number>; singularValues: number[]; errorEstimate: { relative: number; kind: string }; reasons: string[] };
   };
 
   it('--threads 1, 2 (the default on 2 cores) and 3 give the same bits: singular values and the U, V files', async () => {
@@ -228,7 +229,7 @@ describe('the CLI default: choice, zero, and the same bits for every thread coun
     expect(off.singularValues).toEqual(on.singularValues);
     // arrowBytes writes float64 values, the .npy float32 ones: the same method and sizes, close values.
     expect(npy.sketch).toEqual(on.sketch);
-    for (let j = 0; j < 10; j++) expect(Math.abs(npy.singularValues[j]! / on.singularValues[j]! - 1)).toBeLessThan(1e-5);
+    for (let j = 0; j < 10; j++) expect(Math.abs(npy.singularValues[j] / on.singularValues[j] - 1)).toBeLessThan(1e-5);
   });
 
   it('pure noise: the default (rsvd) is never further from A than zero, with the full rank and no note', async () => {

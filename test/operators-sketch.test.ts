@@ -29,7 +29,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** U diag(s) V^T (m x n). */
 function recompose(u: Matrix64, s: Float64Array, v: Matrix64): Matrix64 {
   const r = s.length, us = zeros(u.rows, r), out = zeros(u.rows, v.rows);
-  for (let i = 0; i < u.rows; i++) for (let j = 0; j < r; j++) us.data[i * r + j] = u.data[i * r + j]! * s[j]!;
+  for (let i = 0; i < u.rows; i++) for (let j = 0; j < r; j++) us.data[i * r + j] = u.data[i * r + j] * s[j];
   gemm(false, true, u.rows, v.rows, r, 1, us.data, 0, r, v.data, 0, r, 0, out.data, 0, v.rows);
   return out;
 }
@@ -38,7 +38,7 @@ function recompose(u: Matrix64, s: Float64Array, v: Matrix64): Matrix64 {
 function testData(m: number, n: number, seed: number): Matrix64 {
   const a = lowRank(m, n, 6, seed);
   const e = testMatrix('gaussian', seed + 1, 'test-noise', m, n);
-  for (let i = 0; i < a.data.length; i++) a.data[i] = a.data[i]! + 1e-3 * e.data[i]!;
+  for (let i = 0; i < a.data.length; i++) a.data[i] = a.data[i] + 1e-3 * e.data[i];
   return a;
 }
 
@@ -60,7 +60,7 @@ function observedSource(blocks: RowBlock[]) {
     const step = (i: number): void => {
       if (i === blocks.length) { sub.complete(); return; }
       log.pulled++;
-      sub.next(blocks[i]!);
+      sub.next(blocks[i]);
       timer = setTimeout(() => step(i + 1), 1);
     };
     timer = setTimeout(() => step(0), 1);
@@ -144,7 +144,7 @@ describe('sketchRows', () => {
 
   it('errors naming the row of a NaN, and tears the source down', async () => {
     const blocks = blocksOf(a, 50);
-    const bad = { ...blocks[2]!, data: blocks[2]!.data.slice() };
+    const bad = { ...blocks[2], data: blocks[2].data.slice() };
     bad.data[(117 - 100) * n + 9] = Number.NaN;
     blocks[2] = bad;
     const { obs, log } = observedSource(blocks);
@@ -223,7 +223,7 @@ describe('approximateEvery', () => {
     // blocks of 30 cross 200, 400, ... at 210, 420, 600, 810, then the completion at 1000
     expect(odd.map((s) => s.rowsSeen)).toEqual([210, 420, 600, 810, 1000]);
     const ref = reconstructDirect(directSketch(a, 50, opts));
-    const last = snaps[snaps.length - 1]!;
+    const last = snaps[snaps.length - 1];
     expect(Array.from(last.s)).toEqual(Array.from(ref.s));
     expect(maxAbsDiff(last.v, ref.v)).toBe(0);
     expect(last.errorEstimate).toEqual(estimateDirect(directSketch(a, 50, opts), ref));
@@ -236,7 +236,7 @@ describe('approximateEvery', () => {
 
   it('errors naming the row and stops the source', async () => {
     const blocks = blocksOf(a, 100);
-    const bad = { ...blocks[4]!, data: blocks[4]!.data.slice() };
+    const bad = { ...blocks[4], data: blocks[4].data.slice() };
     bad.data[3 * n] = Number.POSITIVE_INFINITY;
     blocks[4] = bad;
     const { obs, log } = observedSource(blocks);
@@ -262,12 +262,12 @@ describe('sketchColumns', () => {
     expect(rel).toBeLessThan(1e-8); // exact rank 4 is recovered
     // same singular values as the row sketch of A, to rounding
     const fr = await lastValueFrom(matrixSource(a, 23).open().pipe(sketchRows({ cols: n, rank: 4 }), reconstruct()));
-    for (let i = 0; i < 4; i++) expect(Math.abs(f.s[i]! - fr.s[i]!) / fr.s[0]!).toBeLessThan(1e-8);
+    for (let i = 0; i < 4; i++) expect(Math.abs(f.s[i] - fr.s[i]) / fr.s[0]).toBeLessThan(1e-8);
   });
 
   it('errors naming the column of A', async () => {
     const t = blocksOf({ ...a, rows: n, cols: m, data: new Float64Array(n * m) } as Matrix64, 20);
-    const bad = { ...t[1]!, data: t[1]!.data.slice() };
+    const bad = { ...t[1], data: t[1].data.slice() };
     bad.data[5 * m + 7] = Number.NaN;
     t[1] = bad;
     const err = await firstValueFrom(new Observable<RowBlock>((s) => { for (const b of t) s.next(b); s.complete(); })

@@ -28,7 +28,7 @@ function lowRank(m: number, n: number, sigma: readonly number[]): Matrix64 {
     const q: number[][] = [];
     for (let j = 0; j < sigma.length; j++) {
       const v = Array.from({ length: len }, (_, i) => Math.sin(1.3 * (i + 1) * (j + salt) + 0.7 * j));
-      for (const u of q) { const d = u.reduce((t, x, i) => t + x * v[i]!, 0); for (let i = 0; i < len; i++) v[i] = v[i]! - d * u[i]!; }
+      for (const u of q) { const d = u.reduce((t, x, i) => t + x * v[i], 0); for (let i = 0; i < len; i++) v[i] = v[i] - d * u[i]; }
       const norm = Math.hypot(...v);
       q.push(v.map((x) => x / norm));
     }
@@ -36,7 +36,7 @@ function lowRank(m: number, n: number, sigma: readonly number[]): Matrix64 {
   };
   const u = basis(m, 1), v = basis(n, 2);
   const data = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let c = 0; c < n; c++) data[i * n + c] = sigma.reduce((t, s, j) => t + s * u[j]![i]! * v[j]![c]!, 0);
+  for (let i = 0; i < m; i++) for (let c = 0; c < n; c++) data[i * n + c] = sigma.reduce((t, s, j) => t + s * u[j][i] * v[j][c], 0);
   return { rows: m, cols: n, data, offset: 0, stride: n };
 }
 
@@ -75,8 +75,8 @@ import { lastValueFrom, map, of, range } from 'rxjs';
 import { randomizedSvd, type Matrix64 } from 'rangefinder';
 import { fromNpy, reconstruct, sketchRows, type RowBlock } from 'rangefinder/streams';
 
-const [path, rows, cols] = [process.argv[2]!, Number(process.argv[3]), Number(process.argv[4])];
-const a = new Float64Array(JSON.parse(process.argv[5]!) as number[]);
+const [path, rows, cols] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
+const a = new Float64Array(JSON.parse(process.argv[5]) as number[]);
 const rank = 3;
 // Row blocks made with the user's rxjs, folded by our operator: one Observable class.
 const blocks = range(0, rows / 10).pipe(map((i): RowBlock => ({ rowStart: 10 * i, rows: 10, cols, data: a.subarray(10 * i * cols, 10 * (i + 1) * cols) })));
@@ -127,7 +127,7 @@ describe.skipIf(!online)('the packed tarball installed into fresh projects (need
   function expectSigma(json: Record<string, unknown>): void {
     const s = json.singularValues as number[];
     expect(s.length).toBe(3);
-    for (let j = 0; j < 3; j++) expect(Math.abs(s[j]! - SIGMA[j]!) / SIGMA[0]!).toBeLessThan(1e-8);
+    for (let j = 0; j < 3; j++) expect(Math.abs(s[j] - SIGMA[j]) / SIGMA[0]).toBeLessThan(1e-8);
   }
 
   beforeAll(async () => {
@@ -138,15 +138,15 @@ describe.skipIf(!online)('the packed tarball installed into fresh projects (need
     // the dist/ that other test files are using (no toolchain in the staging directory).
     const listed = JSON.parse(ok(run('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], ROOT), 'npm pack --dry-run')) as { files: { path: string }[] }[];
     const stage = join(work, 'stage');
-    for (const f of listed[0]!.files) {
+    for (const f of listed[0].files) {
       mkdirSync(dirname(join(stage, f.path)), { recursive: true });
       copyFileSync(join(ROOT, f.path), join(stage, f.path));
     }
     const listing = JSON.parse(ok(run('npm', ['pack', '--json', '--pack-destination', work], stage), 'npm pack')) as
       { filename: string; files: { path: string }[]; size: number; unpackedSize: number }[];
-    tarball = join(work, listing[0]!.filename);
-    const files = listing[0]!.files.map((f) => f.path);
-    expect(files.sort()).toEqual(listed[0]!.files.map((f) => f.path).sort());
+    tarball = join(work, listing[0].filename);
+    const files = listing[0].files.map((f) => f.path);
+    expect(files.sort()).toEqual(listed[0].files.map((f) => f.path).sort());
     expect(files).toContain('LICENSE');
     expect(files).toContain('dist/streams/cli/main.js');
     expect(files.filter((f) => /^dist\/(test|bench)\//.test(f))).toEqual([]);
@@ -155,7 +155,7 @@ describe.skipIf(!online)('the packed tarball installed into fresh projects (need
     expect(manifest.scripts.prepare).toBeUndefined();
     // ... and the staged checkout got its own back (postpack).
     expect((JSON.parse(readFileSync(join(stage, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.prepare).toBeDefined();
-    console.log(`package-install: ${listing[0]!.filename} ${(listing[0]!.size / 2 ** 20).toFixed(2)} MiB packed, ${(listing[0]!.unpackedSize / 2 ** 20).toFixed(2)} MiB unpacked, ${files.length} files`);
+    console.log(`package-install: ${listing[0].filename} ${(listing[0].size / 2 ** 20).toFixed(2)} MiB packed, ${(listing[0].unpackedSize / 2 ** 20).toFixed(2)} MiB unpacked, ${files.length} files`);
     a = lowRank(60, 12, SIGMA);
   }, 300_000);
 
@@ -167,13 +167,13 @@ describe.skipIf(!online)('the packed tarball installed into fresh projects (need
       dependencies: { rangefinder: `file:${tarball}`, rxjs: '7.8.1' },
       devDependencies: { typescript: ts.version, '@types/node': '^20.19.0' },
     }, ['--legacy-peer-deps']);
-    expect(warnings(installs['rf-user-a']!.stderr)).toEqual([]);
+    expect(warnings(installs['rf-user-a'].stderr)).toEqual([]);
     // One copy of rxjs: the user's 7.8.1, none of our own under node_modules/rangefinder.
     expect((JSON.parse(readFileSync(join(dir, 'node_modules', 'rxjs', 'package.json'), 'utf8')) as { version: string }).version).toBe('7.8.1');
     expect(existsSync(join(dir, 'node_modules', 'rangefinder', 'node_modules', 'rxjs'))).toBe(false);
     expect(existsSync(join(dir, 'node_modules', 'apache-arrow'))).toBe(true); // a dependency now, not a peer
     // no install script of ours or of our dependencies is needed (npm 11 would list them)
-    expect(installs['rf-user-a']!.stderr).not.toMatch(/install-scripts/);
+    expect(installs['rf-user-a'].stderr).not.toMatch(/install-scripts/);
 
     writeFileSync(join(dir, 'main.mts'), USER_TS);
     const tsc = run(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext',
@@ -182,7 +182,7 @@ describe.skipIf(!online)('the packed tarball installed into fresh projects (need
     writeNpyMatrix(join(dir, 'a.npy'), a);
     const res = JSON.parse(ok(run(process.execPath, [join(dir, 'out', 'main.mjs'), join(dir, 'a.npy'), '60', '12', JSON.stringify(Array.from(a.data))], dir), 'node out/main.mjs')) as
       Record<'pipe' | 'file' | 'rsvd', number[]>;
-    for (const s of [res.pipe, res.file, res.rsvd]) for (let j = 0; j < 3; j++) expect(Math.abs(s[j]! - SIGMA[j]!)).toBeLessThan(1e-8);
+    for (const s of [res.pipe, res.file, res.rsvd]) for (let j = 0; j < 3; j++) expect(Math.abs(s[j] - SIGMA[j])).toBeLessThan(1e-8);
 
     writeFileSync(join(dir, 'a.arrow'), arrowBytes(a, 'file', 16));
     writeParquetMatrix(join(dir, 'a.parquet'), a, [{ name: 'id', type: 'STRING', data: Array.from({ length: a.rows }, (_, i) => `r${i}`) }], 25);
@@ -204,7 +204,7 @@ describe.skipIf(!online)('the packed tarball installed into fresh projects (need
 
   it('B: a project on apache-arrow 17 installs without ERESOLVE, keeps its Arrow, and the CLI reads the Arrow file it wrote', () => {
     const dir = project('rf-user-b', { dependencies: { rangefinder: `file:${tarball}`, 'apache-arrow': '17.0.0' } }, []);
-    expect(warnings(installs['rf-user-b']!.stderr)).toEqual([]);
+    expect(warnings(installs['rf-user-b'].stderr)).toEqual([]);
     const version = (p: string): string => (JSON.parse(readFileSync(join(dir, p, 'package.json'), 'utf8')) as { version: string }).version;
     expect(version('node_modules/apache-arrow')).toBe('17.0.0');
     expect(version('node_modules/rangefinder/node_modules/apache-arrow')).toMatch(/^21\./);
@@ -215,6 +215,6 @@ describe.skipIf(!online)('the packed tarball installed into fresh projects (need
     expectSigma(approx(dir, 'a17.arrow'));
     writeNpyMatrix(join(dir, 'a.npy'), a);
     expectSigma(approx(dir, 'a.npy', ['--passes', '3']));
-    console.log(`package-install: npm install A ${installs['rf-user-a']?.seconds.toFixed(0)} s, B ${installs['rf-user-b']!.seconds.toFixed(0)} s`);
+    console.log(`package-install: npm install A ${installs['rf-user-a']?.seconds.toFixed(0)} s, B ${installs['rf-user-b'].seconds.toFixed(0)} s`);
   }, 900_000);
 });

@@ -23,8 +23,8 @@ describe('package.json', () => {
   });
 
   it('exports the numerics and the streams layer, built into dist/', () => {
-    expect(pkg.exports['.']!.default).toBe('./dist/src/index.js');
-    expect(pkg.exports['./streams']!.default).toBe('./dist/streams/index.js');
+    expect(pkg.exports['.'].default).toBe('./dist/src/index.js');
+    expect(pkg.exports['./streams'].default).toBe('./dist/streams/index.js');
     for (const entry of ['src/index.ts', 'streams/index.ts']) {
       expect(existsSync(new URL(`../${entry}`, import.meta.url)), entry).toBe(true);
     }
@@ -61,7 +61,7 @@ describe('package.json', () => {
     const listing = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
       cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
     })) as { files: { path: string }[] }[];
-    const files = listing[0]!.files.map((f) => f.path);
+    const files = listing[0].files.map((f) => f.path);
     expect(files).toContain('bin/rangefinder.js');
     expect(files).toContain('dist/streams/cli/main.js');
     expect(files).toContain('LICENSE');

@@ -82,14 +82,14 @@ describe.skipIf(!have)('parquet-testing data/ (shared data)', () => {
 
   it('repeated_no_annotation: the row groups hold 6 rows although the footer says 0 (parquet-wasm trusts the footer)', async () => {
     const rows = await lastValueFrom(fromParquet(join(DATA, 'repeated_no_annotation.parquet'), { columns: ['id'] }).open().pipe(toArray()));
-    expect(Array.from(rows[0]!.data)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(Array.from(rows[0].data)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it('dict-page-offset-zero: 39 rows of one INT32 column, all 1552 (parquet-wasm and parquetjs-lite both fail on this file)', async () => {
     const src = fromParquet(join(DATA, 'dict-page-offset-zero.parquet'));
     const blocks = await lastValueFrom(src.open().pipe(toArray()));
     expect(blocks.reduce((s, b) => s + b.rows, 0)).toBe(39);
-    expect(new Set(Array.from(blocks[0]!.data))).toEqual(new Set([1552]));
+    expect(new Set(Array.from(blocks[0].data))).toEqual(new Set([1552]));
   });
 
   it('a non-numeric column is refused with its name, its type and how to exclude it', async () => {

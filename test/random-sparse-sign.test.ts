@@ -31,10 +31,10 @@ function reference(seed: number, purpose: Purpose, dim: number, i0: number, coun
     const pos: number[] = [];
     for (let p = 0; p < zeta; p++) {
       const j = dim - zeta + p;
-      const r = Math.floor(w[p]! / 2 ** 32 * (j + 1));
+      const r = Math.floor(w[p] / 2 ** 32 * (j + 1));
       pos.push(pos.includes(r) ? j : r);
     }
-    for (let p = 0; p < zeta; p++) { idx.push(pos[p]!); val.push((w[zeta]! >>> p) & 1 ? scale : -scale); }
+    for (let p = 0; p < zeta; p++) { idx.push(pos[p]); val.push((w[zeta] >>> p) & 1 ? scale : -scale); }
   }
   return { idx, val };
 }
@@ -66,7 +66,7 @@ describe('fillSparseSignItems', () => {
         const { idx, val } = expectReference(seed, purpose, dim, i0, count);
         const dense = new Float64Array(count * dim), scattered = new Float64Array(count * dim);
         fillItems('sparse-sign', seed, purpose, dim, i0, count, dense);
-        for (let p = 0; p < count * zeta; p++) scattered[Math.floor(p / zeta) * dim + idx[p]!] = val[p]!;
+        for (let p = 0; p < count * zeta; p++) scattered[Math.floor(p / zeta) * dim + idx[p]] = val[p];
         expect(scattered).toEqual(dense);
       },
     ), { numRuns: 60 });

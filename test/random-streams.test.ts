@@ -90,7 +90,7 @@ describe('random access', () => {
       (family, dim, items, cuts, seed, arena) => {
         const whole = testMatrix(family, seed, 'upsilon', items, dim).data;
         const bounds = [...new Set([0, items, ...cuts.filter((c) => c < items)])].sort((a, b) => a - b);
-        const shards = bounds.slice(1).map((end, s) => [bounds[s]!, end] as const).reverse(); // last shard first
+        const shards = bounds.slice(1).map((end, s) => [bounds[s], end] as const).reverse(); // last shard first
         const got = new Float64Array(items * dim);
         for (const [a, b] of shards) {
           const part = arena && hasWasm ? allocF64((b - a) * dim) : new Float64Array((b - a) * dim);
@@ -108,7 +108,7 @@ function corr(a: Float64Array, ja: number, b: Float64Array, jb: number, d: numbe
   let sa = 0, sb = 0, sab = 0, saa = 0, sbb = 0;
   const m = n - lag;
   for (let i = 0; i < m; i++) {
-    const x = a[i * d + ja]!, y = b[(i + lag) * d + jb]!;
+    const x = a[i * d + ja], y = b[(i + lag) * d + jb];
     sa += x; sb += y; sab += x * y; saa += x * x; sbb += y * y;
   }
   const ma = sa / m, mb = sb / m;
@@ -145,7 +145,7 @@ function crossCorrelations(streams: Map<string, Stream>): Verdict {
   const data = DATA.flatMap((p) => SEEDS.map((s) => streams.get(`${p}/${s}`)!));
   const pairs: [Stream, Stream, number][] = [];
   const all = [...maps, ...data];
-  for (let a = 0; a < all.length; a++) for (let b = a + 1; b < all.length; b++) pairs.push([all[a]!, all[b]!, 0]);
+  for (let a = 0; a < all.length; a++) for (let b = a + 1; b < all.length; b++) pairs.push([all[a], all[b], 0]);
   for (const s of all) pairs.push([s, s, 1]);
   let tests = 0, worst = 0, worstAt = '', z2 = 0;
   const over: string[] = [];

@@ -11,7 +11,7 @@ describe('seeded test matrices', () => {
   function itemWord(seed: number, purpose: Purpose, i: number, w: number): number {
     const out = new Int32Array(4);
     philox4x32(i % 2 ** 32, Math.floor(i / 2 ** 32), Math.floor(w / 4), 0, seed, purposeKey(purpose), out);
-    return out[w % 4]!;
+    return out[w % 4];
   }
 
   it('gaussian entries (2p, 2p + 1) of item i are Box-Muller of Philox words (2p, 2p + 1) of (seed, purpose, i)', () => {
@@ -27,8 +27,8 @@ describe('seeded test matrices', () => {
           for (let j = 0; j < dim; j += 2) {
             const r = Math.sqrt(-2 * logUniform(itemWord(seed, purpose, i0 + t, j)));
             cosSinTurn(itemWord(seed, purpose, i0 + t, j + 1), cs);
-            expect(got[t * dim + j]).toBe(f32 ? Math.fround(r * cs[0]!) : r * cs[0]!);
-            if (j + 1 < dim) expect(got[t * dim + j + 1]).toBe(f32 ? Math.fround(r * cs[1]!) : r * cs[1]!);
+            expect(got[t * dim + j]).toBe(f32 ? Math.fround(r * cs[0]) : r * cs[0]);
+            if (j + 1 < dim) expect(got[t * dim + j + 1]).toBe(f32 ? Math.fround(r * cs[1]) : r * cs[1]);
           }
         }
       }), { numRuns: 40 });
@@ -80,8 +80,8 @@ describe('seeded test matrices', () => {
     let e2 = 0;
     for (let t = 0; t < n; t++) {
       expect(new Set(idx.subarray(t * zeta, (t + 1) * zeta)).size).toBe(zeta);
-      for (let p = 0; p < zeta; p++) expect(dense[t * dim + idx[t * zeta + p]!]).toBe(val[t * zeta + p]);
-      for (let j = 0; j < dim; j++) e2 += dense[t * dim + j]! ** 2;
+      for (let p = 0; p < zeta; p++) expect(dense[t * dim + idx[t * zeta + p]]).toBe(val[t * zeta + p]);
+      for (let j = 0; j < dim; j++) e2 += dense[t * dim + j] ** 2;
     }
     expect(e2 / (n * dim)).toBeCloseTo(1, 10);
   });
@@ -115,14 +115,14 @@ describe('seeded test matrices', () => {
     let eLog = 0, eCos = 0, eSin = 0;
     for (let t = 0; t < 4e6; t++) {
       // Half the draws shifted right by 0..31 bits, so small integers (u near 2^-32, angles near 0) are covered.
-      const w = t < EDGES.length ? EDGES[t]! : t % 2 ? rng.int32() : rng.int32() >> (t % 32);
+      const w = t < EDGES.length ? EDGES[t] : t % 2 ? rng.int32() : rng.int32() >> (t % 32);
       const u = ((w >>> 0) + 1) / 2 ** 32, lnU = Math.log(u);
       const l = logUniform(w);
       eLog = Math.max(eLog, lnU === 0 ? (l === 0 ? 0 : Infinity) : Math.abs(l - lnU) / -lnU);
       cosSinTurn(w, cs);
       const [c, s] = mathCosSin(w);
-      eCos = Math.max(eCos, relErr(cs[0]!, c));
-      eSin = Math.max(eSin, relErr(cs[1]!, s));
+      eCos = Math.max(eCos, relErr(cs[0], c));
+      eSin = Math.max(eSin, relErr(cs[1], s));
     }
     // Measured 3.1e-16 (log), 4.4e-16 (cos, sin; the Math reference contributes up to 2 ulp itself).
     expect(eLog).toBeLessThan(4 * 2 ** -52);
@@ -130,7 +130,7 @@ describe('seeded test matrices', () => {
     expect(eSin).toBeLessThan(4 * 2 ** -52);
     expect(logUniform(-1)).toBe(0); // u = 1
     cosSinTurn(2 ** 30 - 1, cs); // a quarter turn: exact zero, not Math.cos(pi/2) = 6e-17
-    expect([Math.abs(cs[0]!), cs[1]]).toEqual([0, 1]);
+    expect([Math.abs(cs[0]), cs[1]]).toEqual([0, 1]);
   });
 
   it('each normal is within 1e-12 relative of Math-based Box-Muller on the same draws (10^6 normals)', () => {
@@ -142,15 +142,15 @@ describe('seeded test matrices', () => {
     for (let t = 0; t < items; t++) {
       for (let j = 0; j < dim; j += 2) {
         if (j % 4 === 0) philox4x32(t, 0, j / 4, 0, seed, key, w);
-        const w1 = w[j % 4]!, w2 = w[(j % 4) + 1]!;
+        const w1 = w[j % 4], w2 = w[(j % 4) + 1];
         const r = Math.sqrt(-2 * Math.log(((w1 >>> 0) + 1) / 2 ** 32));
         const [c, s] = mathCosSin(w2);
-        eExact = Math.max(eExact, relErr(got[t * dim + j]!, r * c), relErr(got[t * dim + j + 1]!, r * s));
+        eExact = Math.max(eExact, relErr(got[t * dim + j], r * c), relErr(got[t * dim + j + 1], r * s));
         // Textbook form: 2 pi u is rounded before Math.cos/sin, an absolute error up to r 2 pi 2^-53 < 5e-15
         // that is not small relative to the value near a zero of cos or sin; allow it as an absolute floor.
         const th = 2 * Math.PI * (((w2 >>> 0) + 1) / 2 ** 32);
         const naive = (z: number, want: number) => Math.abs(z - want) / (Math.abs(want) + 5e-15 / 1e-12);
-        eNaive = Math.max(eNaive, naive(got[t * dim + j]!, r * Math.cos(th)), naive(got[t * dim + j + 1]!, r * Math.sin(th)));
+        eNaive = Math.max(eNaive, naive(got[t * dim + j], r * Math.cos(th)), naive(got[t * dim + j + 1], r * Math.sin(th)));
       }
     }
     expect(eExact).toBeLessThan(1e-12); // measured below 1e-15
@@ -171,7 +171,7 @@ describe('seeded test matrices', () => {
     const sorted = Float64Array.from(values).sort();
     let d = 0;
     for (let i = 0; i < n; i++) {
-      const f = normalCdf(sorted[i]!);
+      const f = normalCdf(sorted[i]);
       d = Math.max(d, (i + 1) / n - f, f - i / n);
     }
     if (d > 1.6276 / Math.sqrt(n)) failures.push('ks'); // Kolmogorov's asymptotic 1% critical value
@@ -199,7 +199,7 @@ describe('seeded test matrices', () => {
     for (let i = 0; i < n; i += 2) {
       const r = Math.sqrt(-1.9 * logUniform(rng.int32()));
       cosSinTurn(rng.int32(), cs);
-      shrunk[i] = r * cs[0]!; shrunk[i + 1] = r * cs[1]!;
+      shrunk[i] = r * cs[0]; shrunk[i + 1] = r * cs[1];
     }
     expect(normalityFailures(uniform)).toEqual(expect.arrayContaining(['kurtosis', 'ks']));
     expect(normalityFailures(shrunk)).toEqual(expect.arrayContaining(['variance', 'ks']));

@@ -28,7 +28,7 @@ export function pixelStats(png: Buffer): PixelStats {
   const img = PNG.sync.read(png);
   let nonBackground = 0, coloured = 0;
   for (let i = 0; i < img.data.length; i += 4) {
-    const r = img.data[i]!, g = img.data[i + 1]!, b = img.data[i + 2]!;
+    const r = img.data[i], g = img.data[i + 1], b = img.data[i + 2];
     if (r < 245 || g < 245 || b < 245) nonBackground++;
     if (Math.max(r, g, b) - Math.min(r, g, b) > 40) coloured++;
   }
@@ -111,7 +111,7 @@ describe('--report in headless chromium', () => {
     const html = readFileSync(file, 'utf8');
     const errs = [...html.matchAll(/<tr><td>(\d)<\/td><td>([\d.e+-]+)<\/td>/g)].map((m) => Number(m[2]));
     expect(errs.length).toBe(3);
-    expect(errs[2]!).toBeLessThanOrEqual(errs[0]!);
+    expect(errs[2]).toBeLessThanOrEqual(errs[0]);
     const page = await openReport(browser, file);
     expect(page.errors).toEqual([]);
     expect(page.requests).toEqual([]);

@@ -30,7 +30,7 @@ const a = testValues(m, n, 3);
 const view: Matrix<Float64Array> = { rows: 40, cols: 4, data: a, offset: 5 * n + 1, stride: n };
 const packedView = (): Float64Array => {
   const out = new Float64Array(40 * 4);
-  for (let i = 0; i < 40; i++) for (let j = 0; j < 4; j++) out[i * 4 + j] = a[(5 + i) * n + 1 + j]!;
+  for (let i = 0; i < 40; i++) for (let j = 0; j < 4; j++) out[i * 4 + j] = a[(5 + i) * n + 1 + j];
   return out;
 };
 const noTemps = (): string[] => readdirSync(dir).filter((f) => f.endsWith('.tmp'));

@@ -54,25 +54,25 @@ function reference(st: LinearState, a: Float32Array, m: number): { sums: Record<
   const y = new Float64Array(m * k);
   const u = new Float64Array(co), phi = new Float64Array(s), th = new Float64Array(q), t = new Float64Array(s);
   for (let i = 0; i < m; i++) {
-    const ai = (j: number) => a[i * n + j]!;
-    for (let c = 0; c < k; c++) { let x = 0; for (let j = 0; j < n; j++) x += ai(j) * omegaT[j * k + c]!; y[i * k + c] = x; }
+    const ai = (j: number) => a[i * n + j];
+    for (let c = 0; c < k; c++) { let x = 0; for (let j = 0; j < n; j++) x += ai(j) * omegaT[j * k + c]; y[i * k + c] = x; }
     if (co > 0) fam.fillDense(st.seed, st.method === 'two-sketch' ? 'psi' : 'upsilon', co, i, 1, u, 0, co);
     if (q > 0) gauss.fillDense(st.seed, 'theta', q, i, 1, th, 0, q);
-    for (let r = 0; r < co; r++) for (let j = 0; j < n; j++) out.coRange[r * n + j] += u[r]! * ai(j);
-    for (let r = 0; r < q; r++) for (let j = 0; j < n; j++) out.errorSketch[r * n + j] += th[r]! * ai(j);
+    for (let r = 0; r < co; r++) for (let j = 0; j < n; j++) out.coRange[r * n + j] += u[r] * ai(j);
+    for (let r = 0; r < q; r++) for (let j = 0; j < n; j++) out.errorSketch[r * n + j] += th[r] * ai(j);
     for (let j = 0; j < n; j++) out.colSums[j] += ai(j);
-    const yi = (c: number) => (c === k ? 1 : y[i * k + c]!);
+    const yi = (c: number) => (c === k ? 1 : y[i * k + c]);
     if (st.method === 'three-sketch') {
       fam.fillDense(st.seed, 'phi', s, i, 1, phi, 0, s);
-      for (let c = 0; c < s; c++) { let x = 0; for (let j = 0; j < n; j++) x += ai(j) * psiT[j * s + c]!; t[c] = x; }
-      for (let r = 0; r < s; r++) for (let c = 0; c < s; c++) out.core[r * s + c] += phi[r]! * t[c]!;
-      for (let r = 0; r < s; r++) for (let c = 0; c < k1; c++) out.coreRange[r * k1 + c] += phi[r]! * yi(c);
-      for (let c = 0; c < k; c++) out.coRangeOnes[c] += u[c]!;
+      for (let c = 0; c < s; c++) { let x = 0; for (let j = 0; j < n; j++) x += ai(j) * psiT[j * s + c]; t[c] = x; }
+      for (let r = 0; r < s; r++) for (let c = 0; c < s; c++) out.core[r * s + c] += phi[r] * t[c];
+      for (let r = 0; r < s; r++) for (let c = 0; c < k1; c++) out.coreRange[r * k1 + c] += phi[r] * yi(c);
+      for (let c = 0; c < k; c++) out.coRangeOnes[c] += u[c];
     } else {
-      for (let r = 0; r < co; r++) for (let c = 0; c < k1; c++) out.coreRange[r * k1 + c] += u[r]! * yi(c);
+      for (let r = 0; r < co; r++) for (let c = 0; c < k1; c++) out.coreRange[r * k1 + c] += u[r] * yi(c);
     }
-    for (let r = 0; r < q; r++) for (let c = 0; c < k1; c++) out.errorRange[r * k1 + c] += th[r]! * yi(c);
-    if (st.method === 'rsvd') for (let j = 0; j < n; j++) for (let c = 0; c < k; c++) out.gram[j * k + c] += ai(j) * y[i * k + c]!;
+    for (let r = 0; r < q; r++) for (let c = 0; c < k1; c++) out.errorRange[r * k1 + c] += th[r] * yi(c);
+    if (st.method === 'rsvd') for (let j = 0; j < n; j++) for (let c = 0; c < k; c++) out.gram[j * k + c] += ai(j) * y[i * k + c];
   }
   return { sums: out, y };
 }
@@ -81,7 +81,7 @@ function reference(st: LinearState, a: Float32Array, m: number): { sums: Record<
 function spilled(st: LinearState, m: number): Float64Array {
   const k = st.sizes.k, y = new Float64Array(m * k);
   (st.spill as MemorySpill).forEachBlock((r0, blk) => {
-    for (let t = 0; t < blk.rows && r0 + t < m; t++) for (let c = 0; c < k; c++) y[(r0 + t) * k + c] = blk.data[blk.offset + t * blk.stride + c]!;
+    for (let t = 0; t < blk.rows && r0 + t < m; t++) for (let c = 0; c < k; c++) y[(r0 + t) * k + c] = blk.data[blk.offset + t * blk.stride + c];
   });
   return y;
 }
@@ -89,13 +89,13 @@ function spilled(st: LinearState, m: number): Float64Array {
 /** R^T R against [Y 1]^T [Y 1]. */
 function gramOfR(st: LinearState): Float64Array {
   const k1 = st.sizes.k + 1, r = st.rangeR, g = new Float64Array(k1 * k1);
-  for (let a = 0; a < k1; a++) for (let b = 0; b < k1; b++) { let x = 0; for (let i = 0; i < k1; i++) x += r[i * k1 + a]! * r[i * k1 + b]!; g[a * k1 + b] = x; }
+  for (let a = 0; a < k1; a++) for (let b = 0; b < k1; b++) { let x = 0; for (let i = 0; i < k1; i++) x += r[i * k1 + a] * r[i * k1 + b]; g[a * k1 + b] = x; }
   return g;
 }
 function gramOfY1(y: Float64Array, m: number, k: number): Float64Array {
   const k1 = k + 1, g = new Float64Array(k1 * k1);
   for (let i = 0; i < m; i++) for (let a = 0; a < k1; a++) for (let b = 0; b < k1; b++) {
-    g[a * k1 + b] += (a === k ? 1 : y[i * k + a]!) * (b === k ? 1 : y[i * k + b]!);
+    g[a * k1 + b] += (a === k ? 1 : y[i * k + a]) * (b === k ? 1 : y[i * k + b]);
   }
   return g;
 }
@@ -131,7 +131,7 @@ describe('the linear sketch engine against the definitions', () => {
             const st = run(opts, a, m, bs, m % 2 === 0);
             const ref = reference(st, a, m);
             const where = `${m} x ${n}, rank ${rank}, blocks ${bs}`;
-            for (const f of NAMES) expect(relDiff(field(st, f), ref.sums[f]!), `${f} (${where})`).toBeLessThan(tol);
+            for (const f of NAMES) expect(relDiff(field(st, f), ref.sums[f]), `${f} (${where})`).toBeLessThan(tol);
             expect(relDiff(spilled(st, m), ref.y), `Y (${where})`).toBeLessThan(tol);
             expect(relDiff(gramOfR(st), gramOfY1(ref.y, m, st.sizes.k)), `R (${where})`).toBeLessThan(dtype === 'float64' ? 1e-11 : 1e-5);
             expect(st.rowsSeen).toBe(m);
@@ -148,7 +148,7 @@ describe('the linear sketch engine against the definitions', () => {
     const st = run({ cols: n, rank: 3, seed: 4, spill: memorySpill() }, a, m, 128, true);
     const other = run({ cols: n, rank: 3, seed: 5, spill: memorySpill() }, a, m, 128, true);
     const ref = reference(other, a, m);
-    for (const f of ['coRange', 'core', 'coreRange'] as const) expect(relDiff(field(st, f), ref.sums[f]!)).toBeGreaterThan(0.1);
+    for (const f of ['coRange', 'core', 'coreRange'] as const) expect(relDiff(field(st, f), ref.sums[f])).toBeGreaterThan(0.1);
   });
 
   it('is bit-identical across runs and block sizes, and a disposed record refuses updates', () => {
@@ -205,7 +205,7 @@ describe('the linear sketch engine against the definitions', () => {
     const strided = createSketch(opts), packed = createSketch(opts);
     updateRows(strided, { rows: m, cols: n - 5, data: a, offset: 0, stride: n }, 0);
     const p = new Float32Array(m * (n - 5));
-    for (let i = 0; i < m; i++) for (let j = 0; j < n - 5; j++) p[i * (n - 5) + j] = a[i * n + j]!;
+    for (let i = 0; i < m; i++) for (let j = 0; j < n - 5; j++) p[i * (n - 5) + j] = a[i * n + j];
     updateRows(packed, { rows: m, cols: n - 5, data: p, offset: 0, stride: n - 5 }, 0);
     expect(strided.sums).toEqual(packed.sums);
   });
@@ -213,13 +213,14 @@ describe('the linear sketch engine against the definitions', () => {
   it.runIf(wasm)('TSQR in WebAssembly: R^T R = Y^T Y, upper triangular with diag >= 0, the same bits wherever the state lives', () => {
     for (const [k, h] of [[14, 256], [42, 255], [11, 7], [130, 200], [5, 3], [260, 70]] as const) {
       const heap = createTsqr(k);
-      const ws: TsqrState = { k, r: { rows: k, cols: k, data: allocF64(k * k), offset: 0, stride: k }, rows: 0, work: allocF64(heap.work.length), panel: allocF64(heap.panel.length) };
+      const ws: TsqrState = { k, r: { rows: k, cols: k, data: allocF64(k * k), offset: 0, stride: k }, rows: 0, work: allocF64(heap.work.length),
+        panel: allocF64(heap.panel.length) };
       const y = Float64Array.from(data(2 * h, k, k + h), (x) => x * 1.5);
       for (const st of [heap, ws]) for (let r0 = 0; r0 < 2 * h; r0 += h) tsqrUpdate(st, { rows: h, cols: k, data: y, offset: r0 * k, stride: k });
       expect(ws.r.data).toEqual(heap.r.data);
       const r = heap.r.data, g = new Float64Array(k * k), rtr = new Float64Array(k * k);
-      for (let i = 0; i < 2 * h; i++) for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) g[a * k + b] += y[i * k + a]! * y[i * k + b]!;
-      for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) { let x = 0; for (let i = 0; i < k; i++) x += r[i * k + a]! * r[i * k + b]!; rtr[a * k + b] = x; }
+      for (let i = 0; i < 2 * h; i++) for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) g[a * k + b] += y[i * k + a] * y[i * k + b];
+      for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) { let x = 0; for (let i = 0; i < k; i++) x += r[i * k + a] * r[i * k + b]; rtr[a * k + b] = x; }
       expect(relDiff(rtr, g)).toBeLessThan(1e-13);
       for (let i = 0; i < k; i++) {
         expect(r[i * k + i]).toBeGreaterThanOrEqual(0);

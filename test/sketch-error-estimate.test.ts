@@ -36,13 +36,13 @@ describe('a-posteriori error estimate', () => {
     }
     ratios.sort((x, y) => x - y);
     // Report the spread (visible with --reporter verbose).
-    console.info(`error-estimate ratio: 5% ${ratios[5]!.toFixed(3)}, median ${ratios[50]!.toFixed(3)}, 95% ${ratios[94]!.toFixed(3)}; inside [0.8, 1.25]: ${inside}/100`);
+    console.info(`error-estimate ratio: 5% ${ratios[5].toFixed(3)}, median ${ratios[50].toFixed(3)}, 95% ${ratios[94].toFixed(3)}; inside [0.8, 1.25]: ${inside}/100`);
     expect(inside).toBeGreaterThanOrEqual(90);
     // ||A||_F is dominated by sigma_1 here (energy in few directions), so its estimate is a
     // chi^2 with few effective degrees of freedom: unbiased in the square, but wider. Check the median.
     normRatios.sort((x, y) => x - y);
-    expect(normRatios[50]!).toBeGreaterThan(0.85);
-    expect(normRatios[50]!).toBeLessThan(1.15);
+    expect(normRatios[50]).toBeGreaterThan(0.85);
+    expect(normRatios[50]).toBeLessThan(1.15);
   });
 
   it('scree bounds bracket the unexplained energy, and chooseRank meets its tolerance', () => {
@@ -56,15 +56,15 @@ describe('a-posteriori error estimate', () => {
     expect(Math.abs(estimateError(st).normA / normA - 1)).toBeGreaterThan(1e-6); // the estimate is another number
     const energy = (rr: number) => relativeError(a, reconstruct(st, { rank: rr })) ** 2;
     for (let rr = 1; rr <= 10; rr++) {
-      expect(lower[rr]!).toBeLessThanOrEqual(upper[rr]!);
-      expect(energy(rr)).toBeGreaterThanOrEqual(lower[rr]! * 0.95);
-      expect(energy(rr)).toBeLessThanOrEqual(upper[rr]!);
+      expect(lower[rr]).toBeLessThanOrEqual(upper[rr]);
+      expect(energy(rr)).toBeGreaterThanOrEqual(lower[rr] * 0.95);
+      expect(energy(rr)).toBeLessThanOrEqual(upper[rr]);
     }
     const choice = chooseRank(st, 0.6);
     expect(choice.met).toBe(true);
     expect(Math.sqrt(energy(choice.rank))).toBeLessThanOrEqual(0.6);
     // Minimality against the bound: one rank fewer does not meet the upper bound.
-    if (choice.rank > 1) expect(upper[choice.rank - 1]!).toBeGreaterThan(0.36);
+    if (choice.rank > 1) expect(upper[choice.rank - 1]).toBeGreaterThan(0.36);
     expect(chooseRank(st, 0.01).met).toBe(false);
     expect(() => chooseRank(st, 0)).toThrow(/tolerance/);
   });

@@ -36,7 +36,7 @@ async function savedShard(name: string) {
     // Only rows the spill holds (its pages start at 0).
     const iv = spill.covered();
     for (let t = 0; t < iv.length; t += 2) {
-      const lo = Math.max(iv[t]!, r0), hi = Math.min(iv[t + 1]!, r0 + y.rows);
+      const lo = Math.max(iv[t], r0), hi = Math.min(iv[t + 1], r0 + y.rows);
       if (lo < hi) visit(lo, { ...y, rows: hi - lo, offset: y.offset + (lo - r0) * y.stride });
     }
   }));
@@ -56,11 +56,11 @@ describe('.rfsk sketch files', () => {
     forEachRangeBlock(file, (r0, y) => {
       expect(r0).toBe(next);
       next += y.rows;
-      for (let i = 0; i < y.rows; i++) for (let j = 0; j < y.cols; j++) got.push(y.data[y.offset + i * y.stride + j]!);
+      for (let i = 0; i < y.rows; i++) for (let j = 0; j < y.cols; j++) got.push(y.data[y.offset + i * y.stride + j]);
     });
     expect(next).toBe(1300);
     spill.forEachBlock((r0, y: Matrix) => {
-      for (let i = 0; i < y.rows; i++) if (r0 + i >= 1000) for (let j = 0; j < y.cols; j++) want.push(y.data[y.offset + i * y.stride + j]!);
+      for (let i = 0; i < y.rows; i++) if (r0 + i >= 1000) for (let j = 0; j < y.cols; j++) want.push(y.data[y.offset + i * y.stride + j]);
     });
     expect(got).toEqual(want);
     // Written atomically: nothing but the file in the directory.

@@ -19,12 +19,12 @@ export function relativeError(a: Matrix64, rec: Reconstruction): number {
   const r = rec.s.length, u = rec.u!;
   let e = 0, t = 0;
   const us = zeros(m, r);
-  for (let i = 0; i < m; i++) for (let j = 0; j < r; j++) us.data[i * r + j] = u.data[i * r + j]! * rec.s[j]!;
+  for (let i = 0; i < m; i++) for (let j = 0; j < r; j++) us.data[i * r + j] = u.data[i * r + j] * rec.s[j];
   const approx = zeros(m, n);
   if (r > 0) gemm(false, true, m, n, r, 1, us.data, 0, r, rec.v.data, 0, r, 0, approx.data, 0, n);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    const x = a.data[i * n + j]! - (rec.mean ? rec.mean[j]! : 0);
-    e += (x - approx.data[i * n + j]!) ** 2; t += x * x;
+    const x = a.data[i * n + j] - (rec.mean ? rec.mean[j] : 0);
+    e += (x - approx.data[i * n + j]) ** 2; t += x * x;
   }
   return Math.sqrt(e / t);
 }
@@ -32,7 +32,7 @@ export function relativeError(a: Matrix64, rec: Reconstruction): number {
 /** max |x - y| / max |x| over two arrays of the same length. */
 export function relDiff(x: ArrayLike<number>, y: ArrayLike<number>): number {
   let d = 0, s = 0;
-  for (let i = 0; i < x.length; i++) { d = Math.max(d, Math.abs(x[i]! - y[i]!)); s = Math.max(s, Math.abs(x[i]!)); }
+  for (let i = 0; i < x.length; i++) { d = Math.max(d, Math.abs(x[i] - y[i])); s = Math.max(s, Math.abs(x[i])); }
   return s === 0 ? d : d / s;
 }
 

@@ -21,7 +21,7 @@ const A = (() => {
   // Decaying spectrum plus noise, so the reconstruction is well defined but not exact.
   const a = lowRank(m, n, 5, 3);
   const g = testMatrix('gaussian', 8, 'test-noise', m, n);
-  for (let t = 0; t < a.data.length; t++) a.data[t] += 1e-2 * g.data[t]!;
+  for (let t = 0; t < a.data.length; t++) a.data[t] += 1e-2 * g.data[t];
   return a;
 })();
 
@@ -68,7 +68,7 @@ describe('sketch properties', () => {
       (o, cuts, nShards) => {
         const seq = sequential(o, A);
         const shards = Array.from({ length: nShards }, () => createSketch(o));
-        blocks(cuts).forEach(([r0, b], t) => updateRows(shards[t % nShards]!, rowsOf(A, r0, b), r0));
+        blocks(cuts).forEach(([r0, b], t) => updateRows(shards[t % nShards], rowsOf(A, r0, b), r0));
         const merged = shards.reduce((x, y) => mergeSketches(x, y));
         expectSameSketch(seq, merged, 1e-12);
         expect((merged as LinearState).rangeRValid).toBe(true);
@@ -111,18 +111,18 @@ describe('sketch properties', () => {
   });
 
   it('merge refuses incompatible sketches, naming the difference', () => {
-    const base = variants[0]!;
+    const base = variants[0];
     const a = createSketch(base);
     expect(() => mergeSketches(a, createSketch({ ...base, seed: 99 }))).toThrow(/different seed: 5 vs 99/);
     expect(() => mergeSketches(a, createSketch({ ...base, cols: n + 1 }))).toThrow(/different columns/);
     expect(() => mergeSketches(a, createSketch({ ...base, testMatrix: 'sparse-sign' }))).toThrow(/different test matrix/);
     expect(() => mergeSketches(a, createSketch({ ...base, coreDim: 17 }))).toThrow(/different core size s: 15 vs 17/);
-    expect(() => mergeSketches(a, createSketch({ ...variants[2]!, seed: 5 }))).toThrow(/different method/);
+    expect(() => mergeSketches(a, createSketch({ ...variants[2], seed: 5 }))).toThrow(/different method/);
     try { mergeSketches(a, createSketch({ ...base, seed: 1 })); } catch (e) { expect((e as { code: string }).code).toBe('INCOMPATIBLE_MERGE'); }
   });
 
   it('overlapping shards still merge to the sum, and the TSQR factor is then rebuilt from the spill', () => {
-    const o = variants[0]!;
+    const o = variants[0];
     const x = createSketch(o), y = createSketch(o);
     updateRows(x, A, 0);
     updateRows(y, rowsOf(A, 30, 20), 30);
@@ -137,7 +137,7 @@ describe('sketch properties', () => {
   });
 
   it('deserialize refuses other versions, other families and truncated bytes', () => {
-    const bytes = serializeSketch(sequential(variants[0]!, A));
+    const bytes = serializeSketch(sequential(variants[0], A));
     const v2 = bytes.slice(); v2[4] = 4;
     expect(() => deserializeSketch(v2)).toThrow(/unsupported sketch format version 4: this build reads version 3 \(written by a newer rangefinder\)/);
     const v1 = bytes.slice(); v1[4] = 2;

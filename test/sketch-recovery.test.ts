@@ -78,7 +78,7 @@ describe('exact recovery of inputs of rank <= k', () => {
       updateRows(dense, a, 0);
       const coo = createSketch(o);
       const I: number[] = [], J: number[] = [], V: number[] = [];
-      for (let i = m - 1; i >= 0; i--) for (let j = 0; j < n; j++) { I.push(i); J.push(j); V.push(a.data[i * n + j]!); }
+      for (let i = m - 1; i >= 0; i--) for (let j = 0; j < n; j++) { I.push(i); J.push(j); V.push(a.data[i * n + j]); }
       updateEntries(coo, I, J, V);
       expect(relDiff(field(dense, 'coRange'), field(coo, 'coRange'))).toBeLessThan(1e-13);
       expect(relDiff(field(dense, 'core'), field(coo, 'core'))).toBeLessThan(1e-13);
@@ -93,7 +93,7 @@ describe('exact recovery of inputs of rank <= k', () => {
       const left = lowRank(m, 1, 1, 9), right = lowRank(n, 1, 1, 10);
       updateLinear(lin, 1, 1, { left, right });
       const target = zeros(m, n);
-      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) target.data[i * n + j] = 2.5 * a.data[i * n + j]! + left.data[i]! * right.data[j]!;
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) target.data[i * n + j] = 2.5 * a.data[i * n + j] + left.data[i] * right.data[j];
       const direct = createSketch(o);
       updateRows(direct, target, 0);
       expect(relDiff(field(direct, 'coRange'), field(lin, 'coRange'))).toBeLessThan(1e-13);
@@ -111,7 +111,7 @@ describe('exact recovery of inputs of rank <= k', () => {
     expect(rec.uFrom).toBe('input');
     // U by a second pass: U = A uRight.
     const u = zeros(m, 6);
-    for (let i = 0; i < m; i++) for (let j = 0; j < 6; j++) { let t = 0; for (let p = 0; p < n; p++) t += a.data[i * n + p]! * rec.uRight.data[p * 6 + j]!; u.data[i * 6 + j] = t; }
+    for (let i = 0; i < m; i++) for (let j = 0; j < 6; j++) { let t = 0; for (let p = 0; p < n; p++) t += a.data[i * n + p] * rec.uRight.data[p * 6 + j]; u.data[i * 6 + j] = t; }
     expect(relativeError(a, { ...rec, u })).toBeLessThan(1e-10);
 
     // Full-rank rotated input: ||A^T A - B^T B||_2 <= tau_{r+1}^2 / (l - r) [GLPW16].
@@ -120,10 +120,10 @@ describe('exact recovery of inputs of rank <= k', () => {
     updateRows(fd, b, 0);
     const full = reconstruct(fd, { rank: 10 });
     const sa = svd(b, { vectors: false }).s;
-    let tail = 0; for (let j = 3; j < sa.length; j++) tail += sa[j]! ** 2;
+    let tail = 0; for (let j = 3; j < sa.length; j++) tail += sa[j] ** 2;
     // ||A^T A - B^T B||_2 >= | sigma_1(A)^2 - sigma_1(B)^2 | (Weyl); check the largest eigenvalue gap.
-    expect(sa[0]! ** 2 - full.s[0]! ** 2).toBeLessThanOrEqual(tail / (10 - 3) + 1e-9);
-    expect(sa[0]! ** 2 - full.s[0]! ** 2).toBeGreaterThanOrEqual(-1e-9); // FD never overestimates
+    expect(sa[0] ** 2 - full.s[0] ** 2).toBeLessThanOrEqual(tail / (10 - 3) + 1e-9);
+    expect(sa[0] ** 2 - full.s[0] ** 2).toBeGreaterThanOrEqual(-1e-9); // FD never overestimates
   });
 
   it('refuses bad blocks with errors that name the place', () => {

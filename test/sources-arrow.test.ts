@@ -35,7 +35,7 @@ function fslTable(dtype: 'float32' | 'float64', batch: number, values = a, rows 
 
 function transpose(x: Float64Array, rows: number, cols: number): Float64Array {
   const t = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = x[i * cols + j]!;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = x[i * cols + j];
   return t;
 }
 
@@ -62,8 +62,8 @@ describe('fromArrowFile', () => {
 
   it('reads a wide table, choosing and ordering columns by name, and refuses non-numeric columns', async () => {
     const ids = Int32Array.from({ length: m }, (_, i) => i);
-    const c0 = Float64Array.from({ length: m }, (_, i) => a[i * n]!);
-    const c1 = Float32Array.from({ length: m }, (_, i) => a[i * n + 1]!);
+    const c0 = Float64Array.from({ length: m }, (_, i) => a[i * n]);
+    const c1 = Float32Array.from({ length: m }, (_, i) => a[i * n + 1]);
     const c2 = BigInt64Array.from({ length: m }, (_, i) => BigInt(i * 3 - 7));
     const label = Array.from({ length: m }, (_, i) => `r${i}`);
     const t = tableFromArrays({ id: ids, c0, c1, c2, label });
@@ -115,7 +115,7 @@ describe('fromArrowFile', () => {
     const got = await collectRows(fromArrowFile(ok).open());
     expect([got.rows, got.cols]).toEqual([20, 4]);
     expect(got.data[17 * 4 + 2]).toBeCloseTo(17.2, 5);
-    rows[17] = rows[17]!.slice(0, 3);
+    rows[17] = rows[17].slice(0, 3);
     const bad = join(dir, 'list-bad.arrow');
     writeFileSync(bad, tableToIPC(new Table({ v: vectorFromArray(rows, listType) }), 'file'));
     const err = await lastValueFrom(fromArrowFile(bad).open()).catch((e: unknown) => e);
@@ -157,7 +157,7 @@ describe('fromArrowFile', () => {
         expect(b.data.byteOffset).toBeGreaterThan(0);
         expect(b.data.buffer.byteLength).toBeGreaterThan(b.data.byteLength);
       }
-      expect(blocks[0]!.data.buffer).not.toBe(blocks[1]!.data.buffer);
+      expect(blocks[0].data.buffer).not.toBe(blocks[1].data.buffer);
     } finally { spill.dispose(); }
     const t = tableFromArrays({ x: Float64Array.from(a.subarray(0, 40)), y: Float64Array.from(a.subarray(40, 80)) });
     const path = join(dir, 'wide-reuse.arrow');
@@ -167,7 +167,7 @@ describe('fromArrowFile', () => {
     writeFileSync(path, w.toUint8Array(true));
     const wide = await lastValueFrom(fromArrowFile(path).open().pipe(toArray()));
     expect(wide).toHaveLength(2);
-    expect(wide[0]!.data.buffer).toBe(wide[1]!.data.buffer);
+    expect(wide[0].data.buffer).toBe(wide[1].data.buffer);
   });
 
   it('closes the file on early unsubscribe', async () => {

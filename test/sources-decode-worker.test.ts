@@ -98,7 +98,7 @@ describe('decodeWorker: values', () => {
     expect(got!.flatMap((b) => b.data)).toEqual(Array.from(a32));
     await expectSame((o) => fromParquet(parquetPath, o), { blockRows: 256 });
     const info = await fromParquet(parquetPath).info();
-    await expectSame((o) => fromParquet(parquetPath, o), { columns: [info.columnNames![5]!, info.columnNames![2]!] });
+    await expectSame((o) => fromParquet(parquetPath, o), { columns: [info.columnNames![5], info.columnNames![2]] });
   });
 
   it('.npy reads ahead: every block identical to the file, for every block size', async () => {
@@ -187,7 +187,7 @@ describe('decodeWorker: resources and flow control', () => {
     const base = threads();
     for (const [path, src] of [[arrowPath, fromArrowFile(arrowPath, { decodeWorker: true })], [parquetPath, fromParquet(parquetPath, { decodeWorker: true })]] as const) {
       const two = await lastValueFrom(src.open().pipe(take(2), toArray()));
-      expect(two.map((b) => b.rowStart)).toEqual([0, two[0]!.rows]);
+      expect(two.map((b) => b.rowStart)).toEqual([0, two[0].rows]);
       expect(await waitUntil(() => !openFilePaths().includes(path), 5000), `${path} closed`).toBe(true);
       expect(await waitUntil(() => threads() <= base, 5000), `threads back to ${base}, now ${threads()}`).toBe(true);
     }
@@ -237,7 +237,8 @@ describe('decodeWorker: resources and flow control', () => {
   for (const ahead of [1, 2, 3]) {
     it(`a slow consumer: the worker is never more than decodeAhead = ${ahead} blocks ahead (measured)`, async () => {
       await ready;
-      for (const src of [fromArrowFile(arrowPath, { decodeWorker: true, decodeAhead: ahead }), fromParquet(parquetPath, { decodeWorker: true, decodeAhead: ahead, blockRows: 300 })]) {
+      for (const src of [fromArrowFile(arrowPath, { decodeWorker: true, decodeAhead: ahead }), fromParquet(parquetPath, { decodeWorker: true,
+        decodeAhead: ahead, blockRows: 300 })]) {
         const w = src as DecodeWorkerSource;
         const want = (await blocks(src.open())).length;
         const sleeper = new Int32Array(new SharedArrayBuffer(4));

@@ -30,7 +30,7 @@ const plain = testValues(m, n, 7);
 // (+ 0 turns -0 into 0: dictionary writers merge them, which is the writer's business, not ours.)
 const repetitive = plain.map((v) => Math.round(v * 4) / 4 + 0);
 const names = Array.from({ length: n }, (_, j) => `x${j}`);
-const column = (a: Float64Array, j: number): Float64Array => Float64Array.from({ length: m }, (_, i) => a[i * n + j]!);
+const column = (a: Float64Array, j: number): Float64Array => Float64Array.from({ length: m }, (_, i) => a[i * n + j]);
 
 function wideArrowTable(a: Float64Array): Table {
   const cols: Record<string, Vector<Float64>> = {};
@@ -42,7 +42,7 @@ interface ColumnMeta { encodings: string[]; pageTypes: string[]; codec: string }
 function columnMeta(path: string): ColumnMeta {
   const b = readFileSync(path);
   const md = parquetMetadata(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-  const cm = md.row_groups[0]!.columns[0]!.meta_data!;
+  const cm = md.row_groups[0].columns[0].meta_data!;
   return {
     encodings: [...cm.encodings],
     pageTypes: (cm.encoding_stats ?? []).map((s) => String(s.page_type)),
@@ -102,7 +102,7 @@ describe('Parquet written by parquet-wasm (Rust parquet)', () => {
     expect(Array.from(got.data)).toEqual(Array.from(Float32Array.from(plain)));
     const cols = await collectRows(fromParquet(path, { orientation: 'columns' }).open());
     expect([cols.rows, cols.cols]).toEqual([n, m]);
-    expect(cols.data[2 * m + 17]).toBe(Math.fround(plain[17 * n + 2]!));
+    expect(cols.data[2 * m + 17]).toBe(Math.fround(plain[17 * n + 2]));
   });
 
   it('a LIST row of the wrong length is refused naming the row', async () => {

@@ -21,28 +21,28 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Singular values of a small dense matrix via the eigenvalues of A^T A (Jacobi; tests only). */
 function singularValues(a: Float64Array, m: number, n: number): number[] {
   const g = new Float64Array(n * n);
-  for (let i = 0; i < m; i++) for (let p = 0; p < n; p++) for (let q = 0; q < n; q++) g[p * n + q]! += a[i * n + p]! * a[i * n + q]!;
+  for (let i = 0; i < m; i++) for (let p = 0; p < n; p++) for (let q = 0; q < n; q++) g[p * n + q] += a[i * n + p] * a[i * n + q];
   for (let sweep = 0; sweep < 60; sweep++) {
     let off = 0;
     for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) {
-      const apq = g[p * n + q]!;
+      const apq = g[p * n + q];
       off += apq * apq;
       if (Math.abs(apq) < 1e-300) continue;
-      const theta = (g[q * n + q]! - g[p * n + p]!) / (2 * apq);
+      const theta = (g[q * n + q] - g[p * n + p]) / (2 * apq);
       const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
       const c = 1 / Math.sqrt(t * t + 1), s = t * c;
       for (let k = 0; k < n; k++) {
-        const gkp = g[k * n + p]!, gkq = g[k * n + q]!;
+        const gkp = g[k * n + p], gkq = g[k * n + q];
         g[k * n + p] = c * gkp - s * gkq; g[k * n + q] = s * gkp + c * gkq;
       }
       for (let k = 0; k < n; k++) {
-        const gpk = g[p * n + k]!, gqk = g[q * n + k]!;
+        const gpk = g[p * n + k], gqk = g[q * n + k];
         g[p * n + k] = c * gpk - s * gqk; g[q * n + k] = s * gpk + c * gqk;
       }
     }
     if (off < 1e-28) break;
   }
-  return Array.from({ length: n }, (_, i) => Math.sqrt(Math.max(0, g[i * n + i]!))).sort((x, y) => y - x);
+  return Array.from({ length: n }, (_, i) => Math.sqrt(Math.max(0, g[i * n + i]))).sort((x, y) => y - x);
 }
 
 describe('fromSynthetic', () => {
@@ -57,8 +57,8 @@ describe('fromSynthetic', () => {
     expect(two.data).toEqual(one.data);
     expect(other.data).toEqual(one.data);
     const sv = singularValues(one.data, 500, 20);
-    expect(sv[3]! / sv[0]!).toBeGreaterThan(0.1); // 4 strong directions (decay 0.8)
-    expect(sv[4]! / sv[0]!).toBeLessThan(1e-4); // then only the noise
+    expect(sv[3] / sv[0]).toBeGreaterThan(0.1); // 4 strong directions (decay 0.8)
+    expect(sv[4] / sv[0]).toBeLessThan(1e-4); // then only the noise
     const seeded = await collectRows(fromSynthetic({ ...spec, seed: 43 }).open());
     expect(seeded.data).not.toEqual(one.data);
   });
@@ -142,7 +142,7 @@ describe('stdin', () => {
     const got = JSON.parse(out) as { rows: number; blocks: number; sum: number; again: string };
     const ref = await lastValueFrom(fromSynthetic({ rows: 2500, cols: 16, seed: 5, dtype: 'float32' }).open().pipe(toArray()));
     let sum = 0;
-    for (const b of ref) for (let t = 0; t < b.rows * b.cols; t++) sum += b.data[t]!;
+    for (const b of ref) for (let t = 0; t < b.rows * b.cols; t++) sum += b.data[t];
     expect(got).toMatchObject({ rows: 2500, blocks: 3 });
     expect(got.sum).toBeCloseTo(sum, 6);
     expect(got.again).toMatch(/^stdin is a one-shot source and was already read/);

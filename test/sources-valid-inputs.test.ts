@@ -37,7 +37,7 @@ describe('Arrow columns that are numbers', () => {
   it('reads a wide table with a Float16 and a dictionary-encoded Float64 column', async () => {
     const path = join(dir, 'half-dict.arrow');
     const h = makeData({ type: new Float16(), length: 6, data: Uint16Array.from(HALF_BITS) });
-    const d = vectorFromArray([1.5, 2.5, 1.5, 7.25, 2.5, 1.5], new Dictionary(new Float64(), new Int32())).data[0]!;
+    const d = vectorFromArray([1.5, 2.5, 1.5, 7.25, 2.5, 1.5], new Dictionary(new Float64(), new Int32())).data[0];
     writeBatchFile(path, [new Field('h', new Float16(), false), new Field('d', d.type, false)], [h, d], 6);
     const got = await collectRows(fromArrowFile(path).open());
     expect([got.rows, got.cols]).toEqual([6, 2]);
@@ -78,7 +78,7 @@ describe('.npy files numpy reads, in every read path', () => {
     head[total - 1] = 0x0a;
     const data = Buffer.alloc(m * n * size);
     // The file order: C order = A row-major, Fortran = A column-major.
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) put(data, fortran ? j * m + i : i * n + j, vals[i * n + j]!);
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) put(data, fortran ? j * m + i : i * n + j, vals[i * n + j]);
     const path = join(dir, `${name}-${fortran ? 'F' : 'C'}.npy`);
     writeFileSync(path, Buffer.concat([head, data]));
     return path;
@@ -97,7 +97,7 @@ describe('.npy files numpy reads, in every read path', () => {
           const got = await collectRows(fromNpy(path, { orientation, blockRows: 2 }).open());
           const want = orientation === 'rows'
             ? vals.map(expected)
-            : Array.from({ length: m * n }, (_, t) => expected(vals[(t % m) * n + Math.floor(t / m)]!));
+            : Array.from({ length: m * n }, (_, t) => expected(vals[(t % m) * n + Math.floor(t / m)]));
           expect(Array.from(got.data)).toEqual(want);
         });
       }

@@ -56,7 +56,7 @@ describe('createBlockValidator', () => {
       const run = (): unknown => createBlockValidator({ cols, nonFinite: 'error', where: 'w', stats: emptyStats() })(100, rows, orig.slice());
       if (bad.length === 0) expect(run()).not.toBeNull();
       else {
-        const [x, t] = bad[0]!;
+        const [x, t] = bad[0];
         const what = Number.isNaN(x) ? 'NaN (or null)' : x > 0 ? 'Infinity' : '-Infinity';
         expect(run).toThrow(new NonFiniteError(`row ${100 + Math.floor(t / cols)}: value at column ${t % cols} is ${what} (in w)`));
       }

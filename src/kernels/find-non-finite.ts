@@ -26,7 +26,7 @@ function scratchPtr(): number {
 function maxAbsJs(data: Float32Array | Float64Array, offset: number, length: number): number {
   let m = 0;
   for (let t = 0; t < length; t++) {
-    const a = Math.abs(data[offset + t]!);
+    const a = Math.abs(data[offset + t]);
     if (!(a <= m)) { if (a !== a) return NaN; m = a; }
   }
   return m;
@@ -84,6 +84,6 @@ export function firstNonFinite(data: Float32Array | Float64Array, offset = 0, le
   let bad = -1;
   scanChunks(data, offset, length, (t, c) => { if (Number.isFinite(c)) return false; bad = t; return true; });
   if (bad < 0) return -1;
-  for (let t = bad; t < length; t++) { const v = data[offset + t]!; if (v - v !== 0) return t; }
+  for (let t = bad; t < length; t++) { const v = data[offset + t]; if (v - v !== 0) return t; }
   return -1;
 }

@@ -15,7 +15,7 @@ export function gemmTs(
   for (let i = 0; i < m; i++) {
     const ci = offC + i * ldc;
     if (beta === 0) for (let j = 0; j < n; j++) c[ci + j] = 0;
-    else if (beta !== 1) for (let j = 0; j < n; j++) c[ci + j] = beta * c[ci + j]!;
+    else if (beta !== 1) for (let j = 0; j < n; j++) c[ci + j] = beta * c[ci + j];
   }
   if (alpha === 0 || kk === 0) return;
   if (!transB) {
@@ -23,10 +23,10 @@ export function gemmTs(
     for (let i = 0; i < m; i++) {
       const ci = offC + i * ldc;
       for (let p = 0; p < kk; p++) {
-        const aip = alpha * (transA ? a[offA + p * lda + i]! : a[offA + i * lda + p]!);
+        const aip = alpha * (transA ? a[offA + p * lda + i] : a[offA + i * lda + p]);
         if (aip === 0) continue;
         const bp = offB + p * ldb;
-        for (let j = 0; j < n; j++) c[ci + j] = c[ci + j]! + aip * b[bp + j]!;
+        for (let j = 0; j < n; j++) c[ci + j] = c[ci + j] + aip * b[bp + j];
       }
     }
   } else {
@@ -36,12 +36,12 @@ export function gemmTs(
       for (let j = 0; j < n; j++) {
         const bj = offB + j * ldb;
         let s = 0;
-        if (transA) for (let p = 0; p < kk; p++) s += a[offA + p * lda + i]! * b[bj + p]!;
+        if (transA) for (let p = 0; p < kk; p++) s += a[offA + p * lda + i] * b[bj + p];
         else {
           const ai = offA + i * lda;
-          for (let p = 0; p < kk; p++) s += a[ai + p]! * b[bj + p]!;
+          for (let p = 0; p < kk; p++) s += a[ai + p] * b[bj + p];
         }
-        c[ci + j] = c[ci + j]! + alpha * s;
+        c[ci + j] = c[ci + j] + alpha * s;
       }
     }
   }

@@ -92,7 +92,7 @@ function pack64(h: Float64Array, base: number, transB: boolean, kk: number, n: n
       const w = Math.min(nr, n - j0);
       for (let p = p0; p < p1; p++) {
         const s = offB + p * rs + j0 * cs, d = dp + p * nr;
-        for (let jj = 0; jj < w; jj++) h[d + jj] = alpha * b[s + jj * cs]!;
+        for (let jj = 0; jj < w; jj++) h[d + jj] = alpha * b[s + jj * cs];
         for (let jj = w; jj < nr; jj++) h[d + jj] = 0;
       }
     }
@@ -111,7 +111,7 @@ function pack32(h: Float32Array, base: number, transB: boolean, kk: number, n: n
       const w = Math.min(nr, n - j0);
       for (let p = p0; p < p1; p++) {
         const s = offB + p * rs + j0 * cs, d = dp + p * nr;
-        for (let jj = 0; jj < w; jj++) h[d + jj] = alpha * b[s + jj * cs]!;
+        for (let jj = 0; jj < w; jj++) h[d + jj] = alpha * b[s + jj * cs];
         for (let jj = w; jj < nr; jj++) h[d + jj] = 0;
       }
     }
@@ -129,7 +129,7 @@ function packMixed(h: Float, base: number, nr: number, transB: boolean, kk: numb
       const w = Math.min(nr, n - j0);
       for (let p = p0; p < p1; p++) {
         const s = offB + p * rs + j0 * cs, d = dp + p * nr;
-        for (let jj = 0; jj < w; jj++) h[d + jj] = alpha * b[s + jj * cs]!;
+        for (let jj = 0; jj < w; jj++) h[d + jj] = alpha * b[s + jj * cs];
         for (let jj = w; jj < nr; jj++) h[d + jj] = 0;
       }
     }
@@ -166,7 +166,7 @@ export function reserveWorkspaces(rt: WasmRuntime): void {
 
 function workspace(rt: WasmRuntime, t: number): number {
   while (workspaces.length <= t) workspaces.push(arenaAlloc(rt.exports.workspace_bytes()));
-  return workspaces[t]!;
+  return workspaces[t];
 }
 /** Kernel flag: pack each KC x NC block of a plain B before use. */
 const PACK_B = 1;
@@ -179,13 +179,13 @@ const job = new Float64Array(JOB_WORDS);
 
 /** Run chunk u of the job in `j` on this thread (the same mapping as the workers' copy). */
 function runChunk(kernel: WasmKernels['gemm_f64'], j: Float64Array, u: number, wsp: number): void {
-  const m = j[1]!, n = j[2]!, unit = j[15]!, es = j[17]!, nr = j[18]!;
+  const m = j[1], n = j[2], unit = j[15], es = j[17], nr = j[18];
   if (j[14] === 1) {
     const i0 = u * unit, i1 = Math.min(m, i0 + unit);
-    kernel(i1 - i0, n, j[3]!, j[4]!, j[5]! + i0 * j[6]!, j[6]!, j[7]!, j[8]!, j[9]!, j[10]!, j[11]! + i0 * j[12]!, j[12]!, wsp, j[13]!);
+    kernel(i1 - i0, n, j[3], j[4], j[5] + i0 * j[6], j[6], j[7], j[8], j[9], j[10], j[11] + i0 * j[12], j[12], wsp, j[13]);
   } else {
     const p0 = u * unit, j0 = p0 * nr, j1 = Math.min(n, j0 + unit * nr);
-    kernel(m, j1 - j0, j[3]!, j[4]!, j[5]!, j[6]!, j[7]!, j[8]! + p0 * j[10]!, j[9]!, j[10]!, j[11]! + j0 * es, j[12]!, wsp, j[13]!);
+    kernel(m, j1 - j0, j[3], j[4], j[5], j[6], j[7], j[8] + p0 * j[10], j[9], j[10], j[11] + j0 * es, j[12], wsp, j[13]);
   }
 }
 
@@ -225,8 +225,8 @@ let jobKernel: WasmKernels['gemm_f64'] | null = null;
 
 /** The calling thread's part of a published job: claim chunks until none are left. */
 function ownShare(): void {
-  const chunks = job[16]!;
-  for (let u = nextChunk(); u < chunks; u = nextChunk()) runChunk(jobKernel!, job, u, workspaces[0]!);
+  const chunks = job[16];
+  for (let u = nextChunk(); u < chunks; u = nextChunk()) runChunk(jobKernel!, job, u, workspaces[0]);
 }
 
 function scaleInPlace(c: Float, offC: number, ldc: number, m: number, n: number, beta: number): void {
@@ -234,7 +234,7 @@ function scaleInPlace(c: Float, offC: number, ldc: number, m: number, n: number,
   for (let i = 0; i < m; i++) {
     const o = offC + i * ldc;
     if (beta === 0) c.fill(0, o, o + n);
-    else for (let j = 0; j < n; j++) c[o + j] = beta * c[o + j]!;
+    else for (let j = 0; j < n; j++) c[o + j] = beta * c[o + j];
   }
 }
 
@@ -290,7 +290,7 @@ export function prepareOutput(
     for (let i = 0; i < m; i++) {
       const s = offC + i * ldc, t = d + i * n;
       if (beta === 0) h.fill(0, t, t + n);
-      else for (let j = 0; j < n; j++) h[t + j] = beta * c[s + j]!;
+      else for (let j = 0; j < n; j++) h[t + j] = beta * c[s + j];
     }
     out[2] = alpha; out[3] = 1;
   } else {
@@ -304,18 +304,18 @@ export function finishOutput(
   rt: WasmRuntime, es: number, m: number, n: number, alpha: number, beta: number,
   c: Float, offC: number, ldc: number, desc: Float64Array,
 ): void {
-  const mode = desc[3]!;
+  const mode = desc[3];
   if (mode === 0) return;
   const h = es === 8 ? rt.f64 : rt.f32;
-  const d = desc[0]! / es;
+  const d = desc[0] / es;
   if (mode === 1) {
     for (let i = 0; i < m; i++) c.set(h.subarray(d + i * n, d + (i + 1) * n), offC + i * ldc);
     return;
   }
   for (let i = 0; i < m; i++) {
     const o = offC + i * ldc, t = d + i * n;
-    if (beta === 0) for (let j = 0; j < n; j++) c[o + j] = alpha * h[t + j]!;
-    else for (let j = 0; j < n; j++) c[o + j] = beta * c[o + j]! + alpha * h[t + j]!;
+    if (beta === 0) for (let j = 0; j < n; j++) c[o + j] = alpha * h[t + j];
+    else for (let j = 0; j < n; j++) c[o + j] = beta * c[o + j] + alpha * h[t + j];
   }
 }
 
@@ -348,7 +348,7 @@ export function gemmWasm(
     bLayout.ptr = ptr; bLayout.brs = n * es; bLayout.bps = panelWidth(es) * es;
   } else packPanels(rt, es, transB, kk, n, 1, b, offB, ldb, reserve(scratchB, packedBytes(es, kk, n)), bLayout);
   prepareOutput(rt, es, m, n, alpha, beta, c, offC, ldc, cDesc);
-  runKernel(rt, es, m, n, kk, cDesc[2]!, aDesc[0]!, aDesc[1]!, aDesc[2]!, bLayout, cDesc[0]!, cDesc[1]!, plainB && m > 4);
+  runKernel(rt, es, m, n, kk, cDesc[2], aDesc[0], aDesc[1], aDesc[2], bLayout, cDesc[0], cDesc[1], plainB && m > 4);
   finishOutput(rt, es, m, n, alpha, beta, c, offC, ldc, cDesc);
   return true;
 }

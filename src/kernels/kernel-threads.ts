@@ -70,7 +70,7 @@ export function kernelThreadCount(): number {
 /** Publish a job (JOB_WORDS values) and the workspace of every thread; resets the chunk counter. */
 export function publishJob(words: Float64Array, workspaces: readonly number[]): void {
   job.set(words);
-  for (let t = 0; t < workspaces.length; t++) ws[t] = workspaces[t]!;
+  for (let t = 0; t < workspaces.length; t++) ws[t] = workspaces[t];
   Atomics.store(ctl, CTL_NEXT, 0);
 }
 

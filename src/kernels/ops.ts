@@ -41,11 +41,11 @@ export function sparseRows(
     return;
   }
   for (let c = 0; c < nOut; c++) {
-    const o = outOff + c * ldo, e = ptr[p0 + c + 1]!;
+    const o = outOff + c * ldo, e = ptr[p0 + c + 1];
     if (overwrite) out.fill(0, o, o + w);
-    for (let p = ptr[p0 + c]!; p < e; p++) {
-      const v = val[p]!, bo = bOff + idx[p]! * ldb;
-      for (let j = 0; j < w; j++) out[o + j] += v * b[bo + j]!;
+    for (let p = ptr[p0 + c]; p < e; p++) {
+      const v = val[p], bo = bOff + idx[p] * ldb;
+      for (let j = 0; j < w; j++) out[o + j] += v * b[bo + j];
     }
   }
 }
@@ -58,14 +58,14 @@ export function transpose(rows: number, cols: number, src: Float, sOff: number, 
     (es === 4 ? x.transpose_f32 : x.transpose_f64)(rows, cols, at(src, sOff), es * lds, at(dst, dOff), es * ldd);
     return;
   }
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) dst[dOff + j * ldd + i] = src[sOff + i * lds + j]!;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) dst[dOff + j * ldd + i] = src[sOff + i * lds + j];
 }
 
 /** dst[i, j] (float64, row stride ldd) = src[sOff + i rs + j cs] (float32 or float64): a widening, possibly transposing, copy. */
 export function widen(rows: number, cols: number, src: Float, sOff: number, rs: number, cs: number, dst: Float64Array, dOff: number, ldd: number): void {
   const x = src instanceof Float32Array ? wasm(src, dst) : null;
   if (x !== null) { x.widen_f32(rows, cols, at(src, sOff), 4 * rs, 4 * cs, at(dst, dOff), 8 * ldd); return; }
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) dst[dOff + i * ldd + j] = src[sOff + i * rs + j * cs]!;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) dst[dOff + i * ldd + j] = src[sOff + i * rs + j * cs];
 }
 
 /** dst (rows x cols) = src, same element type, row strides in elements. */
@@ -77,7 +77,7 @@ export function copyRows(rows: number, cols: number, src: Float, sOff: number, l
     return;
   }
   if (lds === cols && ldd === cols) { dst.set(src.subarray(sOff, sOff + rows * cols), dOff); return; }
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) dst[dOff + i * ldd + j] = src[sOff + i * lds + j]!;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) dst[dOff + i * ldd + j] = src[sOff + i * lds + j];
 }
 
 /** dst[dOff + i] += src[sOff + i] for i < n (src float32 or float64, dst float64). */
@@ -87,7 +87,7 @@ export function addInto(n: number, src: Float, sOff: number, dst: Float64Array, 
     (src instanceof Float32Array ? x.add_f32_f64 : x.add_f64_f64)(n, at(src, sOff), at(dst, dOff));
     return;
   }
-  for (let i = 0; i < n; i++) dst[dOff + i] = dst[dOff + i]! + src[sOff + i]!;
+  for (let i = 0; i < n; i++) dst[dOff + i] = dst[dOff + i] + src[sOff + i];
 }
 
 /**
@@ -108,7 +108,7 @@ export function sumSquares(n: number, src: Float, off: number, acc: Float64Array
   if (rt.buffers.has(src.buffer)) k(n, at(src, off), a);
   else throughScratch(rt, n, src, off, (len, ptr) => k(len, ptr, a));
   const h = rt.f64, o = a / 8;
-  acc[0] = acc[0]! + h[o]!; acc[1] = acc[1]! + h[o + 1]!; acc[2] = acc[2]! + h[o + 2]!;
+  acc[0] = acc[0] + h[o]; acc[1] = acc[1] + h[o + 1]; acc[2] = acc[2] + h[o + 2];
 }
 
 const TSML = 2 ** -511, TBIG = 2 ** 486, SSML = 2 ** 537, SBIG = 2 ** -538;
@@ -121,17 +121,17 @@ export function sumSquaresTs(n: number, src: Float, off: number, acc: Float64Arr
 
 function sumSquaresTs32(n: number, src: Float32Array, off: number, acc: Float64Array): void {
   let s = 0;
-  for (let i = 0; i < n; i++) { const x = src[off + i]!; s += x * x; }
-  acc[1] = acc[1]! + s;
+  for (let i = 0; i < n; i++) { const x = src[off + i]; s += x * x; }
+  acc[1] = acc[1] + s;
 }
 
 function sumSquaresTs64(n: number, src: Float64Array, off: number, acc: Float64Array): void {
   let s0 = 0, s1 = 0, s2 = 0;
   for (let i = 0; i < n; i++) {
-    const x = src[off + i]!, ax = Math.abs(x);
+    const x = src[off + i], ax = Math.abs(x);
     if (ax > TBIG) { const y = x * SBIG; s2 += y * y; } else if (ax < TSML) { const y = x * SSML; s0 += y * y; } else s1 += x * x;
   }
-  acc[0] = acc[0]! + s0; acc[1] = acc[1]! + s1; acc[2] = acc[2]! + s2;
+  acc[0] = acc[0] + s0; acc[1] = acc[1] + s1; acc[2] = acc[2] + s2;
 }
 
 /**
@@ -140,7 +140,7 @@ function sumSquaresTs64(n: number, src: Float64Array, off: number, acc: Float64A
  * norm itself does. NaN when any value was NaN, Infinity when one was infinite.
  */
 export function sumSquaresNorm(acc: ArrayLike<number>): number {
-  const asml = acc[0]!, amed = acc[1]!, abig = acc[2]!;
+  const asml = acc[0], amed = acc[1], abig = acc[2];
   if (Number.isNaN(asml + amed + abig)) return NaN;
   if (abig > 0) return Math.sqrt(abig + (amed * SBIG) * SBIG) / SBIG;
   if (asml > 0) {
@@ -191,13 +191,13 @@ export function csrFromItems(
     return;
   }
   ptr.fill(0, pOff, pOff + dim + 1);
-  for (let p = 0; p < b * z; p++) ptr[pOff + idx[iOff + p]! + 1]++;
+  for (let p = 0; p < b * z; p++) ptr[pOff + idx[iOff + p] + 1]++;
   let run = 0;
-  for (let c = 0; c < dim; c++) { cursor[c] = run; run += ptr[pOff + c + 1]!; ptr[pOff + c + 1] = run; }
+  for (let c = 0; c < dim; c++) { cursor[c] = run; run += ptr[pOff + c + 1]; ptr[pOff + c + 1] = run; }
   for (let t = 0, p = 0; t < b; t++) {
     for (let q = 0; q < z; q++, p++) {
-      const e = cursor[idx[iOff + p]!]!++;
-      oIdx[e] = t; oVal[e] = val[vOff + p]!;
+      const e = cursor[idx[iOff + p]]++;
+      oIdx[e] = t; oVal[e] = val[vOff + p];
     }
   }
 }
@@ -206,5 +206,5 @@ export function csrFromItems(
 export function narrow(n: number, src: Float64Array, sOff: number, dst: Float32Array, dOff: number): void {
   const x = wasm(src, dst);
   if (x !== null) { x.narrow_f64(n, at(src, sOff), at(dst, dOff)); return; }
-  for (let i = 0; i < n; i++) dst[dOff + i] = src[sOff + i]!;
+  for (let i = 0; i < n; i++) dst[dOff + i] = src[sOff + i];
 }

@@ -38,7 +38,7 @@ export function packPanel(
   const es = dtype === 'float32' ? 4 : 8;
   if (rt === null) {
     const copy = es === 4 ? new Float32Array(kk * n) : new Float64Array(kk * n);
-    for (let p = 0; p < kk; p++) for (let j = 0; j < n; j++) copy[p * n + j] = transB ? b[offB + j * ldb + p]! : b[offB + p * ldb + j]!;
+    for (let p = 0; p < kk; p++) for (let j = 0; j < n; j++) copy[p * n + j] = transB ? b[offB + j * ldb + p] : b[offB + p * ldb + j];
     return { dtype, rows: kk, cols: n, layout: null, copy, freed: false };
   }
   const ptr = arenaAlloc(Math.max(1, packedBytes(es, kk, n)));
@@ -82,6 +82,6 @@ export function gemmPacked(
   reserveWorkspaces(rt);
   prepareA(rt, es, transA, m, kk, a, offA, lda, aDesc);
   prepareOutput(rt, es, m, n, alpha, beta, c, offC, ldc, cDesc);
-  runKernel(rt, es, m, n, kk, cDesc[2]!, aDesc[0]!, aDesc[1]!, aDesc[2]!, layout, cDesc[0]!, cDesc[1]!, false);
+  runKernel(rt, es, m, n, kk, cDesc[2], aDesc[0], aDesc[1], aDesc[2], layout, cDesc[0], cDesc[1], false);
   finishOutput(rt, es, m, n, alpha, beta, c, offC, ldc, cDesc);
 }

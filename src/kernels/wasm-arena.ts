@@ -29,7 +29,7 @@ export function arenaAlloc(bytes: number): number {
   const rt = runtimeOrThrow();
   const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
   for (let i = 0; i < free.length; i++) {
-    const r = free[i]!;
+    const r = free[i];
     if (r.end - r.start >= size) {
       const ptr = r.start;
       r.start += size;
@@ -53,7 +53,7 @@ export function arenaFree(ptr: number): void {
   let start = ptr, end = ptr + size;
   // Coalesce with neighbours (the list is kept sorted by start).
   let i = 0;
-  while (i < free.length && free[i]!.start < start) i++;
+  while (i < free.length && free[i].start < start) i++;
   const prev = free[i - 1], next = free[i];
   if (next !== undefined && next.start === end) { end = next.end; free.splice(i, 1); }
   if (prev !== undefined && prev.end === start) { start = prev.start; free.splice(i - 1, 1); i--; }

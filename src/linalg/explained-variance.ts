@@ -25,8 +25,8 @@ export function explainedVariance(s: ArrayLike<number>, normA: number, samples: 
   const sq = (x: number): number | null => { const v = (x / d) ** 2; return Number.isFinite(v) ? v : null; };
   const variance: (number | null)[] = [], ratio: number[] = [];
   for (let j = 0; j < s.length; j++) {
-    variance.push(sq(s[j]!));
-    ratio.push(normA > 0 ? (s[j]! / normA) ** 2 : 0);
+    variance.push(sq(s[j]));
+    ratio.push(normA > 0 ? (s[j] / normA) ** 2 : 0);
   }
   return { variance, ratio, total: sq(normA) };
 }

@@ -33,13 +33,13 @@ export function rankForEnergy(s: ArrayLike<number>, normA: number, target: numbe
   if (K === 0 || !(normA > 0)) return { rank: Math.max(1, K), met: false, captured: 0, ceiling: 0, rankAtLeast: 1 };
   // Fractions as (s_j / ||A||)^2: no overflow near 1e300, no underflow of the squares.
   const e = new Float64Array(K + 1);
-  for (let j = 0; j < K; j++) e[j + 1] = e[j]! + (s[j]! / normA) ** 2;
-  const ceiling = Math.min(1, e[K]!), slack = 1 - ceiling;
+  for (let j = 0; j < K; j++) e[j + 1] = e[j] + (s[j] / normA) ** 2;
+  const ceiling = Math.min(1, e[K]), slack = 1 - ceiling;
   let rank = 0, rankAtLeast = 0;
   for (let r = 1; r <= K; r++) {
-    if (rankAtLeast === 0 && e[r]! + slack >= target) rankAtLeast = r;
-    if (e[r]! >= target) { rank = r; break; }
+    if (rankAtLeast === 0 && e[r] + slack >= target) rankAtLeast = r;
+    if (e[r] >= target) { rank = r; break; }
   }
   if (rank === 0) return { rank: K, met: false, captured: ceiling, ceiling, rankAtLeast: rankAtLeast || K };
-  return { rank, met: true, captured: Math.min(1, e[rank]!), ceiling, rankAtLeast: rankAtLeast || rank };
+  return { rank, met: true, captured: Math.min(1, e[rank]), ceiling, rankAtLeast: rankAtLeast || rank };
 }

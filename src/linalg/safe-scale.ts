@@ -22,10 +22,10 @@ export function scaledSquares(x: Float64Array, off: number, inc: number, len: nu
   let ss = 0;
   if (scale >= TINY_SCALE) {
     const inv = 1 / scale;
-    for (let t = 0, p = off; t < len; t++, p += inc) { const v = x[p]! * inv; ss += v * v; }
+    for (let t = 0, p = off; t < len; t++, p += inc) { const v = x[p] * inv; ss += v * v; }
   } else {
     const inv = 1 / (scale * BOOST);
-    for (let t = 0, p = off; t < len; t++, p += inc) { const v = (x[p]! * BOOST) * inv; ss += v * v; }
+    for (let t = 0, p = off; t < len; t++, p += inc) { const v = (x[p] * BOOST) * inv; ss += v * v; }
   }
   return ss;
 }
@@ -33,7 +33,7 @@ export function scaledSquares(x: Float64Array, off: number, inc: number, len: nu
 /** Largest |x_t| of a strided vector. */
 export function maxAbs(x: ArrayLike<number>, off: number, inc: number, len: number): number {
   let big = 0;
-  for (let t = 0, p = off; t < len; t++, p += inc) { const a = Math.abs(x[p]!); if (a > big) big = a; }
+  for (let t = 0, p = off; t < len; t++, p += inc) { const a = Math.abs(x[p]); if (a > big) big = a; }
   return big;
 }
 
@@ -47,8 +47,8 @@ export function safeNorm(x: Float64Array, off: number, inc: number, len: number)
 /** x /= d for a finite d != 0: one multiplication by 1 / d when that is finite, else a division per value. */
 export function divideOrScale(x: Float64Array | Float32Array, off: number, inc: number, len: number, d: number): void {
   const f = 1 / d;
-  if (Number.isFinite(f)) for (let t = 0, p = off; t < len; t++, p += inc) x[p]! *= f;
-  else for (let t = 0, p = off; t < len; t++, p += inc) x[p]! /= d;
+  if (Number.isFinite(f)) for (let t = 0, p = off; t < len; t++, p += inc) x[p] *= f;
+  else for (let t = 0, p = off; t < len; t++, p += inc) x[p] /= d;
 }
 
 /** e with 2^e <= a < 2^(e+1), for a finite a > 0 (subnormals included). */
@@ -67,11 +67,11 @@ export function scaleByPowerOfTwo(x: Float64Array | Float32Array, off: number, l
   const e1 = Math.trunc(e / 2), e2 = e - e1;
   if (Math.abs(e) <= 1000) {
     const f = 2 ** e;
-    for (let t = off; t < off + len; t++) x[t]! *= f;
+    for (let t = off; t < off + len; t++) x[t] *= f;
     return;
   }
   const f1 = 2 ** e1, f2 = 2 ** e2;
-  for (let t = off; t < off + len; t++) x[t] = (x[t]! * f1) * f2;
+  for (let t = off; t < off + len; t++) x[t] = (x[t] * f1) * f2;
 }
 
 /** 2^e as a multiplier for scalars (s_i *= 2^e), split where 2^e alone is not a float64. */

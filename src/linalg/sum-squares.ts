@@ -41,21 +41,21 @@ export function addSquares(acc: SumSquares, x: ArrayLike<number>, off: number, l
   if (x instanceof Float64Array || x instanceof Float32Array) {
     blue.fill(0);
     sumSquares(len, x, off, blue);
-    if (!Number.isFinite(blue[0]! + blue[1]! + blue[2]!)) { combine(acc, Number.isNaN(blue[0]! + blue[1]! + blue[2]!) ? NaN : Infinity, 1); return; }
-    combine(acc, 1 / SSML, blue[0]!);
-    combine(acc, 1, blue[1]!);
-    combine(acc, 1 / SBIG, blue[2]!);
+    if (!Number.isFinite(blue[0] + blue[1] + blue[2])) { combine(acc, Number.isNaN(blue[0] + blue[1] + blue[2]) ? NaN : Infinity, 1); return; }
+    combine(acc, 1 / SSML, blue[0]);
+    combine(acc, 1, blue[1]);
+    combine(acc, 1 / SBIG, blue[2]);
     return;
   }
   let s = 0;
-  for (let t = off; t < off + len; t++) { const v = x[t]!; s += v * v; }
+  for (let t = off; t < off + len; t++) { const v = x[t]; s += v * v; }
   if (Number.isFinite(s) && s >= SMALL_SUM) { combine(acc, 1, s); return; }
   // Overflowed, or small enough that some squares may have underflowed: sum again, scaled.
   const big = maxAbs(x, off, 1, len);
   if (big === 0) return;
   if (!Number.isFinite(big)) { combine(acc, big, 1); return; }
   let ss = 0;
-  for (let t = off; t < off + len; t++) { const v = x[t]! / big; ss += v * v; }
+  for (let t = off; t < off + len; t++) { const v = x[t] / big; ss += v * v; }
   combine(acc, big, ss);
 }
 
@@ -86,11 +86,11 @@ export function normOf(acc: SumSquares): number {
 /** sqrt(max(0, ||x||^2 - sum_j s_j^2)) without forming either square sum in plain float64. */
 export function residualNorm(acc: SumSquares, s: ArrayLike<number>): number {
   let c = acc.ssq > 0 ? acc.scale : 0;
-  for (let j = 0; j < s.length; j++) c = Math.max(c, Math.abs(s[j]!));
+  for (let j = 0; j < s.length; j++) c = Math.max(c, Math.abs(s[j]));
   if (c === 0) return 0;
   if (!Number.isFinite(c)) return NaN;
   const a = acc.scale / c;
   let d = acc.ssq * a * a;
-  for (let j = 0; j < s.length; j++) { const v = s[j]! / c; d -= v * v; }
+  for (let j = 0; j < s.length; j++) { const v = s[j] / c; d -= v * v; }
   return c * Math.sqrt(Math.max(0, d));
 }

@@ -156,10 +156,10 @@ function absorbChunkWasm(rt: WasmRuntime, state: TsqrState, block: Matrix, r0: n
   const r = sc === null ? rd : sc.subarray(0, kk);
   const w = sc === null ? state.work : sc.subarray(kk, kk + k * h);
   const taus = sc === null ? state.panel.byteOffset : sc.byteOffset + 8 * (kk + k * h);
-  if (sc !== null) for (let x = 0; x < kk; x++) r[x] = rd[x]!;
+  if (sc !== null) for (let x = 0; x < kk; x++) r[x] = rd[x];
   transposeInto(w, block, r0, h, k, rt);
   rt.exports.tsqr_factor_f64(r.byteOffset, w.byteOffset, k, h, taus);
-  if (sc !== null) for (let x = 0; x < kk; x++) rd[x] = r[x]!;
+  if (sc !== null) for (let x = 0; x < kk; x++) rd[x] = r[x];
   fixSigns(rd, k);
 }
 

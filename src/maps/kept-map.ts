@@ -61,10 +61,10 @@ export function keptTimes(m: KeptMap, x: ArrayLike<number>, out: Float64Array): 
   out.fill(0, 0, m.dim);
   if (m.family.form === 'sparse') {
     const z = m.nnz;
-    for (let j = 0; j < m.n; j++) { const xj = x[j]!; for (let p = 0; p < z; p++) out[m.idx[j * z + p]!] += m.val[j * z + p]! * xj; }
+    for (let j = 0; j < m.n; j++) { const xj = x[j]; for (let p = 0; p < z; p++) out[m.idx[j * z + p]] += m.val[j * z + p] * xj; }
   } else {
     const d = m.dim;
-    for (let j = 0; j < m.n; j++) { const xj = x[j]!; for (let c = 0; c < d; c++) out[c] += m.dense[j * d + c]! * xj; }
+    for (let j = 0; j < m.n; j++) { const xj = x[j]; for (let c = 0; c < d; c++) out[c] += m.dense[j * d + c] * xj; }
   }
   return out;
 }
@@ -77,8 +77,8 @@ export function keptTimesMatrix(m: KeptMap, pm: Matrix): Matrix64 {
     for (let j = 0; j < m.n; j++) {
       const po = pm.offset + j * pm.stride;
       for (let t = 0; t < z; t++) {
-        const row = m.idx[j * z + t]! * p, v = m.val[j * z + t]!;
-        for (let c = 0; c < p; c++) out.data[row + c] += v * pm.data[po + c]!;
+        const row = m.idx[j * z + t] * p, v = m.val[j * z + t];
+        for (let c = 0; c < p; c++) out.data[row + c] += v * pm.data[po + c];
       }
     }
   } else {
@@ -91,10 +91,10 @@ export function keptTimesMatrix(m: KeptMap, pm: Matrix): Matrix64 {
 export function keptAddColumn(m: KeptMap, j: number, v: number, out: Float64Array): void {
   if (m.family.form === 'sparse') {
     const z = m.nnz;
-    for (let p = 0; p < z; p++) out[m.idx[j * z + p]!] += v * m.val[j * z + p]!;
+    for (let p = 0; p < z; p++) out[m.idx[j * z + p]] += v * m.val[j * z + p];
   } else {
     const d = m.dim;
-    for (let c = 0; c < d; c++) out[c] += v * m.dense[j * d + c]!;
+    for (let c = 0; c < d; c++) out[c] += v * m.dense[j * d + c];
   }
 }
 
@@ -105,9 +105,9 @@ export function keptTransposedInto(m: KeptMap, out: Float64Array, ld: number, c0
     const o = j * ld + c0;
     if (m.family.form === 'sparse') {
       out.fill(0, o, o + d);
-      for (let p = 0; p < m.nnz; p++) out[o + m.idx[j * m.nnz + p]!] += m.val[j * m.nnz + p]!;
+      for (let p = 0; p < m.nnz; p++) out[o + m.idx[j * m.nnz + p]] += m.val[j * m.nnz + p];
     } else {
-      for (let c = 0; c < d; c++) out[o + c] = m.dense[j * d + c]!;
+      for (let c = 0; c < d; c++) out[o + c] = m.dense[j * d + c];
     }
   }
 }
@@ -119,12 +119,12 @@ export function keptTransposedInto(m: KeptMap, out: Float64Array, ld: number, c0
 export function keptCsrByRow(m: KeptMap, ptr: Int32Array, idx: Int32Array, val: Float64Array | Float32Array, cursor: Int32Array): void {
   const z = m.nnz, d = m.dim;
   ptr.fill(0, 0, d + 1);
-  for (let p = 0; p < m.n * z; p++) ptr[m.idx[p]! + 1]++;
-  for (let c = 0; c < d; c++) { ptr[c + 1] += ptr[c]!; cursor[c] = ptr[c]!; }
+  for (let p = 0; p < m.n * z; p++) ptr[m.idx[p] + 1]++;
+  for (let c = 0; c < d; c++) { ptr[c + 1] += ptr[c]; cursor[c] = ptr[c]; }
   for (let j = 0; j < m.n; j++) {
     for (let p = 0; p < z; p++) {
-      const e = cursor[m.idx[j * z + p]!]!++;
-      idx[e] = j; val[e] = m.val[j * z + p]!;
+      const e = cursor[m.idx[j * z + p]]++;
+      idx[e] = j; val[e] = m.val[j * z + p];
     }
   }
 }
@@ -142,21 +142,21 @@ function fullRank(m: KeptMap): boolean {
   const p = Math.min(dim, n), g = new Float64Array(p * p);
   if (dim <= n) {
     for (let j = 0; j < n; j++) for (let a = 0; a < z; a++) {
-      const ra = idx[j * z + a]!, va = val[j * z + a]!;
-      for (let b = 0; b < z; b++) g[ra * p + idx[j * z + b]!] += va * val[j * z + b]!;
+      const ra = idx[j * z + a], va = val[j * z + a];
+      for (let b = 0; b < z; b++) g[ra * p + idx[j * z + b]] += va * val[j * z + b];
     }
   } else {
     const col = new Float64Array(n * dim);
-    for (let j = 0; j < n; j++) for (let a = 0; a < z; a++) col[j * dim + idx[j * z + a]!] += val[j * z + a]!;
+    for (let j = 0; j < n; j++) for (let a = 0; a < z; a++) col[j * dim + idx[j * z + a]] += val[j * z + a];
     for (let i = 0; i < n; i++) for (let l = 0; l < n; l++) {
       let t = 0;
-      for (let c = 0; c < dim; c++) t += col[i * dim + c]! * col[l * dim + c]!;
+      for (let c = 0; c < dim; c++) t += col[i * dim + c] * col[l * dim + c];
       g[i * p + l] = t;
     }
   }
   let dmax = 0;
-  for (let i = 0; i < p; i++) dmax = Math.max(dmax, g[i * p + i]!);
+  for (let i = 0; i < p; i++) dmax = Math.max(dmax, g[i * p + i]);
   if (!choleskyUpper({ rows: p, cols: p, data: g, offset: 0, stride: p })) return false;
-  for (let i = 0; i < p; i++) if (!(g[i * p + i]! ** 2 > 1e-10 * dmax)) return false;
+  for (let i = 0; i < p; i++) if (!(g[i * p + i] ** 2 > 1e-10 * dmax)) return false;
   return true;
 }

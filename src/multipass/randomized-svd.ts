@@ -57,7 +57,8 @@ export function randomizedSvd(a: Matrix, opts: RandomizedSvdOptions): Randomized
   }
   const q = powerIterations === 'auto' ? (rank < 0.1 * Math.min(a.rows, a.cols) ? 7 : 4) : powerIterations;
   const transposed = transpose === 'auto' ? a.rows < a.cols : transpose;
-  const base = { rank, powerIterations: q, ...(opts.oversamples !== undefined ? { oversamples: opts.oversamples } : {}), seed: opts.seed ?? 0, ...(opts.testMatrix ? { testMatrix: opts.testMatrix } : {}) };
+  const base = { rank, powerIterations: q, ...(opts.oversamples !== undefined ? { oversamples: opts.oversamples } : {}), seed: opts.seed ?? 0,
+    ...(opts.testMatrix ? { testMatrix: opts.testMatrix } : {}) };
   if (!transposed) return { ...randomizedSubspaceIteration(a, base), transposed, powerIterations: q };
   const f = randomizedSubspaceIteration(transposeOf(a), base);
   // A^T ~ U' S V'^T, so A ~ V' S U'^T: swap, then fix the signs on the new V (= U').

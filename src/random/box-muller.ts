@@ -52,9 +52,9 @@ export function logUniform(w: number): number {
   const m = (n >>> 0) * INV_2_31 * (1 - 0.5 * hi); // exact; u = m 2^k, m in [sqrt(1/2), sqrt(2))
   const j = ((n >>> hi) + 2097152) >>> 22; // round(512 m), in [J0, J1]
   const t = 2 * (j - J0);
-  const r = (m - j * STEP) * LOG_TABLE[t + 1]!; // m / c - 1, c = j / 512; m - c is exact, |r| < 2^-9.5
+  const r = (m - j * STEP) * LOG_TABLE[t + 1]; // m / c - 1, c = j / 512; m - c is exact, |r| < 2^-9.5
   const p = r + r * r * (-0.5 + r * (1 / 3 + r * (-0.25 + r * 0.2))); // ln(1 + r), truncation < r^6 / 6
-  return ((hi - 1 - lz) * LN2 + LOG_TABLE[t]!) + p;
+  return ((hi - 1 - lz) * LN2 + LOG_TABLE[t]) + p;
 }
 
 /** out[0] = cos 2 pi u, out[1] = sin 2 pi u for u = ((w >>> 0) + 1) 2^-32 (u = 1 gives the angle 0). */
@@ -78,7 +78,7 @@ function scaledCosSin(w: number, r: number, out: Float64Array | Float32Array, o:
   const z = d * d;
   const sinD = d + d * z * (-1 / 6 + z * (1 / 120)); // truncation < |d|^7 / 5040 < 1e-18 |d|
   const cosD1 = z * (-0.5 + z * (1 / 24)); // cos d - 1, truncation < d^6 / 720 < 1e-16 |cos d - 1|
-  const cj = SIN_COS_TABLE[2 * j]!, sj = SIN_COS_TABLE[2 * j + 1]!;
+  const cj = SIN_COS_TABLE[2 * j], sj = SIN_COS_TABLE[2 * j + 1];
   out[o] = r * (cj + (cj * cosD1 - sj * sinD));
   if (both) out[o + 1] = r * (sj + (sj * cosD1 + cj * sinD));
 }
@@ -129,7 +129,7 @@ export const SIN_COS_TABLE = new Float64Array(1024);
   const cs = new Float64Array(2);
   for (let j = 0; j < 512; j++) {
     cosSinOctant(j * 8388608, cs);
-    SIN_COS_TABLE[2 * j] = cs[0]!;
-    SIN_COS_TABLE[2 * j + 1] = cs[1]!;
+    SIN_COS_TABLE[2 * j] = cs[0];
+    SIN_COS_TABLE[2 * j + 1] = cs[1];
   }
 }

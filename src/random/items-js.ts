@@ -24,8 +24,8 @@ export function gaussianItemsJs(
     const i = i0 + t, hi = Math.floor(i * INV_2_32), o = off + t * ld;
     for (let j = 0, b = 0; j < dim; j += 4, b++) {
       philox4x32(i, hi, b, 0, k0, key, w);
-      boxMuller(w[0]!, w[1]!, out, o + j, j + 1 < dim);
-      if (j + 2 < dim) boxMuller(w[2]!, w[3]!, out, o + j + 2, j + 3 < dim);
+      boxMuller(w[0], w[1], out, o + j, j + 1 < dim);
+      if (j + 2 < dim) boxMuller(w[2], w[3], out, o + j + 2, j + 3 < dim);
     }
   }
 }
@@ -40,7 +40,7 @@ export function rademacherItemsJs(
     const i = i0 + t, hi = Math.floor(i * INV_2_32), o = off + t * ld;
     for (let c = 0; c * 32 < dim; c++) {
       if ((c & 3) === 0) philox4x32(i, hi, c >>> 2, 0, k0, key, w);
-      const bits = w[c & 3]!;
+      const bits = w[c & 3];
       const end = Math.min(32, dim - c * 32);
       for (let b = 0; b < end; b++) out[o + c * 32 + b] = (bits >>> b) & 1 ? 1 : -1;
     }
@@ -61,13 +61,13 @@ export function sparseSignItemsJs(
     for (let n = 0; n < zeta; n++) {
       if ((n & 3) === 0) philox4x32(i, hi, n >>> 2, 0, k0, key, w);
       const j = j0 + n;
-      const r = Math.floor((w[n & 3]! >>> 0) * INV_2_32 * (j + 1));
+      const r = Math.floor((w[n & 3] >>> 0) * INV_2_32 * (j + 1));
       let seen = false;
       for (let p = 0; p < n; p++) if (idx[o + p] === r) { seen = true; break; }
       idx[o + n] = seen ? j : r;
     }
     if ((zeta & 3) === 0) philox4x32(i, hi, zeta >>> 2, 0, k0, key, w);
-    const signs = w[zeta & 3]!;
+    const signs = w[zeta & 3];
     for (let p = 0; p < zeta; p++) val[o + p] = (signs >>> p) & 1 ? scale : -scale;
   }
 }

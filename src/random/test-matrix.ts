@@ -99,7 +99,7 @@ function fillSparseSignDense(
     for (let t = 0; t < c; t++) {
       const o = off + (t0 + t) * ld;
       out.fill(0, o, o + dim);
-      for (let p = 0; p < zeta; p++) out[o + denseIdx[t * zeta + p]!] = denseVal[t * zeta + p]!;
+      for (let p = 0; p < zeta; p++) out[o + denseIdx[t * zeta + p]] = denseVal[t * zeta + p];
     }
   }
 }

@@ -18,7 +18,7 @@ export function applyRight(yBlock: Matrix, right: Matrix, out: Matrix, shift?: F
   if (shift) {
     for (let i = 0; i < out.rows; i++) {
       const o = out.offset + i * out.stride;
-      for (let j = 0; j < out.cols; j++) out.data[o + j] = out.data[o + j]! + shift[j]!;
+      for (let j = 0; j < out.cols; j++) out.data[o + j] = out.data[o + j] + shift[j];
     }
   }
   return out;

@@ -12,7 +12,7 @@ export function chooseRank(state: SketchState, tolerance: number): { rank: numbe
   const { lower, upper } = screeBounds(state);
   const K = upper.length - 1;
   for (let r = 1; r <= K; r++) {
-    if (upper[r]! <= tolerance * tolerance) return { rank: r, met: true, upper: upper[r]!, lower: lower[r]! };
+    if (upper[r] <= tolerance * tolerance) return { rank: r, met: true, upper: upper[r], lower: lower[r] };
   }
   const r = Math.max(1, K);
   return { rank: r, met: false, upper: upper[Math.min(r, K)] ?? NaN, lower: lower[Math.min(r, K)] ?? NaN };

@@ -29,12 +29,12 @@ export function estimateError(state: SketchState, approx?: Reconstruction | LowR
   let l: Float64Array, rt: Float64Array, p: number;
   if ('thetaU' in a) {
     p = a.s.length; l = new Float64Array(q * p); rt = a.v.data;
-    for (let i = 0; i < q; i++) for (let j = 0; j < p; j++) l[i * p + j] = a.thetaU.data[i * p + j]! * a.s[j]!;
+    for (let i = 0; i < q; i++) for (let j = 0; j < p; j++) l[i * p + j] = a.thetaU.data[i * p + j] * a.s[j];
   } else {
     const rho = a.c.rows; p = a.c.cols; l = new Float64Array(q * p); rt = a.p.data;
     for (let i = 0; i < q; i++) for (let t = 0; t < rho; t++) {
-      const x = a.thetaQ.data[i * rho + t]!;
-      for (let j = 0; j < p; j++) l[i * p + j] += x * a.c.data[t * p + j]!;
+      const x = a.thetaQ.data[i * rho + t];
+      for (let j = 0; j < p; j++) l[i * p + j] += x * a.c.data[t * p + j];
     }
   }
   const sc = state.method === 'fd' ? state.errorSketch : centeredErrorSketch(state, a.mean);
@@ -42,8 +42,8 @@ export function estimateError(state: SketchState, approx?: Reconstruction | LowR
   for (let i = 0; i < q; i++) {
     for (let j = 0; j < n; j++) {
       let h = 0;
-      for (let t = 0; t < p; t++) h += l[i * p + t]! * rt[j * p + t]!;
-      resid[i * n + j] = sc[i * n + j]! - h;
+      for (let t = 0; t < p; t++) h += l[i * p + t] * rt[j * p + t];
+      resid[i * n + j] = sc[i * n + j] - h;
     }
   }
   const frobenius = scaledNorm(resid) / Math.sqrt(q), normA = scaledNorm(sc.subarray(0, q * n)) / Math.sqrt(q);
@@ -57,9 +57,9 @@ export function estimateError(state: SketchState, approx?: Reconstruction | LowR
 /** sqrt(sum x^2) without overflow or underflow (scaled by the largest magnitude). */
 export function scaledNorm(x: ArrayLike<number>): number {
   let scale = 0;
-  for (let i = 0; i < x.length; i++) { const a = Math.abs(x[i]!); if (a > scale) scale = a; }
+  for (let i = 0; i < x.length; i++) { const a = Math.abs(x[i]); if (a > scale) scale = a; }
   if (scale === 0 || !Number.isFinite(scale)) return scale;
   let t = 0;
-  for (let i = 0; i < x.length; i++) { const v = x[i]! / scale; t += v * v; }
+  for (let i = 0; i < x.length; i++) { const v = x[i] / scale; t += v * v; }
   return scale * Math.sqrt(t);
 }

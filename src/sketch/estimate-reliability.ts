@@ -67,14 +67,14 @@ export function estimateReliability(resid: Float64Array, q: number, n: number, r
 /** d_hat = (q + 1) sr / (q - sr), sr the stable rank ||R||_F^4 / ||R R^T||_F^2 of R (q x n); scaled sums. */
 export function effectiveDirections(r: Float64Array, q: number, n: number): number {
   let scale = 0;
-  for (let i = 0; i < q * n; i++) scale = Math.max(scale, Math.abs(r[i]!));
+  for (let i = 0; i < q * n; i++) scale = Math.max(scale, Math.abs(r[i]));
   if (!(scale > 0) || !Number.isFinite(scale)) return 1;
   const inv = 1 / scale;
   let f2 = 0, g2 = 0;
   for (let i = 0; i < q; i++) {
     for (let j = 0; j <= i; j++) {
       let t = 0;
-      for (let c = 0; c < n; c++) t += r[i * n + c]! * inv * (r[j * n + c]! * inv);
+      for (let c = 0; c < n; c++) t += r[i * n + c] * inv * (r[j * n + c] * inv);
       g2 += (i === j ? 1 : 2) * t * t;
       if (i === j) f2 += t;
     }

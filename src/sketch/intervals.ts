@@ -10,11 +10,11 @@
 export function addInterval(iv: number[], a: number, b: number, dryRun: boolean): boolean {
   // First interval whose end is >= a (could touch or overlap).
   let lo = 0, hi = iv.length / 2;
-  while (lo < hi) { const mid = (lo + hi) >> 1; if (iv[2 * mid + 1]! < a) lo = mid + 1; else hi = mid; }
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (iv[2 * mid + 1] < a) lo = mid + 1; else hi = mid; }
   let overlap = false, end = lo;
   let na = a, nb = b;
-  while (end < iv.length / 2 && iv[2 * end]! <= b) {
-    const ia = iv[2 * end]!, ib = iv[2 * end + 1]!;
+  while (end < iv.length / 2 && iv[2 * end] <= b) {
+    const ia = iv[2 * end], ib = iv[2 * end + 1];
     if (ia < b && ib > a) overlap = true;
     na = Math.min(na, ia); nb = Math.max(nb, ib);
     end++;
@@ -26,7 +26,7 @@ export function addInterval(iv: number[], a: number, b: number, dryRun: boolean)
 /** Number of rows covered. */
 export function coveredCount(iv: readonly number[]): number {
   let m = 0;
-  for (let t = 0; t < iv.length; t += 2) m += iv[t + 1]! - iv[t]!;
+  for (let t = 0; t < iv.length; t += 2) m += iv[t + 1] - iv[t];
   return m;
 }
 
@@ -39,10 +39,10 @@ export function sameCoverage(a: readonly number[], b: readonly number[]): boolea
 export function missingRows(all: readonly number[], part: readonly number[]): string {
   const miss: number[] = [];
   for (let t = 0; t < all.length; t += 2) {
-    let a = all[t]!;
-    const b = all[t + 1]!;
+    let a = all[t];
+    const b = all[t + 1];
     for (let u = 0; u < part.length && a < b; u += 2) {
-      const pa = part[u]!, pb = part[u + 1]!;
+      const pa = part[u], pb = part[u + 1];
       if (pb <= a || pa >= b) continue;
       if (pa > a) miss.push(a, pa);
       a = Math.max(a, pb);

@@ -27,6 +27,6 @@ export function centeredNorm(norm: number, colSums: ArrayLike<number>, m: number
   if (m === 0 || !(norm > 0) || !Number.isFinite(norm)) return norm;
   let t = 0;
   const d = norm * Math.sqrt(m);
-  for (let j = 0; j < colSums.length; j++) { const x = colSums[j]! / d; t += x * x; }
+  for (let j = 0; j < colSums.length; j++) { const x = colSums[j] / d; t += x * x; }
   return norm * Math.sqrt(Math.max(0, 1 - t));
 }

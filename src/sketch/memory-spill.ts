@@ -53,8 +53,8 @@ export function memorySpill(): MemorySpill {
         const a = page(p);
         const fresh = Math.max(i, Math.min(pEnd, extent));
         let o = (i - p * PAGE) * k, src = y.offset + (i - rowStart) * ld;
-        for (; i < fresh; i++, o += k, src += ld) for (let j = 0; j < k; j++) a[o + j] = a[o + j]! + d[src + j]!;
-        for (; i < pEnd; i++, o += k, src += ld) for (let j = 0; j < k; j++) a[o + j] = d[src + j]! + 0;
+        for (; i < fresh; i++, o += k, src += ld) for (let j = 0; j < k; j++) a[o + j] = a[o + j] + d[src + j];
+        for (; i < pEnd; i++, o += k, src += ld) for (let j = 0; j < k; j++) a[o + j] = d[src + j] + 0;
       }
       extent = Math.max(extent, end);
       addInterval(written, rowStart, end, false);
@@ -78,7 +78,7 @@ export function memorySpill(): MemorySpill {
       other.forEachBlock((r0, y) => {
         // Only the rows the other spill holds (its pages may hold zero rows between intervals).
         for (let t = 0; t < iv.length; t += 2) {
-          const a = Math.max(iv[t]!, r0), b = Math.min(iv[t + 1]!, r0 + y.rows);
+          const a = Math.max(iv[t], r0), b = Math.min(iv[t + 1], r0 + y.rows);
           if (a < b) self.write(a, { ...y, rows: b - a, offset: y.offset + (a - r0) * y.stride });
         }
       });

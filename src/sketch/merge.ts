@@ -38,13 +38,13 @@ export function mergeSketches<S extends SketchState>(a: S, b: S): S {
     if (a.spill && a.spill === b.spill) {
       spill = a.spill;
       spillCovered = a.spillCovered.slice();
-      for (let t = 0; t < b.spillCovered.length; t += 2) addInterval(spillCovered, b.spillCovered[t]!, b.spillCovered[t + 1]!, false);
+      for (let t = 0; t < b.spillCovered.length; t += 2) addInterval(spillCovered, b.spillCovered[t], b.spillCovered[t + 1], false);
     } else if (isMemorySpill(a.spill) && isMemorySpill(b.spill)) {
       const m = memorySpill();
       m.absorb(a.spill); m.absorb(b.spill);
       spill = m;
       spillCovered = a.spillCovered.slice();
-      for (let t = 0; t < b.spillCovered.length; t += 2) addInterval(spillCovered, b.spillCovered[t]!, b.spillCovered[t + 1]!, false);
+      for (let t = 0; t < b.spillCovered.length; t += 2) addInterval(spillCovered, b.spillCovered[t], b.spillCovered[t + 1], false);
     }
   }
   const { method, testMatrix, dtype, seed, cols, rank, sizes, center } = a;
@@ -55,10 +55,10 @@ export function mergeSketches<S extends SketchState>(a: S, b: S): S {
   out.covered = a.covered.slice();
   let overlap = false;
   for (let t = 0; t < b.covered.length; t += 2) {
-    if (addInterval(out.covered, b.covered[t]!, b.covered[t + 1]!, false)) overlap = true;
+    if (addInterval(out.covered, b.covered[t], b.covered[t + 1], false)) overlap = true;
   }
   if (overlap && a.center) throw new IncompatibleMergeError('cannot merge centered sketches whose rows overlap (the mean needs each row once)');
-  for (let i = 0; i < out.sums.length; i++) out.sums[i] = a.sums[i]! + b.sums[i]!;
+  for (let i = 0; i < out.sums.length; i++) out.sums[i] = a.sums[i] + b.sums[i];
   methodOf(out).mergeInto(out, a, b, overlap);
   return out;
 }

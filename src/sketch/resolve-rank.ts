@@ -35,7 +35,7 @@ export function checkTruncations(sc: Float64Array, q: number, n: number, s: Floa
   for (const x of res) scale = Math.max(scale, Math.abs(x));
   const inv = scale > 0 && Number.isFinite(scale) ? 1 / scale : 1;
   const rowEnergy = (out: Float64Array) => {
-    for (let i = 0; i < q; i++) { let t = 0; for (let c = 0; c < n; c++) { const x = res[i * n + c]! * inv; t += x * x; } out[i] = t; }
+    for (let i = 0; i < q; i++) { let t = 0; for (let c = 0; c < n; c++) { const x = res[i * n + c] * inv; t += x * x; } out[i] = t; }
   };
   const e0 = new Float64Array(q), ej = new Float64Array(q);
   rowEnergy(e0);
@@ -43,21 +43,21 @@ export function checkTruncations(sc: Float64Array, q: number, n: number, s: Floa
   const total = (e: Float64Array) => { let t = 0; for (const x of e) t += x; return t; };
   errors[0] = Math.sqrt(total(e0) / q) / inv;
   for (let j = 0; j < r; j++) {
-    const sj = s[j]!;
+    const sj = s[j];
     for (let i = 0; i < q; i++) {
-      const w = thetaU.data[i * thetaU.stride + j]! * sj;
+      const w = thetaU.data[i * thetaU.stride + j] * sj;
       if (w === 0) continue;
-      for (let c = 0; c < n; c++) res[i * n + c] -= w * v.data[c * v.stride + j]!;
+      for (let c = 0; c < n; c++) res[i * n + c] -= w * v.data[c * v.stride + j];
     }
     rowEnergy(ej);
     errors[j + 1] = Math.sqrt(total(ej) / q) / inv;
     let mean = 0;
-    for (let i = 0; i < q; i++) mean += e0[i]! - ej[i]!;
+    for (let i = 0; i < q; i++) mean += e0[i] - ej[i];
     mean /= q;
     let varSum = 0;
-    for (let i = 0; i < q; i++) varSum += (e0[i]! - ej[i]! - mean) ** 2;
+    for (let i = 0; i < q; i++) varSum += (e0[i] - ej[i] - mean) ** 2;
     const stderr = q > 1 ? Math.sqrt(varSum / (q - 1) / q) : Infinity;
-    certified.push(errors[j + 1]! < 0.9 * errors[0]! || mean - 2 * stderr > 0);
+    certified.push(errors[j + 1] < 0.9 * errors[0] || mean - 2 * stderr > 0);
   }
   return { errors, certified };
 }
@@ -67,6 +67,6 @@ export function resolvedRank(check: TruncationCheck): number {
   const r = check.errors.length - 1;
   if (r <= 0 || check.certified[r]) return r;
   let best = 0;
-  for (let j = 1; j < r; j++) if (check.certified[j] && check.errors[j]! < check.errors[best]!) best = j;
+  for (let j = 1; j < r; j++) if (check.certified[j] && check.errors[j] < check.errors[best]) best = j;
   return best;
 }

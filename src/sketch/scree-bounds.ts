@@ -32,7 +32,7 @@ export function screeBounds(state: SketchState): ScreeBounds {
   // near 1e308, no underflow of the squares of tiny values.
   let tail2 = 0;
   for (let r = K; r >= 0; r--) {
-    if (r < K && normA > 0) tail2 += (sigma[r]! / normA) ** 2;
+    if (r < K && normA > 0) tail2 += (sigma[r] / normA) ** 2;
     const tail = Math.sqrt(tail2);
     lower[r] = normA > 0 ? tail ** 2 : 0;
     upper[r] = normA > 0 ? (tail + err / normA) ** 2 : 0;

@@ -75,7 +75,8 @@ export function deserializeSketch(bytes: Uint8Array, spill?: RangeSpill): Sketch
   const method = methodByCode(dv.getUint8(6))?.method, testMatrix = FAMILIES[dv.getUint8(7)], rule = RULES[dv.getUint8(8)];
   if (!method || !testMatrix || !rule) throw new FormatError(`corrupt sketch header: method/test-matrix/rule codes ${dv.getUint8(6)}/${dv.getUint8(7)}/${dv.getUint8(8)}`);
   const flags = dv.getUint8(9), nScalars = dv.getUint16(10, true);
-  const [seed, cols, rank, k, s, l, q, chunk] = Array.from({ length: 8 }, (_, i) => dv.getUint32(12 + 4 * i, true)) as [number, number, number, number, number, number, number, number];
+  const [seed, cols, rank, k, s, l, q, chunk] = Array.from({ length: 8 }, (_, i) => dv.getUint32(12 + 4 * i, true)) as [number, number, number,
+    number, number, number, number, number];
   const nCovered = dv.getUint32(44, true);
   if (cols < 1 || chunk < 1 || rank < 1 || nCovered % 2 !== 0) throw new FormatError('corrupt sketch header: zero columns, rank or chunk, or an odd interval list');
   const st = allocateSketch({

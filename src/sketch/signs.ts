@@ -23,8 +23,8 @@ export class SignScan {
     for (let i = 0; i < rows; i++) {
       const o = offset + i * stride;
       for (let j = 0; j < cols; j++) {
-        const x = data[o + j]!, a = Math.abs(x);
-        if (a > this.best[j]!) { this.best[j] = a; this.value[j] = x; }
+        const x = data[o + j], a = Math.abs(x);
+        if (a > this.best[j]) { this.best[j] = a; this.value[j] = x; }
       }
     }
   }
@@ -45,11 +45,11 @@ export function signFlips(m: Matrix): boolean[] {
 export function negateColumns(m: Matrix, flip: readonly boolean[]): void {
   for (let j = 0; j < m.cols; j++) {
     if (!flip[j]) continue;
-    for (let i = 0; i < m.rows; i++) m.data[m.offset + i * m.stride + j] = -m.data[m.offset + i * m.stride + j]!;
+    for (let i = 0; i < m.rows; i++) m.data[m.offset + i * m.stride + j] = -m.data[m.offset + i * m.stride + j];
   }
 }
 
 /** Negate the flagged entries of a vector in place. */
 export function negateEntries(v: Float64Array, flip: readonly boolean[]): void {
-  for (let j = 0; j < v.length; j++) if (flip[j]) v[j] = -v[j]!;
+  for (let j = 0; j < v.length; j++) if (flip[j]) v[j] = -v[j];
 }

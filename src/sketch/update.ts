@@ -54,7 +54,7 @@ function checkBlock(state: SketchState, block: Matrix, rowStart: number): void {
     if (m > big) big = m;
     if (Number.isFinite(m)) continue;
     for (let j = 0; j < cols; j++) {
-      const x = data[o + j]!;
+      const x = data[o + j];
       if (!Number.isFinite(x)) throw new NonFiniteError(`row ${rowStart + t}: value at column ${j} is ${x}`);
     }
   }
@@ -80,7 +80,7 @@ export function updateColumns(state: SketchState, block: Matrix, colStart: numbe
   for (let i = 0; i < m; i++) {
     const o = block.offset + i * block.stride;
     for (let j = 0; j < c; j++) {
-      const x = block.data[o + j]!;
+      const x = block.data[o + j];
       if (!Number.isFinite(x)) throw new NonFiniteError(`column ${colStart + j}: value at row ${i} is ${x}`);
     }
   }
@@ -89,7 +89,7 @@ export function updateColumns(state: SketchState, block: Matrix, colStart: numbe
     const cb = Math.min(ch, c - j0);
     for (let i = 0; i < m; i++) {
       const o = block.offset + i * block.stride + j0;
-      for (let t = 0; t < cb; t++) w[t * m + i] = block.data[o + t]!;
+      for (let t = 0; t < cb; t++) w[t * m + i] = block.data[o + t];
     }
     updateRows(state, { rows: cb, cols: m, data: w, offset: 0, stride: m }, colStart + j0);
   }
@@ -114,7 +114,7 @@ export function updateEntries(state: SketchState, i: ArrayLike<number>, j: Array
   const N = i.length, n = st.cols;
   if (j.length !== N || v.length !== N) throw new ArgumentError(`COO arrays differ in length: i ${N}, j ${j.length}, v ${v.length}`);
   for (let t = 0; t < N; t++) {
-    const ii = i[t]!, jj = j[t]!, vv = v[t]!;
+    const ii = i[t], jj = j[t], vv = v[t];
     if (!Number.isSafeInteger(ii) || ii < 0) throw new ArgumentError(`entry ${t}: row index ${ii} is not a non-negative integer`);
     if (!Number.isInteger(jj) || jj < 0 || jj >= n) throw new ArgumentError(`entry ${t}: column index ${jj} is outside [0, ${n})`);
     if (!Number.isFinite(vv)) throw new NonFiniteError(`row ${ii}: value at column ${jj} is ${vv}`);
@@ -127,7 +127,7 @@ export function updateEntries(state: SketchState, i: ArrayLike<number>, j: Array
   const coVec = new Float64Array(co), phiVec = new Float64Array(three ? s : 0), thVec = new Float64Array(q);
   const psiCol = new Float64Array(three ? s : 0), y = new Float64Array(k1);
   for (let t = 0; t < N; t++) {
-    const ii = i[t]!, jj = j[t]!, vv = v[t]!;
+    const ii = i[t], jj = j[t], vv = v[t];
     if (vv === 0) continue;
     fam.fillDense(st.seed, three ? 'upsilon' : 'psi', co, ii, 1, coVec, 0, co);
     if (three) fam.fillDense(st.seed, 'phi', s, ii, 1, phiVec, 0, s);
@@ -137,19 +137,19 @@ export function updateEntries(state: SketchState, i: ArrayLike<number>, j: Array
     spillRows(st, ii, 1, y, 0);
     const lv = three ? phiVec : coVec;
     for (let a = 0; a < left; a++) {
-      const w = lv[a]!;
-      if (w !== 0) for (let c = 0; c < k; c++) st.coreRange[a * k1 + c] += w * y[c]!;
+      const w = lv[a];
+      if (w !== 0) for (let c = 0; c < k; c++) st.coreRange[a * k1 + c] += w * y[c];
     }
-    for (let a = 0; a < q; a++) for (let c = 0; c < k; c++) st.errorRange[a * k1 + c] += thVec[a]! * y[c]!;
-    for (let a = 0; a < co; a++) st.coRange[a * n + jj] += vv * coVec[a]!;
-    for (let a = 0; a < q; a++) st.errorSketch[a * n + jj] += vv * thVec[a]!;
+    for (let a = 0; a < q; a++) for (let c = 0; c < k; c++) st.errorRange[a * k1 + c] += thVec[a] * y[c];
+    for (let a = 0; a < co; a++) st.coRange[a * n + jj] += vv * coVec[a];
+    for (let a = 0; a < q; a++) st.errorSketch[a * n + jj] += vv * thVec[a];
     st.colSums[jj] += vv;
     if (three) {
       psiCol.fill(0);
       keptAddColumn(st.psi, jj, 1, psiCol);
       for (let a = 0; a < s; a++) {
-        const w = vv * phiVec[a]!;
-        if (w !== 0) for (let c = 0; c < s; c++) st.core[a * s + c] += w * psiCol[c]!;
+        const w = vv * phiVec[a];
+        if (w !== 0) for (let c = 0; c < s; c++) st.core[a * s + c] += w * psiCol[c];
       }
     }
     addInterval(st.covered, ii, ii + 1, false);
@@ -190,7 +190,7 @@ export function updateLinear(state: SketchState, theta: number, eta: number, upd
   for (const mat of [dense, left, right]) {
     if (!mat) continue;
     for (let i = 0; i < mat.rows; i++) for (let j = 0; j < mat.cols; j++) {
-      const x = mat.data[mat.offset + i * mat.stride + j]!;
+      const x = mat.data[mat.offset + i * mat.stride + j];
       if (!Number.isFinite(x)) throw new NonFiniteError(`linear update: value at (${i}, ${j}) is ${x}`);
     }
   }
@@ -220,7 +220,7 @@ export function updateLinear(state: SketchState, theta: number, eta: number, upd
     const cb = Math.min(c, mH - t0);
     for (let t = 0; t < cb; t++) {
       const o = dense.offset + (t0 + t) * dense.stride;
-      for (let j = 0; j < n; j++) w[t * n + j] = eta * dense.data[o + j]!;
+      for (let j = 0; j < n; j++) w[t * n + j] = eta * dense.data[o + j];
     }
     methodOf(st).updateRows(st, { rows: cb, cols: n, data: w, offset: 0, stride: n }, rowStart + t0, overlaps);
   }
@@ -245,13 +245,13 @@ function absorbLowRank(st: Exclude<LinearState, { method: 'rsvd' }>, eta: number
   // Wk = R^T Omega^T (p x k) = (Omega R)^T; Ws = R^T Psi^T (p x s).
   const transposeOf = (m: { rows: number; cols: number; data: Float64Array }) => {
     const t = new Float64Array(m.rows * m.cols);
-    for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) t[j * m.rows + i] = m.data[i * m.cols + j]!;
+    for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) t[j * m.rows + i] = m.data[i * m.cols + j];
     return t;
   };
   const wk = transposeOf(keptTimesMatrix(st.omega, right));
   const ws2 = three ? transposeOf(keptTimesMatrix(st.psi, right)) : new Float64Array(0);
   const rp = new Float64Array(n * p);
-  for (let j = 0; j < n; j++) for (let a = 0; a < p; a++) rp[j * p + a] = right.data[right.offset + j * right.stride + a]!;
+  for (let j = 0; j < n; j++) for (let a = 0; a < p; a++) rp[j * p + a] = right.data[right.offset + j * right.stride + a];
   const ul = new Float64Array(co * p), pl = new Float64Array(three ? s * p : 0), tl = new Float64Array(q * p), oneL = new Float64Array(p);
   const coBuf = new Float64Array(c * co), phiBuf = new Float64Array(three ? c * s : 0), thBuf = new Float64Array(c * q);
   const lp = new Float64Array(c * p);
@@ -259,7 +259,7 @@ function absorbLowRank(st: Exclude<LinearState, { method: 'rsvd' }>, eta: number
   ws.tsqr.r.data.set(st.rangeR);
   for (let t0 = 0; t0 < mH; t0 += c) {
     const b = Math.min(c, mH - t0), i0 = rowStart + t0;
-    for (let t = 0; t < b; t++) for (let a = 0; a < p; a++) lp[t * p + a] = left.data[left.offset + (t0 + t) * left.stride + a]!;
+    for (let t = 0; t < b; t++) for (let a = 0; a < p; a++) lp[t * p + a] = left.data[left.offset + (t0 + t) * left.stride + a];
     fam.fillDense(st.seed, three ? 'upsilon' : 'psi', co, i0, b, coBuf, 0, co);
     if (three) fam.fillDense(st.seed, 'phi', s, i0, b, phiBuf, 0, s);
     if (q > 0) gaussian.fillDense(st.seed, 'theta', q, i0, b, thBuf, 0, q);
@@ -271,13 +271,13 @@ function absorbLowRank(st: Exclude<LinearState, { method: 'rsvd' }>, eta: number
     gemm(true, false, co, p, b, 1, coBuf, 0, co, lp, 0, p, 1, ul, 0, p);
     if (three) gemm(true, false, s, p, b, 1, phiBuf, 0, s, lp, 0, p, 1, pl, 0, p);
     if (q > 0) gemm(true, false, q, p, b, 1, thBuf, 0, q, lp, 0, p, 1, tl, 0, p);
-    for (let t = 0; t < b; t++) for (let a = 0; a < p; a++) oneL[a] += lp[t * p + a]!;
-    if (three) for (let t = 0; t < b; t++) for (let i = 0; i < k; i++) st.coRangeOnes[i] += coBuf[t * k + i]!;
+    for (let t = 0; t < b; t++) for (let a = 0; a < p; a++) oneL[a] += lp[t * p + a];
+    if (three) for (let t = 0; t < b; t++) for (let i = 0; i < k; i++) st.coRangeOnes[i] += coBuf[t * k + i];
     tsqrChunk(ws, b);
   }
   st.rangeR.set(ws.tsqr.r.data);
   gemm(false, true, co, n, p, eta, ul, 0, p, rp, 0, p, 1, st.coRange, 0, n);
   if (three) gemm(false, false, s, s, p, eta, pl, 0, p, ws2, 0, s, 1, st.core, 0, s);
   if (q > 0) gemm(false, true, q, n, p, eta, tl, 0, p, rp, 0, p, 1, st.errorSketch, 0, n);
-  for (let j = 0; j < n; j++) { let x = 0; for (let a = 0; a < p; a++) x += rp[j * p + a]! * oneL[a]!; st.colSums[j] += eta * x; }
+  for (let j = 0; j < n; j++) { let x = 0; for (let a = 0; a < p; a++) x += rp[j * p + a] * oneL[a]; st.colSums[j] += eta * x; }
 }

@@ -290,10 +290,10 @@ function approxOptionsOf(v: ApproxValues, positionals: readonly string[], comman
 export function attachNegativeValues(argv: readonly string[], valueOptions: ReadonlySet<string>): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
+    const a = argv[i];
     const next = argv[i + 1];
     const m = /^--([a-z-]+)$/.exec(a);
-    if (m !== null && valueOptions.has(m[1]!) && next !== undefined && /^-[\d.]/.test(next)) {
+    if (m !== null && valueOptions.has(m[1]) && next !== undefined && /^-[\d.]/.test(next)) {
       out.push(`${a}=${next}`);
       i++;
     } else out.push(a);

@@ -98,11 +98,11 @@ export function reportPlots({ result, recorder, opts }: Pick<ReportInput, 'resul
     // screeBounds divides by ||A||_F as the record measured it in the pass (the error sketch's
     // estimate only where it could not); the plot uses the run's measured norm either way.
     const tail2 = new Float64Array(K + 1);
-    for (let i = K - 1; i >= 0; i--) tail2[i] = tail2[i + 1]! + scree.sigma[i]! ** 2;
+    for (let i = K - 1; i >= 0; i--) tail2[i] = tail2[i + 1] + scree.sigma[i] ** 2;
     const errK = scree.err;
     const n2 = normA > 0 ? normA ** 2 : 1;
     // Below 1e-16 of ||A||_F^2 the fractions are rounding: not drawn (the caption says so).
-    const band = Array.from({ length: K + 1 }, (_, i) => ({ r: i, lower: tail2[i]! / n2, upper: (Math.sqrt(tail2[i]!) + errK) ** 2 / n2 }))
+    const band = Array.from({ length: K + 1 }, (_, i) => ({ r: i, lower: tail2[i] / n2, upper: (Math.sqrt(tail2[i]) + errK) ** 2 / n2 }))
       .filter((p) => p.upper > EPS);
     const floor = Math.max(EPS, Math.min(...band.map((p) => p.upper)) / 10);
     const lines: ScreePoint[] = band.flatMap((p) => [
@@ -118,7 +118,7 @@ export function reportPlots({ result, recorder, opts }: Pick<ReportInput, 'resul
     if (projection) {
       let kept = 0;
       for (let i = 0; i <= K; i++) {
-        if (i > 0) kept += scree.sigma[i - 1]! ** 2;
+        if (i > 0) kept += scree.sigma[i - 1] ** 2;
         const v = Math.max(0, normA ** 2 - kept) / normA ** 2;
         if (v > EPS) lines.push({ r: i, value: v, series: exactSeries });
       }
@@ -152,7 +152,7 @@ export function reportPlots({ result, recorder, opts }: Pick<ReportInput, 'resul
     let kept = 0;
     const values: ScreePoint[] = [];
     for (let i = 0; i <= s.length; i++) {
-      if (i > 0) kept += s[i - 1]! ** 2;
+      if (i > 0) kept += s[i - 1] ** 2;
       const v = Math.max(0, normA ** 2 - kept) / normA ** 2;
       if (v > 0) values.push({ r: i, value: v, series: result.method === 'exact' ? 'optimal (exact SVD)' : 'of the result (exact)' });
     }
@@ -221,7 +221,7 @@ function compactRanges(xs: readonly number[]): string {
   const out: string[] = [];
   for (let i = 0; i < xs.length; i++) {
     let j = i;
-    while (j + 1 < xs.length && xs[j + 1] === xs[j]! + 1) j++;
+    while (j + 1 < xs.length && xs[j + 1] === xs[j] + 1) j++;
     out.push(j > i ? `${xs[i]}-${xs[j]}` : String(xs[i]));
     i = j;
   }
@@ -252,7 +252,8 @@ export async function renderSvg(spec: Record<string, unknown>): Promise<string> 
 }
 
 function esc(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  const entity: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+  return String(s).replace(/[&<>"']/g, (c) => entity[c] ?? c);
 }
 
 function fmt(x: number): string {

@@ -30,7 +30,7 @@ export async function compressCommand(argv: readonly string[], io: CommandIo): P
   const v = parsed.values;
   if (v.help) { io.stdout.write(COMPRESS_HELP); return 0; }
   if (parsed.positionals.length !== 1) throw new UsageError(`compress takes one model file, found ${parsed.positionals.length} (see rangefinder compress --help)`);
-  const input = parsed.positionals[0]!;
+  const input = parsed.positionals[0];
   if (!existsSync(input)) throw new UsageError(`${input}: no such file`);
   if (statSync(input).isDirectory()) throw new UsageError(`${input}: is a directory, expected a model file (.onnx, .safetensors, *.safetensors.index.json, model.json)`);
   if (v.alpha === undefined) throw new UsageError('compress needs --alpha A (rank k = floor(A min(m, n)) per layer, 0 < A <= 1)');

@@ -57,7 +57,7 @@ export async function printDemoSummary(opts: ApproxOptions, r: ApproxResult, out
   lines.push('   j   sketch sigma_j   exact sigma_j   rel. diff');
   const show = Math.min(r.rank, 10);
   for (let j = 0; j < show; j++) {
-    const s = r.singularValues[j] ?? NaN, e = full.s[j]!;
+    const s = r.singularValues[j] ?? NaN, e = full.s[j];
     lines.push(`  ${String(j + 1).padStart(2)}   ${s.toFixed(3).padStart(14)}   ${e.toFixed(3).padStart(13)}   ${((s - e) / e).toExponential(2).padStart(9)}`);
   }
   lines.push('');
@@ -89,8 +89,8 @@ function kib(b: number): string {
 function centerColumns(a: Matrix64): void {
   const { rows: m, cols: n, data } = a;
   const mu = new Float64Array(n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) mu[j] += data[i * n + j]! / m;
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) data[i * n + j] -= mu[j]!;
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) mu[j] += data[i * n + j] / m;
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) data[i * n + j] -= mu[j];
 }
 
 async function loadDense(path: string): Promise<Matrix64> {
@@ -123,7 +123,7 @@ async function trueError(opts: ApproxOptions, r: ApproxResult, a: Matrix64, sAll
     const av = new Float64Array(m * rr);
     for (let i = 0; i < m; i++) for (let t = 0; t < rr; t++) {
       let x = 0;
-      for (let j = 0; j < n; j++) x += a.data[i * n + j]! * v.data[j * rr + t]!;
+      for (let j = 0; j < n; j++) x += a.data[i * n + j] * v.data[j * rr + t];
       av[i * rr + t] = x;
     }
     const all = createSumSquares();
@@ -133,8 +133,8 @@ async function trueError(opts: ApproxOptions, r: ApproxResult, a: Matrix64, sAll
   const u = rec.u!;
   const diff = new Float64Array(m * n);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let x = a.data[i * n + j]!;
-    for (let t = 0; t < rr; t++) x -= u.data[i * rr + t]! * s[t]! * v.data[j * rr + t]!;
+    let x = a.data[i * n + j];
+    for (let t = 0; t < rr; t++) x -= u.data[i * rr + t] * s[t] * v.data[j * rr + t];
     diff[i * n + j] = x;
   }
   return safeNorm(diff, 0, 1, diff.length);

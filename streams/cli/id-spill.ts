@@ -59,7 +59,7 @@ export function createIdSpill(source: MeasuredSource, column: { name: string; ki
       put(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
     } else {
       for (let i = 0; i < b.rows; i++) {
-        const s = Buffer.from(b.ids[i]!, 'utf8');
+        const s = Buffer.from(b.ids[i], 'utf8');
         const len = Buffer.alloc(4);
         len.writeUInt32LE(s.length, 0);
         put(len);

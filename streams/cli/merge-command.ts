@@ -100,7 +100,7 @@ export async function mergeCommand(argv: readonly string[], io: CommandIo): Prom
     shards.sort((a, b) => a.first - b.first);
     const m = checkShards(shards);
     if (output !== undefined) for (const s of shards) checkRange(s);
-    const head = shards[0]!.header, shape = head.sketch;
+    const head = shards[0].header, shape = head.sketch;
     const rank = opts.rank ?? shape.rank;
     if (rank > Math.min(m, shape.cols)) throw new UsageError(`--rank ${rank} exceeds min(rows, cols) = ${Math.min(m, shape.cols)} of the merged matrix (${m} x ${shape.cols})`);
     // A left fold in row order, one shard's record in memory at a time beside the running sum.
@@ -157,7 +157,7 @@ export async function mergeCommand(argv: readonly string[], io: CommandIo): Prom
  * Returns m.
  */
 function checkShards(shards: readonly Shard[]): number {
-  const a = shards[0]!;
+  const a = shards[0];
   for (const b of shards.slice(1)) {
     const d = shapeDifference(a.header.sketch, b.header.sketch);
     if (d !== null) {
@@ -174,17 +174,17 @@ function checkShards(shards: readonly Shard[]): number {
   }
   let end = 0;
   for (let i = 0; i < shards.length; i++) {
-    const s = shards[i]!, cov = s.header.rows.covered;
+    const s = shards[i], cov = s.header.rows.covered;
     const lo = cov[0] ?? 0;
     if (lo < end) {
       const prev = shards.slice(0, i).find((p) => intersects(p.header.rows.covered, lo, end))!;
-      const hi = Math.min(end, cov[cov.length - 1]!);
+      const hi = Math.min(end, cov[cov.length - 1]);
       const same = prev.file.path === s.file.path ? '; the same file is given twice' : '';
       throw new IncompatibleMergeError(`cannot merge ${prev.file.path} and ${s.file.path}: both hold rows ${lo}..${hi - 1} (overlapping row ranges${same}); ` +
         'give each shard its own rows with --rows START:END or --row-offset N');
     }
     if (lo > end) throw new IncompatibleMergeError(`cannot merge: no shard holds rows ${end}..${lo - 1} (a shard is missing, or a --row-offset is wrong)`);
-    if (cov.length > 2) throw new IncompatibleMergeError(`cannot merge: ${s.file.path} does not hold rows ${cov[1]!}..${cov[2]! - 1} between its own`);
+    if (cov.length > 2) throw new IncompatibleMergeError(`cannot merge: ${s.file.path} does not hold rows ${cov[1]}..${cov[2] - 1} between its own`);
     end = cov[cov.length - 1] ?? lo;
   }
   const totals = new Set(shards.map((s) => s.header.rows.total).filter((t) => t !== undefined));
@@ -197,7 +197,7 @@ function checkShards(shards: readonly Shard[]): number {
 }
 
 function intersects(cov: readonly number[], lo: number, hi: number): boolean {
-  for (let t = 0; t < cov.length; t += 2) if (cov[t]! < hi && cov[t + 1]! > lo) return true;
+  for (let t = 0; t < cov.length; t += 2) if (cov[t] < hi && cov[t + 1] > lo) return true;
   return false;
 }
 

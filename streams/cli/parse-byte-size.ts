@@ -13,7 +13,7 @@ const UNITS: Record<string, number> = {
 
 export function parseByteSize(text: string, option: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
-  const unit = m ? UNITS[m[2]!.toLowerCase()] : undefined;
+  const unit = m ? UNITS[m[2].toLowerCase()] : undefined;
   if (!m || unit === undefined) {
     throw new UsageError(`${option} expects a byte size such as 64MiB, 1GB, 500k or 1048576, found '${text}'`);
   }

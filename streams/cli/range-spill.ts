@@ -27,7 +27,8 @@ export function createRangeSpill(tmpDir?: string): CliRangeSpill {
     async replay(visit) {
       if (file === undefined) return;
       file.finish();
-      await lastValueFrom(file.readBlocks().pipe(tap((b) => visit(b.rowStart, { rows: b.rows, cols: b.cols, data: b.data, offset: 0, stride: b.cols }))), { defaultValue: undefined });
+      await lastValueFrom(file.readBlocks().pipe(tap((b) => visit(b.rowStart, { rows: b.rows, cols: b.cols, data: b.data, offset: 0,
+        stride: b.cols }))), { defaultValue: undefined });
     },
     dispose() { file?.dispose(); },
   };

@@ -63,11 +63,11 @@ export function chooseFromScree(t: RankTarget, state: SketchState, what: string)
   const { upper } = screeBounds(state);
   const K = upper.length - 1, goal = 1 - targetFraction(t);
   let r = 1;
-  while (r <= K && !(upper[r]! <= goal)) r++;
+  while (r <= K && !(upper[r] <= goal)) r++;
   if (K < 1 || r > K) refuse(t, what, Math.max(0, 1 - (upper[K] ?? 1)), K, 'this is an estimate from the error sketch; raise --memory-budget or use the one-pass rsvd (--method auto), which certifies what it explains');
-  const explained = Math.max(0, 1 - upper[r]!);
+  const explained = Math.max(0, 1 - upper[r]);
   return {
-    target: t, rank: r, explained, relativeError: Math.sqrt(upper[r]!), certified: false, basis: 'scree-estimate',
-    width: K, ceiling: Math.max(0, 1 - upper[K]!),
+    target: t, rank: r, explained, relativeError: Math.sqrt(upper[r]), certified: false, basis: 'scree-estimate',
+    width: K, ceiling: Math.max(0, 1 - upper[K]),
   };
 }

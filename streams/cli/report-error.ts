@@ -21,7 +21,7 @@ export function exitCodeOf(err: unknown): 1 | 2 {
 
 export function reportError(err: unknown, stderr: NodeJS.WritableStream, debug = process.env.RANGEFINDER_DEBUG === '1'): 1 | 2 {
   const code = exitCodeOf(err);
-  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.trim();
+  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0].trim();
   stderr.write(code === 2 ? `rangefinder: ${message}\n` : `rangefinder: internal error: ${message}\n`);
   if (debug && err instanceof Error && err.stack) stderr.write(`${err.stack}\n`);
   return code;

@@ -191,7 +191,8 @@ async function pieceBoundaries(path: string): Promise<number[]> {
  * Enqueues the flow and waits for every shard: resolves with the results by shard index, or
  * rejects with the first shard that failed for good, or when Redis is gone for --connect-timeout.
  */
-async function runFlow(target: ReturnType<typeof parseRedisUrl>, runId: string, jobs: readonly ShardJobData[], opts: ApproxOptions, io: CommandIo): Promise<Map<number, ShardResult>> {
+async function runFlow(target: ReturnType<typeof parseRedisUrl>, runId: string, jobs: readonly ShardJobData[], opts: ApproxOptions,
+  io: CommandIo): Promise<Map<number, ShardResult>> {
   const engine = await loadQueueEngine('approx --distributed');
   const { FlowProducer, Queue, QueueEvents, Worker } = engine.bullmq;
   const runQueueName = `run-${runId}`;
@@ -280,7 +281,7 @@ async function runFlow(target: ReturnType<typeof parseRedisUrl>, runId: string, 
     const results = new Map<number, ShardResult>();
     for (const r of Object.values(values)) results.set(r.index, r);
     const missing = jobs.filter((j) => !results.has(j.index));
-    if (missing.length > 0) throw new SourceError(`${shardLabel(missing[0]!)}: no result came back (${missing.length} shards missing)`);
+    if (missing.length > 0) throw new SourceError(`${shardLabel(missing[0])}: no result came back (${missing.length} shards missing)`);
     return results;
   } finally {
     finished = true;

@@ -47,8 +47,8 @@ export async function runExact(ctx: RunContext): Promise<ApproxResult> {
   // A column stream arrives centered already (center-rows.ts).
   if (opts.center && info.orientation === 'rows') {
     const mu = new Float64Array(n);
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) mu[j] += data[i * n + j]! / m;
-    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) data[i * n + j] -= mu[j]!;
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) mu[j] += data[i * n + j] / m;
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) data[i * n + j] -= mu[j];
     ctx.mean = Float64Array.from(mu, (x) => unscale(ctx, x));
   }
   const f2 = createSumSquares();
@@ -68,7 +68,7 @@ export async function runExact(ctx: RunContext): Promise<ApproxResult> {
   const normScaled = residualNorm(f2, []);
   const frobScaled = residualNorm(f2, svd.s);
   if (normScaled === 0) ctx.notes.push(ZERO_MATRIX_NOTE);
-  for (let j = 0; j < svd.s.length; j++) svd.s[j] = unscale(ctx, svd.s[j]!);
+  for (let j = 0; j < svd.s.length; j++) svd.s[j] = unscale(ctx, svd.s[j]);
   const names = factorNames(info);
   const output: Record<string, string> = {};
   if (ctx.output !== undefined) {
@@ -90,6 +90,6 @@ export async function runExact(ctx: RunContext): Promise<ApproxResult> {
 
 function leadingColumns(x: Matrix64, r: number): Matrix64 {
   const out = zeros(x.rows, r);
-  for (let i = 0; i < x.rows; i++) for (let j = 0; j < r; j++) out.data[i * r + j] = x.data[x.offset + i * x.stride + j]!;
+  for (let i = 0; i < x.rows; i++) for (let j = 0; j < r; j++) out.data[i * r + j] = x.data[x.offset + i * x.stride + j];
   return out;
 }

@@ -48,7 +48,8 @@ export async function runMultiPass(ctx: RunContext, plan: PassPlan): Promise<App
     if (wantFactors) {
       const set = ctx.output!;
       const tall: TallBlocks = async (visit) => {
-        await lastValueFrom(res.readTallFactor().pipe(tap((b) => visit(b.rowStart, { rows: b.rows, cols: b.cols, data: b.data, offset: 0, stride: b.cols }))), { defaultValue: undefined });
+        await lastValueFrom(res.readTallFactor().pipe(tap((b) => visit(b.rowStart, { rows: b.rows, cols: b.cols, data: b.data, offset: 0,
+          stride: b.cols }))), { defaultValue: undefined });
       };
       // runPasses decided the signs on V of A (the tall factor of a column stream) already.
       const wide = names.wide === 'U' ? res.u! : res.v!;
@@ -77,7 +78,8 @@ export async function runMultiPass(ctx: RunContext, plan: PassPlan): Promise<App
       sketch, stateBytes: plan.stateBytes, memoryBudget: opts.memoryBudget, singularValues: Array.from(sValues),
       errorEstimate: { frobenius: unscale(ctx, frobScaled), relative: normScaled > 0 ? frobScaled / normScaled : 0, normA: unscale(ctx, normScaled), kind: 'residual', reliable: true },
       seconds: (performance.now() - ctx.t0) / 1000, peakRssBytes: peakRssBytes(),
-      ...(res.perPass.length > 1 ? { perPass: res.perPass.map((p) => ({ pass: p.pass, relativeError: p.relativeResidual, frobenius: p.relativeResidual * unscale(ctx, normScaled) })) } : {}),
+      ...(res.perPass.length > 1 ? { perPass: res.perPass.map((p) => ({ pass: p.pass, relativeError: p.relativeResidual,
+        frobenius: p.relativeResidual * unscale(ctx, normScaled) })) } : {}),
       ...(wantFactors ? { output } : {}), notes,
     };
   } finally {

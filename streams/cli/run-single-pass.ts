@@ -299,7 +299,7 @@ function globalPages(rows: (visit: RowVisit) => Promise<void>): (visit: RowVisit
         const take = Math.min(y.rows - i, P - (start % P) - filled);
         for (let t = 0; t < take; t++) {
           const src = y.offset + (i + t) * y.stride, dst = (filled + t) * y.cols;
-          for (let j = 0; j < y.cols; j++) page.data[dst + j] = y.data[src + j]!;
+          for (let j = 0; j < y.cols; j++) page.data[dst + j] = y.data[src + j];
         }
         filled += take; i += take;
         if ((start + filled) % P === 0) flush();

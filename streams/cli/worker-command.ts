@@ -61,7 +61,7 @@ export function parseWorkerArgs(argv: readonly string[]): WorkerOptions | 'help'
   const lockDurationMs = v['lock-duration'] !== undefined ? parseDuration(v['lock-duration'], '--lock-duration') : 30_000;
   if (lockDurationMs < 1000) throw new UsageError(`--lock-duration must be at least 1s, found '${v['lock-duration']}'`);
   return {
-    target: parseRedisUrl(parsed.positionals[0]!, 'worker'),
+    target: parseRedisUrl(parsed.positionals[0], 'worker'),
     concurrency: v.concurrency !== undefined ? positiveInt(v.concurrency, '--concurrency', 64) : 1,
     threads: v.threads !== undefined ? positiveInt(v.threads, '--threads', 64) : DEFAULT_THREADS(),
     lockDurationMs,

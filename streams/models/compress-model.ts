@@ -180,7 +180,7 @@ function decide(layers: readonly ModelLayer[], opts: CompressOptions, describe: 
 /** A = U diag(sqrt s) (m x k, from a block of U rows), float32. */
 function scaleRows(u: Float64Array | Float32Array, rows: number, r: number, k: number, sq: Float64Array): Float32Array {
   const a = new Float32Array(rows * k);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < r; j++) a[i * k + j] = u[i * r + j]! * sq[j]!;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < r; j++) a[i * k + j] = u[i * r + j] * sq[j];
   return a;
 }
 
@@ -189,15 +189,15 @@ function rightFactor(f: LayerFactorization, k: number): Float32Array {
   const v = f.v, n = v.rows, r = Math.min(v.cols, k);
   const b = new Float32Array(k * n);
   for (let j = 0; j < r; j++) {
-    const sj = Math.sqrt(f.s[j]!);
-    for (let c = 0; c < n; c++) b[j * n + c] = sj * v.data[v.offset + c * v.stride + j]!;
+    const sj = Math.sqrt(f.s[j]);
+    for (let c = 0; c < n; c++) b[j * n + c] = sj * v.data[v.offset + c * v.stride + j];
   }
   return b;
 }
 
 function sqrtS(f: LayerFactorization, k: number): Float64Array {
   const sq = new Float64Array(k);
-  for (let j = 0; j < Math.min(k, f.s.length); j++) sq[j] = Math.sqrt(f.s[j]!);
+  for (let j = 0; j < Math.min(k, f.s.length); j++) sq[j] = Math.sqrt(f.s[j]);
   return sq;
 }
 
@@ -433,7 +433,7 @@ async function compressSafetensors(
         continue;
       }
       const w = d.layer.weight, k = d.rank;
-      const dtype = SAFE_DTYPE[w.dtype]!;
+      const dtype = SAFE_DTYPE[w.dtype];
       const conv = t.shape.length === 4;
       const aShape = conv ? [w.rows, k, 1, 1] : [w.rows, k];
       const bShape = conv ? [k, w.cols, 1, 1] : [k, w.cols];

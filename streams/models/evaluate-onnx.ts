@@ -52,7 +52,7 @@ export interface NdArray { data: Float32Array; shape: number[] }
 export function readNpyNd(path: string): NdArray {
   const bytes = readFileSync(path);
   if (bytes.length < 10 || bytes[0] !== 0x93 || bytes.toString('latin1', 1, 6) !== 'NUMPY') throw new FormatError(`${path} is not a .npy file`);
-  const major = bytes[6]!;
+  const major = bytes[6];
   const hlen = major === 1 ? bytes.readUInt16LE(8) : bytes.readUInt32LE(8);
   const start = major === 1 ? 10 : 12;
   const text = bytes.toString('latin1', start, start + hlen);
@@ -90,24 +90,24 @@ function probabilities(data: Float32Array, c: number): { p: Float32Array; isProb
   let isProb = true;
   for (let r = 0; r < rows && isProb; r++) {
     let t = 0;
-    for (let j = 0; j < c; j++) { const v = data[r * c + j]!; if (v < -1e-6) { isProb = false; break; } t += v; }
+    for (let j = 0; j < c; j++) { const v = data[r * c + j]; if (v < -1e-6) { isProb = false; break; } t += v; }
     if (Math.abs(t - 1) > 1e-3) isProb = false;
   }
   if (isProb) return { p: data, isProb };
   const p = new Float32Array(data.length);
   for (let r = 0; r < rows; r++) {
     let mx = -Infinity;
-    for (let j = 0; j < c; j++) mx = Math.max(mx, data[r * c + j]!);
+    for (let j = 0; j < c; j++) mx = Math.max(mx, data[r * c + j]);
     let t = 0;
-    for (let j = 0; j < c; j++) { const e = Math.exp(data[r * c + j]! - mx); p[r * c + j] = e; t += e; }
-    for (let j = 0; j < c; j++) p[r * c + j]! /= t;
+    for (let j = 0; j < c; j++) { const e = Math.exp(data[r * c + j] - mx); p[r * c + j] = e; t += e; }
+    for (let j = 0; j < c; j++) p[r * c + j] /= t;
   }
   return { p, isProb };
 }
 
 function argmax(p: Float32Array, o: number, c: number): number {
   let best = 0;
-  for (let j = 1; j < c; j++) if (p[o + j]! > p[o + best]!) best = j;
+  for (let j = 1; j < c; j++) if (p[o + j] > p[o + best]) best = j;
   return best;
 }
 
@@ -140,10 +140,10 @@ export async function evaluateOnnx(
   const outputName: string = original.outputNames[0];
   const arrays = inputs.map(readNpyNd);
   const batches: Record<string, NdArray>[] = inputNames.length === 1
-    ? arrays.map((a) => ({ [inputNames[0]!]: a }))
+    ? arrays.map((a) => ({ [inputNames[0]]: a }))
     : [Object.fromEntries(inputNames.map((n, i) => {
       if (!arrays[i]) throw new ArgumentError(`--evaluate: the model has ${inputNames.length} inputs (${inputNames.join(', ')}), ${arrays.length} files were given`);
-      return [n, arrays[i]!];
+      return [n, arrays[i]];
     }))];
   const feeds = (b: Record<string, NdArray>): Record<string, unknown> =>
     Object.fromEntries(Object.entries(b).map(([k, v]) => [k, new ort.Tensor('float32', v.data, v.shape)]));
@@ -159,7 +159,7 @@ export async function evaluateOnnx(
     for (let o = 0; o < p.length; o += c) {
       positions++;
       if (argmax(p, o, c) === argmax(ph, o, c)) agree++;
-      for (let j = 0; j < c; j++) maxDev = Math.max(maxDev, Math.abs(p[o + j]! - ph[o + j]!));
+      for (let j = 0; j < c; j++) maxDev = Math.max(maxDev, Math.abs(p[o + j] - ph[o + j]));
     }
   }
   const report: EvaluationReport = {
@@ -210,9 +210,9 @@ export async function evaluateOnnx(
     if (xs.length !== rows * m) { report.boundNote = `the captured input of ${last.name} has ${xs.length} values for ${rows} positions of width ${m}: not checked`; return report; }
     for (let r = 0; r < rows; r++) {
       let d = 0;
-      for (let j = 0; j < c; j++) d = Math.max(d, Math.abs(p[r * c + j]! - ph[r * c + j]!));
+      for (let j = 0; j < c; j++) d = Math.max(d, Math.abs(p[r * c + j] - ph[r * c + j]));
       let x2 = 0;
-      for (let j = 0; j < m; j++) x2 += xs[r * m + j]! ** 2;
+      for (let j = 0; j < m; j++) x2 += xs[r * m + j] ** 2;
       const bound = 0.5 * spectralError * Math.sqrt(x2);
       // float32 inference rounds: allow 1e-6 absolute slack before calling it a violation.
       if (d > bound + 1e-6) violations++;
@@ -223,7 +223,7 @@ export async function evaluateOnnx(
   ratios.sort((u, v) => u - v);
   report.bound = {
     layer: last.name, spectralError, positions: ratios.length, violations,
-    maxRatio: ratios.length ? ratios[ratios.length - 1]! : 0, medianRatio: ratios.length ? ratios[Math.floor(ratios.length / 2)]! : 0,
+    maxRatio: ratios.length ? ratios[ratios.length - 1] : 0, medianRatio: ratios.length ? ratios[Math.floor(ratios.length / 2)] : 0,
     maxDeviation: maxD, maxBound: maxB,
   };
   return report;

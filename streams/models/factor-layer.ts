@@ -114,20 +114,20 @@ export function weightSource(w: WeightMatrix, blockBytes = 4 << 20): BlockSource
 
 function frobenius2(a: Matrix64): number {
   let t = 0;
-  for (let i = 0; i < a.rows * a.cols; i++) t += a.data[i]! * a.data[i]!;
+  for (let i = 0; i < a.rows * a.cols; i++) t += a.data[i] * a.data[i];
   return t;
 }
 
 function residual(norm2: number, s: ArrayLike<number>): number {
   let k2 = 0;
-  for (let j = 0; j < s.length; j++) k2 += s[j]! * s[j]!;
+  for (let j = 0; j < s.length; j++) k2 += s[j] * s[j];
   return Math.sqrt(Math.max(0, norm2 - k2));
 }
 
 function truncate(x: Matrix64, r: number): Matrix64 {
   if (x.cols === r) return x;
   const out = zeros(x.rows, r);
-  for (let i = 0; i < x.rows; i++) for (let j = 0; j < r; j++) out.data[i * r + j] = x.data[x.offset + i * x.stride + j]!;
+  for (let i = 0; i < x.rows; i++) for (let j = 0; j < r; j++) out.data[i * r + j] = x.data[x.offset + i * x.stride + j];
   return out;
 }
 
@@ -153,7 +153,7 @@ function factorInMemory(w: WeightMatrix, opts: FactorOptions): LayerFactorizatio
     const t = performance.now();
     full = svd(a);
     exactSeconds = (performance.now() - t) / 1000;
-    sigmaNext = rank < full.s.length ? full.s[rank]! : 0;
+    sigmaNext = rank < full.s.length ? full.s[rank] : 0;
   }
   let u: Matrix64, s: Float64Array, v: Matrix64, seconds: number;
   const t0 = performance.now();
@@ -200,10 +200,10 @@ async function factorStreamed(w: WeightMatrix, opts: FactorOptions): Promise<Lay
  */
 export function spectralErrorOfFactors(w: Float32Array, m: number, n: number, a: Float32Array, b: Float32Array, k: number, maxIter = 100): number {
   const wm = zeros(m, n);
-  for (let i = 0; i < m * n; i++) wm.data[i] = w[i]!;
+  for (let i = 0; i < m * n; i++) wm.data[i] = w[i];
   const am = zeros(m, k);
-  for (let i = 0; i < m * k; i++) am.data[i] = a[i]!;
+  for (let i = 0; i < m * k; i++) am.data[i] = a[i];
   const bt = zeros(n, k);
-  for (let j = 0; j < k; j++) for (let c = 0; c < n; c++) bt.data[c * k + j] = b[j * n + c]!;
+  for (let j = 0; j < k; j++) for (let c = 0; c < n; c++) bt.data[c * k + j] = b[j * n + c];
   return spectralNorm(differenceOperator(wm, am, new Float64Array(k).fill(1), bt), { maxIter });
 }

@@ -20,7 +20,7 @@ export function halfToFloat(h: number): number {
 /** number -> float16 bits (round to nearest even, via float32 as numpy does). */
 export function floatToHalf(x: number): number {
   f32[0] = x;
-  const b = u32[0]!;
+  const b = u32[0];
   const sign = (b >>> 16) & 0x8000;
   const e = (b >>> 23) & 0xff;
   let m = b & 0x7fffff;
@@ -46,13 +46,13 @@ export function floatToHalf(x: number): number {
 /** bfloat16 bits -> number (the upper half of a float32). */
 export function bf16ToFloat(h: number): number {
   u32[0] = h << 16;
-  return f32[0]!;
+  return f32[0];
 }
 
 /** number -> bfloat16 bits (round to nearest even on the float32 bits). */
 export function floatToBf16(x: number): number {
   f32[0] = x;
-  const b = u32[0]!;
+  const b = u32[0];
   if ((b & 0x7f800000) === 0x7f800000 && (b & 0x7fffff) !== 0) return ((b >>> 16) | 0x40) & 0xffff;
   const rounded = b + 0x7fff + ((b >>> 16) & 1);
   return (rounded >>> 16) & 0xffff;
@@ -61,7 +61,7 @@ export function floatToBf16(x: number): number {
 /** Decodes `count` little-endian 16-bit values from bytes into out (float16 or bfloat16). */
 export function decode16(bytes: Uint8Array, count: number, kind: 'float16' | 'bfloat16', out: Float32Array): void {
   const conv = kind === 'float16' ? halfToFloat : bf16ToFloat;
-  for (let i = 0; i < count; i++) out[i] = conv(bytes[2 * i]! | (bytes[2 * i + 1]! << 8));
+  for (let i = 0; i < count; i++) out[i] = conv(bytes[2 * i] | (bytes[2 * i + 1] << 8));
 }
 
 /** Encodes values as little-endian float16 or bfloat16 into a new byte array. */
@@ -69,7 +69,7 @@ export function encode16(values: ArrayLike<number>, kind: 'float16' | 'bfloat16'
   const conv = kind === 'float16' ? floatToHalf : floatToBf16;
   const out = new Uint8Array(values.length * 2);
   for (let i = 0; i < values.length; i++) {
-    const h = conv(values[i]!);
+    const h = conv(values[i]);
     out[2 * i] = h & 0xff;
     out[2 * i + 1] = h >>> 8;
   }

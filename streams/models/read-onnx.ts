@@ -101,9 +101,9 @@ export function tensorValues(t: Proto, where: string): Float32Array {
   }
   const typed: ArrayLike<number> = dtype === 'float32' ? t.float_data : dtype === 'float64' ? t.double_data : t.int32_data;
   if (typed.length !== count) throw new FormatError(`${where}: tensor '${name}' has ${typed.length} values, its shape needs ${count}`);
-  if (dtype === 'float16') for (let i = 0; i < count; i++) out[i] = halfToFloat(typed[i]!);
-  else if (dtype === 'bfloat16') for (let i = 0; i < count; i++) out[i] = bf16ToFloat(typed[i]!);
-  else for (let i = 0; i < count; i++) out[i] = typed[i]!;
+  if (dtype === 'float16') for (let i = 0; i < count; i++) out[i] = halfToFloat(typed[i]);
+  else if (dtype === 'bfloat16') for (let i = 0; i < count; i++) out[i] = bf16ToFloat(typed[i]);
+  else for (let i = 0; i < count; i++) out[i] = typed[i];
   return out;
 }
 
@@ -111,7 +111,7 @@ function weightMatrix(w: OnnxWeight, rows: number, cols: number, where: string):
   let values: Float32Array | undefined;
   const shape = (w.tensor.dims as unknown[]).map(num);
   return {
-    name: w.name, where, rows, cols, shape, dtype: DTYPES[num(w.tensor.data_type)]!,
+    name: w.name, where, rows, cols, shape, dtype: DTYPES[num(w.tensor.data_type)],
     readRows(r0, count, into) {
       values ??= tensorValues(w.tensor, where);
       const src = values.subarray(r0 * cols, (r0 + count) * cols);
@@ -190,12 +190,12 @@ export function analyzeOnnx(model: Proto, path: string, lossless = true): OnnxMo
   const layers: OnnxLayer[] = [];
   for (const c of candidates) {
     const dims = (c.def.tensor.dims as unknown[]).map(num);
-    const rows = dims[0]!, cols = c.kind === 'conv1x1' ? dims[1]! : dims[1]!;
+    const rows = dims[0], cols = c.kind === 'conv1x1' ? dims[1] : dims[1];
     const dtype = DTYPES[num(c.def.tensor.data_type)];
     let refusal: string | undefined;
     const others = (uses.get(c.def) ?? []).filter((u) => !('node' in u) || !candidates.some((d) => d.node === u.node && d.def === c.def && u.slot === 1));
     if (others.length > 0) {
-      const u = others[0]!;
+      const u = others[0];
       refusal = 'node' in u ? `its weight is also input ${u.slot} of ${u.node.op_type} node '${u.node.name || u.node.output[0]}'` : `its weight is also the graph output '${u.output}'`;
     } else if (dtype === undefined) refusal = `its weight has ONNX data type ${num(c.def.tensor.data_type)}, not a float type`;
     else if (num(c.def.tensor.data_location ?? 0) === 1) refusal = 'its weight is stored as external data';

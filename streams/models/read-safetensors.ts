@@ -112,7 +112,7 @@ export function readSafetensorsShard(path: string): SafetensorsShard {
         throw new FormatError(`${where} has data_offsets [${b}, ${e}] beyond the data (${dataBytes} bytes after the header): offsets out of range or the file is truncated`);
       }
       const count = (shape as number[]).reduce((x, y) => x * y, 1);
-      const isz = SAFETENSORS_DTYPES[dtype]!;
+      const isz = SAFETENSORS_DTYPES[dtype];
       const expected = dtype === 'F4' ? Math.ceil(count / 2) : dtype.startsWith('F6') ? Math.ceil((count * 6) / 8) : count * isz;
       if (e - b !== expected) {
         throw new FormatError(`${where}: shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${expected} bytes, its data_offsets span ${e - b}`);
@@ -131,9 +131,9 @@ export function safetensorsMatrix(t: SafetensorsTensor): WeightMatrix {
   const dtype = FLOAT_DTYPES[t.dtype];
   if (dtype === undefined) throw new FormatError(`${t.path}: tensor '${t.name}' is ${t.dtype}: expected F32, F16, BF16 or F64 to factor it`);
   if (t.shape.length < 2) throw new FormatError(`${t.path}: tensor '${t.name}' has shape [${t.shape.join(', ')}]: expected a 2-D tensor (or out x in x 1 x 1)`);
-  const rows = t.shape[0]!;
+  const rows = t.shape[0];
   const cols = t.shape.slice(1).reduce((x, y) => x * y, 1);
-  const isz = SAFETENSORS_DTYPES[t.dtype]!;
+  const isz = SAFETENSORS_DTYPES[t.dtype];
   return {
     name: t.name, where: t.path, rows, cols, shape: t.shape, dtype,
     readRows(r0, count, into) {
@@ -149,7 +149,7 @@ export function safetensorsMatrix(t: SafetensorsTensor): WeightMatrix {
           readExactly(fd, raw, 0, raw.length, pos, t.path);
           if (dtype === 'float64') {
             const f64 = new Float64Array(raw.buffer);
-            for (let i = 0; i < len; i++) out[i] = f64[i]!;
+            for (let i = 0; i < len; i++) out[i] = f64[i];
           } else {
             decode16(raw, len, dtype === 'float16' ? 'float16' : 'bfloat16', out);
           }
@@ -165,8 +165,8 @@ export function safetensorsMatrix(t: SafetensorsTensor): WeightMatrix {
 /** Can this tensor be read as a weight matrix (2-D, or out x in x 1 x 1, of a float dtype)? */
 export function isFactorableTensor(t: SafetensorsTensor): boolean {
   if (!(t.dtype in FLOAT_DTYPES)) return false;
-  if (t.shape.length === 2) return t.shape[0]! > 1 && t.shape[1]! > 1;
-  return t.shape.length === 4 && t.shape[2] === 1 && t.shape[3] === 1 && t.shape[0]! > 1 && t.shape[1]! > 1;
+  if (t.shape.length === 2) return t.shape[0] > 1 && t.shape[1] > 1;
+  return t.shape.length === 4 && t.shape[2] === 1 && t.shape[3] === 1 && t.shape[0] > 1 && t.shape[1] > 1;
 }
 
 /**

@@ -46,15 +46,15 @@ const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1,
 
 /** Reads `len` bytes at `offset` of a group's concatenated shards. */
 export function readGroupBytes(model: Pick<TfjsModel, 'groups'>, group: number, offset: number, len: number, where: string): Uint8Array {
-  const g = model.groups[group]!;
+  const g = model.groups[group];
   const out = new Uint8Array(len);
   let start = 0, done = 0;
   for (let i = 0; i < g.paths.length && done < len; i++) {
-    const size = g.sizes[i]!;
+    const size = g.sizes[i];
     const lo = Math.max(offset + done, start), hi = Math.min(offset + len, start + size);
     if (lo < hi) {
-      const fd = openSync(g.paths[i]!, 'r');
-      try { readExactly(fd, out, lo - offset, hi - lo, lo - start, g.paths[i]!); } finally { closeSync(fd); }
+      const fd = openSync(g.paths[i], 'r');
+      try { readExactly(fd, out, lo - offset, hi - lo, lo - start, g.paths[i]); } finally { closeSync(fd); }
       done = hi - offset;
     }
     start += size;
@@ -74,7 +74,7 @@ export function dequantize(w: TfjsWeight, bytes: Uint8Array, count: number, out:
     return;
   }
   const scale = q.scale ?? 1, min = q.min ?? 0;
-  if (q.dtype === 'uint8') for (let i = 0; i < count; i++) out[i] = bytes[i]! * scale + min;
+  if (q.dtype === 'uint8') for (let i = 0; i < count; i++) out[i] = bytes[i] * scale + min;
   else if (q.dtype === 'uint16') for (let i = 0; i < count; i++) out[i] = dv.getUint16(2 * i, true) * scale + min;
   else for (let i = 0; i < count; i++) out[i] = halfToFloat(dv.getUint16(2 * i, true));
 }
@@ -86,8 +86,8 @@ function storedDtype(w: TfjsWeight): StoredDType {
 
 export function tfjsMatrix(model: Pick<TfjsModel, 'groups'>, w: TfjsWeight, where: string): WeightMatrix {
   const conv = w.shape.length === 4;
-  const rows = conv ? w.shape[2]! : w.shape[0]!;
-  const cols = conv ? w.shape[3]! : w.shape[1]!;
+  const rows = conv ? w.shape[2] : w.shape[0];
+  const cols = conv ? w.shape[3] : w.shape[1];
   const isz = w.byteLength / Math.max(1, rows * cols);
   return {
     name: w.name, where, rows, cols, shape: w.shape, dtype: storedDtype(w),
@@ -139,8 +139,8 @@ export function readTfjs(path: string): TfjsModel {
   const layers: ModelLayer[] = [];
   for (const w of weights) {
     const float = w.dtype === 'float32';
-    const dense = w.shape.length === 2 && w.shape[0]! > 1 && w.shape[1]! > 1;
-    const conv = w.shape.length === 4 && w.shape[0] === 1 && w.shape[1] === 1 && w.shape[2]! > 1 && w.shape[3]! > 1 && !/depthwise/i.test(w.name);
+    const dense = w.shape.length === 2 && w.shape[0] > 1 && w.shape[1] > 1;
+    const conv = w.shape.length === 4 && w.shape[0] === 1 && w.shape[1] === 1 && w.shape[2] > 1 && w.shape[3] > 1 && !/depthwise/i.test(w.name);
     if (float && (dense || conv)) layers.push({ name: w.name, kind: dense ? 'dense' : 'tfjs-conv1x1', weight: tfjsMatrix(model, w, path) });
   }
   return { format: 'tfjs', path, json, groups, weights, layers };

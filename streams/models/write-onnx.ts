@@ -54,15 +54,15 @@ export function applyOnnxFactors(m: OnnxModel, factors: readonly OnnxFactors[]):
     byWeight.set(f.layer.weightDef.name, list);
   }
   for (const [wName, list] of byWeight) {
-    const f0 = list[0]!;
+    const f0 = list[0];
     const def = f0.layer.weightDef;
     const dims = (def.tensor.dims as unknown[]).map(num);
     const dataType = num(def.tensor.data_type);
     const k = f0.rank;
     const names = factorNames(wName);
     const conv = f0.layer.kind === 'conv1x1';
-    const aDims = conv ? [dims[0]!, k, 1, 1] : [dims[0]!, k];
-    const bDims = conv ? [k, dims[1]!, 1, 1] : [k, dims[1]!];
+    const aDims = conv ? [dims[0], k, 1, 1] : [dims[0], k];
+    const bDims = conv ? [k, dims[1], 1, 1] : [k, dims[1]];
     const g = def.graph;
     g.initializer.push(tensor(names.a, aDims, f0.a, dataType), tensor(names.b, bDims, f0.b, dataType));
     // IR < 4 lists every initializer among the graph inputs too.

@@ -54,8 +54,8 @@ export function beginSafetensors(path: string, tensors: readonly OutTensor[], me
       writeAll(file.fd, head, 0);
       writeAll(file.fd, hb, 8);
       for (let i = 0; i < tensors.length; i++) {
-        const t = tensors[i]!;
-        const base = dataStart + starts[i]!;
+        const t = tensors[i];
+        const base = dataStart + starts[i];
         let written = 0;
         await t.write((bytes, offset) => {
           if (offset + bytes.length > t.byteLength) throw new RangeError(`writeSafetensors: tensor '${t.name}' got bytes up to ${offset + bytes.length}, expected ${t.byteLength}`);

@@ -31,7 +31,7 @@ export function writeTfjs(
       continue;
     }
     const conv = w.shape.length === 4;
-    const rows = conv ? w.shape[2]! : w.shape[0]!, cols = conv ? w.shape[3]! : w.shape[1]!, k = f.rank;
+    const rows = conv ? w.shape[2] : w.shape[0], cols = conv ? w.shape[3] : w.shape[1], k = f.rank;
     const names = { A: `${w.name}/lowrank_A`, B: `${w.name}/lowrank_B` };
     lowrank[w.name] = { rank: k, ...names };
     entries.push({ name: names.A, shape: conv ? [1, 1, rows, k] : [rows, k], dtype: 'float32' });

@@ -69,9 +69,9 @@ export function createArrowWriter(path: string, opts: ArrowSinkOptions): FactorS
       for (let i = 0; i < y.rows; i++) {
         const src = y.offset + i * y.stride;
         const dst = held * cols;
-        for (let j = 0; j < cols; j++) buf[dst + j] = y.data[src + j]!;
-        if (ints !== undefined) ints[held] = (labels as BigInt64Array)[i]!;
-        else if (label !== undefined) texts.push((labels as readonly string[])[i]!);
+        for (let j = 0; j < cols; j++) buf[dst + j] = y.data[src + j];
+        if (ints !== undefined) ints[held] = (labels as BigInt64Array)[i];
+        else if (label !== undefined) texts.push((labels as readonly string[])[i]);
         held++;
         written++;
         if (held > peak) peak = held;

@@ -83,7 +83,7 @@ export function createNpyWriter(path: string, opts: NpyWriterOptions): NpyWriter
           if (scratch.length < n) scratch = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
           for (let i = 0; i < y.rows; i++) {
             const src = y.offset + i * y.stride;
-            for (let j = 0; j < cols; j++) scratch[i * cols + j] = y.data[src + j]!;
+            for (let j = 0; j < cols; j++) scratch[i * cols + j] = y.data[src + j];
           }
           view = scratch.subarray(0, n);
         }

@@ -55,7 +55,7 @@ export function createParquetWriter(path: string, opts: ParquetSinkOptions): Fac
     const data = columns.map((c) => c.subarray(0, held));
     const columnData = [
       ...(label !== undefined ? [{ name: label.name, data: ints !== undefined ? ints.subarray(0, held) : texts.slice(0, held) }] : []),
-      ...data.map((d, j) => ({ name: names[j + (label !== undefined ? 1 : 0)]!, data: d })),
+      ...data.map((d, j) => ({ name: names[j + (label !== undefined ? 1 : 0)], data: d })),
     ];
     // The fd writer is synchronous: write() returns after the group is on disk (no Promise).
     void pq.write({ columnData, rowGroupSize: held });
@@ -74,11 +74,11 @@ export function createParquetWriter(path: string, opts: ParquetSinkOptions): Fac
       for (let i0 = 0; i0 < y.rows;) {
         const k = Math.min(b - held, y.rows - i0);
         for (let j = 0; j < cols; j++) {
-          const col = columns[j]!;
-          for (let i = 0; i < k; i++) col[held + i] = y.data[y.offset + (i0 + i) * y.stride + j]!;
+          const col = columns[j];
+          for (let i = 0; i < k; i++) col[held + i] = y.data[y.offset + (i0 + i) * y.stride + j];
         }
         if (ints !== undefined) ints.set((labels as BigInt64Array).subarray(i0, i0 + k), held);
-        else if (label !== undefined) for (let i = 0; i < k; i++) texts.push((labels as readonly string[])[i0 + i]!);
+        else if (label !== undefined) for (let i = 0; i < k; i++) texts.push((labels as readonly string[])[i0 + i]);
         held += k;
         written += k;
         i0 += k;

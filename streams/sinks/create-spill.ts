@@ -121,7 +121,7 @@ export function createSpill(opts: SpillOptions): Spill {
       if (scratch.length < n) scratch = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
       for (let i = 0; i < y.rows; i++) {
         const src = y.offset + i * y.stride;
-        for (let j = 0; j < y.cols; j++) scratch[i * y.cols + j] = y.data[src + j]!;
+        for (let j = 0; j < y.cols; j++) scratch[i * y.cols + j] = y.data[src + j];
       }
       spill.append(rowStart, y.rows, y.cols, scratch.subarray(0, n));
     },
@@ -149,7 +149,7 @@ export function createSpill(opts: SpillOptions): Spill {
             const child = y.children[0] as Data;
             const start = child.offset + y.offset * cols;
             const data = (child.values as Float32Array | Float64Array).subarray(start, start + batch.numRows * cols);
-            emit({ rowStart: (rowCol.values as Float64Array)[rowCol.offset]!, rows: batch.numRows, cols, data });
+            emit({ rowStart: (rowCol.values as Float64Array)[rowCol.offset], rows: batch.numRows, cols, data });
           }
         } finally {
           await fh.close();

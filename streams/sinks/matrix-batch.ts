@@ -45,7 +45,7 @@ export function matrixBatch(spec: MatrixBatchSpec): MatrixBatchBuilder {
     : [spec.name ?? 'row'];
   const listType = new FixedSizeList(cols, new Field('item', floatType(), false));
   if (spec.layout === 'wide') for (const nm of names) fields.push(new Field(nm, floatType(), false));
-  else fields.push(new Field(names[0]!, listType, false));
+  else fields.push(new Field(names[0], listType, false));
   const schema = new Schema(fields, new Map(Object.entries(spec.metadata ?? {})));
   const struct = new Struct(fields);
   return {
@@ -65,7 +65,7 @@ export function matrixBatch(spec: MatrixBatchSpec): MatrixBatchBuilder {
       if (spec.layout === 'wide') {
         for (let j = 0; j < cols; j++) {
           const col = dtype === 'float32' ? new Float32Array(rows) : new Float64Array(rows);
-          for (let i = 0; i < rows; i++) col[i] = packed[i * cols + j]!;
+          for (let i = 0; i < rows; i++) col[i] = packed[i * cols + j];
           children.push(makeData({ type: floatType() as Float64, length: rows, data: col as unknown as Float64Array, nullCount: 0 }));
         }
       } else {
@@ -90,8 +90,8 @@ function labelData(label: LabelColumn, labels: RowLabels, rows: number): import(
   const enc = new TextEncoder();
   const parts = new Array<Uint8Array>(rows);
   const offsets = new Int32Array(rows + 1);
-  for (let i = 0; i < rows; i++) { parts[i] = enc.encode(labels[i]!); offsets[i + 1] = offsets[i]! + parts[i]!.length; }
-  const bytes = new Uint8Array(offsets[rows]!);
-  for (let i = 0; i < rows; i++) bytes.set(parts[i]!, offsets[i]!);
+  for (let i = 0; i < rows; i++) { parts[i] = enc.encode(labels[i]); offsets[i + 1] = offsets[i] + parts[i].length; }
+  const bytes = new Uint8Array(offsets[rows]);
+  for (let i = 0; i < rows; i++) bytes.set(parts[i], offsets[i]);
   return makeData({ type: new Utf8(), length: rows, valueOffsets: offsets, data: bytes, nullCount: 0 });
 }

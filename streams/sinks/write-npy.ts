@@ -27,8 +27,8 @@ export async function writeNpy(
     if (s.length < 1 || s.length > 2 || s.some((d) => !Number.isInteger(d) || d < 0)) {
       throw new ArgumentError(`writeNpy(${path}): shape must be [n] or [rows, cols], got [${s.join(', ')}]`);
     }
-    const rows = s[0]!;
-    const cols = s.length === 2 ? s[1]! : 1;
+    const rows = s[0];
+    const cols = s.length === 2 ? s[1] : 1;
     vector = s.length === 1;
     if (a.length < rows * cols) throw new ArgumentError(`writeNpy(${path}): shape [${s.join(', ')}] needs ${rows * cols} values, got ${a.length}`);
     m = { rows, cols, data: a, offset: 0, stride: cols };

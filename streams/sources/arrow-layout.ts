@@ -118,7 +118,8 @@ function checkSameSchema(expected: Schema, found: Schema, where: string, inputRo
 function layoutOf(schema: Schema, opts: SourceOptions, where: string): ArrowLayout {
   const all = schema.fields;
   const names = all.map((f) => f.name);
-  for (const c of [...(opts.columns ?? []), ...(opts.exclude ?? []), ...(opts.listColumn !== undefined ? [opts.listColumn] : []), ...(opts.idColumn !== undefined ? [opts.idColumn] : [])]) {
+  for (const c of [...(opts.columns ?? []), ...(opts.exclude ?? []), ...(opts.listColumn !== undefined ? [opts.listColumn] : []),
+    ...(opts.idColumn !== undefined ? [opts.idColumn] : [])]) {
     if (!names.includes(c)) {
       throw new ArgumentError(`column "${c}" not found in ${where}; its columns are: ${names.join(', ') || '(none)'}`);
     }
@@ -140,7 +141,7 @@ function layoutOf(schema: Schema, opts: SourceOptions, where: string): ArrowLayo
 
   let listField: Field | undefined;
   if (opts.listColumn !== undefined) listField = all.find((f) => f.name === opts.listColumn);
-  else if (candidates.length === 1 && isList(candidates[0]!.type)) listField = candidates[0];
+  else if (candidates.length === 1 && isList(candidates[0].type)) listField = candidates[0];
 
   if (listField !== undefined) {
     const childType = floatListChild(listField.type);
@@ -179,7 +180,7 @@ function plainValues(d: Data, rows: number, where: string, inputRow: number, nam
   const out = new Float64Array(rows);
   if (isHalf(d.type)) {
     const bits = d.values as Uint16Array;
-    for (let i = 0; i < rows; i++) out[i] = halfToNumber(bits[d.offset + i]!);
+    for (let i = 0; i < rows; i++) out[i] = halfToNumber(bits[d.offset + i]);
     return out;
   }
   const dict = (d.dictionary as unknown as { length: number; get(i: number): unknown } | undefined);
@@ -188,9 +189,9 @@ function plainValues(d: Data, rows: number, where: string, inputRow: number, nam
   for (let k = 0; k < dict.length; k++) { const v = dict.get(k); lookup[k] = v === null || v === undefined ? NaN : Number(v as number | bigint); }
   const idx = d.values as ArrayLike<number | bigint>;
   for (let i = 0; i < rows; i++) {
-    const k = Number(idx[d.offset + i]!);
+    const k = Number(idx[d.offset + i]);
     if (!(k >= 0 && k < lookup.length)) throw new FormatError(`${where}: row ${inputRow + i} of column "${name}" points to dictionary entry ${k}, but the dictionary has ${lookup.length}`);
-    out[i] = lookup[k]!;
+    out[i] = lookup[k];
   }
   return out;
 }
@@ -223,11 +224,11 @@ function listLayout(
         const o = offsets.subarray(d.offset, d.offset + rows + 1);
         if (layout.cols < 0) {
           if (rows === 0) return alloc(dtype, 0);
-          layout.cols = Number(o[1]!) - Number(o[0]!);
+          layout.cols = Number(o[1]) - Number(o[0]);
           if (layout.cols === 0) throw new ShapeError(`row ${inputRow} has 0 values, expected at least 1 (in ${where})`);
         }
         checkRowLengths(o, rows, layout.cols, inputRow, where);
-        start = child.offset + Number(o[0]!);
+        start = child.offset + Number(o[0]);
       }
       const n = layout.cols;
       const halfChild = isHalf(child.type);
@@ -248,7 +249,7 @@ function listLayout(
         // Converting or marking nulls: work on our own copy, never on the batch (it may be shared).
         if (scratch.length < rows * n) scratch = alloc(dtype, rows * n);
         const s = scratch.subarray(0, rows * n);
-        if (halfChild) for (let t = 0; t < rows * n; t++) s[t] = halfToNumber(out[t]!);
+        if (halfChild) for (let t = 0; t < rows * n; t++) s[t] = halfToNumber(out[t]);
         else s.set(out);
         if (nullRows) for (let i = 0; i < rows; i++) if (!d.getValid(i)) s.fill(NaN, i * n, (i + 1) * n);
         if (nullValues) for (let t = 0; t < rows * n; t++) if (!child.getValid(start - child.offset + t)) s[t] = NaN;
@@ -281,13 +282,13 @@ function wideLayout(used: readonly Field[], all: readonly Field[], opts: SourceO
         // A column shorter than the batch (a corrupt or inconsistent body) would read past its
         // values as NaN, and be blamed on the data: refuse it as what it is.
         if (d.length !== rows || (d.values as ArrayLike<unknown>).length < d.offset + rows) {
-          throw new FormatError(`${where}: the record batch at row ${inputRow} has ${Math.min(d.length, (d.values as ArrayLike<unknown>).length - d.offset)} values in column "${used[j]!.name}" for ${rows} rows`);
+          throw new FormatError(`${where}: the record batch at row ${inputRow} has ${Math.min(d.length, (d.values as ArrayLike<unknown>).length - d.offset)} values in column "${used[j].name}" for ${rows} rows`);
         }
-        return { values: plainValues(d, rows, where, inputRow, used[j]!.name), start: plain(d.type) ? d.offset : 0 };
+        return { values: plainValues(d, rows, where, inputRow, used[j].name), start: plain(d.type) ? d.offset : 0 };
       });
       interleaveColumns(cols, rows, out);
       for (let j = 0; j < n; j++) {
-        const d = batch.data.children[indices[j]!] as Data;
+        const d = batch.data.children[indices[j]] as Data;
         if (d.nullCount > 0) for (let i = 0; i < rows; i++) if (!d.getValid(i)) out[i * n + j] = NaN;
       }
       return out;
@@ -310,7 +311,7 @@ function withIds(layout: ArrowLayout, schema: Schema, opts: SourceOptions, where
   const name = opts.idColumn;
   if (name === undefined) return layout;
   const index = schema.fields.findIndex((f) => f.name === name);
-  const field = schema.fields[index]!;
+  const field = schema.fields[index];
   const kind = idKind(field.type);
   if (kind === null) {
     throw new FormatError(`--id-column "${name}" has type ${String(field.type)}, expected an integer or string column (in ${where})`);

@@ -48,7 +48,7 @@ function rowBytesOf(schema: Schema): number {
   for (const f of schema.fields) {
     const t = f.type;
     if (DataType.isFixedSizeList(t)) {
-      const child = (t.children[0]!).type as unknown as { bitWidth?: number; precision?: number };
+      const child = (t.children[0]).type as unknown as { bitWidth?: number; precision?: number };
       total += t.listSize * Math.max(1, (child.bitWidth ?? 64) / 8);
     } else {
       total += Math.max(1, ((t as unknown as { bitWidth?: number }).bitWidth ?? 64) / 8);

@@ -82,7 +82,7 @@ function transposeTiles(
       const i1 = Math.min(rows, i0 + TILE);
       for (let t = t0; t < t1; t++) {
         const so = s0 + t * ls;
-        for (let i = i0; i < i1; i++) dst[i * ld + c0 + t] = src[so + i]!;
+        for (let i = i0; i < i1; i++) dst[i * ld + c0 + t] = src[so + i];
       }
     }
   }
@@ -173,7 +173,7 @@ function openNpy(path: string, orientation: Orientation, opts: NpyDecodeOptions)
         const end = h.dataOffset + m * rowBytes;
         // `firstRow` (a shard's first row, by rows only): start there; rows keep their numbers.
         const first = orientation === 'rows' ? Math.min(m, Math.max(0, Math.floor(opts.firstRow ?? 0))) : 0;
-        const bufferOf = (r0: number) => buffers[((r0 - first) / b) % buffers.length]!;
+        const bufferOf = (r0: number) => buffers[((r0 - first) / b) % buffers.length];
         const readBlock = (r0: number): Promise<void> => {
           const rows = Math.min(b, m - r0);
           return readFully(fh, bufferOf(r0).bytes, rows * rowBytes, h.dataOffset + r0 * rowBytes, { path, r0, rowBytes, end });

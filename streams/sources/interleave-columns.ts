@@ -17,14 +17,14 @@ export function interleaveColumns(columns: readonly ColumnSlice[], rows: number,
   for (let i0 = 0; i0 < rows; i0 += TILE) {
     const i1 = Math.min(rows, i0 + TILE);
     for (let j = 0; j < n; j++) {
-      const { values, start } = columns[j]!;
+      const { values, start } = columns[j];
       if (values instanceof Float32Array || values instanceof Float64Array || values instanceof Int32Array
         || values instanceof Int16Array || values instanceof Int8Array || values instanceof Uint8Array
         || values instanceof Uint16Array || values instanceof Uint32Array) {
         const v = values as Float64Array;
-        for (let i = i0; i < i1; i++) out[i * n + j] = v[start + i]!;
+        for (let i = i0; i < i1; i++) out[i * n + j] = v[start + i];
       } else if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
-        for (let i = i0; i < i1; i++) out[i * n + j] = Number(values[start + i]!);
+        for (let i = i0; i < i1; i++) out[i * n + j] = Number(values[start + i]);
       } else {
         for (let i = i0; i < i1; i++) {
           const x = values[start + i];

@@ -107,7 +107,7 @@ function scatter(
   out: Float32Array | Float64Array, base: number, step: number,
 ): void {
   if (values instanceof Float64Array || values instanceof Float32Array || values instanceof Int32Array) {
-    for (let r = from; r < to; r++) out[base + (r - from) * step] = values[r - chunkStart]!;
+    for (let r = from; r < to; r++) out[base + (r - from) * step] = values[r - chunkStart];
     return;
   }
   for (let r = from; r < to; r++) {
@@ -124,7 +124,7 @@ function scatter(
 async function readGroup(
 path: string, f: OpenedParquet, g: number, out: { buf: Float32Array | Float64Array; ids?: RowLabels }, slice?: { start: number; rows: number },
 ): Promise<Float32Array | Float64Array> {
-  const { start, rows } = slice ?? f.groups[g]!;
+  const { start, rows } = slice ?? f.groups[g];
   const { layout } = f;
   const end = start + rows;
   const filled = new Array<number>(layout.columns.length).fill(0);
@@ -160,7 +160,7 @@ path: string, f: OpenedParquet, g: number, out: { buf: Float32Array | Float64Arr
     if (to <= from) return;
     if (layout.kind === 'parquet-wide') {
       // Kept and packed after the read, in cache-friendly tiles (interleaveColumns).
-      pieces[j]!.push({ values: chunk.columnData, chunkStart: chunk.rowStart, from, to });
+      pieces[j].push({ values: chunk.columnData, chunkStart: chunk.rowStart, from, to });
     } else {
       const lists = chunk.columnData as ArrayLike<ArrayLike<unknown> | null>;
       if (layout.cols < 0) {
@@ -178,7 +178,7 @@ path: string, f: OpenedParquet, g: number, out: { buf: Float32Array | Float64Arr
         scatter(row, 0, 0, n, buf, o, 1);
       }
     }
-    filled[j]! += to - from;
+    filled[j] += to - from;
   }
   function takeIds(chunk: { columnData: ArrayLike<unknown>; rowStart: number; rowEnd: number }): void {
     const from = Math.max(start, chunk.rowStart);
@@ -203,11 +203,11 @@ path: string, f: OpenedParquet, g: number, out: { buf: Float32Array | Float64Arr
   }
   if (layout.kind === 'parquet-wide') {
     const buf = ensure(rows * layout.cols);
-    if (pieces.every((p) => p.length === 1 && p[0]!.from === start && p[0]!.to === end)) {
-      interleaveColumns(pieces.map((p) => ({ values: p[0]!.values, start: start - p[0]!.chunkStart })), rows, buf);
+    if (pieces.every((p) => p.length === 1 && p[0].from === start && p[0].to === end)) {
+      interleaveColumns(pieces.map((p) => ({ values: p[0].values, start: start - p[0].chunkStart })), rows, buf);
     } else {
       for (let j = 0; j < pieces.length; j++) {
-        for (const p of pieces[j]!) scatter(p.values, p.chunkStart, p.from, p.to, buf, (p.from - start) * layout.cols + j, layout.cols);
+        for (const p of pieces[j]) scatter(p.values, p.chunkStart, p.from, p.to, buf, (p.from - start) * layout.cols + j, layout.cols);
       }
     }
   }
@@ -258,7 +258,7 @@ function openParquetRows(path: string, opts: DecodeOptions): DecodedSource {
       try {
         const out: { buf: Float32Array | Float64Array; ids?: RowLabels } = { buf: f.layout.dtype === 'float32' ? new Float32Array(0) : new Float64Array(0) };
         for (let g = 0; g < f.groups.length && !signal.aborted; g++) {
-          const { start, rows } = f.groups[g]!;
+          const { start, rows } = f.groups[g];
           if (rows === 0) continue;
           const step = opts.blockRows !== undefined && opts.blockRows > 0 && opts.blockRows < rows ? opts.blockRows : rows;
           for (let s0 = start; s0 < start + rows && !signal.aborted; s0 += step) {
@@ -309,7 +309,7 @@ function openParquetColumns(path: string, opts: DecodeOptions): DecodedSource {
                 const to = Math.min(m, chunk.rowEnd, chunk.rowStart + chunk.columnData.length);
                 if (to <= from) return;
                 scatter(chunk.columnData, chunk.rowStart, from, to, buf, j * m + from, 1);
-                filled[j]! += to - from;
+                filled[j] += to - from;
               },
             });
           } catch (e) { throw wrap(e, path, `columns ${names.join(', ')}`); }

@@ -69,9 +69,9 @@ function isNumericLeaf(t: SchemaTree): boolean {
 function listLeaf(t: SchemaTree): SchemaTree | undefined {
   if (t.children.length === 0) return t.element.repetition_type === 'REPEATED' ? t : undefined;
   if (annotation(t) !== 'LIST' || t.children.length !== 1) return undefined;
-  const rep = t.children[0]!;
+  const rep = t.children[0];
   if (rep.children.length === 0) return rep; // 2-level: repeated primitive
-  if (rep.children.length === 1 && rep.children[0]!.children.length === 0) return rep.children[0];
+  if (rep.children.length === 1 && rep.children[0].children.length === 0) return rep.children[0];
   return undefined;
 }
 
@@ -93,7 +93,8 @@ export function parquetFields(metadata: FileMetaData): ParquetFieldInfo[] {
 export function parquetLayout(metadata: FileMetaData, opts: SourceOptions, where: string): ParquetLayout {
   const top = parquetSchema(metadata).children;
   const names = top.map((c) => c.element.name);
-  for (const c of [...(opts.columns ?? []), ...(opts.exclude ?? []), ...(opts.listColumn !== undefined ? [opts.listColumn] : []), ...(opts.idColumn !== undefined ? [opts.idColumn] : [])]) {
+  for (const c of [...(opts.columns ?? []), ...(opts.exclude ?? []), ...(opts.listColumn !== undefined ? [opts.listColumn] : []),
+    ...(opts.idColumn !== undefined ? [opts.idColumn] : [])]) {
     if (!names.includes(c)) {
       throw new ArgumentError(`column "${c}" not found in ${where}; its columns are: ${names.join(', ') || '(none)'}`);
     }
@@ -125,7 +126,7 @@ export function parquetLayout(metadata: FileMetaData, opts: SourceOptions, where
 
   let list: SchemaTree | undefined;
   if (opts.listColumn !== undefined) list = top.find((t) => t.element.name === opts.listColumn);
-  else if (candidates.length === 1 && listLeaf(candidates[0]!) !== undefined) list = candidates[0];
+  else if (candidates.length === 1 && listLeaf(candidates[0]) !== undefined) list = candidates[0];
   if (list !== undefined) {
     const childType = floatList(list);
     if (childType === null) {
@@ -182,7 +183,7 @@ export function checkRowGroupTypes(metadata: FileMetaData, layout: ParquetLayout
   metadata.row_groups.forEach((g, gi) => {
     for (const chunk of g.columns) {
       const meta = chunk.meta_data;
-      if (meta === undefined || !used.has(meta.path_in_schema[0]!)) continue;
+      if (meta === undefined || !used.has(meta.path_in_schema[0])) continue;
       const want = leafType(meta.path_in_schema);
       if (want === undefined) {
         throw new FormatError(`${where}: row group ${gi} has a column chunk at "${meta.path_in_schema.join('.')}", which is not a leaf of the schema: the footer is inconsistent`);

@@ -24,7 +24,7 @@ export function parseSourceSpec(spec: string): ParsedSourceSpec {
   if (m !== null) {
     const port = Number(m[3]);
     if (port > 65535) throw new ArgumentError(`${spec}: port ${m[3]} is out of range (expected 0 to 65535)`);
-    const host = m[2]!.replace(/^\[(.*)\]$/, '$1');
+    const host = m[2].replace(/^\[(.*)\]$/, '$1');
     if (m[1] === 'tcp') {
       if (host === '') throw new ArgumentError(`${spec}: expected tcp://HOST:PORT with a host`);
       if (port === 0) throw new ArgumentError(`${spec}: port 0 cannot be connected to (expected 1 to 65535)`);

@@ -59,7 +59,7 @@ function tokenize(src: string): Tok[] {
   while (i < src.length && (src[i] === ' ' || src[i] === '\t')) i++;
   let firstLine = true;
   while (i < src.length) {
-    const c = src[i]!;
+    const c = src[i];
     if (lineStart && depth === 0) {
       // Indentation of a line outside brackets: blank or comment lines are ignored; an indented
       // first code line (after the first physical line) is Python's IndentationError.
@@ -101,7 +101,7 @@ function tokenize(src: string): Tok[] {
     }
     if (isIdStart(c)) {
       let j = i;
-      while (j < src.length && isIdChar(src[j]!)) j++;
+      while (j < src.length && isIdChar(src[j])) j++;
       const word = src.slice(i, j);
       if ((src[j] === "'" || src[j] === '"') && /^(r|u|R|U|b|B|br|Br|bR|BR|rb|rB|Rb|RB|f|F|fr|rf|Fr|fR|FR|Rf|rF|RF)$/.test(word)) {
         const { tok, end } = readString(src, j, word.toLowerCase(), at);
@@ -152,7 +152,7 @@ function checkedEnd(src: string, end: number, tok: Tok): { tok: Tok; end: number
 }
 
 function readString(src: string, i: number, prefix: string, at: number): { tok: Tok; end: number } {
-  const q = src[i]!;
+  const q = src[i];
   if (src.startsWith(q.repeat(3), i)) throw value('triple-quoted strings are not supported in a .npy header');
   if (prefix.includes('f')) throw value('an f-string is not a literal');
   const raw = prefix.includes('r');
@@ -193,8 +193,8 @@ function readString(src: string, i: number, prefix: string, at: number): { tok: 
 class Parser {
   private p = 0;
   constructor(private readonly toks: Tok[]) {}
-  private peek(): Tok { return this.toks[this.p]!; }
-  private take(): Tok { return this.toks[this.p++]!; }
+  private peek(): Tok { return this.toks[this.p]; }
+  private take(): Tok { return this.toks[this.p++]; }
   private isOp(v: string): boolean { const t = this.peek(); return t.t === 'op' && t.v === v; }
   private expect(v: string): void {
     const t = this.take();
@@ -358,7 +358,7 @@ export function parsePythonLiteral(text: string, opts: { dropLongSuffix?: boolea
 export function pyRepr(v: PyValue): string {
   switch (v.kind) {
     case 'dict': return `{${[...v.entries].map(([k, x]) => `'${k}': ${pyRepr(x)}`).join(', ')}}`;
-    case 'tuple': return v.items.length === 1 ? `(${pyRepr(v.items[0]!)},)` : `(${v.items.map(pyRepr).join(', ')})`;
+    case 'tuple': return v.items.length === 1 ? `(${pyRepr(v.items[0])},)` : `(${v.items.map(pyRepr).join(', ')})`;
     case 'list': return `[${v.items.map(pyRepr).join(', ')}]`;
     case 'set': return v.items.length === 0 ? 'set()' : `{${v.items.map(pyRepr).join(', ')}}`;
     case 'str': return `'${v.value}'`;

@@ -75,7 +75,7 @@ export function npyStorage(descr: string): NpyStorage | string {
   const named = NAMES[descr];
   if (named !== undefined) return { kind: named[0], size: named[1], littleEndian: true };
   const m = /^([<>=|]?)([A-Za-z][0-9]*)$/.exec(descr);
-  const code = m === null ? undefined : CODES[m[2]!];
+  const code = m === null ? undefined : CODES[m[2]];
   if (m === null || code === undefined) {
     return `dtype '${descr}' is not supported (expected a float or integer type such as '<f8', '<f4', '<f2', '>f8' or '<i4'; convert with a.astype('<f8'))`;
   }
@@ -93,7 +93,7 @@ export function readNpyHeader(fd: number, where: string): NpyHeader {
   if (got < 8 || MAGIC.some((b, i) => pre[i] !== b)) {
     throw new FormatError(`${where} is not a .npy file: expected the magic string \\x93NUMPY at byte 0${got < 8 ? ` (the file has ${got} bytes)` : ''}`);
   }
-  const major = pre[6]!, minor = pre[7]!;
+  const major = pre[6], minor = pre[7];
   if ((major !== 1 && major !== 2 && major !== 3) || minor !== 0) {
     fail(where, `.npy format version ${major}.${minor} is not supported (expected 1.0, 2.0 or 3.0, as numpy)`);
   }
@@ -166,7 +166,7 @@ export function readNpyHeader(fd: number, where: string): NpyHeader {
   const dataOffset = start + headerLen;
   const count = dims.reduce((a, b) => a * b, 1n);
   const needBig = BigInt(dataOffset) + count * BigInt(itemSize);
-  const rowsBig = dims[0]!, colsBig = dims.length === 2 ? dims[1]! : 1n;
+  const rowsBig = dims[0], colsBig = dims.length === 2 ? dims[1] : 1n;
   const fortranOrder = fortranV.value;
   if (needBig > 2n ** 53n) {
     throw new FormatError(

@@ -24,7 +24,7 @@ export function syntheticRows(p: SyntheticParams): SyntheticRows {
   const { cols: n, rank, decay, noise, seed } = p;
   const right = new Float64Array(n * rank);
   fillItems('gaussian', seed, 'synthetic:right', rank, 0, n, right);
-  for (let j = 0; j < n; j++) for (let q = 0; q < rank; q++) right[j * rank + q]! *= decay ** q / Math.sqrt(rank);
+  for (let j = 0; j < n; j++) for (let q = 0; q < rank; q++) right[j * rank + q] *= decay ** q / Math.sqrt(rank);
   let left = new Float64Array(0);
   return {
     fill(r0, rows, out) {
@@ -34,8 +34,8 @@ export function syntheticRows(p: SyntheticParams): SyntheticRows {
       for (let i = 0; i < rows; i++) {
         for (let j = 0; j < n; j++) {
           let s = 0;
-          for (let q = 0; q < rank; q++) s += left[i * rank + q]! * right[j * rank + q]!;
-          out[i * n + j] = s + noise * out[i * n + j]!;
+          for (let q = 0; q < rank; q++) s += left[i * rank + q] * right[j * rank + q];
+          out[i * n + j] = s + noise * out[i * n + j];
         }
       }
     },

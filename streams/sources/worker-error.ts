@@ -26,7 +26,7 @@ export function toWorkerError(e: unknown): WorkerErrorData {
 }
 
 export function fromWorkerError(d: WorkerErrorData): Error {
-  const Class = Object.hasOwn(FAMILY, d.name) ? FAMILY[d.name]! : Error;
+  const Class = Object.hasOwn(FAMILY, d.name) ? FAMILY[d.name] : Error;
   const err = new Class(d.message);
   if (err.name !== d.name) err.name = d.name;
   // Keep the worker's frames: that is where the decoder failed.

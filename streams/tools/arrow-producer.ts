@@ -62,7 +62,7 @@ export async function produceArrowStream(out: Writable, opts: ProducerOptions): 
 function parseArgs(argv: readonly string[]): Record<string, string> {
   const args: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
+    const a = argv[i];
     if (a.startsWith('--')) args[a.slice(2)] = argv[i + 1] ?? '';
     if (a.startsWith('--')) i++;
   }

@@ -32,7 +32,7 @@ export function scaleExtremeValues(source: MeasuredSource): ScaledSource {
     if (!(b.data instanceof Float64Array)) { decided = 0; return; }
     const n = b.rows * b.cols, d = b.data;
     let big = 0;
-    for (let t = 0; t < n; t++) { const a = Math.abs(d[t]!); if (a > big) big = a; }
+    for (let t = 0; t < n; t++) { const a = Math.abs(d[t]); if (a > big) big = a; }
     if (big === 0) return; // an all-zero block scales to itself: decide on a later one
     decided = big >= LOW && big <= HIGH ? 0 : powerOfTwoExponent(big);
   };

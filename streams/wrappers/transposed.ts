@@ -53,7 +53,7 @@ export function transposed(rowSource: DecodedSource, blockRows?: number): Decode
           for (let i = 0; i < blk.rows; i++) {
             const src = i * n + c0;
             const r = blk.rowStart + i;
-            for (let j = 0; j < w; j++) buf[j * m + r] = blk.data[src + j]!;
+            for (let j = 0; j < w; j++) buf[j * m + r] = blk.data[src + j];
           }
         });
         if (signal.aborted) break;

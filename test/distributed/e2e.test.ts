@@ -36,10 +36,10 @@ function testMatrix(): Float64Array {
     const s = 2 ** -j;
     for (let i = 0; i < M; i++) {
       const u = Math.sin(0.37 * (i + 1) * (j + 1) + j);
-      for (let c = 0; c < N; c++) a[i * N + c]! += s * u * Math.cos(0.91 * (c + 1) * (j + 2) + 0.3 * j);
+      for (let c = 0; c < N; c++) a[i * N + c] += s * u * Math.cos(0.91 * (c + 1) * (j + 2) + 0.3 * j);
     }
   }
-  for (let k = 0; k < a.length; k++) a[k]! += 1e-3 * Math.sin(12.9898 * k);
+  for (let k = 0; k < a.length; k++) a[k] += 1e-3 * Math.sin(12.9898 * k);
   return a;
 }
 
@@ -56,7 +56,7 @@ describe.skipIf(REDIS_SERVER === undefined)('approx --distributed with a real re
 
   function startWorker(ns?: Namespace): WorkerProc {
     const args = [BIN, 'worker', urlFor(ns), '--threads', '1', '--lock-duration', '3s'];
-    const child = ns ? spawn(ns.exec[0]!, [...ns.exec.slice(1), process.execPath, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] })
+    const child = ns ? spawn(ns.exec[0], [...ns.exec.slice(1), process.execPath, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] })
       : spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     let text = '';
     child.stderr!.setEncoding('utf8').on('data', (d: string) => { text += d; });
@@ -138,7 +138,7 @@ describe.skipIf(REDIS_SERVER === undefined)('approx --distributed with a real re
       const x = readNpy(join(dir, `dist.${f}.npy`)), y = readNpy(join(dir, `one.${f}.npy`));
       expect(x.shape).toEqual(y.shape);
       for (let k = 0; k < x.data.length; k++) {
-        maxDiff = Math.max(maxDiff, Math.abs(x.data[k]! - y.data[k]!));
+        maxDiff = Math.max(maxDiff, Math.abs(x.data[k] - y.data[k]));
         if (x.data[k] !== y.data[k]) differs = true;
       }
     }

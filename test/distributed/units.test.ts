@@ -38,8 +38,8 @@ function checkCover(inputs: ShardInput[], n: number): void {
   let k = 0;
   for (const f of inputs) {
     let next = 0;
-    while (k < plan.length && plan[k]!.input === f.path) {
-      const s = plan[k]!;
+    while (k < plan.length && plan[k].input === f.path) {
+      const s = plan[k];
       expect(s.index).toBe(k);
       expect(s.rows[0]).toBe(next);
       expect(s.rows[1]).toBeGreaterThan(s.rows[0]);

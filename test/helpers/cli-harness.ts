@@ -130,7 +130,7 @@ export function raggedArrowFile(path: string, a: Matrix64, badRow: number): void
   const values: number[] = [];
   for (let i = 0; i < a.rows; i++) {
     const len = i === badRow ? n - 1 : n;
-    for (let j = 0; j < len; j++) values.push(a.data[i * n + j]!);
+    for (let j = 0; j < len; j++) values.push(a.data[i * n + j]);
     offsets[i + 1] = values.length;
   }
   const listType = new List(new Field('item', new Float64(), false));
@@ -152,7 +152,7 @@ export function writeParquetMatrix(
 ): void {
   const cols = Array.from({ length: a.cols }, (_, j) => ({
     name: names?.[j] ?? `c${j}`, type: 'DOUBLE' as const,
-    data: Array.from({ length: a.rows }, (_, i) => a.data[i * a.cols + j]!),
+    data: Array.from({ length: a.rows }, (_, i) => a.data[i * a.cols + j]),
   }));
   const buf = parquetWriteBuffer({ columnData: [...extra, ...cols] as never, rowGroupSize });
   writeFileSync(path, Buffer.from(buf));
@@ -163,7 +163,7 @@ export function expectUsageFailure(run: CliRun): string {
   const lines = run.stderr.trim().split('\n');
   if (run.code !== 2) throw new Error(`expected exit code 2, got ${run.code}; stderr: ${run.stderr}`);
   if (lines.length !== 1) throw new Error(`expected one line on stderr, got ${lines.length}: ${run.stderr}`);
-  if (!lines[0]!.startsWith('rangefinder: ') || lines[0]!.includes('internal error')) throw new Error(`unexpected message: ${lines[0]}`);
+  if (!lines[0].startsWith('rangefinder: ') || lines[0].includes('internal error')) throw new Error(`unexpected message: ${lines[0]}`);
   if (/\n\s+at /.test(run.stderr)) throw new Error(`stack trace on stderr: ${run.stderr}`);
-  return lines[0]!;
+  return lines[0];
 }

@@ -40,7 +40,7 @@ export function orthError(q: Matrix): number {
 /** U diag(s) V^T. */
 export function recompose(u: Matrix, s: ArrayLike<number>, v: Matrix): Matrix64 {
   const us = zeros(u.rows, u.cols);
-  for (let i = 0; i < u.rows; i++) for (let j = 0; j < u.cols; j++) us.data[i * u.cols + j] = get(u, i, j) * s[j]!;
+  for (let i = 0; i < u.rows; i++) for (let j = 0; j < u.cols; j++) us.data[i * u.cols + j] = get(u, i, j) * s[j];
   return mul(us, v, false, true);
 }
 

@@ -16,7 +16,7 @@ export interface CountingSource extends BlockSource {
 export function matrixSource(a: Matrix, blockRows = 37, orientation: Orientation = 'rows', dtype: 'float64' | 'float32' = 'float64'): CountingSource {
   const s = orientation === 'columns' ? transpose(a) : a;
   const packed = dtype === 'float32' ? new Float32Array(s.rows * s.cols) : new Float64Array(s.rows * s.cols);
-  for (let i = 0; i < s.rows; i++) for (let j = 0; j < s.cols; j++) packed[i * s.cols + j] = s.data[s.offset + i * s.stride + j]!;
+  for (let i = 0; i < s.rows; i++) for (let j = 0; j < s.cols; j++) packed[i * s.cols + j] = s.data[s.offset + i * s.stride + j];
   const info: SourceInfo = { rows: s.rows, cols: s.cols, dtype, layout: 'synthetic', orientation, where: 'memory:test' };
   const src: CountingSource = {
     replayable: true,

@@ -15,7 +15,7 @@ export function maxAbsDiff(a: Matrix, b: Matrix): number {
   if (a.rows !== b.rows || a.cols !== b.cols) throw new Error(`shapes differ: ${a.rows}x${a.cols} vs ${b.rows}x${b.cols}`);
   let d = 0;
   for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) {
-    d = Math.max(d, Math.abs(a.data[a.offset + i * a.stride + j]! - b.data[b.offset + i * b.stride + j]!));
+    d = Math.max(d, Math.abs(a.data[a.offset + i * a.stride + j] - b.data[b.offset + i * b.stride + j]));
   }
   return d;
 }

@@ -22,7 +22,7 @@ export function writeNpyReference(
   const vals = dtype === 'float32' ? new Float32Array(rows * cols) : new Float64Array(rows * cols);
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
-      vals[fortran ? j * rows + i : i * cols + j] = rowMajor[i * cols + j]!;
+      vals[fortran ? j * rows + i : i * cols + j] = rowMajor[i * cols + j];
     }
   }
   writeFileSync(path, Buffer.concat([header, Buffer.from(dict, 'latin1'), Buffer.from(vals.buffer)]));
@@ -31,19 +31,19 @@ export function writeNpyReference(
 /** Reads a .npy matrix as row-major float64 (whole file; tests only). */
 export function readNpyReference(path: string): { rows: number; cols: number; data: Float64Array; dtype: string; fortran: boolean } {
   const buf = readFileSync(path);
-  const version = buf[6]!;
+  const version = buf[6];
   const len = version === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
   const pre = version === 1 ? 10 : 12;
   const text = buf.subarray(pre, pre + len).toString('latin1');
-  const dtype = /'descr': '([^']+)'/.exec(text)![1]!;
+  const dtype = /'descr': '([^']+)'/.exec(text)![1];
   const fortran = /'fortran_order': True/.test(text);
-  const dims = /'shape': \(([^)]*)\)/.exec(text)![1]!.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  const rows = dims[0]!;
-  const cols = dims.length > 1 ? dims[1]! : 1;
+  const dims = /'shape': \(([^)]*)\)/.exec(text)![1].split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+  const rows = dims[0];
+  const cols = dims.length > 1 ? dims[1] : 1;
   const body = buf.subarray(pre + len);
   const ab = body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength);
   const raw = dtype === '<f4' ? new Float32Array(ab, 0, rows * cols) : new Float64Array(ab, 0, rows * cols);
   const data = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) data[i * cols + j] = raw[fortran ? j * rows + i : i * cols + j]!;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) data[i * cols + j] = raw[fortran ? j * rows + i : i * cols + j];
   return { rows, cols, data, dtype, fortran };
 }

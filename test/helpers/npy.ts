@@ -16,7 +16,7 @@ export interface NpyArray {
 export function readNpy(path: string): NpyArray {
   const buf = readFileSync(path);
   if (buf[0] !== 0x93 || buf.toString('latin1', 1, 6) !== 'NUMPY') throw new Error(`${path}: not a .npy file`);
-  const major = buf[6]!;
+  const major = buf[6];
   const headerLen = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
   const start = major === 1 ? 10 : 12;
   const header = buf.toString('latin1', start, start + headerLen);
@@ -43,7 +43,7 @@ export function readNpy(path: string): NpyArray {
   if (fortran && shape.length === 2) {
     const [m, n] = shape as [number, number];
     const t = dtype === 'float32' ? new Float32Array(count) : new Float64Array(count);
-    for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) t[i * n + j] = data[j * m + i]!;
+    for (let j = 0; j < n; j++) for (let i = 0; i < m; i++) t[i * n + j] = data[j * m + i];
     data = t;
   }
   return { shape, dtype, data };

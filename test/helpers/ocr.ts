@@ -18,10 +18,10 @@ export function readPnm(path: string): Image {
   const tokens: string[] = [];
   let i = 0;
   while (tokens.length < 4) {
-    while (i < b.length && /\s/.test(String.fromCharCode(b[i]!))) i++;
+    while (i < b.length && /\s/.test(String.fromCharCode(b[i]))) i++;
     if (b[i] === 0x23) { while (i < b.length && b[i] !== 0x0a) i++; continue; }
     let t = '';
-    while (i < b.length && !/\s/.test(String.fromCharCode(b[i]!))) t += String.fromCharCode(b[i++]!);
+    while (i < b.length && !/\s/.test(String.fromCharCode(b[i]))) t += String.fromCharCode(b[i++]);
     tokens.push(t);
   }
   i++; // one whitespace after maxval
@@ -40,7 +40,7 @@ export function preprocess(img: Image): { data: Float32Array; shape: number[] } 
   for (let c = 0; c < 3; c++) {
     for (let y = 0; y < H; y++) {
       for (let x = 0; x < img.width; x++) {
-        const v = img.channels === 1 ? img.data[y * img.width + x]! : img.data[(y * img.width + x) * 3 + (2 - c)]!; // BGR
+        const v = img.channels === 1 ? img.data[y * img.width + x] : img.data[(y * img.width + x) * 3 + (2 - c)]; // BGR
         data[c * H * W + y * W + x] = (v / 255 - 0.5) / 0.5;
       }
     }
@@ -67,7 +67,7 @@ export function ctcDecode(p: Float32Array, t: number, c: number, chars: readonly
   let out = '', prev = -1;
   for (let s = 0; s < t; s++) {
     let best = 0;
-    for (let j = 1; j < c; j++) if (p[s * c + j]! > p[s * c + best]!) best = j;
+    for (let j = 1; j < c; j++) if (p[s * c + j] > p[s * c + best]) best = j;
     if (best !== prev && best !== 0) out += chars[best] ?? '';
     prev = best;
   }
@@ -79,10 +79,10 @@ export function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
   for (let i = 1; i <= x.length; i++) {
     const cur = [i];
-    for (let j = 1; j <= y.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
+    for (let j = 1; j <= y.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
     prev = cur;
   }
-  return prev[y.length]!;
+  return prev[y.length];
 }
 
 /** 1 - edit distance / |truth|, floored at 0. */

@@ -73,7 +73,7 @@ export async function parquetOutcome(path: string): Promise<ParquetOutcome> {
       rows: t.numRows,
       types: cols.map((c) => String(c.type)),
       get: (i, j) => {
-        const v = cols[j]!.get(i) as number | bigint | null;
+        const v = cols[j].get(i) as number | bigint | null;
         if (v === null || v === undefined) return 0;
         const x = Number(v);
         return Number.isFinite(x) ? x : 0;
@@ -92,7 +92,7 @@ export async function parquetOutcome(path: string): Promise<ParquetOutcome> {
         ref = {
           rows: rows.length, types: [],
           get: (i, j) => {
-            const v = rows[i]![numericColumns[j]!] as number | bigint | null | undefined;
+            const v = rows[i][numericColumns[j]] as number | bigint | null | undefined;
             if (v === null || v === undefined) return 0;
             const x = Number(v);
             return Number.isFinite(x) ? x : 0;

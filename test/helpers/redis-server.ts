@@ -74,7 +74,7 @@ export function redisCommand(port: number, args: readonly string[], password?: s
       const lines = buf.split('\r\n');
       // count complete reply lines (the commands used here answer with one simple line each)
       replies = lines.length - 1;
-      if (replies >= want) { sock.end(); resolve(lines[want - 1]!); }
+      if (replies >= want) { sock.end(); resolve(lines[want - 1]); }
     });
   });
 }

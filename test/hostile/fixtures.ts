@@ -90,13 +90,13 @@ export function streamWithMetadataLength(len: number): Buffer {
 /** The schema message only (no batch, no end-of-stream marker). */
 export function schemaOnly(): Buffer {
   const s = arrowStream([fslBatch(4, COLS)]);
-  return s.subarray(0, messages(s)[1]![0]);
+  return s.subarray(0, messages(s)[1][0]);
 }
 
 /** A record batch message first (no schema). */
 export function batchFirst(): Buffer {
   const s = arrowStream([fslBatch(4, COLS)]);
-  return s.subarray(messages(s)[1]![0]);
+  return s.subarray(messages(s)[1][0]);
 }
 
 export function textColumnArrow(): Buffer {
@@ -143,7 +143,7 @@ export function noBatchArrow(): Buffer {
 
 export function parquetBytes(extra: { name: string; data: unknown[]; type: 'STRING' | 'DOUBLE' }[] = [], rows = ROWS): Buffer {
   const v = values(rows);
-  const cols = Array.from({ length: COLS }, (_, j) => ({ name: `c${j}`, type: 'DOUBLE' as const, data: Array.from({ length: rows }, (_, i) => v[i * COLS + j]!) }));
+  const cols = Array.from({ length: COLS }, (_, j) => ({ name: `c${j}`, type: 'DOUBLE' as const, data: Array.from({ length: rows }, (_, i) => v[i * COLS + j]) }));
   return Buffer.from(parquetWriteBuffer({ columnData: [...extra, ...cols] as never, rowGroupSize: 16 }));
 }
 
@@ -159,7 +159,7 @@ export function parquetBy(mutate: (schema: { type?: string }[], writer: { num_ro
   pw.write({ columnData: [{ name: 'a', data: new Float64Array([1, 2, 3]) }, { name: 'b', data: new Float64Array([4, 5, 6]) }] });
   mutate(schema, pw);
   if (second) pw.write({ columnData: [{ name: 'a', data: new Float32Array([1, 2, 3]) }, { name: 'b', data: new Float32Array([4, 5, 6]) }] });
-  schema[1]!.type = 'DOUBLE'; schema[2]!.type = 'DOUBLE';
+  schema[1].type = 'DOUBLE'; schema[2].type = 'DOUBLE';
   pw.finish();
   return Buffer.from(w.getBuffer());
 }

@@ -103,7 +103,7 @@ function fixtureFiles(): [string, Buffer][] {
     ['garbled.parquet', Buffer.concat([pq.subarray(0, pq.length - 300), junk(292, 7), pq.subarray(pq.length - 8)])],
     ['no-row-groups.parquet', noRowGroupParquet()],
     ['labels.parquet', parquetBytes([{ name: 'label', type: 'STRING', data: Array.from({ length: ROWS }, (_, i) => `x${i}`) }])],
-    ['mixed-types.parquet', parquetBy((schema) => { schema[1]!.type = 'FLOAT'; schema[2]!.type = 'FLOAT'; })],
+    ['mixed-types.parquet', parquetBy((schema) => { schema[1].type = 'FLOAT'; schema[2].type = 'FLOAT'; })],
     ['row-count.parquet', parquetBy((_, w) => { w.num_rows = 1000n; }, false)],
     ['nulls.parquet', Buffer.from(parquetBytes([{ name: 'z', type: 'DOUBLE', data: Array.from({ length: ROWS }, (_, i) => (i === 5 ? null : i)) }]))],
     ['data.csv', Buffer.from('a,b,c\n1,2,3\n4,5,6\n')],
@@ -179,7 +179,7 @@ function cases(): Case[] {
     { name: 'stdin: random bytes', args: approx('-'), stdin: junk(500, 3), expect: /stdin: not an Arrow IPC stream: expected a message header .* at byte 0, found/ },
     { name: 'stdin: a .npy file', args: approx('-'), stdin: goodNpy(), expect: /stdin holds a \.npy file, not an Arrow IPC stream/ },
     { name: 'stdin: an Arrow IPC file', args: approx('-'), stdin: arrowFile(), expect: /stdin holds an Arrow IPC file, not an Arrow IPC stream/ },
-    { name: 'stdin: cut mid-message', args: approx('-'), stdin: stream.subarray(0, messages(stream)[2]![0] + 30), expect: /stdin ended after 10 rows .*cut off mid-stream/ },
+    { name: 'stdin: cut mid-message', args: approx('-'), stdin: stream.subarray(0, messages(stream)[2][0] + 30), expect: /stdin ended after 10 rows .*cut off mid-stream/ },
     { name: 'stdin: a second stream', args: approx('-'), stdin: Buffer.concat([stream, stream]), expect: /more bytes follow the end-of-stream marker/ },
     { name: 'stdin: --passes 2', args: approx('-', '--passes', '2'), stdin: stream, expect: /stdin is a one-shot source and cannot be read 2 times/ },
     { name: 'stdin: by columns', args: approx('-', '--orientation', 'columns'), stdin: stream, expect: /orientation 'columns' needs a replayable source/ },
@@ -191,7 +191,7 @@ function cases(): Case[] {
     { name: 'tcp: a 2 GiB body', args: approx('tcp://127.0.0.1:PORT'), peer: send(streamWithBody(2 ** 31), false), expect: /declares a body of 2147483648 bytes, more than the cap/ },
     { name: 'tcp: 2^31 - 1 bytes of metadata', args: approx('tcp://127.0.0.1:PORT'), peer: send(streamWithMetadataLength(0x7fffffff), false), expect: /declares 2147483647 bytes of metadata/ },
     { name: 'tcp: random bytes', args: approx('tcp://127.0.0.1:PORT'), peer: send(junk(4000, 5)), expect: /tcp:\/\/127\.0\.0\.1:\d+: not an Arrow IPC stream/ },
-    { name: 'tcp: dropped mid-stream', args: approx('tcp://127.0.0.1:PORT'), peer: send(stream.subarray(0, messages(stream)[2]![0] + 40)), expect: /ended after 10 rows .*cut off mid-stream/ },
+    { name: 'tcp: dropped mid-stream', args: approx('tcp://127.0.0.1:PORT'), peer: send(stream.subarray(0, messages(stream)[2][0] + 40)), expect: /ended after 10 rows .*cut off mid-stream/ },
     { name: 'tcp: a second stream', args: approx('tcp://127.0.0.1:PORT'), peer: send(Buffer.concat([stream, stream])), expect: /more bytes follow the end-of-stream marker/ },
     { name: 'tcp: port out of range', args: approx('tcp://127.0.0.1:70000'), expect: /port 70000 is out of range/ },
     // TCP: listen
@@ -272,7 +272,7 @@ function expectRefusal(c: Case, r: ChildRun, outDir: string, tmp: string): void 
   expect(r.timedOut, `${c.name}: timed out`).toBe(false);
   const lines = r.stderr.split('\n').filter((l) => l.length > 0 && !/^rangefinder: listening on /.test(l));
   expect(lines, `${c.name}: stderr ${JSON.stringify(r.stderr)}`).toHaveLength(1);
-  const line = lines[0]!;
+  const line = lines[0];
   expect(r.code, `${c.name}: ${line}`).toBe(2);
   expect(line.startsWith('rangefinder: ') && !line.includes('internal error')).toBe(true);
   expect(line, c.name).toMatch(c.expect);

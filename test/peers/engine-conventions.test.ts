@@ -97,7 +97,7 @@ describe.skipIf(!hasNumpy())('pending on the engine (issue 14): sign rule everyw
       }
       expectAll([
         ['exactTruncatedSvd', () => expectTruth(exactTruncatedSvd(ref.matrix('sep'), 3))],
-        ...SEEDS.map((seed): [string, () => void] => [`runPasses columns seed ${seed}`, () => expectTruth(cols[seed]!)]),
+        ...SEEDS.map((seed): [string, () => void] => [`runPasses columns seed ${seed}`, () => expectTruth(cols[seed])]),
       ]);
     });
 
@@ -109,7 +109,7 @@ describe.skipIf(!hasNumpy())('pending on the engine (issue 14): sign rule everyw
         ...SEEDS.map((seed) => () => cliApprox(file, ref.dir, `c3_${seed}`, ['--rank', '3', '--passes', '3', '--orientation', 'columns', '--seed', String(seed)])),
       ]);
       const names = ['--method exact', '--method exact --orientation columns', ...SEEDS.map((s) => `--orientation columns --passes 3 --seed ${s}`)];
-      expectAll(runs.map((r, i): [string, () => void] => [names[i]!, () => expectTruth(r.factors)]));
+      expectAll(runs.map((r, i): [string, () => void] => [names[i], () => expectTruth(r.factors)]));
     }, 120_000);
 
     it('CLI on arange(80).reshape(10, 8), k = 3: --method exact and --orientation columns --passes 3 decide on V, not on U', async () => {
@@ -148,10 +148,10 @@ describe.skipIf(!hasNumpy())('pending on the engine (issue 14): sign rule everyw
       const runs = await pool(draws.map((d) => () => cliApprox(ref.path(`inv${d}`), ref.dir, `pinv${d}`, ['--rank', '2', '--center', '--seed', String(d)])));
       expectAll(runs.map((r, i): [string, () => void] => [`draw ${draws[i]}`, () => {
         const x = ref.matrix(`inv${draws[i]}`);
-        const mu = Array.from({ length: 3 }, (_, j) => Array.from({ length: 50 }, (_, k) => x.data[k * 3 + j]!).reduce((a, b) => a + b, 0) / 50);
-        const xc = { ...x, data: Float64Array.from(x.data, (v, k) => v - mu[k % 3]!) };
+        const mu = Array.from({ length: 3 }, (_, j) => Array.from({ length: 50 }, (_, k) => x.data[k * 3 + j]).reduce((a, b) => a + b, 0) / 50);
+        const xc = { ...x, data: Float64Array.from(x.data, (v, k) => v - mu[k % 3]) };
         const exact = exactTruncatedSvd(xc, 2).s;
-        expect(sError(r.factors.s, exact) / exact[0]!, values(r.factors)).toBeLessThan(1e-10);
+        expect(sError(r.factors.s, exact) / exact[0], values(r.factors)).toBeLessThan(1e-10);
       }]));
     }, 60_000);
 
@@ -176,8 +176,8 @@ describe.skipIf(!hasNumpy())('pending on the engine (issue 14): sign rule everyw
     it('CLI default on the wide 100 x 500 matrix (--passes 6 and 4): "orientation": "columns", and the numbers of randomizedSvd with transpose auto', async () => {
       const cases = [[0, 6], [1, 6], [2, 6], [0, 4]] as const;
       const runs = await pool(cases.map(([d, p]) => () => cliApprox(ref.path(`inf${d}`), ref.dir, `auto${d}_${p}`, ['--rank', '10', '--passes', String(p), '--seed', String(d)])));
-      expectAll(runs.map((r, i): [string, () => void] => [`draw ${cases[i]![0]} --passes ${cases[i]![1]}`, () => {
-        const [d, p] = cases[i]!;
+      expectAll(runs.map((r, i): [string, () => void] => [`draw ${cases[i][0]} --passes ${cases[i][1]}`, () => {
+        const [d, p] = cases[i];
         expect(r.json).toMatchObject({ orientation: 'columns', rows: 100, cols: 500, method: 'rsi' });
         const lib = randomizedSvd(ref.matrix(`inf${d}`), { rank: 10, powerIterations: p - 1, seed: d });
         expect(lib.transposed).toBe(true);

@@ -27,7 +27,7 @@ import { cliApprox, fromRowsOf, pool, product, type Triplets } from './helpers/p
 import { hasNumpy, Reference, type Job } from './helpers/sklearn-reference.js';
 
 const DRAWS = Array.from({ length: 20 }, (_, i) => i);
-const at = (a: Matrix, i: number, j: number): number => a.data[a.offset + i * a.stride + j]!;
+const at = (a: Matrix, i: number, j: number): number => a.data[a.offset + i * a.stride + j];
 
 function means(x: Matrix): number[] {
   return Array.from({ length: x.cols }, (_, j) => { let t = 0; for (let i = 0; i < x.rows; i++) t += at(x, i, j); return t / x.rows; });
@@ -35,13 +35,13 @@ function means(x: Matrix): number[] {
 function center(x: Matrix): Matrix64 {
   const mu = means(x);
   const out = { rows: x.rows, cols: x.cols, data: new Float64Array(x.rows * x.cols), offset: 0, stride: x.cols };
-  for (let i = 0; i < x.rows; i++) for (let j = 0; j < x.cols; j++) out.data[i * x.cols + j] = at(x, i, j) - mu[j]!;
+  for (let i = 0; i < x.rows; i++) for (let j = 0; j < x.cols; j++) out.data[i * x.cols + j] = at(x, i, j) - mu[j];
   return out;
 }
 /** U diag(s) (fit_transform's scores). */
 function scoresOf(f: Triplets): Matrix64 {
   const out = { rows: f.u.rows, cols: f.s.length, data: new Float64Array(f.u.rows * f.s.length), offset: 0, stride: f.s.length };
-  for (let i = 0; i < f.u.rows; i++) for (let j = 0; j < f.s.length; j++) out.data[i * f.s.length + j] = at(f.u, i, j) * f.s[j]!;
+  for (let i = 0; i < f.u.rows; i++) for (let j = 0; j < f.s.length; j++) out.data[i * f.s.length + j] = at(f.u, i, j) * f.s[j];
   return out;
 }
 function columnStd(x: Matrix, ddof: number): number[] {
@@ -51,7 +51,7 @@ function columnStd(x: Matrix, ddof: number): number[] {
 /** max |a - d| / (atol + rtol |d|) (<= 1: assert_allclose passes). */
 function allclose(actual: ArrayLike<number>, desired: ArrayLike<number>, rtol: number, atol = 0): number {
   let worst = 0;
-  for (let i = 0; i < desired.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - desired[i]!) / (atol + rtol * Math.abs(desired[i]!)));
+  for (let i = 0; i < desired.length; i++) worst = Math.max(worst, Math.abs(actual[i] - desired[i]) / (atol + rtol * Math.abs(desired[i])));
   return worst;
 }
 const ev = (s: ArrayLike<number>, m: number): number[] => Array.from(s, (x) => x * x / (m - 1));
@@ -97,7 +97,7 @@ describe.skipIf(!hasNumpy())('PCA(svd_solver="randomized") tests', () => {
 
   it('test_pca_explained_variance_equivalence_solver, _singular_values_consistency: explained variance (and ratio) rtol 5e-2, singular values rtol 5e-3 against the full SVD, 20 randn(100, 80) draws', () => {
     for (const d of DRAWS) {
-      const f = ours(d), exact = res[`r${d}`]!.exact_s;
+      const f = ours(d), exact = res[`r${d}`].exact_s;
       expect(allclose(ev(f.s, 100), ev(exact, 100), 5e-2), `draw ${d}`).toBeLessThanOrEqual(1);
       expect(allclose(f.s, exact, 5e-3), `draw ${d}`).toBeLessThanOrEqual(1);
     }
@@ -105,7 +105,7 @@ describe.skipIf(!hasNumpy())('PCA(svd_solver="randomized") tests', () => {
 
   it('test_pca_explained_variance_empirical: explained_variance_ = var(U S, ddof 1) to 1e-7, and the top covariance eigenvalues to rtol 5e-3 on every draw', () => {
     for (const d of DRAWS) {
-      const f = ours(d), exact = res[`r${d}`]!.exact_s;
+      const f = ours(d), exact = res[`r${d}`].exact_s;
       const std = columnStd(scoresOf(f), 1);
       expect(allclose(ev(f.s, 100), std.map((x) => x * x), 1e-7), `draw ${d}`).toBeLessThanOrEqual(1);
       expect(allclose(ev(f.s, 100), ev(exact, 100), 5e-3), `draw ${d}`).toBeLessThanOrEqual(1);
@@ -116,13 +116,13 @@ describe.skipIf(!hasNumpy())('PCA(svd_solver="randomized") tests', () => {
     for (const d of DRAWS.slice(0, 5)) {
       const f = ours(d);
       const norms = columnStd(scoresOf(f), 0).map((x) => x * Math.sqrt(100));
-      expect(allclose([f.s[0]! ** 2 + f.s[1]! ** 2], [norms[0]! ** 2 + norms[1]! ** 2], 1e-7)).toBeLessThanOrEqual(1);
+      expect(allclose([f.s[0] ** 2 + f.s[1] ** 2], [norms[0] ** 2 + norms[1] ** 2], 1e-7)).toBeLessThanOrEqual(1);
       expect(allclose(norms, f.s, 1e-7)).toBeLessThanOrEqual(1);
     }
     const clis = await pool([0, 1, 2].map((d) => () => cliApprox(ref.path(`planted${d}`), ref.dir, `pl${d}`, ['--rank', '3', '--center', '--seed', String(d)])));
     [0, 1, 2].forEach((d, i) => {
       expect(allclose(randomizedSvd(center(ref.matrix(`planted${d}`)), { rank: 3, seed: d }).s, [3.142, 2.718, 1.0], 1e-7)).toBeLessThanOrEqual(1);
-      expect(allclose(clis[i]!.json.singularValues, [3.142, 2.718, 1.0], 1e-7), `CLI draw ${d}`).toBeLessThanOrEqual(1);
+      expect(allclose(clis[i].json.singularValues, [3.142, 2.718, 1.0], 1e-7), `CLI draw ${d}`).toBeLessThanOrEqual(1);
     });
   }, 60_000);
 
@@ -136,9 +136,9 @@ describe.skipIf(!hasNumpy())('PCA(svd_solver="randomized") tests', () => {
       const all = ref.matrix(`proj${d}`);
       const x: Matrix64 = { ...all, rows: 100 };
       const mu = means(x);
-      for (const [what, v] of [['library', randomizedSvd(center(x), { rank: 2, seed: d }).v], ['CLI', clis[i]!.factors.v]] as const) {
+      for (const [what, v] of [['library', randomizedSvd(center(x), { rank: 2, seed: d }).v], ['CLI', clis[i].factors.v]] as const) {
         const yt = [0, 1].map((j) => mu.reduce((t, m, k) => t + (at(all, 100, k) - m) * at(v, k, j), 0));
-        expect(allclose([Math.abs(yt[0]!) / Math.hypot(yt[0]!, yt[1]!)], [1], 5e-3), `${what} draw ${d}`).toBeLessThanOrEqual(1);
+        expect(allclose([Math.abs(yt[0]) / Math.hypot(yt[0], yt[1])], [1], 5e-3), `${what} draw ${d}`).toBeLessThanOrEqual(1);
       }
     });
   }, 60_000);
@@ -146,8 +146,8 @@ describe.skipIf(!hasNumpy())('PCA(svd_solver="randomized") tests', () => {
   it('test_pca_check_projection_list: [[1, 0], [0, 1]] at rank 1: the scores have mean 0 (atol 1e-12) and std 0.71 (rtol 5e-3)', () => {
     const f = randomizedSvd(center(fromRows([[1, 0], [0, 1]])), { rank: 1, seed: 0 });
     const y = scoresOf(f);
-    expect(Math.abs((y.data[0]! + y.data[1]!) / 2)).toBeLessThan(1e-12);
-    expect(allclose([columnStd(y, 0)[0]!], [0.71], 5e-3)).toBeLessThanOrEqual(1);
+    expect(Math.abs((y.data[0] + y.data[1]) / 2)).toBeLessThan(1e-12);
+    expect(allclose([columnStd(y, 0)[0]], [0.71], 5e-3)).toBeLessThanOrEqual(1);
   });
 
   it('test_pca_inverse: mean + U S V^T gives back X to rtol 5e-6 on scikit-learn\'s draw, and as well as scikit-learn\'s algorithm on the others (library, CLI --center with a Gaussian sketch, --center --method exact)', async () => {
@@ -157,11 +157,11 @@ describe.skipIf(!hasNumpy())('PCA(svd_solver="randomized") tests', () => {
     draws.forEach((d, i) => {
       const x = ref.matrix(`inv${d}`);
       const mu = means(x);
-      const worst = (f: Triplets): number => allclose(x.data, Array.from(product(f).data, (v, k) => v + mu[k % x.cols]!), 5e-6);
+      const worst = (f: Triplets): number => allclose(x.data, Array.from(product(f).data, (v, k) => v + mu[k % x.cols]), 5e-6);
       // the bound is the data's own rank-2 truncation error: scikit-learn's algorithm misses it on draws 2 and 3 too
       const theirs = worst({ u: ref.matrix(`inv${d}r.U`), s: ref.matrix(`inv${d}r.s`).data, v: fromRowsOf(ref.matrix(`inv${d}r.Vt`)) });
       if (d === 0) expect(theirs).toBeLessThanOrEqual(1);
-      for (const [what, f] of [['library', randomizedSvd(center(x), { rank: 2, seed: d })], ['CLI --center', clis[2 * i]!.factors], ['CLI --center --method exact', clis[2 * i + 1]!.factors]] as const) {
+      for (const [what, f] of [['library', randomizedSvd(center(x), { rank: 2, seed: d })], ['CLI --center', clis[2 * i].factors], ['CLI --center --method exact', clis[2 * i + 1].factors]] as const) {
         expect(worst(f), `${what} draw ${d}`).toBeLessThanOrEqual(theirs <= 1 ? 1 : 1.25 * theirs);
       }
     });
@@ -182,7 +182,7 @@ describe.skipIf(!hasNumpy())('PCA(svd_solver="randomized") tests', () => {
 
   it('test_pca_deterministic_output: rand(10, 10) at rank 2 gives the same first row of U S for 20 seeds (rtol 1e-7), library and CLI --center', async () => {
     const xc = center(ref.matrix('det'));
-    const first = (f: Triplets): number[] => [at(f.u, 0, 0) * f.s[0]!, at(f.u, 0, 1) * f.s[1]!];
+    const first = (f: Triplets): number[] => [at(f.u, 0, 0) * f.s[0], at(f.u, 0, 1) * f.s[1]];
     const want = first(randomizedSvd(xc, { rank: 2, seed: 0 }));
     for (const seed of DRAWS) expect(allclose(first(randomizedSvd(xc, { rank: 2, seed })), want, 1e-7), `seed ${seed}`).toBeLessThanOrEqual(1);
     const clis = await pool(DRAWS.slice(0, 5).map((seed) => () => cliApprox(ref.path('det'), ref.dir, `det${seed}`, ['--rank', '2', '--center', '--seed', String(seed)])));

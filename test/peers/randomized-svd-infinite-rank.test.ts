@@ -52,8 +52,8 @@ describe.skipIf(!hasNumpy())('test_randomized_svd_infinite_rank: a spectrum that
   }, 240_000);
   afterAll(() => ref?.dispose());
 
-  const exact = (d: number): number[] => res[`x${d}`]!.s;
-  const refErrors = (q: number): number[] => DRAWS.flatMap((d) => Array.from({ length: PER_DRAW }, (_, j) => res[`r${d}_${j}_${q}`]!.s_error));
+  const exact = (d: number): number[] => res[`x${d}`].s;
+  const refErrors = (q: number): number[] => DRAWS.flatMap((d) => Array.from({ length: PER_DRAW }, (_, j) => res[`r${d}_${j}_${q}`].s_error));
   const ours = (q: number, transpose: boolean | 'auto', per = PER_DRAW): number[] => DRAWS.flatMap((d) => {
     const a = ref.matrix(`x${d}`);
     return Array.from({ length: per }, (_, j) => sError(randomizedSvd(a, { rank: K, powerIterations: q, transpose, seed: seedOf(d, j) }).s, exact(d)));
@@ -61,8 +61,8 @@ describe.skipIf(!hasNumpy())('test_randomized_svd_infinite_rank: a spectrum that
 
   it("the reference passes scikit-learn's test on its own draw, and the 1.5e-3 bound is a coin toss on the others", () => {
     for (const norm of ['auto', 'none', 'LU', 'QR']) {
-      expect(res[`sk_${norm}_0`]!.s_error, norm).toBeGreaterThan(0.1);
-      expect(res[`sk_${norm}_5`]!.s_error, norm).toBeLessThan(DEC3);
+      expect(res[`sk_${norm}_0`].s_error, norm).toBeGreaterThan(0.1);
+      expect(res[`sk_${norm}_5`].s_error, norm).toBeLessThan(DEC3);
     }
     const met = refErrors(5).filter((e) => e < DEC3).length;
     expect(met).toBeGreaterThan(20);
@@ -92,7 +92,7 @@ describe.skipIf(!hasNumpy())('test_randomized_svd_infinite_rank: a spectrum that
     const cases = [[0, 6], [1, 6], [2, 6], [0, 4]].flatMap(([d, passes]) => (['rows', 'columns'] as const).map((o) => ({ d: d!, passes: passes!, o })));
     const runs = await pool(cases.map(({ d, passes, o }) => () => cliApprox(ref.path(`x${d}`), ref.dir, `c${d}_${passes}_${o}`, ['--rank', String(K), '--passes', String(passes), '--orientation', o, '--seed', String(d)])));
     cases.forEach(({ d, passes, o }, i) => {
-      const run = runs[i]!;
+      const run = runs[i];
       expect(run.json).toMatchObject({ method: 'rsi', rows: 100, cols: 500, sketch: { powerIterations: passes - 1, oversamples: 10 } });
       const lib = randomizedSvd(ref.matrix(`x${d}`), { rank: K, powerIterations: passes - 1, transpose: o === 'columns', seed: d });
       expect(sError(run.factors.s, lib.s), `${o} ${passes}`).toBeLessThan(1e-10);

@@ -49,14 +49,14 @@ describe.skipIf(!hasNumpy())('test_randomized_svd_low_rank_with_noise: power ite
   }, 240_000);
   afterAll(() => ref?.dispose());
 
-  const exact = (d: number): number[] => res[`x${d}`]!.s;
-  const refErrors = (q: 0 | 'auto'): number[] => DRAWS.flatMap((d) => Array.from({ length: PER_DRAW }, (_, j) => res[`r${d}_${j}_${q}`]!.s_error));
+  const exact = (d: number): number[] => res[`x${d}`].s;
+  const refErrors = (q: 0 | 'auto'): number[] => DRAWS.flatMap((d) => Array.from({ length: PER_DRAW }, (_, j) => res[`r${d}_${j}_${q}`].s_error));
 
   it("the reference meets both bounds on scikit-learn's own draw for every normalizer, and on all 200 draws", () => {
     for (const norm of ['auto', 'none', 'LU', 'QR']) {
-      expect(res[`sk_${norm}_0`]!.s_error, norm).toBeGreaterThan(0.01);
-      expect(res[`sk_${norm}_auto`]!.s_error, norm).toBeLessThan(DEC3);
-      expect(res[`sk_${norm}_auto`]!.n_iter).toBe(4);
+      expect(res[`sk_${norm}_0`].s_error, norm).toBeGreaterThan(0.01);
+      expect(res[`sk_${norm}_auto`].s_error, norm).toBeLessThan(DEC3);
+      expect(res[`sk_${norm}_auto`].n_iter).toBe(4);
     }
     expect(Math.min(...refErrors(0))).toBeGreaterThan(0.01);
     expect(Math.max(...refErrors('auto'))).toBeLessThan(DEC3);
@@ -93,7 +93,7 @@ describe.skipIf(!hasNumpy())('test_randomized_svd_low_rank_with_noise: power ite
       () => cliApprox(ref.path(`x${d}`), ref.dir, `q4_${d}`, ['--rank', String(K), '--passes', '5', '--orientation', 'rows', '--seed', String(d)]),
     ]));
     draws.forEach((d, i) => {
-      const [q0, q4] = [runs[2 * i]!, runs[2 * i + 1]!];
+      const [q0, q4] = [runs[2 * i], runs[2 * i + 1]];
       expect(q0.json).toMatchObject({ method: 'rsi', passes: 1, sketch: { powerIterations: 0, oversamples: 10 } });
       expect(sError(q0.factors.s, exact(d))).toBeGreaterThan(0.01);
       expect(q4.json).toMatchObject({ method: 'rsi', passes: 5, sketch: { powerIterations: 4, oversamples: 10 } });

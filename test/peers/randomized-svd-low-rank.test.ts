@@ -59,14 +59,14 @@ describe.skipIf(!hasNumpy())('test_randomized_svd_low_rank_all_dtypes: a rank-5 
     expect(f.u.rows, what).toBe(100);
     expect(f.v.rows, what).toBe(500);
     expect(f.s.length, what).toBe(K);
-    expect(sError(f.s, res[name]!.s), `${what}: singular values`).toBeLessThan(DEC7);
+    expect(sError(f.s, res[name].s), `${what}: singular values`).toBeLessThan(DEC7);
     expect(maxAbs(product(f), best), `${what}: U S V^T`).toBeLessThan(DEC7);
   }
 
   it('the reference (scikit-learn recomputed) meets decimal 7 on every draw and normalizer', () => {
     for (const d of DRAWS) {
       for (const norm of ['auto', 'LU', 'QR']) {
-        const r = res[`r${d}${norm}`]!;
+        const r = res[`r${d}${norm}`];
         expect(r.n_iter).toBe(4);
         expect(r.s_error).toBeLessThan(DEC7);
         expect(r.lowrank_error).toBeLessThan(DEC7);
@@ -94,7 +94,7 @@ describe.skipIf(!hasNumpy())('test_randomized_svd_low_rank_all_dtypes: a rank-5 
       const f = randomizedSvd(a32, { rank: K, seed: d });
       expect(f.u.data).toBeInstanceOf(Float64Array);
       expectDecimal7(`f${d}`, f, `float32 draw ${d}`);
-      expect(sError(f.s, res[`x${d}`]!.s)).toBeLessThan(decimalBound(5));
+      expect(sError(f.s, res[`x${d}`].s)).toBeLessThan(decimalBound(5));
     }
   });
 
@@ -128,7 +128,7 @@ describe.skipIf(!hasNumpy())('test_randomized_svd_low_rank_all_dtypes: a rank-5 
   it('negative control: without oversampling or power iterations (p = 0, q = 0) decimal 7 fails on every draw', () => {
     for (const d of DRAWS) {
       const f = randomizedSvd(ref.matrix(`x${d}`), { rank: K, oversamples: 0, powerIterations: 0, seed: d });
-      expect(sError(f.s, res[`x${d}`]!.s)).toBeGreaterThan(100 * DEC7);
+      expect(sError(f.s, res[`x${d}`].s)).toBeGreaterThan(100 * DEC7);
     }
   });
 });

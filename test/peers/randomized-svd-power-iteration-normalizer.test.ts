@@ -48,9 +48,9 @@ describe.skipIf(!hasNumpy())('test_randomized_svd_power_iteration_normalizer: ma
 
   it('the reference: without a normalizer the error moves by more than 100 (negative control); with LU, QR or auto (draw 42; auto on the others) by less than 15', () => {
     for (const d of DRAWS) {
-      expect(Math.abs(res[`none${d}_2`]!.fro_error - res[`none${d}_20`]!.fro_error), `draw ${d}`).toBeGreaterThan(100);
+      expect(Math.abs(res[`none${d}_2`].fro_error - res[`none${d}_20`].fro_error), `draw ${d}`).toBeGreaterThan(100);
       for (const norm of d === 42 ? ['LU', 'QR', 'auto'] : ['auto']) {
-        for (const q of QS) expect(Math.abs(res[`${norm}${d}_2`]!.fro_error - res[`${norm}${d}_${q}`]!.fro_error), `${norm} draw ${d} q ${q}`).toBeLessThan(15);
+        for (const q of QS) expect(Math.abs(res[`${norm}${d}_2`].fro_error - res[`${norm}${d}_${q}`].fro_error), `${norm} draw ${d} q ${q}`).toBeLessThan(15);
       }
     }
   });
@@ -67,8 +67,8 @@ describe.skipIf(!hasNumpy())('test_randomized_svd_power_iteration_normalizer: ma
         const e2 = err(2);
         for (const q of QS) {
           const eq = err(q);
-          eq.forEach((e, i) => expect(Math.abs(e2[i]! - e), `draw ${d}, ${transpose}, q ${q}, seed ${SEEDS[i]}`).toBeLessThan(15));
-          expect(median(eq)).toBeLessThanOrEqual(1.25 * res[`auto${d}_${q}`]!.fro_error);
+          eq.forEach((e, i) => expect(Math.abs(e2[i] - e), `draw ${d}, ${transpose}, q ${q}, seed ${SEEDS[i]}`).toBeLessThan(15));
+          expect(median(eq)).toBeLessThanOrEqual(1.25 * res[`auto${d}_${q}`].fro_error);
         }
       }
     }
@@ -79,14 +79,14 @@ describe.skipIf(!hasNumpy())('test_randomized_svd_power_iteration_normalizer: ma
     const runs = await pool(passes.map((p) => () => cliApprox(ref.path('x42'), ref.dir, `p${p}`, ['--rank', String(K), '--passes', String(p), '--co-range-dim', String(K + 10)])));
     const a = ref.matrix('x42');
     const errs = runs.map((r, i) => {
-      expect(r.json).toMatchObject({ method: 'rsi', passes: passes[i], sketch: { l: K + 10, powerIterations: passes[i]! - 1 } });
+      expect(r.json).toMatchObject({ method: 'rsi', passes: passes[i], sketch: { l: K + 10, powerIterations: passes[i] - 1 } });
       const e = residual(a, r.factors);
       expect(Math.abs((r.json.errorEstimate as { frobenius: number }).frobenius - e) / e).toBeLessThan(1e-6);
       return e;
     });
     for (let i = 1; i < errs.length; i++) {
-      expect(Math.abs(errs[0]! - errs[i]!), `--passes ${passes[i]}`).toBeLessThan(15);
-      expect(errs[i]!).toBeLessThanOrEqual(1.25 * res[`auto42_${QS[i - 1]}`]!.fro_error);
+      expect(Math.abs(errs[0] - errs[i]), `--passes ${passes[i]}`).toBeLessThan(15);
+      expect(errs[i]).toBeLessThanOrEqual(1.25 * res[`auto42_${QS[i - 1]}`].fro_error);
     }
   }, 120_000);
 });

@@ -35,7 +35,7 @@ const seedOf = (d: number, j: number): number => PER_DRAW * d + j;
 /** The q-quantile (nearest rank) of a sample. */
 function quantile(x: number[], q: number): number {
   const sorted = [...x].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 }
 
 describe.skipIf(!hasNumpy())('test_randomized_svd_transpose_consistency: A, A^T and auto agree', () => {
@@ -59,17 +59,17 @@ describe.skipIf(!hasNumpy())('test_randomized_svd_transpose_consistency: A, A^T 
   }, 240_000);
   afterAll(() => ref?.dispose());
 
-  const exact = (d: number): number[] => res[`x${d}`]!.s;
-  const refRuns = (t: boolean) => DRAWS.flatMap((d) => Array.from({ length: PER_DRAW }, (_, j) => res[`r${d}_${j}_${t}`]!));
+  const exact = (d: number): number[] => res[`x${d}`].s;
+  const refRuns = (t: boolean) => DRAWS.flatMap((d) => Array.from({ length: PER_DRAW }, (_, j) => res[`r${d}_${j}_${t}`]));
 
   it("the reference passes scikit-learn's test on its own draw, and its product bound holds on nearly every draw", () => {
     for (const t of [false, true] as const) {
-      expect(res[`r0_0_${t}`]!.s_error).toBeLessThan(decimalBound(3));
-      expect(res[`r0_0_${t}`]!.lowrank_error).toBeLessThan(decimalBound(2));
+      expect(res[`r0_0_${t}`].s_error).toBeLessThan(decimalBound(3));
+      expect(res[`r0_0_${t}`].lowrank_error).toBeLessThan(decimalBound(2));
       expect(refRuns(t).filter((r) => r.lowrank_error < decimalBound(2)).length).toBeGreaterThanOrEqual(115);
     }
     expect(res.sk_auto!.s_error).toBeLessThan(decimalBound(3));
-    expect(res.sk_auto!.s).toEqual(res['r0_0_true']!.s);
+    expect(res.sk_auto!.s).toEqual(res['r0_0_true'].s);
   });
 
   it('randomizedSvd with transpose false / true: singular values and U S V^T within 1.25x of the reference (medians, and the 95th percentile of the product error)', () => {
@@ -135,8 +135,8 @@ describe.skipIf(!hasNumpy())('test_randomized_svd_transpose_consistency: A, A^T 
     const cases = [0, 1].flatMap((d) => (['rows', 'columns'] as const).map((o) => ({ d, o })));
     const runs = await pool(cases.map(({ d, o }) => () => cliApprox(ref.path(`x${d}`), ref.dir, `c${d}${o}`, ['--rank', String(K), '--passes', String(Q + 1), '--orientation', o, '--seed', String(d)])));
     cases.forEach(({ d, o }, i) => {
-      const f = runs[i]!.factors;
-      expect(runs[i]!.json).toMatchObject({ rows: 100, cols: 500, method: 'rsi' });
+      const f = runs[i].factors;
+      expect(runs[i].json).toMatchObject({ rows: 100, cols: 500, method: 'rsi' });
       expect(maxAbs(product(f), best.get(d)!), o).toBeLessThan(decimalBound(2));
       expect(sError(f.s, randomizedSvd(ref.matrix(`x${d}`), { rank: K, powerIterations: Q, transpose: o === 'columns', seed: d }).s), o).toBeLessThan(1e-10);
     });

@@ -56,7 +56,7 @@ describe.skipIf(!hasNumpy())('test_svd_flip, test_svd_flip_max_abs_cols: the sig
   const reference = (name: string): Triplets => ({ u: ref.matrix(`${name}.U`), s: ref.matrix(`${name}.s`).data, v: fromRowsOf(ref.matrix(`${name}.Vt`)) });
 
   it("the reference's svd_flip passes both scikit-learn tests (both decisions)", () => {
-    for (const ub of [true, false]) expect(res[`flip_${ub}`]!.reconstruction_error).toBeLessThan(decimalBound(6));
+    for (const ub of [true, false]) expect(res[`flip_${ub}`].reconstruction_error).toBeLessThan(decimalBound(6));
     for (const [m, n] of SHAPES) {
       for (const seed of SEEDS) {
         expect(signRuleBreaks(reference(`f${m}${n}_${seed}_true`).u)).toEqual([]);
@@ -93,7 +93,7 @@ describe.skipIf(!hasNumpy())('test_svd_flip, test_svd_flip_max_abs_cols: the sig
     const runs = await pool(cases.map(({ file, args }, i) => () => cliApprox(ref.path(file), ref.dir, `cli${i}`, ['--rank', '10', ...args])));
     cases.forEach(({ file, args }, i) => {
       const a = file === 'x' ? ref.matrix('x') : transpose(ref.matrix('x'));
-      expect(maxAbs(product(runs[i]!.factors), a), `${file} ${args.join(' ')}`).toBeLessThan(decimalBound(6));
+      expect(maxAbs(product(runs[i].factors), a), `${file} ${args.join(' ')}`).toBeLessThan(decimalBound(6));
     });
   }, 120_000);
 
@@ -102,7 +102,7 @@ describe.skipIf(!hasNumpy())('test_svd_flip, test_svd_flip_max_abs_cols: the sig
       for (const seed of SEEDS) {
         const all = await entryPoints(ref.matrix(`s${m}${n}_${seed}`), seed);
         for (const what of ['randomizedSvd', 'randomizedSubspaceIteration', 'sketch (gaussian)', 'runPasses rows']) {
-          expect(signRuleBreaks(all[what]!.v), `${m} x ${n}, seed ${seed}, ${what}`).toEqual([]);
+          expect(signRuleBreaks(all[what].v), `${m} x ${n}, seed ${seed}, ${what}`).toEqual([]);
         }
         // sparse sign (the sketch's default) keeps the rule even where tiny inputs defeat its accuracy
         expect(signRuleBreaks(sketchOnce(ref.matrix(`s${m}${n}_${seed}`), { rank: 2, seed }).v)).toEqual([]);
@@ -113,6 +113,6 @@ describe.skipIf(!hasNumpy())('test_svd_flip, test_svd_flip_max_abs_cols: the sig
   it('test_svd_flip_max_abs_cols: the CLI with --passes 3 by rows puts V in the rule, seeds 0-4 of 3 x 4 and 4 x 3', async () => {
     const cases = SHAPES.flatMap(([m, n]) => SEEDS.slice(0, 5).map((seed) => ({ name: `s${m}${n}_${seed}`, seed, p: Math.min(m, n) })));
     const runs = await pool(cases.map(({ name, seed, p }) => () => cliApprox(ref.path(name), ref.dir, `c_${name}`, ['--rank', String(p), '--passes', '3', '--orientation', 'rows', '--seed', String(seed)])));
-    cases.forEach(({ name }, i) => expect(signRuleBreaks(runs[i]!.factors.v), name).toEqual([]));
+    cases.forEach(({ name }, i) => expect(signRuleBreaks(runs[i].factors.v), name).toEqual([]));
   }, 120_000);
 });

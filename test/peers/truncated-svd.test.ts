@@ -26,7 +26,7 @@ import { hasNumpy, Reference, type Job } from './helpers/sklearn-reference.js';
 
 const TFIDF = [42, 0, 1];
 const RANDN = [0, 1, 2, 3, 4];
-const at = (a: Matrix, i: number, j: number): number => a.data[a.offset + i * a.stride + j]!;
+const at = (a: Matrix, i: number, j: number): number => a.data[a.offset + i * a.stride + j];
 
 /** Column variances (ddof 0), as np.var(X, axis=0). */
 function columnVariances(x: Matrix): number[] {
@@ -52,7 +52,7 @@ function scores(x: Matrix64, v: Matrix, c: number): number[] {
 /** assert_allclose(actual, desired, rtol, atol): every |a - d| <= atol + rtol |d|; returns the worst excess ratio. */
 function allclose(actual: ArrayLike<number>, desired: ArrayLike<number>, rtol: number, atol = 0): number {
   let worst = 0;
-  for (let i = 0; i < desired.length; i++) worst = Math.max(worst, Math.abs(actual[i]! - desired[i]!) / (atol + rtol * Math.abs(desired[i]!)));
+  for (let i = 0; i < desired.length; i++) worst = Math.max(worst, Math.abs(actual[i] - desired[i]) / (atol + rtol * Math.abs(desired[i])));
   return worst;
 }
 const absRows = (v: Matrix, from: number, to: number): number[] => {
@@ -89,12 +89,12 @@ describe.skipIf(!hasNumpy())('TruncatedSVD(algorithm="randomized") tests', () =>
     TFIDF.forEach((d, i) => {
       const x = ref.matrix(`t${d}`), ex = exactOf(d);
       const want = scores(x, ex.v, 6);
-      for (const [what, f] of [['randomizedSvd', randomizedSvd(x, { rank: 30, oversamples: 100, powerIterations: 5, seed: d })], ['CLI', clis[i]!.factors]] as const) {
+      for (const [what, f] of [['randomizedSvd', randomizedSvd(x, { rank: 30, oversamples: 100, powerIterations: 5, seed: d })], ['CLI', clis[i].factors]] as const) {
         expect(allclose(scores(x, f.v, 6), want, 2e-3), `${what} draw ${d}: X V`).toBeLessThanOrEqual(1);
         expect(allclose(absRows(f.v, 0, 9), absRows(ex.v, 0, 9), 1e-3), `${what} draw ${d}: |V| leading 9`).toBeLessThanOrEqual(1);
         expect(allclose(absRows(f.v, 9, 30), absRows(ex.v, 9, 30), 0, 1e-2), `${what} draw ${d}: |V| others`).toBeLessThanOrEqual(1);
       }
-      expect(clis[i]!.json.sketch).toMatchObject({ l: 55, powerIterations: 5 });
+      expect(clis[i].json.sketch).toMatchObject({ l: 55, powerIterations: 5 });
     });
   }, 120_000);
 
@@ -146,14 +146,14 @@ describe.skipIf(!hasNumpy())('TruncatedSVD(algorithm="randomized") tests', () =>
     const check = (x: Matrix64, f: Triplets, what: string): void => {
       const xv = multiply(x, f.v);
       const norms = [0, 1].map((j) => Math.sqrt(Array.from({ length: x.rows }, (_, i) => at(xv, i, j) ** 2).reduce((a, b) => a + b, 0)));
-      const fro2 = norms[0]! ** 2 + norms[1]! ** 2;
-      expect(allclose([f.s[0]! ** 2 + f.s[1]! ** 2], [fro2], 1e-2), what).toBeLessThanOrEqual(1);
+      const fro2 = norms[0] ** 2 + norms[1] ** 2;
+      expect(allclose([f.s[0] ** 2 + f.s[1] ** 2], [fro2], 1e-2), what).toBeLessThanOrEqual(1);
       expect(allclose(Array.from(f.s), norms, 1e-2), what).toBeLessThanOrEqual(1);
     };
     for (const d of RANDN) {
       const x = ref.matrix(`n${d}`);
       check(x, randomizedSvd(x, { rank: 2, powerIterations: 5, seed: d }), `ours draw ${d}`);
-      check(x, { u: ref.matrix(`n${d}r.U`), s: res[`n${d}r`]!.s, v: fromRowsOf(ref.matrix(`n${d}r.Vt`)) }, `reference draw ${d}`);
+      check(x, { u: ref.matrix(`n${d}r.U`), s: res[`n${d}r`].s, v: fromRowsOf(ref.matrix(`n${d}r.Vt`)) }, `reference draw ${d}`);
     }
   });
 

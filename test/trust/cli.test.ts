@@ -37,7 +37,7 @@ async function json(args: string[]): Promise<{ singularValues: number[]; rank: n
 function signsOk(v: Matrix64): boolean {
   for (let j = 0; j < v.cols; j++) {
     let best = 0, val = 0;
-    for (let i = 0; i < v.rows; i++) { const x = v.data[i * v.stride + j]!; if (Math.abs(x) > best) { best = Math.abs(x); val = x; } }
+    for (let i = 0; i < v.rows; i++) { const x = v.data[i * v.stride + j]; if (Math.abs(x) > best) { best = Math.abs(x); val = x; } }
     if (val < 0) return false;
   }
   return true;
@@ -51,17 +51,17 @@ describe('class 1: PCA of a column stream', () => {
   const mu = Array.from({ length: n }, () => 100 + 50 * rnd());
   const f = Array.from({ length: m * 3 }, rnd), g = Array.from({ length: 3 * n }, rnd);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let x = mu[j]! + 0.01 * rnd();
-    for (let t = 0; t < 3; t++) x += f[i * 3 + t]! * g[t * n + j]! * 0.3 / (1 + t);
+    let x = mu[j] + 0.01 * rnd();
+    for (let t = 0; t < 3; t++) x += f[i * 3 + t] * g[t * n + j] * 0.3 / (1 + t);
     a.data[i * n + j] = x;
   }
   const centred = zeros(m, n), rowCentred = zeros(m, n);
-  for (let j = 0; j < n; j++) { let s = 0; for (let i = 0; i < m; i++) s += a.data[i * n + j]!; for (let i = 0; i < m; i++) centred.data[i * n + j] = a.data[i * n + j]! - s / m; }
-  for (let i = 0; i < m; i++) { let s = 0; for (let j = 0; j < n; j++) s += a.data[i * n + j]!; for (let j = 0; j < n; j++) rowCentred.data[i * n + j] = a.data[i * n + j]! - s / n; }
+  for (let j = 0; j < n; j++) { let s = 0; for (let i = 0; i < m; i++) s += a.data[i * n + j]; for (let i = 0; i < m; i++) centred.data[i * n + j] = a.data[i * n + j] - s / m; }
+  for (let i = 0; i < m; i++) { let s = 0; for (let j = 0; j < n; j++) s += a.data[i * n + j]; for (let j = 0; j < n; j++) rowCentred.data[i * n + j] = a.data[i * n + j] - s / n; }
   const pca = svd(centred, { vectors: false }).s, wrong = svd(rowCentred, { vectors: false }).s;
 
   it('negative control: the row-centred matrix is a very different matrix', () => {
-    expect(wrong[0]! / pca[0]!).toBeGreaterThan(100);
+    expect(wrong[0] / pca[0]).toBeGreaterThan(100);
   });
 
   it('every method gives the column-centred spectrum (Fortran-order .npy, --orientation columns)', async () => {
@@ -69,11 +69,11 @@ describe('class 1: PCA of a column stream', () => {
     writeNpyReference(path, a.data, m, n, 'float64', true);
     if (hasNumpy()) {
       const np = runNumpy('x = np.load(sys.argv[1]); out = np.linalg.svd(x - x.mean(axis=0), compute_uv=False)', [path]);
-      expect(Math.abs(np[0]! - pca[0]!) / pca[0]!).toBeLessThan(1e-10);
+      expect(Math.abs(np[0] - pca[0]) / pca[0]).toBeLessThan(1e-10);
     }
     for (const method of [['--method', 'exact'], [], ['--method', 'three-sketch'], ['--method', 'two-sketch'], ['--method', 'rsvd'], ['--passes', '3']]) {
       const r = await json(['approx', path, '--rank', '3', '--center', '--orientation', 'columns', ...method]);
-      expect(Math.abs(r.singularValues[0]! - pca[0]!) / pca[0]!, `${method.join(' ') || 'default'}: sigma_1 ${r.singularValues[0]} vs PCA ${pca[0]}`).toBeLessThan(0.05);
+      expect(Math.abs(r.singularValues[0] - pca[0]) / pca[0], `${method.join(' ') || 'default'}: sigma_1 ${r.singularValues[0]} vs PCA ${pca[0]}`).toBeLessThan(0.05);
     }
   });
 });
@@ -89,7 +89,7 @@ describe('class 4: never worse than the zero matrix', () => {
       const r = await json(['approx', path, '--rank', '10', '--out', prefix, ...method]);
       const fac = readFactors(prefix);
       const a32 = zeros(m, n);
-      for (let i = 0; i < a.data.length; i++) a32.data[i] = Math.fround(a.data[i]!);
+      for (let i = 0; i < a.data.length; i++) a32.data[i] = Math.fround(a.data[i]);
       expect(residual(a32, fac) / frobenius(a32), method.join(' ') || 'default').toBeLessThanOrEqual(1);
       if (r.rank < 10) expect(r.notes.join(' ')).toMatch(/could not be resolved/);
     }
@@ -119,7 +119,7 @@ describe('class 7: one sign convention for every method and orientation', () => 
         expect(signsOk(v), `${name} seed ${seed}`).toBe(true);
         ref ??= v;
         let d = 0;
-        for (let i = 0; i < v.data.length; i++) d = Math.max(d, Math.abs(v.data[i]! - ref.data[i]!));
+        for (let i = 0; i < v.data.length; i++) d = Math.max(d, Math.abs(v.data[i] - ref.data[i]));
         expect(d, `${name} seed ${seed} agrees with the first run`).toBeLessThan(0.05);
       }
     }
@@ -128,7 +128,7 @@ describe('class 7: one sign convention for every method and orientation', () => 
   it('negative control: a flipped column fails the check', () => {
     const v = svd(a).v;
     expect(signsOk(v)).toBe(true);
-    for (let i = 0; i < v.rows; i++) v.data[i * v.stride] = -v.data[i * v.stride]!;
+    for (let i = 0; i < v.rows; i++) v.data[i * v.stride] = -v.data[i * v.stride];
     expect(signsOk(v)).toBe(false);
   });
 });

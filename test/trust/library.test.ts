@@ -23,7 +23,7 @@ function lcg(seed: number): () => number {
 
 function lowRankMatrix(m: number, n: number, r: number, seed: number): Matrix64 {
   const rnd = lcg(seed), L = Array.from({ length: m * r }, rnd), R = Array.from({ length: r * n }, rnd), a = zeros(m, n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) { let x = 0; for (let t = 0; t < r; t++) x += L[i * r + t]! * R[t * n + j]!; a.data[i * n + j] = x; }
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) { let x = 0; for (let t = 0; t < r; t++) x += L[i * r + t] * R[t * n + j]; a.data[i * n + j] = x; }
   return a;
 }
 
@@ -32,8 +32,8 @@ function trueError(a: Matrix64, u: Matrix64, s: Float64Array, v: Matrix64): numb
   const { rows: m, cols: n } = a, r = s.length;
   let e2 = 0;
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    let x = a.data[i * n + j]!;
-    for (let t = 0; t < r; t++) x -= u.data[i * r + t]! * s[t]! * v.data[j * r + t]!;
+    let x = a.data[i * n + j];
+    for (let t = 0; t < r; t++) x -= u.data[i * r + t] * s[t] * v.data[j * r + t];
     e2 += x * x;
   }
   return Math.sqrt(e2);
@@ -53,8 +53,8 @@ describe('class 3: exact recovery of rank <= k inputs for every family, shape an
         updateRows(st, a, 0);
         const rec = reconstruct(st);
         expect(rec.s.length, `${m} x ${n} rank ${r} ${testMatrix} ${method} seed ${seed}`).toBe(Math.min(r, m, n));
-        for (let j = 0; j < rec.s.length; j++) worst = Math.max(worst, Math.abs(rec.s[j]! - exact[j]!) / exact[0]!);
-        expect(trueError(a, rec.u!, rec.s, rec.v) / exact[0]!).toBeLessThan(1e-9);
+        for (let j = 0; j < rec.s.length; j++) worst = Math.max(worst, Math.abs(rec.s[j] - exact[j]) / exact[0]);
+        expect(trueError(a, rec.u!, rec.s, rec.v) / exact[0]).toBeLessThan(1e-9);
       }
     }
     expect(worst).toBeLessThan(1e-9);
@@ -66,9 +66,9 @@ describe('class 3: exact recovery of rank <= k inputs for every family, shape an
       const idx = new Int32Array(9), val = new Float64Array(9);
       fillSparseSignItems(seed, 'omega', 3, 0, 3, idx, val); // 3 columns of dimension 3, zeta = 3: dense signs
       const g = new Float64Array(9), col = new Float64Array(9);
-      for (let j = 0; j < 3; j++) for (let p = 0; p < 3; p++) col[j * 3 + idx[j * 3 + p]!] = val[j * 3 + p]!;
-      for (let i = 0; i < 3; i++) for (let l = 0; l < 3; l++) { let t = 0; for (let c = 0; c < 3; c++) t += col[i * 3 + c]! * col[l * 3 + c]!; g[i * 3 + l] = t; }
-      const ok = choleskyUpper({ rows: 3, cols: 3, data: g, offset: 0, stride: 3 }) && [0, 4, 8].every((d) => g[d]! ** 2 > 1e-10 * 3);
+      for (let j = 0; j < 3; j++) for (let p = 0; p < 3; p++) col[j * 3 + idx[j * 3 + p]] = val[j * 3 + p];
+      for (let i = 0; i < 3; i++) for (let l = 0; l < 3; l++) { let t = 0; for (let c = 0; c < 3; c++) t += col[i * 3 + c] * col[l * 3 + c]; g[i * 3 + l] = t; }
+      const ok = choleskyUpper({ rows: 3, cols: 3, data: g, offset: 0, stride: 3 }) && [0, 4, 8].every((d) => g[d] ** 2 > 1e-10 * 3);
       if (!ok) singular++;
     }
     expect(singular).toBeGreaterThan(3);
@@ -92,7 +92,7 @@ describe('class 4: no result further from A than the zero matrix', () => {
       expect(rel, `${method} ${testMatrix}`).toBeLessThanOrEqual(1);
       if (rec.s.length < rank) expect(rec.notes.join(' ')).toMatch(/rank 10 could not be resolved/);
       // No inflated values: every returned sigma is at most the true sigma_1 (about sqrt(m/12) + sqrt(n/12) here).
-      const sigma1 = svd(a, { vectors: false }).s[0]!;
+      const sigma1 = svd(a, { vectors: false }).s[0];
       for (const x of rec.s) expect(x).toBeLessThanOrEqual(1.05 * sigma1);
     }
   });
@@ -104,8 +104,12 @@ describe('class 4: no result further from A than the zero matrix', () => {
     const c = svd(f.c);
     const r = rank, u = zeros(m, r), v = zeros(n, r);
     // U = Q U_C, V = P V_C, truncated to r.
-    for (let i = 0; i < m; i++) for (let j = 0; j < r; j++) { let x = 0; for (let t = 0; t < f.c.rows; t++) x += f.q!.data[i * f.c.rows + t]! * c.u.data[t * c.u.stride + j]!; u.data[i * r + j] = x; }
-    for (let i = 0; i < n; i++) for (let j = 0; j < r; j++) { let x = 0; for (let t = 0; t < f.c.cols; t++) x += f.p.data[i * f.p.stride + t]! * c.v.data[t * c.v.stride + j]!; v.data[i * r + j] = x; }
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < r; j++) { let x = 0; for (let t = 0; t < f.c.rows; t++) x += f.q!.data[i * f.c.rows + t] * c.u.data[t * c.u.stride + j]; u.data[i * r + j] = x; }
+    }
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < r; j++) { let x = 0; for (let t = 0; t < f.c.cols; t++) x += f.p.data[i * f.p.stride + t] * c.v.data[t * c.v.stride + j]; v.data[i * r + j] = x; }
+    }
     expect(trueError(a, u, c.s.slice(0, r), v) / normA).toBeGreaterThan(1);
   });
 });
@@ -124,7 +128,7 @@ describe('class 5: a record that cannot produce U says so', () => {
       const whole = createSketch({ cols: n, rank: 4, seed: 1, method });
       updateRows(whole, a, 0);
       const ref = reconstruct(whole);
-      for (let j = 0; j < 4; j++) expect(Math.abs(rec.s[j]! - ref.s[j]!) / ref.s[0]!).toBeLessThan(1e-10);
+      for (let j = 0; j < 4; j++) expect(Math.abs(rec.s[j] - ref.s[j]) / ref.s[0]).toBeLessThan(1e-10);
     }
   });
 
@@ -137,7 +141,7 @@ describe('class 5: a record that cannot produce U says so', () => {
     updateRows(resumed, { ...a, rows: 200, offset: 400 * n }, 400);
     const rec = reconstruct(resumed);
     expect(rec.uMissing).toBeUndefined();
-    expect(trueError(a, rec.u!, rec.s, rec.v) / svd(a, { vectors: false }).s[0]!).toBeLessThan(1e-9);
+    expect(trueError(a, rec.u!, rec.s, rec.v) / svd(a, { vectors: false }).s[0]).toBeLessThan(1e-9);
   });
 });
 
@@ -152,10 +156,10 @@ describe('class 7: one sign convention for every method', () => {
     const check = (v: Matrix64, who: string) => {
       for (let j = 0; j < rank; j++) {
         let best = 0, val = 0;
-        for (let i = 0; i < v.rows; i++) { const x = v.data[i * v.stride + j]!; if (Math.abs(x) > best) { best = Math.abs(x); val = x; } }
+        for (let i = 0; i < v.rows; i++) { const x = v.data[i * v.stride + j]; if (Math.abs(x) > best) { best = Math.abs(x); val = x; } }
         expect(val, `${who} column ${j}`).toBeGreaterThan(0);
         let d = 0;
-        for (let i = 0; i < v.rows; i++) d = Math.max(d, Math.abs(v.data[i * v.stride + j]! - exact.v.data[i * rank + j]!));
+        for (let i = 0; i < v.rows; i++) d = Math.max(d, Math.abs(v.data[i * v.stride + j] - exact.v.data[i * rank + j]));
         expect(d, `${who} column ${j} agrees with the exact SVD`).toBeLessThan(0.05);
       }
     };
@@ -172,9 +176,9 @@ describe('class 7: one sign convention for every method', () => {
 
   it('negative control: the check sees a flipped column', () => {
     const v = exactTruncatedSvd(a, rank).v;
-    for (let i = 0; i < v.rows; i++) v.data[i * rank + 1] = -v.data[i * rank + 1]!;
+    for (let i = 0; i < v.rows; i++) v.data[i * rank + 1] = -v.data[i * rank + 1];
     let best = 0, val = 0;
-    for (let i = 0; i < v.rows; i++) { const x = v.data[i * rank + 1]!; if (Math.abs(x) > best) { best = Math.abs(x); val = x; } }
+    for (let i = 0; i < v.rows; i++) { const x = v.data[i * rank + 1]; if (Math.abs(x) > best) { best = Math.abs(x); val = x; } }
     expect(val).toBeLessThan(0);
   });
 });
@@ -194,7 +198,7 @@ describe('class 6: extreme magnitudes are computed right or refused', () => {
   const methods: SketchMethod[] = ['three-sketch', 'two-sketch', 'fd', 'rsvd'];
   const answer = (method: SketchMethod, e: number): Float64Array | Error => {
     const a = zeros(m, n);
-    for (let t = 0; t < m * n; t++) a.data[t] = base.data[t]! * 2 ** e;
+    for (let t = 0; t < m * n; t++) a.data[t] = base.data[t] * 2 ** e;
     try {
       const st = createSketch({ method, cols: n, rank: 3, seed: 1 });
       updateRows(st, a, 0);
@@ -212,7 +216,7 @@ describe('class 6: extreme magnitudes are computed right or refused', () => {
           continue;
         }
         expect(got.length, `${method} 2^${e}`).toBe(3);
-        for (let j = 0; j < 3; j++) expect(Math.abs(got[j]! / exact[j]! - 1), `${method} 2^${e} sigma_${j + 1}`).toBeLessThan(0.02);
+        for (let j = 0; j < 3; j++) expect(Math.abs(got[j] / exact[j] - 1), `${method} 2^${e} sigma_${j + 1}`).toBeLessThan(0.02);
         right.push(`${method}@${e}`);
       }
     }
@@ -223,7 +227,7 @@ describe('class 6: extreme magnitudes are computed right or refused', () => {
   });
   it('negative control: the 2% check sees singular values off by the 0.25 FD returned at 2^-700 before', () => {
     const wrong = exact.map((x) => 0.25 * x);
-    expect(Math.abs(wrong[0]! / exact[0]! - 1)).toBeGreaterThan(0.02);
+    expect(Math.abs(wrong[0] / exact[0] - 1)).toBeGreaterThan(0.02);
   });
   it('the zero matrix: no triplet, and a note that says it is the zero matrix', () => {
     for (const method of methods) {

@@ -73,7 +73,7 @@ export function absorbChunk(ws: Workspace, seed: number, purpose: 'upsilon' | 'p
     if (coDim > 0) fam.fillDense(seed, purpose, coDim, i0, b, g, 0, cq1);
     if (q > 0) gaussian.fillDense(seed, 'theta', q, i0, b, g, coDim, cq1);
     if (s > 0) fam.fillDense(seed, 'phi', s, i0, b, ws.phi, 0, s);
-    if (ones) for (let t = 0; t < b; t++) for (let c = 0; c < k; c++) ones[c] += g[t * cq1 + c]!;
+    if (ones) for (let t = 0; t < b; t++) for (let c = 0; c < k; c++) ones[c] += g[t * cq1 + c];
     // [Y | T] (b x (k + s)) from the packed [Omega^T | Psi^T] panel.
     gemmPacked(false, b, 1, ws.a, 0, n, ws.panel!, 0, ws.yt, 0, ks);
     if (f32) widen(b, k, ws.yt, 0, ks, 1, ws.ys, 0, k1);
@@ -136,5 +136,5 @@ function buildLists(ws: Workspace, seed: number, purpose: 'upsilon' | 'psi', b: 
   if (s > 0) csrFromItems(b, zs, s, ws.pIdx, 0, ws.pVal, 0, l2.ptr, 0, l2.idx, l2.val, ws.cursor);
   // Theta's dense lists (for the small products [L; Theta][Y 1]): the (b x q) rows transposed.
   if (q > 0) transpose(b, q, ws.thetaG, 0, q + 1, l1.val, d0, b);
-  if (ones) { const uv = ws.uVal, ui = ws.uIdx; for (let p = 0; p < d0; p++) ones[ui[p]!] += uv[p]!; }
+  if (ones) { const uv = ws.uVal, ui = ws.uIdx; for (let p = 0; p < d0; p++) ones[ui[p]] += uv[p]; }
 }

@@ -166,11 +166,11 @@ export function createWorkspace(sh: EngineShape, omega: KeptMap, psi: KeptMap | 
   const off = base < 0 ? 0 : base;
   const f32 = sh.dtype === 'float32';
   const view = (name: string, len: number): Float => {
-    if (o[name]! < 0) return f32 ? new Float32Array(0) : new Float64Array(0);
-    return f32 ? new Float32Array(buf, off + o[name]!, len) : new Float64Array(buf, off + o[name]!, len);
+    if (o[name] < 0) return f32 ? new Float32Array(0) : new Float64Array(0);
+    return f32 ? new Float32Array(buf, off + o[name], len) : new Float64Array(buf, off + o[name], len);
   };
-  const v64 = (name: string, len: number) => (o[name]! < 0 ? new Float64Array(0) : new Float64Array(buf, off + o[name]!, len));
-  const i32 = (name: string, len: number) => (o[name]! < 0 ? new Int32Array(0) : new Int32Array(buf, off + o[name]!, len));
+  const v64 = (name: string, len: number) => (o[name] < 0 ? new Float64Array(0) : new Float64Array(buf, off + o[name], len));
+  const i32 = (name: string, len: number) => (o[name] < 0 ? new Int32Array(0) : new Int32Array(buf, off + o[name], len));
   const { n, chunk: c, k, s, coDim, left, q } = sh;
   const k1 = k + 1, cq1 = coDim + q + 1;
   const fam = testMatrixFamily(sh.family);

@@ -57,7 +57,7 @@ export const fd: MethodModule<FdState> = {
       const cb = Math.min(c, block.rows - t0);
       let data: Float = block.data, off = block.offset + t0 * block.stride, ld = block.stride;
       if (!(data instanceof Float64Array)) {
-        for (let t = 0; t < cb; t++) for (let j = 0; j < n; j++) a64[t * n + j] = data[off + t * ld + j]!;
+        for (let t = 0; t < cb; t++) for (let j = 0; j < n; j++) a64[t * n + j] = data[off + t * ld + j];
         data = a64; off = 0; ld = n;
       }
       absorb(st, data as Float64Array, off, ld, cb, rowStart + t0);
@@ -71,18 +71,18 @@ export const fd: MethodModule<FdState> = {
   },
   extraArrays: (st) => [st.coRange],
   extraScalars: (st) => [st.fdRows],
-  setExtraScalars(st, x) { st.fdRows = x[0]!; },
+  setExtraScalars(st, x) { st.fdRows = x[0]; },
   reconstruct(st, opts) {
     const want = opts.rank ?? st.rank;
     const n = st.cols, q = st.sizes.q, rows = st.fdRows;
     const sv = svd(rows > 0 ? { rows, cols: n, data: st.coRange, offset: 0, stride: n } : zeros(1, n));
     let r = Math.min(want, sv.s.length);
-    while (r > 0 && !(sv.s[r - 1]! > 0)) r--;
+    while (r > 0 && !(sv.s[r - 1] > 0)) r--;
     const s = sv.s.slice(0, r);
     const v = zeros(n, r);
-    for (let i = 0; i < n; i++) for (let j = 0; j < r; j++) v.data[i * r + j] = sv.v.data[i * sv.v.stride + j]!;
+    for (let i = 0; i < n; i++) for (let j = 0; j < r; j++) v.data[i * r + j] = sv.v.data[i * sv.v.stride + j];
     const uRight = zeros(n, r);
-    for (let i = 0; i < n; i++) for (let j = 0; j < r; j++) uRight.data[i * r + j] = v.data[i * r + j]! / s[j]!;
+    for (let i = 0; i < n; i++) for (let j = 0; j < r; j++) uRight.data[i * r + j] = v.data[i * r + j] / s[j];
     // Theta U = Theta A V S^{-1} = S_err V S^{-1} (q x r): the U a second pass would give.
     const thetaU = zeros(q, r);
     if (q > 0 && r > 0) gemm(false, false, q, r, n, 1, st.errorSketch, 0, n, uRight.data, 0, r, 0, thetaU.data, 0, r);
@@ -103,7 +103,7 @@ function absorb(st: FdState, a: Float64Array, off: number, lda: number, b: numbe
   for (let t = 0; t < b; t++) {
     if (st.fdRows === 2 * l) shrink(st);
     const ao = off + t * lda, bo = st.fdRows * n;
-    for (let j = 0; j < n; j++) { const x = a[ao + j]!; buf[bo + j] = x; st.colSums[j] += x; }
+    for (let j = 0; j < n; j++) { const x = a[ao + j]; buf[bo + j] = x; st.colSums[j] += x; }
     st.fdRows++;
   }
 }
@@ -114,15 +114,15 @@ function shrink(st: FdState): void {
   if (rows === 0) return;
   const { s, v } = svd({ rows, cols: n, data: buf, offset: 0, stride: n });
   const p = s.length;
-  const cut = p > l ? s[l]! : 0; // sigma_{l+1} (0-based index l): rows beyond l vanish
+  const cut = p > l ? s[l] : 0; // sigma_{l+1} (0-based index l): rows beyond l vanish
   buf.fill(0);
   let kept = 0;
   for (let j = 0; j < Math.min(p, l); j++) {
     // sqrt(s_j^2 - cut^2) without squaring s_j (no overflow near 1e308, no underflow near 1e-160).
-    const ratio = s[j]! > 0 ? cut / s[j]! : 1;
-    const sj = s[j]! * Math.sqrt(Math.max(1 - ratio * ratio, 0));
+    const ratio = s[j] > 0 ? cut / s[j] : 1;
+    const sj = s[j] * Math.sqrt(Math.max(1 - ratio * ratio, 0));
     if (sj === 0) break;
-    for (let c = 0; c < n; c++) buf[kept * n + c] = sj * v.data[v.offset + c * v.stride + j]!;
+    for (let c = 0; c < n; c++) buf[kept * n + c] = sj * v.data[v.offset + c * v.stride + j];
     kept++;
   }
   st.fdRows = kept;
@@ -134,7 +134,7 @@ function insertRows(st: FdState, a: Float64Array, off: number, lda: number, b: n
   for (let t = 0; t < b; t++) {
     if (st.fdRows === 2 * l) shrink(st);
     const ao = off + t * lda, bo = st.fdRows * n;
-    for (let j = 0; j < n; j++) buf[bo + j] = a[ao + j]!;
+    for (let j = 0; j < n; j++) buf[bo + j] = a[ao + j];
     st.fdRows++;
   }
 }

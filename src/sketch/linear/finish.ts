@@ -36,8 +36,8 @@ export function finishLinear(
     if (keep < r) {
       notes.push(
         `rank ${r} could not be resolved by this ${st.method}: the error sketch does not show it closer to A than the zero matrix ` +
-        `(estimated error ${errs[r]!.toPrecision(4)}, estimated ||A||_F ${errs[0]!.toPrecision(4)}), and its singular values would be inflated; ` +
-        `returning rank ${keep}, estimated error ${errs[keep]!.toPrecision(4)}. ` +
+        `(estimated error ${errs[r].toPrecision(4)}, estimated ||A||_F ${errs[0].toPrecision(4)}), and its singular values would be inflated; ` +
+        `returning rank ${keep}, estimated error ${errs[keep].toPrecision(4)}. ` +
         'A larger sketch, more passes (--passes) or the one-pass Gram RSVD (--method rsvd) resolve more.');
       r = keep;
       s = s.slice(0, r);
@@ -49,7 +49,7 @@ export function finishLinear(
   const gu = zeros(k + 1, r);
   if (r > 0) gemm(false, false, k + 1, r, rho, 1, basis.g.data, 0, rho, sv.u.data, 0, sv.u.stride, 0, gu.data, 0, r);
   const uRight = zeros(k, r);
-  for (let i = 0; i < k; i++) for (let j = 0; j < r; j++) uRight.data[i * r + j] = st.rangeScale * gu.data[i * r + j]!;
+  for (let i = 0; i < k; i++) for (let j = 0; j < r; j++) uRight.data[i * r + j] = st.rangeScale * gu.data[i * r + j];
   const uShift = gu.data.slice(k * r, k * r + r);
   const out: Reconstruction = { s, v, uRight, uShift, uFrom: 'spill', thetaU, mean: basis.mean, signs: 'v', notes };
   const sp = opts.spill ?? st.spill;
@@ -76,8 +76,8 @@ export function centeredErrorSketch(st: LinearState, mean: Float64Array | undefi
   if (!mean) return st.errorSketch;
   const out = Float64Array.from(st.errorSketch);
   for (let i = 0; i < q; i++) {
-    const t1 = st.errorRange[i * k1 + k]!;
-    for (let j = 0; j < n; j++) out[i * n + j] -= t1 * mean[j]!;
+    const t1 = st.errorRange[i * k1 + k];
+    for (let j = 0; j < n; j++) out[i * n + j] -= t1 * mean[j];
   }
   return out;
 }
@@ -102,7 +102,7 @@ export function flipColumns(out: Reconstruction, flip: readonly boolean[]): void
 function leading(a: Matrix64, r: number): Matrix64 {
   if (a.cols === r) return a;
   const out = zeros(a.rows, r);
-  for (let i = 0; i < a.rows; i++) for (let j = 0; j < r; j++) out.data[i * r + j] = a.data[a.offset + i * a.stride + j]!;
+  for (let i = 0; i < a.rows; i++) for (let j = 0; j < r; j++) out.data[i * r + j] = a.data[a.offset + i * a.stride + j];
   return out;
 }
 
@@ -110,7 +110,7 @@ function leading(a: Matrix64, r: number): Matrix64 {
 export function formFromSpill(sp: RangeSpill, rows: number, right: Matrix64, shift: Float64Array): Matrix64 {
   const r = right.cols;
   const u = zeros(rows, r);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < r; j++) u.data[i * r + j] = shift[j]!;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < r; j++) u.data[i * r + j] = shift[j];
   sp.forEachBlock!((r0, y) => {
     const b = Math.min(y.rows, rows - r0);
     if (b <= 0) return;
@@ -125,7 +125,7 @@ export function lowRankFactorsOf(
 ): LowRankFactors {
   const k = st.sizes.k, rho = basis.rho;
   const qRight = zeros(k, rho);
-  for (let i = 0; i < k; i++) for (let j = 0; j < rho; j++) qRight.data[i * rho + j] = st.rangeScale * basis.g.data[i * rho + j]!;
+  for (let i = 0; i < k; i++) for (let j = 0; j < rho; j++) qRight.data[i * rho + j] = st.rangeScale * basis.g.data[i * rho + j];
   const qShift = basis.g.data.slice(k * rho, k * rho + rho);
   const out: LowRankFactors = { qRight, qShift, c, p, thetaQ, mean: basis.mean };
   const sp = opts.spill ?? st.spill;

@@ -119,7 +119,7 @@ export function updateLinearRows(st: LinearState, block: Matrix, rowStart: numbe
 function flush(st: LinearState, ws: Workspace): void {
   st.rangeR.set(ws.tsqr.r.data);
   const end = accOffsets(ws).end, acc = ws.acc, sums = st.sums;
-  for (let x = 0; x < end; x++) sums[x] += acc[x]!;
+  for (let x = 0; x < end; x++) sums[x] += acc[x];
   acc.fill(0, 0, end);
 }
 
@@ -129,7 +129,7 @@ function loadChunk(ws: Workspace, block: Matrix, t0: number, cb: number): void {
   const so = offset + t0 * stride;
   if ((data instanceof Float32Array) === (ws.a instanceof Float32Array)) copyRows(cb, n, data, so, stride, ws.a, 0, n);
   else if (ws.a instanceof Float64Array) widen(cb, n, data, so, stride, 1, ws.a, 0, n);
-  else for (let t = 0; t < cb; t++) for (let j = 0; j < n; j++) ws.a[t * n + j] = data[so + t * stride + j]!;
+  else for (let t = 0; t < cb; t++) for (let j = 0; j < n; j++) ws.a[t * n + j] = data[so + t * stride + j];
 }
 
 /**
@@ -148,19 +148,19 @@ function loadAllChunks(st: LinearState, ws: Workspace, block: Matrix, rowStart: 
     loadChunk(ws, block, t0, cb);
     one.fill(0);
     sumSquares(cb * n, ws.a, 0, one);
-    if (!Number.isFinite(one[0]! + one[1]! + one[2]!)) throw nonFiniteError(block, rowStart, t0, cb, ws.a);
-    all[0] += one[0]!; all[1] += one[1]!; all[2] += one[2]!;
+    if (!Number.isFinite(one[0] + one[1] + one[2])) throw nonFiniteError(block, rowStart, t0, cb, ws.a);
+    all[0] += one[0]; all[1] += one[1]; all[2] += one[2];
   }
   // Any |value| above 2^e puts its square above 2^2e in the medium sum, or in the big one (Blue's
   // split is at 2^486); only then is the block scanned for the exact largest value.
   const e = magnitudeExponent(st.method, st.dtype);
-  if (all[2]! > 0 || all[1]! >= 2 ** (2 * e)) {
+  if (all[2] > 0 || all[1] >= 2 ** (2 * e)) {
     let big = 0;
     for (let t = 0; t < b; t++) big = Math.max(big, maxMagnitude(block.data, block.offset + t * block.stride, n));
     checkBlockMagnitude(st.method, st.dtype, big, `rows ${rowStart}..${rowStart + b - 1}`);
   }
   const o = accOffsets(ws).ss, acc = ws.acc;
-  acc[o] += all[0]!; acc[o + 1] += all[1]!; acc[o + 2] += all[2]!;
+  acc[o] += all[0]; acc[o + 1] += all[1]; acc[o + 2] += all[2];
   return true;
 }
 
@@ -169,9 +169,9 @@ function nonFiniteError(block: Matrix, rowStart: number, t0: number, cb: number,
   const { data, offset, stride, cols: n } = block;
   for (let t = t0; t < t0 + cb; t++) {
     for (let j = 0; j < n; j++) {
-      const x = data[offset + t * stride + j]!;
+      const x = data[offset + t * stride + j];
       if (!Number.isFinite(x)) return new NonFiniteError(`row ${rowStart + t}: value at column ${j} is ${x}`);
-      if (!Number.isFinite(a[(t - t0) * n + j]!)) {
+      if (!Number.isFinite(a[(t - t0) * n + j])) {
         return new ArgumentError(`row ${rowStart + t}: value at column ${j} is ${x}, outside the float32 range of this sketch (dtype 'float32'); use dtype 'float64'`);
       }
     }

@@ -41,21 +41,21 @@ export function rangeBasis(st: LinearState, spill: RangeSpill | undefined, relTo
   if (st.center) {
     const m = coveredCount(st.covered);
     mean = new Float64Array(n);
-    if (m > 0) for (let j = 0; j < n; j++) mean[j] = st.colSums[j]! / m;
+    if (m > 0) for (let j = 0; j < n; j++) mean[j] = st.colSums[j] / m;
     keptTimes(st.omega, mean, cvec);
   }
   const r1 = st.rangeRValid ? st.rangeR : rebuildR(st, spill);
   const re = zeros(k1, k);
-  for (let i = 0; i < k1; i++) for (let j = 0; j < k; j++) re.data[i * k + j] = r1[i * k1 + j]! - cvec[j]! * r1[i * k1 + k]!;
+  for (let i = 0; i < k1; i++) for (let j = 0; j < k; j++) re.data[i * k + j] = r1[i * k1 + j] - cvec[j] * r1[i * k1 + k];
   const sr = svd(re);
   const tol = (sr.s[0] ?? 0) * relTol;
   let rho = 0;
-  while (rho < sr.s.length && sr.s[rho]! > tol) rho++;
+  while (rho < sr.s.length && sr.s[rho] > tol) rho++;
   const g = zeros(k1, rho), mm = zeros(k, rho);
-  for (let i = 0; i < k; i++) for (let j = 0; j < rho; j++) g.data[i * rho + j] = mm.data[i * rho + j] = sr.v.data[i * sr.v.stride + j]! / sr.s[j]!;
+  for (let i = 0; i < k; i++) for (let j = 0; j < rho; j++) g.data[i * rho + j] = mm.data[i * rho + j] = sr.v.data[i * sr.v.stride + j] / sr.s[j];
   for (let j = 0; j < rho; j++) {
     let t = 0;
-    for (let i = 0; i < k; i++) t += cvec[i]! * g.data[i * rho + j]!;
+    for (let i = 0; i < k; i++) t += cvec[i] * g.data[i * rho + j];
     g.data[k * rho + j] = -t;
   }
   return { g, rho, mean, c: cvec, m: mm };
@@ -82,14 +82,14 @@ function rebuildR(st: LinearState, spill: RangeSpill | undefined): Float64Array 
   sp.forEachBlock((_r0, y) => {
     for (let t0 = 0; t0 < y.rows; t0 += c) {
       const b = Math.min(c, y.rows - t0);
-      for (let i = 0; i < k1; i++) for (let j = 0; j < k1; j++) stack[i * k1 + j] = j >= i ? r[i * k1 + j]! : 0;
+      for (let i = 0; i < k1; i++) for (let j = 0; j < k1; j++) stack[i * k1 + j] = j >= i ? r[i * k1 + j] : 0;
       for (let t = 0; t < b; t++) {
         const o = (k1 + t) * k1, so = y.offset + (t0 + t) * y.stride;
-        for (let j = 0; j < k; j++) stack[o + j] = sc * y.data[so + j]!;
+        for (let j = 0; j < k; j++) stack[o + j] = sc * y.data[so + j];
         stack[o + k] = 0;
       }
       householderStackR(stack, k1, b);
-      for (let i = 0; i < k1; i++) for (let j = i; j < k1; j++) r[i * k1 + j] = stack[i * k1 + j]!;
+      for (let i = 0; i < k1; i++) for (let j = i; j < k1; j++) r[i * k1 + j] = stack[i * k1 + j];
     }
   });
   return r;

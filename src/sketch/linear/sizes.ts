@@ -13,7 +13,7 @@ export const linearExtras = {
   extraArrays: (st: LinearState): Float64Array[] => [st.rangeR],
   extraScalars: (st: LinearState): number[] => [st.rangeScale, st.rangeRValid ? 1 : 0],
   setExtraScalars(st: LinearState, x: readonly number[]): void {
-    st.rangeScale = x[0]!;
+    st.rangeScale = x[0];
     st.rangeRValid = x[1] === 1;
   },
 };

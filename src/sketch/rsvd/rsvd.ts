@@ -92,14 +92,14 @@ function factors(st: RsvdState, spill: RangeSpill | undefined) {
   if (mean) {
     // g = Y^T 1 = (R^T R)[0:k, k] (R of [Y 1]).
     const r = st.rangeR, g = new Float64Array(k);
-    for (let j = 0; j < k; j++) { let t = 0; for (let i = 0; i <= j; i++) t += r[i * k1 + j]! * r[i * k1 + k]!; g[j] = t; }
-    for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) hc[i * k + j] -= mean[i]! * g[j]!;
+    for (let j = 0; j < k; j++) { let t = 0; for (let i = 0; i <= j; i++) t += r[i * k1 + j] * r[i * k1 + k]; g[j] = t; }
+    for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) hc[i * k + j] -= mean[i] * g[j];
   }
   // B^T = (H - mu g^T) M (n x rho).
   const bt = zeros(n, rho);
   gemm(false, false, n, rho, k, 1, hc, 0, k, basis.m.data, 0, rho, 0, bt.data, 0, rho);
   const { q: p, r: rb } = householderQr(bt);
   const kappa = p.cols, c = zeros(rho, kappa);
-  for (let i = 0; i < rho; i++) for (let j = 0; j < kappa; j++) c.data[i * kappa + j] = rb.data[j * rho + i]!;
+  for (let i = 0; i < rho; i++) for (let j = 0; j < kappa; j++) c.data[i * kappa + j] = rb.data[j * rho + i];
   return { basis, c, p, thetaQ };
 }

@@ -80,8 +80,8 @@ function coreFactors(st: ThreeSketchState, spill: RangeSpill | undefined): CoreF
   // X_c^T (n x k), P = qr(X_c^T).
   const xt = zeros(n, k);
   for (let i = 0; i < k; i++) {
-    const w = mean ? st.coRangeOnes[i]! : 0;
-    for (let j = 0; j < n; j++) xt.data[j * k + i] = st.coRange[i * n + j]! - (mean ? w * mean[j]! : 0);
+    const w = mean ? st.coRangeOnes[i] : 0;
+    for (let j = 0; j < n; j++) xt.data[j * k + i] = st.coRange[i * n + j] - (mean ? w * mean[j] : 0);
   }
   const p = householderQr(xt).q;
   const kappa = p.cols;
@@ -94,8 +94,8 @@ function coreFactors(st: ThreeSketchState, spill: RangeSpill | undefined): CoreF
   if (mean) {
     const psiMu = keptTimes(st.psi, mean, new Float64Array(s));
     for (let i = 0; i < s; i++) {
-      const phi1 = st.coreRange[i * k1 + k]!;
-      for (let j = 0; j < s; j++) zc.data[i * s + j] -= phi1 * psiMu[j]!;
+      const phi1 = st.coreRange[i * k1 + k];
+      for (let j = 0; j < s; j++) zc.data[i * s + j] -= phi1 * psiMu[j];
     }
   }
   // C = T1^{-1} (U1^T Z_c U2) T2^{-T}.

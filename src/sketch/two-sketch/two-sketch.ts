@@ -66,8 +66,8 @@ function coreFactors(st: TwoSketchState, spill: RangeSpill | undefined) {
   wc.data.set(st.coRange);
   if (mean) {
     for (let i = 0; i < l; i++) {
-      const w = st.coreRange[i * k1 + k]!;
-      for (let j = 0; j < n; j++) wc.data[i * n + j] -= w * mean[j]!;
+      const w = st.coreRange[i * k1 + k];
+      for (let j = 0; j < n; j++) wc.data[i * n + j] -= w * mean[j];
     }
   }
   const { q: u1, r: t1 } = householderQr(psiQ);
@@ -79,10 +79,10 @@ function coreFactors(st: TwoSketchState, spill: RangeSpill | undefined) {
   gemm(true, false, rho, n, l, 1, u1.data, 0, rho, wc.data, 0, n, 0, xr.data, 0, n);
   solveTriangular(t1, xr, { upper: true, side: 'left' });
   const xrt = zeros(n, rho);
-  for (let i = 0; i < rho; i++) for (let j = 0; j < n; j++) xrt.data[j * rho + i] = xr.data[i * n + j]!;
+  for (let i = 0; i < rho; i++) for (let j = 0; j < n; j++) xrt.data[j * rho + i] = xr.data[i * n + j];
   const { q: p, r: rx } = householderQr(xrt);
   const kappa = p.cols;
   const c = zeros(rho, kappa);
-  for (let i = 0; i < rho; i++) for (let j = 0; j < kappa; j++) c.data[i * kappa + j] = rx.data[j * rho + i]!;
+  for (let i = 0; i < rho; i++) for (let j = 0; j < kappa; j++) c.data[i * kappa + j] = rx.data[j * rho + i];
   return { basis, c, p, thetaQ };
 }

@@ -37,19 +37,19 @@ export function planShards(inputs: readonly ShardInput[], shards: number): Shard
   for (let extra = n - live.length; extra > 0; extra--) {
     let best = -1;
     for (let i = 0; i < live.length; i++) {
-      if (per[i]! >= cap[i]!) continue;
-      if (best < 0 || live[i]!.rows / per[i]! > live[best]!.rows / per[best]!) best = i;
+      if (per[i] >= cap[i]) continue;
+      if (best < 0 || live[i].rows / per[i] > live[best].rows / per[best]) best = i;
     }
     if (best < 0) break;
-    per[best]!++;
+    per[best]++;
   }
   const out: ShardSpec[] = [];
   let offset = 0;
   for (const f of inputs) {
     const i = live.indexOf(f);
     if (i >= 0) {
-      const cuts = cutRows(f, per[i]!);
-      for (let j = 0; j + 1 < cuts.length; j++) out.push({ index: out.length, input: f.path, rows: [cuts[j]!, cuts[j + 1]!], rowOffset: offset + cuts[j]! });
+      const cuts = cutRows(f, per[i]);
+      for (let j = 0; j + 1 < cuts.length; j++) out.push({ index: out.length, input: f.path, rows: [cuts[j], cuts[j + 1]], rowOffset: offset + cuts[j] });
     }
     offset += f.rows;
   }
@@ -68,9 +68,9 @@ function cutRows(f: ShardInput, k: number): number[] {
     const even = Math.round((j * f.rows) / k);
     let c = even;
     if (f.boundaries.length > 0) {
-      c = f.boundaries.reduce((best, b) => (Math.abs(b - even) < Math.abs(best - even) ? b : best), f.boundaries[0]!);
+      c = f.boundaries.reduce((best, b) => (Math.abs(b - even) < Math.abs(best - even) ? b : best), f.boundaries[0]);
     }
-    if (c > cuts[cuts.length - 1]! && c < f.rows) cuts.push(c);
+    if (c > cuts[cuts.length - 1] && c < f.rows) cuts.push(c);
   }
   cuts.push(f.rows);
   return cuts;

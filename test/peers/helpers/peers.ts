@@ -13,12 +13,12 @@ import { readFactors, type Factors } from '../../helpers/cli-factors.js';
 
 export interface Triplets { u: Matrix; s: ArrayLike<number>; v: Matrix }
 
-const at = (a: Matrix, i: number, j: number): number => a.data[a.offset + i * a.stride + j]!;
+const at = (a: Matrix, i: number, j: number): number => a.data[a.offset + i * a.stride + j];
 
 /** max_i |exact_i - s_i| over the values of `s` (scikit-learn's `assert_almost_equal(s[:k], sa)`). */
 export function sError(s: ArrayLike<number>, exact: ArrayLike<number>): number {
   let e = 0;
-  for (let i = 0; i < s.length; i++) e = Math.max(e, Math.abs(s[i]! - exact[i]!));
+  for (let i = 0; i < s.length; i++) e = Math.max(e, Math.abs(s[i] - exact[i]));
   return e;
 }
 
@@ -28,7 +28,7 @@ export function product(f: Triplets): Matrix64 {
   const out = zeros(m, n);
   for (let i = 0; i < m; i++) {
     for (let t = 0; t < r; t++) {
-      const x = at(f.u, i, t) * f.s[t]!;
+      const x = at(f.u, i, t) * f.s[t];
       if (x === 0) continue;
       for (let j = 0; j < n; j++) out.data[i * n + j] += x * at(f.v, j, t);
     }
@@ -48,7 +48,7 @@ export function maxAbs(a: Matrix, b: Matrix): number {
 export function residual(a: Matrix, f: Triplets): number {
   const p = product(f);
   let t = 0;
-  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) { const d = at(a, i, j) - p.data[i * a.cols + j]!; t += d * d; }
+  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) { const d = at(a, i, j) - p.data[i * a.cols + j]; t += d * d; }
   return Math.sqrt(t);
 }
 
@@ -105,7 +105,7 @@ export async function pool<T>(tasks: (() => Promise<T>)[], limit = 2): Promise<T
     for (;;) {
       const i = next++;
       if (i >= tasks.length) return;
-      out[i] = await tasks[i]!();
+      out[i] = await tasks[i]();
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));

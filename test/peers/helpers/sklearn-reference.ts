@@ -81,7 +81,7 @@ export class Reference {
   /** A matrix the reference wrote, as float64 (row-major). */
   matrix(name: string): Matrix64 {
     const a = readNpy(this.path(name));
-    const rows = a.shape[0]!, cols = a.shape.length > 1 ? a.shape[1]! : 1;
+    const rows = a.shape[0], cols = a.shape.length > 1 ? a.shape[1] : 1;
     return { rows, cols, data: Float64Array.from(a.data), offset: 0, stride: cols };
   }
 
@@ -94,7 +94,7 @@ export class Reference {
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const h = s.length >> 1;
-  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 }
 
 /**
