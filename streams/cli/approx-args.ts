@@ -60,6 +60,8 @@ export interface ApproxOptions {
   idleTimeoutMs: number;
   /** --max-message: cap on one Arrow IPC message (metadata or body); default from the budget and the row width. */
   maxMessageBytes?: number;
+  /** --checkpoint DIR / --resume DIR (checkpoint.ts); `resume` when continuing the checkpoint in DIR. */
+  checkpoint?: { dir: string; resume: boolean; everyRows?: number; everyMs?: number; producerResumes: boolean };
   help: boolean;
 }
 
@@ -115,6 +117,10 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
         demo: { type: 'boolean' },
         threads: { type: 'string' },
         'no-decode-worker': { type: 'boolean' },
+        checkpoint: { type: 'string' },
+        'checkpoint-every': { type: 'string' },
+        resume: { type: 'string' },
+        'producer-resumes': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -178,6 +184,8 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
     if (v.report.length === 0) throw new UsageError('--report expects a file name (FILE.html)');
     opts.report = v.report;
   }
+  const ck = checkpointOptions(v.checkpoint, v.resume, v['checkpoint-every'], v['producer-resumes'] === true);
+  if (ck !== undefined) opts.checkpoint = ck;
   if (v['range-dim'] !== undefined) opts.rangeDim = positiveInt(v['range-dim'], '--range-dim');
   if (v.oversamples !== undefined) opts.oversamples = nonNegativeInt(v.oversamples, '--oversamples', 100_000);
   if (v['core-dim'] !== undefined) opts.coreDim = positiveInt(v['core-dim'], '--core-dim');
@@ -189,7 +197,32 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
 export const VALUE_OPTIONS = new Set([
   'rank', 'passes', 'memory-budget', 'method', 'test-matrix', 'size-rule', 'range-dim', 'oversamples', 'core-dim', 'co-range-dim', 'seed',
   'orientation', 'columns', 'exclude', 'non-finite', 'out', 'format', 'listen', 'threads', 'connect-timeout', 'idle-timeout', 'max-message',
+  'checkpoint', 'checkpoint-every', 'resume',
 ]);
+
+/** Default --checkpoint-every: a minute of work is the most a crash can cost. */
+export const DEFAULT_CHECKPOINT_EVERY_MS = 60_000;
+
+/** --checkpoint DIR | --resume DIR, --checkpoint-every ROWS|DURATION, --producer-resumes. */
+function checkpointOptions(checkpoint: string | undefined, resume: string | undefined, every: string | undefined, producerResumes: boolean): ApproxOptions['checkpoint'] {
+  if (checkpoint !== undefined && resume !== undefined && checkpoint !== resume) {
+    throw new UsageError(`--checkpoint ${checkpoint} and --resume ${resume} name different directories (--resume DIR goes on checkpointing into DIR)`);
+  }
+  const dir = resume ?? checkpoint;
+  if (dir === undefined) {
+    if (every !== undefined) throw new UsageError('--checkpoint-every needs --checkpoint DIR');
+    if (producerResumes) throw new UsageError('--producer-resumes needs --resume DIR');
+    return undefined;
+  }
+  if (dir.length === 0) throw new UsageError(`${resume !== undefined ? '--resume' : '--checkpoint'} expects a directory`);
+  if (producerResumes && resume === undefined) throw new UsageError('--producer-resumes needs --resume DIR');
+  const out: NonNullable<ApproxOptions['checkpoint']> = { dir, resume: resume !== undefined, producerResumes };
+  if (every === undefined) return { ...out, everyMs: DEFAULT_CHECKPOINT_EVERY_MS };
+  if (/^\s*\d+\s*$/.test(every)) return { ...out, everyRows: positiveInt(every, '--checkpoint-every') };
+  const ms = parseDuration(every, '--checkpoint-every');
+  if (ms === 0) throw new UsageError(`--checkpoint-every expects a row count (1000000) or a duration (30s, 5m) above 0, found '${every}'`);
+  return { ...out, everyMs: ms };
+}
 
 /**
  * `--opt -5` would read '-5' as another option ("takes no value", parseArgs): a token after an

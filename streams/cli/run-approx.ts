@@ -3,7 +3,8 @@
  * a column stream), ask the planner (src/plan `planApprox`) what runs, run it, and return the
  * summary (approx-result.ts). Used by the command and by the demo's extra passes.
  */
-import { FormatError, planApprox, SourceError } from '../../src/internals.js';
+import { FormatError, planApprox, SourceError, type ApproxPlan } from '../../src/internals.js';
+import { identityOf, openCheckpoint, type Checkpointer } from './checkpoint.js';
 import { centerRows } from '../center-rows.js';
 import { emptyInputError } from '../wrappers/require-rows.js';
 import { scaleExtremeValues } from '../wrappers/scale-extreme.js';
@@ -29,14 +30,17 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo, report?: Rep
   const t0 = performance.now();
   // The output is checked before a byte of the input is read (a stream read cannot be repeated).
   const output = opts.out !== undefined ? prepareOutputSet(opts.out, opts.format) : undefined;
+  const held: { checkpoint?: Checkpointer } = {};
   try {
-    const result = await runApproxInto(opts, io, t0, output, report);
+    const result = await runApproxInto(opts, io, t0, output, report, held);
     if (output !== undefined) {
       if (opts.format !== 'npy' && result.rows * result.rank > 1 << 20) {
         result.notes.push(`the tall factor was collected in memory for --format ${opts.format} (only .npy output is streamed block by block)`);
       }
       result.output = await output.commit(result);
     }
+    // The outputs are committed: the checkpoint has served (README "Long streams").
+    held.checkpoint?.finished();
     return result;
   } catch (e) {
     output?.abort();
@@ -44,7 +48,8 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo, report?: Rep
   }
 }
 
-async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, output: OutputSet | undefined, report: ReportRecorder | undefined): Promise<ApproxResult> {
+async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, output: OutputSet | undefined, report: ReportRecorder | undefined,
+  held: { checkpoint?: Checkpointer }): Promise<ApproxResult> {
   const input: InputSpec = {
     ...(opts.input !== undefined ? { input: opts.input } : {}),
     ...(opts.listen !== undefined ? { listen: opts.listen } : {}),
@@ -66,7 +71,9 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
   let orientationReason = `--orientation ${opts.orientation}`;
   // An empty input is said to be empty, before the orientation or the rank is decided from its shape.
   if (opened.replayable) refuseEmpty(await opened.info());
-  if (opts.orientation === 'auto') {
+  // A checkpointed run streams rows (a column stream's scans would need positions of their own).
+  if (opts.orientation === 'auto' && opts.checkpoint !== undefined) orientationReason = '--checkpoint reads the input by rows';
+  else if (opts.orientation === 'auto') {
     const auto = autoOrientation(opened.replayable ? await opened.info() : undefined, opened.replayable);
     ({ orientation, reason: orientationReason } = auto);
     if (orientation === 'columns') opened = await openInput(input, { ...sourceOpts, orientation });
@@ -99,9 +106,14 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
   });
   const shown = createProgressMeter(opts.progress && io.stderr.isTTY === true, info.rows, io.stderr);
   const meter = report ? report.wrap(shown) : shown;
+  let checkpoint: Checkpointer | undefined;
+  if (opts.checkpoint !== undefined) {
+    checkpoint = openRunCheckpoint(opts, plan, info, orientation, output !== undefined, (line) => io.stderr.write(`${line}\n`));
+    held.checkpoint = checkpoint;
+  }
   const ctx: RunContext = {
-    opts, source: scaleExtremeValues(source), info, meter, t0, startup: process.uptime() - (performance.now() - t0) / 1000, notes: [],
-    ...(output !== undefined ? { output } : {}), ...(report ? { report } : {}),
+    opts, source: scaleExtremeValues(source, checkpoint?.exponent ?? null), info, meter, t0, startup: process.uptime() - (performance.now() - t0) / 1000, notes: [],
+    ...(output !== undefined ? { output } : {}), ...(report ? { report } : {}), ...(checkpoint !== undefined ? { checkpoint } : {}),
   };
   let result: ApproxResult;
   try {
@@ -124,6 +136,34 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
   return result;
 }
 
+
+/**
+ * `--checkpoint DIR` / `--resume DIR` (checkpoint.ts): one-pass sketches of a row stream, each row
+ * absorbed once; the options that shape the sketch are recorded, and compared on resume.
+ */
+function openRunCheckpoint(opts: ApproxOptions, plan: ApproxPlan, info: SourceInfo, orientation: Orientation, wantFactors: boolean,
+  log: (line: string) => void): Checkpointer {
+  const ck = opts.checkpoint!;
+  const flag = ck.resume ? '--resume' : '--checkpoint';
+  if (plan.kind !== 'sketch') {
+    throw new UsageError(`${flag} works with the one-pass sketches (--passes 1 and --method auto, rsvd, three-sketch, two-sketch or fd); this run plans ${plan.kind === 'exact' ? 'the exact SVD' : 'several passes'}`);
+  }
+  if (orientation === 'columns') throw new UsageError(`${flag} reads the input by rows: drop --orientation columns`);
+  if (opts.nonFinite === 'skip') throw new UsageError(`${flag} needs the input's row numbers: --non-finite skip renumbers rows (use error or zero)`);
+  const { k, s, l, q, chunk, rule } = plan.sizes;
+  const options: Record<string, string> = {
+    '--method': plan.method, '--rank': String(opts.rank), '--seed': String(opts.seed), '--test-matrix': plan.testMatrix,
+    '--center': String(opts.center), '--non-finite': opts.nonFinite, '--memory-budget': String(opts.memoryBudget), '--size-rule': opts.sizeRule,
+    '--oversamples': String(opts.oversamples ?? ''), '--range-dim': String(opts.rangeDim ?? ''), '--core-dim': String(opts.coreDim ?? ''),
+    '--co-range-dim': String(opts.coRangeDim ?? ''), '--columns': (opts.columns ?? []).join(','), '--exclude': (opts.exclude ?? []).join(','),
+    '--out': wantFactors ? 'given (U is spilled)' : 'not given', 'sketch sizes': `k=${k} s=${s} l=${l} q=${q} chunk=${chunk} ${rule}`,
+  };
+  const settings = {
+    dir: ck.dir, resume: ck.resume, producerResumes: ck.producerResumes,
+    ...(ck.everyRows !== undefined ? { everyRows: ck.everyRows } : {}), ...(ck.everyMs !== undefined ? { everyMs: ck.everyMs } : {}),
+  };
+  return openCheckpoint(settings, { identity: identityOf(opts.input, info), options, grid: chunk }, log);
+}
 
 /** An input with no rows or no columns is refused as such (not as a rank larger than its shape). */
 function refuseEmpty(info: SourceInfo): void {

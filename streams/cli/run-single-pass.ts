@@ -25,6 +25,7 @@ import { blockMatrix, factorNames, lowRankNote, unscale, type RunContext } from 
 import { tallFlips, type TallBlocks } from './tall-signs.js';
 import { ZERO_MATRIX_NOTE, writeZeroFactors } from './zero-matrix.js';
 import type { RowBlock } from '../types.js';
+import { stallPoint } from '../stall-point.js';
 
 export interface SketchPlan { method: SketchMethod; testMatrix: SketchTestMatrix; sizes: SketchSizes }
 
@@ -33,17 +34,21 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
   const method = plan.method;
   const wantFactors = ctx.output !== undefined;
   // The file spill (Arrow IPC) is loaded only when U is written.
-  const spill: CliRangeSpill | undefined = wantFactors && method !== 'fd' ? (await import('./range-spill.js')).createRangeSpill() : undefined;
+  // With --checkpoint the spill is durable, in the checkpoint's directory (checkpoint.ts).
+  const ck = ctx.checkpoint;
+  const spill: CliRangeSpill | undefined = !wantFactors || method === 'fd' ? undefined
+    : ck !== undefined ? ck.rangeSpill() : (await import('./range-spill.js')).createRangeSpill();
   const discard: RangeSpill = { write: () => undefined };
   const columns = info.orientation === 'columns';
   try {
     // sketchRows validates the options when it is created and folds the blocks synchronously inside
     // `next` (pull backpressure). A column stream was centered row by row upstream (center-rows.ts).
+    // A checkpointed run restores its state and saves it after whole cells of the row grid.
     const sketchOp = sketchRows({
       cols: info.cols, rank: opts.rank, method, testMatrix: plan.testMatrix, seed: opts.seed, dtype: info.dtype,
       sizes: plan.sizes, center: opts.center && !columns,
       ...(method === 'fd' ? {} : { spill: spill ?? discard }),
-    });
+    }, ck?.hooks(spill ?? discard, () => (ctx.source.decided ? ctx.source.exponent : null)));
     // ||A||_F is measured exactly on the way (a scaled sum of squares: no overflow near 1e300, no
     // underflow to 0 near 1e-300, an exact zero only for a zero matrix), so `relative` divides by the
     // true norm, not by the error sketch's estimate, and rsvd's residual is exact. The linear records
@@ -55,7 +60,7 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
     // the fold, synchronous); the rest of the pass is reading and decoding (or waiting for them).
     const tPass = performance.now();
     let inSketch = 0;
-    const state = await lastValueFrom(timed(source.open(), (ms) => { inSketch += ms; }).pipe(
+    const state = await lastValueFrom(timed((ck !== undefined ? ck.source(source) : source).open(), (ms) => { inSketch += ms; }).pipe(
       tap((b) => {
         const n = b.rows * b.cols;
         if (tapNorm) addSquares(f2, b.data, 0, n);
@@ -109,7 +114,11 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
         const writer = createFactorWriter(set, names.tall, m, r);
         try {
           meter.phase(`writing ${names.tall}`);
-          await tall((r0, b) => writer.write(r0, b));
+          let first = true;
+          await tall((r0, b) => {
+            writer.write(r0, b);
+            if (first) { first = false; stallPoint('u-write'); } // tests: a kill while U is written
+          });
           await writer.close();
           output[names.tall] = writer.path;
         } catch (e) {
