@@ -121,7 +121,7 @@ function memorySource(a: Float32Array): MeasuredSource {
   const blockRows = 8192;
   return {
     replayable: true,
-    stats: { blocks: 0, rowsRead: 0, rowsEmitted: 0, rowsSkipped: 0, rowsZeroed: 0, valuesZeroed: 0 },
+    stats: { blocks: 0, rowsRead: 0, rowsEmitted: 0, rowsSkipped: 0, skippedRows: [], rowsZeroed: 0, valuesZeroed: 0 },
     info: async () => ({ rows: ROWS, cols: COLS, dtype: 'float32', layout: 'memory', orientation: 'rows', where: 'memory' }),
     open: () => new Observable<RowBlock>((sub) => {
       for (let r0 = 0; r0 < ROWS && !sub.closed; r0 += blockRows) {

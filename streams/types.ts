@@ -66,6 +66,11 @@ export interface SourceStats {
   rowsEmitted: number;
   /** Rows dropped by `nonFinite: 'skip'`. */
   rowsSkipped: number;
+  /**
+   * Their input row numbers (0-based, counted before any skipping; columns of A for a column
+   * stream), ascending, the first MAX_SKIPPED_RECORDED of them (`rowsSkipped` counts them all).
+   */
+  skippedRows: number[];
   /** Rows in which `nonFinite: 'zero'` replaced at least one value. */
   rowsZeroed: number;
   /** Values replaced by `nonFinite: 'zero'`. */
@@ -77,6 +82,9 @@ export interface MeasuredSource extends BlockSource {
   readonly stats: Readonly<SourceStats>;
 }
 
+/** How many skipped row numbers `SourceStats.skippedRows` keeps (8 bytes each; the count is always exact). */
+export const MAX_SKIPPED_RECORDED = 100_000;
+
 export function emptyStats(): SourceStats {
-  return { blocks: 0, rowsRead: 0, rowsEmitted: 0, rowsSkipped: 0, rowsZeroed: 0, valuesZeroed: 0 };
+  return { blocks: 0, rowsRead: 0, rowsEmitted: 0, rowsSkipped: 0, skippedRows: [], rowsZeroed: 0, valuesZeroed: 0 };
 }

@@ -11,7 +11,7 @@
  */
 import { hasNonFinite } from '../src/internals.js';
 import { NonFiniteError } from '../src/internals.js';
-import type { Orientation, RowBlock } from './types.js';
+import { MAX_SKIPPED_RECORDED, type Orientation, type RowBlock } from './types.js';
 import type { NonFinitePolicy, SourceStats } from './sources/source-options.js';
 
 export interface BlockValidatorOptions {
@@ -19,7 +19,7 @@ export interface BlockValidatorOptions {
   readonly nonFinite: NonFinitePolicy;
   /** Place for messages: a path, `stdin`, `tcp://host:port`. */
   readonly where: string;
-  /** Counters to update (rowsRead, rowsEmitted, rowsSkipped, rowsZeroed, valuesZeroed, blocks). */
+  /** Counters to update (rowsRead, rowsEmitted, rowsSkipped and skippedRows, rowsZeroed, valuesZeroed, blocks). */
   readonly stats: SourceStats;
   /** Wording of messages: a row of A^T is a column of A. Default 'rows'. */
   readonly orientation?: Orientation;
@@ -81,7 +81,10 @@ export function createBlockValidator(opts: BlockValidatorOptions): BlockValidato
             const v = data[o + j]!;
             if (v - v !== 0) { ok = false; break; }
           }
-          if (!ok) continue;
+          if (!ok) {
+            if (stats.skippedRows.length < MAX_SKIPPED_RECORDED) stats.skippedRows.push(inputRow + r);
+            continue;
+          }
           if (kept !== r) data.copyWithin(kept * cols, o, o + cols);
           kept++;
         }

@@ -21,3 +21,5 @@ export type { LinearOperator } from './linear-operator.js';
 export { createSumSquares, addSquares, combine as combineSumSquares, isZeroSum, normOf, residualNorm } from './sum-squares.js';
 export type { SumSquares } from './sum-squares.js';
 export { powerOfTwoExponent, scaleByPowerOfTwo, timesPowerOfTwo, safeNorm } from './safe-scale.js';
+export { explainedVariance } from './explained-variance.js';
+export type { ExplainedVariance } from './explained-variance.js';

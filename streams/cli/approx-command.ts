@@ -62,6 +62,11 @@ function formatSummary(r: ApproxResult): string {
     `error ||A - U S V^T||_F ${r.errorEstimate.kind === 'sketch' ? '~' : '='} ${r.errorEstimate.frobenius.toPrecision(4)} (relative ${r.errorEstimate.relative.toPrecision(3)})`,
     `time ${r.seconds.toFixed(2)} s, peak RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
   ];
+  if (r.explainedVarianceRatio !== undefined) {
+    const ratio = r.explainedVarianceRatio;
+    const total = ratio.reduce((a, b) => a + b, 0);
+    lines.splice(4, 0, `explained variance ratio: ${ratio.slice(0, 10).map((x) => x.toPrecision(4)).join(' ')}${ratio.length > 10 ? ' ...' : ''} (sum ${total.toPrecision(4)})`);
+  }
   if (r.output) lines.push(`wrote ${Object.values(r.output).join(', ')}`);
   return `${lines.join('\n')}\n`;
 }

@@ -26,6 +26,22 @@ export interface ApproxResult {
    * `relative` = frobenius / normA.
    */
   errorEstimate: { frobenius: number; relative: number; normA: number; kind: 'sketch' | 'residual' };
+  /**
+   * --center (PCA), as scikit-learn's PCA names them: explained_variance_ = s_j^2 / (m - 1),
+   * explained_variance_ratio_ = s_j^2 / ||A_c||_F^2 with ||A_c||_F measured exactly in the pass,
+   * and totalVariance = ||A_c||_F^2 / (m - 1) (the sum of the column variances, ddof 1). Absent
+   * without --center or with fewer than 2 rows; a value that overflows float64 is null.
+   */
+  explainedVariance?: (number | null)[];
+  explainedVarianceRatio?: number[];
+  totalVariance?: number | null;
+  /**
+   * --non-finite skip|zero: what was dropped or zeroed in the pass the factors come from.
+   * `skippedRows`: the input row numbers dropped (0-based, numbered before skipping; for a column
+   * stream `skippedColumns`, columns of A), the first 100 000 (`skipped` counts them all; U has a
+   * row for each row that was kept, in order).
+   */
+  nonFinite?: { policy: 'skip' | 'zero'; skipped: number; skippedRows?: number[]; skippedColumns?: number[]; zeroedRows: number; zeroedValues: number };
   seconds: number;
   peakRssBytes: number;
   /**

@@ -6,7 +6,8 @@
  * A tall factor arrives as row blocks (from the spill); for .npy they are streamed straight to disk
  * with `createNpyWriter` and never held whole. Arrow and Parquet factors are written by whole-matrix
  * sinks, so their rows are collected first (the JSON `notes` say so for large outputs).
- * Vectors (S) are written as a 1-D .npy array, or as a one-column table named `s`.
+ * Vectors (S, and the column mean of --center) are written as a 1-D .npy array, or as a one-column
+ * table named `s` (`mean`).
  */
 import type { Matrix, Matrix64 } from '../../src/internals.js';
 import { zeros } from '../../src/internals.js';
@@ -48,7 +49,7 @@ export async function writeFactor(set: OutputSet, name: string, a: Matrix64 | Fl
   const format = set.format;
   if (a instanceof Float64Array) {
     if (format === 'npy') await writeNpy(path, a, [a.length], { set });
-    else await writeWhole(set, path, format, { rows: a.length, cols: 1, data: a, offset: 0, stride: 1 }, name, ['s']);
+    else await writeWhole(set, path, format, { rows: a.length, cols: 1, data: a, offset: 0, stride: 1 }, name, [name === 'S' ? 's' : name]);
   } else if (format === 'npy') {
     await writeNpy(path, a, undefined, { set });
   } else {

@@ -49,10 +49,15 @@ Options
                          small enough to transpose in one scan; by rows otherwise and for stdin/TCP
   --columns a,b,...      the matrix columns of a table, in order (default: every column)
   --exclude a,b,...      table columns to leave out (an id or a label column)
-  --non-finite P         error (default) | skip | zero: rows with NaN, Inf or null values
-  --center               approximate A minus its column mean (PCA), A - 1 mu^T ~ U S V^T
-  --out PREFIX           write PREFIX.U.npy, PREFIX.S.npy, PREFIX.V.npy (A ~ U diag(S) V^T) and
-                         PREFIX.summary.json, committed as one set (a reader never sees a mix);
+  --non-finite P         error (default) | skip | zero: rows with NaN, Inf or null values (skip:
+                         the JSON lists the input row numbers dropped, nonFinite.skippedRows)
+  --center               PCA: approximate A minus its column mean mu, A - 1 mu^T ~ U diag(S) V^T;
+                         writes PREFIX.mean.npy (mu) with --out, and the JSON gets
+                         explainedVariance (S^2 / (m - 1)), explainedVarianceRatio and totalVariance.
+                         New rows X project as (X - mu) V (scikit-learn's PCA.transform)
+  --out PREFIX           write PREFIX.U.npy, PREFIX.S.npy, PREFIX.V.npy (A ~ U diag(S) V^T, or
+                         A - 1 mu^T with --center, plus PREFIX.mean.npy) and PREFIX.summary.json,
+                         committed as one set (a reader never sees a mix);
                          PREFIX ending in / is a directory (DIR/U.npy, ...). Checked before reading
   --format F             npy (default) | arrow | parquet, for --out
   --report FILE.html     write a self-contained page with the plots of the run: singular values,
@@ -72,7 +77,9 @@ Options
   -h, --help             this help
 
 JSON keys: rows, cols, rank, passes, method, testMatrix, sketch, stateBytes, singularValues,
-errorEstimate {frobenius, relative}, seconds, peakRssBytes (and notes, output when written).
+errorEstimate {frobenius, relative, normA, kind}, seconds, peakRssBytes (and notes, output when
+written; explainedVariance, explainedVarianceRatio, totalVariance with --center; nonFinite with
+--non-finite skip|zero).
 `;
 
 export const INSPECT_HELP = `Usage: rangefinder inspect <input> [--columns a,b,...] [--exclude a,b,...] [--orientation rows|columns] [--json]

@@ -1,5 +1,6 @@
 /**
- * The files of one `approx --out PREFIX` run, committed as one set: U, S, V and the summary
+ * The files of one `approx --out PREFIX` run, committed as one set: U, S, V (and the column mean
+ * `mean` with --center) and the summary
  * (`PREFIX.summary.json`: the `--json` object, the set's id and each file's bytes and SHA-256).
  * Every file is written under a temporary name (durable.ts) and none is renamed until all are
  * complete; then `commitSet` renames them together under a lock whose journal a killed run's
@@ -26,7 +27,7 @@ import { UsageError } from './usage-error.js';
 export interface OutputSet extends FileSet {
   readonly prefix: string;
   readonly format: OutFormat;
-  /** The final path of a factor (`U`, `S`, `V`). */
+  /** The final path of a factor (`U`, `S`, `V`, `mean`). */
   pathOf(name: string): string;
   readonly summaryPath: string;
   /** Writes the summary and renames every file of the set into place; returns the final paths by name. */
@@ -64,7 +65,7 @@ export function prepareOutputSet(prefix: string, format: OutFormat): OutputSet {
     prefix, format, pathOf, summaryPath,
     add(temp, final) {
       entries.push({ temp, final });
-      const name = [...['U', 'S', 'V']].find((n) => final === pathOf(n));
+      const name = ['U', 'S', 'V', 'mean'].find((n) => final === pathOf(n));
       if (name !== undefined) names.set(name, final);
     },
     async commit(summary) {

@@ -3,13 +3,14 @@
  * a column stream), ask the planner (src/plan `planApprox`) what runs, run it, and return the
  * summary (approx-result.ts). Used by the command and by the demo's extra passes.
  */
-import { FormatError, planApprox, SourceError, type ApproxPlan } from '../../src/internals.js';
+import { explainedVariance, FormatError, planApprox, SourceError, type ApproxPlan } from '../../src/internals.js';
 import { identityOf, openCheckpoint, type Checkpointer } from './checkpoint.js';
-import { centerRows } from '../center-rows.js';
+import { centerRows, type CenteredSource } from '../center-rows.js';
 import { emptyInputError } from '../wrappers/require-rows.js';
 import { scaleExtremeValues } from '../wrappers/scale-extreme.js';
 import type { ApproxOptions } from './approx-args.js';
 import type { ApproxResult } from './approx-result.js';
+import { writeFactor } from './factor-writer.js';
 import { openInput, type InputSpec } from './open-input.js';
 import { prepareOutputSet, type OutputSet } from './output-set.js';
 import { autoOrientation } from './orientation.js';
@@ -131,9 +132,34 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
   result.reasons = plan.reasons;
   // The counters are of the latest pass, which read the same rows as every other pass.
   const st = source.stats;
-  if (st.rowsSkipped > 0) result.notes.push(`--non-finite skip: ${st.rowsSkipped} rows with NaN, Inf or null were dropped (later rows renumbered)`);
-  if (st.rowsZeroed > 0) result.notes.push(`--non-finite zero: ${st.valuesZeroed} NaN, Inf or null values in ${st.rowsZeroed} rows were set to 0`);
+  const axis = orientation === 'columns' ? 'columns' : 'rows';
+  if (st.rowsSkipped > 0) {
+    const shown = st.skippedRows.slice(0, 10).join(', ') + (st.rowsSkipped > 10 ? ', ...' : '');
+    result.notes.push(`--non-finite skip: ${st.rowsSkipped} ${axis} with NaN, Inf or null were dropped (${axis} ${shown}; all in the JSON's nonFinite.skipped${axis === 'rows' ? 'Rows' : 'Columns'}); later ${axis} renumbered`);
+  }
+  if (st.rowsZeroed > 0) result.notes.push(`--non-finite zero: ${st.valuesZeroed} NaN, Inf or null values in ${st.rowsZeroed} ${axis} were set to 0`);
+  if (opts.nonFinite !== 'error') {
+    result.nonFinite = {
+      policy: opts.nonFinite, skipped: st.rowsSkipped,
+      ...(opts.nonFinite === 'skip' ? { [axis === 'rows' ? 'skippedRows' : 'skippedColumns']: st.skippedRows.slice() } : {}),
+      zeroedRows: st.rowsZeroed, zeroedValues: st.valuesZeroed,
+    };
+    if (st.rowsSkipped > st.skippedRows.length) result.notes.push(`--non-finite skip: only the first ${st.skippedRows.length} of the ${st.rowsSkipped} skipped ${axis} are listed`);
+  }
+  if (opts.center) {
+    Object.assign(result, pcaFields(result));
+    // mu: a column stream was centered upstream (center-rows.ts), a row stream by the runner.
+    const mean = orientation === 'columns' ? (source as CenteredSource).means() : ctx.mean;
+    if (output !== undefined && mean !== undefined) result.output = { ...result.output, mean: await writeFactor(output, 'mean', Float64Array.from(mean)) };
+  }
   return result;
+}
+
+/** scikit-learn's PCA figures from the result's singular values and the measured ||A_c||_F. */
+function pcaFields(r: ApproxResult): Partial<ApproxResult> {
+  if (r.rows < 2) return {};
+  const ev = explainedVariance(r.singularValues, r.errorEstimate.normA, r.rows);
+  return { explainedVariance: ev.variance, explainedVarianceRatio: ev.ratio, totalVariance: ev.total };
 }
 
 

@@ -30,6 +30,11 @@ export interface RunContext {
   report?: ReportRecorder;
   /** With --checkpoint / --resume: the one-pass run's checkpoints (checkpoint.ts). */
   checkpoint?: Checkpointer;
+  /**
+   * --center over rows: the column mean mu (n, in the input's units) the runner subtracted, for
+   * PREFIX.mean (a column stream is centered upstream and its means come from center-rows.ts).
+   */
+  mean?: Float64Array;
 }
 
 /** A row block as a packed Matrix view (no copy). */

@@ -47,6 +47,7 @@ export async function runExact(ctx: RunContext): Promise<ApproxResult> {
     const mu = new Float64Array(n);
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) mu[j] += data[i * n + j]! / m;
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) data[i * n + j] -= mu[j]!;
+    ctx.mean = Float64Array.from(mu, (x) => unscale(ctx, x));
   }
   const f2 = createSumSquares();
   addSquares(f2, data, 0, m * n);

@@ -78,6 +78,8 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
     // ||A||_F of the input (centered with --center: FD has no centering, the planner refuses it; a
     // column stream arrives centered), in the scaled units of the stream.
     const normScaled = tapNorm ? residualNorm(f2, []) : measuredNorm(state)!;
+    // PCA over rows: mu = 1^T A / m, the column sums the record keeps (exact centering, §6).
+    if (opts.center && !columns) ctx.mean = Float64Array.from(state.colSums, (c) => unscale(ctx, c / state.rowsSeen));
     if (normScaled === 0) {
       // A zero matrix (or, centered, a matrix of identical rows): see zero-matrix.ts.
       const r = Math.min(opts.rank, m, info.cols);
