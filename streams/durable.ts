@@ -37,7 +37,6 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { SourceError } from '../src/internals.js';
-import { stallPoint } from './stall-point.js';
 
 export interface Owner {
   readonly pid: number;
@@ -252,83 +251,41 @@ export interface CommitOptions {
  * than `waitMs`.
  */
 export async function commitSet(lock: string, entries: readonly SetEntry[], opts: CommitOptions = {}): Promise<void> {
-  const waitMs = opts.waitMs ?? 60_000;
-  const deadline = Date.now() + waitMs;
-  const journalTemp = writeJournal(lock, entries);
-  try {
-    while (!takeLock(journalTemp, lock)) {
-      if (Date.now() > deadline) throw heldError(lock, entries, waitMs);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    renameUnderLock(lock, entries);
-  } finally {
-    dropJournal(journalTemp);
-  }
-}
-
-/**
- * `commitSet` without waiting, for a caller that cannot yield (a checkpoint taken inside the
- * synchronous fold): the same fsyncs, journal, renames and directory fsync; if another live run
- * holds the lock, a SourceError at once.
- */
-export function commitSetSync(lock: string, entries: readonly SetEntry[]): void {
-  const journalTemp = writeJournal(lock, entries);
-  try {
-    if (!takeLock(journalTemp, lock)) throw heldError(lock, entries, 0);
-    renameUnderLock(lock, entries);
-  } finally {
-    dropJournal(journalTemp);
-  }
-}
-
-/** fsyncs the temporaries and writes the journal next to the lock (registered for cleanup). */
-function writeJournal(lock: string, entries: readonly SetEntry[]): string {
   for (const e of entries) fsyncPath(e.temp);
   const me = selfOwner();
   const journalTemp = tempPathFor(lock);
   writeFileSync(journalTemp, JSON.stringify({ pid: me.pid, start: me.start, entries } satisfies Journal));
-  track(journalTemp, 'file');
+  const untrack = track(journalTemp, 'file');
   fsyncPath(journalTemp);
-  return journalTemp;
-}
-
-function dropJournal(journalTemp: string): void {
-  rmSync(journalTemp, { force: true });
-  untrack(journalTemp);
-}
-
-/** Takes the lock by an atomic link of the journal; false while a live run holds it. */
-function takeLock(journalTemp: string, lock: string): boolean {
-  for (;;) {
-    try {
-      linkSync(journalTemp, lock);
-      return true;
-    } catch (e) {
-      if ((e as { code?: string }).code !== 'EEXIST') throw e;
-      if (!recoverStaleLock(lock)) return false;
+  const deadline = Date.now() + (opts.waitMs ?? 60_000);
+  try {
+    for (;;) {
+      try {
+        linkSync(journalTemp, lock);
+        break;
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'EEXIST') throw e;
+        if (recoverStaleLock(lock)) continue;
+        if (Date.now() > deadline) {
+          const j = readJournal(lock);
+          throw new SourceError(`${entries[0] !== undefined ? dirname(entries[0].final) : lock}: another rangefinder run (pid ${j?.pid ?? '?'}) has been committing to the same output names for ${Math.round((opts.waitMs ?? 60_000) / 1000)} s; its lock is ${lock}`);
+        }
+        await new Promise((r) => setTimeout(r, 25));
+      }
     }
+    // From here to the unlink, synchronous: no signal handler, no other callback runs in between.
+    // The lock is not registered for cleanup: if a rename fails, it stays as the journal that the
+    // next run finishes (recoverStaleLock), so the set is never left half renamed.
+    for (const e of entries) {
+      renameSync(e.temp, e.final);
+      registered.delete(e.temp);
+    }
+    fsyncPath(dirname(lock), true);
+    unlinkSync(lock);
+  } finally {
+    rmSync(journalTemp, { force: true });
+    untrack();
   }
-}
-
-function heldError(lock: string, entries: readonly SetEntry[], waitMs: number): SourceError {
-  const j = readJournal(lock);
-  return new SourceError(`${entries[0] !== undefined ? dirname(entries[0].final) : lock}: another rangefinder run (pid ${j?.pid ?? '?'}) ` +
-    `${waitMs > 0 ? `has been committing to the same output names for ${Math.round(waitMs / 1000)} s` : 'is committing to the same names'}; its lock is ${lock}`);
-}
-
-/**
- * The renames, the directory fsync and the unlock, synchronously: no signal handler, no other
- * callback runs in between. The lock is not registered for cleanup: if a rename fails, it stays as
- * the journal that the next run finishes (recoverStaleLock), so the set is never left half renamed.
- */
-function renameUnderLock(lock: string, entries: readonly SetEntry[]): void {
-  entries.forEach((e, i) => {
-    if (i === 1) stallPoint('commit'); // tests: a kill between two renames (the journal finishes them)
-    renameSync(e.temp, e.final);
-    registered.delete(e.temp);
-  });
-  fsyncPath(dirname(lock), true);
-  unlinkSync(lock);
 }
 
 /** Creates `dir` (and parents) if missing; used for a set written into a directory. */

@@ -2,10 +2,10 @@
  * Fault injection for the crash tests: `RANGEFINDER_STALL_AT=NAME:MS[,NAME:MS...]` makes the process
  * print `rangefinder: stalled at NAME` on stderr and block for MS milliseconds (synchronously: no
  * other callback runs) each time it reaches the named point, so a test can send SIGKILL while it is
- * exactly there (inside a checkpoint write, between two renames of a set, in the middle of writing
- * U). Unset, a point costs one property read. The points: `checkpoint` (the state written, not yet
- * committed), `commit` (between the first and second rename of a set), `u-write` (after the first
- * block of the tall factor).
+ * exactly there (inside a checkpoint write, in the middle of writing U). Unset, a point costs one
+ * property read. The points: `checkpoint` (the range-row spill fsynced, the checkpoint not yet
+ * written), `sketch-file` (a sketch file complete and fsynced under its temporary name, not yet
+ * renamed), `u-write` (after the first block of the tall factor).
  */
 import { writeSync } from 'node:fs';
 

@@ -5,8 +5,8 @@
  * then be byte for byte those of an uninterrupted run with the same seed. Kill instants: seeded
  * random ones over the run's duration, plus targeted ones, where the child is stalled at a named
  * point (RANGEFINDER_STALL_AT, streams/stall-point.ts) and killed there: inside a checkpoint write
- * (the state's temporary is on disk, the set not committed), between the two renames of the
- * checkpoint's set (its journal lock is left), and while U is written. Inputs: a .npy file, and an
+ * (after the spill's fsync; and with the new checkpoint.rfsk complete under its temporary name, not
+ * yet renamed), and while U is written. Inputs: a .npy file, and an
  * Arrow IPC stream from a producer child process on stdin (replayed from row 0, or, with
  * --producer-resumes, started at the checkpoint's row with other batch boundaries). At least 12
  * kills per input, so at least 24 in all.
@@ -21,11 +21,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSketchFile } from '../streams/sketch-file.js';
 import { ensureBuilt, ROOT, writeNpyMatrix } from './helpers/cli-harness.js';
 
 const root = mkdtempSync(join(tmpdir(), 'rf-checkpoint-'));
 const FILE = join(root, 'a.npy'), OTHER = join(root, 'other.npy');
-const M = 40_000, N = 48, RANK = 4, EVERY = '2048';
+const M = 12_000, N = 32, RANK = 4, EVERY = '1024';
 const PRODUCER = join(ROOT, 'test', 'helpers', 'arrow-producer.mjs');
 const BIN = join(ROOT, 'bin', 'rangefinder.js');
 
@@ -37,7 +38,7 @@ beforeAll(async () => {
   writeNpyMatrix(FILE, { rows: M, cols: N, data, offset: 0, stride: N });
   data[7 * N + 3] += 1e-3; // one value changed: same size, other content
   writeNpyMatrix(OTHER, { rows: M, cols: N, data, offset: 0, stride: N });
-}, 120_000);
+}, 600_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 type Input = { kind: 'file'; path: string } | { kind: 'stdin'; startRow?: number; batchRows?: number };
@@ -58,7 +59,7 @@ function run(input: Input, args: readonly string[], kill?: { ms: number } | { st
     const child = spawn(process.execPath, [BIN, 'approx', input.kind === 'file' ? input.path : '-', ...args],
       { cwd: ROOT, env, stdio: [producer !== undefined ? producer.stdout! : 'ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
     let killTimer: NodeJS.Timeout | undefined;
     if (kill !== undefined && 'ms' in kill) killTimer = setTimeout(() => child.kill('SIGKILL'), kill.ms);
     child.stderr!.setEncoding('utf8').on('data', (d: string) => {
@@ -76,12 +77,12 @@ function run(input: Input, args: readonly string[], kill?: { ms: number } | { st
 }
 
 const factors = (dir: string): Buffer[] => ['U', 'S', 'V'].map((f) => readFileSync(join(dir, `${f}.npy`)));
-const hasCheckpoint = (dir: string): boolean => existsSync(join(dir, 'checkpoint.json'));
-const nextRow = (dir: string): number => (JSON.parse(readFileSync(join(dir, 'checkpoint.json'), 'utf8')) as { nextRow: number }).nextRow;
+const hasCheckpoint = (dir: string): boolean => existsSync(join(dir, 'checkpoint.rfsk'));
+const nextRow = (dir: string): number => readSketchFile<{ checkpoint: { nextRow: number } }>(join(dir, 'checkpoint.rfsk')).header.checkpoint.nextRow;
 const names = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir) : []);
 const base = ['--rank', String(RANK), '--seed', '11', '--no-progress', '--checkpoint-every', EVERY];
 
-type Instant = { ms: number } | { stallAt: 'checkpoint' | 'commit' | 'u-write' };
+type Instant = { ms: number } | { stallAt: 'checkpoint' | 'sketch-file' | 'u-write' };
 
 /**
  * Kill-and-resume chains at the given instants: each run resumes the checkpoint if there is one.
@@ -109,9 +110,8 @@ async function chains(input: (resume: boolean, dir: string) => Input, instants: 
     kills++;
     if ('stallAt' in at) {
       expect(o.stderr).toContain(`stalled at ${at.stallAt}`);
-      // Evidence that the kill landed there: the state's temporary, the set's journal, U's temporary.
-      if (at.stallAt === 'checkpoint') expect(names(ck).some((f) => /^\.sketch\.bin\.rf-.*\.tmp$/.test(f))).toBe(true);
-      if (at.stallAt === 'commit') expect(names(ck)).toContain('.checkpoint.json.rf-set.lock');
+      // Evidence that the kill landed there: the new checkpoint's temporary, U's temporary.
+      if (at.stallAt === 'sketch-file') expect(names(ck).some((f) => /^\.checkpoint\.rfsk\.rf-.*\.tmp$/.test(f))).toBe(true);
       if (at.stallAt === 'u-write') {
         expect(names(out).some((f) => /^\.U\.npy\.rf-.*\.tmp$/.test(f))).toBe(true);
         expect(nextRow(ck)).toBe(M); // the final checkpoint: the whole input
@@ -123,17 +123,14 @@ async function chains(input: (resume: boolean, dir: string) => Input, instants: 
   const last = await run(inp, argsOf(inp, resume));
   expect(last.code, last.stderr).toBe(0);
   check();
-  if (at(instants, 'commit')) expect(names(ck)).not.toContain('.checkpoint.json.rf-set.lock');
   return { kills, completed };
 }
 
-const at = (instants: readonly Instant[], name: string): boolean => instants.some((i) => 'stallAt' in i && i.stallAt === name);
-
-/** Seeded random instants over [150 ms, 1.1 T] (T: the uninterrupted run), and the targeted ones. */
+/** Seeded random instants over [150 ms, T] (T: the uninterrupted run), and the targeted ones. */
 function instants(seed: string, t: number, count: number): Instant[] {
   const rng = seedrandom(seed);
-  const random: Instant[] = Array.from({ length: count }, () => ({ ms: Math.round(150 + rng() * (1.1 * t - 150)) }));
-  return [{ stallAt: 'checkpoint' }, ...random.slice(0, count >> 1), { stallAt: 'commit' }, ...random.slice(count >> 1), { stallAt: 'u-write' }];
+  const random: Instant[] = Array.from({ length: count }, () => ({ ms: Math.round(150 + rng() * (t - 150)) }));
+  return [{ stallAt: 'checkpoint' }, ...random.slice(0, count >> 1), { stallAt: 'sketch-file' }, ...random.slice(count >> 1), { stallAt: 'u-write' }];
 }
 
 describe('approx --checkpoint / --resume, killed with SIGKILL', () => {
@@ -146,12 +143,12 @@ describe('approx --checkpoint / --resume, killed with SIGKILL', () => {
     // The comparison can fail: the same run without the row grid (no checkpoint) sums in other blocks.
     const plainOut = join(root, 'file-plain');
     mkdirSync(plainOut);
-    expect((await run({ kind: 'file', path: FILE }, [...base, '--out', `${plainOut}/`])).code).toBe(0);
+    expect((await run({ kind: 'file', path: FILE }, ['--rank', String(RANK), '--seed', '11', '--no-progress', '--out', `${plainOut}/`])).code).toBe(0);
     expect(factors(plainOut)[0]!.equals(refFactors[0]!)).toBe(false);
 
     let kills = 0;
     for (let round = 0; kills < 12 && round < 4; round++) {
-      const r = await chains(() => ({ kind: 'file', path: FILE }), instants(`file-${round}`, ref.ms, 10), refFactors, `file-${round}`);
+      const r = await chains(() => ({ kind: 'file', path: FILE }), instants(`file-${round}`, ref.ms, 11), refFactors, `file-${round}`);
       kills += r.kills;
     }
     expect(kills).toBeGreaterThanOrEqual(12);
@@ -172,7 +169,7 @@ describe('approx --checkpoint / --resume, killed with SIGKILL', () => {
     };
     let kills = 0;
     for (let round = 0; kills < 12 && round < 4; round++) {
-      const r = await chains((resume, dir) => input(resume, dir), instants(`stdin-${round}`, ref.ms, 10), refFactors, `stdin-${round}`);
+      const r = await chains((resume, dir) => input(resume, dir), instants(`stdin-${round}`, ref.ms, 11), refFactors, `stdin-${round}`);
       kills += r.kills;
     }
     expect(kills).toBeGreaterThanOrEqual(12);
@@ -183,11 +180,8 @@ describe('approx --resume refuses another input or other options', () => {
   it('names the seed, or the input hashes, that differ (exit 2), and resumes the right one', async () => {
     const ck = join(root, 'neg-ck'), out = join(root, 'neg-out');
     mkdirSync(out);
-    const killed = await run({ kind: 'file', path: FILE }, [...base, '--out', `${out}/`, '--checkpoint', ck], { stallAt: 'checkpoint' });
+    const killed = await run({ kind: 'file', path: FILE }, [...base, '--out', `${out}/`, '--checkpoint', ck], { stallAt: 'u-write' });
     expect(killed.signal).toBe('SIGKILL');
-    // The kill landed inside the first checkpoint's write: nothing to resume yet; take one more.
-    const again = await run({ kind: 'file', path: FILE }, [...base, '--out', `${out}/`, '--checkpoint', ck], { stallAt: 'u-write' });
-    expect(again.signal).toBe('SIGKILL');
     expect(hasCheckpoint(ck)).toBe(true);
 
     const seed = await run({ kind: 'file', path: FILE }, ['--rank', String(RANK), '--seed', '12', '--no-progress', '--out', `${out}/`, '--resume', ck]);
@@ -199,7 +193,7 @@ describe('approx --resume refuses another input or other options', () => {
     expect(other.stderr).toMatch(/SHA-256 of the first 1 MiB/);
     const fresh = await run({ kind: 'file', path: FILE }, [...base, '--out', `${out}/`, '--checkpoint', ck]);
     expect(fresh.code).toBe(2);
-    expect(fresh.stderr).toMatch(/holds a checkpoint .* at row 40000; continue it with --resume/);
+    expect(fresh.stderr).toMatch(/holds a checkpoint .* at row 12000; continue it with --resume/);
     // The refusals changed nothing: the right input and options resume it.
     const ok = await run({ kind: 'file', path: FILE }, [...base, '--out', `${out}/`, '--resume', ck]);
     expect(ok.code, ok.stderr).toBe(0);

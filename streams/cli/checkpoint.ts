@@ -14,11 +14,12 @@
  * state saved at row R is bit for bit the state the uninterrupted run has at row R, and the rows
  * after R are absorbed in the same calls. Serialization is exact (float64 bytes).
  *
- * Atomic. A checkpoint is the set {sketch.bin, checkpoint.json}: the spill is fsynced first (its
- * rows up to R are then on the device), the two files are written to temporaries, fsynced, and
- * renamed as one set (`commitSetSync`, durable.ts: a journal lock, so a kill between the two
- * renames is finished by the next run). A kill at any instant leaves the previous or the next
- * checkpoint whole; the spill rows written after the checkpoint are cut off on resume.
+ * Atomic. A checkpoint is one sketch file, DIR/checkpoint.rfsk (the `.rfsk` container of
+ * docs/FORMATS.md, kind 'checkpoint': the `sketch` section, and this module's fields in its header).
+ * The spill is fsynced first (its rows up to R are then on the device), then the file is written
+ * under a temporary name, fsynced and renamed over the previous one, and the directory fsynced
+ * (`writeSketchFileSync`). A kill at any instant leaves the previous or the next checkpoint whole;
+ * the spill rows written after the checkpoint are cut off on resume.
  *
  * Resume. A file is re-opened and the rows before R are skipped (.npy: by byte offset, no read);
  * a one-shot source either replays from the start (the rows before R are read, checked against
@@ -26,23 +27,26 @@
  * A different input or different options are refused naming what differs.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Observable } from 'rxjs';
-import { deserializeSketch, FormatError, serializeSketch, SourceError, type RangeSpill, type SketchState } from '../../src/internals.js';
-import { commitSetSync, lockPathFor, sweepStale, tempPathFor } from '../durable.js';
+import { FormatError, serializeSketch, SKETCH_FORMAT_VERSION, SourceError, type RangeSpill, type SketchState } from '../../src/internals.js';
+import { sweepStale } from '../durable.js';
 import type { FoldHooks } from '../operators/fold-blocks.js';
+import {
+  loadSketch, readSketchFile, sketchShapeOf, writeSketchFileSync, type InputIdentity, type SketchFileHeader,
+} from '../sketch-file.js';
 import { stallPoint } from '../stall-point.js';
 import type { RowBlock, SourceInfo } from '../types.js';
 import { alignRows } from '../wrappers/align-rows.js';
 import type { ScaledSource } from '../wrappers/scale-extreme.js';
+import { packageVersion } from './package-version.js';
 import { createRangeSpill, type CliRangeSpill } from './range-spill.js';
 import { UsageError } from './usage-error.js';
 
-export const MANIFEST = 'checkpoint.json';
-export const STATE = 'sketch.bin';
+export const CHECKPOINT = 'checkpoint.rfsk';
 export const SPILL = 'range-rows.arrows';
-const FORMAT = 'rangefinder-checkpoint';
+/** The version of the checkpoint's fields in the header (the container has its own). */
 const VERSION = 1;
 /** Bytes hashed at each end of a file for its identity. */
 const ENDS = 1 << 20;
@@ -59,36 +63,32 @@ export interface CheckpointSettings {
 }
 
 /** What identifies the input: a file by path, size, modification time and the hashes of its ends. */
-export interface InputIdentity {
-  readonly where: string;
+export interface CheckpointInput {
   readonly kind: 'file' | 'stream' | 'synthetic';
-  readonly cols: number;
-  readonly dtype: string;
-  readonly size?: number;
-  readonly mtimeMs?: number;
-  readonly head?: string;
-  readonly tail?: string;
+  readonly identity: InputIdentity;
 }
 
 interface CellHash { readonly row: number; readonly rows: number; readonly sha256: string }
 
+/** The checkpoint's own fields, `checkpoint` in the sketch file's header (docs/FORMATS.md). */
 interface Manifest {
-  readonly format: typeof FORMAT;
   readonly version: number;
   readonly written: string;
   /** R: rows [0, R) are absorbed. */
   readonly nextRow: number;
   /** The input ended at nextRow (the last checkpoint of the pass). */
   readonly complete: boolean;
-  readonly input: InputIdentity;
+  readonly inputKind: CheckpointInput['kind'];
   /** The options that shape the sketch, as `--option: value`. */
   readonly options: Record<string, string>;
   readonly grid: number;
   readonly exponent: number | null;
   readonly cells: { first?: CellHash; last?: CellHash };
-  readonly state: { file: string; bytes: number; sha256: string };
   readonly spill?: { file: string; bytes: number; rows: number; cols: number };
 }
+
+type CheckpointHeader = SketchFileHeader & { checkpoint: Manifest };
+interface Saved { readonly header: CheckpointHeader; readonly m: Manifest }
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 const cellHash = (b: RowBlock): CellHash => ({
@@ -97,12 +97,12 @@ const cellHash = (b: RowBlock): CellHash => ({
 });
 
 /** The identity of `input` (the CLI's spec) as opened (`info`). */
-export function identityOf(input: string | undefined, info: SourceInfo): InputIdentity {
-  const base = { where: info.where, cols: info.cols, dtype: info.dtype };
-  if (input === undefined || input === '-' || input === 'stdin' || /^(tcp|listen):\/\//.test(input)) return { ...base, kind: 'stream' };
-  if (input.startsWith('synthetic:')) return { ...base, kind: 'synthetic' };
+export function identityOf(input: string | undefined, info: SourceInfo): CheckpointInput {
+  const base: InputIdentity = { where: info.where, cols: info.cols, dtype: info.dtype, layout: info.layout, ...(info.rows !== undefined ? { rows: info.rows } : {}) };
+  if (input === undefined || input === '-' || input === 'stdin' || /^(tcp|listen):\/\//.test(input)) return { kind: 'stream', identity: base };
+  if (input.startsWith('synthetic:')) return { kind: 'synthetic', identity: base };
   const st = statSync(input);
-  if (!st.isFile()) return { ...base, kind: 'stream' }; // a FIFO
+  if (!st.isFile()) return { kind: 'stream', identity: base }; // a FIFO
   const fd = openSync(input, 'r');
   try {
     const read = (pos: number, len: number): Uint8Array => {
@@ -112,15 +112,18 @@ export function identityOf(input: string | undefined, info: SourceInfo): InputId
       return b.subarray(0, got);
     };
     const len = Math.min(ENDS, st.size);
-    return { ...base, kind: 'file', size: st.size, mtimeMs: st.mtimeMs, head: sha256(read(0, len)), tail: sha256(read(st.size - len, len)) };
+    return {
+      kind: 'file',
+      identity: { ...base, bytes: st.size, mtimeMs: st.mtimeMs, sha256Head: sha256(read(0, len)), sha256Tail: sha256(read(st.size - len, len)) },
+    };
   } finally {
     closeSync(fd);
   }
 }
 
-const IDENTITY_NAMES: Record<keyof InputIdentity, string> = {
-  where: 'the input', kind: 'the kind of input', cols: 'the row length', dtype: 'the element type', size: 'the file size (bytes)',
-  mtimeMs: 'the modification time (ms)', head: `the SHA-256 of the first ${ENDS >> 20} MiB`, tail: `the SHA-256 of the last ${ENDS >> 20} MiB`,
+const IDENTITY_NAMES: Partial<Record<keyof InputIdentity, string>> = {
+  where: 'the input', cols: 'the row length', dtype: 'the element type', layout: 'the layout', rows: 'the rows', bytes: 'the file size (bytes)',
+  mtimeMs: 'the modification time (ms)', sha256Head: `the SHA-256 of the first ${ENDS >> 20} MiB`, sha256Tail: `the SHA-256 of the last ${ENDS >> 20} MiB`,
 };
 
 /** A one-pass run's checkpoints (created by `openCheckpoint`). */
@@ -143,7 +146,7 @@ export interface Checkpointer {
 }
 
 export interface CheckpointRun {
-  readonly identity: InputIdentity;
+  readonly input: CheckpointInput;
   readonly options: Record<string, string>;
   /** G, the row grid (the sketch's chunk height). */
   readonly grid: number;
@@ -159,18 +162,19 @@ export function openCheckpoint(settings: CheckpointSettings, run: CheckpointRun,
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--checkpoint ${dir}: is a file, expected a directory`);
   mkdirSync(dir, { recursive: true });
   sweepStale(dir); // finishes a set commit a killed run had begun, removes its temporaries
-  const manifestPath = join(dir, MANIFEST);
-  let saved: Manifest | undefined;
-  if (existsSync(manifestPath)) saved = readManifest(manifestPath);
+  const path = join(dir, CHECKPOINT);
+  const found = existsSync(path) ? readCheckpoint(path) : undefined;
+  const saved = found?.m;
+  const where = run.input.identity.where;
   if (!settings.resume && saved !== undefined) {
-    throw new UsageError(`--checkpoint ${dir}: it holds a checkpoint of ${saved.input.where} at row ${saved.nextRow}; continue it with --resume ${dir}, or remove it`);
+    throw new UsageError(`--checkpoint ${dir}: it holds a checkpoint of ${found!.header.input?.where ?? '?'} at row ${saved.nextRow}; continue it with --resume ${dir}, or remove it`);
   }
-  if (settings.resume && saved === undefined) throw new UsageError(`--resume ${dir}: no checkpoint there (${MANIFEST} is missing)`);
-  if (saved !== undefined) refuseDifferent(dir, saved, run);
+  if (settings.resume && saved === undefined) throw new UsageError(`--resume ${dir}: no checkpoint there (${CHECKPOINT} is missing)`);
+  if (found !== undefined) refuseDifferent(dir, found, run);
   const nextRow = saved?.nextRow ?? 0;
   if (saved !== undefined) {
-    const oneShot = run.identity.kind === 'stream';
-    log(`rangefinder: resuming ${run.identity.where} from ${dir} at row ${nextRow}${saved.complete ? ' (the whole input was absorbed)' : ''}` +
+    const oneShot = run.input.kind === 'stream';
+    log(`rangefinder: resuming ${where} from ${dir} at row ${nextRow}${saved.complete ? ' (the whole input was absorbed)' : ''}` +
       (oneShot ? (settings.producerResumes ? `: the producer must start at row ${nextRow}`
         : `: rows 0..${nextRow - 1} of the replayed input are checked and skipped (a producer that starts at row ${nextRow} needs --producer-resumes)`) : ''));
   }
@@ -181,19 +185,18 @@ export function openCheckpoint(settings: CheckpointSettings, run: CheckpointRun,
   const write = (state: SketchState, complete: boolean, exponent: number | null): void => {
     // The spill's rows first: durable before a checkpoint names them.
     const pos = spill?.sync();
-    const bytes = serializeSketch(state);
-    const stateFinal = join(dir, STATE), manifestFinal = join(dir, MANIFEST);
-    const stateTemp = tempPathFor(stateFinal), manifestTemp = tempPathFor(manifestFinal);
-    writeFileSync(stateTemp, bytes);
     stallPoint('checkpoint');
-    const manifest: Manifest = {
-      format: FORMAT, version: VERSION, written: new Date().toISOString(), nextRow: state.rows, complete,
-      input: run.identity, options: run.options, grid: run.grid, exponent, cells,
-      state: { file: STATE, bytes: bytes.length, sha256: sha256(bytes) },
+    const m: Manifest = {
+      version: VERSION, written: new Date().toISOString(), nextRow: state.rows, complete, inputKind: run.input.kind,
+      options: run.options, grid: run.grid, exponent, cells,
       ...(pos !== undefined && pos.rows > 0 ? { spill: { file: SPILL, bytes: pos.bytes, rows: pos.rows, cols: state.sizes.k } } : {}),
     };
-    writeFileSync(manifestTemp, JSON.stringify(manifest, null, 1));
-    commitSetSync(lockPathFor(manifestFinal), [{ temp: stateTemp, final: stateFinal }, { temp: manifestTemp, final: manifestFinal }]);
+    const header: CheckpointHeader = {
+      kind: 'checkpoint', writer: `rangefinder ${packageVersion()}`, orientation: 'rows',
+      rows: { offset: 0, count: state.rowsSeen, covered: [...state.covered] }, input: run.input.identity,
+      sketch: sketchShapeOf(state), checkpoint: m,
+    };
+    writeSketchFileSync(path, header, [{ name: 'sketch', bytes: serializeSketch(state), meta: { format: SKETCH_FORMAT_VERSION } }]);
     lastRow = state.rows;
     lastTime = Date.now();
   };
@@ -209,12 +212,12 @@ export function openCheckpoint(settings: CheckpointSettings, run: CheckpointRun,
     },
     source(src) {
       if (saved === undefined) return alignRows(src, { grid: run.grid });
-      if (settings.producerResumes && run.identity.kind === 'stream') return alignRows(src, { grid: run.grid, base: nextRow });
-      return skipAbsorbed(alignRows(src, { grid: run.grid }), saved, run.identity.where);
+      if (settings.producerResumes && run.input.kind === 'stream') return alignRows(src, { grid: run.grid, base: nextRow });
+      return skipAbsorbed(alignRows(src, { grid: run.grid }), saved, where);
     },
     hooks(spillOfState, exponent) {
       return {
-        ...(saved !== undefined ? { initial: () => restoreState(dir, saved!, spillOfState) } : {}),
+        ...(saved !== undefined ? { initial: () => restoreState(path, saved, spillOfState) } : {}),
         absorbed: (state, b) => {
           if (b.rowStart === 0) cells = { ...cells, first: cellHash(b) };
           const due = (settings.everyRows !== undefined && state.rows - lastRow >= settings.everyRows)
@@ -230,46 +233,45 @@ export function openCheckpoint(settings: CheckpointSettings, run: CheckpointRun,
       };
     },
     finished() {
-      for (const f of [STATE, MANIFEST, SPILL]) rmSync(join(dir, f), { force: true });
+      for (const f of [CHECKPOINT, SPILL]) rmSync(join(dir, f), { force: true });
     },
   };
 }
 
-function readManifest(path: string): Manifest {
-  let m: Manifest;
-  try { m = JSON.parse(readFileSync(path, 'utf8')) as Manifest; } catch (e) {
-    throw new FormatError(`${path}: not a readable checkpoint manifest (${(e as Error).message})`);
+/** Reads and checks DIR/checkpoint.rfsk (every checksum of the container, then its kind and version). */
+function readCheckpoint(path: string): Saved {
+  const header = readSketchFile<CheckpointHeader>(path).header;
+  if (header.kind !== 'checkpoint' || typeof header.checkpoint !== 'object' || header.checkpoint === null) {
+    throw new FormatError(`${path}: a sketch file of kind '${String(header.kind)}', not a checkpoint`);
   }
-  if (m.format !== FORMAT) throw new FormatError(`${path}: not a rangefinder checkpoint (format '${String(m.format)}', expected '${FORMAT}')`);
-  if (m.version !== VERSION) throw new FormatError(`${path}: checkpoint version ${m.version}, this build reads version ${VERSION}`);
-  return m;
+  const m = header.checkpoint;
+  if (m.version !== VERSION) throw new FormatError(`${path}: checkpoint fields of version ${m.version}, this build reads version ${VERSION}`);
+  return { header, m };
 }
 
-function refuseDifferent(dir: string, saved: Manifest, run: CheckpointRun): void {
+function refuseDifferent(dir: string, saved: Saved, run: CheckpointRun): void {
   const diffs: string[] = [];
+  if (saved.m.inputKind !== run.input.kind) diffs.push(`the input is a ${run.input.kind}, the checkpoint's a ${saved.m.inputKind}`);
+  const a0 = saved.header.input ?? ({} as Partial<InputIdentity>), b0 = run.input.identity;
   for (const key of Object.keys(IDENTITY_NAMES) as (keyof InputIdentity)[]) {
-    const a = saved.input[key], b = run.identity[key];
+    const a = a0[key], b = b0[key];
     if (a !== b) diffs.push(`${IDENTITY_NAMES[key]} is ${String(b)}, the checkpoint's ${String(a)}`);
   }
-  const keys = new Set([...Object.keys(saved.options), ...Object.keys(run.options)]);
+  const keys = new Set([...Object.keys(saved.m.options), ...Object.keys(run.options)]);
   for (const key of keys) {
-    const a = saved.options[key], b = run.options[key];
+    const a = saved.m.options[key], b = run.options[key];
     if (a !== b) diffs.push(`${key} is ${b ?? '(not given)'}, the checkpoint's ${a ?? '(not given)'}`);
   }
-  if (saved.grid !== run.grid) diffs.push(`the row grid is ${run.grid}, the checkpoint's ${saved.grid}`);
+  if (saved.m.grid !== run.grid) diffs.push(`the row grid is ${run.grid}, the checkpoint's ${saved.m.grid}`);
   if (diffs.length > 0) {
     throw new SourceError(`--resume ${dir}: the checkpoint was made with another input or other options, so it cannot be continued: ${diffs.join('; ')}`);
   }
 }
 
-function restoreState(dir: string, saved: Manifest, spill: RangeSpill): SketchState {
-  const path = join(dir, saved.state.file);
-  const bytes = new Uint8Array(readFileSync(path));
-  if (bytes.length !== saved.state.bytes || sha256(bytes) !== saved.state.sha256) {
-    throw new FormatError(`${path}: ${bytes.length} bytes whose SHA-256 differs from the one ${MANIFEST} records (${saved.state.bytes} bytes): the checkpoint is damaged`);
-  }
-  const st = deserializeSketch(bytes, spill);
-  if (st.rows !== saved.nextRow) throw new FormatError(`${path}: the sketch holds ${st.rows} rows, ${MANIFEST} says ${saved.nextRow}: the checkpoint is damaged`);
+/** The record of the checkpoint (container and sketch checks: loadSketch), with the run's spill. */
+function restoreState(path: string, saved: Manifest, spill: RangeSpill): SketchState {
+  const st = loadSketch(path, spill).state;
+  if (st.rows !== saved.nextRow) throw new FormatError(`${path}: the sketch holds ${st.rows} rows, its header says ${saved.nextRow}: the checkpoint is damaged`);
   return st;
 }
 

@@ -14,7 +14,7 @@ import { writeFactor } from './factor-writer.js';
 import { openInput, type InputSpec } from './open-input.js';
 import { prepareOutputSet, type OutputSet } from './output-set.js';
 import { autoOrientation } from './orientation.js';
-import type { SourceOptions } from '../sources/source-options.js';
+import type { MeasuredSource, SourceOptions } from '../sources/source-options.js';
 import type { SourceInfo } from '../types.js';
 import type { Orientation } from '../types.js';
 import { createProgressMeter } from './progress-meter.js';
@@ -108,12 +108,15 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
   const shown = createProgressMeter(opts.progress && io.stderr.isTTY === true, info.rows, io.stderr);
   const meter = report ? report.wrap(shown) : shown;
   let checkpoint: Checkpointer | undefined;
+  let sketched: MeasuredSource = source;
   if (opts.checkpoint !== undefined) {
     checkpoint = openRunCheckpoint(opts, plan, info, orientation, output !== undefined, (line) => io.stderr.write(`${line}\n`));
     held.checkpoint = checkpoint;
+    // A file that can seek starts at the checkpoint's row (.npy: by byte offset).
+    if (checkpoint.nextRow > 0 && source.replayable) sketched = await openInput(input, { ...sourceOpts, orientation, startRow: checkpoint.nextRow });
   }
   const ctx: RunContext = {
-    opts, source: scaleExtremeValues(source, checkpoint?.exponent ?? null), info, meter, t0, startup: process.uptime() - (performance.now() - t0) / 1000, notes: [],
+    opts, source: scaleExtremeValues(sketched, checkpoint?.exponent ?? null), info, meter, t0, startup: process.uptime() - (performance.now() - t0) / 1000, notes: [],
     ...(output !== undefined ? { output } : {}), ...(report ? { report } : {}), ...(checkpoint !== undefined ? { checkpoint } : {}),
   };
   let result: ApproxResult;
@@ -131,7 +134,7 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
   result.orientationReason = orientationReason;
   result.reasons = plan.reasons;
   // The counters are of the latest pass, which read the same rows as every other pass.
-  const st = source.stats;
+  const st = sketched.stats;
   const axis = orientation === 'columns' ? 'columns' : 'rows';
   if (st.rowsSkipped > 0) {
     const shown = st.skippedRows.slice(0, 10).join(', ') + (st.rowsSkipped > 10 ? ', ...' : '');
@@ -188,7 +191,7 @@ function openRunCheckpoint(opts: ApproxOptions, plan: ApproxPlan, info: SourceIn
     dir: ck.dir, resume: ck.resume, producerResumes: ck.producerResumes,
     ...(ck.everyRows !== undefined ? { everyRows: ck.everyRows } : {}), ...(ck.everyMs !== undefined ? { everyMs: ck.everyMs } : {}),
   };
-  return openCheckpoint(settings, { identity: identityOf(opts.input, info), options, grid: chunk }, log);
+  return openCheckpoint(settings, { input: identityOf(opts.input, info), options, grid: chunk }, log);
 }
 
 /** An input with no rows or no columns is refused as such (not as a rank larger than its shape). */

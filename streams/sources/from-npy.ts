@@ -183,7 +183,9 @@ function openNpy(path: string, orientation: Orientation, opts: NpyDecodeOptions)
         const chunkVals = chunkBuf === null ? null : typed(chunkBuf.buffer);
         const lineVals = lineBuf === null ? null : typed(lineBuf.buffer);
 
-        for (let r0 = 0; r0 < m && !signal.aborted; r0 += b) {
+        // `startRow` (a resumed checkpoint): begin at the block that holds it, by byte offset.
+        const first = opts.startRow !== undefined ? Math.floor(Math.min(Math.max(0, opts.startRow), m) / b) * b : 0;
+        for (let r0 = first; r0 < m && !signal.aborted; r0 += b) {
           const rows = Math.min(b, m - r0);
           let view = fileView;
           if (contiguous) {

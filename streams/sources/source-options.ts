@@ -51,6 +51,12 @@ export interface DecodeOptions {
   maxMessageBytes?: number;
   /** The run's memory budget, from which the default message cap follows. */
   memoryBudget?: number;
+  /**
+   * A hint that the rows before it are not wanted (a run resumed from a checkpoint): a decoder that
+   * can seek starts at the block holding it (.npy: by byte offset), with global row numbers; the
+   * others start at row 0. The consumer drops what it does not want either way.
+   */
+  startRow?: number;
   /** Stream inputs (TCP, --listen, a FIFO): how long to wait for the connection, producer or writer (ms; 0 or absent: forever). */
   connectTimeoutMs?: number;
   /** Stream inputs (stdin, TCP, a FIFO): how long the producer may send nothing while we wait for data (ms; 0 or absent: forever). */
