@@ -9,7 +9,7 @@
  * R (20 x 1024) Gaussian times 0.7^i, G Gaussian noise; numpy's generator, seed 1, written once to a
  * temporary directory (the page cache then holds it for every run of both sides).
  *
- * Method: three rounds, each running, as child processes in turn, ours (`node bin/rangefinder.js
+ * Method: `--rounds` rounds (default 3), each running, as child processes in turn, ours (`node bin/rangefinder.js
  * approx A.npy --rank 20 --json --no-progress`: what the installed `rangefinder` shim runs; `npx`
  * adds ~0.7 s of its own) and numpy (`python3 -c`: import numpy, `np.load`, Omega Gaussian 1024 x 30
  * float32, Y = A Omega, Q = qr(Y), B = Q^T A, svd(B), U = Q U_B: RSVD with q = 0 and 30 samples,
@@ -23,7 +23,7 @@
  * ||A - U S V^T||_F / ||A||_F of each (ours exact, from the JSON; numpy's from ||A||_F^2 - sum s^2,
  * ||A||_F computed once in float64).
  *
- * Run: `npm run bench -- approx-vs-numpy` (`--rounds N`, default 3). Writes
+ * Run: `npm run bench -- approx-vs-numpy` (`--rounds=N`, default 3). Writes
  * bench/out/approx-vs-numpy.json and .md.
  *
  * Conclusion: see bench/out/approx-vs-numpy.md and the README's "One pass against numpy" section.
@@ -38,7 +38,8 @@ import { numpyEnv } from './numpy-env.js';
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..');
 const args = process.argv.slice(2);
-const rounds = Number(args[args.indexOf('--rounds') + 1] || 3) || 3;
+const roundsAt = args.findIndex((a) => a === '--rounds' || a.startsWith('--rounds='));
+const rounds = roundsAt < 0 ? 3 : Number(args[roundsAt]!.includes('=') ? args[roundsAt]!.split('=')[1] : args[roundsAt + 1]) || 3;
 const M = 100_000, N = 1024, RANK = 20, SAMPLES = 30;
 
 const MAKE = `
@@ -68,15 +69,16 @@ nA2 = float(np.sum(A.astype(np.float64) ** 2)) if len(sys.argv) > 2 else 0.0
 print(json.dumps({"import": t1 - t0, "load": t2 - t1, "rsvd": t3 - t2, "s": [float(x) for x in s[:r]], "normA2": nA2}))
 `;
 
-interface Run { wall: number; peakKiB: number; out: string }
+interface Run { wall: number; peakKiB: number; cpu: number; load: number; out: string }
 
-/** A child process under GNU time: wall seconds and peak RSS (KiB) from its -f line on stderr. */
+/** A child process under GNU time: wall seconds, peak RSS (KiB) and CPU seconds (user + system, all threads) from its -f line on stderr. */
 function timed(cmd: string, argv: string[], env: NodeJS.ProcessEnv): Run {
-  const r = spawnSync('/usr/bin/time', ['-f', 'RFTIME %e %M', cmd, ...argv], { cwd: root, env, maxBuffer: 1 << 26 });
+  const load = loadavg()[0]!;
+  const r = spawnSync('/usr/bin/time', ['-f', 'RFTIME %e %M %U %S', cmd, ...argv], { cwd: root, env, maxBuffer: 1 << 26 });
   const err = r.stderr.toString();
-  const m = /RFTIME ([\d.]+) (\d+)/.exec(err);
+  const m = /RFTIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(err);
   if (r.status !== 0 || !m) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}): ${err.slice(-2000)}`);
-  return { wall: Number(m[1]), peakKiB: Number(m[2]), out: r.stdout.toString() };
+  return { wall: Number(m[1]), peakKiB: Number(m[2]), cpu: Number(m[3]) + Number(m[4]), load, out: r.stdout.toString() };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -119,17 +121,19 @@ try {
   const f = (x: number) => x.toFixed(2);
   const L = [
     '# `rangefinder approx` against numpy\'s RSVD, end to end', '',
-    `Command: \`npm run bench -- approx-vs-numpy\` (${new Date().toISOString().slice(0, 16)} UTC, ${availableParallelism()} cores, load ${load0.map((x) => x.toFixed(1)).join(' ')} at start, ` +
+    `Command: \`npm run bench -- approx-vs-numpy${rounds !== 3 ? ` --rounds=${rounds}` : ''}\` (${new Date().toISOString().slice(0, 16)} UTC, ${availableParallelism()} cores, load ${load0.map((x) => x.toFixed(1)).join(' ')} at start, ` +
     `${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end). ${M} x ${N} float32 .npy (${((M * N * 4) / 1e6).toFixed(0)} MB, page cache), rank ${RANK}; median of ${rounds} interleaved rounds after a warm-up.`, '',
     `Ours: \`node bin/rangefinder.js approx A.npy --rank ${RANK} --json --no-progress\` (default options: ${j0.method}, ${Object.entries(j0.sketch).map(([k, v]) => `${k} = ${v}`).join(', ')}, ` +
     `2 kernel threads, state ${(j0.stateBytes / 2 ** 20).toFixed(1)} MiB). numpy ${execFileSync('python3', ['-c', 'import numpy; print(numpy.__version__)']).toString().trim()}: ` +
     `np.load + RSVD (q = 0, ${SAMPLES} samples, float32), its default threads, OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset.`, '',
-    '| | wall s | peak RSS MiB | relative residual ‖A − USVᵀ‖_F/‖A‖_F |',
-    '|---|---:|---:|---:|',
-    `| rangefinder approx | ${f(ourWall)} | ${(ourPeak / 1024).toFixed(0)} | ${j0.errorEstimate.relative.toFixed(5)} |`,
-    `| numpy RSVD, default threads | ${f(npAllWall)} | ${(median(all.map((x) => x.peakKiB)) / 1024).toFixed(0)} | ${npRel.toFixed(5)} |`,
-    `| numpy RSVD, 1 thread | ${f(npOneWall)} | ${(median(one.map((x) => x.peakKiB)) / 1024).toFixed(0)} | ${npRel.toFixed(5)} |`,
-    `| ratio (ours ÷ the faster numpy: ${peer}) | ${(ourWall / npWall).toFixed(2)} | ${(ourPeak / npPeak).toFixed(2)} | |`, '',
+    '| | wall s | CPU s (user + sys) | peak RSS MiB | relative residual ‖A − USVᵀ‖_F/‖A‖_F |',
+    '|---|---:|---:|---:|---:|',
+    `| rangefinder approx | ${f(ourWall)} | ${f(median(ours.map((x) => x.cpu)))} | ${(ourPeak / 1024).toFixed(0)} | ${j0.errorEstimate.relative.toFixed(5)} |`,
+    `| numpy RSVD, default threads | ${f(npAllWall)} | ${f(median(all.map((x) => x.cpu)))} | ${(median(all.map((x) => x.peakKiB)) / 1024).toFixed(0)} | ${npRel.toFixed(5)} |`,
+    `| numpy RSVD, 1 thread | ${f(npOneWall)} | ${f(median(one.map((x) => x.cpu)))} | ${(median(one.map((x) => x.peakKiB)) / 1024).toFixed(0)} | ${npRel.toFixed(5)} |`,
+    `| ratio (ours ÷ the faster numpy: ${peer}) | ${(ourWall / npWall).toFixed(2)} | ${(median(ours.map((x) => x.cpu)) / median(theirs.map((x) => x.cpu))).toFixed(2)} | ${(ourPeak / npPeak).toFixed(2)} | |`, '',
+    `Per round (wall s, ours / numpy default threads / numpy 1 thread, load at the start of ours): ` +
+    ours.map((o, i) => `${f(o.wall)} / ${f(all[i]!.wall)} / ${f(one[i]!.wall)} (${o.load.toFixed(1)})`).join('; ') + '.', '',
     `Where the time goes (medians, seconds; numpy: ${peer}):`, '',
     '| rangefinder | s | numpy | s |', '|---|---:|---|---:|',
     `| start-up (Node, modules, kernel threads) | ${f(split('startup'))} | interpreter start and exit | ${f(npRest)} |`,
@@ -146,9 +150,9 @@ try {
   mkdirSync(join(here, 'out'), { recursive: true });
   writeFileSync(join(here, 'out', 'approx-vs-numpy.json'), `${JSON.stringify({
     date: new Date().toISOString(), load: { start: load0, end: loadavg() }, rows: M, cols: N, rank: RANK, samples: SAMPLES, rounds,
-    ours: ours.map((x) => ({ wall: x.wall, peakKiB: x.peakKiB, json: x.json })),
-    numpy: all.map((x) => ({ wall: x.wall, peakKiB: x.peakKiB, ...(x.json as object) })),
-    numpy1: one.map((x) => ({ wall: x.wall, peakKiB: x.peakKiB, ...(x.json as object) })),
+    ours: ours.map((x) => ({ wall: x.wall, cpu: x.cpu, loadavg: x.load, peakKiB: x.peakKiB, json: x.json })),
+    numpy: all.map((x) => ({ wall: x.wall, cpu: x.cpu, loadavg: x.load, peakKiB: x.peakKiB, ...(x.json as object) })),
+    numpy1: one.map((x) => ({ wall: x.wall, cpu: x.cpu, loadavg: x.load, peakKiB: x.peakKiB, ...(x.json as object) })),
     summary: { ourWall, npAllWall, npOneWall, peer, npWall, ratio: ourWall / npWall, ourPeakKiB: ourPeak, npPeakKiB: npPeak, memoryRatio: ourPeak / npPeak, ourSeconds },
   }, null, 1)}\n`);
   writeFileSync(join(here, 'out', 'approx-vs-numpy.md'), `${L.join('\n')}\n`);

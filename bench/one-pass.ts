@@ -33,7 +33,10 @@
  * "Worse than zero": ||A - U S V^T||_F > ||A||_F for any trial of the default.
  *
  * Run: `npm run bench -- one-pass` (`--quick`: 2 seeds, the real matrices at rank 10 and four
- * synthetic families; `--render`: rewrite the .md from the last run's JSON). Writes
+ * synthetic families; `--render`: rewrite the .md from the last run's JSON; `--only='NAME,NAME'`
+ * [`--why='...'`]: re-run only these cases (names as in the table, without " (A^T)") and replace
+ * their rows in the last run's JSON, which records the re-run; for a change that can only move
+ * some cells). Writes
  * bench/out/one-pass.json and .md.
  *
  * Conclusion: see bench/out/one-pass.md (written by this script, with the run's date and load) and
@@ -59,6 +62,9 @@ enableRelaxedSimd();
 const here = fileURLToPath(new URL('.', import.meta.url));
 const TMP = `${here}out/tmp/one-pass-${process.pid}/`;
 const quick = process.argv.includes('--quick');
+/** `--only=NAME,NAME` (the `=` form passes through `npm run bench --`). */
+const flag = (name: string) => process.argv.find((x) => x.startsWith(`--${name}=`))?.slice(name.length + 3);
+const only = flag('only')?.split(',').map((x) => x.trim()) ?? null;
 const SEEDS = quick ? 2 : 5;
 const MiB = 2 ** 20;
 const METHODS = ['three-sketch', 'two-sketch', 'rsvd', 'fd'] as const;
@@ -72,6 +78,7 @@ function cases(): Case[] {
   const out: Case[] = [];
   const real = ['ppocr_rec_conv180', 'hm_faceres_deep_feats', 'sklearn_digits', 'navy_winds_u', 'etopo20'];
   for (const name of real) {
+    if (only && !only.includes(name)) continue;
     const a0 = readNpySync(sharedPath('matrices', `${name}.npy`));
     // --orientation auto: a wide matrix this small is streamed by columns (rows of A^T).
     const a = a0.cols > a0.rows ? transpose(a0) : a0;
@@ -91,8 +98,8 @@ function cases(): Case[] {
     ['noise', 'noise', () => testMatrix('gaussian', 7, 'bench-noise', n, n) as Matrix64],
   ];
   const keep = quick ? ['flat xi=1e-2', 'poly p=1', 'exp q=0.1', 'noise'] : synth.map((s) => s[0]);
-  for (const [name, family, make] of synth) if (keep.includes(name)) out.push({ name, family, a: make(), dtype: 'float64', ranks: [10] });
-  return out;
+  for (const [name, family, make] of synth) if (keep.includes(name) && (!only || only.includes(name))) out.push({ name, family, a: make(), dtype: 'float64', ranks: [10] });
+  return only ? out.filter((c) => only.includes(c.name.replace(/ \(A\^T\)$/, ''))) : out;
 }
 
 /** The smallest budget planApprox accepts for `method` (bisection on bytes). */
@@ -170,10 +177,12 @@ let load0 = loadavg()[0]!;
 let date = new Date().toISOString();
 let seconds = 0;
 let seeds = SEEDS;
+/** Re-runs of some cases (`--only`) since the full run: when, at which load, which cases. */
+let reruns: { date: string; load: number; seconds: number; cases: string[]; why?: string }[] = [];
 if (render) {
   // Re-render bench/out/one-pass.md from the JSON of the last run (no sketching).
-  const j = JSON.parse(readFileSync(`${here}out/one-pass.json`, 'utf8')) as { date: string; load: number; seconds: number; seeds: number; rows: Record<string, unknown>[] };
-  rows = j.rows; load0 = j.load; date = j.date; seconds = j.seconds; seeds = j.seeds;
+  const j = JSON.parse(readFileSync(`${here}out/one-pass.json`, 'utf8')) as { date: string; load: number; seconds: number; seeds: number; rows: Record<string, unknown>[]; reruns?: typeof reruns };
+  rows = j.rows; load0 = j.load; date = j.date; seconds = j.seconds; seeds = j.seeds; reruns = j.reruns ?? [];
 } else {
 mkdirSync(TMP, { recursive: true });
 for (const c of cases()) {
@@ -252,13 +261,26 @@ for (const c of cases()) {
 }
 rmSync(TMP, { recursive: true, force: true });
 seconds = (performance.now() - t0) / 1000;
+if (only) {
+  // Merge: the re-run rows replace the same (case, rank, budget) rows of the last full run.
+  const j = JSON.parse(readFileSync(`${here}out/one-pass.json`, 'utf8')) as { date: string; load: number; seconds: number; seeds: number; rows: Record<string, unknown>[]; reruns?: typeof reruns };
+  if (j.seeds !== SEEDS) throw new Error(`--only: the last run used ${j.seeds} seeds, this one ${SEEDS}`);
+  const key = (x: Record<string, unknown>) => `${String(x.case)}|${String(x.rank)}|${String(x.budget)}`;
+  const fresh = new Map(rows.map((x) => [key(x), x]));
+  const merged = j.rows.map((x) => fresh.get(key(x)) ?? x);
+  if (merged.filter((x) => fresh.has(key(x))).length !== fresh.size) throw new Error('--only: a re-run row has no row in the last run');
+  const why = flag('why');
+  reruns = [...(j.reruns ?? []), { date, load: load0, seconds, cases: only, ...(why ? { why } : {}) }];
+  rows = merged; date = j.date; load0 = j.load; seconds = j.seconds;
+}
 }
 
 const f3 = (x: number) => x.toFixed(3);
 const L: string[] = [
   '# One pass: the default against every one-pass method at the same memory, and numpy\'s RSVD', '',
   `Command: \`npm run bench -- one-pass${quick ? ' --quick' : ''}\` (${date.slice(0, 16)} UTC, load ${load0.toFixed(1)} at start, ` +
-  `${seconds.toFixed(0)} s). ${seeds} seeds per cell; sparse-sign maps; numpy RSVD q = 0, p = 10 (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset).`, '',
+  `${seconds.toFixed(0)} s). ${seeds} seeds per cell; sparse-sign maps; numpy RSVD q = 0, p = 10 (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset).` +
+  reruns.map((x) => ` Re-run: \`npm run bench -- one-pass --only='${x.cases.join(',')}'\` (${x.date.slice(0, 16)} UTC, load ${x.load.toFixed(1)}, ${x.seconds.toFixed(0)} s)${x.why ? `: ${x.why}` : ''}; those cases' rows are from the re-run.`).join(''), '',
   'Cells: mean error of the default (method and sizes the planner chose); the mean over trials of default ÷ the best one-pass method at the same budget ' +
   '(three-sketch, two-sketch, rsvd; worst trial in brackets) and which was best; numpy\'s RSVD at p = 10 and at the default\'s l (same memory); ' +
   'Frequent Directions at the same budget (V, S in one pass; U needs a second). Errors: normalized spectral ‖A − USVᵀ‖₂/σ_{r+1} and Frobenius ‖A − USVᵀ‖_F/τ_{r+1} (1 is optimal).', '',
@@ -300,6 +322,6 @@ L.push('', '## Summary', '',
   `${f3(Math.max(...atMin.filter((x) => x.fd).map((x) => (x.fd as unknown as { spectral: number }).spectral / x.defaultSpectral!)))}x the default's spectral error: a second pass buys that much where the budget is tight.`,
   '', 'Every method\'s sizes, state bytes and mean errors per cell are in bench/out/one-pass.json.');
 mkdirSync(`${here}out`, { recursive: true });
-if (!render) writeFileSync(`${here}out/one-pass.json`, `${JSON.stringify({ date, load: load0, seconds, seeds, rows }, null, 1)}\n`);
+if (!render) writeFileSync(`${here}out/one-pass.json`, `${JSON.stringify({ date, load: load0, seconds, seeds, rows, ...(reruns.length > 0 ? { reruns } : {}) }, null, 1)}\n`);
 writeFileSync(`${here}out/one-pass.md`, `${L.join('\n')}\n`);
 console.log(L.join('\n'));

@@ -16,6 +16,8 @@ export { randomizedSvd, type RandomizedSvdOptions, type RandomizedSvdResult } fr
 export type { LowRankSvd } from './multipass/low-rank-svd.js';
 export { exactTruncatedSvd, numericalRank } from './linalg/exact-svd.js';
 export { svd, type SvdResult, type SvdOptions } from './linalg/svd.js';
+export { explainedVariance, type ExplainedVariance } from './linalg/explained-variance.js';
+export { rankForEnergy, type RankForEnergy } from './linalg/rank-for-energy.js';
 export { spectralNorm, type SpectralNormOptions } from './linalg/spectral-norm.js';
 export { denseOperator, differenceOperator, type LinearOperator } from './linalg/linear-operator.js';
 export {

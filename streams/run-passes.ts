@@ -156,7 +156,7 @@ export async function runPasses(input: BlockSource, plan: RunPlan, opts: RunPass
   try {
     for (;;) {
       const pass = state.pass + 1;
-      if (opts.resultEveryPass) { mem = undefined; file?.dispose(); file = undefined; } // G of this pass only
+      if (opts.resultEveryPass) { mem = undefined; file?.dispose(); file = undefined; } // G of the last pass only (gram-pass.ts writes no other)
       await drainSource(source, (blk) => {
         const a: Matrix = { rows: blk.rows, cols: blk.cols, data: blk.data, offset: 0, stride: blk.cols };
         updateGramPass(state, a, blk.rowStart);

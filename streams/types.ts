@@ -18,12 +18,17 @@ import type { Observable } from 'rxjs';
 
 export type Orientation = 'rows' | 'columns';
 
+/** Labels of consecutive rows: integer ids as int64, text ids and names as strings (sinks/row-labels.ts). */
+export type RowLabels = BigInt64Array | readonly string[];
+
 export interface RowBlock {
   /** Global index of the first row of this block in the streamed matrix. */
   readonly rowStart: number;
   readonly rows: number;
   readonly cols: number;
   readonly data: Float32Array | Float64Array;
+  /** The ids of the block's rows (`idColumn` of an Arrow / Parquet source), one per row, in order. */
+  readonly ids?: RowLabels;
 }
 
 /** What a source knows before (or without) reading the data. */
@@ -39,6 +44,8 @@ export interface SourceInfo {
   readonly batches?: number;
   /** Column names in a wide layout, in matrix order. */
   readonly columnNames?: readonly string[];
+  /** The id column the rows carry (`idColumn`): its name and how its ids travel (int64 or string). */
+  readonly idColumn?: { readonly name: string; readonly kind: 'int64' | 'string' };
   readonly orientation: Orientation;
   /** Human-readable place, for error messages: a path, `stdin`, `tcp://127.0.0.1:9000`. */
   readonly where: string;

@@ -11,7 +11,7 @@
  */
 import { hasNonFinite } from '../src/internals.js';
 import { NonFiniteError } from '../src/internals.js';
-import { MAX_SKIPPED_RECORDED, type Orientation, type RowBlock } from './types.js';
+import { MAX_SKIPPED_RECORDED, type Orientation, type RowBlock, type RowLabels } from './types.js';
 import type { NonFinitePolicy, SourceStats } from './sources/source-options.js';
 
 export interface BlockValidatorOptions {
@@ -32,7 +32,7 @@ export interface BlockValidatorOptions {
  * skipping) and returns the block to emit, numbered in emitted rows, or `null` when every row was
  * skipped. Throws NonFiniteError under the 'error' policy.
  */
-export type BlockValidator = (inputRow: number, rows: number, data: Float32Array | Float64Array) => RowBlock | null;
+export type BlockValidator = (inputRow: number, rows: number, data: Float32Array | Float64Array, ids?: RowLabels) => RowBlock | null;
 
 export function createBlockValidator(opts: BlockValidatorOptions): BlockValidator {
   const { cols, nonFinite, where, stats } = opts;
@@ -48,7 +48,8 @@ export function createBlockValidator(opts: BlockValidatorOptions): BlockValidato
       : `row ${row}: value at column ${col}${name} is ${what} (in ${where})`;
   };
 
-  return (inputRow, rows, data) => {
+  return (inputRow, rows, data, ids) => {
+    let keptIds = ids;
     const n = rows * cols;
     stats.rowsRead += rows;
     const bad = hasNonFinite(data, 0, n);
@@ -74,6 +75,8 @@ export function createBlockValidator(opts: BlockValidatorOptions): BlockValidato
         }
       } else {
         kept = 0;
+        // The ids of the kept rows, in order (a skipped row takes its id with it).
+        const idsOut: bigint[] | string[] | undefined = ids === undefined ? undefined : [];
         for (let r = 0; r < rows; r++) {
           const o = r * cols;
           let ok = true;
@@ -86,8 +89,10 @@ export function createBlockValidator(opts: BlockValidatorOptions): BlockValidato
             continue;
           }
           if (kept !== r) data.copyWithin(kept * cols, o, o + cols);
+          if (idsOut !== undefined) (idsOut as unknown[]).push(ids![r]);
           kept++;
         }
+        if (idsOut !== undefined) keptIds = ids instanceof BigInt64Array ? BigInt64Array.from(idsOut as bigint[]) : idsOut as string[];
         stats.rowsSkipped += rows - kept;
       }
     }
@@ -97,6 +102,7 @@ export function createBlockValidator(opts: BlockValidatorOptions): BlockValidato
       rows: kept,
       cols,
       data: kept * cols === data.length ? data : data.subarray(0, kept * cols),
+      ...(keptIds !== undefined ? { ids: keptIds } : {}),
     };
     emitted += kept;
     stats.rowsEmitted += kept;

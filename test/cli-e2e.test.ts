@@ -9,11 +9,10 @@
  * sigma_j = 0.7^j (full rank), where a small sketch must stay within the bound of [TYUC19 Thm 5.1]
  * and measurably above the optimum (the negative control that proves the sketch size matters).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exactTruncatedSvd } from '../src/linalg/exact-svd.js';
 import type { Matrix64 } from '../src/matrix.js';
@@ -21,7 +20,7 @@ import { threeSketchBoundFactor } from '../src/internals.js';
 import { fromSpectrum } from '../src/synthetic/from-spectrum.js';
 import { fromSynthetic } from '../streams/sources/from-synthetic.js';
 import { arrowBytes, ensureBuilt, runCli, spawnProducer, waitForLine, writeNpyMatrix, writeParquetMatrix, type CliRun } from './helpers/cli-harness.js';
-import { frobenius, orthonormalityDefect, readArrowFactor, readFactors, residual, subspaceDistance, transposeOf, type Factors } from './helpers/cli-factors.js';
+import { frobenius, orthonormalityDefect, readArrowFactor, readFactors, readParquetFactor, residual, subspaceDistance, transposeOf, type Factors } from './helpers/cli-factors.js';
 
 const JSON_KEYS = ['rows', 'cols', 'rank', 'passes', 'method', 'testMatrix', 'sketch', 'stateBytes', 'singularValues', 'errorEstimate', 'seconds', 'peakRssBytes'];
 const LOW_SIGMA = [10, 7, 5, 3, 2];
@@ -221,15 +220,6 @@ describe('rangefinder approx, end to end', () => {
     expect(more[2]![1]).toBeGreaterThanOrEqual(0.9999);
   });
 });
-
-async function readParquetFactor(path: string): Promise<Matrix64> {
-  const buf = readFileSync(path);
-  const rows = await parquetReadObjects({ file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer });
-  const names = Object.keys(rows[0]!);
-  const data = new Float64Array(rows.length * names.length);
-  rows.forEach((r, i) => names.forEach((c, j) => { data[i * names.length + j] = Number(r[c]); }));
-  return { rows: rows.length, cols: names.length, data, offset: 0, stride: names.length };
-}
 
 async function syntheticMatrix(rows: number, cols: number): Promise<Matrix64> {
   const src = fromSynthetic({ rows, cols, rank: 10, noise: 1e-3, seed: 3, dtype: 'float64' });

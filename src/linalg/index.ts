@@ -23,3 +23,5 @@ export type { SumSquares } from './sum-squares.js';
 export { powerOfTwoExponent, scaleByPowerOfTwo, timesPowerOfTwo, safeNorm } from './safe-scale.js';
 export { explainedVariance } from './explained-variance.js';
 export type { ExplainedVariance } from './explained-variance.js';
+export { rankForEnergy } from './rank-for-energy.js';
+export type { RankForEnergy } from './rank-for-energy.js';

@@ -96,8 +96,8 @@ export interface GramPassOptions extends MultipassOptions {
   /**
    * RSI with an even view count: also form the factors after every pass (the RSI result with
    * q = pass - 1, identical to a run with that many passes), at the cost of a TSQR of G in every
-   * pass (2 w^2 flops per row) and a spill write per pass (replace `state.spill` between passes).
-   * Default false.
+   * pass (2 w^2 flops per row, beside the pass's 4 n w: a fraction w / (2 n) more). The spill still
+   * receives G of the last pass only (the earlier passes' U is never formed). Default false.
    */
   resultEveryPass?: boolean;
 }
@@ -246,7 +246,7 @@ export function updateGramPass(st: GramPassState, block: Matrix, rowStart: numbe
   if (st.pass >= st.passes) throw new ArgumentError(`gramPass: all ${st.passes} passes are finished`);
   if (block.cols !== n) throw new ShapeError(`gramPass: rows ${rowStart}..${rowStart + block.rows - 1} have ${block.cols} values, expected ${n}`);
   if (!Number.isInteger(rowStart) || rowStart < 0) throw new ArgumentError(`gramPass: rowStart must be a non-negative integer, found ${rowStart}`);
-  const g = st.g, h = st.h;
+  const g = st.g, h = st.h, spill = isLastPass(st) ? st.spill : undefined;
   // float32 rows: widen a chunk at a time so that both products run on the f64 kernel (docs/KERNELS.md:
   // accumulators and Gram-type products stay in float64).
   const widen = !(block.data instanceof Float64Array);
@@ -268,7 +268,7 @@ export function updateGramPass(st: GramPassState, block: Matrix, rowStart: numbe
     if (st.tsqr) {
       const gv: Matrix64 = { rows: c, cols: w, data: g, offset: 0, stride: w };
       tsqrUpdate(st.tsqr, gv);
-      st.spill?.write(rowStart + r0, gv);
+      spill?.write(rowStart + r0, gv);
     }
   }
   st.rowsSeen += block.rows;

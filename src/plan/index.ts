@@ -9,4 +9,4 @@ export {
   type RsvdWidth, type SketchPlanQuery,
 } from './plan-sketch.js';
 export { planPasses, type PassPlan, type PlanPassesOptions, type PlannedMethod, type Spectrum } from './plan-passes.js';
-export { planApprox, exactBytes, type ApproxMethod, type ApproxPlan, type ApproxQuery } from './plan-approx.js';
+export { planApprox, exactBytes, AUTO_RANK_MAX_WIDTH, type ApproxMethod, type ApproxPlan, type ApproxQuery } from './plan-approx.js';

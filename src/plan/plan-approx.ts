@@ -47,7 +47,20 @@ export interface ApproxQuery {
    * which only the linear single-view sketches accept (`--method auto` then plans the three-sketch).
    */
   updates?: 'rows' | 'general';
+  /**
+   * The rank is chosen after the pass (`--rank auto`): the sketch is sized for the largest rank the
+   * budget allows instead of for `rank` (rsvd: the widest l that fits, at most min(m, n) and
+   * AUTO_RANK_MAX_WIDTH; the three- and two-sketch: the 'natural' rule, k as large as fits).
+   * `rank` is then only the smallest rank the sketch must hold (1).
+   */
+  rankAuto?: boolean;
 }
+
+/**
+ * The widest rsvd block `--rank auto` uses by default: its pass costs m n l multiply-adds, so an
+ * unbounded l would make a large input slow for a rank nobody asked for; `rangeDim` goes beyond.
+ */
+export const AUTO_RANK_MAX_WIDTH = 512;
 
 export type ApproxPlan =
   | { kind: 'sketch'; method: SketchMethod; testMatrix: SketchTestMatrix; sizes: SketchSizes; stateBytes: number; reasons: string[] }
@@ -95,6 +108,18 @@ export function planApprox(query: ApproxQuery): ApproxPlan {
   if (explicit) {
     sizes = explicitOrDefaultSizes({ ...base, rangeDim: q.rangeDim, coreDim: q.coreDim, coRangeDim: q.coRangeDim }, errorSketchDim, chunk);
     reasons.push('sizes as given');
+  } else if (q.rankAuto && method !== 'fd') {
+    const query: SketchPlanQuery = { ...base, q: errorSketchDim, chunk, rowsInMemory: 0, ...(q.rows !== undefined ? { rows: q.rows } : {}) };
+    sizes = planSketch(query, q.memoryBudget, 'natural');
+    if (method === 'rsvd') {
+      const w = rsvdWidth({ ...query, chunk: sizes.chunk }, q.memoryBudget);
+      const cap = Math.min(q.cols, q.rows ?? q.cols, AUTO_RANK_MAX_WIDTH);
+      sizes = { ...sizes, k: Math.max(sizes.k, Math.min(w.fit, cap)) };
+      reasons.push(`--rank auto: block width l = ${sizes.k}, the largest rank this sketch can choose: ` +
+        (sizes.k === w.fit && w.fit < cap ? `the most the memory budget ${formatBytes(q.memoryBudget)} holds` : `min(m, n, ${AUTO_RANK_MAX_WIDTH}) (--range-dim for more)`));
+    } else {
+      reasons.push(`--rank auto: sizes from the memory budget ${formatBytes(q.memoryBudget)} by the natural rule (k = ${sizes.k} as large as fits), the largest rank this sketch can choose`);
+    }
   } else {
     const query: SketchPlanQuery = { ...base, q: errorSketchDim, chunk, rowsInMemory: 0, ...(q.rows !== undefined ? { rows: q.rows } : {}) };
     sizes = planSketch(query, q.memoryBudget, q.sizeRule ?? 'flat');

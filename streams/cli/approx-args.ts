@@ -16,7 +16,14 @@ export interface ApproxOptions {
   /** --listen HOST:PORT */
   listen?: { host: string; port: number };
   demo: boolean;
+  /** The rank; with --rank auto, 1 (the least the sketch must hold) and `rankAuto` says what to meet. */
   rank: number;
+  /**
+   * --rank auto: the target the rank is chosen for after the pass (rank-auto.ts): the fraction of
+   * ||A||_F^2 (of A - 1 mu^T with --center: scikit-learn's n_components=0.9) the factors must
+   * explain, or the relative Frobenius error they must meet (explained 1 - E^2).
+   */
+  rankAuto?: { explainedVariance: number } | { relativeError: number };
   passes: number;
   memoryBudget: number;
   /** True when --memory-budget was given (the demo picks its own otherwise). */
@@ -43,8 +50,17 @@ export interface ApproxOptions {
   /** --report FILE.html: a self-contained page with the plots of the run (approx-report.ts). */
   report?: string;
   format: OutFormat;
+  /** --dtype: element type of U and V in the outputs; undefined: the input's (S is always float64). */
+  dtype?: 'float32' | 'float64';
+  /** --id-column NAME: a column of an Arrow/Parquet input carried beside U (id-spill.ts), not a matrix column. */
+  idColumn?: string;
   json: boolean;
   progress: boolean;
+  /**
+   * RSI with P >= 2 passes: the factors after every pass, for the error each pass bought (JSON
+   * `perPass`); `--no-pass-errors` turns it off. Cost: a TSQR of G per pass, w / (2 n) of the pass.
+   */
+  passErrors: boolean;
   /** --threads; default DEFAULT_THREADS(). */
   threads: number;
   /**
@@ -62,6 +78,14 @@ export interface ApproxOptions {
   maxMessageBytes?: number;
   /** --checkpoint DIR / --resume DIR (checkpoint.ts); `resume` when continuing the checkpoint in DIR. */
   checkpoint?: { dir: string; resume: boolean; everyRows?: number; everyMs?: number; producerResumes: boolean };
+  /** --distributed redis://HOST:PORT: shards sketched by `rangefinder worker`s through BullMQ (run-distributed.ts). */
+  distributed?: string;
+  /** Every input with --distributed (stacked by rows, in this order); `input` is the first. */
+  inputs?: string[];
+  /** --shards N (--distributed): how many shards (default one per input file). */
+  shards?: number;
+  /** --shard-dir DIR (--distributed): where the workers write the shard sketches (default: the --out directory). */
+  shardDir?: string;
   help: boolean;
 }
 
@@ -92,6 +116,8 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
         'idle-timeout': { type: 'string' },
         'max-message': { type: 'string' },
         rank: { type: 'string' },
+        'explained-variance': { type: 'string' },
+        'relative-error': { type: 'string' },
         passes: { type: 'string' },
         'memory-budget': { type: 'string' },
         method: { type: 'string' },
@@ -110,8 +136,11 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
         out: { type: 'string' },
         report: { type: 'string' },
         format: { type: 'string' },
+        dtype: { type: 'string' },
+        'id-column': { type: 'string' },
         json: { type: 'boolean' },
         'no-progress': { type: 'boolean' },
+        'no-pass-errors': { type: 'boolean' },
         progress: { type: 'boolean' },
         listen: { type: 'string' },
         demo: { type: 'boolean' },
@@ -121,6 +150,9 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
         'checkpoint-every': { type: 'string' },
         resume: { type: 'string' },
         'producer-resumes': { type: 'boolean' },
+        distributed: { type: 'string' },
+        shards: { type: 'string' },
+        'shard-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -131,7 +163,7 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
   const help = v.help === true;
   const demo = v.demo === true;
   const positionals = parsed.positionals;
-  if (positionals.length > 1) throw new UsageError(`approx takes one input, found ${positionals.length}: ${positionals.join(' ')} (see rangefinder approx --help)`);
+  if (positionals.length > 1 && v.distributed === undefined) throw new UsageError(`approx takes one input, found ${positionals.length}: ${positionals.join(' ')} (several files are stacked by rows only with --distributed; see rangefinder approx --help)`);
   const input = positionals[0];
   const listen = v.listen !== undefined ? parseHostPort(v.listen, '--listen') : undefined;
   if (!help) {
@@ -151,13 +183,22 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
   const format = v.format ?? 'npy';
   if (format !== 'npy' && format !== 'arrow' && format !== 'parquet') throw new UsageError(`--format must be npy, arrow or parquet, found '${format}'`);
   if (v.format !== undefined && v.out === undefined) throw new UsageError('--format needs --out PREFIX');
+  const dtype = v.dtype;
+  if (dtype !== undefined && dtype !== 'float32' && dtype !== 'float64') throw new UsageError(`--dtype must be float32 or float64, found '${dtype}'`);
+  if (dtype !== undefined && v.out === undefined) throw new UsageError('--dtype needs --out PREFIX (it is the element type of the written U and V)');
+  const idColumn = v['id-column'];
+  if (idColumn !== undefined && idColumn.trim().length === 0) throw new UsageError('--id-column expects a column name');
+  if (idColumn !== undefined && v.out === undefined) throw new UsageError('--id-column needs --out PREFIX (the ids are written beside U)');
+  if (idColumn !== undefined && v.orientation === 'columns') {
+    throw new UsageError('--id-column does not apply to --orientation columns: a column stream\'s rows are the input\'s columns (named in V), not its rows; stream by rows to carry the ids beside U');
+  }
   const nonFinite = v['non-finite'] ?? 'error';
   if (nonFinite !== 'error' && nonFinite !== 'skip' && nonFinite !== 'zero') throw new UsageError(`--non-finite must be error, skip or zero, found '${nonFinite}'`);
   const columns = nameList(v.columns, '--columns');
   const exclude = nameList(v.exclude, '--exclude');
   const opts: ApproxOptions = {
     demo, help,
-    rank: v.rank !== undefined ? positiveInt(v.rank, '--rank') : DEMO_RANK,
+    rank: v.rank !== undefined && v.rank !== 'auto' ? positiveInt(v.rank, '--rank') : v.rank === 'auto' ? 1 : DEMO_RANK,
     passes: v.passes !== undefined ? positiveInt(v.passes, '--passes') : 1,
     memoryBudget: v['memory-budget'] !== undefined ? parseByteSize(v['memory-budget'], '--memory-budget') : DEFAULT_MEMORY_BUDGET,
     budgetGiven: v['memory-budget'] !== undefined,
@@ -166,16 +207,26 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
     center: v.center === true,
     json: v.json === true,
     progress: v['no-progress'] !== true,
+    passErrors: v['no-pass-errors'] !== true,
     threads: v.threads !== undefined ? positiveInt(v.threads, '--threads', 64) : DEFAULT_THREADS(),
     decodeWorker: v['no-decode-worker'] !== true && availableParallelism() >= 2,
     connectTimeoutMs: v['connect-timeout'] !== undefined ? parseDuration(v['connect-timeout'], '--connect-timeout') : DEFAULT_CONNECT_TIMEOUT_MS,
     idleTimeoutMs: v['idle-timeout'] !== undefined ? parseDuration(v['idle-timeout'], '--idle-timeout') : DEFAULT_IDLE_TIMEOUT_MS,
   };
+  const ev = v['explained-variance'], re = v['relative-error'];
+  if (v.rank === 'auto') {
+    if ((ev === undefined) === (re === undefined)) throw new UsageError('--rank auto needs one target: --explained-variance F (0 < F < 1, scikit-learn\'s n_components=F) or --relative-error E (0 < E < 1)');
+    opts.rankAuto = ev !== undefined ? { explainedVariance: fraction(ev, '--explained-variance') } : { relativeError: fraction(re!, '--relative-error') };
+  } else if (ev !== undefined || re !== undefined) {
+    throw new UsageError(`${ev !== undefined ? '--explained-variance' : '--relative-error'} is the target of --rank auto: give --rank auto with it (or a fixed --rank R without it)`);
+  }
   if (v['max-message'] !== undefined) opts.maxMessageBytes = parseByteSize(v['max-message'], '--max-message');
   if (input !== undefined) opts.input = input;
   if (listen !== undefined) opts.listen = listen;
   if (columns !== undefined) opts.columns = columns;
   if (exclude !== undefined) opts.exclude = exclude;
+  if (dtype !== undefined) opts.dtype = dtype;
+  if (idColumn !== undefined) opts.idColumn = idColumn.trim();
   if (v.out !== undefined) {
     if (v.out.length === 0) throw new UsageError('--out expects a file prefix');
     opts.out = v.out;
@@ -190,13 +241,25 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
   if (v.oversamples !== undefined) opts.oversamples = nonNegativeInt(v.oversamples, '--oversamples', 100_000);
   if (v['core-dim'] !== undefined) opts.coreDim = positiveInt(v['core-dim'], '--core-dim');
   if (v['co-range-dim'] !== undefined) opts.coRangeDim = positiveInt(v['co-range-dim'], '--co-range-dim');
+  if (v.distributed !== undefined) {
+    opts.distributed = v.distributed;
+    opts.inputs = [...positionals];
+  } else {
+    for (const o of ['shards', 'shard-dir'] as const) if (v[o] !== undefined) throw new UsageError(`--${o} needs --distributed redis://HOST:PORT`);
+  }
+  if (v.shards !== undefined) opts.shards = positiveInt(v.shards, '--shards', 100_000);
+  if (v['shard-dir'] !== undefined) {
+    if (v['shard-dir'].length === 0) throw new UsageError('--shard-dir expects a directory');
+    opts.shardDir = v['shard-dir'];
+  }
   return opts;
 }
 
 /** The options that take a value (a value may start with '-': `--seed -1` is refused by its check, not as a flag). */
 export const VALUE_OPTIONS = new Set([
-  'rank', 'passes', 'memory-budget', 'method', 'test-matrix', 'size-rule', 'range-dim', 'oversamples', 'core-dim', 'co-range-dim', 'seed',
-  'orientation', 'columns', 'exclude', 'non-finite', 'out', 'format', 'listen', 'threads', 'connect-timeout', 'idle-timeout', 'max-message',
+  'rank', 'explained-variance', 'relative-error', 'passes', 'memory-budget', 'method', 'test-matrix', 'size-rule', 'range-dim', 'oversamples', 'core-dim', 'co-range-dim', 'seed',
+  'orientation', 'columns', 'exclude', 'non-finite', 'out', 'format', 'dtype', 'id-column', 'listen', 'threads', 'connect-timeout', 'idle-timeout', 'max-message',
+  'distributed', 'shards', 'shard-dir',
   'checkpoint', 'checkpoint-every', 'resume',
 ]);
 
@@ -249,6 +312,13 @@ export function parseDuration(text: string, option: string): number {
   if (m === null) throw new UsageError(`${option} expects a duration such as 30s, 500ms or 2m (0 for none), found '${text}'`);
   const f = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's').toLowerCase() as 'ms' | 's' | 'm' | 'h'];
   return Math.round(Number(m[1]) * f);
+}
+
+/** A number strictly between 0 and 1 (a fraction), or a UsageError naming the option. */
+function fraction(text: string, option: string): number {
+  const x = Number(text.trim());
+  if (text.trim() === '' || !(x > 0 && x < 1)) throw new UsageError(`${option} expects a fraction strictly between 0 and 1 (e.g. 0.9), found '${text}'`);
+  return x;
 }
 
 function nameList(text: string | undefined, option: string): string[] | undefined {

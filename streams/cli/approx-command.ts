@@ -12,12 +12,15 @@ import type { ApproxResult } from './approx-result.js';
 import { APPROX_HELP } from './help-text.js';
 import { createReportRecorder } from './report-recorder.js';
 import type { CommandIo } from './run-approx.js';
+import type { RunCommand } from './worker-command.js';
 
 export type { CommandIo } from './run-approx.js';
 
-export async function approxCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+export async function approxCommand(argv: readonly string[], io: CommandIo, runCli?: RunCommand): Promise<number> {
   const opts = parseApproxArgs(argv);
   if (opts.help) { io.stdout.write(APPROX_HELP); return 0; }
+  // Shards on `rangefinder worker`s through BullMQ: loaded only here (bullmq and ioredis are optional peers).
+  if (opts.distributed !== undefined) return (await import('./run-distributed.js')).runDistributed(opts, io, runCli!);
   // Loaded only for a run (start-up: --help and usage errors need none of it).
   const [{ runApprox }, { startKernelThreads }, demo] = await Promise.all([
     import('./run-approx.js'), import('../thread-pool.js'), opts.demo ? import('./demo.js') : null,
@@ -66,6 +69,16 @@ function formatSummary(r: ApproxResult): string {
     const ratio = r.explainedVarianceRatio;
     const total = ratio.reduce((a, b) => a + b, 0);
     lines.splice(4, 0, `explained variance ratio: ${ratio.slice(0, 10).map((x) => x.toPrecision(4)).join(' ')}${ratio.length > 10 ? ' ...' : ''} (sum ${total.toPrecision(4)})`);
+  }
+  if (r.perPass !== undefined) {
+    lines.splice(lines.length - 1, 0, `error after each pass (relative, exact): ${r.perPass.map((p) => `${p.pass}: ${p.relativeError.toPrecision(4)}`).join('  ')}`);
+  }
+  if (r.rankAuto !== undefined) {
+    const a = r.rankAuto;
+    const target = 'explainedVariance' in a.target ? `explained ${a.target.explainedVariance}` : `relative error ${a.target.relativeError}`;
+    const range = a.rankAtLeast !== undefined && a.basis === 'projection' ? `; the best rank-r approximation meets it at a rank in [${a.rankAtLeast}, ${a.rank}]` : '';
+    lines.splice(2, 0, `rank auto (target ${target}): rank ${a.rank} (of at most ${a.width}) explains ${a.explained.toPrecision(4)} (relative error ${a.relativeError.toPrecision(4)}), ` +
+      `${a.certified ? (a.basis === 'exact' ? 'exact' : 'certified: exact for these factors') : 'an a-posteriori estimate'}${range}`);
   }
   if (r.output) lines.push(`wrote ${Object.values(r.output).join(', ')}`);
   return `${lines.join('\n')}\n`;

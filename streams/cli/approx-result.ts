@@ -1,3 +1,5 @@
+import type { RankAutoReport } from './rank-auto.js';
+
 /**
  * What `rangefinder approx --json` prints: one object with stable keys (scripts depend on them).
  * A is `rows x cols` as the user sees it (after --orientation); `rank` is the number of triplets
@@ -42,6 +44,14 @@ export interface ApproxResult {
    * row for each row that was kept, in order).
    */
   nonFinite?: { policy: 'skip' | 'zero'; skipped: number; skippedRows?: number[]; skippedColumns?: number[]; zeroedRows: number; zeroedValues: number };
+  /**
+   * RSI with P >= 2 passes (an even view count): the rank-r approximation after each pass (the same
+   * numbers as a run with that many passes) and its error ||A - A_r||_F, exact (a projection:
+   * sqrt(||A||_F^2 - sum s_j^2)), absolute and relative to ||A||_F. Off with --no-pass-errors.
+   */
+  perPass?: { pass: number; relativeError: number; frobenius: number }[];
+  /** --rank auto: the target, the rank chosen, the fraction it explains and whether that is certified (rank-auto.ts). */
+  rankAuto?: RankAutoReport;
   seconds: number;
   peakRssBytes: number;
   /**

@@ -7,6 +7,7 @@ Usage:
   rangefinder approx --demo                        the demo on the embedded digits matrix
   rangefinder inspect <input>                      shape, layout, dtype, batches of an input
   rangefinder compress MODEL --alpha A --out FILE  low-rank compression of a model's linear layers
+  rangefinder worker redis://HOST:PORT             serve the shard jobs of approx --distributed
 
 Run 'rangefinder help <command>' (or 'rangefinder <command> --help') for the options of a command,
 'rangefinder -v' for the version.
@@ -27,6 +28,14 @@ export const APPROX_HELP = `Usage: rangefinder approx <input> --rank R [options]
 
 Options
   --rank R               target rank (required except with --demo)
+  --rank auto            choose the rank after the pass: the smallest that meets the target below,
+                         from a sketch sized for the largest rank the budget allows (rsvd: width up
+                         to min(m, n, 512); --range-dim for more). One pass or --method exact
+  --explained-variance F   the target of --rank auto: explain a fraction F of ||A||_F^2 (of the
+                         centered A with --center: scikit-learn's PCA(n_components=F)). rsvd and
+                         exact certify it (the JSON rankAuto says what was met); the three- and
+                         two-sketch estimate it. Unreachable targets exit 2 with what is reachable
+  --relative-error E     the other target: ||A - U S V^T||_F <= E ||A||_F (explained 1 - E^2)
   --passes P             pass budget: how many times the input may be read (default 1; > 1 needs
                          a file). Single-view sketches use one pass; FD a second one for U
   --memory-budget SIZE   bytes for the in-memory state: 64MiB (default), 1GB, 500k, 1048576
@@ -59,10 +68,17 @@ Options
                          A - 1 mu^T with --center, plus PREFIX.mean.npy) and PREFIX.summary.json,
                          committed as one set (a reader never sees a mix);
                          PREFIX ending in / is a directory (DIR/U.npy, ...). Checked before reading
-  --format F             npy (default) | arrow | parquet, for --out
+  --format F             npy (default) | arrow | parquet, for --out (layouts: README "Outputs")
+  --dtype T              float32 | float64: element type of the written U and V (default: the
+                         input's; S is always float64)
+  --id-column NAME       an integer or string column of an Arrow/Parquet input carried beside U
+                         (its first column; .npy: PREFIX.ids.npy, integers only), not a matrix column
   --report FILE.html     write a self-contained page with the plots of the run: singular values,
                          the scree plot with its a-posteriori bounds, the error per pass, the time
   --json                 print one JSON object on stdout
+  --no-pass-errors       with --passes P >= 2 (RSI), do not form the factors after every pass: by
+                         default the JSON perPass and the summary give the exact error after each
+                         pass (a TSQR of A X per pass: w / (2 n) more work, w the block width)
   --no-progress          no progress line on stderr (it is off anyway when stderr is not a terminal)
   --threads N            kernel threads (default: 2 when the machine has 2 or more cores, else 1;
                          the results are the same bits for every N)
@@ -88,7 +104,8 @@ Options
 JSON keys: rows, cols, rank, passes, method, testMatrix, sketch, stateBytes, singularValues,
 errorEstimate {frobenius, relative, normA, kind}, seconds, peakRssBytes (and notes, output when
 written; explainedVariance, explainedVarianceRatio, totalVariance with --center; nonFinite with
---non-finite skip|zero).
+--non-finite skip|zero; rankAuto {target, rank, explained, relativeError, certified, basis, width,
+ceiling, rankAtLeast} with --rank auto; perPass [{pass, relativeError, frobenius}] with --passes >= 2).
 `;
 
 export const INSPECT_HELP = `Usage: rangefinder inspect <input> [--columns a,b,...] [--exclude a,b,...] [--orientation rows|columns] [--json]
@@ -135,4 +152,24 @@ Output names: ONNX <W>.lowrank_A / <W>.lowrank_B initializers and two nodes per 
 safetensors <name>.lowrank_A (m x k) and <name>.lowrank_B (k x n) in W's dtype, listed in
 __metadata__["rangefinder.lowrank"]; TensorFlow.js <name>/lowrank_A and <name>/lowrank_B (float32).
 Exit codes: 0 success, 2 bad usage or bad input (nothing is left under the output names), 1 internal error.
+`;
+
+export const WORKER_HELP = `Usage: rangefinder worker redis://HOST:PORT [--concurrency C] [--threads T] [--lock-duration T]
+
+Serves the shard jobs of 'rangefinder approx --distributed' (BullMQ on Redis) until stopped: each
+job sketches a row range of a file to a .rfsk file; the client merges them in shard order. Inputs
+and shard files must be on storage every worker and the client see under the same paths.
+
+Redis URL: redis://HOST:PORT, redis://:PASSWORD@HOST:PORT (or USER:PASSWORD@), rediss:// for TLS,
+/DB for a database number. Requires bullmq and ioredis (npm install bullmq@6 ioredis@5).
+
+Options
+  --concurrency C        shard jobs run at once in this process (default 1)
+  --threads T            kernel threads (default: 2 when the machine has 2 or more cores, else 1)
+  --lock-duration T      a job's lock, renewed every T/2 while it runs; a worker silent for T (killed,
+                         cut off) loses the job to another worker's stalled check (default 30s)
+  -h, --help             this help
+
+Stopping: SIGTERM takes no new job, finishes the current ones and exits 0; SIGINT (or a second
+SIGTERM) returns the current jobs to the queue at once and exits 130 (143).
 `;

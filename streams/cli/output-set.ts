@@ -1,6 +1,6 @@
 /**
  * The files of one `approx --out PREFIX` run, committed as one set: U, S, V (and the column mean
- * `mean` with --center) and the summary
+ * `mean` with --center, the row labels' side files with .npy) and the summary
  * (`PREFIX.summary.json`: the `--json` object, the set's id and each file's bytes and SHA-256).
  * Every file is written under a temporary name (durable.ts) and none is renamed until all are
  * complete; then `commitSet` renames them together under a lock whose journal a killed run's
@@ -13,8 +13,13 @@
  * or a socket). A stale sweep removes what killed runs left in that directory.
  *
  * Names: `PREFIX.U.npy`, `PREFIX.S.npy`, `PREFIX.V.npy`, `PREFIX.summary.json` (`.arrow` /
- * `.parquet` with --format); a PREFIX ending in `/` is a directory: `DIR/U.npy`, ...,
- * `DIR/summary.json`.
+ * `.parquet` with --format), and with .npy the side files of the row labels (`PREFIX.ids.npy`,
+ * `PREFIX.features.json`: factor-writer.ts); a PREFIX ending in `/` is a directory: `DIR/U.npy`,
+ * ..., `DIR/summary.json`. Every file of the set is named by `pathOf`, which remembers its name for
+ * the summary's `files` and the JSON's `output`.
+ *
+ * The set also carries how its factors are written, decided once the input is open: the element
+ * type of U and V (`dtype`) and the labels of their rows (`labels`, factor-writer.ts).
  */
 import { createHash } from 'node:crypto';
 import { accessSync, constants, openSync, closeSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -22,13 +27,18 @@ import { dirname, join } from 'node:path';
 import { commitSet, lockPathFor, selfOwner, sweepStale, tempPathFor, track, type SetEntry } from '../durable.js';
 import type { FileSet } from '../sinks/atomic-file.js';
 import type { OutFormat } from './approx-args.js';
+import type { FactorLabels } from './factor-labels.js';
 import { UsageError } from './usage-error.js';
 
 export interface OutputSet extends FileSet {
   readonly prefix: string;
   readonly format: OutFormat;
-  /** The final path of a factor (`U`, `S`, `V`, `mean`). */
-  pathOf(name: string): string;
+  /** The final path of a file of the set (`U`, `S`, `V`, `ids`, ...), with the format's extension unless `ext` is given. */
+  pathOf(name: string, ext?: string): string;
+  /** Element type of U and V (--dtype; the input's by default). S and other vectors stay float64. */
+  dtype: 'float32' | 'float64';
+  /** The labels of each factor's rows, by factor name (U: --id-column, V: the input's column names). */
+  readonly labels: Map<string, FactorLabels>;
   readonly summaryPath: string;
   /** Writes the summary and renames every file of the set into place; returns the final paths by name. */
   commit(summary: object): Promise<Record<string, string>>;
@@ -57,15 +67,20 @@ export function prepareOutputSet(prefix: string, format: OutFormat): OutputSet {
     throw new UsageError(`--out ${prefix}: cannot create files in ${dir} (${(e as { code?: string }).code ?? (e as Error).message})`);
   }
   sweepStale(dir);
-  const pathOf = (name: string): string => (prefix.endsWith('/') ? `${prefix}${name}.${format}` : `${prefix}.${name}.${format}`);
+  const known = new Map<string, string>();
+  const pathOf = (name: string, ext: string = format): string => {
+    const path = prefix.endsWith('/') ? `${prefix}${name}.${ext}` : `${prefix}.${name}.${ext}`;
+    known.set(path, name);
+    return path;
+  };
   const summaryPath = prefix.endsWith('/') ? `${prefix}summary.json` : `${prefix}.summary.json`;
   const entries: SetEntry[] = [];
   const names = new Map<string, string>();
   return {
-    prefix, format, pathOf, summaryPath,
+    prefix, format, pathOf, summaryPath, dtype: 'float64', labels: new Map(),
     add(temp, final) {
       entries.push({ temp, final });
-      const name = ['U', 'S', 'V', 'mean'].find((n) => final === pathOf(n));
+      const name = known.get(final);
       if (name !== undefined) names.set(name, final);
     },
     async commit(summary) {

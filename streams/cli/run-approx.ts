@@ -13,9 +13,11 @@ import type { ApproxResult } from './approx-result.js';
 import { writeFactor } from './factor-writer.js';
 import { openInput, type InputSpec } from './open-input.js';
 import { prepareOutputSet, type OutputSet } from './output-set.js';
+import { createIdSpill, type IdSpill } from './id-spill.js';
+import { FEATURE_COLUMN, fixedLabels } from './factor-labels.js';
 import { autoOrientation } from './orientation.js';
-import type { MeasuredSource, SourceOptions } from '../sources/source-options.js';
-import type { SourceInfo } from '../types.js';
+import type { SourceOptions } from '../sources/source-options.js';
+import type { MeasuredSource, SourceInfo } from '../types.js';
 import type { Orientation } from '../types.js';
 import { createProgressMeter } from './progress-meter.js';
 import type { ReportRecorder } from './report-recorder.js';
@@ -34,12 +36,7 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo, report?: Rep
   const held: { checkpoint?: Checkpointer } = {};
   try {
     const result = await runApproxInto(opts, io, t0, output, report, held);
-    if (output !== undefined) {
-      if (opts.format !== 'npy' && result.rows * result.rank > 1 << 20) {
-        result.notes.push(`the tall factor was collected in memory for --format ${opts.format} (only .npy output is streamed block by block)`);
-      }
-      result.output = await output.commit(result);
-    }
+    if (output !== undefined) result.output = await output.commit(result);
     // The outputs are committed: the checkpoint has served (README "Long streams").
     held.checkpoint?.finished();
     return result;
@@ -65,6 +62,7 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
     ...(opts.maxMessageBytes !== undefined ? { maxMessageBytes: opts.maxMessageBytes } : {}),
     connectTimeoutMs: opts.connectTimeoutMs,
     idleTimeoutMs: opts.idleTimeoutMs,
+    ...(opts.idColumn !== undefined ? { idColumn: opts.idColumn } : {}),
   };
   // --orientation auto: look at the input by rows, then stream it by columns if the rule says so.
   let opened = await openInput(input, { ...sourceOpts, orientation: opts.orientation === 'columns' ? 'columns' : 'rows' });
@@ -73,8 +71,11 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
   // An empty input is said to be empty, before the orientation or the rank is decided from its shape.
   if (opened.replayable) refuseEmpty(await opened.info());
   // A checkpointed run streams rows (a column stream's scans would need positions of their own).
-  if (opts.orientation === 'auto' && opts.checkpoint !== undefined) orientationReason = '--checkpoint reads the input by rows';
-  else if (opts.orientation === 'auto') {
+  if (opts.orientation === 'auto' && opts.checkpoint !== undefined) {
+    orientationReason = '--checkpoint reads the input by rows';
+  } else if (opts.orientation === 'auto' && opts.idColumn !== undefined) {
+    orientationReason = '--id-column: streamed by rows (the ids name the rows of A, written beside U)';
+  } else if (opts.orientation === 'auto') {
     const auto = autoOrientation(opened.replayable ? await opened.info() : undefined, opened.replayable);
     ({ orientation, reason: orientationReason } = auto);
     if (orientation === 'columns') opened = await openInput(input, { ...sourceOpts, orientation });
@@ -87,6 +88,10 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
     const where = opts.input === '-' ? 'stdin' : opts.input ?? `tcp://${opts.listen?.host}:${opts.listen?.port}`;
     throw new SourceError(`${where} is a one-shot source and cannot be read ${opts.passes} times; use a file or --passes 1`);
   }
+  if (opts.rankAuto !== undefined && (multi || opts.method === 'fd')) {
+    throw new UsageError(`--rank auto chooses the rank from a one-pass sketch (rsvd, three-sketch, two-sketch) or the exact SVD, not from ${opts.method === 'fd' ? 'Frequent Directions' : 'several passes'}: ` +
+      'run it with one pass, then give that --rank to the multi-pass run');
+  }
   const info = await source.info();
   refuseEmpty(info);
   if (info.rows !== undefined) {
@@ -98,6 +103,7 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
   const plan = planApprox({
     method: opts.method, passes: opts.passes, memoryBudget: opts.memoryBudget, rank: opts.rank, cols: info.cols, dtype: info.dtype,
     seed: opts.seed, center: opts.center && orientation === 'rows', sizeRule: opts.sizeRule, where: info.where,
+    ...(opts.rankAuto !== undefined ? { rankAuto: true } : {}),
     ...(info.rows !== undefined ? { rows: info.rows } : {}),
     ...(opts.testMatrix !== undefined ? { testMatrix: opts.testMatrix } : {}),
     ...(opts.rangeDim !== undefined ? { rangeDim: opts.rangeDim } : {}),
@@ -105,6 +111,10 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
     ...(opts.coreDim !== undefined ? { coreDim: opts.coreDim } : {}),
     ...(opts.coRangeDim !== undefined ? { coRangeDim: opts.coRangeDim } : {}),
   });
+  if (output !== undefined) describeOutputs(output, opts, info);
+  // --id-column: the ids arrive with the rows and are kept on disk until U is written (id-spill.ts).
+  const ids = opts.idColumn !== undefined && output !== undefined ? idSpill(source, output, opts, info) : undefined;
+
   const shown = createProgressMeter(opts.progress && io.stderr.isTTY === true, info.rows, io.stderr);
   const meter = report ? report.wrap(shown) : shown;
   let checkpoint: Checkpointer | undefined;
@@ -116,7 +126,7 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
     if (checkpoint.nextRow > 0 && source.replayable) sketched = await openInput(input, { ...sourceOpts, orientation, startRow: checkpoint.nextRow });
   }
   const ctx: RunContext = {
-    opts, source: scaleExtremeValues(sketched, checkpoint?.exponent ?? null), info, meter, t0, startup: process.uptime() - (performance.now() - t0) / 1000, notes: [],
+    opts, source: scaleExtremeValues(ids?.source ?? sketched, checkpoint?.exponent ?? null), info, meter, t0, startup: process.uptime() - (performance.now() - t0) / 1000, notes: [],
     ...(output !== undefined ? { output } : {}), ...(report ? { report } : {}), ...(checkpoint !== undefined ? { checkpoint } : {}),
   };
   let result: ApproxResult;
@@ -129,6 +139,7 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
     }
   } finally {
     meter.done();
+    ids?.dispose();
   }
   result.orientation = orientation;
   result.orientationReason = orientationReason;
@@ -179,6 +190,7 @@ function openRunCheckpoint(opts: ApproxOptions, plan: ApproxPlan, info: SourceIn
   }
   if (orientation === 'columns') throw new UsageError(`${flag} reads the input by rows: drop --orientation columns`);
   if (opts.nonFinite === 'skip') throw new UsageError(`${flag} needs the input's row numbers: --non-finite skip renumbers rows (use error or zero)`);
+  if (opts.idColumn !== undefined) throw new UsageError(`${flag} does not keep row ids yet: drop --id-column`);
   const { k, s, l, q, chunk, rule } = plan.sizes;
   const options: Record<string, string> = {
     '--method': plan.method, '--rank': String(opts.rank), '--seed': String(opts.seed), '--test-matrix': plan.testMatrix,
@@ -192,6 +204,43 @@ function openRunCheckpoint(opts: ApproxOptions, plan: ApproxPlan, info: SourceIn
     ...(ck.everyRows !== undefined ? { everyRows: ck.everyRows } : {}), ...(ck.everyMs !== undefined ? { everyMs: ck.everyMs } : {}),
   };
   return openCheckpoint(settings, { input: identityOf(opts.input, info), options, grid: chunk }, log);
+}
+
+/**
+ * `--id-column` over an input whose rows carry ids: refused where they cannot be written (a format
+ * without such a column, string ids in .npy, a name the factor's own columns take), else recorded.
+ */
+function idSpill(source: MeasuredSource, output: OutputSet, opts: ApproxOptions, info: SourceInfo): IdSpill {
+  const name = opts.idColumn!;
+  const id = info.idColumn;
+  if (id === undefined) {
+    throw new UsageError(`--id-column ${name}: ${info.where} is not an Arrow or Parquet table (${info.layout}), so it has no column to take row ids from`);
+  }
+  if (output.format === 'npy' && id.kind === 'string') {
+    throw new UsageError(`--id-column ${name} holds strings, which .npy output cannot hold (PREFIX.ids.npy is int64): use --format arrow or parquet, where the ids are U's first column`);
+  }
+  const taken = output.format === 'arrow' ? name === 'row' : output.format === 'parquet' && /^c(0|[1-9]\d*)$/.test(name) && Number(name.slice(1)) < opts.rank;
+  if (taken) {
+    throw new UsageError(`--id-column ${name}: U's ${output.format === 'arrow' ? 'row list column' : 'value columns c0, c1, ...'} already use that name in --format ${output.format}; rename the id column`);
+  }
+  const spill = createIdSpill(source, id, info.where);
+  output.labels.set('U', spill.labels);
+  return spill;
+}
+
+/**
+ * How the factors are written, once the input is known: U and V in --dtype (default the input's
+ * element type), V's rows named after the input's columns when it has names (a wide table).
+ */
+function describeOutputs(output: OutputSet, opts: ApproxOptions, info: SourceInfo): void {
+  output.dtype = opts.dtype ?? info.dtype;
+  const features = info.orientation === 'columns' ? info.rows : info.cols;
+  const names = info.columnNames;
+  if (names !== undefined && names.length === features) {
+    output.labels.set('V', fixedLabels(FEATURE_COLUMN, 'features', names));
+    // The column mean of --center has one value per feature too (in .npy it shares PREFIX.features.json).
+    if (output.format !== 'npy') output.labels.set('mean', fixedLabels(FEATURE_COLUMN, 'features', names));
+  }
 }
 
 /** An input with no rows or no columns is refused as such (not as a rank larger than its shape). */

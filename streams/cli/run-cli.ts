@@ -3,21 +3,22 @@
  * `process.exitCode` rather than calling `process.exit`, so stdout is flushed.
  */
 import type { CommandIo } from './approx-command.js';
-import { APPROX_HELP, COMPRESS_HELP, INSPECT_HELP, MAIN_HELP } from './help-text.js';
+import { APPROX_HELP, COMPRESS_HELP, INSPECT_HELP, MAIN_HELP, WORKER_HELP } from './help-text.js';
 import { packageVersion } from './package-version.js';
 import { reportError } from './report-error.js';
 import { UsageError } from './usage-error.js';
 
-const COMMAND_HELP: Record<string, string> = { approx: APPROX_HELP, inspect: INSPECT_HELP, compress: COMPRESS_HELP };
+const COMMAND_HELP: Record<string, string> = { approx: APPROX_HELP, inspect: INSPECT_HELP, compress: COMPRESS_HELP, worker: WORKER_HELP };
 
 export async function runCli(argv: readonly string[], io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   try {
     const [command, ...rest] = argv;
     switch (command) {
       // Loaded on demand: `--help` and usage errors do not pay for Arrow, Parquet and the kernels.
-      case 'approx': return await (await import('./approx-command.js')).approxCommand(rest, io);
+      case 'approx': return await (await import('./approx-command.js')).approxCommand(rest, io, runCli);
       case 'inspect': return await (await import('./inspect-command.js')).inspectCommand(rest, io);
       case 'compress': return await (await import('./compress-command.js')).compressCommand(rest, io);
+      case 'worker': return await (await import('./worker-command.js')).workerCommand(rest, io, runCli);
       case undefined: case '-h': case '--help':
         io.stdout.write(MAIN_HELP);
         return command === undefined ? 2 : 0;

@@ -5,7 +5,8 @@
  * that does not fit is refused before reading; an unknown one (stdin, TCP) as soon as it outgrows
  * the budget. --center subtracts the column mean first.
  */
-import { BudgetError, exactBytes, exactTruncatedSvd, fixSigns, formatBytes, ShapeError, type Matrix64 } from '../../src/internals.js';
+import { BudgetError, exactBytes, exactTruncatedSvd, fixSigns, formatBytes, ShapeError, zeros, type Matrix64 } from '../../src/internals.js';
+import { chooseFromProjection, type RankAutoReport } from './rank-auto.js';
 import { peakRssBytes, type ApproxResult } from './approx-result.js';
 import { drainSource } from '../drain-source.js';
 import { writeFactor } from './factor-writer.js';
@@ -54,7 +55,13 @@ export async function runExact(ctx: RunContext): Promise<ApproxResult> {
   const limit = Math.min(m, n);
   if (opts.rank > limit) throw new UsageError(`--rank ${opts.rank} exceeds min(rows, cols) = ${limit} of ${info.where}`);
   meter.phase('exact SVD');
-  const svd = exactTruncatedSvd(a, opts.rank);
+  // --rank auto: the whole spectrum is computed anyway; the rank is scikit-learn's (rank-auto.ts).
+  let svd = exactTruncatedSvd(a, opts.rankAuto !== undefined ? limit : opts.rank);
+  let rankAuto: RankAutoReport | undefined;
+  if (opts.rankAuto !== undefined) {
+    rankAuto = chooseFromProjection(opts.rankAuto, svd.s, residualNorm(f2, []), 'exact', 'the exact SVD');
+    svd = { u: leadingColumns(svd.u, rankAuto.rank), s: svd.s.slice(0, rankAuto.rank), v: leadingColumns(svd.v, rankAuto.rank) };
+  }
   // A column stream factored A^T: its U is V of A, where the sign convention decides (docs/METHODS.md "Signs").
   if (info.orientation === 'columns') fixSigns(svd.u, svd.v);
   const normScaled = residualNorm(f2, []);
@@ -76,6 +83,12 @@ export async function runExact(ctx: RunContext): Promise<ApproxResult> {
     singularValues: Array.from(svd.s),
     errorEstimate: { frobenius: frob, relative: normScaled > 0 ? frobScaled / normScaled : 0, normA: unscale(ctx, normScaled), kind: 'residual' },
     seconds: (performance.now() - ctx.t0) / 1000, peakRssBytes: peakRssBytes(),
-    ...(ctx.output !== undefined ? { output } : {}), notes: ctx.notes,
+    ...(ctx.output !== undefined ? { output } : {}), ...(rankAuto ? { rankAuto } : {}), notes: ctx.notes,
   };
+}
+
+function leadingColumns(x: Matrix64, r: number): Matrix64 {
+  const out = zeros(x.rows, r);
+  for (let i = 0; i < x.rows; i++) for (let j = 0; j < r; j++) out.data[i * r + j] = x.data[x.offset + i * x.stride + j]!;
+  return out;
 }

@@ -27,14 +27,19 @@ export async function runMultiPass(ctx: RunContext, plan: PassPlan): Promise<App
     throw new UsageError(`--center with more than one pass is supported for --orientation columns, not yet over rows with ${plan.method === 'block-krylov' ? 'krylov' : 'rsi'} (use one pass, or --method exact)`);
   }
   const wantFactors = ctx.output !== undefined;
+  const everyPass = (opts.passErrors || ctx.report !== undefined) && plan.passes > 1 && plan.method === 'rsi' && (plan.views ?? 2) % 2 === 0;
   const measured = measurePasses(source, meter, plan.passes);
   const res = await runPasses(measured, plan, {
     seed: opts.seed, testMatrix: opts.testMatrix,
     spill: wantFactors ? 'file' : 'none',
-    // --report: the result after every pass (RSI), for the plot of the error per pass
-    ...(ctx.report && plan.passes > 1 && plan.method === 'rsi' && (plan.views ?? 2) % 2 === 0 ? { resultEveryPass: true } : {}),
+    // The result after every pass (RSI with an even view count): the error each pass bought, for
+    // the JSON, the summary and the report's plot (unless --no-pass-errors).
+    ...(everyPass ? { resultEveryPass: true } : {}),
   });
   if (ctx.report) ctx.report.perPass = res.perPass.map((p) => ({ pass: p.pass, relativeResidual: p.relativeResidual, singularValues: Array.from(p.s) }));
+  if (plan.passes > 1 && !everyPass && opts.passErrors) {
+    notes.push(`no error per pass: ${plan.method === 'block-krylov' ? 'block Krylov has no approximation before its last pass (its basis is complete only then)' : 'an odd number of views ends with a pass that forms G only'}`);
+  }
   try {
     const r = res.s.length;
     const sValues = Float64Array.from(res.s, (x) => unscale(ctx, x));
@@ -47,7 +52,7 @@ export async function runMultiPass(ctx: RunContext, plan: PassPlan): Promise<App
       };
       // runPasses decided the signs on V of A (the tall factor of a column stream) already.
       const wide = names.wide === 'U' ? res.u! : res.v!;
-      const writer = createFactorWriter(set, names.tall, res.rows, r);
+      const writer = await createFactorWriter(set, names.tall, res.rows, r);
       try {
         meter.phase(`writing ${names.tall}`);
         await tall((r0, b) => writer.write(r0, b));
@@ -72,6 +77,7 @@ export async function runMultiPass(ctx: RunContext, plan: PassPlan): Promise<App
       sketch, stateBytes: plan.stateBytes, memoryBudget: opts.memoryBudget, singularValues: Array.from(sValues),
       errorEstimate: { frobenius: unscale(ctx, frobScaled), relative: normScaled > 0 ? frobScaled / normScaled : 0, normA: unscale(ctx, normScaled), kind: 'residual' },
       seconds: (performance.now() - ctx.t0) / 1000, peakRssBytes: peakRssBytes(),
+      ...(res.perPass.length > 1 ? { perPass: res.perPass.map((p) => ({ pass: p.pass, relativeError: p.relativeResidual, frobenius: p.relativeResidual * unscale(ctx, normScaled) })) } : {}),
       ...(wantFactors ? { output } : {}), notes,
     };
   } finally {

@@ -13,7 +13,7 @@
  */
 import { lastValueFrom, Observable, tap } from 'rxjs';
 import {
-  addSquares, applyRight, createSumSquares, estimateError, flipColumns, measuredNorm, reconstruct, residualNorm, screeBounds, ShapeError, stateBytes, zeros,
+  addSquares, applyRight, createSumSquares, estimateError, flipColumns, lowRankFactors, measuredNorm, reconstruct, svd, residualNorm, screeBounds, ShapeError, stateBytes, zeros,
   type Matrix, type RangeSpill, type SketchMethod, type SketchSizes, type SketchTestMatrix,
 } from '../../src/internals.js';
 import { sketchRows } from '../operators/sketch-rows.js';
@@ -24,6 +24,7 @@ import type { CliRangeSpill } from './range-spill.js';
 import { blockMatrix, factorNames, lowRankNote, unscale, type RunContext } from './run-context.js';
 import { tallFlips, type TallBlocks } from './tall-signs.js';
 import { ZERO_MATRIX_NOTE, writeZeroFactors } from './zero-matrix.js';
+import { chooseFromProjection, chooseFromScree, type RankAutoReport } from './rank-auto.js';
 import type { RowBlock } from '../types.js';
 import { stallPoint } from '../stall-point.js';
 
@@ -94,11 +95,26 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
         ...(wantFactors ? { output } : {}), notes,
       };
     }
-    const rec = reconstruct(state, { rank: opts.rank, signs: columns ? 'pending' : 'v' });
+    // --rank auto: the rank from what the sketch vouches for (rank-auto.ts), then the factors of that rank.
+    let rankAuto: RankAutoReport | undefined;
+    if (opts.rankAuto !== undefined) {
+      const what = `this ${method} sketch (width ${state.sizes.k})`;
+      if (method === 'rsvd') {
+        const f = lowRankFactors(state, { formQ: false });
+        const sAll = f.c.rows > 0 && f.c.cols > 0 ? svd(f.c, { vectors: false }).s : new Float64Array(0);
+        rankAuto = chooseFromProjection(opts.rankAuto, sAll, normScaled, 'projection', what);
+      } else {
+        rankAuto = chooseFromScree(opts.rankAuto, state, what);
+        notes.push(`--rank auto with the ${method}: rank ${rankAuto.rank} was chosen from the a-posteriori scree bound [TYUC19 §6.2], an estimate, not a certificate; the one-pass rsvd (--method auto) certifies what it explains`);
+      }
+    }
+    const asked = rankAuto?.rank ?? opts.rank;
+    if (rankAuto !== undefined && method === 'rsvd') sketch.oversamples = k - asked;
+    const rec = reconstruct(state, { rank: asked, signs: columns ? 'pending' : 'v' });
     const tOutput = performance.now();
     notes.push(...rec.notes);
     const r = rec.s.length;
-    const low = rec.notes.length === 0 ? lowRankNote(opts.rank, r) : null;
+    const low = rec.notes.length === 0 ? lowRankNote(asked, r) : null;
     if (low !== null) notes.push(low);
     const sValues = Float64Array.from(rec.s, (x) => unscale(ctx, x));
     const output: Record<string, string> = {};
@@ -113,7 +129,7 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
         notes.push(`${names.tall} not written: Frequent Directions keeps no range sketch, so ${names.tall} = A V diag(S)^-1 needs a second pass, and ${info.where} is one-shot (use a file input)`);
       } else {
         if (columns) flipColumns(rec, await tallFlips(tall, r));
-        const writer = createFactorWriter(set, names.tall, m, r);
+        const writer = await createFactorWriter(set, names.tall, m, r);
         try {
           meter.phase(`writing ${names.tall}`);
           let first = true;
@@ -154,7 +170,7 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
         startup: ctx.startup, open: (tPass - ctx.t0) / 1000, read: (tReconstruct - tPass - inSketch) / 1000, sketch: inSketch / 1000,
         reconstruct: (tOutput - tReconstruct) / 1000, output: (performance.now() - tOutput) / 1000,
       },
-      ...(wantFactors ? { output } : {}), notes,
+      ...(wantFactors ? { output } : {}), ...(rankAuto ? { rankAuto } : {}), notes,
     };
   } finally {
     spill?.dispose();

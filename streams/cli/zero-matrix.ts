@@ -27,7 +27,7 @@ export async function writeZeroFactors(
   set: OutputSet, names: { tall: 'U' | 'V'; wide: 'U' | 'V' }, tallRows: number, wideRows: number, r: number,
 ): Promise<Record<string, string>> {
   const output: Record<string, string> = {};
-  const writer = createFactorWriter(set, names.tall, tallRows, r);
+  const writer = await createFactorWriter(set, names.tall, tallRows, r);
   try {
     const step = 4096;
     const block = zeros(step, r);

@@ -36,10 +36,10 @@ export interface NpyWriterOptions {
   set?: FileSet;
 }
 
-/** The .npy 1.0 header for a C-order little-endian float array, padded to a multiple of 64 bytes. */
-export function npyHeader(shape: readonly number[], dtype: 'float32' | 'float64'): Uint8Array {
+/** The .npy 1.0 header for a C-order little-endian float (or int64) array, padded to a multiple of 64 bytes. */
+export function npyHeader(shape: readonly number[], dtype: 'float32' | 'float64' | 'int64'): Uint8Array {
   const dims = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  const dict = `{'descr': '${dtype === 'float32' ? '<f4' : '<f8'}', 'fortran_order': False, 'shape': ${dims}, }`;
+  const dict = `{'descr': '${dtype === 'float32' ? '<f4' : dtype === 'int64' ? '<i8' : '<f8'}', 'fortran_order': False, 'shape': ${dims}, }`;
   const total = Math.ceil((10 + dict.length + 1) / 64) * 64;
   const out = new Uint8Array(total);
   out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);

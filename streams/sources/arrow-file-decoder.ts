@@ -157,6 +157,7 @@ function openArrowRows(path: string, opts: DecodeOptions): DecodedSource {
       layout: f.layout.kind,
       batches: f.batchRows.length,
       ...(f.layout.names !== undefined ? { columnNames: f.layout.names } : {}),
+      ...(f.layout.id !== undefined ? { idColumn: f.layout.id } : {}),
       orientation: 'rows',
       where: path,
     };
@@ -181,7 +182,7 @@ function openArrowRows(path: string, opts: DecodeOptions): DecodedSource {
           if (signal.aborted) break;
           if (batch.numRows === 0) continue;
           const data = f.layout.decode(batch, row);
-          emitSplit(row, batch.numRows, f.layout.cols, data, opts.blockRows, emit, signal);
+          emitSplit(row, batch.numRows, f.layout.cols, data, opts.blockRows, emit, signal, f.layout.decodeIds?.(batch, row));
           row += batch.numRows;
         }
       } finally {

@@ -17,6 +17,7 @@ import {
   DataType, Precision, Type, type Data, type Field, type RecordBatch, type Schema,
 } from 'apache-arrow';
 import { ArgumentError, FormatError, ShapeError } from '../../src/internals.js';
+import type { RowLabels } from '../types.js';
 import { checkRowLengths } from '../check-row-lengths.js';
 import { interleaveColumns } from './interleave-columns.js';
 import { halfToNumber } from './read-npy-header.js';
@@ -45,6 +46,10 @@ export interface ArrowLayout {
    * schema or body does not match the layout is a FormatError naming the row.
    */
   decode(batch: RecordBatch, inputRow: number): Float32Array | Float64Array;
+  /** The id column (`idColumn`), not a matrix column. */
+  readonly id?: { readonly name: string; readonly kind: 'int64' | 'string' };
+  /** The ids of the rows of `batch` (present with `id`); a null id is a FormatError naming the row. */
+  decodeIds?(batch: RecordBatch, inputRow: number): RowLabels;
 }
 
 /**
@@ -83,7 +88,7 @@ export function arrowFields(schema: Schema): ArrowFieldInfo[] {
 }
 
 export function arrowLayout(schema: Schema, opts: SourceOptions, where: string): ArrowLayout {
-  const layout = layoutOf(schema, opts, where);
+  const layout = withIds(layoutOf(schema, opts, where), schema, opts, where);
   const decode = layout.decode.bind(layout);
   layout.decode = (batch, inputRow) => {
     if (batch.schema !== schema) checkSameSchema(schema, batch.schema, where, inputRow);
@@ -113,7 +118,7 @@ function checkSameSchema(expected: Schema, found: Schema, where: string, inputRo
 function layoutOf(schema: Schema, opts: SourceOptions, where: string): ArrowLayout {
   const all = schema.fields;
   const names = all.map((f) => f.name);
-  for (const c of [...(opts.columns ?? []), ...(opts.exclude ?? []), ...(opts.listColumn !== undefined ? [opts.listColumn] : [])]) {
+  for (const c of [...(opts.columns ?? []), ...(opts.exclude ?? []), ...(opts.listColumn !== undefined ? [opts.listColumn] : []), ...(opts.idColumn !== undefined ? [opts.idColumn] : [])]) {
     if (!names.includes(c)) {
       throw new ArgumentError(`column "${c}" not found in ${where}; its columns are: ${names.join(', ') || '(none)'}`);
     }
@@ -123,6 +128,12 @@ function layoutOf(schema: Schema, opts: SourceOptions, where: string): ArrowLayo
     }
   }
   const excluded = new Set(opts.exclude ?? []);
+  if (opts.idColumn !== undefined) {
+    if (opts.columns?.includes(opts.idColumn) === true || opts.listColumn === opts.idColumn) {
+      throw new ArgumentError(`column "${opts.idColumn}" is the id column (--id-column) and cannot also be a matrix column (in ${where})`);
+    }
+    excluded.add(opts.idColumn);
+  }
   const candidates = opts.columns !== undefined
     ? opts.columns.map((c) => all.find((f) => f.name === c)!)
     : all.filter((f) => !excluded.has(f.name));
@@ -282,4 +293,47 @@ function wideLayout(used: readonly Field[], all: readonly Field[], opts: SourceO
       return out;
     },
   };
+}
+
+/** The kind of ids a column holds: integers (any width, signed or not), text, or neither. */
+function idKind(t: DataType): 'int64' | 'string' | null {
+  if (DataType.isDictionary(t)) return idKind((t as unknown as { dictionary: DataType }).dictionary);
+  if (DataType.isInt(t)) return 'int64';
+  if (DataType.isUtf8(t) || t.typeId === Type.LargeUtf8) return 'string';
+  return null;
+}
+
+const INT64_MAX = (1n << 63n) - 1n;
+
+/** `idColumn`: the layout with the id column's kind and a decoder of each batch's ids. */
+function withIds(layout: ArrowLayout, schema: Schema, opts: SourceOptions, where: string): ArrowLayout {
+  const name = opts.idColumn;
+  if (name === undefined) return layout;
+  const index = schema.fields.findIndex((f) => f.name === name);
+  const field = schema.fields[index]!;
+  const kind = idKind(field.type);
+  if (kind === null) {
+    throw new FormatError(`--id-column "${name}" has type ${String(field.type)}, expected an integer or string column (in ${where})`);
+  }
+  return Object.assign(layout, {
+    id: { name, kind },
+    decodeIds(batch: RecordBatch, inputRow: number): RowLabels {
+      const col = batch.getChildAt(index)!;
+      const rows = batch.numRows;
+      if (col.nullCount > 0) {
+        for (let i = 0; i < rows; i++) {
+          if (!col.isValid(i)) throw new FormatError(`${where}: row ${inputRow + i}: the id in column "${name}" is null; expected an id for every row`);
+        }
+      }
+      if (kind === 'string') return Array.from({ length: rows }, (_, i) => col.get(i) as string);
+      const out = new BigInt64Array(rows);
+      for (let i = 0; i < rows; i++) {
+        const v = col.get(i) as number | bigint;
+        const b = typeof v === 'bigint' ? v : BigInt(v);
+        if (b > INT64_MAX) throw new FormatError(`${where}: row ${inputRow + i}: the id ${b} in column "${name}" is larger than int64 holds (2^63 - 1); expected ids that fit int64`);
+        out[i] = b;
+      }
+      return out;
+    },
+  });
 }

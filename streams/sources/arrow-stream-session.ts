@@ -205,6 +205,7 @@ export function arrowStreamSession(
       return {
         cols: Math.max(0, layout.cols), dtype: layout.dtype, layout: layout.kind,
         ...(layout.names !== undefined ? { columnNames: layout.names } : {}),
+        ...(layout.id !== undefined ? { idColumn: layout.id } : {}),
         orientation: 'rows', where,
       };
     },
@@ -225,7 +226,7 @@ export function arrowStreamSession(
           }
           if (batch.numRows === 0) continue;
           const data = layout.decode(batch, row);
-          emitSplit(row, batch.numRows, layout.cols, data, opts.blockRows, emit, signal);
+          emitSplit(row, batch.numRows, layout.cols, data, opts.blockRows, emit, signal, layout.decodeIds?.(batch, row));
           row += batch.numRows;
           rowsSoFar = row;
         }

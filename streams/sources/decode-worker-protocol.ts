@@ -35,6 +35,6 @@ export interface DecodeLoad { readonly type: 'load'; readonly format: DecoderRec
 export interface DecodeStop { readonly type: 'stop'; readonly job: number; readonly exit: boolean }
 
 export type DecodeWorkerMessage =
-  | { type: 'block'; job: number; rowStart: number; rows: number; cols: number; dtype: 'float32' | 'float64'; buffer: ArrayBuffer; names?: readonly string[] }
+  | { type: 'block'; job: number; rowStart: number; rows: number; cols: number; dtype: 'float32' | 'float64'; buffer: ArrayBuffer; names?: readonly string[]; ids?: BigInt64Array | readonly string[] }
   | { type: 'end'; job: number }
   | { type: 'error'; job: number; error: WorkerErrorData };

@@ -82,7 +82,8 @@ function runJob(port: MessagePort, job: DecodeJob, source: DecodedSource): () =>
     Atomics.add(ctl, CTL_POSTED, 1);
     const names = !namesSent ? source.columnNames : undefined;
     namesSent = true;
-    post({ type: 'block', job: job.job, rowStart: b.rowStart, rows: b.rows, cols: b.cols, dtype, buffer, ...(names !== undefined ? { names } : {}) }, [buffer]);
+    // Ids (idColumn) are cloned with the message: one per row, small next to the values.
+    post({ type: 'block', job: job.job, rowStart: b.rowStart, rows: b.rows, cols: b.cols, dtype, buffer, ...(names !== undefined ? { names } : {}), ...(b.ids !== undefined ? { ids: b.ids } : {}) }, [buffer]);
   };
 
   sub = source.open().subscribe({

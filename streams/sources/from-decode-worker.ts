@@ -166,7 +166,7 @@ export function onDecodeWorker(recipe: DecoderRecipe, inThread: DecodedSource, a
           if (msg.names !== undefined) names = msg.names;
           const n = msg.rows * msg.cols;
           const values = msg.dtype === 'float32' ? new Float32Array(msg.buffer, 0, n) : new Float64Array(msg.buffer, 0, n);
-          subscriber.next({ rowStart: msg.rowStart, rows: msg.rows, cols: msg.cols, data: values });
+          subscriber.next({ rowStart: msg.rowStart, rows: msg.rows, cols: msg.cols, data: values, ...(msg.ids !== undefined ? { ids: msg.ids } : {}) });
           if (subscriber.closed) return;
           // The consumer is done with the block: one credit (and the buffer) back to the worker.
           returns.postMessage(msg.buffer, [msg.buffer]);

@@ -27,7 +27,9 @@
 import { open as openFile, type FileHandle } from 'node:fs/promises';
 import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type Compressors, type FileMetaData } from 'hyparquet';
 import { FormatError, RangefinderError, ShapeError } from '../../src/internals.js';
-import type { RowBlock, SourceInfo } from '../types.js';
+import type { RowBlock, RowLabels, SourceInfo } from '../types.js';
+
+const INT64_MAX = (1n << 63n) - 1n;
 import { TRANSPOSE_BLOCK_BYTES } from '../wrappers/transposed.js';
 import type { DecodedSource, FormatDecoder } from './decoder.js';
 import { fileAsyncBuffer } from './file-async-buffer.js';
@@ -120,7 +122,7 @@ function scatter(
  * and decode only the pages of the slice, which bounds memory by the block, not the group).
  */
 async function readGroup(
-path: string, f: OpenedParquet, g: number, out: { buf: Float32Array | Float64Array }, slice?: { start: number; rows: number },
+path: string, f: OpenedParquet, g: number, out: { buf: Float32Array | Float64Array; ids?: RowLabels }, slice?: { start: number; rows: number },
 ): Promise<Float32Array | Float64Array> {
   const { start, rows } = slice ?? f.groups[g]!;
   const { layout } = f;
@@ -128,6 +130,9 @@ path: string, f: OpenedParquet, g: number, out: { buf: Float32Array | Float64Arr
   const filled = new Array<number>(layout.columns.length).fill(0);
   const pieces = layout.columns.map((): { values: ArrayLike<unknown>; chunkStart: number; from: number; to: number }[] => []);
   const what = `row group ${g} (rows ${start} to ${end - 1})`;
+  const id = layout.id;
+  const ids = id === undefined ? undefined : id.kind === 'int64' ? new BigInt64Array(rows) : new Array<string>(rows);
+  let idsFilled = 0;
   const ensure = (n: number): Float32Array | Float64Array => {
     if (out.buf.length < n) out.buf = layout.dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
     return out.buf;
@@ -137,7 +142,7 @@ path: string, f: OpenedParquet, g: number, out: { buf: Float32Array | Float64Arr
   let failure: Error | null = null;
   try {
     await parquetRead({
-      file: f.file, metadata: f.metadata, columns: [...layout.columns], rowStart: start, rowEnd: end, compressors: f.compressors,
+      file: f.file, metadata: f.metadata, columns: [...layout.columns, ...(id !== undefined ? [id.name] : [])], rowStart: start, rowEnd: end, compressors: f.compressors,
       useOffsetIndex: slice !== undefined,
       onChunk: (chunk) => {
         if (failure !== null) return;
@@ -147,6 +152,7 @@ path: string, f: OpenedParquet, g: number, out: { buf: Float32Array | Float64Arr
   } catch (e) { throw wrap(failure ?? e, path, what); }
   if (failure !== null) throw failure;
   function onChunk(chunk: { columnName: string; columnData: ArrayLike<unknown>; rowStart: number; rowEnd: number }): void {
+    if (id !== undefined && chunk.columnName === id.name) { takeIds(chunk); return; }
     const j = layout.columns.indexOf(chunk.columnName);
     if (j < 0) return;
     const from = Math.max(start, chunk.rowStart);
@@ -174,6 +180,22 @@ path: string, f: OpenedParquet, g: number, out: { buf: Float32Array | Float64Arr
     }
     filled[j]! += to - from;
   }
+  function takeIds(chunk: { columnData: ArrayLike<unknown>; rowStart: number; rowEnd: number }): void {
+    const from = Math.max(start, chunk.rowStart);
+    const to = Math.min(end, chunk.rowEnd, chunk.rowStart + chunk.columnData.length);
+    for (let r = from; r < to; r++) {
+      const v = chunk.columnData[r - chunk.rowStart];
+      if (v === null || v === undefined) throw new FormatError(`${path}: row ${r}: the id in column "${id!.name}" is null; expected an id for every row`);
+      if (ids instanceof BigInt64Array) {
+        const b = typeof v === 'bigint' ? v : BigInt(v as number);
+        if (b > INT64_MAX) throw new FormatError(`${path}: row ${r}: the id ${b} in column "${id!.name}" is larger than int64 holds (2^63 - 1); expected ids that fit int64`);
+        ids[r - start] = b;
+      } else (ids!)[r - start] = String(v);
+    }
+    idsFilled += Math.max(0, to - from);
+  }
+  if (id !== undefined && idsFilled !== rows) throw new FormatError(`${path}: ${what}: column "${id.name}" decoded ${idsFilled} ids, expected ${rows}`);
+  if (ids !== undefined) out.ids = ids;
   for (let j = 0; j < filled.length; j++) {
     if (filled[j] !== rows) {
       throw new FormatError(`${path}: ${what}: column "${layout.columns[j]}" decoded ${filled[j]} values, expected ${rows}`);
@@ -201,6 +223,7 @@ async function rowsInfo(path: string, f: OpenedParquet): Promise<SourceInfo> {
     rows: Number(f.metadata.num_rows), cols: Math.max(0, f.layout.cols), dtype: f.layout.dtype, layout: f.layout.kind,
     batches: f.groups.length, orientation: 'rows', where: path,
     ...(f.layout.kind === 'parquet-wide' ? { columnNames: f.layout.columns } : {}),
+    ...(f.layout.id !== undefined ? { idColumn: f.layout.id } : {}),
   };
 }
 
@@ -233,7 +256,7 @@ function openParquetRows(path: string, opts: DecodeOptions): DecodedSource {
       const f = await openParquet(path, opts);
       names = f.layout.kind === 'parquet-wide' ? f.layout.columns : undefined;
       try {
-        const out = { buf: f.layout.dtype === 'float32' ? new Float32Array(0) as Float32Array | Float64Array : new Float64Array(0) };
+        const out: { buf: Float32Array | Float64Array; ids?: RowLabels } = { buf: f.layout.dtype === 'float32' ? new Float32Array(0) : new Float64Array(0) };
         for (let g = 0; g < f.groups.length && !signal.aborted; g++) {
           const { start, rows } = f.groups[g]!;
           if (rows === 0) continue;
@@ -242,7 +265,7 @@ function openParquetRows(path: string, opts: DecodeOptions): DecodedSource {
             const k = Math.min(step, start + rows - s0);
             const data = await readGroup(path, f, g, out, step < rows ? { start: s0, rows: k } : undefined);
             if (signal.aborted) break;
-            emit({ rowStart: s0, rows: k, cols: f.layout.cols, data: data.subarray(0, k * f.layout.cols) });
+            emit({ rowStart: s0, rows: k, cols: f.layout.cols, data: data.subarray(0, k * f.layout.cols), ...(out.ids !== undefined ? { ids: out.ids } : {}) });
           }
         }
       } finally {

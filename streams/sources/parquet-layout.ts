@@ -27,6 +27,8 @@ export interface ParquetLayout {
   cols: number;
   readonly dtype: 'float32' | 'float64';
   readonly fields: readonly ParquetFieldInfo[];
+  /** The id column (`idColumn`), not a matrix column: its name and how its ids travel. */
+  readonly id?: { readonly name: string; readonly kind: 'int64' | 'string' };
 }
 
 const NON_NUMERIC_ANNOTATIONS = new Set([
@@ -91,7 +93,7 @@ export function parquetFields(metadata: FileMetaData): ParquetFieldInfo[] {
 export function parquetLayout(metadata: FileMetaData, opts: SourceOptions, where: string): ParquetLayout {
   const top = parquetSchema(metadata).children;
   const names = top.map((c) => c.element.name);
-  for (const c of [...(opts.columns ?? []), ...(opts.exclude ?? []), ...(opts.listColumn !== undefined ? [opts.listColumn] : [])]) {
+  for (const c of [...(opts.columns ?? []), ...(opts.exclude ?? []), ...(opts.listColumn !== undefined ? [opts.listColumn] : []), ...(opts.idColumn !== undefined ? [opts.idColumn] : [])]) {
     if (!names.includes(c)) {
       throw new ArgumentError(`column "${c}" not found in ${where}; its columns are: ${names.join(', ') || '(none)'}`);
     }
@@ -101,6 +103,19 @@ export function parquetLayout(metadata: FileMetaData, opts: SourceOptions, where
     }
   }
   const excluded = new Set(opts.exclude ?? []);
+  let id: ParquetLayout['id'];
+  if (opts.idColumn !== undefined) {
+    const name = opts.idColumn;
+    if (opts.columns?.includes(name) === true || opts.listColumn === name) {
+      throw new ArgumentError(`column "${name}" is the id column (--id-column) and cannot also be a matrix column (in ${where})`);
+    }
+    excluded.add(name);
+    const t = top.find((c) => c.element.name === name)!;
+    const kind = idKind(t);
+    if (kind === null) throw new FormatError(`--id-column "${name}" has type ${describeType(t)}, expected an integer or string column (in ${where})`);
+    id = { name, kind };
+  }
+  const withId = <T extends object>(x: T): T => (id !== undefined ? { ...x, id } : x);
   const candidates = opts.columns !== undefined
     ? opts.columns.map((c) => top.find((t) => t.element.name === c)!)
     : top.filter((t) => !excluded.has(t.element.name));
@@ -116,7 +131,7 @@ export function parquetLayout(metadata: FileMetaData, opts: SourceOptions, where
     if (childType === null) {
       throw new FormatError(`column "${list.element.name}" has type ${describeType(list)}, expected a numeric type or a LIST of FLOAT or DOUBLE (exclude it with --exclude ${list.element.name}) (in ${where})`);
     }
-    return { kind: 'parquet-list', columns: [list.element.name], cols: -1, dtype: opts.dtype ?? childType, fields: fields([list]) };
+    return withId({ kind: 'parquet-list', columns: [list.element.name], cols: -1, dtype: opts.dtype ?? childType, fields: fields([list]) });
   }
   if (candidates.length === 0) {
     throw new FormatError(`${where} has no columns to read${excluded.size > 0 ? ' after --exclude' : ''}`);
@@ -131,13 +146,23 @@ export function parquetLayout(metadata: FileMetaData, opts: SourceOptions, where
     }
   }
   const allFloat = candidates.every((t) => t.element.type === 'FLOAT' || annotation(t) === 'FLOAT16');
-  return {
+  return withId({
     kind: 'parquet-wide',
     columns: candidates.map((t) => t.element.name),
     cols: candidates.length,
     dtype: opts.dtype ?? (allFloat ? 'float32' : 'float64'),
     fields: fields(candidates),
-  };
+  });
+}
+
+/** Ids a column can hold: integers (INT32, INT64, with no date / time / decimal annotation) or UTF8 text. */
+function idKind(t: SchemaTree): 'int64' | 'string' | null {
+  const e = t.element;
+  if (t.children.length > 0 || e.repetition_type === 'REPEATED') return null;
+  const ann = annotation(t);
+  if (e.type === 'INT32' || e.type === 'INT64') return ann === undefined || !NON_NUMERIC_ANNOTATIONS.has(ann) ? 'int64' : null;
+  if (e.type === 'BYTE_ARRAY' && (ann === 'UTF8' || ann === 'STRING')) return 'string';
+  return null;
 }
 
 /**

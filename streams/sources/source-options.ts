@@ -41,6 +41,12 @@ export interface DecodeOptions {
    * float64 (integers, mixed float widths). Forcing a type costs a conversion copy per block.
    */
   dtype?: 'float32' | 'float64';
+  /**
+   * Arrow / Parquet: a column of row ids (any integer type, or text) that is not a matrix column:
+   * each block carries its rows' ids (`RowBlock.ids`; integers as int64, text as strings). A null
+   * id, or a uint64 id above 2^63 - 1, is refused naming the row.
+   */
+  idColumn?: string;
   /** Arrow/Parquet list layouts: the name of the list column that holds each row (default: the only one). */
   listColumn?: string;
   /**
@@ -101,6 +107,7 @@ export function decodeOptionsOf(opts: SourceOptions): DecodeOptions {
   if (opts.exclude !== undefined) out.exclude = opts.exclude;
   if (opts.dtype !== undefined) out.dtype = opts.dtype;
   if (opts.listColumn !== undefined) out.listColumn = opts.listColumn;
+  if (opts.idColumn !== undefined) out.idColumn = opts.idColumn;
   if (opts.maxMessageBytes !== undefined) out.maxMessageBytes = opts.maxMessageBytes;
   if (opts.memoryBudget !== undefined) out.memoryBudget = opts.memoryBudget;
   if (opts.connectTimeoutMs !== undefined) out.connectTimeoutMs = opts.connectTimeoutMs;

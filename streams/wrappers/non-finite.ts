@@ -49,7 +49,7 @@ export function withNonFinite(source: DecodedSource, opts: NonFiniteOptions = {}
             names: () => (columns ? undefined : source.columnNames),
           });
           let out: RowBlock | null;
-          try { out = validate(b.rowStart, b.rows, b.data); } catch (e) { sub.error(e); return; }
+          try { out = validate(b.rowStart, b.rows, b.data, b.ids); } catch (e) { sub.error(e); return; }
           if (out !== null) sub.next(out);
         },
         error: (e: unknown) => { if (!subscribing) start(); sub.error(e); },

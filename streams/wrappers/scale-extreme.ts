@@ -55,7 +55,7 @@ export function scaleExtremeValues(source: MeasuredSource, decidedExponent: numb
         const out = scratch.subarray(0, n);
         out.set(b.data.subarray(0, n));
         scaleByPowerOfTwo(out, 0, n, -decided);
-        sub.next({ rowStart: b.rowStart, rows: b.rows, cols: b.cols, data: out });
+        sub.next({ rowStart: b.rowStart, rows: b.rows, cols: b.cols, data: out, ...(b.ids !== undefined ? { ids: b.ids } : {}) });
       },
       error: (e: unknown) => sub.error(e),
       complete: () => sub.complete(),

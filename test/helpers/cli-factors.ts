@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { tableFromIPC } from 'apache-arrow';
+import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import type { Matrix64 } from '../../src/matrix.js';
 import { readNpy } from './npy.js';
 
@@ -21,15 +22,29 @@ export function readFactors(prefix: string): Factors {
   return { u, s, v };
 }
 
-/** An Arrow factor written with --format arrow (FixedSizeList rows, or a one-column table for S). */
+/**
+ * An Arrow factor written with --format arrow: the `row` FixedSizeList column (U, V), or the one
+ * Float64 column of a vector (S), after the label column if there is one.
+ */
 export function readArrowFactor(path: string): Matrix64 {
+  return readArrowTable(path).matrix;
+}
+
+/** An Arrow factor and its label column (the first column when it is not a float column). */
+export function readArrowTable(path: string): { matrix: Matrix64; labels?: (string | bigint)[]; labelName?: string; schema: string[]; batches: number[] } {
   const t = tableFromIPC(readFileSync(path));
   const rows = t.numRows;
-  const col = t.getChildAt(0)!;
+  const fields = t.schema.fields;
+  const labelled = fields.length > 1 && !/^(FixedSizeList|Float)/.test(String(fields[0]!.type));
+  const col = t.getChildAt(labelled ? 1 : 0)!;
+  const schema = fields.map((f) => `${f.name}:${String(f.type)}`);
+  const batches = t.batches.map((b) => b.numRows);
+  const labels = labelled ? Array.from({ length: rows }, (_, i) => t.getChildAt(0)!.get(i) as string | bigint) : undefined;
+  const extra = labelled ? { labels: labels!, labelName: fields[0]!.name } : {};
   const first = col.get(0) as unknown;
   if (typeof first === 'number') {
     const data = Float64Array.from({ length: rows }, (_, i) => col.get(i) as number);
-    return { rows, cols: 1, data, offset: 0, stride: 1 };
+    return { matrix: { rows, cols: 1, data, offset: 0, stride: 1 }, schema, batches, ...extra };
   }
   const cols = (first as { length: number }).length;
   const data = new Float64Array(rows * cols);
@@ -37,7 +52,31 @@ export function readArrowFactor(path: string): Matrix64 {
     const r = col.get(i) as ArrayLike<number>;
     for (let j = 0; j < cols; j++) data[i * cols + j] = (r as { get?(j: number): number }).get?.(j) ?? r[j]!;
   }
-  return { rows, cols, data, offset: 0, stride: cols };
+  return { matrix: { rows, cols, data, offset: 0, stride: cols }, schema, batches, ...extra };
+}
+
+/** A Parquet factor: its float columns as a matrix, its label column (the first, when not a float column), its row groups. */
+export async function readParquetTable(path: string): Promise<{ matrix: Matrix64; labels?: (string | bigint)[]; labelName?: string; schema: string[]; rowGroups: number[] }> {
+  const buf = readFileSync(path);
+  const file = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+  const md = parquetMetadata(file);
+  const leaves = md.schema.slice(1);
+  const labelled = leaves.length > 1 && leaves[0]!.type !== 'DOUBLE' && leaves[0]!.type !== 'FLOAT';
+  const rows = await parquetReadObjects({ file });
+  const names = leaves.slice(labelled ? 1 : 0).map((e) => e.name);
+  const data = new Float64Array(rows.length * names.length);
+  rows.forEach((r, i) => names.forEach((c, j) => { data[i * names.length + j] = Number(r[c]); }));
+  const matrix = { rows: rows.length, cols: names.length, data, offset: 0, stride: names.length };
+  const schema = leaves.map((e) => `${e.name}:${e.type}${e.converted_type !== undefined ? `(${e.converted_type})` : ''}`);
+  const rowGroups = md.row_groups.map((g) => Number(g.num_rows));
+  if (!labelled) return { matrix, schema, rowGroups };
+  const labelName = leaves[0]!.name;
+  return { matrix, labels: rows.map((r) => r[labelName] as string | bigint), labelName, schema, rowGroups };
+}
+
+/** The float columns of a Parquet factor as a matrix. */
+export async function readParquetFactor(path: string): Promise<Matrix64> {
+  return (await readParquetTable(path)).matrix;
 }
 
 export function frobenius(a: Matrix64): number {

@@ -148,10 +148,10 @@ export function raggedArrowFile(path: string, a: Matrix64, badRow: number): void
 
 /** A wide Parquet table: DOUBLE columns c0..c{n-1}, plus optional extra columns (e.g. a STRING id). */
 export function writeParquetMatrix(
-  path: string, a: Matrix64, extra: { name: string; data: unknown[]; type: 'STRING' | 'DOUBLE' | 'INT32' }[] = [], rowGroupSize = 128,
+  path: string, a: Matrix64, extra: { name: string; data: unknown[]; type: 'STRING' | 'DOUBLE' | 'INT32' | 'INT64' }[] = [], rowGroupSize = 128, names?: readonly string[],
 ): void {
   const cols = Array.from({ length: a.cols }, (_, j) => ({
-    name: `c${j}`, type: 'DOUBLE' as const,
+    name: names?.[j] ?? `c${j}`, type: 'DOUBLE' as const,
     data: Array.from({ length: a.rows }, (_, i) => a.data[i * a.cols + j]!),
   }));
   const buf = parquetWriteBuffer({ columnData: [...extra, ...cols] as never, rowGroupSize });
