@@ -8,11 +8,11 @@
  * position of the range-row spill, which for a checkpointed run lives in DIR (`range-rows.arrows`)
  * instead of the temp directory.
  *
- * Bit-identical resume. The record's float64 sums depend on how rows are grouped into `updateRows`
- * calls, so the sketch is fed on a fixed grid of global rows (`alignRows`, G = the sketch's chunk
- * height) whatever the source's batches, and a checkpoint is taken only after a whole cell: the
- * state saved at row R is bit for bit the state the uninterrupted run has at row R, and the rows
- * after R are absorbed in the same calls. Serialization is exact (float64 bytes).
+ * Bit-identical resume. The record's float64 sums depend on where its chunks fall (each block is cut
+ * into chunks from its start), so the sketch is fed on a fixed grid of global rows (`alignRows`,
+ * G = the sketch's chunk height) whatever the source's batches, and a checkpoint is taken only
+ * after a whole cell: the state saved at row R is bit for bit the state the uninterrupted run has
+ * at row R, and the rows after R are absorbed in the same chunks. Serialization is exact (float64 bytes).
  *
  * Atomic. A checkpoint is one sketch file, DIR/checkpoint.rfsk (the `.rfsk` container of
  * docs/FORMATS.md, kind 'checkpoint': the `sketch` section, and this module's fields in its header).

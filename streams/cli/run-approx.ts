@@ -63,6 +63,9 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
     connectTimeoutMs: opts.connectTimeoutMs,
     idleTimeoutMs: opts.idleTimeoutMs,
     ...(opts.idColumn !== undefined ? { idColumn: opts.idColumn } : {}),
+    // A resumed run may read no new row (its checkpoint was taken at the end; a resuming producer
+    // that has nothing left to send): checkpoint.ts checks the rows against the checkpoint instead.
+    ...(opts.checkpoint?.resume === true ? { allowEmpty: true } : {}),
   };
   // --orientation auto: look at the input by rows, then stream it by columns if the rule says so.
   let opened = await openInput(input, { ...sourceOpts, orientation: opts.orientation === 'columns' ? 'columns' : 'rows' });

@@ -184,7 +184,7 @@ function openNpy(path: string, orientation: Orientation, opts: NpyDecodeOptions)
         const lineVals = lineBuf === null ? null : typed(lineBuf.buffer);
 
         // `startRow` (a resumed checkpoint): begin at the block that holds it, by byte offset.
-        const first = opts.startRow !== undefined ? Math.floor(Math.min(Math.max(0, opts.startRow), m) / b) * b : 0;
+        const first = opts.startRow !== undefined ? Math.floor(Math.max(0, Math.min(opts.startRow, m - 1)) / b) * b : 0;
         for (let r0 = first; r0 < m && !signal.aborted; r0 += b) {
           const rows = Math.min(b, m - r0);
           let view = fileView;

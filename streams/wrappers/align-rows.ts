@@ -1,10 +1,10 @@
 /**
  * `alignRows(source, { grid })`: re-cuts a row stream into blocks on a fixed grid of global rows,
- * [jG, (j + 1)G), the last one shorter. A sketch's float64 sums depend on how rows are grouped into
- * `updateRows` calls (each call sums its chunks, then adds once into the record; the TSQR factor
- * folds one chunk at a time), so two runs whose sources cut the rows differently (a file read in
- * 4 MiB blocks, the same rows from a producer in batches of 1000, a producer that restarts at row R)
- * give sums that differ in the last bits. On the grid the calls are the same whatever the source's
+ * [jG, (j + 1)G), the last one shorter. A sketch's float64 sums depend on where its chunks fall
+ * (`updateRows` cuts each block into chunks from the block's start; products and the TSQR step are
+ * per chunk), so two runs whose sources cut the rows differently (a file read in 4 MiB blocks, the
+ * same rows from a producer in batches of 1000, a producer that restarts at row R) give sums that
+ * differ in the last bits. With G the chunk height, the chunks are the grid's whatever the source's
  * batches, so a run resumed from a checkpoint taken at a grid line absorbs exactly what the
  * uninterrupted run absorbs (docs/METHODS.md §6 "Checkpoints").
  *
