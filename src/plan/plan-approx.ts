@@ -68,11 +68,20 @@ export type ApproxPlan =
   | { kind: 'exact'; stateBytes: number; reasons: string[] };
 
 /**
- * Bytes of the exact SVD of an m x n matrix: A, the SVD's working copy and its factors,
- * 8 (2 m n + (m + n) min(m, n)).
+ * Bytes the exact SVD of an m x n matrix really holds at its peak, p = min(m, n):
+ * 8 (8 m n + 6 p^2), and 8 (9 m n + 6 p^2) for a wide one (m < n: the SVD factors A^T, a copy). Counted on the route of src/linalg/svd.ts: the matrix A (float64), then
+ * (m >= 1.6 n) its Householder factor, U^T (p x m) and U (m x p), or (otherwise) the
+ * bidiagonalisation's copy, Q_B^T and U; the transpose of a wide A; the GEMM kernels' packed
+ * copies of the factors being applied (WebAssembly memory, which never shrinks); the p x p
+ * factors (R, V^T, V, the bidiagonal's). Measured (peak RSS minus the RSS before the call, plus A,
+ * in units of 8 m n): 40000 x 300 7.2, 300 x 40000 8.2, 3000 x 600 9.1 (p^2 terms: 8 + 6 (0.2) = 9.2
+ * here), 1000 x 900 9.3; through the CLI (peak RSS minus a tiny run's, test/cli-exact-budget.test.ts)
+ * 20000 x 200 within 8 m n + 6 p^2 and 200 x 20000 9.5 with the .npy blocks in flight. It was 8 (2 m n + (m + n) p) before, which a 512 MiB budget let peak at
+ * 1002 MiB. Not counted, as for every method: Node itself and the source's blocks.
  */
 export function exactBytes(m: number, n: number): number {
-  return 8 * (2 * m * n + (m + n) * Math.min(m, n));
+  const p = Math.min(m, n);
+  return 8 * ((m < n ? 9 : 8) * m * n + 6 * p * p);
 }
 
 export function planApprox(query: ApproxQuery): ApproxPlan {

@@ -38,7 +38,13 @@ Options
   --relative-error E     the other target: ||A - U S V^T||_F <= E ||A||_F (explained 1 - E^2)
   --passes P             pass budget: how many times the input may be read (default 1; > 1 needs
                          a file). Single-view sketches use one pass; FD a second one for U
-  --memory-budget SIZE   bytes for the in-memory state: 64MiB (default), 1GB, 500k, 1048576
+  --memory-budget SIZE   bytes for the in-memory state: 64MiB (default), 1GB, 500k, 1048576.
+                         Covers what the method holds: a sketch's arrays (maps, sums, workspace;
+                         not U's rows, which go to a spill on disk), RSI's X, H, R, or for exact the
+                         matrix and the SVD's copies, 8 (8 m n + 6 min(m, n)^2) bytes (9 m n if
+                         wide). Not covered: Node itself (40-80 MiB), the input's blocks in flight
+                         (about 2 x 8 MiB, plus the decode worker's), the spill on disk. A plan
+                         that does not fit is refused
   --method M             auto (default) | three-sketch | two-sketch | rsvd | rsi | krylov | fd | exact
                          auto: rsvd for 1 pass (whole rows, by rows or by columns), the pass
                          planner (RSI) for more; rsvd: the single-pass Gram RSVD (A Omega and

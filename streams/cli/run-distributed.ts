@@ -25,6 +25,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
+import { Writable } from 'node:stream';
 import type { Job } from 'bullmq';
 import { SourceError } from '../../src/internals.js';
 import { createTempDir } from '../durable.js';
@@ -99,7 +100,32 @@ export async function runDistributed(opts: ApproxOptions, io: CommandIo, runCli:
   if (opts.progress && io.stderr.isTTY === true) {
     io.stderr.write(`rangefinder: ${jobs.length} shards on ${workers.size} worker${workers.size === 1 ? '' : 's'} in ${formatDuration((tShards - t0) / 1000)}; merging\n`);
   }
-  return mergeShards(paths, opts, io, runCli);
+  // The merge writes the outputs and prints approx's summary; the JSON gains what the run was
+  // distributed over, and `seconds` becomes the whole run's.
+  const stdout = opts.json ? captureText() : io.stdout;
+  const code = await mergeShards(paths, opts, { stdout, stderr: io.stderr }, runCli);
+  const distributed = {
+    redis: target.display, shards: jobs.length, workers: [...workers].sort(),
+    shardSeconds: Math.round(Math.max(...[...results.values()].map((r) => r.seconds)) * 1000) / 1000,
+    waitSeconds: Math.round(tShards - t0) / 1000, mergeSeconds: Math.round(performance.now() - tShards) / 1000,
+  };
+  if (opts.json) {
+    const text = (stdout as ReturnType<typeof captureText>).text();
+    if (code !== 0 || text.trim() === '') io.stdout.write(text);
+    else io.stdout.write(`${JSON.stringify({ ...JSON.parse(text) as object, seconds: (performance.now() - t0) / 1000, distributed })}\n`);
+  } else if (code === 0) {
+    io.stdout.write(`distributed: ${jobs.length} shards on ${workers.size} worker${workers.size === 1 ? '' : 's'} (${distributed.workers.join(', ')}), ` +
+      `${distributed.waitSeconds.toFixed(2)} s for the shards, ${distributed.mergeSeconds.toFixed(2)} s for the merge\n`);
+  }
+  return code;
+}
+
+/** A stdout that keeps what is written (the merge's JSON, to be extended). */
+function captureText(): NodeJS.WritableStream & { text(): string } {
+  let buf = '';
+  const w = new Writable({ write(chunk: Buffer | string, _enc, cb) { buf += chunk.toString(); cb(); } }) as Writable & { text(): string };
+  w.text = () => buf;
+  return w;
 }
 
 /** The merge, in this process: `rangefinder merge` on the shard files in shard order, writing what `approx --out` writes. */

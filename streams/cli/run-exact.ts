@@ -1,7 +1,8 @@
 /**
  * `approx --method exact`: the exact truncated SVD baseline (`exactTruncatedSvd`, a dense
- * Golub-Kahan SVD). The whole matrix is loaded, so the memory budget is checked first: about
- * 8 (2 m n + (m + n) min(m, n)) bytes (A, the SVD's working copy and its factors). A known shape
+ * Golub-Kahan SVD). The whole matrix is loaded, so the memory budget is checked first against what
+ * the SVD really holds at its peak, `exactBytes` = 8 (8 m n + 6 min(m, n)^2) bytes (9 m n when m < n) (A, its working
+ * copies and factors, the kernels' packed copies: src/plan/plan-approx.ts). A known shape
  * that does not fit is refused before reading; an unknown one (stdin, TCP) as soon as it outgrows
  * the budget. --center subtracts the column mean first.
  */

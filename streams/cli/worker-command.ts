@@ -102,7 +102,9 @@ export async function workerCommand(argv: readonly string[], io: CommandIo, runC
     const stderr = collect();
     const code = await runCli([
       'sketch', d.input, '--save', d.out, '--rows', `${d.rows[0]}:${d.rows[1]}`, '--row-offset', String(d.rowOffset),
-      ...d.sketchArgs, '--threads', String(opts.threads), '--no-progress',
+      // --threads 1: the sketch uses this process's kernel pool (started once, below); a pool per
+      // job would be stopped by the next job's (the pool is one per process).
+      ...d.sketchArgs, '--threads', '1', '--no-progress',
     ], { stdout: collect(), stderr });
     const message = stderr.text().split('\n').find((l) => l.startsWith('rangefinder: ') && !l.startsWith('rangefinder: note:'))?.replace(/^rangefinder: /, '')
       ?? `exit ${code}`;

@@ -79,6 +79,24 @@ export function redisCommand(port: number, args: readonly string[], password?: s
   });
 }
 
+/** The text of INFO SECTION (a bulk reply), for counters such as total_commands_processed. */
+export function redisInfo(port: number, section: string, host = '127.0.0.1'): Promise<Record<string, string>> {
+  return new Promise((resolve, reject) => {
+    const sock = createConnection({ host, port });
+    let buf = '';
+    sock.setTimeout(5000, () => { sock.destroy(); reject(new Error('redis INFO: no reply in 5 s')); });
+    sock.on('error', reject);
+    sock.on('connect', () => sock.write(`*2\r\n$4\r\nINFO\r\n$${section.length}\r\n${section}\r\n`));
+    sock.on('data', (d) => {
+      buf += d.toString('utf8');
+      const m = /^\$(\d+)\r\n/.exec(buf);
+      if (m === null || Buffer.byteLength(buf) < m[0].length + Number(m[1])) return;
+      sock.end();
+      resolve(Object.fromEntries(buf.slice(m[0].length).split('\r\n').filter((l) => l.includes(':')).map((l) => l.split(':', 2) as [string, string])));
+    });
+  });
+}
+
 /** Starts redis-server on a free loopback port and waits until it answers PING. */
 export async function startRedisServer(opts: RedisServerOptions = {}): Promise<RedisServer> {
   if (REDIS_SERVER === undefined) throw new Error('redis-server is not installed (apt-get install redis-server)');

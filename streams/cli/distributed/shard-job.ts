@@ -14,6 +14,12 @@
  */
 export const SHARD_JOB_VERSION = 1;
 
+/** The `rangefinder sketch` options a job may carry (client: run-distributed.ts `shardSketchArgs`). */
+const SKETCH_OPTIONS = new Set([
+  '--rank', '--seed', '--memory-budget', '--total-rows', '--method', '--test-matrix', '--size-rule', '--range-dim', '--oversamples',
+  '--core-dim', '--co-range-dim', '--center', '--columns', '--exclude', '--non-finite',
+]);
+
 export interface ShardJobData {
   version: number;
   /** The run (the client's id; the parent job lives in the queue `run-RUNID`). */
@@ -62,5 +68,8 @@ export function checkShardJob(d: unknown): ShardJobData {
   if (!Array.isArray(j.rows) || j.rows.length !== 2 || !int(j.rows[0]) || !int(j.rows[1]) || j.rows[0] >= j.rows[1]) throw new Error(`the job's rows ${JSON.stringify(j.rows)} are not a range [start, end)`);
   if (!int(j.rowOffset)) throw new Error('the job has no valid rowOffset');
   if (!Array.isArray(j.sketchArgs) || !j.sketchArgs.every((a) => typeof a === 'string')) throw new Error('the job has no sketchArgs list');
+  // Only options that shape the sketch: where it reads and writes is the job's own fields.
+  const other = j.sketchArgs.find((a) => a.startsWith('-') && !SKETCH_OPTIONS.has(a));
+  if (other !== undefined) throw new Error(`the job's sketch options hold ${other}, which does not shape a sketch`);
   return j as ShardJobData;
 }
