@@ -49,6 +49,12 @@ describe('cli arguments', () => {
     expect(() => parseApproxArgs(['a.npy', '--rank', '3', '--format', 'arrow'])).toThrow(/--format needs --out/);
     expect(() => parseApproxArgs(['a.npy', '--rank', '0'])).toThrow(/--rank expects a positive integer/);
     expect(() => parseApproxArgs(['a.npy', '--rank', '3', '--demo'])).toThrow(/exactly one of/);
+    expect(parseApproxArgs(['a.npy', '--rank', '3', '--out', 'p'])).not.toHaveProperty('dtype');
+    expect(parseApproxArgs(['a.npy', '--rank', '3', '--out', 'p', '--dtype', 'float32', '--id-column', ' id '])).toMatchObject({ dtype: 'float32', idColumn: 'id' });
+    expect(() => parseApproxArgs(['a.npy', '--rank', '3', '--out', 'p', '--dtype', 'f16'])).toThrow(/--dtype must be float32 or float64, found 'f16'/);
+    expect(() => parseApproxArgs(['a.npy', '--rank', '3', '--dtype', 'float32'])).toThrow(/--dtype needs --out/);
+    expect(() => parseApproxArgs(['a.npy', '--rank', '3', '--id-column', 'id'])).toThrow(/--id-column needs --out/);
+    expect(() => parseApproxArgs(['a.npy', '--rank', '3', '--out', 'p', '--id-column', 'id', '--orientation', 'columns'])).toThrow(/--id-column does not apply to --orientation columns/);
   });
 
   it('exit codes: 2 for bad input and usage, 1 for internal errors; stack only when debugging', () => {

@@ -8,7 +8,7 @@ import { ArgumentError, BudgetError } from '../errors.js';
 import { formatBytes } from '../format-bytes.js';
 import type { SketchDType, SketchMethod, SketchSizes, SketchTestMatrix } from '../sketch/index.js';
 import {
-  DEFAULT_ERROR_SKETCH_DIM, DEFAULT_TEST_MATRIX, defaultChunk, explicitOrDefaultSizes,
+  defaultErrorSketchDim, DEFAULT_TEST_MATRIX, defaultChunk, explicitOrDefaultSizes,
 } from '../sketch/index.js';
 import { planPasses, type PassPlan } from './plan-passes.js';
 import { planSketch, rsvdWidth, RSVD_FREE_WORK, sketchBytes, type RsvdWidth, type SketchPlanQuery } from './plan-sketch.js';
@@ -110,7 +110,7 @@ export function planApprox(query: ApproxQuery): ApproxPlan {
   // draws the same Omega as every other RSI run; `rsvd` is the one-pass record.)
   const method: SketchMethod = q.method === 'auto' ? autoOnePass(q, reasons) : q.method;
   const testMatrix = q.testMatrix ?? DEFAULT_TEST_MATRIX;
-  const chunk = defaultChunk(q.cols), errorSketchDim = DEFAULT_ERROR_SKETCH_DIM;
+  const chunk = defaultChunk(q.cols), errorSketchDim = defaultErrorSketchDim(method);
   const base = { method, testMatrix, dtype: q.dtype, seed: q.seed ?? 0, center: q.center ?? false, cols: q.cols, rank: q.rank };
   const explicit = q.rangeDim !== undefined || q.coreDim !== undefined || q.coRangeDim !== undefined;
   let sizes: SketchSizes;

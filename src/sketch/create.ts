@@ -12,7 +12,25 @@ import type { SketchParams } from './method.js';
 import { isSketchMethod, methodOf } from './registry.js';
 import type { RangeSpill, SketchOptions, SketchSizes, SketchState } from './types.js';
 
-export const DEFAULT_ERROR_SKETCH_DIM = 10;
+/**
+ * q, the rows of the error sketch [docs/METHODS.md §4], for the single-view records (three-sketch,
+ * two-sketch, FD), whose only report of their error is the a-posteriori estimate: 32, so that even
+ * an error of one direction (the estimate then sqrt(chi^2_q / q) times the truth) lies within
+ * [0.8, 1.25] with probability 0.92 (0.67 at q = 10). It costs q n multiply-adds and q Gaussians per
+ * row and 8 q (n + k + 1 + chunk) bytes.
+ */
+export const DEFAULT_ERROR_SKETCH_DIM = 32;
+/**
+ * q for the one-pass Gram RSVD: its error is exact from the measured ||A||_F (a projection,
+ * docs/METHODS.md §5), so the estimate serves only callers that cannot measure it; 10 keeps the
+ * default method's pass cheap, and the estimate says when 10 rows are too few (estimate-reliability.ts).
+ */
+export const RSVD_ERROR_SKETCH_DIM = 10;
+
+/** The default q of a method. */
+export function defaultErrorSketchDim(method: string): number {
+  return method === 'rsvd' ? RSVD_ERROR_SKETCH_DIM : DEFAULT_ERROR_SKETCH_DIM;
+}
 /** Rows per chunk: 256 (amortizes the per-call cost of the small products), fewer for very wide rows. */
 export const DEFAULT_CHUNK_ROWS = 256;
 export const MIN_CHUNK_ROWS = 8;
@@ -37,7 +55,7 @@ export function sketchParamsOf(opts: SketchOptions): Omit<SketchParams, 'sizes'>
   const dtype = opts.dtype ?? 'float64';
   const seed = opts.seed ?? 0;
   const { cols: n, rank: r } = opts;
-  const q = opts.errorSketchDim ?? DEFAULT_ERROR_SKETCH_DIM;
+  const q = opts.errorSketchDim ?? defaultErrorSketchDim(method);
   const isPosInt = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x > 0;
   if (!isSketchMethod(method)) throw new ArgumentError(`method must be 'three-sketch', 'two-sketch', 'rsvd' or 'fd', found ${String(method)}`);
   if (!isTestMatrixName(testMatrix)) throw new ArgumentError(`testMatrix must be 'gaussian' or 'sparse-sign', found ${String(testMatrix)}`);

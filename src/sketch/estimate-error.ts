@@ -7,10 +7,15 @@
  * Accuracy: err^2 q / ||A - A_hat||_F^2 is a weighted sum of chi^2_q variables (weights: the
  * squared singular values of the error): within [0.8, 1.25] for most draws once the error spreads
  * over several directions; with q = 10 and one dominant direction its spread is that of
- * sqrt(chi^2_10 / 10) (5%-95%: 0.63-1.35). docs/METHODS.md §4 says when to trust it. Sums of squares
- * are scaled (no overflow at 1e300, no underflow at 1e-300).
+ * sqrt(chi^2_10 / 10) (5%-95%: 0.63-1.35). So every estimate comes with its reliability
+ * (estimate-reliability.ts): the effective number of directions of the error read from the residual
+ * sketch, the predicted probability of lying within [0.8, 1.25] of the truth, and `reliable: false`
+ * with the reason when that probability is below 0.9 or the error is below the rounding floor of the
+ * sketch. docs/METHODS.md §4 says when to trust it. Sums of squares are scaled (no overflow at 1e300,
+ * no underflow at 1e-300).
  */
 import { ArgumentError } from '../errors.js';
+import { estimateReliability } from './estimate-reliability.js';
 import { centeredErrorSketch } from './linear/finish.js';
 import { reconstruct } from './reconstruct.js';
 import { lowRankFactors } from './reconstruct.js';
@@ -42,7 +47,11 @@ export function estimateError(state: SketchState, approx?: Reconstruction | LowR
     }
   }
   const frobenius = scaledNorm(resid) / Math.sqrt(q), normA = scaledNorm(sc.subarray(0, q * n)) / Math.sqrt(q);
-  return { frobenius, relative: normA > 0 ? frobenius / normA : 0, normA, q };
+  const relative = normA > 0 ? frobenius / normA : 0;
+  const { directions, inRangeProbability, precisionFloor, reliable, reason } = estimateReliability(resid, q, n, relative, state.dtype, state.sizes.chunk);
+  return {
+    frobenius, relative, normA, q, directions, precisionFloor, inRangeProbability, reliable, ...(reason !== undefined ? { unreliable: reason } : {}),
+  };
 }
 
 /** sqrt(sum x^2) without overflow or underflow (scaled by the largest magnitude). */

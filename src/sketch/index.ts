@@ -18,7 +18,7 @@ export { SKETCH_FORMAT_VERSION, SKETCH_FAMILY_TAG } from './types.js';
 export type { SketchParams, LayoutEntry, MethodModule, ReconstructOptions } from './method.js';
 export {
   allocateSketch, defaultChunk, explicitOrDefaultSizes, hasExplicitSizes, layoutBytes, sketchParamsOf,
-  DEFAULT_CHUNK_ROWS, DEFAULT_ERROR_SKETCH_DIM, DEFAULT_TEST_MATRIX, MIN_CHUNK_ROWS,
+  DEFAULT_CHUNK_ROWS, DEFAULT_ERROR_SKETCH_DIM, RSVD_ERROR_SKETCH_DIM, defaultErrorSketchDim, DEFAULT_TEST_MATRIX, MIN_CHUNK_ROWS,
 } from './create.js';
 export { methodOf, SKETCH_METHODS, isSketchMethod } from './registry.js';
 export { updateRows, updateColumns, updateEntries, updateLinear, type LinearUpdate } from './update.js';
@@ -27,6 +27,7 @@ export { serializeSketch, deserializeSketch } from './serialize.js';
 export { stateBytes } from './state-bytes.js';
 export { reconstruct, lowRankFactors } from './reconstruct.js';
 export { estimateError, scaledNorm } from './estimate-error.js';
+export { chiSquareRatioInside, effectiveDirections, estimateReliability, RELIABLE_PROBABILITY, type EstimateReliability } from './estimate-reliability.js';
 export { measuredNorm, centeredNorm } from './measured-norm.js';
 export { screeBounds } from './scree-bounds.js';
 export { chooseRank } from './choose-rank.js';

@@ -283,6 +283,24 @@ export interface ErrorEstimate {
   normA: number;
   /** q used. */
   q: number;
+  /**
+   * Effective number of directions of the error, (sum lambda)^2 / sum lambda^2 over the eigenvalues
+   * of (A - A_hat)^T (A - A_hat), estimated from the residual sketch (src/sketch/estimate-reliability.ts).
+   */
+  directions: number;
+  /** Relative error below which rounding dominates the estimate (a fraction of ||A||_F; src/sketch/estimate-reliability.ts). */
+  precisionFloor: number;
+  /** Predicted probability that `frobenius` lies within [0.8, 1.25] of the true error (from q and `directions`). */
+  inRangeProbability: number;
+  /**
+   * False when the estimate cannot be trusted by construction: `inRangeProbability` below 0.9 (too
+   * few error-sketch rows for an error concentrated in few directions) or an error below the
+   * rounding floor of the sketch. `frobenius` and `relative` are then not an answer: `unreliable`
+   * says why (the CLI reports null and the reason) [docs/METHODS.md §4].
+   */
+  reliable: boolean;
+  /** Why the estimate is not reliable (absent when it is). */
+  unreliable?: string;
 }
 
 export interface ScreeBounds {

@@ -8,7 +8,7 @@
  * A one-shot input (stdin, TCP) with --passes > 1 is refused before anything is read.
  */
 import { parseApproxArgs } from './approx-args.js';
-import type { ApproxResult } from './approx-result.js';
+import { errorPhrase, type ApproxResult } from './approx-result.js';
 import { APPROX_HELP } from './help-text.js';
 import { createReportRecorder } from './report-recorder.js';
 import type { CommandIo } from './run-approx.js';
@@ -62,7 +62,7 @@ function formatSummary(r: ApproxResult): string {
     `method ${r.method} (${r.passes} pass${r.passes === 1 ? '' : 'es'}), rank ${r.rank}${sizes ? `, ${sizes}` : ''}`,
     `state ${(r.stateBytes / 2 ** 20).toFixed(2)} MiB of budget ${(r.memoryBudget / 2 ** 20).toFixed(2)} MiB`,
     `singular values: ${sv}${r.singularValues.length > 10 ? ' ...' : ''}`,
-    `error ||A - U S V^T||_F ${r.errorEstimate.kind === 'sketch' ? '~' : '='} ${r.errorEstimate.frobenius.toPrecision(4)} (relative ${r.errorEstimate.relative.toPrecision(3)})`,
+    `error ||A - U S V^T||_F ${errorPhrase(r.errorEstimate)}`,
     `time ${r.seconds.toFixed(2)} s, peak RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
   ];
   if (r.explainedVarianceRatio !== undefined) {

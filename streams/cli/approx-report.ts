@@ -18,7 +18,7 @@
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import type { ApproxOptions } from './approx-args.js';
-import type { ApproxResult } from './approx-result.js';
+import { errorPhrase, type ApproxResult } from './approx-result.js';
 import { packageVersion } from './package-version.js';
 import type { ReportRecorder } from './report-recorder.js';
 
@@ -285,7 +285,10 @@ export async function reportHtml(input: ReportInput): Promise<string> {
     ['input', res.input],
     ['matrix', `${res.rows} x ${res.cols}${res.orientation ? `, streamed by ${res.orientation}` : ''}`],
     ['method', `${res.method}, ${res.passes} pass${res.passes === 1 ? '' : 'es'}, rank ${res.rank}${res.rank !== opts.rank ? ` (${opts.rank} asked; see the notes)` : ''}, test matrix ${res.testMatrix}`],
-    [e.kind === 'sketch' ? 'error estimate (a-posteriori)' : 'error (exact residual)', `||A - U S V^T||_F ${e.kind === 'sketch' ? '≈' : '='} ${fmt(e.frobenius)}, ${(100 * e.relative).toPrecision(4)}% of ||A||_F = ${fmt(e.normA)}`],
+    [e.kind === 'sketch' ? 'error estimate (a-posteriori)' : 'error (exact residual)', e.frobenius === null || e.relative === null
+      ? `||A - U S V^T||_F ${errorPhrase(e, fmt)}; ||A||_F = ${fmt(e.normA)}`
+      : `||A - U S V^T||_F ${e.kind === 'sketch' ? '≈' : '='} ${fmt(e.frobenius)}, ${(100 * e.relative).toPrecision(4)}% of ||A||_F = ${fmt(e.normA)}` +
+        (e.kind === 'sketch' ? ` (q = ${e.q}: within [0.8, 1.25] of the truth with probability ${(e.inRangeProbability ?? 0).toFixed(2)})` : '')],
     ['time', `${res.seconds.toFixed(3)} s`],
     ['memory', `state ${bytes(res.stateBytes)} of a ${bytes(res.memoryBudget)} budget; peak RSS ${bytes(res.peakRssBytes)}`],
   ];

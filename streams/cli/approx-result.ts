@@ -1,3 +1,4 @@
+import type { ErrorEstimate } from '../../src/internals.js';
 import type { RankAutoReport } from './rank-auto.js';
 
 /**
@@ -27,7 +28,7 @@ export interface ApproxResult {
    * `normA` = ||A||_F (of the centered A with --center), measured exactly on the last pass;
    * `relative` = frobenius / normA.
    */
-  errorEstimate: { frobenius: number; relative: number; normA: number; kind: 'sketch' | 'residual' };
+  errorEstimate: ApproxErrorEstimate;
   /**
    * --center (PCA), as scikit-learn's PCA names them: explained_variance_ = s_j^2 / (m - 1),
    * explained_variance_ratio_ = s_j^2 / ||A_c||_F^2 with ||A_c||_F measured exactly in the pass,
@@ -71,6 +72,56 @@ export interface ApproxResult {
   orientationReason?: string;
   /** Why this method and these sizes (the planner's reasons, src/plan). */
   reasons?: string[];
+}
+
+/**
+ * The error of the returned factors [docs/METHODS.md §4]. `kind` 'residual': exact, always
+ * `reliable`. `kind` 'sketch': the a-posteriori estimate with its reliability (src/sketch/
+ * estimate-reliability.ts): `q` rows of the error sketch, `directions` (the estimated effective
+ * number of directions of the error; null when more than q rows can count) and
+ * `inRangeProbability` (the predicted probability of lying within [0.8, 1.25] of the truth). When
+ * the estimate cannot be trusted by construction, `reliable` is false, `frobenius` and `relative`
+ * are null and `unreliable` says why; below the rounding floor of the sketch, `atMostRelative` is
+ * that floor (the error is at most about it).
+ */
+export interface ApproxErrorEstimate {
+  frobenius: number | null;
+  relative: number | null;
+  normA: number;
+  kind: 'sketch' | 'residual';
+  reliable: boolean;
+  unreliable?: string;
+  atMostRelative?: number;
+  q?: number;
+  directions?: number | null;
+  inRangeProbability?: number;
+}
+
+/** The JSON form of a sketch's estimate `est` (scaled units) with ||A||_F = `normScaled` measured; `unscale` maps back. */
+export function sketchErrorEstimate(est: ErrorEstimate, normScaled: number, normA: number, unscale: (x: number) => number): ApproxErrorEstimate {
+  const about = {
+    q: est.q, directions: Number.isFinite(est.directions) ? Number(est.directions.toPrecision(3)) : null,
+    inRangeProbability: Number(est.inRangeProbability.toFixed(3)),
+  };
+  if (est.reliable) {
+    return { frobenius: unscale(est.frobenius), relative: est.frobenius / normScaled, normA, kind: 'sketch', reliable: true, ...about };
+  }
+  return {
+    frobenius: null, relative: null, normA, kind: 'sketch', reliable: false, unreliable: est.unreliable ?? 'unreliable',
+    ...(est.relative < est.precisionFloor ? { atMostRelative: Number(est.precisionFloor.toPrecision(2)) } : {}), ...about,
+  };
+}
+
+/** The error as one phrase after "||A - U S V^T||_F" (summary, report, demo): the number, or why there is none. */
+export function errorPhrase(e: ApproxErrorEstimate, num: (x: number) => string = (x) => x.toPrecision(4)): string {
+  if (e.frobenius === null || e.relative === null) {
+    return e.atMostRelative !== undefined
+      ? `below about ${e.atMostRelative.toExponential(1)} of ||A||_F (no reliable estimate: ${e.unreliable})`
+      : `not estimated (no reliable estimate: ${e.unreliable})`;
+  }
+  if (e.kind === 'residual') return `= ${num(e.frobenius)} (relative ${e.relative.toPrecision(3)}, exact)`;
+  return `~ ${num(e.frobenius)} (relative ${e.relative.toPrecision(3)}; a-posteriori estimate, q = ${e.q}: within [0.8, 1.25] of the truth ` +
+    `with probability ${(e.inRangeProbability ?? 0).toFixed(2)})`;
 }
 
 export function peakRssBytes(): number {

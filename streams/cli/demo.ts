@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { addSquares, createSketch, createSumSquares, memorySpill, reconstruct, residualNorm, safeNorm, svd, updateRows, zeros, type Matrix64 } from '../../src/internals.js';
 import { fromNpy } from '../sources/from-npy.js';
 import type { ApproxOptions } from './approx-args.js';
-import type { ApproxResult } from './approx-result.js';
+import { errorPhrase, type ApproxResult } from './approx-result.js';
 import { drainSource } from '../drain-source.js';
 import { blockMatrix } from './run-context.js';
 import { runApprox } from './run-approx.js';
@@ -61,7 +61,8 @@ export async function printDemoSummary(opts: ApproxOptions, r: ApproxResult, out
     lines.push(`  ${String(j + 1).padStart(2)}   ${s.toFixed(3).padStart(14)}   ${e.toFixed(3).padStart(13)}   ${((s - e) / e).toExponential(2).padStart(9)}`);
   }
   lines.push('');
-  lines.push(`error ||A - U S V^T||_F: ${r.errorEstimate.kind === 'sketch' ? 'estimate' : 'residual'} ${r.errorEstimate.frobenius.toFixed(2)} (${pct(r.errorEstimate.frobenius)})` +
+  const e = r.errorEstimate;
+  lines.push(`error ||A - U S V^T||_F: ${e.frobenius === null ? errorPhrase(e) : `${e.kind === 'sketch' ? 'estimate' : 'residual'} ${e.frobenius.toFixed(2)} (${pct(e.frobenius)})`}` +
     `, true ${truth.toFixed(2)} (${pct(truth)})`);
   lines.push(`optimum (exact rank-${r.rank} SVD) ${optimum.toFixed(2)} (${pct(optimum)}): the sketch is ${(truth / optimum).toFixed(3)}x the optimum`);
   lines.push(`time ${r.seconds.toFixed(2)} s, peak RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
@@ -72,7 +73,7 @@ export async function printDemoSummary(opts: ApproxOptions, r: ApproxResult, out
     for (const passes of [2, 3, 5]) {
       const more = await runApprox({ ...opts, passes, method: 'auto', json: true, progress: false, out: undefined },
         { stdout: process.stdout, stderr: process.stderr });
-      const err = more.errorEstimate.frobenius;
+      const err = more.errorEstimate.frobenius!; // RSI: the exact residual
       lines.push(`  ${passes} passes: error ${err.toFixed(2)} (${pct(err)}), ${(err / optimum).toFixed(4)}x the optimum, ${more.seconds.toFixed(2)} s`);
     }
   }
@@ -103,7 +104,7 @@ async function loadDense(path: string): Promise<Matrix64> {
 /** ||A - U S V^T||_F of the method's own factors, recomputed in memory (see the file comment). */
 async function trueError(opts: ApproxOptions, r: ApproxResult, a: Matrix64, sAll: Float64Array): Promise<number> {
   const m = a.rows, n = a.cols;
-  if (r.errorEstimate.kind === 'residual') return r.errorEstimate.frobenius;
+  if (r.errorEstimate.kind === 'residual') return r.errorEstimate.frobenius!;
   const method = r.method as 'three-sketch' | 'two-sketch' | 'fd';
   const state = createSketch({
     cols: n, rank: opts.rank, method, testMatrix: opts.testMatrix, dtype: (await fromNpy(opts.input!).info()).dtype,

@@ -15,7 +15,7 @@ Exit codes: 0 success, 2 bad usage or bad input, 1 internal error; 130, 143, 129
 SIGTERM, SIGHUP (temporary files removed).
 `;
 
-export const APPROX_HELP = `Usage: rangefinder approx <input> --rank R [options]
+export const APPROX_HELP = `Usage: rangefinder approx <input> --rank R|auto [options]
 
 <input>
   FILE                   .npy, Arrow IPC file or stream, Parquet: told by the file's first bytes
@@ -108,8 +108,8 @@ Options
   -h, --help             this help
 
 JSON keys: rows, cols, rank, passes, method, testMatrix, sketch, stateBytes, singularValues,
-errorEstimate {frobenius, relative, normA, kind}, seconds, peakRssBytes (and notes, output when
-written; explainedVariance, explainedVarianceRatio, totalVariance with --center; nonFinite with
+errorEstimate {frobenius, relative, normA, kind, reliable}, seconds, peakRssBytes (and notes, output
+when written; explainedVariance, explainedVarianceRatio, totalVariance with --center; nonFinite with
 --non-finite skip|zero; rankAuto {target, rank, explained, relativeError, certified, basis, width,
 ceiling, rankAtLeast} with --rank auto; perPass [{pass, relativeError, frobenius}] with --passes >= 2).
 `;

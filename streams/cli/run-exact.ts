@@ -82,7 +82,7 @@ export async function runExact(ctx: RunContext): Promise<ApproxResult> {
     input: info.where, rows: columns ? n : m, cols: columns ? m : n, rank: svd.s.length, passes: 1,
     method: 'exact', testMatrix: 'none', sketch: {}, stateBytes: exactBytes(m, n), memoryBudget: opts.memoryBudget,
     singularValues: Array.from(svd.s),
-    errorEstimate: { frobenius: frob, relative: normScaled > 0 ? frobScaled / normScaled : 0, normA: unscale(ctx, normScaled), kind: 'residual' },
+    errorEstimate: { frobenius: frob, relative: normScaled > 0 ? frobScaled / normScaled : 0, normA: unscale(ctx, normScaled), kind: 'residual', reliable: true },
     seconds: (performance.now() - ctx.t0) / 1000, peakRssBytes: peakRssBytes(),
     ...(ctx.output !== undefined ? { output } : {}), ...(rankAuto ? { rankAuto } : {}), notes: ctx.notes,
   };

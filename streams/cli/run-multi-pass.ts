@@ -75,7 +75,7 @@ export async function runMultiPass(ctx: RunContext, plan: PassPlan): Promise<App
       rows: columns ? info.cols : res.rows, cols: columns ? res.rows : info.cols, rank: r,
       passes: measured.passesOpened, method: plan.method === 'block-krylov' ? 'krylov' : 'rsi', testMatrix: opts.testMatrix ?? DEFAULT_MULTIPASS_TEST_MATRIX,
       sketch, stateBytes: plan.stateBytes, memoryBudget: opts.memoryBudget, singularValues: Array.from(sValues),
-      errorEstimate: { frobenius: unscale(ctx, frobScaled), relative: normScaled > 0 ? frobScaled / normScaled : 0, normA: unscale(ctx, normScaled), kind: 'residual' },
+      errorEstimate: { frobenius: unscale(ctx, frobScaled), relative: normScaled > 0 ? frobScaled / normScaled : 0, normA: unscale(ctx, normScaled), kind: 'residual', reliable: true },
       seconds: (performance.now() - ctx.t0) / 1000, peakRssBytes: peakRssBytes(),
       ...(res.perPass.length > 1 ? { perPass: res.perPass.map((p) => ({ pass: p.pass, relativeError: p.relativeResidual, frobenius: p.relativeResidual * unscale(ctx, normScaled) })) } : {}),
       ...(wantFactors ? { output } : {}), notes,

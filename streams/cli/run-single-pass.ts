@@ -17,7 +17,7 @@ import {
   type Matrix, type RangeSpill, type SketchMethod, type SketchSizes, type SketchTestMatrix,
 } from '../../src/internals.js';
 import { sketchRows } from '../operators/sketch-rows.js';
-import { peakRssBytes, type ApproxResult } from './approx-result.js';
+import { peakRssBytes, sketchErrorEstimate, type ApproxResult } from './approx-result.js';
 import { drainSource } from '../drain-source.js';
 import { createFactorWriter, writeFactor } from './factor-writer.js';
 import type { CliRangeSpill } from './range-spill.js';
@@ -90,7 +90,7 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
         input: info.where, rows: columns ? info.cols : m, cols: columns ? m : info.cols, rank: r, passes: 1,
         method, testMatrix: state.testMatrix, sketch, stateBytes: stateBytes(state), memoryBudget: opts.memoryBudget,
         singularValues: new Array<number>(r).fill(0),
-        errorEstimate: { frobenius: 0, relative: 0, normA: 0, kind: method === 'rsvd' ? 'residual' : 'sketch' },
+        errorEstimate: { frobenius: 0, relative: 0, normA: 0, kind: method === 'rsvd' ? 'residual' : 'sketch', reliable: true },
         seconds: (performance.now() - ctx.t0) / 1000, peakRssBytes: peakRssBytes(),
         ...(wantFactors ? { output } : {}), notes,
       };
@@ -153,10 +153,12 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
     let errorEstimate: ApproxResult['errorEstimate'];
     if (method === 'rsvd') {
       const frobScaled = residualNorm({ scale: normScaled, ssq: 1 }, rec.s);
-      errorEstimate = { frobenius: unscale(ctx, frobScaled), relative: frobScaled / normScaled, normA, kind: 'residual' };
+      errorEstimate = { frobenius: unscale(ctx, frobScaled), relative: frobScaled / normScaled, normA, kind: 'residual', reliable: true };
     } else {
+      // With its reliability [docs/METHODS.md §4]: no number when the estimate cannot be trusted by construction.
       const est = estimateError(state, rec);
-      errorEstimate = { frobenius: unscale(ctx, est.frobenius), relative: est.frobenius / normScaled, normA, kind: 'sketch' };
+      errorEstimate = sketchErrorEstimate(est, normScaled, normA, (x) => unscale(ctx, x));
+      if (!est.reliable) notes.push(`no reliable error estimate: ${est.unreliable}`);
     }
     if (ctx.report) ctx.report.scree = screeBounds(state); // --report: the scree plot [TYUC19 §6.2]
     return {
