@@ -22,6 +22,11 @@ export { requireRows } from './wrappers/require-rows.js';
 export { sameWidth } from './wrappers/same-width.js';
 export { onDecodeWorker } from './sources/from-decode-worker.js';
 export { scaleExtremeValues, type ScaledSource } from './wrappers/scale-extreme.js';
+export { selectRows, type RowSelection } from './wrappers/select-rows.js';
+export {
+  saveSketch, loadSketch, readSketchFile, writeSketchFile, forEachRangeBlock, sketchShapeOf, shapeDifference, SKETCH_FILE_VERSION,
+  type SketchFile, type SketchFileHeader, type SketchFileInfo, type SketchShape, type SectionInput, type SectionEntry, type InputIdentity,
+} from './sketch-file.js';
 export { writeNpy, type WriteNpyOptions } from './sinks/write-npy.js';
 export { createNpyWriter, type NpyWriter, type NpyWriterOptions } from './sinks/create-npy-writer.js';
 export { writeArrowFactor, type WriteArrowOptions } from './sinks/write-arrow-factor.js';

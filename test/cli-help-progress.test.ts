@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { APPROX_HELP, COMPRESS_HELP, INSPECT_HELP, MAIN_HELP } from '../streams/cli/help-text.js';
+import { APPROX_HELP, COMPRESS_HELP, INSPECT_HELP, MAIN_HELP, MERGE_HELP, SKETCH_HELP } from '../streams/cli/help-text.js';
 import { createProgressMeter, formatDuration } from '../streams/cli/progress-meter.js';
 import { runCli } from '../streams/cli/run-cli.js';
 
@@ -22,7 +22,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 
 describe('rangefinder help and version', () => {
   it('help <command> prints that command\'s help, like <command> --help', async () => {
-    for (const [cmd, text] of [['approx', APPROX_HELP], ['inspect', INSPECT_HELP], ['compress', COMPRESS_HELP]] as const) {
+    for (const [cmd, text] of [['approx', APPROX_HELP], ['inspect', INSPECT_HELP], ['compress', COMPRESS_HELP], ['sketch', SKETCH_HELP], ['merge', MERGE_HELP]] as const) {
       const viaHelp = await cli(['help', cmd]);
       expect(viaHelp).toEqual({ code: 0, stdout: text, stderr: '' });
       expect(viaHelp.stdout).not.toBe(MAIN_HELP);
@@ -32,7 +32,7 @@ describe('rangefinder help and version', () => {
     expect(MAIN_HELP).toMatch(/rangefinder help <command>/);
     const bad = await cli(['help', 'approximate']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^rangefinder: no help on 'approximate': the commands are approx, inspect and compress/);
+    expect(bad.stderr).toMatch(/^rangefinder: no help on 'approximate': the commands are approx, inspect, compress, sketch and merge/);
   });
 
   it('-v and --version print the version of package.json', async () => {

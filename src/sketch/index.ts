@@ -31,7 +31,7 @@ export { chiSquareRatioInside, effectiveDirections, estimateReliability, RELIABL
 export { measuredNorm, centeredNorm } from './measured-norm.js';
 export { screeBounds } from './scree-bounds.js';
 export { chooseRank } from './choose-rank.js';
-export { memorySpill, isMemorySpill, type MemorySpill } from './memory-spill.js';
+export { memorySpill, isMemorySpill, MEMORY_SPILL_PAGE, type MemorySpill } from './memory-spill.js';
 export { applyRight } from './apply-right.js';
 export { flipColumns } from './linear/finish.js';
 export { SignScan, signFlips, negateColumns } from './signs.js';

@@ -7,7 +7,13 @@ import type { Matrix, Matrix64 } from '../matrix.js';
 import { addInterval } from './intervals.js';
 import type { RangeSpill } from './types.js';
 
-const PAGE = 64;
+/**
+ * Rows per page, aligned at global row multiples of PAGE. `reconstruct` forms U page by page, and
+ * the CLI forms U from its file spills in the same pages (run-single-pass.ts), so that U's bits do
+ * not depend on how the rows were blocked, spilled or sharded.
+ */
+export const MEMORY_SPILL_PAGE = 64;
+const PAGE = MEMORY_SPILL_PAGE;
 
 export interface MemorySpill extends RangeSpill {
   readonly kind: 'memory';

@@ -104,73 +104,109 @@ export const DEMO_RANK = 10;
 
 const METHODS: readonly CliMethod[] = ['auto', 'three-sketch', 'two-sketch', 'rsvd', 'rsi', 'krylov', 'fd', 'exact'];
 
+/** How node:util parseArgs declares an option. */
+export interface OptionSpec { type: 'string' | 'boolean'; short?: string }
+
+/** The options of `approx`; `sketch` takes the same input and sketch options (sketch-args.ts). */
+export const APPROX_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  'connect-timeout': { type: 'string' },
+  'idle-timeout': { type: 'string' },
+  'max-message': { type: 'string' },
+  rank: { type: 'string' },
+  'explained-variance': { type: 'string' },
+  'relative-error': { type: 'string' },
+  passes: { type: 'string' },
+  'memory-budget': { type: 'string' },
+  method: { type: 'string' },
+  'test-matrix': { type: 'string' },
+  'size-rule': { type: 'string' },
+  'range-dim': { type: 'string' },
+  oversamples: { type: 'string' },
+  'core-dim': { type: 'string' },
+  'co-range-dim': { type: 'string' },
+  seed: { type: 'string' },
+  orientation: { type: 'string' },
+  columns: { type: 'string' },
+  exclude: { type: 'string' },
+  'non-finite': { type: 'string' },
+  center: { type: 'boolean' },
+  out: { type: 'string' },
+  report: { type: 'string' },
+  format: { type: 'string' },
+  dtype: { type: 'string' },
+  'id-column': { type: 'string' },
+  json: { type: 'boolean' },
+  'no-progress': { type: 'boolean' },
+  'no-pass-errors': { type: 'boolean' },
+  progress: { type: 'boolean' },
+  listen: { type: 'string' },
+  demo: { type: 'boolean' },
+  threads: { type: 'string' },
+  'no-decode-worker': { type: 'boolean' },
+  distributed: { type: 'string' },
+  shards: { type: 'string' },
+  'shard-dir': { type: 'string' },
+  checkpoint: { type: 'string' },
+  'checkpoint-every': { type: 'string' },
+  resume: { type: 'string' },
+  'producer-resumes': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
 export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
+  return parseRunArgs(argv, 'approx').opts;
+}
+
+/**
+ * approx's parser, for approx and for the commands that take its input and sketch options
+ * (`sketch`): `omit` removes options the command does not take (refused as unknown), `extra` adds
+ * its own, whose raw values come back in `values` for the command to check.
+ */
+export function parseRunArgs(
+  argv: readonly string[], command: string, spec: { omit?: readonly string[]; extra?: Readonly<Record<string, OptionSpec>> } = {},
+): { opts: ApproxOptions; values: Record<string, string | boolean | undefined> } {
+  const options: Record<string, OptionSpec> = { ...APPROX_OPTIONS, ...spec.extra };
+  for (const o of spec.omit ?? []) delete options[o];
+  const valueOptions = new Set(Object.entries(options).filter(([, o]) => o.type === 'string').map(([k]) => k));
   let parsed;
   try {
-    parsed = parseArgs({
-      args: attachNegativeValues(argv, VALUE_OPTIONS),
-      allowPositionals: true,
-      strict: true,
-      options: {
-        'connect-timeout': { type: 'string' },
-        'idle-timeout': { type: 'string' },
-        'max-message': { type: 'string' },
-        rank: { type: 'string' },
-        'explained-variance': { type: 'string' },
-        'relative-error': { type: 'string' },
-        passes: { type: 'string' },
-        'memory-budget': { type: 'string' },
-        method: { type: 'string' },
-        'test-matrix': { type: 'string' },
-        'size-rule': { type: 'string' },
-        'range-dim': { type: 'string' },
-        oversamples: { type: 'string' },
-        'core-dim': { type: 'string' },
-        'co-range-dim': { type: 'string' },
-        seed: { type: 'string' },
-        orientation: { type: 'string' },
-        columns: { type: 'string' },
-        exclude: { type: 'string' },
-        'non-finite': { type: 'string' },
-        center: { type: 'boolean' },
-        out: { type: 'string' },
-        report: { type: 'string' },
-        format: { type: 'string' },
-        dtype: { type: 'string' },
-        'id-column': { type: 'string' },
-        json: { type: 'boolean' },
-        'no-progress': { type: 'boolean' },
-        'no-pass-errors': { type: 'boolean' },
-        progress: { type: 'boolean' },
-        listen: { type: 'string' },
-        demo: { type: 'boolean' },
-        threads: { type: 'string' },
-        'no-decode-worker': { type: 'boolean' },
-        checkpoint: { type: 'string' },
-        'checkpoint-every': { type: 'string' },
-        resume: { type: 'string' },
-        'producer-resumes': { type: 'boolean' },
-        distributed: { type: 'string' },
-        shards: { type: 'string' },
-        'shard-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+    parsed = parseArgs({ args: attachNegativeValues(argv, valueOptions), allowPositionals: true, strict: true, options });
   } catch (e) {
-    throw fromParseArgsError(e, 'approx');
+    throw fromParseArgsError(e, command);
   }
-  const v = parsed.values;
+  const values = parsed.values as ApproxValues;
+  return { opts: approxOptionsOf(values, parsed.positionals, command), values };
+}
+
+/** parseArgs' values for APPROX_OPTIONS (and a command's extra options). */
+interface ApproxValues {
+  [option: string]: string | boolean | undefined;
+  'connect-timeout'?: string; 'idle-timeout'?: string; 'max-message'?: string; rank?: string; passes?: string;
+  'memory-budget'?: string; method?: string; 'test-matrix'?: string; 'size-rule'?: string; 'range-dim'?: string;
+  oversamples?: string; 'core-dim'?: string; 'co-range-dim'?: string; seed?: string; orientation?: string;
+  columns?: string; exclude?: string; 'non-finite'?: string; center?: boolean; out?: string; report?: string;
+  format?: string; json?: boolean; 'no-progress'?: boolean; progress?: boolean; listen?: string; demo?: boolean;
+  threads?: string; 'no-decode-worker'?: boolean; help?: boolean;
+  'explained-variance'?: string; 'relative-error'?: string; dtype?: string; 'id-column'?: string; 'no-pass-errors'?: boolean;
+  distributed?: string; shards?: string; 'shard-dir'?: string;
+  checkpoint?: string; 'checkpoint-every'?: string; resume?: string; 'producer-resumes'?: boolean;
+}
+
+function approxOptionsOf(v: ApproxValues, positionals: readonly string[], command: string): ApproxOptions {
   const help = v.help === true;
   const demo = v.demo === true;
-  const positionals = parsed.positionals;
-  if (positionals.length > 1 && v.distributed === undefined) throw new UsageError(`approx takes one input, found ${positionals.length}: ${positionals.join(' ')} (several files are stacked by rows only with --distributed; see rangefinder approx --help)`);
+  const see = `(see rangefinder ${command} --help)`;
+  if (positionals.length > 1 && v.distributed === undefined) {
+    throw new UsageError(`${command} takes one input, found ${positionals.length}: ${positionals.join(' ')} (several files are stacked by rows only with approx --distributed) ${see}`);
+  }
   const input = positionals[0];
   const listen = v.listen !== undefined ? parseHostPort(v.listen, '--listen') : undefined;
   if (!help) {
     const given = [input !== undefined, listen !== undefined, demo].filter(Boolean).length;
-    if (given === 0) throw new UsageError('approx needs an input: a file, - for stdin, tcp://HOST:PORT, --listen HOST:PORT or --demo (see rangefinder approx --help)');
-    if (given > 1) throw new UsageError('approx takes exactly one of <input>, --listen and --demo');
-    if (v.rank === undefined && !demo) throw new UsageError('approx needs --rank R (see rangefinder approx --help)');
+    const ways = ['a file', '- for stdin', 'tcp://HOST:PORT', '--listen HOST:PORT', ...(command === 'approx' ? ['--demo'] : [])];
+    if (given === 0) throw new UsageError(`${command} needs an input: ${ways.slice(0, -1).join(', ')} or ${ways.at(-1)!} ${see}`);
+    if (given > 1) throw new UsageError(`${command} takes exactly one of <input>, --listen${command === 'approx' ? ' and --demo' : ''}`);
+    if (v.rank === undefined && !demo) throw new UsageError(`${command} needs --rank R ${see}`);
   }
   const method = (v.method ?? 'auto') as CliMethod;
   if (!METHODS.includes(method)) throw new UsageError(`--method must be one of ${METHODS.join(', ')}, found '${v.method}'`);
@@ -254,14 +290,6 @@ export function parseApproxArgs(argv: readonly string[]): ApproxOptions {
   }
   return opts;
 }
-
-/** The options that take a value (a value may start with '-': `--seed -1` is refused by its check, not as a flag). */
-export const VALUE_OPTIONS = new Set([
-  'rank', 'explained-variance', 'relative-error', 'passes', 'memory-budget', 'method', 'test-matrix', 'size-rule', 'range-dim', 'oversamples', 'core-dim', 'co-range-dim', 'seed',
-  'orientation', 'columns', 'exclude', 'non-finite', 'out', 'format', 'dtype', 'id-column', 'listen', 'threads', 'connect-timeout', 'idle-timeout', 'max-message',
-  'distributed', 'shards', 'shard-dir',
-  'checkpoint', 'checkpoint-every', 'resume',
-]);
 
 /** Default --checkpoint-every: a minute of work is the most a crash can cost. */
 export const DEFAULT_CHECKPOINT_EVERY_MS = 60_000;

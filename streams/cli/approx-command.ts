@@ -54,7 +54,8 @@ export async function approxCommand(argv: readonly string[], io: CommandIo, runC
   }
 }
 
-function formatSummary(r: ApproxResult): string {
+/** The text summary of approx (and merge) without --json. */
+export function formatSummary(r: ApproxResult): string {
   const sizes = Object.entries(r.sketch).map(([k, v]) => `${k} = ${v}`).join(', ');
   const sv = r.singularValues.slice(0, 10).map((x) => x.toPrecision(6)).join(' ');
   const lines = [

@@ -6,6 +6,8 @@ Usage:
   rangefinder approx <input> --rank R [options]   low-rank factors U, S, V of a matrix
   rangefinder approx --demo                        the demo on the embedded digits matrix
   rangefinder inspect <input>                      shape, layout, dtype, batches of an input
+  rangefinder sketch <input> --save F.rfsk ...     one shard's sketch, saved with its range rows
+  rangefinder merge A.rfsk B.rfsk ... --out P      U, S, V of the shards' whole matrix
   rangefinder compress MODEL --alpha A --out FILE  low-rank compression of a model's linear layers
   rangefinder worker redis://HOST:PORT             serve the shard jobs of approx --distributed
 
@@ -178,4 +180,46 @@ Options
 
 Stopping: SIGTERM takes no new job, finishes the current ones and exits 0; SIGINT (or a second
 SIGTERM) returns the current jobs to the queue at once and exits 130 (143).
+`;
+
+export const SKETCH_HELP = `Usage: rangefinder sketch <input> --save FILE.rfsk --rank R [options]
+
+Sketches one shard of a matrix in one pass and saves the sketch with its range rows (8 k bytes a
+row), so that 'rangefinder merge' can write U, S and V of the whole matrix later, anywhere. A matrix
+split across files, processes or machines: sketch each part, then merge the files.
+
+Shards merge when they were made with the same options: --rank, --seed, --method, --test-matrix,
+--center, --columns, and the same sizes. Sizes never depend on a shard's own rows: give every
+shard the same --total-rows M (the whole matrix's rows: the sizes approx would choose for it), or
+none, or pin them with --range-dim K / --oversamples P (with the same --memory-budget).
+
+Options (besides approx's input and sketch options, see rangefinder approx --help)
+  --save FILE.rfsk       where to write the sketch (atomically; required)
+  --rows START:END       only rows START..END-1 of the input (END may be left out: to the end)
+  --row-offset N         the global number of the shard's first row (default: START of --rows, or 0);
+                         a separate file per shard needs it: the rows of the files before it
+  --total-rows M         the rows of the whole matrix: the sizes are planned for it, and merge
+                         checks that the shards cover it
+  --json                 print one JSON object on stdout (rows, rowOffset, sizes, saved bytes)
+
+Not taken: --out, --report, --format, --passes, --orientation (shards are read by rows), --demo;
+--method rsi, krylov, fd or exact; --non-finite skip (it renumbers rows).
+File format: docs/FORMATS.md (versioned, every section checksummed).
+`;
+
+export const MERGE_HELP = `Usage: rangefinder merge A.rfsk B.rfsk ... [--rank R] [--out PREFIX] [options]
+
+Merges the sketches saved by 'rangefinder sketch --save' and writes U (rows in global order), S, V
+and the summary exactly as 'rangefinder approx' does. The result does not depend on the order of
+the files (they are merged by their first row). Refused, naming the field and the files: shards made
+with different options (seed, method, test matrix, rank, sizes, dtype, centering, columns), shards
+whose rows overlap or leave a gap, a damaged, truncated or newer-version file (exit 2, nothing written).
+
+Options
+  --rank R               the rank of the result (default: the shards'; at most their sketch size)
+  --out PREFIX           write PREFIX.U.npy, PREFIX.S.npy, PREFIX.V.npy and PREFIX.summary.json as
+                         one set (PREFIX ending in / is a directory)
+  --format F             npy (default) | arrow | parquet, for --out
+  --json                 print approx's JSON object, plus "shards": each file's path and rows
+  --no-progress          no progress line on stderr
 `;

@@ -53,19 +53,7 @@ export function outputDir(prefix: string): string {
 
 export function prepareOutputSet(prefix: string, format: OutFormat): OutputSet {
   const dir = outputDir(prefix);
-  let st;
-  try { st = statSync(dir); } catch {
-    throw new UsageError(`--out ${prefix}: the directory ${dir} does not exist (create it first)`);
-  }
-  if (!st.isDirectory()) throw new UsageError(`--out ${prefix}: ${dir} is not a directory`);
-  try { accessSync(dir, constants.W_OK | constants.X_OK); } catch {
-    throw new UsageError(`--out ${prefix}: cannot write in ${dir} (permission denied)`);
-  }
-  // access() can pass where creating fails (read-only file system, ACLs): create a probe.
-  const probe = tempPathFor(join(dir, 'write-probe'));
-  try { writeFileSync(probe, ''); rmSync(probe, { force: true }); } catch (e) {
-    throw new UsageError(`--out ${prefix}: cannot create files in ${dir} (${(e as { code?: string }).code ?? (e as Error).message})`);
-  }
+  checkOutputDir(`--out ${prefix}`, dir);
   sweepStale(dir);
   const known = new Map<string, string>();
   const pathOf = (name: string, ext: string = format): string => {
@@ -102,6 +90,26 @@ export function prepareOutputSet(prefix: string, format: OutFormat): OutputSet {
       entries.length = 0;
     },
   };
+}
+
+/**
+ * The directory an output goes to must exist, be a directory and be writable (a probe file is
+ * created and removed: access() can pass where creating fails, on a read-only file system or
+ * through ACLs); a UsageError naming `what` (the option and the user's path) otherwise.
+ */
+export function checkOutputDir(what: string, dir: string): void {
+  let st;
+  try { st = statSync(dir); } catch {
+    throw new UsageError(`${what}: the directory ${dir} does not exist (create it first)`);
+  }
+  if (!st.isDirectory()) throw new UsageError(`${what}: ${dir} is not a directory`);
+  try { accessSync(dir, constants.W_OK | constants.X_OK); } catch {
+    throw new UsageError(`${what}: cannot write in ${dir} (permission denied)`);
+  }
+  const probe = tempPathFor(join(dir, 'write-probe'));
+  try { writeFileSync(probe, ''); rmSync(probe, { force: true }); } catch (e) {
+    throw new UsageError(`${what}: cannot create files in ${dir} (${(e as { code?: string }).code ?? (e as Error).message})`);
+  }
 }
 
 function digest(path: string): { bytes: number; sha256: string } {

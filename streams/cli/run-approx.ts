@@ -17,6 +17,7 @@ import { createIdSpill, type IdSpill } from './id-spill.js';
 import { FEATURE_COLUMN, fixedLabels } from './factor-labels.js';
 import { autoOrientation } from './orientation.js';
 import type { SourceOptions } from '../sources/source-options.js';
+import { selectRows, type RowSelection } from '../wrappers/select-rows.js';
 import type { MeasuredSource, SourceInfo } from '../types.js';
 import type { Orientation } from '../types.js';
 import { createProgressMeter } from './progress-meter.js';
@@ -48,72 +49,9 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo, report?: Rep
 
 async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, output: OutputSet | undefined, report: ReportRecorder | undefined,
   held: { checkpoint?: Checkpointer }): Promise<ApproxResult> {
-  const input: InputSpec = {
-    ...(opts.input !== undefined ? { input: opts.input } : {}),
-    ...(opts.listen !== undefined ? { listen: opts.listen } : {}),
-    onListening: (host, port) => io.stderr.write(`rangefinder: listening on ${host}:${port} for one producer\n`),
-  };
-  const sourceOpts: SourceOptions = {
-    nonFinite: opts.nonFinite,
-    decodeWorker: opts.decodeWorker,
-    ...(opts.columns !== undefined ? { columns: opts.columns } : {}),
-    ...(opts.exclude !== undefined ? { exclude: opts.exclude } : {}),
-    memoryBudget: opts.memoryBudget,
-    ...(opts.maxMessageBytes !== undefined ? { maxMessageBytes: opts.maxMessageBytes } : {}),
-    connectTimeoutMs: opts.connectTimeoutMs,
-    idleTimeoutMs: opts.idleTimeoutMs,
-    ...(opts.idColumn !== undefined ? { idColumn: opts.idColumn } : {}),
-    // A resumed run may read no new row (its checkpoint was taken at the end; a resuming producer
-    // that has nothing left to send): checkpoint.ts checks the rows against the checkpoint instead.
-    ...(opts.checkpoint?.resume === true ? { allowEmpty: true } : {}),
-  };
-  // --orientation auto: look at the input by rows, then stream it by columns if the rule says so.
-  let opened = await openInput(input, { ...sourceOpts, orientation: opts.orientation === 'columns' ? 'columns' : 'rows' });
-  let orientation: Orientation = opts.orientation === 'columns' ? 'columns' : 'rows';
-  let orientationReason = `--orientation ${opts.orientation}`;
-  // An empty input is said to be empty, before the orientation or the rank is decided from its shape.
-  if (opened.replayable) refuseEmpty(await opened.info());
-  // A checkpointed run streams rows (a column stream's scans would need positions of their own).
-  if (opts.orientation === 'auto' && opts.checkpoint !== undefined) {
-    orientationReason = '--checkpoint reads the input by rows';
-  } else if (opts.orientation === 'auto' && opts.idColumn !== undefined) {
-    orientationReason = '--id-column: streamed by rows (the ids name the rows of A, written beside U)';
-  } else if (opts.orientation === 'auto') {
-    const auto = autoOrientation(opened.replayable ? await opened.info() : undefined, opened.replayable);
-    ({ orientation, reason: orientationReason } = auto);
-    if (orientation === 'columns') opened = await openInput(input, { ...sourceOpts, orientation });
-  }
-  // PCA of a column stream: each streamed row (a column of A) loses its own mean before any method
-  // sees it (center-rows.ts); a row stream is centered by the methods, exactly after the fact.
-  const source = opts.center && orientation === 'columns' ? centerRows(opened) : opened;
-  const multi = opts.method === 'rsi' || opts.method === 'krylov' || (opts.method === 'auto' && opts.passes > 1);
-  if (multi && opts.passes > 1 && !source.replayable) {
-    const where = opts.input === '-' ? 'stdin' : opts.input ?? `tcp://${opts.listen?.host}:${opts.listen?.port}`;
-    throw new SourceError(`${where} is a one-shot source and cannot be read ${opts.passes} times; use a file or --passes 1`);
-  }
-  if (opts.rankAuto !== undefined && (multi || opts.method === 'fd')) {
-    throw new UsageError(`--rank auto chooses the rank from a one-pass sketch (rsvd, three-sketch, two-sketch) or the exact SVD, not from ${opts.method === 'fd' ? 'Frequent Directions' : 'several passes'}: ` +
-      'run it with one pass, then give that --rank to the multi-pass run');
-  }
-  const info = await source.info();
-  refuseEmpty(info);
-  if (info.rows !== undefined) {
-    const limit = Math.min(info.rows, info.cols);
-    if (opts.rank > limit) throw new UsageError(`--rank ${opts.rank} exceeds min(rows, cols) = ${limit} of ${info.where} (${info.rows} x ${info.cols})`);
-  } else if (opts.rank > info.cols) {
-    throw new UsageError(`--rank ${opts.rank} exceeds the ${info.cols} values per row of ${info.where}`);
-  }
-  const plan = planApprox({
-    method: opts.method, passes: opts.passes, memoryBudget: opts.memoryBudget, rank: opts.rank, cols: info.cols, dtype: info.dtype,
-    seed: opts.seed, center: opts.center && orientation === 'rows', sizeRule: opts.sizeRule, where: info.where,
-    ...(opts.rankAuto !== undefined ? { rankAuto: true } : {}),
-    ...(info.rows !== undefined ? { rows: info.rows } : {}),
-    ...(opts.testMatrix !== undefined ? { testMatrix: opts.testMatrix } : {}),
-    ...(opts.rangeDim !== undefined ? { rangeDim: opts.rangeDim } : {}),
-    ...(opts.oversamples !== undefined ? { oversamples: opts.oversamples } : {}),
-    ...(opts.coreDim !== undefined ? { coreDim: opts.coreDim } : {}),
-    ...(opts.coRangeDim !== undefined ? { coRangeDim: opts.coRangeDim } : {}),
-  });
+  const { source, info, orientation, orientationReason } = await openApproxInput(opts, io);
+  checkRank(opts.rank, info);
+  const plan = planFor(opts, info, orientation, info.rows);
   if (output !== undefined) describeOutputs(output, opts, info);
   // --id-column: the ids arrive with the rows and are kept on disk until U is written (id-spill.ts).
   const ids = opts.idColumn !== undefined && output !== undefined ? idSpill(source, output, opts, info) : undefined;
@@ -121,12 +59,12 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
   const shown = createProgressMeter(opts.progress && io.stderr.isTTY === true, info.rows, io.stderr);
   const meter = report ? report.wrap(shown) : shown;
   let checkpoint: Checkpointer | undefined;
-  let sketched: MeasuredSource = source;
+  const sketched: MeasuredSource = source;
   if (opts.checkpoint !== undefined) {
     checkpoint = openRunCheckpoint(opts, plan, info, orientation, output !== undefined, (line) => io.stderr.write(`${line}\n`));
     held.checkpoint = checkpoint;
-    // A file that can seek starts at the checkpoint's row (.npy: by byte offset).
-    if (checkpoint.nextRow > 0 && source.replayable) sketched = await openInput(input, { ...sourceOpts, orientation, startRow: checkpoint.nextRow });
+    // The rows before the checkpoint's are read again and dropped (checkpoint.ts). The .npy seek
+    // (`startRow`) is not used: since main's input composition it renumbered the first block.
   }
   const ctx: RunContext = {
     opts, source: scaleExtremeValues(ids?.source ?? sketched, checkpoint?.exponent ?? null), info, meter, t0, startup: process.uptime() - (performance.now() - t0) / 1000, notes: [],
@@ -181,35 +119,6 @@ function pcaFields(r: ApproxResult): Partial<ApproxResult> {
 
 
 /**
- * `--checkpoint DIR` / `--resume DIR` (checkpoint.ts): one-pass sketches of a row stream, each row
- * absorbed once; the options that shape the sketch are recorded, and compared on resume.
- */
-function openRunCheckpoint(opts: ApproxOptions, plan: ApproxPlan, info: SourceInfo, orientation: Orientation, wantFactors: boolean,
-  log: (line: string) => void): Checkpointer {
-  const ck = opts.checkpoint!;
-  const flag = ck.resume ? '--resume' : '--checkpoint';
-  if (plan.kind !== 'sketch') {
-    throw new UsageError(`${flag} works with the one-pass sketches (--passes 1 and --method auto, rsvd, three-sketch, two-sketch or fd); this run plans ${plan.kind === 'exact' ? 'the exact SVD' : 'several passes'}`);
-  }
-  if (orientation === 'columns') throw new UsageError(`${flag} reads the input by rows: drop --orientation columns`);
-  if (opts.nonFinite === 'skip') throw new UsageError(`${flag} needs the input's row numbers: --non-finite skip renumbers rows (use error or zero)`);
-  if (opts.idColumn !== undefined) throw new UsageError(`${flag} does not keep row ids yet: drop --id-column`);
-  const { k, s, l, q, chunk, rule } = plan.sizes;
-  const options: Record<string, string> = {
-    '--method': plan.method, '--rank': String(opts.rank), '--seed': String(opts.seed), '--test-matrix': plan.testMatrix,
-    '--center': String(opts.center), '--non-finite': opts.nonFinite, '--memory-budget': String(opts.memoryBudget), '--size-rule': opts.sizeRule,
-    '--oversamples': String(opts.oversamples ?? ''), '--range-dim': String(opts.rangeDim ?? ''), '--core-dim': String(opts.coreDim ?? ''),
-    '--co-range-dim': String(opts.coRangeDim ?? ''), '--columns': (opts.columns ?? []).join(','), '--exclude': (opts.exclude ?? []).join(','),
-    '--out': wantFactors ? 'given (U is spilled)' : 'not given', 'sketch sizes': `k=${k} s=${s} l=${l} q=${q} chunk=${chunk} ${rule}`,
-  };
-  const settings = {
-    dir: ck.dir, resume: ck.resume, producerResumes: ck.producerResumes,
-    ...(ck.everyRows !== undefined ? { everyRows: ck.everyRows } : {}), ...(ck.everyMs !== undefined ? { everyMs: ck.everyMs } : {}),
-  };
-  return openCheckpoint(settings, { input: identityOf(opts.input, info), options, grid: chunk }, log);
-}
-
-/**
  * `--id-column` over an input whose rows carry ids: refused where they cannot be written (a format
  * without such a column, string ids in .npy, a name the factor's own columns take), else recorded.
  */
@@ -244,6 +153,145 @@ function describeOutputs(output: OutputSet, opts: ApproxOptions, info: SourceInf
     // The column mean of --center has one value per feature too (in .npy it shares PREFIX.features.json).
     if (output.format !== 'npy') output.labels.set('mean', fixedLabels(FEATURE_COLUMN, 'features', names));
   }
+}
+
+/** The opened input of a run, and how it is streamed. */
+export interface OpenedInput {
+  source: MeasuredSource;
+  info: SourceInfo;
+  orientation: Orientation;
+  orientationReason: string;
+  /** Rows of the whole input (before a selection), when known. */
+  inputRows?: number;
+}
+
+/**
+ * Opens approx's input: the source with its options, the orientation (--orientation auto looks at
+ * the input by rows, then streams it by columns if the rule says so), row centering for PCA of a
+ * column stream, and `select` (a shard's rows, `sketch --rows`: select-rows.ts). An empty input is
+ * refused as such.
+ */
+export async function openApproxInput(opts: ApproxOptions, io: CommandIo, select?: RowSelection, startRow?: number): Promise<OpenedInput> {
+  const input: InputSpec = {
+    ...(opts.input !== undefined ? { input: opts.input } : {}),
+    ...(opts.listen !== undefined ? { listen: opts.listen } : {}),
+    onListening: (host, port) => io.stderr.write(`rangefinder: listening on ${host}:${port} for one producer\n`),
+  };
+  const sourceOpts: SourceOptions = {
+    nonFinite: opts.nonFinite,
+    decodeWorker: opts.decodeWorker,
+    ...(opts.columns !== undefined ? { columns: opts.columns } : {}),
+    ...(opts.exclude !== undefined ? { exclude: opts.exclude } : {}),
+    memoryBudget: opts.memoryBudget,
+    ...(opts.maxMessageBytes !== undefined ? { maxMessageBytes: opts.maxMessageBytes } : {}),
+    connectTimeoutMs: opts.connectTimeoutMs,
+    idleTimeoutMs: opts.idleTimeoutMs,
+    ...(opts.idColumn !== undefined ? { idColumn: opts.idColumn } : {}),
+    // A resumed run may read no new row (its checkpoint was taken at the end; a resuming producer
+    // that has nothing left to send): checkpoint.ts checks the rows against the checkpoint instead.
+    ...(opts.checkpoint?.resume === true ? { allowEmpty: true } : {}),
+    ...(startRow !== undefined ? { startRow } : {}),
+  };
+  let inputRows: number | undefined;
+  const open = async (orientation: Orientation): Promise<MeasuredSource> => {
+    const s = await openInput(input, { ...sourceOpts, orientation });
+    if (select === undefined) return s;
+    // A shard's rows (`sketch --rows START:END`) must be rows the input has.
+    inputRows = s.replayable ? (await s.info()).rows : undefined;
+    const end = select.end ?? select.start + 1;
+    if (inputRows !== undefined && end > inputRows) {
+      throw new UsageError(`--rows ${select.start}:${select.end ?? ''}: ${(await s.info()).where} has ${inputRows} rows (0..${inputRows - 1})`);
+    }
+    return selectRows(s, select);
+  };
+  let opened = await open(opts.orientation === 'columns' ? 'columns' : 'rows');
+  let orientation: Orientation = opts.orientation === 'columns' ? 'columns' : 'rows';
+  let orientationReason = `--orientation ${opts.orientation}`;
+  // An empty input is said to be empty, before the orientation or the rank is decided from its shape.
+  if (opened.replayable) refuseEmpty(await opened.info());
+  // A checkpointed run streams rows (a column stream's scans would need positions of their own).
+  if (opts.orientation === 'auto' && opts.checkpoint !== undefined) {
+    orientationReason = '--checkpoint reads the input by rows';
+  } else if (opts.orientation === 'auto' && opts.idColumn !== undefined) {
+    orientationReason = '--id-column: streamed by rows (the ids name the rows of A, written beside U)';
+  } else if (opts.orientation === 'auto') {
+    const auto = autoOrientation(opened.replayable ? await opened.info() : undefined, opened.replayable);
+    ({ orientation, reason: orientationReason } = auto);
+    if (orientation === 'columns') opened = await open(orientation);
+  }
+  // PCA of a column stream: each streamed row (a column of A) loses its own mean before any method
+  // sees it (center-rows.ts); a row stream is centered by the methods, exactly after the fact.
+  const source = opts.center && orientation === 'columns' ? centerRows(opened) : opened;
+  const multi = opts.method === 'rsi' || opts.method === 'krylov' || (opts.method === 'auto' && opts.passes > 1);
+  if (multi && opts.passes > 1 && !source.replayable) {
+    const where = opts.input === '-' ? 'stdin' : opts.input ?? `tcp://${opts.listen?.host}:${opts.listen?.port}`;
+    throw new SourceError(`${where} is a one-shot source and cannot be read ${opts.passes} times; use a file or --passes 1`);
+  }
+  if (opts.rankAuto !== undefined && (multi || opts.method === 'fd')) {
+    throw new UsageError(`--rank auto chooses the rank from a one-pass sketch (rsvd, three-sketch, two-sketch) or the exact SVD, not from ${opts.method === 'fd' ? 'Frequent Directions' : 'several passes'}: ` +
+      'run it with one pass, then give that --rank to the multi-pass run');
+  }
+  const info = await source.info();
+  refuseEmpty(info);
+  return { source, info, orientation, orientationReason, ...(select === undefined ? { inputRows: info.rows } : inputRows !== undefined ? { inputRows } : {}) };
+}
+
+/** The rank must fit the shape (min(rows, cols), or the row length when the rows are not known). */
+export function checkRank(rank: number, info: SourceInfo, rows = info.rows): void {
+  if (rows !== undefined) {
+    const limit = Math.min(rows, info.cols);
+    if (rank > limit) throw new UsageError(`--rank ${rank} exceeds min(rows, cols) = ${limit} of ${info.where} (${rows} x ${info.cols})`);
+  } else if (rank > info.cols) {
+    throw new UsageError(`--rank ${rank} exceeds the ${info.cols} values per row of ${info.where}`);
+  }
+}
+
+/**
+ * The planner's answer for approx's options on this input (src/plan `planApprox`). `rows` is the m
+ * the sizes may depend on: the input's (approx), or none / the declared total (a shard: `sketch`
+ * plans every shard alike, whatever its own rows).
+ */
+export function planFor(opts: ApproxOptions, info: SourceInfo, orientation: Orientation, rows: number | undefined): ApproxPlan {
+  return planApprox({
+    method: opts.method, passes: opts.passes, memoryBudget: opts.memoryBudget, rank: opts.rank, cols: info.cols, dtype: info.dtype,
+    seed: opts.seed, center: opts.center && orientation === 'rows', sizeRule: opts.sizeRule, where: info.where,
+    ...(opts.rankAuto !== undefined ? { rankAuto: true } : {}),
+    ...(rows !== undefined ? { rows } : {}),
+    ...(opts.testMatrix !== undefined ? { testMatrix: opts.testMatrix } : {}),
+    ...(opts.rangeDim !== undefined ? { rangeDim: opts.rangeDim } : {}),
+    ...(opts.oversamples !== undefined ? { oversamples: opts.oversamples } : {}),
+    ...(opts.coreDim !== undefined ? { coreDim: opts.coreDim } : {}),
+    ...(opts.coRangeDim !== undefined ? { coRangeDim: opts.coRangeDim } : {}),
+  });
+}
+
+/**
+ * `--checkpoint DIR` / `--resume DIR` (checkpoint.ts): one-pass sketches of a row stream, each row
+ * absorbed once; the options that shape the sketch are recorded, and compared on resume.
+ */
+function openRunCheckpoint(opts: ApproxOptions, plan: ApproxPlan, info: SourceInfo, orientation: Orientation, wantFactors: boolean,
+  log: (line: string) => void): Checkpointer {
+  const ck = opts.checkpoint!;
+  const flag = ck.resume ? '--resume' : '--checkpoint';
+  if (plan.kind !== 'sketch') {
+    throw new UsageError(`${flag} works with the one-pass sketches (--passes 1 and --method auto, rsvd, three-sketch, two-sketch or fd); this run plans ${plan.kind === 'exact' ? 'the exact SVD' : 'several passes'}`);
+  }
+  if (orientation === 'columns') throw new UsageError(`${flag} reads the input by rows: drop --orientation columns`);
+  if (opts.nonFinite === 'skip') throw new UsageError(`${flag} needs the input's row numbers: --non-finite skip renumbers rows (use error or zero)`);
+  if (opts.idColumn !== undefined) throw new UsageError(`${flag} does not keep row ids yet: drop --id-column`);
+  const { k, s, l, q, chunk, rule } = plan.sizes;
+  const options: Record<string, string> = {
+    '--method': plan.method, '--rank': String(opts.rank), '--seed': String(opts.seed), '--test-matrix': plan.testMatrix,
+    '--center': String(opts.center), '--non-finite': opts.nonFinite, '--memory-budget': String(opts.memoryBudget), '--size-rule': opts.sizeRule,
+    '--oversamples': String(opts.oversamples ?? ''), '--range-dim': String(opts.rangeDim ?? ''), '--core-dim': String(opts.coreDim ?? ''),
+    '--co-range-dim': String(opts.coRangeDim ?? ''), '--columns': (opts.columns ?? []).join(','), '--exclude': (opts.exclude ?? []).join(','),
+    '--out': wantFactors ? 'given (U is spilled)' : 'not given', 'sketch sizes': `k=${k} s=${s} l=${l} q=${q} chunk=${chunk} ${rule}`,
+  };
+  const settings = {
+    dir: ck.dir, resume: ck.resume, producerResumes: ck.producerResumes,
+    ...(ck.everyRows !== undefined ? { everyRows: ck.everyRows } : {}), ...(ck.everyMs !== undefined ? { everyMs: ck.everyMs } : {}),
+  };
+  return openCheckpoint(settings, { input: identityOf(opts.input, info), options, grid: chunk }, log);
 }
 
 /** An input with no rows or no columns is refused as such (not as a rank larger than its shape). */

@@ -1,14 +1,16 @@
 /**
- * The `rangefinder` command line as a function: dispatches to approx / inspect / compress, turns errors into exit codes (report-error.ts), and sets
+ * The `rangefinder` command line as a function: dispatches to approx / inspect / compress / sketch / merge, turns errors into exit codes (report-error.ts), and sets
  * `process.exitCode` rather than calling `process.exit`, so stdout is flushed.
  */
 import type { CommandIo } from './approx-command.js';
-import { APPROX_HELP, COMPRESS_HELP, INSPECT_HELP, MAIN_HELP, WORKER_HELP } from './help-text.js';
+import { APPROX_HELP, COMPRESS_HELP, INSPECT_HELP, MAIN_HELP, MERGE_HELP, SKETCH_HELP, WORKER_HELP } from './help-text.js';
 import { packageVersion } from './package-version.js';
 import { reportError } from './report-error.js';
 import { UsageError } from './usage-error.js';
 
-const COMMAND_HELP: Record<string, string> = { approx: APPROX_HELP, inspect: INSPECT_HELP, compress: COMPRESS_HELP, worker: WORKER_HELP };
+const COMMAND_HELP: Record<string, string> = {
+  approx: APPROX_HELP, inspect: INSPECT_HELP, compress: COMPRESS_HELP, sketch: SKETCH_HELP, merge: MERGE_HELP, worker: WORKER_HELP,
+};
 
 export async function runCli(argv: readonly string[], io: CommandIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   try {
@@ -19,6 +21,8 @@ export async function runCli(argv: readonly string[], io: CommandIo = { stdout: 
       case 'inspect': return await (await import('./inspect-command.js')).inspectCommand(rest, io);
       case 'compress': return await (await import('./compress-command.js')).compressCommand(rest, io);
       case 'worker': return await (await import('./worker-command.js')).workerCommand(rest, io, runCli);
+      case 'sketch': return await (await import('./sketch-command.js')).sketchCommand(rest, io);
+      case 'merge': return await (await import('./merge-command.js')).mergeCommand(rest, io);
       case undefined: case '-h': case '--help':
         io.stdout.write(MAIN_HELP);
         return command === undefined ? 2 : 0;
@@ -27,7 +31,7 @@ export async function runCli(argv: readonly string[], io: CommandIo = { stdout: 
         const topic = rest[0];
         if (topic === undefined) { io.stdout.write(MAIN_HELP); return 0; }
         const text = COMMAND_HELP[topic];
-        if (text === undefined) throw new UsageError(`no help on '${topic}': the commands are approx, inspect and compress (see rangefinder --help)`);
+        if (text === undefined) throw new UsageError(`no help on '${topic}': the commands are approx, inspect, compress, sketch and merge (see rangefinder --help)`);
         io.stdout.write(text);
         return 0;
       }
@@ -37,7 +41,7 @@ export async function runCli(argv: readonly string[], io: CommandIo = { stdout: 
       default:
         throw new UsageError(command.startsWith('-')
           ? `unknown option ${command} (see rangefinder --help)`
-          : `unknown command '${command}': expected approx, inspect or compress (see rangefinder --help)`);
+          : `unknown command '${command}': expected approx, inspect, compress, sketch or merge (see rangefinder --help)`);
     }
   } catch (e) {
     return reportError(e, io.stderr);
