@@ -12,7 +12,7 @@
  * ready) before each distributed case and stopped after it, so their start-up is not timed. A
  * warm-up, then `--reps` (default 3) repetitions each running every case once in turn
  * (interleaved); the median per case. Measured per distributed run: the client's wall time, each
- * shard's time on its worker (the worker's log), the merge's own time (its JSON `seconds`), the
+ * shard's time on its worker (the worker's log), the merge's own time (JSON `distributed.mergeSeconds`), the
  * shard files' bytes, and Redis commands processed (INFO stats, total_commands_processed).
  *
  * Model (printed and written with the results): a run on W workers, each with its own core and
@@ -109,10 +109,10 @@ async function main(): Promise<void> {
         const before = Number((await redisInfo(redis.port, 'stats')).total_commands_processed);
         const r = await run(['approx', ...common, '--distributed', redis.url, '--shards', String(SHARDS), '--out', join(dir, `dist-${workers}`)]);
         const after = Number((await redisInfo(redis.port, 'stats')).total_commands_processed);
-        const json = JSON.parse(r.stdout) as { seconds: number; shards: { bytes: number }[] };
+        const json = JSON.parse(r.stdout) as { shards: { bytes: number }[]; distributed: { mergeSeconds: number } };
         const shardSeconds = ws.flatMap((w) => [...w.log().matchAll(/: done in ([\d.]+) s/g)].map((m) => Number(m[1])));
         return {
-          seconds: r.seconds, shardSeconds, mergeSeconds: json.seconds, shardBytes: json.shards.reduce((t, s) => t + s.bytes, 0),
+          seconds: r.seconds, shardSeconds, mergeSeconds: json.distributed.mergeSeconds, shardBytes: json.shards.reduce((t, s) => t + s.bytes, 0),
           redisCommands: after - before, workersUsed: ws.filter((w) => /: done in/.test(w.log())).length,
         };
       } finally {

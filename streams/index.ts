@@ -24,7 +24,7 @@ export { onDecodeWorker } from './sources/from-decode-worker.js';
 export { scaleExtremeValues, type ScaledSource } from './wrappers/scale-extreme.js';
 export { selectRows, type RowSelection } from './wrappers/select-rows.js';
 export {
-  saveSketch, loadSketch, readSketchFile, writeSketchFile, forEachRangeBlock, sketchShapeOf, shapeDifference, SKETCH_FILE_VERSION,
+  saveSketch, loadSketch, sketchOf, readSketchFile, writeSketchFile, forEachRangeBlock, sketchShapeOf, shapeDifference, SKETCH_FILE_VERSION,
   type SketchFile, type SketchFileHeader, type SketchFileInfo, type SketchShape, type SectionInput, type SectionEntry, type InputIdentity,
 } from './sketch-file.js';
 export { writeNpy, type WriteNpyOptions } from './sinks/write-npy.js';

@@ -305,16 +305,7 @@ export function readSketchFile<H = SketchFileHeader>(path: string): SketchFile<H
   }
   try {
     const size = fstatSync(fd).size;
-    const at = (offset: number, n: number): Uint8Array => {
-      const b = new Uint8Array(n);
-      let o = 0;
-      while (o < n) {
-        const got = readSync(fd, b, o, n - o, offset + o);
-        if (got === 0) throw new FormatError(`${path}: the file ended at byte ${offset + o}, expected ${offset + n}`);
-        o += got;
-      }
-      return b;
-    };
+    const at = (offset: number, n: number): Uint8Array => readAt(path, fd, offset, n);
     const footer = checkFrame(path, size, at(0, Math.min(size, LEAD)), size >= LEAD + TAIL ? at(size - TAIL, TAIL) : null,
       (offset, n) => at(offset, n));
     const parsed = parseFooter<H>(path, size, footer.json);
@@ -420,7 +411,7 @@ function readAt(path: string, fd: number, offset: number, n: number): Uint8Array
   const b = new Uint8Array(n);
   for (let o = 0; o < n;) {
     const got = readSync(fd, b, o, n - o, offset + o);
-    if (got === 0) throw new FormatError(`${path}: the file ended at byte ${offset + o} (was it replaced while being read?)`);
+    if (got === 0) throw new FormatError(`${path}: the file ended at byte ${offset + o}, expected ${offset + n} (was it replaced while being read?)`);
     o += got;
   }
   return b;
@@ -543,18 +534,35 @@ export async function saveSketch(
  */
 export function loadSketch(path: string, spill?: RangeSpill): { file: SketchFile; state: SketchState } {
   const file = readSketchFile(path);
+  return { file, state: sketchOf(file, spill) };
+}
+
+/** The header of a sketch file, checked to hold a sketch's shape and its rows (else a FormatError naming the file). */
+export function checkHeader(file: SketchFile): SketchFileHeader {
   const h = file.header as Partial<SketchFileHeader>;
-  if (typeof h.sketch !== 'object' || h.sketch === null || typeof h.sketch.sizes !== 'object' || h.sketch.sizes === null || typeof h.rows !== 'object' || h.rows === null || !Array.isArray(h.rows.covered)) {
-    throw new FormatError(`${path}: the sketch file's header lacks the sketch's shape or its rows`);
+  if (typeof h.sketch !== 'object' || h.sketch === null || typeof h.sketch.sizes !== 'object' || h.sketch.sizes === null || typeof h.rows !== 'object'
+    || h.rows === null || !Array.isArray(h.rows.covered) || !Number.isSafeInteger(h.rows.count)) {
+    throw new FormatError(`${file.path}: the sketch file's header lacks the sketch's shape or its rows`);
   }
+  return h as SketchFileHeader;
+}
+
+/**
+ * The record of a checked sketch file. Its header must describe the sketch bytes it holds (shape,
+ * rows absorbed and their intervals), else the file is refused as inconsistent.
+ */
+export function sketchOf(file: SketchFile, spill?: RangeSpill): SketchState {
+  const path = file.path;
+  const h = checkHeader(file);
   let state: SketchState;
   try { state = deserializeSketch(file.readSection('sketch'), spill); } catch (e) {
     throw e instanceof FormatError ? new FormatError(`${path}: ${e.message}`) : e;
   }
-  const diff = shapeDifference(h.sketch, sketchShapeOf(state));
+  const diff = shapeDifference(h.sketch, sketchShapeOf(state)) ?? (h.rows.count !== state.rowsSeen ? ['rows', String(h.rows.count), String(state.rowsSeen)]
+    : JSON.stringify(h.rows.covered) !== JSON.stringify(state.covered) ? ['row intervals', JSON.stringify(h.rows.covered), JSON.stringify(state.covered)] : null);
   if (diff !== null) {
     disposeSketch(state);
     throw new FormatError(`${path}: the sketch file is inconsistent: its header says ${diff[0]} ${diff[1]}, its sketch ${diff[2]}`);
   }
-  return { file, state };
+  return state;
 }

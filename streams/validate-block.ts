@@ -37,7 +37,9 @@ export type BlockValidator = (inputRow: number, rows: number, data: Float32Array
 export function createBlockValidator(opts: BlockValidatorOptions): BlockValidator {
   const { cols, nonFinite, where, stats } = opts;
   const columns = opts.orientation === 'columns';
-  let emitted = 0;
+  // Emitted rows are numbered from the first block's row (0, or where a seeking decoder started:
+  // `firstRow`), then contiguously (skipped rows renumber the rest).
+  let emitted: number | null = null;
 
   const describe = (row: number, col: number, v: number): string => {
     const what = Number.isNaN(v) ? 'NaN (or null)' : v > 0 ? 'Infinity' : '-Infinity';
@@ -50,6 +52,7 @@ export function createBlockValidator(opts: BlockValidatorOptions): BlockValidato
 
   return (inputRow, rows, data, ids) => {
     let keptIds = ids;
+    emitted ??= inputRow;
     const n = rows * cols;
     stats.rowsRead += rows;
     const bad = hasNonFinite(data, 0, n);

@@ -99,7 +99,7 @@ async function libraryMerge(files: readonly string[], inputs: readonly string[][
     const shape = readSketchFile(files[i]!).header.sketch;
     const [path, opt, val] = inp as [string, string, string];
     const sel = opt === '--rows' ? { start: Number(val.split(':')[0]), end: Number(val.split(':')[1]) } : { start: 0, offset: Number(val) };
-    const source = selectRows(await openSource(path, { decodeWorker: false }), sel);
+    const source = selectRows(await openSource(path, { decodeWorker: false, firstRow: sel.start }), sel);
     states.push(await lastValueFrom(source.open().pipe(sketchRows({
       cols: N, rank: RANK, method: shape.method as 'rsvd', testMatrix: shape.testMatrix as 'sparse-sign', seed: shape.seed, dtype: 'float64',
       sizes: { ...shape.sizes, rule: shape.sizes.rule as 'explicit' }, spill: memorySpill(),

@@ -16,6 +16,7 @@ import {
 import { chiSquareRatioInside, effectiveDirections } from '../src/sketch/estimate-reliability.js';
 import { testMatrix } from '../src/random/test-matrix.js';
 import { relativeError } from './sketch-helpers.js';
+import { errorPhrase, sketchErrorEstimate } from '../streams/cli/approx-result.js';
 
 /** R signal directions of size 1, then a tail of `tail` on every other direction. */
 function spectrum(n: number, R: number, tail: number): Float64Array {
@@ -137,5 +138,28 @@ describe('the estimate says when it cannot be trusted', () => {
     }
     // What the floor guards against: in float32 the number itself is off by more than 1.25x.
     expect(estimate(exact, 'three-sketch', R, undefined, 'float32').ratio).toBeGreaterThan(1.25);
+  });
+});
+
+describe('the command line says so instead of a number', () => {
+  const m = 400, n = 40, R = 6;
+  it('JSON fields null with the reason, and the summary phrase; a reliable estimate keeps its number (negative control)', () => {
+    const one = fromSpectrum(m, n, spectrum(n, R, 1e-3 / Math.sqrt(n - R) * 0.5), 11).a;
+    const flagged = estimate(one, 'three-sketch', R - 1, 10).est;
+    const j = sketchErrorEstimate(flagged, 1, 1, (x) => x);
+    expect(j).toMatchObject({ frobenius: null, relative: null, kind: 'sketch', reliable: false, q: 10 });
+    expect(j.unreliable).toMatch(/probability/);
+    expect(j.atMostRelative).toBeUndefined();
+    expect(errorPhrase(j)).toMatch(/^not estimated \(no reliable estimate: the error sketch has 10 rows/);
+    const exact = fromSpectrum(m, n, spectrum(n, R, 0), 13).a;
+    const floor = sketchErrorEstimate(estimate(exact, 'three-sketch', R, undefined).est, 1, 1, (x) => x);
+    expect(floor.frobenius).toBeNull();
+    expect(floor.atMostRelative!).toBeLessThan(1e-12);
+    expect(errorPhrase(floor)).toMatch(/^below about \d\.\de-\d+ of \|\|A\|\|_F/);
+    const good = estimate(one, 'three-sketch', R - 1, undefined).est;
+    const g = sketchErrorEstimate(good, 1, 1, (x) => x);
+    expect(g.reliable).toBe(true);
+    expect(g.frobenius).toBe(good.frobenius);
+    expect(errorPhrase(g)).toMatch(/^~ .* q = 32: within \[0\.8, 1\.25\] of the truth with probability 0\.9\d\)$/);
   });
 });

@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import {
   disposeSketch, FormatError, IncompatibleMergeError, measuredNorm, mergeSketches, type Matrix, type SketchState,
 } from '../../src/internals.js';
-import { forEachRangeBlock, loadSketch, shapeDifference, type SketchFile, type SketchFileHeader } from '../sketch-file.js';
+import { checkHeader, forEachRangeBlock, readSketchFile, shapeDifference, sketchOf, type SketchFile, type SketchFileHeader } from '../sketch-file.js';
 import { fromParseArgsError, positiveInt, type OutFormat } from './approx-args.js';
 import type { ApproxResult } from './approx-result.js';
 import { formatSummary } from './approx-command.js';
@@ -74,9 +74,10 @@ export function parseMergeArgs(argv: readonly string[]): MergeOptions {
 
 interface Shard {
   file: SketchFile;
-  state: SketchState;
   header: SketchFileHeader;
+  /** Its first row and its number of rows. */
   first: number;
+  count: number;
 }
 
 export async function mergeCommand(argv: readonly string[], io: CommandIo): Promise<number> {
@@ -86,11 +87,14 @@ export async function mergeCommand(argv: readonly string[], io: CommandIo): Prom
   // The output is checked before any shard is read.
   const output = opts.out !== undefined ? prepareOutputSet(opts.out, opts.format) : undefined;
   const shards: Shard[] = [];
-  const merged: SketchState[] = [];
+  let state: SketchState | undefined;
   try {
+    // Every file is checked whole (checksums included) before anything is computed.
     for (const path of opts.files) {
-      const { file, state } = loadSketch(path);
-      shards.push({ file, state, header: file.header, first: state.covered[0] ?? 0 });
+      const file = readSketchFile(path);
+      const header = checkHeader(file);
+      if (header.orientation !== 'rows') throw new FormatError(`${path}: a sketch streamed by ${String(header.orientation)} cannot be merged as rows of one matrix`);
+      shards.push({ file, header, first: header.rows.covered[0] ?? 0, count: header.rows.count });
     }
     // A fixed order: by first row (ties: as given; a tie is an overlap, refused below).
     shards.sort((a, b) => a.first - b.first);
@@ -99,11 +103,15 @@ export async function mergeCommand(argv: readonly string[], io: CommandIo): Prom
     const head = shards[0]!.header, shape = head.sketch;
     const rank = opts.rank ?? shape.rank;
     if (rank > Math.min(m, shape.cols)) throw new UsageError(`--rank ${rank} exceeds min(rows, cols) = ${Math.min(m, shape.cols)} of the merged matrix (${m} x ${shape.cols})`);
-    let state = shards[0]!.state;
-    for (const s of shards.slice(1)) {
-      state = mergeSketches(state, s.state);
-      merged.push(state);
+    // A left fold in row order, one shard's record in memory at a time beside the running sum.
+    for (const s of shards) {
+      const next = sketchOf(s.file);
+      if (state === undefined) { state = next; continue; }
+      const sum = mergeSketches(state, next);
+      disposeSketch(state); disposeSketch(next);
+      state = sum;
     }
+    if (state === undefined) throw new UsageError('merge needs at least one sketch file');
     const tEnd = performance.now();
     const normScaled = measuredNorm(state);
     if (normScaled === undefined) throw new FormatError(`the merged sketch does not know ||A||_F (a shard absorbed updates that are not whole rows); merge cannot write approx's summary for it`);
@@ -128,7 +136,7 @@ export async function mergeCommand(argv: readonly string[], io: CommandIo): Prom
     result.orientationReason = 'shards are sketched by rows';
     result.reasons = [`${shards.length} shard${shards.length === 1 ? '' : 's'} merged in row order (mergeSketches: the sums add, the TSQR factors merge by one more QR) [docs/METHODS.md §6]`];
     result.shards = shards.map((s) => ({
-      path: s.file.path, rows: [s.first, s.first + s.state.rowsSeen] as [number, number],
+      path: s.file.path, rows: [s.first, s.first + s.count] as [number, number],
       ...(s.header.input !== undefined ? { input: s.header.input.where } : {}), bytes: s.file.bytes,
     }));
     if (output !== undefined) result.output = await output.commit(result);
@@ -139,7 +147,7 @@ export async function mergeCommand(argv: readonly string[], io: CommandIo): Prom
     output?.abort();
     throw e;
   } finally {
-    for (const s of [...merged, ...shards.map((x) => x.state)]) disposeSketch(s);
+    if (state !== undefined) disposeSketch(state);
   }
 }
 
@@ -163,14 +171,13 @@ function checkShards(shards: readonly Shard[]): number {
     if ((a.header.scaleExponent ?? 0) !== (b.header.scaleExponent ?? 0)) {
       throw new IncompatibleMergeError(`cannot merge ${a.file.path} and ${b.file.path}: their value scale differs (2^${String(a.header.scaleExponent)} vs 2^${String(b.header.scaleExponent)}: values near the ends of the float64 range were rescaled differently)`);
     }
-    if (b.header.orientation !== 'rows') throw new FormatError(`${b.file.path}: a shard streamed by ${String(b.header.orientation)} cannot be merged by rows`);
   }
   let end = 0;
   for (let i = 0; i < shards.length; i++) {
-    const s = shards[i]!, cov = s.state.covered;
+    const s = shards[i]!, cov = s.header.rows.covered;
     const lo = cov[0] ?? 0;
     if (lo < end) {
-      const prev = shards.slice(0, i).find((p) => intersects(p.state.covered, lo, end))!;
+      const prev = shards.slice(0, i).find((p) => intersects(p.header.rows.covered, lo, end))!;
       const hi = Math.min(end, cov[cov.length - 1]!);
       const same = prev.file.path === s.file.path ? '; the same file is given twice' : '';
       throw new IncompatibleMergeError(`cannot merge ${prev.file.path} and ${s.file.path}: both hold rows ${lo}..${hi - 1} (overlapping row ranges${same}); ` +
@@ -198,7 +205,7 @@ function intersects(cov: readonly number[], lo: number, hi: number): boolean {
 function checkRange(s: Shard): void {
   const meta = s.file.section('range')?.meta as { rows?: unknown } | undefined;
   if (meta === undefined) throw new FormatError(`${s.file.path}: the file has no range rows (section 'range'), so U cannot be formed from it; merge without --out gives S only`);
-  if (meta.rows !== s.state.rowsSeen) throw new FormatError(`${s.file.path}: it holds ${String(meta.rows)} range rows for the ${s.state.rowsSeen} rows of its sketch`);
+  if (meta.rows !== s.count) throw new FormatError(`${s.file.path}: it holds ${String(meta.rows)} range rows for the ${s.count} rows of its sketch`);
 }
 
 /** A shard's range rows, which must be its rows in increasing order, each once. */
@@ -209,7 +216,7 @@ function rangeInOrder(s: Shard, visit: (rowStart: number, y: Matrix) => void): v
     visit(r0, y);
     next += y.rows;
   });
-  if (next !== s.first + s.state.rowsSeen) {
-    throw new FormatError(`${s.file.path}: its range rows end at row ${next}, its sketch holds rows to ${s.first + s.state.rowsSeen - 1}`);
+  if (next !== s.first + s.count) {
+    throw new FormatError(`${s.file.path}: its range rows end at row ${next}, its sketch holds rows to ${s.first + s.count - 1}`);
   }
 }

@@ -63,8 +63,8 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
   if (opts.checkpoint !== undefined) {
     checkpoint = openRunCheckpoint(opts, plan, info, orientation, output !== undefined, (line) => io.stderr.write(`${line}\n`));
     held.checkpoint = checkpoint;
-    // The rows before the checkpoint's are read again and dropped (checkpoint.ts). The .npy seek
-    // (`startRow`) is not used: since main's input composition it renumbered the first block.
+    // The rows before the checkpoint's are read again and dropped (checkpoint.ts); no input seeks
+    // there yet (a .npy could, with `firstRow`, which keeps the rows' numbers).
   }
   const ctx: RunContext = {
     opts, source: scaleExtremeValues(ids?.source ?? sketched, checkpoint?.exponent ?? null), info, meter, t0, startup: process.uptime() - (performance.now() - t0) / 1000, notes: [],
@@ -171,7 +171,7 @@ export interface OpenedInput {
  * column stream, and `select` (a shard's rows, `sketch --rows`: select-rows.ts). An empty input is
  * refused as such.
  */
-export async function openApproxInput(opts: ApproxOptions, io: CommandIo, select?: RowSelection, startRow?: number): Promise<OpenedInput> {
+export async function openApproxInput(opts: ApproxOptions, io: CommandIo, select?: RowSelection): Promise<OpenedInput> {
   const input: InputSpec = {
     ...(opts.input !== undefined ? { input: opts.input } : {}),
     ...(opts.listen !== undefined ? { listen: opts.listen } : {}),
@@ -190,11 +190,10 @@ export async function openApproxInput(opts: ApproxOptions, io: CommandIo, select
     // A resumed run may read no new row (its checkpoint was taken at the end; a resuming producer
     // that has nothing left to send): checkpoint.ts checks the rows against the checkpoint instead.
     ...(opts.checkpoint?.resume === true ? { allowEmpty: true } : {}),
-    ...(startRow !== undefined ? { startRow } : {}),
   };
   let inputRows: number | undefined;
   const open = async (orientation: Orientation): Promise<MeasuredSource> => {
-    const s = await openInput(input, { ...sourceOpts, orientation });
+    const s = await openInput(input, { ...sourceOpts, orientation, ...(select !== undefined ? { firstRow: select.start } : {}) });
     if (select === undefined) return s;
     // A shard's rows (`sketch --rows START:END`) must be rows the input has.
     inputRows = s.replayable ? (await s.info()).rows : undefined;

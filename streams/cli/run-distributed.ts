@@ -233,6 +233,7 @@ async function runFlow(target: ReturnType<typeof parseRedisUrl>, runId: string, 
     };
     // QueueEvents blocks on its connection (XREAD): its own, closed below with the others.
     const eventsConnection = connection.duplicate();
+    eventsConnection.on('error', () => undefined); // reported by the main connection's watch
     closers.push(async () => eventsConnection.disconnect());
     const events = new QueueEvents(SHARD_QUEUE, { connection: eventsConnection, prefix: QUEUE_PREFIX });
     const flow = new FlowProducer({ connection, prefix: QUEUE_PREFIX });

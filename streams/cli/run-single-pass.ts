@@ -154,9 +154,7 @@ export async function finishSketch(f: FinishInput): Promise<ApproxResult> {
   const unscaled = (x: number): number => timesPowerOfTwo(x, f.exponent);
   const m = state.rows;
   const names = columns ? { tall: 'V', wide: 'U' } as const : { tall: 'U', wide: 'V' } as const;
-  const { k, s, l, q, rule } = state.sizes;
-  const sketch: Record<string, number | string> = method === 'fd' ? { l, q, rule }
-    : method === 'three-sketch' ? { k, s, q, rule } : method === 'two-sketch' ? { k, l, q, rule } : { l: k, oversamples: k - f.rank, q, rule };
+  const sketch = sketchSizes(state, f.rank);
   if (normScaled === 0) {
     // A zero matrix (or, centered, a matrix of identical rows): see zero-matrix.ts.
     const r = Math.min(f.rank, m, f.cols);
@@ -185,7 +183,7 @@ export async function finishSketch(f: FinishInput): Promise<ApproxResult> {
     }
   }
   const asked = rankAuto?.rank ?? f.rank;
-  if (rankAuto !== undefined && method === 'rsvd') sketch.oversamples = k - asked;
+  if (rankAuto !== undefined && method === 'rsvd') sketch.oversamples = state.sizes.k - asked;
   const rec = reconstruct(state, { rank: asked, signs: columns ? 'pending' : 'v' });
   const tOutput = performance.now();
   notes.push(...rec.notes);
@@ -250,6 +248,17 @@ export async function finishSketch(f: FinishInput): Promise<ApproxResult> {
     },
     ...(wantFactors ? { output } : {}), ...(rankAuto ? { rankAuto } : {}), notes,
   };
+}
+
+/** The sizes of a record as the JSON `sketch` says them (rsvd's width is l, with its oversampling). */
+export function sketchSizes(state: SketchState, rank: number): Record<string, number | string> {
+  const { k, s, l, q, rule } = state.sizes;
+  switch (state.method) {
+    case 'fd': return { l, q, rule };
+    case 'three-sketch': return { k, s, q, rule };
+    case 'two-sketch': return { k, l, q, rule };
+    case 'rsvd': return { l: k, oversamples: k - rank, q, rule };
+  }
 }
 
 /** The source's blocks, reporting the milliseconds each `next` took downstream (the sketch: it is synchronous). */

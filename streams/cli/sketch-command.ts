@@ -105,7 +105,7 @@ export async function sketchCommand(argv: readonly string[], io: CommandIo): Pro
   const opts = cmd.approx;
   // The destination is checked before a byte of the input is read (a stream cannot be read again).
   checkOutputDir(`--save ${cmd.save}`, dirname(cmd.save));
-  const [{ startKernelThreads }, { sketchPass }, { createRangeSpill }] = await Promise.all([
+  const [{ startKernelThreads }, { sketchPass, sketchSizes }, { createRangeSpill }] = await Promise.all([
     import('../thread-pool.js'), import('./run-single-pass.js'), import('./range-spill.js'),
   ]);
   let threadError: unknown;
@@ -144,11 +144,10 @@ export async function sketchCommand(argv: readonly string[], io: CommandIo): Pro
       scaleExponent: ctx.source.exponent,
     };
     const written = await saveSketch(cmd.save, state, header, (visit) => spill.replay(visit));
-    const { k, s, l, q, rule } = state.sizes;
     const result: SketchResult = {
       input: info.where, rows: count, cols: info.cols, rowOffset: offset, ...(cmd.totalRows !== undefined ? { totalRows: cmd.totalRows } : {}),
       rank: opts.rank, method: state.method, testMatrix: state.testMatrix,
-      sketch: state.method === 'three-sketch' ? { k, s, q, rule } : state.method === 'two-sketch' ? { k, l, q, rule } : { l: k, oversamples: k - opts.rank, q, rule },
+      sketch: sketchSizes(state, opts.rank),
       stateBytes: stateBytes(state), memoryBudget: opts.memoryBudget,
       saved: { path: cmd.save, bytes: written.bytes, sections: Object.fromEntries(written.sections.map((x) => [x.name, x.bytes])) },
       seconds: (performance.now() - t0) / 1000, peakRssBytes: peakRssBytes(), reasons: plan.reasons, notes: ctx.notes,

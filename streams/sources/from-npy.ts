@@ -171,9 +171,12 @@ function openNpy(path: string, orientation: Orientation, opts: NpyDecodeOptions)
         keeps = buffers.length - 1;
         const rowBytes = n * isz;
         const end = h.dataOffset + m * rowBytes;
+        // `firstRow` (a shard's first row, by rows only): start there; rows keep their numbers.
+        const first = orientation === 'rows' ? Math.min(m, Math.max(0, Math.floor(opts.firstRow ?? 0))) : 0;
+        const bufferOf = (r0: number) => buffers[((r0 - first) / b) % buffers.length]!;
         const readBlock = (r0: number): Promise<void> => {
           const rows = Math.min(b, m - r0);
-          return readFully(fh, buffers[(r0 / b) % buffers.length]!.bytes, rows * rowBytes, h.dataOffset + r0 * rowBytes, { path, r0, rowBytes, end });
+          return readFully(fh, bufferOf(r0).bytes, rows * rowBytes, h.dataOffset + r0 * rowBytes, { path, r0, rowBytes, end });
         };
         const out = opts.dtype !== undefined && opts.dtype !== h.dtype
           ? (opts.dtype === 'float32' ? new Float32Array(b * n) : new Float64Array(b * n))
@@ -183,14 +186,12 @@ function openNpy(path: string, orientation: Orientation, opts: NpyDecodeOptions)
         const chunkVals = chunkBuf === null ? null : typed(chunkBuf.buffer);
         const lineVals = lineBuf === null ? null : typed(lineBuf.buffer);
 
-        // `startRow` (a resumed checkpoint): begin at the block that holds it, by byte offset.
-        const first = opts.startRow !== undefined ? Math.floor(Math.max(0, Math.min(opts.startRow, m - 1)) / b) * b : 0;
         for (let r0 = first; r0 < m && !signal.aborted; r0 += b) {
           const rows = Math.min(b, m - r0);
           let view = fileView;
           if (contiguous) {
             await readBlock(r0);
-            const buf = buffers[(r0 / b) % buffers.length]!;
+            const buf = bufferOf(r0);
             decode(buf.bytes, buf.view, rows * n);
             view = buf.view;
           } else if (rows * isz >= PARTIAL_READ_BYTES || m * isz > CHUNK_BYTES) {

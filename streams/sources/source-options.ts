@@ -57,16 +57,15 @@ export interface DecodeOptions {
   maxMessageBytes?: number;
   /** The run's memory budget, from which the default message cap follows. */
   memoryBudget?: number;
-  /**
-   * A hint that the rows before it are not wanted (a run resumed from a checkpoint): a decoder that
-   * can seek starts at the block holding it (.npy: by byte offset), with global row numbers; the
-   * others start at row 0. The consumer drops what it does not want either way.
-   */
-  startRow?: number;
   /** Stream inputs (TCP, --listen, a FIFO): how long to wait for the connection, producer or writer (ms; 0 or absent: forever). */
   connectTimeoutMs?: number;
   /** Stream inputs (stdin, TCP, a FIFO): how long the producer may send nothing while we wait for data (ms; 0 or absent: forever). */
   idleTimeoutMs?: number;
+  /**
+   * A hint: the first row the consumer wants (a shard's rows, select-rows.ts). A decoder that can
+   * seek (.npy by rows) starts reading there, numbering rows as always; others read from row 0.
+   */
+  firstRow?: number;
 }
 
 /** What the composition around a decoder does (compose-source.ts). */
@@ -112,6 +111,7 @@ export function decodeOptionsOf(opts: SourceOptions): DecodeOptions {
   if (opts.memoryBudget !== undefined) out.memoryBudget = opts.memoryBudget;
   if (opts.connectTimeoutMs !== undefined) out.connectTimeoutMs = opts.connectTimeoutMs;
   if (opts.idleTimeoutMs !== undefined) out.idleTimeoutMs = opts.idleTimeoutMs;
+  if (opts.firstRow !== undefined) out.firstRow = opts.firstRow;
   return out;
 }
 

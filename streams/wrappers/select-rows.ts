@@ -5,8 +5,9 @@
  * every row carries its global number (the row-indexed maps are drawn from it: docs/METHODS.md §6).
  *
  * Blocks are cut by zero-copy views; once a block reaches `end` the pass completes and the upstream
- * is unsubscribed, which closes the file (the rows after `end` are never read; the rows before
- * `start` are read and dropped). `info()` reports the selected rows.
+ * is unsubscribed, which closes the file (the rows after `end` are never read). Rows before `start`
+ * are read and dropped, unless the source was opened with `firstRow: start` and can seek (.npy).
+ * `info()` reports the selected rows.
  */
 import { Observable } from 'rxjs';
 import type { MeasuredSource } from '../sources/source-options.js';

@@ -123,7 +123,7 @@ describe('class 7: one sign convention for every method and orientation', () => 
         expect(d, `${name} seed ${seed} agrees with the first run`).toBeLessThan(0.05);
       }
     }
-  });
+  }, 240_000); // 33 runs of the CLI, one after the other
 
   it('negative control: a flipped column fails the check', () => {
     const v = svd(a).v;
