@@ -38,9 +38,10 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
-  deserializeSketch, disposeSketch, FormatError, serializeSketch, SKETCH_FORMAT_VERSION, type Matrix, type SketchState,
+  deserializeSketch, disposeSketch, FormatError, serializeSketch, SKETCH_FORMAT_VERSION, type Matrix, type RangeSpill, type SketchState,
 } from '../src/internals.js';
 import { createAtomicFile, type FileSet } from './sinks/atomic-file.js';
+import { stallPoint } from './stall-point.js';
 
 /** The container version this build writes and reads. Bump it for any change a reader of the old one would misread. */
 export const SKETCH_FILE_VERSION = 1;
@@ -83,6 +84,9 @@ export interface InputIdentity {
   layout: string;
   /** The rows of the input that were read, [start, end) in the input's own numbering (`--rows`). */
   select?: [number, number];
+  /** SHA-256 of the first and of the last MiB of a file input (a checkpoint compares them on resume). */
+  sha256Head?: string;
+  sha256Tail?: string;
 }
 
 /** A sketch file's header without the sketch's shape (what a writer says; `saveSketch` adds the shape). */
@@ -171,6 +175,44 @@ export interface WriteSketchFileOptions {
 export async function writeSketchFile<H extends object>(
   path: string, header: H, sections: readonly SectionInput[], opts: WriteSketchFileOptions = {},
 ): Promise<{ bytes: number; sections: SectionEntry[] }> {
+  const w = frameWriter(path, sections, opts);
+  try {
+    for (const s of sections) {
+      const sec = w.section();
+      if (s.bytes !== undefined) sec.emit(s.bytes);
+      else if (s.produce !== undefined) await s.produce(sec.emit);
+      sec.end(s);
+    }
+    return w.finish(header);
+  } catch (e) {
+    w.abort();
+    throw e;
+  }
+}
+
+/**
+ * `writeSketchFile` for sections given as bytes, synchronously: for a writer that cannot yield (a
+ * checkpoint taken inside the synchronous fold of the sketch, streams/cli/checkpoint.ts).
+ */
+export function writeSketchFileSync<H extends object>(
+  path: string, header: H, sections: readonly (SectionInput & { bytes: Uint8Array })[], opts: WriteSketchFileOptions = {},
+): { bytes: number; sections: SectionEntry[] } {
+  const w = frameWriter(path, sections, opts);
+  try {
+    for (const s of sections) {
+      const sec = w.section();
+      sec.emit(s.bytes);
+      sec.end(s);
+    }
+    return w.finish(header);
+  } catch (e) {
+    w.abort();
+    throw e;
+  }
+}
+
+/** The container around the sections: lead, hashed sections at multiples of 8, footer, tail, commit. */
+function frameWriter(path: string, sections: readonly SectionInput[], opts: WriteSketchFileOptions) {
   const names = new Set<string>();
   for (const s of sections) {
     if (names.has(s.name)) throw new FormatError(`${path}: two sections named '${s.name}'`);
@@ -183,33 +225,38 @@ export async function writeSketchFile<H extends object>(
     while (o < b.length) o += writeSync(file.fd, b, o, b.length - o, pos + o);
     pos += b.length;
   };
-  try {
-    const lead = new Uint8Array(LEAD);
-    const dv = new DataView(lead.buffer);
-    lead.set(SKETCH_FILE_MAGIC, 0);
-    dv.setUint32(8, SKETCH_FILE_VERSION, true);
-    put(lead);
-    const table: SectionEntry[] = [];
-    for (const s of sections) {
+  const table: SectionEntry[] = [];
+  return {
+    section() {
+      if (pos === 0) {
+        const lead = new Uint8Array(LEAD);
+        lead.set(SKETCH_FILE_MAGIC, 0);
+        new DataView(lead.buffer).setUint32(8, SKETCH_FILE_VERSION, true);
+        put(lead);
+      }
       const offset = pos, hash = createHash('sha256');
-      const emit = (chunk: Uint8Array): void => { hash.update(chunk); put(chunk); };
-      if (s.bytes !== undefined) emit(s.bytes);
-      else if (s.produce !== undefined) await s.produce(emit);
-      table.push({ name: s.name, offset, bytes: pos - offset, sha256: hash.digest('hex'), ...(s.meta !== undefined ? { meta: s.meta } : {}) });
-      if (pos % 8 !== 0) put(new Uint8Array(8 - (pos % 8)));
-    }
-    const footer = new TextEncoder().encode(JSON.stringify({ version: SKETCH_FILE_VERSION, header, sections: table } satisfies SketchFileFooter<H>));
-    const footerOffset = pos;
-    put(footer);
-    put(encodeTail(footerOffset, footer));
-    fsyncSync(file.fd);
-    file.commit();
-    if (opts.set === undefined) fsyncDir(dirname(path));
-    return { bytes: pos, sections: table };
-  } catch (e) {
-    file.abort();
-    throw e;
-  }
+      return {
+        emit: (chunk: Uint8Array): void => { hash.update(chunk); put(chunk); },
+        end: (s: SectionInput): void => {
+          table.push({ name: s.name, offset, bytes: pos - offset, sha256: hash.digest('hex'), ...(s.meta !== undefined ? { meta: s.meta } : {}) });
+          if (pos % 8 !== 0) put(new Uint8Array(8 - (pos % 8)));
+        },
+      };
+    },
+    finish(header: object): { bytes: number; sections: SectionEntry[] } {
+      if (pos === 0) this.section(); // no section: the lead still goes first
+      const footer = new TextEncoder().encode(JSON.stringify({ version: SKETCH_FILE_VERSION, header, sections: table }));
+      const footerOffset = pos;
+      put(footer);
+      put(encodeTail(footerOffset, footer));
+      fsyncSync(file.fd);
+      stallPoint('sketch-file'); // tests: a kill with the file complete under its temporary name
+      file.commit();
+      if (opts.set === undefined) fsyncDir(dirname(path));
+      return { bytes: pos, sections: table };
+    },
+    abort: (): void => file.abort(),
+  };
 }
 
 /** The fixed 56-byte tail: footer offset and length, the version, the footer's SHA-256, the magic. */
@@ -482,11 +529,12 @@ export async function saveSketch(
 
 /**
  * Reads and checks a sketch file and rebuilds its record (without a spill: its range rows stay in
- * the file, `forEachRangeBlock`). The caller disposes the record (`disposeSketch`).
+ * the file, `forEachRangeBlock`; a checkpoint passes the spill that holds them). The header must
+ * describe the sketch bytes it holds. The caller disposes the record (`disposeSketch`).
  */
-export function loadSketch(path: string): { file: SketchFile; state: SketchState } {
+export function loadSketch(path: string, spill?: RangeSpill): { file: SketchFile; state: SketchState } {
   const file = readSketchFile(path);
-  return { file, state: sketchOf(file) };
+  return { file, state: sketchOf(file, spill) };
 }
 
 /** The header of a sketch file, checked to hold a sketch's shape and its rows (else a FormatError naming the file). */
@@ -503,11 +551,11 @@ export function checkHeader(file: SketchFile): SketchFileHeader {
  * The record of a checked sketch file. Its header must describe the sketch bytes it holds (shape,
  * rows absorbed and their intervals), else the file is refused as inconsistent.
  */
-export function sketchOf(file: SketchFile): SketchState {
+export function sketchOf(file: SketchFile, spill?: RangeSpill): SketchState {
   const path = file.path;
   const h = checkHeader(file);
   let state: SketchState;
-  try { state = deserializeSketch(file.readSection('sketch')); } catch (e) {
+  try { state = deserializeSketch(file.readSection('sketch'), spill); } catch (e) {
     throw e instanceof FormatError ? new FormatError(`${path}: ${e.message}`) : e;
   }
   const diff = shapeDifference(h.sketch, sketchShapeOf(state)) ?? (h.rows.count !== state.rowsSeen ? ['rows', String(h.rows.count), String(state.rowsSeen)]

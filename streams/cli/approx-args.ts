@@ -76,6 +76,8 @@ export interface ApproxOptions {
   idleTimeoutMs: number;
   /** --max-message: cap on one Arrow IPC message (metadata or body); default from the budget and the row width. */
   maxMessageBytes?: number;
+  /** --checkpoint DIR / --resume DIR (checkpoint.ts); `resume` when continuing the checkpoint in DIR. */
+  checkpoint?: { dir: string; resume: boolean; everyRows?: number; everyMs?: number; producerResumes: boolean };
   /** --distributed redis://HOST:PORT: shards sketched by `rangefinder worker`s through BullMQ (run-distributed.ts). */
   distributed?: string;
   /** Every input with --distributed (stacked by rows, in this order); `input` is the first. */
@@ -144,6 +146,10 @@ export const APPROX_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   distributed: { type: 'string' },
   shards: { type: 'string' },
   'shard-dir': { type: 'string' },
+  checkpoint: { type: 'string' },
+  'checkpoint-every': { type: 'string' },
+  resume: { type: 'string' },
+  'producer-resumes': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -183,6 +189,7 @@ interface ApproxValues {
   threads?: string; 'no-decode-worker'?: boolean; help?: boolean;
   'explained-variance'?: string; 'relative-error'?: string; dtype?: string; 'id-column'?: string; 'no-pass-errors'?: boolean;
   distributed?: string; shards?: string; 'shard-dir'?: string;
+  checkpoint?: string; 'checkpoint-every'?: string; resume?: string; 'producer-resumes'?: boolean;
 }
 
 function approxOptionsOf(v: ApproxValues, positionals: readonly string[], command: string): ApproxOptions {
@@ -264,6 +271,8 @@ function approxOptionsOf(v: ApproxValues, positionals: readonly string[], comman
     if (v.report.length === 0) throw new UsageError('--report expects a file name (FILE.html)');
     opts.report = v.report;
   }
+  const ck = checkpointOptions(v.checkpoint, v.resume, v['checkpoint-every'], v['producer-resumes'] === true);
+  if (ck !== undefined) opts.checkpoint = ck;
   if (v['range-dim'] !== undefined) opts.rangeDim = positiveInt(v['range-dim'], '--range-dim');
   if (v.oversamples !== undefined) opts.oversamples = nonNegativeInt(v.oversamples, '--oversamples', 100_000);
   if (v['core-dim'] !== undefined) opts.coreDim = positiveInt(v['core-dim'], '--core-dim');
@@ -280,6 +289,30 @@ function approxOptionsOf(v: ApproxValues, positionals: readonly string[], comman
     opts.shardDir = v['shard-dir'];
   }
   return opts;
+}
+
+/** Default --checkpoint-every: a minute of work is the most a crash can cost. */
+export const DEFAULT_CHECKPOINT_EVERY_MS = 60_000;
+
+/** --checkpoint DIR | --resume DIR, --checkpoint-every ROWS|DURATION, --producer-resumes. */
+function checkpointOptions(checkpoint: string | undefined, resume: string | undefined, every: string | undefined, producerResumes: boolean): ApproxOptions['checkpoint'] {
+  if (checkpoint !== undefined && resume !== undefined && checkpoint !== resume) {
+    throw new UsageError(`--checkpoint ${checkpoint} and --resume ${resume} name different directories (--resume DIR goes on checkpointing into DIR)`);
+  }
+  const dir = resume ?? checkpoint;
+  if (dir === undefined) {
+    if (every !== undefined) throw new UsageError('--checkpoint-every needs --checkpoint DIR');
+    if (producerResumes) throw new UsageError('--producer-resumes needs --resume DIR');
+    return undefined;
+  }
+  if (dir.length === 0) throw new UsageError(`${resume !== undefined ? '--resume' : '--checkpoint'} expects a directory`);
+  if (producerResumes && resume === undefined) throw new UsageError('--producer-resumes needs --resume DIR');
+  const out: NonNullable<ApproxOptions['checkpoint']> = { dir, resume: resume !== undefined, producerResumes };
+  if (every === undefined) return { ...out, everyMs: DEFAULT_CHECKPOINT_EVERY_MS };
+  if (/^\s*\d+\s*$/.test(every)) return { ...out, everyRows: positiveInt(every, '--checkpoint-every') };
+  const ms = parseDuration(every, '--checkpoint-every');
+  if (ms === 0) throw new UsageError(`--checkpoint-every expects a row count (1000000) or a duration (30s, 5m) above 0, found '${every}'`);
+  return { ...out, everyMs: ms };
 }
 
 /**

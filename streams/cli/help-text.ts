@@ -98,6 +98,15 @@ Options
                          being read is refused (default 120s; 0 for no limit)
   --max-message SIZE     largest Arrow IPC message / record batch / Parquet page accepted (default
                          max(16MiB, --memory-budget, 64 rows of the input's width))
+  --checkpoint DIR       one-pass runs: save the state in DIR (checkpoint.rfsk, and with --out the
+                         range rows, range-rows.arrows) every --checkpoint-every, atomically; the
+                         files are removed once the outputs are committed
+  --checkpoint-every E   a row count (1000000) or a duration (30s, 5m; default 60s)
+  --resume DIR           continue the checkpoint in DIR: the same input and options (a difference is
+                         refused, naming it); a file is re-read from the checkpoint's row; stdin or
+                         TCP replayed from row 0 is checked and skipped up to it
+  --producer-resumes     with --resume on stdin/TCP: the producer starts at the checkpoint's row
+                         (printed on stderr) instead of replaying from row 0
   -h, --help             this help
 
 JSON keys: rows, cols, rank, passes, method, testMatrix, sketch, stateBytes, singularValues,

@@ -4,6 +4,7 @@
  * summary (approx-result.ts). Used by the command and by the demo's extra passes.
  */
 import { explainedVariance, FormatError, planApprox, SourceError, type ApproxPlan } from '../../src/internals.js';
+import { identityOf, openCheckpoint, type Checkpointer } from './checkpoint.js';
 import { centerRows, type CenteredSource } from '../center-rows.js';
 import { emptyInputError } from '../wrappers/require-rows.js';
 import { scaleExtremeValues } from '../wrappers/scale-extreme.js';
@@ -33,9 +34,12 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo, report?: Rep
   const t0 = performance.now();
   // The output is checked before a byte of the input is read (a stream read cannot be repeated).
   const output = opts.out !== undefined ? prepareOutputSet(opts.out, opts.format) : undefined;
+  const held: { checkpoint?: Checkpointer } = {};
   try {
-    const result = await runApproxInto(opts, io, t0, output, report);
+    const result = await runApproxInto(opts, io, t0, output, report, held);
     if (output !== undefined) result.output = await output.commit(result);
+    // The outputs are committed: the checkpoint has served (README "Long streams").
+    held.checkpoint?.finished();
     return result;
   } catch (e) {
     output?.abort();
@@ -43,7 +47,8 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo, report?: Rep
   }
 }
 
-async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, output: OutputSet | undefined, report: ReportRecorder | undefined): Promise<ApproxResult> {
+async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, output: OutputSet | undefined, report: ReportRecorder | undefined,
+  held: { checkpoint?: Checkpointer }): Promise<ApproxResult> {
   const { source, info, orientation, orientationReason } = await openApproxInput(opts, io);
   checkRank(opts.rank, info);
   const plan = planFor(opts, info, orientation, info.rows);
@@ -53,9 +58,18 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
 
   const shown = createProgressMeter(opts.progress && io.stderr.isTTY === true, info.rows, io.stderr);
   const meter = report ? report.wrap(shown) : shown;
+  let checkpoint: Checkpointer | undefined;
+  const sketched: MeasuredSource = source;
+  if (opts.checkpoint !== undefined) {
+    checkpoint = openRunCheckpoint(opts, plan, info, orientation, output !== undefined, (line) => io.stderr.write(`${line}\n`));
+    held.checkpoint = checkpoint;
+    // The rows before the checkpoint's are read again and dropped (checkpoint.ts); no input seeks
+    // there yet (a .npy could, with `firstRow`, which keeps the rows' numbers).
+  }
   const ctx: RunContext = {
-    opts, source: scaleExtremeValues(ids?.source ?? source), info, meter, t0, startup: process.uptime() - (performance.now() - t0) / 1000, notes: [],
-    ...(output !== undefined ? { output } : {}), ...(report ? { report } : {}),
+    opts, source: scaleExtremeValues(ids?.source ?? sketched, checkpoint?.exponent ?? null), info, meter, t0,
+    startup: process.uptime() - (performance.now() - t0) / 1000, notes: [],
+    ...(output !== undefined ? { output } : {}), ...(report ? { report } : {}), ...(checkpoint !== undefined ? { checkpoint } : {}),
   };
   let result: ApproxResult;
   try {
@@ -73,7 +87,7 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
   result.orientationReason = orientationReason;
   result.reasons = plan.reasons;
   // The counters are of the latest pass, which read the same rows as every other pass.
-  const st = source.stats;
+  const st = sketched.stats;
   const axis = orientation === 'columns' ? 'columns' : 'rows';
   if (st.rowsSkipped > 0) {
     const shown = st.skippedRows.slice(0, 10).join(', ') + (st.rowsSkipped > 10 ? ', ...' : '');
@@ -174,6 +188,9 @@ export async function openApproxInput(opts: ApproxOptions, io: CommandIo, select
     connectTimeoutMs: opts.connectTimeoutMs,
     idleTimeoutMs: opts.idleTimeoutMs,
     ...(opts.idColumn !== undefined ? { idColumn: opts.idColumn } : {}),
+    // A resumed run may read no new row (its checkpoint was taken at the end; a resuming producer
+    // that has nothing left to send): checkpoint.ts checks the rows against the checkpoint instead.
+    ...(opts.checkpoint?.resume === true ? { allowEmpty: true } : {}),
   };
   let inputRows: number | undefined;
   const open = async (orientation: Orientation): Promise<MeasuredSource> => {
@@ -192,7 +209,10 @@ export async function openApproxInput(opts: ApproxOptions, io: CommandIo, select
   let orientationReason = `--orientation ${opts.orientation}`;
   // An empty input is said to be empty, before the orientation or the rank is decided from its shape.
   if (opened.replayable) refuseEmpty(await opened.info());
-  if (opts.orientation === 'auto' && opts.idColumn !== undefined) {
+  // A checkpointed run streams rows (a column stream's scans would need positions of their own).
+  if (opts.orientation === 'auto' && opts.checkpoint !== undefined) {
+    orientationReason = '--checkpoint reads the input by rows';
+  } else if (opts.orientation === 'auto' && opts.idColumn !== undefined) {
     orientationReason = '--id-column: streamed by rows (the ids name the rows of A, written beside U)';
   } else if (opts.orientation === 'auto') {
     const auto = autoOrientation(opened.replayable ? await opened.info() : undefined, opened.replayable);
@@ -243,6 +263,35 @@ export function planFor(opts: ApproxOptions, info: SourceInfo, orientation: Orie
     ...(opts.coreDim !== undefined ? { coreDim: opts.coreDim } : {}),
     ...(opts.coRangeDim !== undefined ? { coRangeDim: opts.coRangeDim } : {}),
   });
+}
+
+/**
+ * `--checkpoint DIR` / `--resume DIR` (checkpoint.ts): one-pass sketches of a row stream, each row
+ * absorbed once; the options that shape the sketch are recorded, and compared on resume.
+ */
+function openRunCheckpoint(opts: ApproxOptions, plan: ApproxPlan, info: SourceInfo, orientation: Orientation, wantFactors: boolean,
+  log: (line: string) => void): Checkpointer {
+  const ck = opts.checkpoint!;
+  const flag = ck.resume ? '--resume' : '--checkpoint';
+  if (plan.kind !== 'sketch') {
+    throw new UsageError(`${flag} works with the one-pass sketches (--passes 1 and --method auto, rsvd, three-sketch, two-sketch or fd); this run plans ${plan.kind === 'exact' ? 'the exact SVD' : 'several passes'}`);
+  }
+  if (orientation === 'columns') throw new UsageError(`${flag} reads the input by rows: drop --orientation columns`);
+  if (opts.nonFinite === 'skip') throw new UsageError(`${flag} needs the input's row numbers: --non-finite skip renumbers rows (use error or zero)`);
+  if (opts.idColumn !== undefined) throw new UsageError(`${flag} does not keep row ids yet: drop --id-column`);
+  const { k, s, l, q, chunk, rule } = plan.sizes;
+  const options: Record<string, string> = {
+    '--method': plan.method, '--rank': String(opts.rank), '--seed': String(opts.seed), '--test-matrix': plan.testMatrix,
+    '--center': String(opts.center), '--non-finite': opts.nonFinite, '--memory-budget': String(opts.memoryBudget), '--size-rule': opts.sizeRule,
+    '--oversamples': String(opts.oversamples ?? ''), '--range-dim': String(opts.rangeDim ?? ''), '--core-dim': String(opts.coreDim ?? ''),
+    '--co-range-dim': String(opts.coRangeDim ?? ''), '--columns': (opts.columns ?? []).join(','), '--exclude': (opts.exclude ?? []).join(','),
+    '--out': wantFactors ? 'given (U is spilled)' : 'not given', 'sketch sizes': `k=${k} s=${s} l=${l} q=${q} chunk=${chunk} ${rule}`,
+  };
+  const settings = {
+    dir: ck.dir, resume: ck.resume, producerResumes: ck.producerResumes,
+    ...(ck.everyRows !== undefined ? { everyRows: ck.everyRows } : {}), ...(ck.everyMs !== undefined ? { everyMs: ck.everyMs } : {}),
+  };
+  return openCheckpoint(settings, { input: identityOf(opts.input, info), options, grid: chunk }, log);
 }
 
 /** An input with no rows or no columns is refused as such (not as a rank larger than its shape). */

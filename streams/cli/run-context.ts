@@ -7,6 +7,7 @@ import type { Matrix } from '../../src/internals.js';
 import type { ApproxOptions } from './approx-args.js';
 import type { ProgressMeter } from './progress-meter.js';
 import type { ReportRecorder } from './report-recorder.js';
+import type { Checkpointer } from './checkpoint.js';
 
 export interface RunContext {
   opts: ApproxOptions;
@@ -27,6 +28,8 @@ export interface RunContext {
   notes: string[];
   /** With --report: where the runners leave what the page needs beyond the result (report-recorder.ts). */
   report?: ReportRecorder;
+  /** With --checkpoint / --resume: the one-pass run's checkpoints (checkpoint.ts). */
+  checkpoint?: Checkpointer;
   /**
    * --center over rows: the column mean mu (n, in the input's units) the runner subtracted, for
    * PREFIX.mean (a column stream is centered upstream and its means come from center-rows.ts).

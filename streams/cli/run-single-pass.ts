@@ -29,6 +29,7 @@ import { tallFlips, type TallBlocks } from './tall-signs.js';
 import { ZERO_MATRIX_NOTE, writeZeroFactors } from './zero-matrix.js';
 import { chooseFromProjection, chooseFromScree, type RankAutoReport, type RankTarget } from './rank-auto.js';
 import type { RowBlock } from '../types.js';
+import { stallPoint } from '../stall-point.js';
 
 export interface SketchPlan { method: SketchMethod; testMatrix: SketchTestMatrix; sizes: SketchSizes }
 
@@ -37,7 +38,9 @@ export async function runSinglePass(ctx: RunContext, plan: SketchPlan): Promise<
   const method = plan.method;
   const wantFactors = ctx.output !== undefined;
   // The file spill (Arrow IPC) is loaded only when U is written.
-  const spill: CliRangeSpill | undefined = wantFactors && method !== 'fd' ? (await import('./range-spill.js')).createRangeSpill() : undefined;
+  // With --checkpoint the spill is durable, in the checkpoint's directory (checkpoint.ts).
+  const spill: CliRangeSpill | undefined = !wantFactors || method === 'fd' ? undefined
+    : ctx.checkpoint !== undefined ? ctx.checkpoint.rangeSpill() : (await import('./range-spill.js')).createRangeSpill();
   try {
     const pass = await sketchPass(ctx, plan, spill ?? DISCARD);
     // PCA over rows: mu = 1^T A / m, the column sums the record keeps (exact centering, §6).
@@ -87,7 +90,8 @@ export async function sketchPass(ctx: RunContext, plan: SketchPlan, spill: Range
     cols: info.cols, rank: opts.rank, method, testMatrix: plan.testMatrix, seed: opts.seed, dtype: info.dtype,
     sizes: plan.sizes, center: opts.center && !columns,
     ...(method === 'fd' ? {} : { spill }),
-  });
+    // A checkpointed run restores its state and saves it after whole cells of the row grid.
+  }, ctx.checkpoint?.hooks(spill, () => (source.decided ? source.exponent : null)));
   // ||A||_F is measured exactly on the way (a scaled sum of squares: no overflow near 1e300, no
   // underflow to 0 near 1e-300, an exact zero only for a zero matrix), so `relative` divides by the
   // true norm, not by the error sketch's estimate, and rsvd's residual is exact. The linear records
@@ -99,7 +103,7 @@ export async function sketchPass(ctx: RunContext, plan: SketchPlan, spill: Range
   // the fold, synchronous); the rest of the pass is reading and decoding (or waiting for them).
   const tPass = performance.now();
   let inSketch = 0;
-  const state = await lastValueFrom(timed(source.open(), (ms) => { inSketch += ms; }).pipe(
+  const state = await lastValueFrom(timed((ctx.checkpoint !== undefined ? ctx.checkpoint.source(source) : source).open(), (ms) => { inSketch += ms; }).pipe(
     tap((b) => {
       const n = b.rows * b.cols;
       if (tapNorm) addSquares(f2, b.data, 0, n);
@@ -202,7 +206,11 @@ export async function finishSketch(f: FinishInput): Promise<ApproxResult> {
       const writer = await createFactorWriter(set, names.tall, m, r);
       try {
         meter.phase(`writing ${names.tall}`);
-        await tall((r0, b) => writer.write(r0, b));
+        let first = true;
+        await tall((r0, b) => {
+          writer.write(r0, b);
+          if (first) { first = false; stallPoint('u-write'); } // tests: a kill while U is written
+        });
         await writer.close();
         output[names.tall] = writer.path;
       } catch (e) {

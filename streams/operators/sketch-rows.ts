@@ -9,13 +9,14 @@
  * - A block the sketch refuses (wrong width, NaN) errors the output with a message naming the row;
  *   the upstream is unsubscribed, which closes its file or socket. Unsubscribing does the same.
  * - An empty stream emits the empty sketch (rowsSeen 0).
+ * - `hooks` continue a restored state and see it after every block (checkpoints: fold-blocks.ts).
  */
 import type { OperatorFunction } from 'rxjs';
 import type { SketchState } from '../../src/internals.js';
 import type { RowBlock } from '../types.js';
-import { foldBlocks } from './fold-blocks.js';
+import { foldBlocks, type FoldHooks } from './fold-blocks.js';
 import { sketchFactory, type StreamSketchOptions } from './sketch-factory.js';
 
-export function sketchRows(opts: StreamSketchOptions): OperatorFunction<RowBlock, SketchState> {
-  return foldBlocks(sketchFactory(opts), 'rows');
+export function sketchRows(opts: StreamSketchOptions, hooks?: FoldHooks): OperatorFunction<RowBlock, SketchState> {
+  return foldBlocks(sketchFactory(opts), 'rows', hooks);
 }

@@ -15,12 +15,12 @@
  * Life cycle: `dispose()` removes the directory; it is idempotent and is also run at process exit
  * for spills still alive (an error path that forgets to dispose leaves nothing behind).
  */
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, ftruncateSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { createTempDir, untrack } from '../durable.js';
 import { open as openFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { RecordBatchFileWriter, RecordBatchReader, type Data, type RecordBatch } from 'apache-arrow';
+import { dirname, join } from 'node:path';
+import { RecordBatchFileWriter, RecordBatchReader, RecordBatchStreamWriter, type Data, type RecordBatch, type Schema } from 'apache-arrow';
 import { ArgumentError, FormatError, ShapeError } from '../../src/internals.js';
 import type { Matrix } from '../../src/internals.js';
 import { Observable } from 'rxjs';
@@ -48,6 +48,11 @@ export interface Spill extends RowSink {
   bytes(): number;
   /** Appends a packed block of `rows x cols` values starting at global row `rowStart`. */
   append(rowStart: number, rows: number, cols: number, data: Float32Array | Float64Array): void;
+  /**
+   * A durable spill (`SpillOptions.durable`): flushes the file to the device (fsync) and returns its
+   * length and rows, the position a checkpoint records. Undefined for a temporary spill.
+   */
+  sync?(): { bytes: number; rows: number };
   /** Writes the footer; further writes are an error. Called by readBlocks() if needed. */
   finish(): void;
   /** The spilled blocks, in write order (replayable: each subscription re-reads the file). */
@@ -64,6 +69,14 @@ export interface SpillOptions {
   dtype?: 'float32' | 'float64';
   /** Parent of the temporary directory (default `os.tmpdir()`). */
   tmpDir?: string;
+  /**
+   * A durable spill for a checkpointed run: an Arrow IPC *stream* at `path` (no footer, so every
+   * prefix that ends at a message is a readable stream), never removed by this module (the
+   * checkpoint owns it; dispose only closes it), and `sync()` to make it durable up to the rows
+   * written. With `resume`, the file is cut back to `bytes` (the tail written after the checkpoint
+   * is dropped) and appended to: its first `rows` rows are the checkpoint's.
+   */
+  durable?: { path: string; resume?: { bytes: number; rows: number } };
 }
 
 export function createSpill(opts: SpillOptions): Spill {
@@ -72,20 +85,40 @@ export function createSpill(opts: SpillOptions): Spill {
   const dtype = opts.dtype ?? 'float64';
   // A fresh directory named after its owner (durable.ts): removed on dispose, at exit, on a signal,
   // and by the next run's stale sweep if this process is killed.
-  const dir = createTempDir('rangefinder-spill', opts.tmpDir ?? tmpdir());
-  const path = join(dir, 'range-sketch.arrow');
-  const fd = openSync(path, 'w');
+  const durable = opts.durable;
+  const dir = durable === undefined ? createTempDir('rangefinder-spill', opts.tmpDir ?? tmpdir()) : dirname(durable.path);
+  const path = durable === undefined ? join(dir, 'range-sketch.arrow') : durable.path;
+  const resume = durable?.resume;
+  const fd = openSync(path, resume !== undefined ? 'r+' : 'w');
   let fdOpen = true;
   let finished = false;
   let disposed = false;
-  let rows = 0;
+  let rows = resume?.rows ?? 0;
   const builder = matrixBatch({ layout: 'fixed-size-list', cols, dtype, name: 'y', rowIndex: true });
+  // Resuming: the writer starts with the schema message, which the file already holds: it is
+  // compared with the file's first bytes (another schema is refused) and not written again.
+  let skip = 0, pos = 0;
+  if (resume !== undefined) {
+    const head = streamHead(builder.schema);
+    const got = new Uint8Array(head.length);
+    const n = readSync(fd, got, 0, head.length, 0);
+    if (n !== head.length || resume.bytes < head.length || Buffer.compare(Buffer.from(got), Buffer.from(head)) !== 0) {
+      closeSync(fd);
+      throw new FormatError(`${path}: the range-row spill does not start with the schema of this run (rows of ${cols} ${dtype} values): it belongs to another run`);
+    }
+    ftruncateSync(fd, resume.bytes);
+    skip = head.length;
+    pos = resume.bytes;
+  }
   const sink = new IpcByteSink((bytes) => {
     let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    if (skip > 0) { off = Math.min(skip, bytes.length); skip -= off; }
+    if (durable === undefined) { while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off); return; }
+    while (off < bytes.length) { const w = writeSync(fd, bytes, off, bytes.length - off, pos); off += w; pos += w; }
   });
-  const writer = new RecordBatchFileWriter();
+  const writer = durable !== undefined ? new RecordBatchStreamWriter() : new RecordBatchFileWriter();
   writer.reset(sink as never, builder.schema);
+  if (resume !== undefined) sink.bytesWritten = resume.bytes;
   let scratch: Float32Array | Float64Array = dtype === 'float32' ? new Float32Array(0) : new Float64Array(0);
 
   const checkOpen = (): void => {
@@ -125,6 +158,12 @@ export function createSpill(opts: SpillOptions): Spill {
       }
       spill.append(rowStart, y.rows, y.cols, scratch.subarray(0, n));
     },
+    ...(durable !== undefined ? {
+      sync() {
+        if (fdOpen) fsyncSync(fd);
+        return { bytes: sink.bytesWritten, rows };
+      },
+    } : {}),
     finish() {
       if (finished || disposed) return;
       finished = true;
@@ -141,15 +180,26 @@ export function createSpill(opts: SpillOptions): Spill {
             open(): Promise<unknown>; numRecordBatches: number; readRecordBatch(i: number): Promise<RecordBatch | null>;
           };
           await reader.open();
-          for (let i = 0; i < reader.numRecordBatches && !signal.aborted; i++) {
-            const batch = await reader.readRecordBatch(i);
-            if (batch === null) throw new FormatError(`spill ${path}: record batch ${i} is missing`);
+          const emitBatch = (batch: RecordBatch): void => {
             const rowCol = batch.data.children[0] as Data;
             const y = batch.data.children[1] as Data;
             const child = y.children[0] as Data;
             const start = child.offset + y.offset * cols;
             const data = (child.values as Float32Array | Float64Array).subarray(start, start + batch.numRows * cols);
             emit({ rowStart: (rowCol.values as Float64Array)[rowCol.offset], rows: batch.numRows, cols, data });
+          };
+          if (durable !== undefined) {
+            // An Arrow IPC stream: read in order (a stream has no footer to seek with).
+            for await (const batch of reader as unknown as AsyncIterable<RecordBatch>) {
+              if (signal.aborted) break;
+              emitBatch(batch);
+            }
+          } else {
+            for (let i = 0; i < reader.numRecordBatches && !signal.aborted; i++) {
+              const batch = await reader.readRecordBatch(i);
+              if (batch === null) throw new FormatError(`spill ${path}: record batch ${i} is missing`);
+              emitBatch(batch);
+            }
           }
         } finally {
           await fh.close();
@@ -183,10 +233,21 @@ export function createSpill(opts: SpillOptions): Spill {
       if (disposed) return;
       disposed = true;
       try { closeFd(); } finally {
-        rmSync(dir, { recursive: true, force: true });
-        untrack(dir);
+        // A durable spill belongs to its checkpoint, which removes it.
+        if (durable === undefined) {
+          rmSync(dir, { recursive: true, force: true });
+          untrack(dir);
+        }
       }
     },
   };
   return spill;
+}
+
+/** The bytes an Arrow IPC stream writer emits for `schema` before the first batch. */
+function streamHead(schema: Schema): Uint8Array {
+  const parts: Uint8Array[] = [];
+  const w = new RecordBatchStreamWriter();
+  w.reset(new IpcByteSink((b) => { parts.push(b.slice()); }) as never, schema);
+  return Buffer.concat(parts);
 }

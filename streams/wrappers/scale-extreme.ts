@@ -10,7 +10,9 @@
  * Ordinary data (the first non-zero block's largest |value| within [2^-200, 2^200]) keeps e = 0 and
  * its blocks pass through untouched, so results are bit-for-bit those of the unwrapped source.
  * Float32 blocks are never scaled (their range is far inside float64's). The exponent is decided
- * once, in the first pass, and kept for every later pass (the passes must agree).
+ * once, in the first pass, and kept for every later pass (the passes must agree). A run resumed
+ * from a checkpoint passes the exponent the checkpoint recorded (`decidedExponent`), since the rows
+ * that decided it are not read again.
  */
 import { Observable } from 'rxjs';
 import { powerOfTwoExponent, scaleByPowerOfTwo } from '../../src/internals.js';
@@ -23,10 +25,12 @@ const HIGH = 2 ** 200;
 export interface ScaledSource extends MeasuredSource {
   /** e: the emitted blocks are 2^-e times the source's (0 until decided, and for ordinary data). */
   readonly exponent: number;
+  /** Whether e has been decided (by a non-zero block, or given). */
+  readonly decided: boolean;
 }
 
-export function scaleExtremeValues(source: MeasuredSource): ScaledSource {
-  let decided: number | null = null;
+export function scaleExtremeValues(source: MeasuredSource, decidedExponent: number | null = null): ScaledSource {
+  let decided: number | null = decidedExponent;
   let scratch = new Float64Array(0);
   const decide = (b: RowBlock): void => {
     if (!(b.data instanceof Float64Array)) { decided = 0; return; }
@@ -40,6 +44,7 @@ export function scaleExtremeValues(source: MeasuredSource): ScaledSource {
     get replayable() { return source.replayable; },
     get stats() { return source.stats; },
     get exponent() { return decided ?? 0; },
+    get decided() { return decided !== null; },
     info: () => source.info(),
     open: () => new Observable<RowBlock>((sub) => source.open().subscribe({
       next: (b) => {

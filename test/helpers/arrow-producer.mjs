@@ -11,6 +11,11 @@
  * streams/tools/arrow-producer.ts (which needs tsx) only by these reports.
  *
  *   node test/helpers/arrow-producer.mjs --port P --rows R --cols C [--batch-rows B] [--seed S]
+ *   node test/helpers/arrow-producer.mjs --stdout 1 --rows R --cols C [--batch-rows B] [--seed S] [--start-row R0]
+ *
+ * `--stdout 1` writes the stream to stdout instead (no reports: stdout is the stream). `--start-row R0`
+ * sends rows R0.. only (the values rows R0.. have in the full stream; its batches start at R0): a
+ * producer that resumes where a checkpoint stands.
  */
 import { connect } from 'node:net';
 import {
@@ -28,9 +33,12 @@ const fields = [new Field('row', listType, false)];
 const schema = new Schema(fields);
 const struct = new Struct(fields);
 
-const socket = connect({ host: '127.0.0.1', port: Number(args.port) });
-socket.on('error', (e) => { process.stderr.write(`producer: ${e.message}\n`); process.exit(2); });
-await new Promise((resolve) => socket.once('connect', resolve));
+const toStdout = args.stdout !== undefined;
+const startRow = Number(args['start-row'] ?? 0);
+const socket = toStdout ? process.stdout : connect({ host: '127.0.0.1', port: Number(args.port) });
+// A consumer that goes away (killed) ends the producer quietly.
+socket.on('error', (e) => { if (!toStdout) process.stderr.write(`producer: ${e.message}\n`); process.exit(toStdout ? 0 : 2); });
+if (!toStdout) await new Promise((resolve) => socket.once('connect', resolve));
 
 const t0 = performance.now();
 let bytes = 0, stalls = 0, stallMs = 0, batch = 0, sent = 0;
@@ -43,7 +51,7 @@ const send = async (chunk) => {
     stallMs += performance.now() - s;
   }
 };
-const report = (extra) => process.stdout.write(`${JSON.stringify({
+const report = (extra) => toStdout || process.stdout.write(`${JSON.stringify({
   batch, rows: sent, bytes, stalls, stallMs: Math.round(stallMs), t: Math.round(performance.now() - t0),
   wall: performance.timeOrigin + performance.now(), ...extra,
 })}\n`);
@@ -58,7 +66,8 @@ const sink = new Pending();
 const writer = new RecordBatchStreamWriter();
 writer.reset(sink, schema);
 const drain = async () => { for (const chunk of sink.chunks.splice(0)) await send(chunk); };
-for (let r0 = 0; r0 < rows; r0 += batchRows) {
+for (let i = 0; i < startRow * cols; i++) { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; }
+for (let r0 = startRow; r0 < rows; r0 += batchRows) {
   const b = Math.min(batchRows, rows - r0);
   const data = new Float32Array(b * cols); // fresh per batch: the socket may still hold the previous one
   for (let i = 0; i < data.length; i++) {
