@@ -6,6 +6,7 @@
  * an unsubscription (no open file, no thread).
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Float64, Table, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
@@ -220,6 +221,9 @@ describe('decodeWorker: resources and flow control', () => {
   it('a completed pass leaves its worker idle for the next open() (info() starts it early); stopDecodeWorkers ends it', async () => {
     await ready;
     await stopDecodeWorkers();
+    // The thread count must move only with the decode worker: libuv's pool starts its threads at the
+    // first asynchronous file read of the process (a fresh test process may not have had one yet).
+    await readFile(parquetPath);
     const base = threads();
     const src = fromArrowFile(arrowPath, { decodeWorker: true });
     await src.info();
