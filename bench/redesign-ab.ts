@@ -39,7 +39,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { planApprox } from '../src/internals.js';
 
@@ -48,7 +48,7 @@ const spec = process.env.TREES;
 if (!spec) { console.error('redesign-ab: set TREES=name=DIR,name=DIR,... (the first is the baseline; see the header)'); process.exit(2); }
 /** The commit a tree holds (its worktree's HEAD). */
 const commitOf = (dir: string) => { try { return execFileSync('git', ['-C', dir, 'rev-parse', '--short=7', 'HEAD']).toString().trim(); } catch { return '?'; } };
-let trees = spec.split(',').map((t) => { const [name, dir] = t.split('='); return { name: name!, dir: resolve(dir!), commit: commitOf(resolve(dir!)) }; });
+let trees = spec.split(',').map((t) => { const [name, dir] = t.split('='); return { name: name!, dir: dir!, commit: commitOf(dir!) } /* as given (relative): the JSON records no path of this machine */; });
 let REPS = Number(process.env.REPS ?? 3);
 let TIMED_MB = Number(process.env.TIMED_MB ?? 102.4);
 /** RENDER=FILE: write the tables from a run's JSON (this script's, or the partial one a cut-short run leaves in $TMPDIR). */
