@@ -23,16 +23,7 @@ import { gemm } from '../kernels/gemm.js';
 import { householderQr } from './householder-qr.js';
 import { invertUpperTriangular } from './triangular-inverse.js';
 import { choleskyUpper } from './cholesky.js';
-import { powerOfTwoExponent, scaleByPowerOfTwo } from './safe-scale.js';
-
-function maxAbsOf(a: Matrix): number {
-  let big = 0;
-  for (let i = 0; i < a.rows; i++) {
-    const o = a.offset + i * a.stride;
-    for (let j = 0; j < a.cols; j++) { const v = Math.abs(a.data[o + j]); if (v > big) big = v; }
-  }
-  return big;
-}
+import { matrixMaxAbs, powerOfTwoExponent, scaleByPowerOfTwo } from './safe-scale.js';
 
 export function orthonormalize(a: Matrix): Matrix64 {
   const m = a.rows, n = a.cols;
@@ -40,7 +31,7 @@ export function orthonormalize(a: Matrix): Matrix64 {
   if (n === 0) return zeros(m, 0);
   // Q does not depend on the scale of A: entries far from 1 (whose Gram would underflow to
   // subnormals or overflow) are brought near 1 by a power of two first (exact).
-  const big = maxAbsOf(a);
+  const big = matrixMaxAbs(a);
   if (big > 0 && Number.isFinite(big) && (big < 2 ** -200 || big > 2 ** 200)) {
     const c = clone(a);
     scaleByPowerOfTwo(c.data, 0, m * n, -powerOfTwoExponent(big));

@@ -13,10 +13,12 @@
  *   would overflow or underflow), the LAPACK dlascl of the SVD's prescaling.
  * - `divideOrScale(x, off, inc, len, d)`: x /= d, as a multiplication by 1 / d when that is finite.
  */
+import type { Matrix } from '../matrix.js';
 
 /** Below this scale, 1 / scale is not safe to form (it is 2^1000 here and overflows at 2^1024). */
 const TINY_SCALE = 2 ** -1000;
 const BOOST = 2 ** 600;
+
 
 export function scaledSquares(x: Float64Array, off: number, inc: number, len: number, scale: number): number {
   let ss = 0;
@@ -79,4 +81,14 @@ export function timesPowerOfTwo(v: number, e: number): number {
   if (Math.abs(e) <= 1000) return v * 2 ** e;
   const e1 = Math.trunc(e / 2);
   return (v * 2 ** e1) * 2 ** (e - e1);
+}
+
+/** max |a_ij| over a strided matrix (the scale decision of svd and orthonormalize). */
+export function matrixMaxAbs(a: Matrix): number {
+  let big = 0;
+  for (let i = 0; i < a.rows; i++) {
+    const o = a.offset + i * a.stride;
+    for (let j = 0; j < a.cols; j++) { const v = Math.abs(a.data[o + j]); if (v > big) big = v; }
+  }
+  return big;
 }

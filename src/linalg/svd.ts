@@ -35,7 +35,7 @@ import { bidiagonalize } from './bidiagonalize.js';
 import { applyBlockToRows, makeReflectorBlock } from './reflector-block.js';
 import { applyQToRows, householderFactor } from './householder-qr.js';
 import { fixSigns } from './sign-fix.js';
-import { powerOfTwoExponent, scaleByPowerOfTwo, timesPowerOfTwo } from './safe-scale.js';
+import { matrixMaxAbs, powerOfTwoExponent, scaleByPowerOfTwo, timesPowerOfTwo } from './safe-scale.js';
 
 export interface SvdResult {
   /** Left singular vectors (m x p); (m x 0) when vectors were not asked for. */
@@ -61,7 +61,7 @@ export function svd(a: Matrix, opts: SvdOptions = {}): SvdResult {
   // LAPACK dgesvd's prescaling: a matrix whose largest entry is far from 1 (subnormal, or near the
   // overflow limit) is scaled by a power of two (exact) so that no square or reflector norm
   // overflows or underflows; s is scaled back at the end, U and V do not change.
-  const big = maxAbsOf(a);
+  const big = matrixMaxAbs(a);
   const e = big > 0 && (big < SAFE_MIN || big > SAFE_MAX) ? -powerOfTwoExponent(big) : 0;
   const work = e === 0 ? a : scaledCopy(a, e);
   const m = a.rows, n = a.cols;
@@ -80,15 +80,6 @@ export function svd(a: Matrix, opts: SvdOptions = {}): SvdResult {
 /** Largest entries outside [SAFE_MIN, SAFE_MAX] trigger the prescaling of `svd`. */
 const SAFE_MIN = 2 ** -300;
 const SAFE_MAX = 2 ** 300;
-
-function maxAbsOf(a: Matrix): number {
-  let big = 0;
-  for (let i = 0; i < a.rows; i++) {
-    const o = a.offset + i * a.stride;
-    for (let j = 0; j < a.cols; j++) { const v = Math.abs(a.data[o + j]); if (v > big) big = v; }
-  }
-  return big;
-}
 
 function scaledCopy(a: Matrix, e: number): Matrix64 {
   const c = clone(a);
