@@ -4,33 +4,60 @@
  *
  * Question: wall time of `approx A.npy --distributed redis://... --shards 12` with 1, 2 and 3
  * `rangefinder worker` processes (one kernel thread each) on this 2-core machine, against `approx`
- * in one process (1 and 2 kernel threads); and where the scale-out stops scaling.
+ * in one process (1 and 2 kernel threads), plus 1 worker on 24 shards (to split a shard's time into
+ * a per-shard and a per-row part); and where the scale-out stops scaling.
  *
  * Data: A = M x N float64 .npy (default 120 000 x 100, 96 MB), rank-10 signal + noise, rank 10,
  * the one-pass default (rsvd). Method: the built CLI as child processes; a real redis-server of the
  * bench's own on a free loopback port (test/helpers/redis-server.ts); the workers are started (and
  * ready) before each distributed case and stopped after it, so their start-up is not timed. A
  * warm-up, then `--reps` (default 3) repetitions each running every case once in turn
- * (interleaved); the median per case. Measured per distributed run: the client's wall time, each
- * shard's time on its worker (the worker's log), the merge's own time (JSON `distributed.mergeSeconds`), the
- * shard files' bytes, and Redis commands processed (INFO stats, total_commands_processed).
+ * (interleaved); the median per case. Measured per distributed run: the client's wall time; from
+ * its JSON `distributed` the time until every shard was done (`waitSeconds`) and the merge's own
+ * time (`mergeSeconds`); each shard's time on its worker (its log's `started` to `done` lines,
+ * stamped on arrival); the shard files' bytes (JSON `shards[].bytes`); the sketch width l
+ * (JSON `sketch.l`); and the Redis commands processed during the run (INFO stats,
+ * total_commands_processed, which also counts the workers' polling while the run lasts). The
+ * 1-minute load average is recorded at the start and after every repetition: on a shared machine
+ * read the ratios within one run, not the seconds.
  *
- * Model (printed and written with the results): a run on W workers, each with its own core and
- * storage bandwidth, is t(W) = t_fixed + ceil(S / W) t_shard + t_merge + S c_redis, where t_fixed is
- * the client's start-up and planning, t_shard the median shard time, t_merge the merge (it reads
- * every shard's range rows, m x l float64, and writes U: it grows with m and does not shrink with
- * W), and c_redis the Redis time per shard (round trips x latency). With S = W shards (one per
- * worker) the parallel part is T_1 / W and the serial part t_fixed + t_merge: the speed-up is
- * bounded by (t_fixed + t_merge + T_1) / (t_fixed + t_merge) (Amdahl), and a shared file system of
- * bandwidth B adds the floor (m n 8 + 2 m l 8) / B for reading the input and writing and reading
- * the range rows.
+ * Model (printed and written with the results). Its inputs, all from the 1-worker runs, where one
+ * worker runs the shards one after another while the client waits:
+ *   t_setup    the client's spawn to the first shard started (Node start-up, planning, Redis,
+ *              enqueueing the flow, the worker's pick-up);
+ *   t_shard    a shard's time on its worker, the first shard of a fresh worker excluded, fitted as
+ *              a + b rows to the medians at m / 12 and m / 24 rows; t_warm: how much longer the
+ *              first shard of a fresh worker takes (module and kernel warm-up);
+ *   t_handoff  a shard done to the same worker's next shard started (through Redis);
+ *   t_merge    the merge's own time (JSON; it checks each shard file's SHA-256, reads the m x l
+ *              range rows, writes U, S, V), and d_merge its growth per shard (12 vs 24 shards);
+ *   t_end      the last shard done to the client's exit, less t_merge;
+ *   c0, k      Redis commands in a run = c0 + k S, from the 12- and 24-shard runs;
+ *   bytes      shard file bytes = m l 8 (range rows) + S x (per-shard state), both measured.
+ * The same inputs predict the 1-, 2- and 3-worker runs here (a check: it can hold only while the
+ * workers have cores of their own). For N machines, one worker each on its own core, S = max(12, N)
+ * shards, a matrix sigma times taller (sigma = 1 and 100), shared storage of bandwidth B
+ * (`--bandwidth`, MB/s, default 1000, e.g. NFS on 10 GbE) and a Redis round trip of `--rtt-ms`
+ * (default 0.1, a LAN):
+ *   t(N) = t_serial + max(P(N), D)
+ *   P(N) = t_warm + c t_shard(sigma m / S) + (c - 1) t_handoff, c = ceil(S / N)   the workers' part
+ *   D    = (sigma m n 8 + bytes) / B            the workers' reads and writes through B, which they share
+ *   t_serial = t_setup + t_end + sigma t_merge + (S - 12) d_merge + (c0 + k S) rtt + (bytes + sigma m r 8) / B
+ * (the merge reads the shard files back and writes U through B; every Redis command is charged as
+ * one serial round trip, which over-counts). Assumptions: each worker has its own core and memory;
+ * the client's set-up, end and merge do not shrink with N; the whole merge grows with m (its phases
+ * read the range rows, hash the files and write U; for its small part that does not, an
+ * over-count); B is not measured here (the local runs read from the page cache). Amdahl:
+ * t(N) >= t_serial + D, so the speed-up over t(1) is bounded by t(1) / (t_serial + D) at S = 12;
+ * with B and rtt ideal by (t_setup + t_end + sigma t_merge + P(1)) / (t_setup + t_end + sigma t_merge).
  *
- * Run: `npm run build && npx tsx bench/distributed.ts [--rows 120000] [--cols 100] [--reps 3]`.
- * Writes bench/out/distributed.json and bench/out/distributed.md.
+ * Run: `npm run build && npx tsx bench/distributed.ts [--rows 120000] [--cols 100] [--reps 3]
+ * [--shards 12] [--bandwidth 1000] [--rtt-ms 0.1]`. Writes bench/out/distributed.json and
+ * bench/out/distributed.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -39,8 +66,15 @@ import { redisInfo, startRedisServer } from '../test/helpers/redis-server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'rangefinder.js');
-const { values } = parseArgs({ options: { rows: { type: 'string' }, cols: { type: 'string' }, reps: { type: 'string' }, shards: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string' }, cols: { type: 'string' }, reps: { type: 'string' }, shards: { type: 'string' },
+    bandwidth: { type: 'string' }, 'rtt-ms': { type: 'string' },
+  },
+});
 const M = Number(values.rows ?? 120_000), N = Number(values.cols ?? 100), REPS = Number(values.reps ?? 3), SHARDS = Number(values.shards ?? 12);
+/** The model's parameters (not measured here): shared-storage bandwidth, bytes/s, and a Redis round trip, s. */
+const BANDWIDTH = Number(values.bandwidth ?? 1000) * 1e6, RTT = Number(values['rtt-ms'] ?? 0.1) / 1000;
 const RANK = 10;
 
 function matrix(): Float64Array {
@@ -70,14 +104,21 @@ function run(args: string[]): Promise<Run> {
   });
 }
 
-interface Worker { child: ChildProcess; log(): string }
+/** A worker process and its log lines, each stamped with this process's clock (performance.now(), ms) when it arrived. */
+interface Worker { child: ChildProcess; lines: { t: number; text: string }[]; log(): string }
 
 async function startWorkers(url: string, count: number): Promise<Worker[]> {
   const ws = Array.from({ length: count }, () => {
     const child = spawn(process.execPath, [BIN, 'worker', url, '--threads', '1'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-    let text = '';
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => { text += d; });
-    return { child, log: () => text };
+    const lines: { t: number; text: string }[] = [];
+    let partial = '';
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      const t = performance.now();
+      const parts = (partial + d).split('\n');
+      partial = parts.pop() ?? '';
+      for (const text of parts) lines.push({ t, text });
+    });
+    return { child, lines, log: () => lines.map((x) => x.text).join('\n') };
   });
   const deadline = Date.now() + 60_000;
   while (!ws.every((w) => /serving/.test(w.log()))) {
@@ -87,13 +128,50 @@ async function startWorkers(url: string, count: number): Promise<Worker[]> {
   return ws;
 }
 
+/**
+ * One worker's shards in a run, from its log lines' arrival stamps (the worker runs one job at a
+ * time): each shard's time from its `started` to its `done` line (the worker's own `done in X s`
+ * has 10 ms steps), the gaps from a shard's `done` to its next `started` (hand-offs through Redis),
+ * and the first start and last done.
+ */
+function shardTimeline(w: Worker): { seconds: number[]; handoffs: number[]; firstStart: number; lastDone: number } | undefined {
+  const started = w.lines.filter((x) => /: started \(run /.test(x.text)).map((x) => x.t);
+  const done = w.lines.filter((x) => /: done in [\d.]+ s/.test(x.text)).map((x) => x.t);
+  if (done.length === 0) return undefined;
+  if (started.length !== done.length) throw new Error(`a worker's log has ${started.length} shards started and ${done.length} done:\n${w.log()}`);
+  return {
+    seconds: done.map((t, i) => (t - started[i]) / 1000),
+    handoffs: done.slice(0, -1).map((t, i) => (started[i + 1] - t) / 1000),
+    firstStart: started[0], lastDone: done[done.length - 1],
+  };
+}
+
 async function stopWorkers(ws: Worker[]): Promise<void> {
   await Promise.all(ws.map((w) => new Promise((r) => { w.child.once('exit', r); w.child.kill('SIGTERM'); })));
 }
 
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const sum = (xs: number[]): number => xs.reduce((t, x) => t + x, 0);
 
-interface DistSample { seconds: number; shardSeconds: number[]; mergeSeconds: number; shardBytes: number; redisCommands: number; workersUsed: number }
+interface OneSample { seconds: number; startup: number; l: number; timings?: Timings }
+interface DistSample {
+  /** The client's wall time; from its JSON, the time until every shard was done and the merge's own time. */
+  seconds: number; waitSeconds: number; mergeSeconds: number;
+  /** Per worker that ran shards: its shards' times, in the order it ran them (the first on a fresh process). */
+  shardSeconds: number[][];
+  /** Gaps between a worker's shard done and its next shard started. */
+  handoffSeconds: number[];
+  /** From the client's spawn to the first shard started; from the last shard done to the client's exit. */
+  setupSeconds: number; tailSeconds: number;
+  shards: number; shardBytes: number; l: number; redisCommands: number; workersUsed: number;
+  /** The merge's own phases (its JSON `timings`). */
+  mergeTimings?: Timings;
+}
+type Sample = OneSample | DistSample;
+const isDist = (s: Sample): s is DistSample => 'mergeSeconds' in s;
+
+type Timings = { startup: number; open: number; read: number; sketch: number; reconstruct: number; output: number };
+interface ApproxJson { sketch: { l: number }; timings?: Timings; shards?: { bytes: number }[]; distributed?: { waitSeconds: number; mergeSeconds: number } }
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'rf-bench-dist-'));
@@ -102,82 +180,193 @@ async function main(): Promise<void> {
     const input = join(dir, 'a.npy');
     writeNpyReference(input, matrix(), M, N, 'float64', false);
     const common = [input, '--rank', String(RANK), '--json', '--no-progress'];
-    const single = async (threads: number): Promise<number> => (await run(['approx', ...common, '--out', join(dir, `one-t${threads}`), '--threads', String(threads)])).seconds;
-    const distributed = async (workers: number): Promise<DistSample> => {
+    const single = async (threads: number): Promise<OneSample> => {
+      const r = await run(['approx', ...common, '--out', join(dir, `one-t${threads}`), '--threads', String(threads)]);
+      const json = JSON.parse(r.stdout) as ApproxJson;
+      return { seconds: r.seconds, startup: json.timings?.startup ?? NaN, l: json.sketch.l, timings: json.timings };
+    };
+    const distributed = async (workers: number, shards = SHARDS): Promise<DistSample> => {
       const ws = await startWorkers(redis.url, workers);
       try {
         const before = Number((await redisInfo(redis.port, 'stats')).total_commands_processed);
-        const r = await run(['approx', ...common, '--distributed', redis.url, '--shards', String(SHARDS), '--out', join(dir, `dist-${workers}`)]);
+        const t0 = performance.now();
+        const r = await run(['approx', ...common, '--distributed', redis.url, '--shards', String(shards), '--out', join(dir, `dist-${workers}-${shards}`)]);
+        const t1 = performance.now();
         const after = Number((await redisInfo(redis.port, 'stats')).total_commands_processed);
-        const json = JSON.parse(r.stdout) as { shards: { bytes: number }[]; distributed: { mergeSeconds: number } };
-        const shardSeconds = ws.flatMap((w) => [...w.log().matchAll(/: done in ([\d.]+) s/g)].map((m) => Number(m[1])));
+        const json = JSON.parse(r.stdout) as ApproxJson;
+        if (json.distributed === undefined || json.shards === undefined) throw new Error(`approx --distributed: no distributed/shards in its JSON:\n${r.stdout}`);
+        const lines = ws.map(shardTimeline).filter((x) => x !== undefined);
         return {
-          seconds: r.seconds, shardSeconds, mergeSeconds: json.distributed.mergeSeconds, shardBytes: json.shards.reduce((t, s) => t + s.bytes, 0),
-          redisCommands: after - before, workersUsed: ws.filter((w) => /: done in/.test(w.log())).length,
+          seconds: r.seconds, waitSeconds: json.distributed.waitSeconds, mergeSeconds: json.distributed.mergeSeconds,
+          shardSeconds: lines.map((x) => x.seconds), handoffSeconds: lines.flatMap((x) => x.handoffs),
+          setupSeconds: (Math.min(...lines.map((x) => x.firstStart)) - t0) / 1000, tailSeconds: (t1 - Math.max(...lines.map((x) => x.lastDone))) / 1000,
+          shards: json.shards.length, shardBytes: sum(json.shards.map((s) => s.bytes)), l: json.sketch.l,
+          redisCommands: after - before, workersUsed: lines.length, mergeTimings: json.timings,
         };
       } finally {
         await stopWorkers(ws);
       }
     };
-    const cases: Record<string, () => Promise<number | DistSample>> = {
-      'one process, 1 thread': () => single(1), 'one process, 2 threads': () => single(2),
-      '1 worker': () => distributed(1), '2 workers': () => distributed(2), '3 workers': () => distributed(3),
+    const SHARDS2 = 2 * SHARDS;
+    const cases: Record<string, { workers: number; run: () => Promise<Sample> }> = {
+      'one process, 1 thread': { workers: 0, run: () => single(1) },
+      'one process, 2 threads': { workers: 0, run: () => single(2) },
+      '1 worker': { workers: 1, run: () => distributed(1) },
+      '2 workers': { workers: 2, run: () => distributed(2) },
+      '3 workers': { workers: 3, run: () => distributed(3) },
+      [`1 worker, ${SHARDS2} shards`]: { workers: 1, run: () => distributed(1, SHARDS2) },
     };
     const load: number[] = [loadavg()[0]];
-    console.log(`distributed bench: ${M} x ${N} float64 (${(M * N * 8 / 1e6).toFixed(0)} MB), rank ${RANK}, ${SHARDS} shards, ${REPS} reps; load ${load[0].toFixed(2)}`);
-    await cases['1 worker'](); // warm-up (page cache, module cache)
-    const samples: Record<string, (number | DistSample)[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+    const cores = cpus().length;
+    console.log(`distributed bench: ${M} x ${N} float64 (${(M * N * 8 / 1e6).toFixed(0)} MB), rank ${RANK}, ${SHARDS} shards, ${REPS} reps; ${cores} cores, load ${load[0].toFixed(2)}`);
+    await cases['1 worker'].run(); // warm-up (page cache, module cache)
+    const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
     for (let rep = 0; rep < REPS; rep++) {
-      for (const [name, f] of Object.entries(cases)) {
-        const s = await f();
+      for (const [name, c] of Object.entries(cases)) {
+        const s = await c.run();
         samples[name].push(s);
-        console.log(`  rep ${rep + 1} ${name}: ${(typeof s === 'number' ? s : s.seconds).toFixed(2)} s`);
+        console.log(`  rep ${rep + 1} ${name}: ${s.seconds.toFixed(2)} s${isDist(s) ? ` (shards done at ${s.waitSeconds.toFixed(2)} s, merge ${s.mergeSeconds.toFixed(2)} s)` : ''}`);
       }
       load.push(loadavg()[0]);
     }
-    const secs = (name: string): number => median(samples[name].map((s) => (typeof s === 'number' ? s : s.seconds)));
-    const dist = (name: string): DistSample[] => samples[name] as DistSample[];
-    const all = ['1 worker', '2 workers', '3 workers'].flatMap(dist);
-    const tShard = median(all.flatMap((s) => s.shardSeconds));
-    const tMerge = median(all.map((s) => s.mergeSeconds));
-    const t1 = secs('1 worker');
-    // t(1) = t_fixed + S t_shard + t_merge  =>  t_fixed (client start-up, planning, Redis, waiting for pops)
-    const tFixed = Math.max(0, t1 - SHARDS * tShard - tMerge);
-    const shardBytes = median(all.map((s) => s.shardBytes));
-    const commandsPerShard = median(all.map((s) => s.redisCommands)) / SHARDS;
-    const rows = Object.keys(cases).map((name) => {
-      const d = typeof samples[name][0] === 'number' ? undefined : dist(name);
-      return `| ${name} | ${secs(name).toFixed(2)} | ${(secs('one process, 1 thread') / secs(name)).toFixed(2)} | ${d ? median(d.map((s) => s.workersUsed)) : '-'} | ${d ? median(d.map((s) => s.mergeSeconds)).toFixed(2) : '-'} |`;
+    const secs = (name: string): number => median(samples[name].map((s) => s.seconds));
+    const dist = (name: string): DistSample[] => samples[name].filter(isDist);
+    const one = dist('1 worker'), one2 = dist(`1 worker, ${SHARDS2} shards`);
+    const baseline = secs('one process, 1 thread');
+
+    // The model's inputs, from the 1-worker runs (one worker on its own core runs the shards in turn, the client waiting).
+    // A shard's time: a + b rows, fitted to the median shard at m / S and m / 2S rows (the first shard of a fresh worker excluded).
+    const laterShards = (d: DistSample[]): number => median(d.flatMap((s) => s.shardSeconds.flatMap((w) => w.slice(1))));
+    const tShard = laterShards(one), tShard2 = laterShards(one2);
+    const rows1 = M / SHARDS, rows2 = M / SHARDS2;
+    let perRow = (tShard - tShard2) / (rows1 - rows2), perShard = tShard - perRow * rows1;
+    const fitNote = perShard < 0 || perRow < 0 ? ' (the fit gave a negative term; the noise is larger than the effect, so t_shard is taken as proportional to rows)' : '';
+    if (fitNote !== '') { perShard = 0; perRow = tShard / rows1; }
+    const shardTime = (rows: number): number => perShard + perRow * rows;
+    const tWarm = Math.max(0, median(one.flatMap((s) => s.shardSeconds.map((w) => w[0]))) - tShard);
+    const tHandoff = median(one.flatMap((s) => s.handoffSeconds));
+    const tSetup = median(one.map((s) => s.setupSeconds));
+    const tMerge = median(one.map((s) => s.mergeSeconds));
+    const tMerge2 = median(one2.map((s) => s.mergeSeconds));
+    const mergePerShard = Math.max(0, (tMerge2 - tMerge) / (SHARDS2 - SHARDS));
+    const tEnd = median(one.map((s) => s.tailSeconds - s.mergeSeconds));
+    const l = median(one.map((s) => s.l));
+    const shardBytes = median(one.map((s) => s.shardBytes)), shardBytes2 = median(one2.map((s) => s.shardBytes));
+    const rangeBytes = M * l * 8;
+    const stateBytesPerShard = Math.max(0, (shardBytes2 - shardBytes) / (SHARDS2 - SHARDS));
+    // Redis commands in a run: c0 + k S, from the two shard counts.
+    const cmd = median(one.map((s) => s.redisCommands)), cmd2 = median(one2.map((s) => s.redisCommands));
+    const commandsPerShard = Math.max(0, (cmd2 - cmd) / (SHARDS2 - SHARDS));
+    const commandsFixed = Math.max(0, cmd - commandsPerShard * SHARDS);
+    const oneStartup = median(samples['one process, 1 thread'].map((s) => (isDist(s) ? NaN : s.startup)));
+    const inputBytes = M * N * 8, outBytes = M * RANK * 8;
+
+    // The check on this machine (page cache, loopback Redis in the hand-offs): W workers, each on a core of its own.
+    const perWorker = (shards: number, shardSeconds: number): number => tWarm + shards * shardSeconds + (shards - 1) * tHandoff;
+    const local = (w: number, shards: number): number => tSetup + perWorker(Math.ceil(shards / w), shardTime(M / shards)) + tMerge + tEnd;
+    const rows = Object.entries(cases).map(([name, c]) => {
+      const d = dist(name);
+      const md = (f: (s: DistSample) => number): string => median(d.map(f)).toFixed(2);
+      // Paired: each repetition's one-process run against this case in the same repetition (load drifts between repetitions).
+      const paired = median(samples[name].map((x, i) => samples['one process, 1 thread'][i].seconds / x.seconds));
+      return `| ${name} | ${secs(name).toFixed(2)} | ${(baseline / secs(name)).toFixed(2)} | ${paired.toFixed(2)} | ${c.workers > 0 ? local(c.workers, d[0].shards).toFixed(2) : '-'} | ` +
+        `${c.workers > 0 ? median(d.map((s) => s.workersUsed)) : '-'} | ${c.workers > 0 ? median(d.flatMap((s) => s.shardSeconds.flat())).toFixed(2) : '-'} | ` +
+        `${c.workers > 0 ? md((s) => s.setupSeconds) : '-'} | ${c.workers > 0 ? md((s) => s.waitSeconds) : '-'} | ${c.workers > 0 ? md((s) => s.mergeSeconds) : '-'} |`;
     });
-    // The model on N machines (one worker per machine, S = max(12, N) shards), for this matrix and one 100x taller.
-    const model = (scale: number, n: number): number => {
+
+    // The model on N machines.
+    const model = (sigma: number, n: number): { t: number; p: number; d: number; serial: number } => {
       const s = Math.max(SHARDS, n);
-      return tFixed + Math.ceil(s / n) * (tShard * scale * SHARDS / s) + tMerge * scale + s * commandsPerShard * 1e-4;
+      const bytes = sigma * rangeBytes + s * stateBytesPerShard;
+      const p = perWorker(Math.ceil(s / n), shardTime(sigma * M / s));
+      const d = (sigma * inputBytes + bytes) / BANDWIDTH;
+      const merge = sigma * tMerge + (s - SHARDS) * mergePerShard;
+      const serial = tSetup + tEnd + merge + (commandsFixed + s * commandsPerShard) * RTT + (bytes + sigma * outBytes) / BANDWIDTH;
+      return { t: serial + Math.max(p, d), p, d, serial };
     };
-    const ns = [1, 2, 4, 8, 16, 32, 64, 128];
-    const modelRows = [1, 100].map((scale) => `| ${scale === 1 ? `${M}` : `${M * scale}`} x ${N} | ${ns.map((n) => model(scale, n).toFixed(1)).join(' | ')} | ${((tFixed + tMerge * scale + SHARDS * tShard * scale) / (tFixed + tMerge * scale)).toFixed(1)}x |`);
+    // One process, 1 thread, sigma times taller: its start-up plus sigma times the rest.
+    const oneProcess = (sigma: number): number => oneStartup + sigma * (baseline - oneStartup);
+    const ns = [1, 2, 4, 8, 16, 32, 64];
+    const analysis = [1, 100].map((sigma) => {
+      const t1 = model(sigma, 1);
+      const table = ns.map((n) => {
+        const r = model(sigma, n);
+        return { n, shards: Math.max(SHARDS, n), ...r, speedup: t1.t / r.t, vsOneProcess: oneProcess(sigma) / r.t };
+      });
+      const fixed = tSetup + tEnd + sigma * tMerge;
+      const amdahlIdeal = (fixed + t1.p) / fixed;
+      const bound = t1.t / (t1.serial + t1.d);
+      // Where it stops: the first N in the table past which doubling saves less than 10 %.
+      const stop = table.find((r, i) => i + 1 < table.length && table[i + 1].t > 0.9 * r.t);
+      const best = table.reduce((x, y) => (y.t < x.t ? y : x));
+      const breakEven = table.find((r) => r.vsOneProcess >= 1);
+      return {
+        sigma, rows: M * sigma, t1: t1.t, oneProcess: oneProcess(sigma), table, amdahlIdeal, bound,
+        stopsAt: stop?.n ?? null, best: best.n, breakEven: breakEven?.n ?? null,
+      };
+    });
+    const modelMd = analysis.flatMap((a) => [
+      `**${a.rows} x ${N}** (${(a.sigma * inputBytes / 1e9).toFixed(2)} GB; one process, 1 thread: ${a.sigma === 1 ? 'measured' : 'estimated'} ${a.oneProcess.toFixed(1)} s):`,
+      '',
+      '| N machines | shards | t(N) s | speed-up vs t(1) | vs one process | workers P(N) s | storage floor D s | serial s |',
+      '|---|---|---|---|---|---|---|---|',
+      ...a.table.map((r) => `| ${r.n} | ${r.shards} | ${r.t.toFixed(2)} | ${r.speedup.toFixed(2)} | ${r.vsOneProcess.toFixed(2)} | ${r.p.toFixed(2)} | ${r.d.toFixed(2)} | ${r.serial.toFixed(2)} |`),
+      '',
+      `Speed-up bound over t(1) (Amdahl, t(N) >= serial + D): ${a.bound.toFixed(1)}x; with ideal storage and Redis (B, rtt -> infinity, 0): ${a.amdahlIdeal.toFixed(1)}x. ` +
+        `Stops scaling (doubling N saves < 10 %) ${a.stopsAt === null ? 'not within N = 64' : `past N = ${a.stopsAt}`}; fastest in the table at N = ${a.best}; ` +
+        `${a.breakEven === null ? 'never as fast as one process within N = 64' : `as fast as one process from N = ${a.breakEven}`}.`,
+      '',
+    ]);
     const md = [
-      `# approx --distributed: workers on one 2-core machine, and a model for N machines`,
+      `# approx --distributed: workers on one ${cores}-core machine, and a model for N machines`,
       '',
-      `\`npx tsx bench/distributed.ts --rows ${M} --cols ${N} --reps ${REPS}\` (${new Date().toISOString()}); ${M} x ${N} float64 .npy, rank ${RANK} (rsvd), ${SHARDS} shards; load average ${load.map((x) => x.toFixed(1)).join(', ')} (start, after each rep).`,
+      `\`npx tsx bench/distributed.ts --rows ${M} --cols ${N} --reps ${REPS} --shards ${SHARDS} --bandwidth ${BANDWIDTH / 1e6} --rtt-ms ${RTT * 1000}\` ` +
+        `(${new Date().toISOString()}); ${M} x ${N} float64 .npy (${(inputBytes / 1e6).toFixed(0)} MB), rank ${RANK} (rsvd, sketch width l = ${l}), ${SHARDS} shards ` +
+        `unless named; workers and the one-process runs with one kernel thread unless named; ${cores} cores, load average (1 min) ` +
+        `${load.map((x) => x.toFixed(1)).join(', ')} (start, after each rep): a shared machine, so read the ratios within this run, not the seconds. ` +
+        `Medians of ${REPS} interleaved repetitions.`,
       '',
-      '| case | median s | speed-up vs one process, 1 thread | workers that ran shards | merge s |',
-      '|---|---|---|---|---|',
+      '| case | median s | speed-up vs one process, 1 thread (medians) | same, paired within each rep (median) | model check s | workers that ran shards | ' +
+        'median shard s | set-up s | shards done at s | merge s |',
+      '|---|---|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
-      `Fitted: shard ${tShard.toFixed(3)} s (median over shards, on its worker), merge ${tMerge.toFixed(3)} s, fixed ${tFixed.toFixed(2)} s (client start-up, planning, enqueueing, waiting), ` +
-        `${(shardBytes / 1e6).toFixed(1)} MB of shard files per run (the input is ${(M * N * 8 / 1e6).toFixed(0)} MB), ${commandsPerShard.toFixed(0)} Redis commands per shard (0.1 ms each assumed on a LAN).`,
+      'The model check is t_setup + t_warm + c t_shard + (c - 1) t_handoff + t_merge + t_end, c = ceil(S / W), with the 1-worker inputs below: ' +
+        `W workers each on a core of its own. On this machine it can hold for W <= ${cores} at most (the client and Redis share the cores too); ` +
+        `a gap is the cores the workers share, as the median shard time per case shows.`,
       '',
-      `Model t(N) in seconds, N machines with one worker each, S = max(${SHARDS}, N) shards:`,
+      `Model inputs (1-worker runs, medians): t_setup ${tSetup.toFixed(2)} s (the client's spawn to the first shard started: Node start-up, ` +
+        `planning, Redis, enqueueing; one process's start-up alone is ${oneStartup.toFixed(2)} s); t_shard ${tShard.toFixed(3)} s at ${rows1} rows and ` +
+        `${tShard2.toFixed(3)} s at ${rows2} rows, so t_shard(rows) = ${perShard.toFixed(3)} s + ${(perRow * 1e6).toFixed(2)} us x rows${fitNote} ` +
+        `(one process's pass: ${median(samples['one process, 1 thread'].map((s) => (isDist(s) ? NaN : (s.timings?.read ?? NaN) + (s.timings?.sketch ?? NaN)))).toFixed(2)} s ` +
+        `for all ${M} rows); the first shard on a fresh worker takes t_warm ${tWarm.toFixed(2)} s more; t_handoff ${(tHandoff * 1000).toFixed(0)} ms ` +
+        `(a shard done to the same worker's next started); t_merge ${tMerge.toFixed(2)} s with ${SHARDS} shards, ${tMerge2.toFixed(2)} s with ${SHARDS2} ` +
+        `(the client checks every shard file's SHA-256, reads the range rows, writes U, S, V); t_end ${tEnd.toFixed(2)} s (the last shard done to the ` +
+        `client noticing, plus its exit); shard files ${(shardBytes / 1e6).toFixed(1)} MB per run, ${(shardBytes2 / 1e6).toFixed(1)} MB with ${SHARDS2} shards ` +
+        `(range rows m l 8 = ${(rangeBytes / 1e6).toFixed(1)} MB + ${(stateBytesPerShard / 1e3).toFixed(1)} kB of sketch state per shard; the input is ` +
+        `${(inputBytes / 1e6).toFixed(0)} MB); Redis commands in a run ${cmd.toFixed(0)} with ${SHARDS} shards, ${cmd2.toFixed(0)} with ${SHARDS2}: ` +
+        `c0 = ${commandsFixed.toFixed(0)} + k = ${commandsPerShard.toFixed(1)} per shard (the workers' polling during the run included). ` +
+        `Parameters (not measured): shared storage B = ${BANDWIDTH / 1e6} MB/s, Redis round trip rtt = ${RTT * 1000} ms.`,
       '',
-      `| matrix | ${ns.map((n) => `N = ${n}`).join(' | ')} | bound (Amdahl) |`,
-      `|---|${ns.map(() => '---').join('|')}|---|`,
-      ...modelRows,
+      `Model t(N), N machines with one worker each on its own core, S = max(${SHARDS}, N) shards, the matrix sigma times taller: ` +
+        't(N) = serial + max(P(N), D); P(N) = t_warm + c t_shard(sigma m / S) + (c - 1) t_handoff, c = ceil(S / N); D = (sigma m n 8 + shard bytes) / B; ' +
+        'serial = t_setup + t_end + sigma t_merge + (S - 12) d_merge + (c0 + k S) rtt + (shard bytes + sigma m r 8) / B (every Redis command one serial round trip: an over-count). ' +
+        'Assumes each worker has a core of its own and the storage is the only thing they share; the set-up, end and merge do not shrink with N and the whole merge ' +
+        'grows with m (an over-count for its part that does not). "vs one process" divides the one-process, 1-thread time (measured; for the taller matrix its start-up plus sigma times the rest) by t(N).',
       '',
+      ...modelMd,
     ].join('\n');
     mkdirSync(join(ROOT, 'bench', 'out'), { recursive: true });
     writeFileSync(join(ROOT, 'bench', 'out', 'distributed.md'), md);
-    writeFileSync(join(ROOT, 'bench', 'out', 'distributed.json'), `${JSON.stringify({ M, N, RANK, SHARDS, REPS, load, samples, fitted: { tShard, tMerge, tFixed, shardBytes, commandsPerShard } }, null, 2)}\n`);
+    writeFileSync(join(ROOT, 'bench', 'out', 'distributed.json'), `${JSON.stringify({
+      M, N, RANK, SHARDS, REPS, cores, load, samples,
+      inputs: {
+        tSetup, tShard, tShard2, shardSecondsFixed: perShard, shardSecondsPerRow: perRow, tWarm, tHandoff, tMerge, tMerge2, mergePerShard, tEnd,
+        shardBytes, shardBytes2, l, rangeBytes, stateBytesPerShard, commandsFixed, commandsPerShard, oneProcessStartup: oneStartup,
+      },
+      parameters: { bandwidthBytesPerSecond: BANDWIDTH, rttSeconds: RTT },
+      model: analysis,
+    }, null, 2)}\n`);
     console.log(md);
   } finally {
     await redis.stop();
