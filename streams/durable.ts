@@ -13,6 +13,8 @@
  * Names (all start with a dot or `rangefinder-`, so nothing else is ever matched):
  * - `.NAME.rf-PID-START-N.tmp` next to the final NAME (a file being written);
  * - `rangefinder-spill-PID-START-XXXXXX/` in the temp directory (os.tmpdir(), i.e. $TMPDIR);
+ * - `rangefinder-shards@HOST-PID-START-XXXXXX/` on shared storage (`createSharedTempDir`): swept only
+ *   by a run on HOST;
  * - `.NAME.rf-set.lock` next to a set's files while the set is committed (its journal).
  *
  * Cleanup. Every temporary is registered when created and unregistered when committed or removed;
@@ -34,7 +36,7 @@
 import {
   closeSync, existsSync, fsyncSync, linkSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { SourceError } from '../src/internals.js';
 
@@ -140,7 +142,8 @@ export function installSignalCleanup(onSignal?: (signal: string) => void): void 
 
 let counter = 0;
 const TEMP_RE = /^\.(.+)\.rf-(\d+)-(\d+)-\d+\.tmp$/;
-const SPILL_RE = /^rangefinder-spill-(\d+)-(\d+)-/;
+/** `rangefinder-spill-PID-START-`, or `rangefinder-shards@HOST-PID-START-` (a directory on storage other hosts share). */
+const SPILL_RE = /^rangefinder-(?:spill|shards@([A-Za-z0-9._]+))-(\d+)-(\d+)-/;
 const LOCK_RE = /^\.(.+)\.rf-set\.lock$/;
 
 /** A temporary name for `final`, in the same directory (so that the rename is atomic). */
@@ -156,11 +159,26 @@ export function createTempDir(prefix = 'rangefinder-spill', parent = tmpdir()): 
 }
 
 function ownerOf(name: string): Owner | null {
-  const m = TEMP_RE.exec(name) ?? SPILL_RE.exec(name);
-  if (m === null) return null;
-  const pid = Number(TEMP_RE.test(name) ? m[2] : m[1]);
-  const start = TEMP_RE.test(name) ? m[3] : m[2];
-  return { pid, start: start === '0' ? '' : start };
+  const t = TEMP_RE.exec(name);
+  if (t !== null) return { pid: Number(t[2]), start: t[3] === '0' ? '' : t[3] };
+  const m = SPILL_RE.exec(name);
+  // A directory another host made: its owner cannot be looked up here, so it is never taken for stale.
+  if (m === null || (m[1] !== undefined && m[1] !== hostTag())) return null;
+  return { pid: Number(m[2]), start: m[3] === '0' ? '' : m[3] };
+}
+
+/** This host's name as it goes into a shared directory's name (`createSharedTempDir`). */
+export function hostTag(): string {
+  return hostname().replace(/[^A-Za-z0-9.]/g, '_') || 'host';
+}
+
+/**
+ * A fresh temporary directory `PREFIX@HOST-PID-START-XXXXXX` under `parent` on storage that other
+ * hosts share (the shards of `approx --distributed`), registered like `createTempDir`. Its host is
+ * in its name: a sweep removes it only on this host, once its owner is dead.
+ */
+export function createSharedTempDir(prefix: string, parent: string): string {
+  return createTempDir(`${prefix}@${hostTag()}`, parent);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,11 +16,14 @@
  *   `spill: 'file'` appends G to a temporary Arrow IPC file (`createSpill`), so the memory does not
  *   depend on the number of rows; the factor is then streamed by `readTallFactor()` and only
  *   collected into a matrix when `collect: true`.
+ * - Rows streamed elsewhere: with a `runner` (approx --distributed, streams/cli/distributed/), each
+ *   pass is run by shards in other processes and merged into the state here; the source is then
+ *   asked for its shape only, and G of the last pass stays in the shards' files (`readG`).
  */
 import { Observable, lastValueFrom, map, tap, toArray } from 'rxjs';
 import {
   ArgumentError, createGramPass, finishGramPass, leftFactorRows, memorySpill, negateColumns, SignScan, SourceError, updateGramPass, zeros,
-  type GramSpill, type Matrix, type Matrix64, type MemorySpill, type PassPlan, type PassSummary, type TestMatrixFamily,
+  type GramPassState, type GramSpill, type Matrix, type Matrix64, type MemorySpill, type PassPlan, type PassSummary, type SumSquares, type TestMatrixFamily,
 } from '../src/internals.js';
 import type { BlockSource, RowBlock, SourceInfo } from './types.js';
 import { createSpill } from './sinks/create-spill.js';
@@ -56,7 +59,27 @@ export interface PassProgress {
   relativeResidual?: number;
 }
 
+/**
+ * How the rows of each pass reach the Gram pass state when they are not streamed in this process:
+ * shards sketched by other processes and merged into it (`approx --distributed`).
+ */
+export interface PassRunner {
+  /**
+   * Runs the current pass of `state` over every row of the matrix exactly once and merges the
+   * shards' states into it (`mergeGramPass`, in a fixed order, so the result does not depend on
+   * which shard finished first); in pass 1 (`state.pass === 0`) also adds the squares of every
+   * value into `normA2`.
+   */
+  run(state: GramPassState, normA2: SumSquares): Promise<void>;
+  /** e: the rows were streamed as 2^-e A (scale-extreme.ts), decided in pass 1. */
+  readonly exponent: number;
+  /** The rows of G = A X of the last pass, by global row (kept by the shards: their files). */
+  readG(): Observable<RowBlock>;
+}
+
 export interface RunPassesOptions {
+  /** Runs the passes elsewhere (see PassRunner); the source then only gives the shape. */
+  runner?: PassRunner;
   seed?: number;
   testMatrix?: TestMatrixFamily;
   onProgress?: (p: PassProgress) => void;
@@ -99,6 +122,8 @@ export interface RunPassesResult {
   perPass: { pass: number; s: Float64Array; v: Matrix64; relativeResidual: number }[];
   /** ||A||_F, accumulated in the first pass. */
   frobeniusNorm: number;
+  /** Passes over the rows (fewer than planned for a zero matrix: it is known after the first). */
+  passesRead: number;
   /** ||A - U S V^T||_F / ||A||_F of the result (see PassProgress.relativeResidual). */
   relativeResidual: number;
   /** Numerical rank kept when inverting R (below the block width only for rank-deficient inputs). */
@@ -115,7 +140,8 @@ export async function runPasses(input: BlockSource, plan: RunPlan, opts: RunPass
   // Values at the ends of the float64 range: the Gram pass squares the data (H = A^T A X), so the
   // passes run on 2^-e A (scale-extreme.ts) and singular values and norms are scaled back.
   const source = scaleExtremeValues(measuredView(input));
-  const back = (x: number): number => timesPowerOfTwo(x, source.exponent);
+  const runner = opts.runner;
+  const back = (x: number): number => timesPowerOfTwo(x, runner?.exponent ?? source.exponent);
   const info = await source.info();
   if (plan.method === 'three-sketch') {
     throw new ArgumentError('runPasses: the plan chose the single-pass three-sketch; run it with the single-pass engine (createSketch / updateRows / reconstruct)');
@@ -129,7 +155,7 @@ export async function runPasses(input: BlockSource, plan: RunPlan, opts: RunPass
   const spillKind = opts.spill ?? 'memory';
   let mem: MemorySpill | undefined;
   let file: Spill | undefined;
-  const sink: GramSpill | undefined = spillKind === 'none' ? undefined : {
+  const sink: GramSpill | undefined = spillKind === 'none' || runner !== undefined ? undefined : {
     write(rowStart: number, g: Matrix): void {
       if (spillKind === 'memory') (mem ??= memorySpill()).write(rowStart, g);
       else {
@@ -153,21 +179,26 @@ export async function runPasses(input: BlockSource, plan: RunPlan, opts: RunPass
     return a > 0 ? residualNorm(normA2, sv) / a : 0;
   };
   const unscaled = (sv: Float64Array): Float64Array => Float64Array.from(sv, back);
+  let passesRead = 0;
   try {
     for (;;) {
       const pass = state.pass + 1;
       if (opts.resultEveryPass) { mem = undefined; file?.dispose(); file = undefined; } // G of the last pass only (gram-pass.ts writes no other)
-      await drainSource(source, (blk) => {
-        const a: Matrix = { rows: blk.rows, cols: blk.cols, data: blk.data, offset: 0, stride: blk.cols };
-        updateGramPass(state, a, blk.rowStart);
-        if (pass === 1) addSquares(normA2, blk.data, 0, blk.rows * blk.cols);
-        opts.onProgress?.({ pass, passes, phase: 'block', rowsSeen: state.rowsSeen, rows: info.rows, seconds: seconds() });
-      });
+      if (runner !== undefined) await runner.run(state, normA2);
+      else {
+        await drainSource(source, (blk) => {
+          const a: Matrix = { rows: blk.rows, cols: blk.cols, data: blk.data, offset: 0, stride: blk.cols };
+          updateGramPass(state, a, blk.rowStart);
+          if (pass === 1) addSquares(normA2, blk.data, 0, blk.rows * blk.cols);
+          opts.onProgress?.({ pass, passes, phase: 'block', rowsSeen: state.rowsSeen, rows: info.rows, seconds: seconds() });
+        });
+      }
+      passesRead++;
       if (pass === 1 && isZeroSum(normA2) && state.rowsSeen > 0) {
         // A zero matrix: every singular value is 0 and the Gram pass has no range to find; return
         // the requested rank with canonical basis vectors, as numpy's SVD does (zero-matrix note).
         file?.dispose();
-        return zeroMatrixResult(info, state.rowsSeen, plan.rank, summaries, seconds(), spillKind === 'memory' || opts.collect === true);
+        return { ...zeroMatrixResult(info, state.rowsSeen, plan.rank, summaries, seconds(), spillKind === 'memory' || opts.collect === true), passesRead };
       }
       const out = finishGramPass(state);
       if (source.exponent !== 0) out.summary.ritz = unscaled(out.summary.ritz);
@@ -182,6 +213,7 @@ export async function runPasses(input: BlockSource, plan: RunPlan, opts: RunPass
       const { result } = out;
       const r = result.s.length;
       const readTallFactor = (): Observable<RowBlock> => {
+        if (runner !== undefined && spillKind !== 'none') return runner.readG().pipe(map((b) => toRowBlock(b.rowStart, leftFactorRows(result.leftMap, asMatrix(b)))));
         if (mem) {
           const m0 = mem;
           return new Observable<RowBlock>((sub) => {
@@ -196,7 +228,8 @@ export async function runPasses(input: BlockSource, plan: RunPlan, opts: RunPass
       // factor, so it is scanned once (a read of the spill, not of the source) and both factors follow.
       const columns = info.orientation === 'columns';
       let signs: RunPassesResult['signs'] = 'v';
-      if (columns && (mem || file)) {
+      const spilled = mem !== undefined || file !== undefined || (runner !== undefined && spillKind !== 'none');
+      if (columns && spilled) {
         const scan = new SignScan(r);
         await lastValueFrom(readTallFactor().pipe(tap((b) => scan.add(asMatrix(b)))), { defaultValue: undefined });
         const flip = scan.flips();
@@ -206,7 +239,7 @@ export async function runPasses(input: BlockSource, plan: RunPlan, opts: RunPass
         signs = 'pending';
       }
       let tall: Matrix64 | undefined;
-      if (mem || (file && opts.collect)) {
+      if (spilled && (spillKind === 'memory' || opts.collect === true)) {
         opts.onProgress?.({ pass, passes, phase: 'spill', rowsSeen: result.rows, rows: info.rows, seconds: seconds() });
         tall = await collect(readTallFactor(), result.rows, r);
       }
@@ -216,8 +249,8 @@ export async function runPasses(input: BlockSource, plan: RunPlan, opts: RunPass
         tallFactor: columns ? 'v' : 'u',
         readTallFactor,
         dispose: () => file?.dispose(),
-        passes: summaries, perPass, frobeniusNorm: back(residualNorm(normA2,
-          [])), relativeResidual: residual(result.s), rows: result.rows, info, kept: result.kept, seconds: seconds(), zero: false,
+        passes: summaries, perPass, frobeniusNorm: back(residualNorm(normA2, [])), passesRead,
+        relativeResidual: residual(result.s), rows: result.rows, info, kept: result.kept, seconds: seconds(), zero: false,
       };
     }
   } catch (err) {
@@ -227,7 +260,7 @@ export async function runPasses(input: BlockSource, plan: RunPlan, opts: RunPass
 }
 
 
-function zeroMatrixResult(info: SourceInfo, rows: number, rank: number, passes: PassSummary[], seconds: number, withTall: boolean): RunPassesResult {
+function zeroMatrixResult(info: SourceInfo, rows: number, rank: number, passes: PassSummary[], seconds: number, withTall: boolean): Omit<RunPassesResult, 'passesRead'> {
   const n = info.cols;
   const r = Math.min(rank, rows, n);
   const basis = (len: number): Matrix64 => {

@@ -488,14 +488,16 @@ export function forEachRangeBlock(file: SketchFile<unknown>, visit: (rowStart: n
 
 const LITTLE = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
-function littleEndianBytes(a: Float64Array): Uint8Array {
+/** A Float64Array's bytes, little-endian (a view when the machine is). */
+export function littleEndianBytes(a: Float64Array): Uint8Array {
   if (LITTLE) return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   const out = new Uint8Array(a.byteLength), dv = new DataView(out.buffer);
   a.forEach((x, i) => dv.setFloat64(8 * i, x, true));
   return out;
 }
 
-function floatsOf(b: Uint8Array): Float64Array {
+/** Little-endian bytes as a Float64Array (a view when aligned and the machine is little-endian). */
+export function floatsOf(b: Uint8Array): Float64Array {
   const n = b.length / 8;
   if (LITTLE && b.byteOffset % 8 === 0) return new Float64Array(b.buffer, b.byteOffset, n);
   const out = new Float64Array(n), dv = new DataView(b.buffer, b.byteOffset, b.byteLength);

@@ -227,6 +227,32 @@ export function forkGramPass(st: GramPassState, spill?: GramSpill): GramPassStat
   return w;
 }
 
+/**
+ * The state of one shard for pass `pass` (0-based) of a run whose parent lives in another process
+ * (`approx --distributed`): what `forkGramPass` gives, built from the run's options and the pass's
+ * right block X (n x w, as the parent holds it after `finishGramPass`; for block Krylov's last pass
+ * the whole basis). Stream the shard's rows into it; its H, TSQR factor and rows then travel to the
+ * parent, which adds them with `mergeGramPass` into its own state in a fixed shard order.
+ */
+export function gramPassShard(opts: GramPassOptions, pass: number, x: Float64Array, spill?: GramSpill): GramPassState {
+  const st = createGramPass({ ...opts, spill });
+  if (st.panel) { freePanel(st.panel); st.panel = null; }
+  if (!Number.isInteger(pass) || pass < 0 || pass >= st.passes) throw new ArgumentError(`gramPass: pass ${pass} is not one of the run's ${st.passes} passes (0-based)`);
+  st.pass = pass;
+  const krylovLast = st.method === 'block-krylov' && isLastPass(st);
+  st.width = krylovLast ? st.passes * st.l : st.l;
+  if (x.length !== st.cols * st.width) throw new ShapeError(`gramPass: pass ${pass + 1}'s X has ${x.length} values, expected ${st.cols} x ${st.width}`);
+  st.x = x;
+  if (krylovLast) st.basis = x;
+  startPassKeepingX(st);
+  return st;
+}
+
+/** Releases a state's kernel memory (X packed for the GEMM) without finishing its pass: a shard whose numbers have been saved. */
+export function releaseGramPass(st: GramPassState): void {
+  if (st.panel) { freePanel(st.panel); st.panel = null; }
+}
+
 function startPassKeepingX(st: GramPassState): void {
   const last = isLastPass(st);
   const w = st.width, n = st.cols;

@@ -291,6 +291,11 @@ function approxOptionsOf(v: ApproxValues, positionals: readonly string[], comman
   return opts;
 }
 
+/** Whether the options ask for the multi-pass driver (RSI or block Krylov by the Gram pass) rather than one pass or the exact SVD. */
+export function isMultiPass(opts: Pick<ApproxOptions, 'method' | 'passes'>): boolean {
+  return opts.method === 'rsi' || opts.method === 'krylov' || (opts.method === 'auto' && opts.passes > 1);
+}
+
 /** Default --checkpoint-every: a minute of work is the most a crash can cost. */
 export const DEFAULT_CHECKPOINT_EVERY_MS = 60_000;
 

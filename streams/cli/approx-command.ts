@@ -7,8 +7,8 @@
  * driver; exact -> the dense truncated SVD. Kernel threads: DEFAULT_THREADS (approx-args.ts).
  * A one-shot input (stdin, TCP) with --passes > 1 is refused before anything is read.
  */
-import { parseApproxArgs } from './approx-args.js';
-import { errorPhrase, type ApproxResult } from './approx-result.js';
+import { isMultiPass, parseApproxArgs } from './approx-args.js';
+import { distributedLine, errorPhrase, type ApproxResult } from './approx-result.js';
 import { APPROX_HELP } from './help-text.js';
 import { createReportRecorder } from './report-recorder.js';
 import type { CommandIo } from './run-approx.js';
@@ -20,7 +20,9 @@ export async function approxCommand(argv: readonly string[], io: CommandIo, runC
   const opts = parseApproxArgs(argv);
   if (opts.help) { io.stdout.write(APPROX_HELP); return 0; }
   // Shards on `rangefinder worker`s through BullMQ: loaded only here (bullmq and ioredis are optional peers).
-  if (opts.distributed !== undefined) return (await import('./run-distributed.js')).runDistributed(opts, io, runCli!);
+  // One pass: shards sketched and merged (run-distributed.ts); several: approx's own passes, each a
+  // flow of shard jobs (distributed/gram-runner.ts), below.
+  if (opts.distributed !== undefined && !isMultiPass(opts)) return (await import('./run-distributed.js')).runDistributed(opts, io, runCli!);
   // Loaded only for a run (start-up: --help and usage errors need none of it).
   const [{ runApprox }, { startKernelThreads }, demo] = await Promise.all([
     import('./run-approx.js'), import('../thread-pool.js'), opts.demo ? import('./demo.js') : null,
@@ -81,6 +83,7 @@ export function formatSummary(r: ApproxResult): string {
     lines.splice(2, 0, `rank auto (target ${target}): rank ${a.rank} (of at most ${a.width}) explains ${a.explained.toPrecision(4)} (relative error ${a.relativeError.toPrecision(4)}), ` +
       `${a.certified ? (a.basis === 'exact' ? 'exact' : 'certified: exact for these factors') : 'an a-posteriori estimate'}${range}`);
   }
+  if (r.distributed !== undefined) lines.push(distributedLine(r.distributed, r.passes));
   if (r.output) lines.push(`wrote ${Object.values(r.output).join(', ')}`);
   return `${lines.join('\n')}\n`;
 }

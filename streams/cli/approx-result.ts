@@ -51,6 +51,8 @@ export interface ApproxResult {
    * sqrt(||A||_F^2 - sum s_j^2)), absolute and relative to ||A||_F. Off with --no-pass-errors.
    */
   perPass?: { pass: number; relativeError: number; frobenius: number }[];
+  /** --distributed: where the shards ran and where the time went (seconds; several passes: summed over the passes). */
+  distributed?: DistributedSummary;
   /** --rank auto: the target, the rank chosen, the fraction it explains and whether that is certified (rank-auto.ts). */
   rankAuto?: RankAutoReport;
   seconds: number;
@@ -72,6 +74,20 @@ export interface ApproxResult {
   orientationReason?: string;
   /** Why this method and these sizes (the planner's reasons, src/plan). */
   reasons?: string[];
+}
+
+export interface DistributedSummary {
+  /** The Redis URL, its password masked. */
+  redis: string;
+  shards: number;
+  /** `HOST:PID` of every worker that returned a shard. */
+  workers: string[];
+  /** The longest shard job (per pass, summed over the passes). */
+  shardSeconds: number;
+  /** From the first job enqueued to the last result back. */
+  waitSeconds: number;
+  /** Merging the shards' files here (U excluded: it is written as approx writes it). */
+  mergeSeconds: number;
 }
 
 /**
@@ -110,6 +126,12 @@ export function sketchErrorEstimate(est: ErrorEstimate, normScaled: number, norm
     frobenius: null, relative: null, normA, kind: 'sketch', reliable: false, unreliable: est.unreliable ?? 'unreliable',
     ...(est.relative < est.precisionFloor ? { atMostRelative: Number(est.precisionFloor.toPrecision(2)) } : {}), ...about,
   };
+}
+
+/** `distributed: 12 shards on 3 workers (...), 4.20 s for the shards, 0.31 s for the merge`. */
+export function distributedLine(d: DistributedSummary, passes: number): string {
+  return `distributed: ${d.shards} shards${passes > 1 ? ` x ${passes} passes` : ''} on ${d.workers.length} worker${d.workers.length === 1 ? '' : 's'} (${d.workers.join(', ')}), ` +
+    `${d.waitSeconds.toFixed(2)} s for the shards, ${d.mergeSeconds.toFixed(2)} s for the merge`;
 }
 
 /** The error as one phrase after "||A - U S V^T||_F" (summary, report, demo): the number, or why there is none. */

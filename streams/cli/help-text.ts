@@ -107,13 +107,22 @@ Options
                          TCP replayed from row 0 is checked and skipped up to it
   --producer-resumes     with --resume on stdin/TCP: the producer starts at the checkpoint's row
                          (printed on stderr) instead of replaying from row 0
+  --distributed URL      run on 'rangefinder worker's through BullMQ on Redis (redis://HOST:PORT,
+                         redis://:PASSWORD@HOST:PORT, rediss:// for TLS): approx FILE... stacks the
+                         files by rows and cuts them into shards; one pass (rsvd, three-sketch,
+                         two-sketch): shards sketched and merged in shard order; --passes P, rsi,
+                         krylov: one flow of shard jobs per pass. Files, shard files and outputs
+                         on storage every worker sees under the same paths (README "Scale out")
+  --shards N             how many row ranges (default one per file; Parquet: whole row groups)
+  --shard-dir DIR        where the workers write the shard files (default: the --out directory)
   -h, --help             this help
 
 JSON keys: rows, cols, rank, passes, method, testMatrix, sketch, stateBytes, singularValues,
 errorEstimate {frobenius, relative, normA, kind, reliable}, seconds, peakRssBytes (and notes, output
 when written; explainedVariance, explainedVarianceRatio, totalVariance with --center; nonFinite with
 --non-finite skip|zero; rankAuto {target, rank, explained, relativeError, certified, basis, width,
-ceiling, rankAtLeast} with --rank auto; perPass [{pass, relativeError, frobenius}] with --passes >= 2).
+ceiling, rankAtLeast} with --rank auto; perPass [{pass, relativeError, frobenius}] with --passes >= 2;
+distributed {redis, shards, workers, shardSeconds, waitSeconds, mergeSeconds} with --distributed).
 `;
 
 export const INSPECT_HELP = `Usage: rangefinder inspect <input> [--columns a,b,...] [--exclude a,b,...] [--orientation rows|columns] [--json]
@@ -165,8 +174,9 @@ Exit codes: 0 success, 2 bad usage or bad input (nothing is left under the outpu
 export const WORKER_HELP = `Usage: rangefinder worker redis://HOST:PORT [--concurrency C] [--threads T] [--lock-duration T]
 
 Serves the shard jobs of 'rangefinder approx --distributed' (BullMQ on Redis) until stopped: each
-job sketches a row range of a file to a .rfsk file; the client merges them in shard order. Inputs
-and shard files must be on storage every worker and the client see under the same paths.
+job sketches a row range of a file to a .rfsk file, or runs one pass of a multi-pass run over it
+(saving its H, R and rows of G); the client merges them in shard order. Inputs and shard files must
+be on storage every worker and the client see under the same paths.
 
 Redis URL: redis://HOST:PORT, redis://:PASSWORD@HOST:PORT (or USER:PASSWORD@), rediss:// for TLS,
 /DB for a database number. Requires bullmq and ioredis (npm install bullmq@6 ioredis@5).

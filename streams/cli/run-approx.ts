@@ -8,7 +8,7 @@ import { identityOf, openCheckpoint, type Checkpointer } from './checkpoint.js';
 import { centerRows, type CenteredSource } from '../center-rows.js';
 import { emptyInputError } from '../wrappers/require-rows.js';
 import { scaleExtremeValues } from '../wrappers/scale-extreme.js';
-import type { ApproxOptions } from './approx-args.js';
+import { isMultiPass, type ApproxOptions } from './approx-args.js';
 import type { ApproxResult } from './approx-result.js';
 import { writeFactor } from './factor-writer.js';
 import { openInput, type InputSpec } from './open-input.js';
@@ -23,6 +23,7 @@ import type { Orientation } from '../types.js';
 import { createProgressMeter } from './progress-meter.js';
 import type { ReportRecorder } from './report-recorder.js';
 import type { RunContext } from './run-context.js';
+import type { PassRunner } from '../run-passes.js';
 import { UsageError } from './usage-error.js';
 
 export interface CommandIo {
@@ -49,9 +50,23 @@ export async function runApprox(opts: ApproxOptions, io: CommandIo, report?: Rep
 
 async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, output: OutputSet | undefined, report: ReportRecorder | undefined,
   held: { checkpoint?: Checkpointer }): Promise<ApproxResult> {
-  const { source, info, orientation, orientationReason } = await openApproxInput(opts, io);
+  // --distributed with several passes: the inputs stacked, their passes run by shards on workers.
+  const distributed = opts.distributed !== undefined ? await (await import('./distributed/gram-runner.js')).openDistributed(opts, io) : undefined;
+  try {
+    const result = await runOpened(distributed ?? await openApproxInput(opts, io), opts, io, t0, output, report, held);
+    if (distributed !== undefined) result.distributed = distributed.passRunner.summary();
+    return result;
+  } finally {
+    distributed?.dispose();
+  }
+}
+
+async function runOpened(opened: OpenedInput & { passRunner?: PassRunner }, opts: ApproxOptions, io: CommandIo, t0: number, output: OutputSet | undefined,
+  report: ReportRecorder | undefined, held: { checkpoint?: Checkpointer }): Promise<ApproxResult> {
+  const { source, info, orientation, orientationReason } = opened;
   checkRank(opts.rank, info);
   const plan = planFor(opts, info, orientation, info.rows);
+  if (opened.passRunner !== undefined && plan.kind !== 'passes') throw new UsageError(`approx --distributed: the plan is ${plan.kind}, not passes over shards`);
   if (output !== undefined) describeOutputs(output, opts, info);
   // --id-column: the ids arrive with the rows and are kept on disk until U is written (id-spill.ts).
   const ids = opts.idColumn !== undefined && output !== undefined ? idSpill(source, output, opts, info) : undefined;
@@ -70,6 +85,7 @@ async function runApproxInto(opts: ApproxOptions, io: CommandIo, t0: number, out
     opts, source: scaleExtremeValues(ids?.source ?? sketched, checkpoint?.exponent ?? null), info, meter, t0,
     startup: process.uptime() - (performance.now() - t0) / 1000, notes: [],
     ...(output !== undefined ? { output } : {}), ...(report ? { report } : {}), ...(checkpoint !== undefined ? { checkpoint } : {}),
+    ...(opened.passRunner !== undefined ? { passRunner: opened.passRunner } : {}),
   };
   let result: ApproxResult;
   try {
@@ -222,7 +238,7 @@ export async function openApproxInput(opts: ApproxOptions, io: CommandIo, select
   // PCA of a column stream: each streamed row (a column of A) loses its own mean before any method
   // sees it (center-rows.ts); a row stream is centered by the methods, exactly after the fact.
   const source = opts.center && orientation === 'columns' ? centerRows(opened) : opened;
-  const multi = opts.method === 'rsi' || opts.method === 'krylov' || (opts.method === 'auto' && opts.passes > 1);
+  const multi = isMultiPass(opts);
   if (multi && opts.passes > 1 && !source.replayable) {
     const where = opts.input === '-' ? 'stdin' : opts.input ?? `tcp://${opts.listen?.host}:${opts.listen?.port}`;
     throw new SourceError(`${where} is a one-shot source and cannot be read ${opts.passes} times; use a file or --passes 1`);

@@ -8,6 +8,7 @@ import type { ApproxOptions } from './approx-args.js';
 import type { ProgressMeter } from './progress-meter.js';
 import type { ReportRecorder } from './report-recorder.js';
 import type { Checkpointer } from './checkpoint.js';
+import type { PassRunner } from '../run-passes.js';
 
 export interface RunContext {
   opts: ApproxOptions;
@@ -30,6 +31,8 @@ export interface RunContext {
   report?: ReportRecorder;
   /** With --checkpoint / --resume: the one-pass run's checkpoints (checkpoint.ts). */
   checkpoint?: Checkpointer;
+  /** `approx --distributed` with more than one pass: the passes' rows are streamed by shards on workers (run-passes.ts PassRunner). */
+  passRunner?: PassRunner;
   /**
    * --center over rows: the column mean mu (n, in the input's units) the runner subtracted, for
    * PREFIX.mean (a column stream is centered upstream and its means come from center-rows.ts).

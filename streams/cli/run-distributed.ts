@@ -14,7 +14,7 @@
  * after its attempts; a job whose workers keep dying after its stalled count) fails the parent
  * (failParentOnFailure), and the run stops with the shard's own error, naming the shard.
  *
- * Storage: the shard files go to a fresh directory `rangefinder-shards-PID-START-XXXXXX` under
+ * Storage: the shard files go to a fresh directory `rangefinder-shards@HOST-PID-START-XXXXXX` under
  * --shard-dir (default: the --out directory), which every worker must be able to write under the
  * same path; it is removed at the end, on error and on signals (durable.ts). Inputs are given to
  * the workers as absolute paths.
@@ -28,8 +28,11 @@ import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Job } from 'bullmq';
 import { SourceError } from '../../src/internals.js';
-import { createTempDir } from '../durable.js';
+import { rmSync } from 'node:fs';
+import { createSharedTempDir, sweepStale, untrack } from '../durable.js';
+import type { MeasuredSource } from '../types.js';
 import type { ApproxOptions } from './approx-args.js';
+import { distributedLine, type DistributedSummary } from './approx-result.js';
 import type { CommandIo } from './run-approx.js';
 import type { RunCommand } from './worker-command.js';
 import { formatDuration } from './progress-meter.js';
@@ -38,7 +41,7 @@ import { outputDir } from './output-set.js';
 import { loadQueueEngine, QUEUE_PREFIX, SHARD_QUEUE } from './distributed/queue-engine.js';
 import { fileDigest } from './distributed/file-digest.js';
 import { within } from './distributed/within.js';
-import { parseRedisUrl } from './distributed/redis-url.js';
+import { parseRedisUrl, type RedisTarget } from './distributed/redis-url.js';
 import { planShards, type ShardInput, type ShardSpec } from './distributed/shard-plan.js';
 import { SHARD_JOB_VERSION, shardLabel, type ShardJobData, type ShardResult } from './distributed/shard-job.js';
 import { UsageError } from './usage-error.js';
@@ -46,17 +49,32 @@ import { UsageError } from './usage-error.js';
 /** Attempts of a shard job (a bad input fails at once: it is refused as unrecoverable). */
 const SHARD_ATTEMPTS = 3;
 
-export async function runDistributed(opts: ApproxOptions, io: CommandIo, runCli: RunCommand): Promise<number> {
+/** What a distributed run is cut into and where its files go: the same for one pass and for several. */
+export interface ShardSetup {
+  target: RedisTarget;
+  /** The inputs as opened here (headers only, by rows), in stacking order. */
+  sources: MeasuredSource[];
+  plan: ShardSpec[];
+  totalRows: number;
+  cols: number;
+  /** The run's directory on shared storage (registered for removal at exit and on signals), and its parent. */
+  shardDir: string;
+  shardParent: string;
+  runId: string;
+  /** Removes the shard directory now. */
+  dispose(): void;
+}
+
+export async function prepareShards(opts: ApproxOptions, io: CommandIo): Promise<ShardSetup> {
   const target = parseRedisUrl(opts.distributed!, '--distributed');
-  const inputs = (opts.inputs ?? []).map((p) => checkedInput(p, opts));
+  const inputs = (opts.inputs ?? []).map((p) => checkedInput(p));
   if (inputs.length === 0) throw new UsageError('approx --distributed needs input files (see rangefinder approx --help)');
-  refuseUnsupported(opts);
   if (opts.out === undefined && opts.shardDir === undefined) {
     throw new UsageError('approx --distributed needs --out PREFIX or --shard-dir DIR: a directory on storage every worker can write, for the shard sketches');
   }
-  const t0 = performance.now();
   // The inputs' shapes (headers only): the shard plan and the total rows the sketch sizes follow.
   const files: ShardInput[] = [];
+  const sources: MeasuredSource[] = [];
   let cols: number | undefined;
   for (const path of inputs) {
     const src = await openInput({ input: path }, { nonFinite: opts.nonFinite, ...(opts.columns ? { columns: opts.columns } : {}), ...(opts.exclude ? { exclude: opts.exclude } : {}), orientation: 'rows' });
@@ -65,19 +83,41 @@ export async function runDistributed(opts: ApproxOptions, io: CommandIo, runCli:
     if (cols !== undefined && info.cols !== cols) throw new UsageError(`${path} has ${info.cols} columns, ${inputs[0]} has ${cols}: the inputs of one matrix must have the same columns`);
     cols = info.cols;
     files.push({ path, rows: info.rows, boundaries: await pieceBoundaries(path) });
+    sources.push(src);
   }
   const totalRows = files.reduce((t, f) => t + f.rows, 0);
   if (totalRows === 0) throw new UsageError(`${inputs.join(', ')}: no rows`);
   const plan = planShards(files, opts.shards ?? inputs.length);
   if (opts.shards !== undefined && plan.length < opts.shards) io.stderr.write(`rangefinder: note: ${plan.length} shards (the inputs cannot be cut into ${opts.shards})\n`);
 
-  // The shard directory, on shared storage: registered for removal at exit and on signals.
+  // The shard directory, on shared storage: registered for removal at exit and on signals; the
+  // directories of runs killed on this host are swept first (durable.ts `sweepStale`).
   const shardParent = resolve(opts.shardDir ?? outputDir(opts.out!));
+  sweepStale(shardParent);
   let shardDir: string;
-  try { shardDir = createTempDir('rangefinder-shards', shardParent); } catch (e) {
+  try { shardDir = createSharedTempDir('rangefinder-shards', shardParent); } catch (e) {
     throw new UsageError(`--shard-dir ${shardParent}: cannot create the shard directory (${(e as { code?: string }).code ?? (e as Error).message})`);
   }
   const runId = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  return {
+    target, sources, plan, totalRows, cols: cols!, shardDir, shardParent, runId,
+    dispose: () => { try { rmSync(shardDir, { recursive: true, force: true }); } catch { /* removed at exit */ } untrack(shardDir); },
+  };
+}
+
+export async function runDistributed(opts: ApproxOptions, io: CommandIo, runCli: RunCommand): Promise<number> {
+  refuseUnsupported(opts);
+  const t0 = performance.now();
+  const setup = await prepareShards(opts, io);
+  try {
+    return await runOnePass(setup, opts, io, runCli, t0);
+  } finally {
+    setup.dispose();
+  }
+}
+
+async function runOnePass(setup: ShardSetup, opts: ApproxOptions, io: CommandIo, runCli: RunCommand, t0: number): Promise<number> {
+  const { target, plan, totalRows, shardDir, shardParent, runId } = setup;
   const sketchArgs = shardSketchArgs(opts, totalRows);
   const jobs: ShardJobData[] = plan.map((s: ShardSpec) => ({
     version: SHARD_JOB_VERSION, runId, index: s.index, count: plan.length, input: s.input, rows: s.rows, rowOffset: s.rowOffset,
@@ -89,11 +129,7 @@ export async function runDistributed(opts: ApproxOptions, io: CommandIo, runCli:
   // Fixed order: shard 0, 1, 2, ... whatever order they finished in; each file checked against its SHA-256.
   const paths: string[] = [];
   for (const job of jobs) {
-    const r = results.get(job.index)!;
-    const got = await fileDigest(job.out).catch((e: unknown) => { throw new SourceError(`${shardLabel(job)}: its sketch ${job.out} cannot be read here (${(e as { code?: string }).code ?? String(e)}): is ${shardParent} on storage shared with the workers?`); });
-    if (got.sha256 !== r.sha256 || got.bytes !== r.bytes) {
-      throw new SourceError(`${shardLabel(job)}: ${job.out} has ${got.bytes} bytes, SHA-256 ${got.sha256.slice(0, 16)}…, but worker ${r.worker} wrote ${r.bytes} bytes, ${r.sha256.slice(0, 16)}… (is ${shardParent} the same storage on every machine?)`);
-    }
+    await checkShardFile(job, results.get(job.index)!, shardParent);
     paths.push(job.out);
   }
   const workers = new Set([...results.values()].map((r) => r.worker));
@@ -104,7 +140,7 @@ export async function runDistributed(opts: ApproxOptions, io: CommandIo, runCli:
   // distributed over, and `seconds` becomes the whole run's.
   const stdout = opts.json ? captureText() : io.stdout;
   const code = await mergeShards(paths, opts, { stdout, stderr: io.stderr }, runCli);
-  const distributed = {
+  const distributed: DistributedSummary = {
     redis: target.display, shards: jobs.length, workers: [...workers].sort(),
     shardSeconds: Math.round(Math.max(...[...results.values()].map((r) => r.seconds)) * 1000) / 1000,
     waitSeconds: Math.round(tShards - t0) / 1000, mergeSeconds: Math.round(performance.now() - tShards) / 1000,
@@ -114,10 +150,17 @@ export async function runDistributed(opts: ApproxOptions, io: CommandIo, runCli:
     if (code !== 0 || text.trim() === '') io.stdout.write(text);
     else io.stdout.write(`${JSON.stringify({ ...JSON.parse(text) as object, seconds: (performance.now() - t0) / 1000, distributed })}\n`);
   } else if (code === 0) {
-    io.stdout.write(`distributed: ${jobs.length} shards on ${workers.size} worker${workers.size === 1 ? '' : 's'} (${distributed.workers.join(', ')}), ` +
-      `${distributed.waitSeconds.toFixed(2)} s for the shards, ${distributed.mergeSeconds.toFixed(2)} s for the merge\n`);
+    io.stdout.write(`${distributedLine(distributed, 1)}\n`);
   }
   return code;
+}
+
+/** The shard's file as its worker reported it (bytes, SHA-256): the same storage on both sides, and a whole file. */
+export async function checkShardFile(job: ShardJobData, r: ShardResult, shardParent: string): Promise<void> {
+  const got = await fileDigest(job.out).catch((e: unknown) => { throw new SourceError(`${shardLabel(job)}: its file ${job.out} cannot be read here (${(e as { code?: string }).code ?? String(e)}): is ${shardParent} on storage shared with the workers?`); });
+  if (got.sha256 !== r.sha256 || got.bytes !== r.bytes) {
+    throw new SourceError(`${shardLabel(job)}: ${job.out} has ${got.bytes} bytes, SHA-256 ${got.sha256.slice(0, 16)}…, but worker ${r.worker} wrote ${r.bytes} bytes, ${r.sha256.slice(0, 16)}… (is ${shardParent} the same storage on every machine?)`);
+  }
 }
 
 /** A stdout that keeps what is written (the merge's JSON, to be extended). */
@@ -154,20 +197,27 @@ function shardSketchArgs(opts: ApproxOptions, totalRows: number): string[] {
   return a;
 }
 
-function checkedInput(p: string, _opts: ApproxOptions): string {
+function checkedInput(p: string): string {
   if (p === '-' || /^(tcp|listen):\/\//.test(p) || p.startsWith('synthetic:')) {
     throw new UsageError(`approx --distributed reads files on shared storage; ${p} is not a file`);
   }
   return resolve(p);
 }
 
-function refuseUnsupported(opts: ApproxOptions): void {
+/** What neither kind of distributed run does (the multi-pass one: gram-runner.ts adds its own). */
+export function refuseUndistributable(opts: ApproxOptions): void {
   if (opts.listen !== undefined || opts.demo) throw new UsageError('approx --distributed reads files (not --listen or --demo)');
-  if (opts.passes > 1 || opts.method === 'rsi' || opts.method === 'krylov' || opts.method === 'exact') {
-    throw new UsageError(`approx --distributed runs one pass (--method auto, rsvd, three-sketch, two-sketch); ${opts.passes > 1 ? `--passes ${opts.passes}` : `--method ${opts.method}`} is not distributed yet`);
+  if (opts.method === 'exact' || opts.method === 'fd') {
+    throw new UsageError(`approx --distributed runs rsvd, three-sketch, two-sketch (one pass) or rsi, krylov (several); --method ${opts.method} is not distributed`);
   }
   if (opts.orientation === 'columns') throw new UsageError('approx --distributed streams the inputs by rows (--orientation columns is not distributed)');
-  if (opts.report !== undefined) throw new UsageError('approx --distributed does not write --report');
+  if (opts.checkpoint !== undefined) throw new UsageError('approx --distributed does not checkpoint (a shard that fails is re-run by the queue)');
+  if (opts.idColumn !== undefined) throw new UsageError('approx --distributed does not carry --id-column (the shards stream only values)');
+}
+
+function refuseUnsupported(opts: ApproxOptions): void {
+  refuseUndistributable(opts);
+  if (opts.report !== undefined) throw new UsageError('approx --distributed with one pass does not write --report');
 }
 
 /** Row groups of a Parquet file (so a shard reads whole ones); other formats can be cut anywhere. */
@@ -191,7 +241,7 @@ async function pieceBoundaries(path: string): Promise<number[]> {
  * Enqueues the flow and waits for every shard: resolves with the results by shard index, or
  * rejects with the first shard that failed for good, or when Redis is gone for --connect-timeout.
  */
-async function runFlow(target: ReturnType<typeof parseRedisUrl>, runId: string, jobs: readonly ShardJobData[], opts: ApproxOptions,
+export async function runFlow(target: RedisTarget, runId: string, jobs: readonly ShardJobData[], opts: ApproxOptions,
   io: CommandIo): Promise<Map<number, ShardResult>> {
   const engine = await loadQueueEngine('approx --distributed');
   const { FlowProducer, Queue, QueueEvents, Worker } = engine.bullmq;

@@ -4,12 +4,14 @@
  * and `runPasses` drives it over the replayable source (a one-shot source is refused before
  * anything is read). `--method rsi --passes 1` is RSVD (q = 0: one pass gives both views).
  *
- * The error is the exact residual sqrt(||A||_F^2 - sum S^2), with ||A||_F measured on the last pass.
+ * The error is the exact residual sqrt(||A||_F^2 - sum S^2), with ||A||_F measured in the first pass.
  * U comes from the spill of G in the last pass, streamed into the writer (--out only).
+ * `approx --distributed` runs the same passes with their rows streamed by shards on workers
+ * (`ctx.passRunner`, streams/cli/distributed/gram-runner.ts): everything else here is the same.
  */
 import { lastValueFrom, tap } from 'rxjs';
 import type { PassPlan } from '../../src/internals.js';
-import { DEFAULT_MULTIPASS_TEST_MATRIX, residualNorm } from '../../src/internals.js';
+import { DEFAULT_MULTIPASS_TEST_MATRIX } from '../../src/internals.js';
 import { runPasses } from '../run-passes.js';
 import { peakRssBytes, type ApproxResult } from './approx-result.js';
 import { createFactorWriter, writeFactor } from './factor-writer.js';
@@ -32,6 +34,7 @@ export async function runMultiPass(ctx: RunContext, plan: PassPlan): Promise<App
   const res = await runPasses(measured, plan, {
     seed: opts.seed, testMatrix: opts.testMatrix,
     spill: wantFactors ? 'file' : 'none',
+    ...(ctx.passRunner !== undefined ? { runner: ctx.passRunner } : {}),
     // The result after every pass (RSI with an even view count): the error each pass bought, for
     // the JSON, the summary and the report's plot (unless --no-pass-errors).
     ...(everyPass ? { resultEveryPass: true } : {}),
@@ -63,8 +66,7 @@ export async function runMultiPass(ctx: RunContext, plan: PassPlan): Promise<App
       output.S = await writeFactor(set, 'S', sValues);
       output[names.wide] = await writeFactor(set, names.wide, wide);
     }
-    const normScaled = residualNorm(measured.frobenius2, []);
-    const frobScaled = residualNorm(measured.frobenius2, res.s);
+    const normA = unscale(ctx, res.frobeniusNorm);
     if (res.zero) notes.push(ZERO_MATRIX_NOTE);
     else if (res.kept < r) notes.push(`numerical rank ${res.kept} below the block width`);
     else { const low = lowRankNote(opts.rank, r); if (low !== null) notes.push(low); }
@@ -74,12 +76,12 @@ export async function runMultiPass(ctx: RunContext, plan: PassPlan): Promise<App
     return {
       input: info.where,
       rows: columns ? info.cols : res.rows, cols: columns ? res.rows : info.cols, rank: r,
-      passes: measured.passesOpened, method: plan.method === 'block-krylov' ? 'krylov' : 'rsi', testMatrix: opts.testMatrix ?? DEFAULT_MULTIPASS_TEST_MATRIX,
+      passes: res.passesRead, method: plan.method === 'block-krylov' ? 'krylov' : 'rsi', testMatrix: opts.testMatrix ?? DEFAULT_MULTIPASS_TEST_MATRIX,
       sketch, stateBytes: plan.stateBytes, memoryBudget: opts.memoryBudget, singularValues: Array.from(sValues),
-      errorEstimate: { frobenius: unscale(ctx, frobScaled), relative: normScaled > 0 ? frobScaled / normScaled : 0, normA: unscale(ctx, normScaled), kind: 'residual', reliable: true },
+      errorEstimate: { frobenius: res.relativeResidual * normA, relative: res.relativeResidual, normA, kind: 'residual', reliable: true },
       seconds: (performance.now() - ctx.t0) / 1000, peakRssBytes: peakRssBytes(),
       ...(res.perPass.length > 1 ? { perPass: res.perPass.map((p) => ({ pass: p.pass, relativeError: p.relativeResidual,
-        frobenius: p.relativeResidual * unscale(ctx, normScaled) })) } : {}),
+        frobenius: p.relativeResidual * normA })) } : {}),
       ...(wantFactors ? { output } : {}), notes,
     };
   } finally {

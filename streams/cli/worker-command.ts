@@ -2,8 +2,9 @@
  * `rangefinder worker redis://HOST:PORT [--concurrency C] [--threads T] [--lock-duration 30s]`
  * (issue 17): serves the shard jobs of `approx --distributed` from BullMQ's queue `shards` until it
  * is stopped. A job sketches its rows of a file on shared storage to a `.rfsk` file there
- * (`rangefinder sketch --save`, run in this process) and returns the file's path, bytes and SHA-256
- * (shard-job.ts); the client merges the files in shard order.
+ * (`rangefinder sketch --save`, run in this process), or runs one pass of a multi-pass run over them
+ * (distributed/gram-shard.ts), and returns the file's path, bytes and SHA-256 (shard-job.ts); the
+ * client merges the files in shard order.
  *
  * Failures. A job whose input is bad (missing file, corrupt, wrong shape: what `approx` refuses
  * with exit 2) fails at once with the sketch's one-line message, which reaches the client and the
@@ -31,7 +32,9 @@ import { loadQueueEngine, QUEUE_PREFIX, SHARD_QUEUE } from './distributed/queue-
 import { fileDigest } from './distributed/file-digest.js';
 import { within } from './distributed/within.js';
 import { parseRedisUrl, type RedisTarget } from './distributed/redis-url.js';
-import { checkShardJob, shardLabel, type ShardJobData, type ShardResult } from './distributed/shard-job.js';
+import { checkShardJob, shardLabel, type GramJob, type ShardJobData, type ShardResult } from './distributed/shard-job.js';
+import { runGramShard } from './distributed/gram-shard.js';
+import { exitCodeOf } from './report-error.js';
 import { UsageError } from './usage-error.js';
 
 export interface WorkerOptions {
@@ -99,6 +102,15 @@ export async function workerCommand(argv: readonly string[], io: CommandIo, runC
     const label = shardLabel(d);
     const t0 = performance.now();
     log(`${label}: started (run ${d.runId}, attempt ${job.attemptsMade + 1})`);
+    if (d.gram !== undefined) await runGramJob(d, d.gram, label, UnrecoverableError);
+    else await runSketchJob(d, label, UnrecoverableError);
+    const { bytes, sha256 } = await fileDigest(d.out);
+    const seconds = (performance.now() - t0) / 1000;
+    log(`${label}: done in ${seconds.toFixed(2)} s (${bytes} bytes)`);
+    return { index: d.index, path: d.out, bytes, sha256, rows: d.rows[1] - d.rows[0], worker: self, seconds };
+  };
+  // A one-pass shard: `rangefinder sketch --save`, in this process; exit 2 (bad input) is not retried.
+  const runSketchJob = async (d: ShardJobData, label: string, Unrecoverable: new (m: string) => Error): Promise<void> => {
     const stderr = collect();
     const code = await runCli([
       'sketch', d.input, '--save', d.out, '--rows', `${d.rows[0]}:${d.rows[1]}`, '--row-offset', String(d.rowOffset),
@@ -108,12 +120,8 @@ export async function workerCommand(argv: readonly string[], io: CommandIo, runC
     ], { stdout: collect(), stderr });
     const message = stderr.text().split('\n').find((l) => l.startsWith('rangefinder: ') && !l.startsWith('rangefinder: note:'))?.replace(/^rangefinder: /, '')
       ?? `exit ${code}`;
-    if (code === 2) throw new UnrecoverableError(`${label}: ${message}`);
+    if (code === 2) throw new Unrecoverable(`${label}: ${message}`);
     if (code !== 0) throw new Error(`${label}: ${message}`);
-    const { bytes, sha256 } = await fileDigest(d.out);
-    const seconds = (performance.now() - t0) / 1000;
-    log(`${label}: done in ${seconds.toFixed(2)} s (${bytes} bytes)`);
-    return { index: d.index, path: d.out, bytes, sha256, rows: d.rows[1] - d.rows[0], worker: self, seconds };
   };
 
   const worker = new Worker(SHARD_QUEUE, processor, {
@@ -160,6 +168,15 @@ export async function workerCommand(argv: readonly string[], io: CommandIo, runC
   await connection.quit().catch(() => connection.disconnect());
   log(`stopped (${code === 0 ? 'current jobs finished' : 'current jobs returned to the queue'})`);
   return code;
+}
+
+/** A pass of a multi-pass run (gram-shard.ts); a bad input (what approx exits 2 for) is not retried. */
+async function runGramJob(d: ShardJobData, gram: GramJob, label: string, Unrecoverable: new (m: string) => Error): Promise<void> {
+  try { await runGramShard(d, gram); } catch (e) {
+    const message = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    const text = message.startsWith('shard ') ? message : `${label}: ${message}`;
+    throw exitCodeOf(e) === 2 ? new Unrecoverable(text) : new Error(text);
+  }
 }
 
 function collect(): NodeJS.WriteStream & { text(): string } {

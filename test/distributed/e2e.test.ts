@@ -7,6 +7,8 @@
  * - 12 shards of one .npy give U, S, V byte-identical to one process running the same sharding
  *   (`rangefinder sketch --rows --row-offset --total-rows` per shard, `rangefinder merge`), and
  *   equal to `approx` in one pass to 1e-12.
+ * - 3 passes of RSI, one flow per pass, equal 3 passes in one process to 1e-12 (the library-level
+ *   comparison of every multi-pass method is gram-passes.test.ts).
  * - A worker SIGKILLed in the middle of a shard loses nothing: the shard is re-run by another worker
  *   after the lock expires (--lock-duration 3s), and the factors are byte-identical again.
  * - Redis stopped mid-run: one line naming Redis, exit 2, nothing under the output names.
@@ -144,6 +146,32 @@ describe.skipIf(REDIS_SERVER === undefined)('approx --distributed with a real re
     }
     expect(maxDiff).toBeLessThan(1e-12);
     console.log(`distributed vs one pass: max |difference| ${maxDiff.toExponential(2)} over U, S, V (bitwise equal: ${!differs})`);
+    for (const w of ws) await stopWorker(w);
+  }, 600_000);
+
+  it('3 passes (RSI), a flow per pass on 3 workers: equal to 3 passes in one process to 1e-12', async () => {
+    const ws = [0, 1, 2].map((i) => startWorker(nets?.namespaces[i]));
+    await Promise.all(ws.map((w) => waitForLine(w.child.stderr!, /serving rangefinder:shards/, 60_000)));
+    const r = await runCli(['approx', join(dir, 'a.npy'), ...shardArgs, '--passes', '3', '--distributed', redis.url, '--shards', String(SHARDS),
+      '--out', join(dir, 'distp'), '--json'], { timeoutMs: 240_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse(r.stdout) as { rows: number; passes: number; method: string; perPass: unknown[]; distributed: { shards: number; workers: string[] } };
+    expect([json.rows, json.passes, json.method, json.perPass.length, json.distributed.shards]).toEqual([M, 3, 'rsi', 3, SHARDS]);
+    // Every shard of every pass was run by a worker process.
+    const done = ws.map((w) => [...w.log().matchAll(/shard (\d+) of 12, pass (\d) \([^)]*\): done/g)].map((m) => `${m[2]}:${m[1]}`));
+    expect(new Set(done.flat()).size).toBe(3 * SHARDS);
+    expect(json.distributed.workers.length).toBeGreaterThanOrEqual(2);
+    expect(readdirSync(dir).filter((f) => f.startsWith('rangefinder-shards') || f.includes('.rf-'))).toEqual([]);
+    const one = await runCli(['approx', join(dir, 'a.npy'), ...shardArgs, '--passes', '3', '--orientation', 'rows', '--out', join(dir, 'onep')], { timeoutMs: 120_000 });
+    expect(one.code, one.stderr).toBe(0);
+    let maxDiff = 0;
+    for (const f of ['U', 'S', 'V']) {
+      const x = readNpy(join(dir, `distp.${f}.npy`)), y = readNpy(join(dir, `onep.${f}.npy`));
+      expect(x.shape).toEqual(y.shape);
+      for (let k = 0; k < x.data.length; k++) maxDiff = Math.max(maxDiff, Math.abs(x.data[k] - y.data[k]));
+    }
+    expect(maxDiff).toBeLessThan(1e-12);
+    console.log(`distributed 3 passes vs one process: max |difference| ${maxDiff.toExponential(2)} over U, S, V`);
     for (const w of ws) await stopWorker(w);
   }, 600_000);
 

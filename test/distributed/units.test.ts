@@ -1,12 +1,17 @@
 /**
  * The pieces of `approx --distributed` that need no server (issue 17): the Redis URL check (and
  * that a password never reaches a message), and the shard plan (every row in exactly one shard, in
- * order, cut on Parquet row groups when the file has them).
+ * order, cut on Parquet row groups when the file has them), and the sweep of shard directories a
+ * killed client left (by its host only).
  */
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseRedisUrl } from '../../streams/cli/distributed/redis-url.js';
 import { planShards, type ShardInput } from '../../streams/cli/distributed/shard-plan.js';
+import { createSharedTempDir, hostTag, sweepStale, untrack } from '../../streams/durable.js';
 
 describe('parseRedisUrl', () => {
   it('takes redis:// and rediss:// with host, port, password and database; masks the password', () => {
@@ -88,5 +93,25 @@ describe('planShards', () => {
         checkCover(inputs, n);
       },
     ), { seed: 17, numRuns: 300 });
+  });
+});
+
+describe('shard directories on shared storage', () => {
+  it('a later run on the same host sweeps a dead run\'s; another host\'s and a live one\'s are left alone', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'rf-shard-sweep-'));
+    try {
+      const deadPid = 4_194_000; // above the usual pid_max: no process has it
+      const deadHere = join(parent, `rangefinder-shards@${hostTag()}-${deadPid}-123-abcdef`);
+      const deadElsewhere = join(parent, `rangefinder-shards@another.host-${deadPid}-123-abcdef`);
+      for (const d of [deadHere, deadElsewhere]) { mkdirSync(d); writeFileSync(join(d, 'shard-00000.rfsk'), 'x'); }
+      const live = createSharedTempDir('rangefinder-shards', parent);
+      expect(live).toContain(`rangefinder-shards@${hostTag()}-${process.pid}-`);
+      expect(sweepStale(parent)).toEqual([deadHere]);
+      expect(readdirSync(parent).sort()).toEqual([basename(deadElsewhere), basename(live)].sort());
+      rmSync(live, { recursive: true });
+      untrack(live);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
   });
 });

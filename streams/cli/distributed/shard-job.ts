@@ -9,10 +9,15 @@
  * purpose, global row) (docs/METHODS.md §0), and the sizes come from the whole matrix's shape
  * (`--total-rows`), so a shard re-run after a crash, on any worker, writes the identical file.
  *
+ * Two kinds of job: a one-pass sketch (`sketchArgs`: `rangefinder sketch --save`), and, with
+ * `gram`, one pass of a multi-pass run (RSI, block Krylov: gram-shard.ts), which streams the rows
+ * against the pass's right block X (a file the client wrote) and saves the shard's H, TSQR factor
+ * and, in the last pass, its rows of G.
+ *
  * `version` is checked by the worker: a job from a client of another protocol is refused (not
  * retried) with a message saying so, rather than misread.
  */
-export const SHARD_JOB_VERSION = 1;
+export const SHARD_JOB_VERSION = 2;
 
 /** The `rangefinder sketch` options a job may carry (client: run-distributed.ts `shardSketchArgs`). */
 const SKETCH_OPTIONS = new Set([
@@ -35,8 +40,39 @@ export interface ShardJobData {
   rowOffset: number;
   /** Absolute path of the shard's sketch file. */
   out: string;
-  /** The `rangefinder sketch` options that shape the sketch (rank, seed, method, sizes, ...), the same for every shard. */
+  /** The `rangefinder sketch` options that shape the sketch (rank, seed, method, sizes, ...), the same for every shard; empty for a `gram` job. */
   sketchArgs: string[];
+  /** One pass of a multi-pass run instead of a one-pass sketch. */
+  gram?: GramJob;
+}
+
+/** A shard's pass of a multi-pass run (gram-shard.ts). */
+export interface GramJob {
+  /** 0-based pass, and the options the run's Gram pass was created with (the same on every shard and pass). */
+  pass: number;
+  options: GramJobOptions;
+  /** The pass's right block X: an `.rfsk` file of kind `gram-x` the client wrote, and its SHA-256. */
+  x: string;
+  xSha256: string;
+  /** Keep this shard's rows of G (the last pass, for U). */
+  keepG: boolean;
+  /** Rows are streamed as 2^-e A: null in pass 1 (each shard decides; the client checks they agree), then the agreed e. */
+  exponent: number | null;
+  /** How the rows are read: the approx options that decide which values a row holds. */
+  read: { columns?: string[]; exclude?: string[]; nonFinite: 'error' | 'zero'; memoryBudget: number };
+}
+
+export interface GramJobOptions {
+  cols: number;
+  rows: number;
+  rank: number;
+  oversamples: number;
+  seed: number;
+  testMatrix: string;
+  method: 'rsi' | 'block-krylov';
+  views?: number;
+  powerIterations?: number;
+  resultEveryPass: boolean;
 }
 
 export interface ShardResult {
@@ -51,8 +87,8 @@ export interface ShardResult {
 }
 
 /** `shard 3 of 12 (rows 300:400 of /data/a.npy)`: how messages name a shard. */
-export function shardLabel(d: Pick<ShardJobData, 'index' | 'count' | 'input' | 'rows'>): string {
-  return `shard ${d.index + 1} of ${d.count} (rows ${d.rows[0]}:${d.rows[1]} of ${d.input})`;
+export function shardLabel(d: Pick<ShardJobData, 'index' | 'count' | 'input' | 'rows'> & { gram?: { pass: number } }): string {
+  return `shard ${d.index + 1} of ${d.count}${d.gram !== undefined ? `, pass ${d.gram.pass + 1}` : ''} (rows ${d.rows[0]}:${d.rows[1]} of ${d.input})`;
 }
 
 /** Checks a job's data before anything is read (a job is input from Redis: it is validated like any input). */
@@ -71,5 +107,26 @@ export function checkShardJob(d: unknown): ShardJobData {
   // Only options that shape the sketch: where it reads and writes is the job's own fields.
   const other = j.sketchArgs.find((a) => a.startsWith('-') && !SKETCH_OPTIONS.has(a));
   if (other !== undefined) throw new Error(`the job's sketch options hold ${other}, which does not shape a sketch`);
+  if (j.gram !== undefined) checkGramJob(j.gram);
   return j as ShardJobData;
+}
+
+function checkGramJob(g: Partial<GramJob>): void {
+  const int = (x: unknown, min = 0): boolean => Number.isSafeInteger(x) && (x as number) >= min;
+  const o = g.options as Partial<GramJobOptions> | undefined;
+  if (typeof g !== 'object' || g === null || !int(g.pass)) throw new Error('the job\'s gram pass is not valid');
+  if (typeof o !== 'object' || o === null || !int(o.cols, 1) || !int(o.rows, 1) || !int(o.rank, 1) || !int(o.oversamples) || !Number.isSafeInteger(o.seed)
+    || typeof o.testMatrix !== 'string' || (o.method !== 'rsi' && o.method !== 'block-krylov') || typeof o.resultEveryPass !== 'boolean'
+    || (o.views !== undefined && !int(o.views, 2)) || (o.powerIterations !== undefined && !int(o.powerIterations))) {
+    throw new Error('the job\'s gram options are not valid');
+  }
+  if (typeof g.x !== 'string' || !g.x.startsWith('/') || !g.x.endsWith('.rfsk') || typeof g.xSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(g.xSha256)) {
+    throw new Error(`the job's right block ${String(g.x)} is not an absolute .rfsk path with a SHA-256`);
+  }
+  if (typeof g.keepG !== 'boolean' || (g.exponent !== null && !Number.isSafeInteger(g.exponent))) throw new Error('the job\'s gram keepG / exponent are not valid');
+  const r = g.read as Partial<GramJob['read']> | undefined;
+  const names = (x: unknown): boolean => x === undefined || (Array.isArray(x) && x.every((c) => typeof c === 'string'));
+  if (typeof r !== 'object' || r === null || (r.nonFinite !== 'error' && r.nonFinite !== 'zero') || !int(r.memoryBudget, 1) || !names(r.columns) || !names(r.exclude)) {
+    throw new Error('the job\'s read options are not valid');
+  }
 }
