@@ -66,7 +66,7 @@ export interface PassProgress {
 export interface PassRunner {
   /**
    * Runs the current pass of `state` over every row of the matrix exactly once and merges the
-   * shards' states into it (`mergeGramPass`, in a fixed order, so the result does not depend on
+   * shards' pieces into it (`mergeGramPiece`, in a fixed order, so the result does not depend on
    * which shard finished first); in pass 1 (`state.pass === 0`) also adds the squares of every
    * value into `normA2`.
    */

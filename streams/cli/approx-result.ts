@@ -86,7 +86,7 @@ export interface DistributedSummary {
   shardSeconds: number;
   /** From the first job enqueued to the last result back. */
   waitSeconds: number;
-  /** Merging the shards' files here (U excluded: it is written as approx writes it). */
+  /** Checking (SHA-256) and merging the shards' files here (U excluded: it is written as approx writes it). */
   mergeSeconds: number;
 }
 
