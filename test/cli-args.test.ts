@@ -45,7 +45,8 @@ describe('cli arguments', () => {
     expect(parseApproxArgs(['--demo']).rank).toBe(10);
     expect(() => parseApproxArgs(['a.npy', '--rank', '3', '--bogus'])).toThrow('unknown option --bogus (see rangefinder approx --help)');
     expect(() => parseApproxArgs(['a.npy', '--rank'])).toThrow(/option --rank needs a value/);
-    expect(() => parseApproxArgs(['a.npy', 'b.npy', '--rank', '3'])).toThrow(/one input/);
+    // Several files are one matrix stacked by rows (test/cli-stacked-inputs.test.ts); the first is `input`.
+    expect(parseApproxArgs(['a.npy', 'b.npy', '--rank', '3'])).toMatchObject({ input: 'a.npy', inputs: ['a.npy', 'b.npy'] });
     expect(() => parseApproxArgs(['a.npy', '--rank', '3', '--format', 'arrow'])).toThrow(/--format needs --out/);
     expect(() => parseApproxArgs(['a.npy', '--rank', '0'])).toThrow(/--rank expects a positive integer/);
     expect(() => parseApproxArgs(['a.npy', '--rank', '3', '--demo'])).toThrow(/exactly one of/);

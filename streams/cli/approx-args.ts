@@ -80,7 +80,7 @@ export interface ApproxOptions {
   checkpoint?: { dir: string; resume: boolean; everyRows?: number; everyMs?: number; producerResumes: boolean };
   /** --distributed redis://HOST:PORT: shards sketched by `rangefinder worker`s through BullMQ (run-distributed.ts). */
   distributed?: string;
-  /** Every input with --distributed (stacked by rows, in this order); `input` is the first. */
+  /** Every input with several files or --distributed (stacked by rows, in this order); `input` is the first. */
   inputs?: string[];
   /** --shards N (--distributed): how many shards (default one per input file). */
   shards?: number;
@@ -196,8 +196,8 @@ function approxOptionsOf(v: ApproxValues, positionals: readonly string[], comman
   const help = v.help === true;
   const demo = v.demo === true;
   const see = `(see rangefinder ${command} --help)`;
-  if (positionals.length > 1 && v.distributed === undefined) {
-    throw new UsageError(`${command} takes one input, found ${positionals.length}: ${positionals.join(' ')} (several files are stacked by rows only with approx --distributed) ${see}`);
+  if (positionals.length > 1 && command !== 'approx') {
+    throw new UsageError(`${command} takes one input, found ${positionals.length}: ${positionals.join(' ')} (several files are stacked by rows by approx) ${see}`);
   }
   const input = positionals[0];
   const listen = v.listen !== undefined ? parseHostPort(v.listen, '--listen') : undefined;
@@ -277,9 +277,9 @@ function approxOptionsOf(v: ApproxValues, positionals: readonly string[], comman
   if (v.oversamples !== undefined) opts.oversamples = nonNegativeInt(v.oversamples, '--oversamples', 100_000);
   if (v['core-dim'] !== undefined) opts.coreDim = positiveInt(v['core-dim'], '--core-dim');
   if (v['co-range-dim'] !== undefined) opts.coRangeDim = positiveInt(v['co-range-dim'], '--co-range-dim');
+  if (positionals.length > 1 || v.distributed !== undefined) opts.inputs = [...positionals];
   if (v.distributed !== undefined) {
     opts.distributed = v.distributed;
-    opts.inputs = [...positionals];
   } else {
     for (const o of ['shards', 'shard-dir'] as const) if (v[o] !== undefined) throw new UsageError(`--${o} needs --distributed redis://HOST:PORT`);
   }

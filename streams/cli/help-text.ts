@@ -17,11 +17,13 @@ Exit codes: 0 success, 2 bad usage or bad input, 1 internal error; 130, 143, 129
 SIGTERM, SIGHUP (temporary files removed).
 `;
 
-export const APPROX_HELP = `Usage: rangefinder approx <input> --rank R|auto [options]
+export const APPROX_HELP = `Usage: rangefinder approx <input>... --rank R|auto [options]
 
 <input>
   FILE                   .npy, Arrow IPC file or stream, Parquet: told by the file's first bytes
                          (the extension is a hint); a FIFO is read as an Arrow IPC stream
+  FILE FILE ...          several files are one matrix, their rows stacked in the order given (the
+                         same columns and dtype; by rows; not with --checkpoint)
   -                      an Arrow IPC stream on stdin (one pass only)
   tcp://HOST:PORT        connect to a producer of an Arrow IPC stream (one pass only)
   --listen HOST:PORT     accept one producer instead (HOST defaults to 127.0.0.1; :0 picks a port)

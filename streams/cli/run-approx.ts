@@ -18,6 +18,7 @@ import { FEATURE_COLUMN, fixedLabels } from './factor-labels.js';
 import { autoOrientation } from './orientation.js';
 import type { SourceOptions } from '../sources/source-options.js';
 import { selectRows, type RowSelection } from '../wrappers/select-rows.js';
+import { stackRows } from '../wrappers/stack-rows.js';
 import type { MeasuredSource, SourceInfo } from '../types.js';
 import type { Orientation } from '../types.js';
 import { createProgressMeter } from './progress-meter.js';
@@ -209,7 +210,10 @@ export async function openApproxInput(opts: ApproxOptions, io: CommandIo, select
     ...(opts.checkpoint?.resume === true ? { allowEmpty: true } : {}),
   };
   let inputRows: number | undefined;
+  const several = opts.inputs !== undefined && opts.inputs.length > 1 ? refuseStacked(opts, opts.inputs) : undefined;
   const open = async (orientation: Orientation): Promise<MeasuredSource> => {
+    // Several files: one matrix, their rows stacked in the order given (stack-rows.ts).
+    if (several !== undefined) return stackRows(await Promise.all(several.map((p) => openInput({ input: p }, { ...sourceOpts, orientation: 'rows' }))));
     const s = await openInput(input, { ...sourceOpts, orientation, ...(select !== undefined ? { firstRow: select.start } : {}) });
     if (select === undefined) return s;
     // A shard's rows (`sketch --rows START:END`) must be rows the input has.
@@ -226,7 +230,9 @@ export async function openApproxInput(opts: ApproxOptions, io: CommandIo, select
   // An empty input is said to be empty, before the orientation or the rank is decided from its shape.
   if (opened.replayable) refuseEmpty(await opened.info());
   // A checkpointed run streams rows (a column stream's scans would need positions of their own).
-  if (opts.orientation === 'auto' && opts.checkpoint !== undefined) {
+  if (opts.orientation === 'auto' && several !== undefined) {
+    orientationReason = `${several.length} files stacked by rows`;
+  } else if (opts.orientation === 'auto' && opts.checkpoint !== undefined) {
     orientationReason = '--checkpoint reads the input by rows';
   } else if (opts.orientation === 'auto' && opts.idColumn !== undefined) {
     orientationReason = '--id-column: streamed by rows (the ids name the rows of A, written beside U)';
@@ -250,6 +256,15 @@ export async function openApproxInput(opts: ApproxOptions, io: CommandIo, select
   const info = await source.info();
   refuseEmpty(info);
   return { source, info, orientation, orientationReason, ...(select === undefined ? { inputRows: info.rows } : inputRows !== undefined ? { inputRows } : {}) };
+}
+
+/** Several inputs are files stacked by rows: what cannot be stacked is refused before anything is read. */
+function refuseStacked(opts: ApproxOptions, inputs: readonly string[]): readonly string[] {
+  const stream = inputs.find((p) => p === '-' || /^(tcp|listen):\/\//.test(p));
+  if (stream !== undefined) throw new UsageError(`${stream}: several inputs are files stacked by rows; a stream (stdin, TCP) is one input alone`);
+  if (opts.orientation === 'columns') throw new UsageError(`--orientation columns: ${inputs.length} inputs are stacked by rows (give one file to stream it by columns)`);
+  if (opts.checkpoint !== undefined) throw new UsageError(`--checkpoint takes one input, found ${inputs.length}`);
+  return inputs;
 }
 
 /** The rank must fit the shape (min(rows, cols), or the row length when the rows are not known). */

@@ -147,7 +147,7 @@ export function gramRunner(setup: ShardSetup, opts: ApproxOptions, io: CommandIo
         if (!gram.keepG) rmSync(job.out, { force: true });
       }
       rmSync(x.path, { force: true });
-      if (pass === 0) { source.stats.rowsZeroed = zeroed.rows; source.stats.valuesZeroed = zeroed.values; }
+      if (pass === 0) source.report({ rowsZeroed: zeroed.rows, valuesZeroed: zeroed.values });
       if (gram.keepG) lastPieces = jobs.map((j) => j.out);
       times.merge += (performance.now() - tMerge) / 1000;
     },
