@@ -8,6 +8,7 @@
  *   ||A||_F agree with one process to 1e-12 (the sums are only taken in another order); a control
  *   run with another seed differs by far more, so the comparison can fail.
  * - The same sharding twice gives bit-identical factors (a job is a function of its data).
+ * - A job whose options do not give its X's width (a hostile queue) is refused before allocating.
  * - A piece that is damaged, or is another shard's, or a shard whose values chose another power-of-two
  *   scaling, is refused with a message naming the shard; a zero matrix gives the zero result.
  */
@@ -138,6 +139,9 @@ describe('multi-pass over shards (gram-runner) against one process', () => {
       return res;
     };
     await expect(sharded(['a.npy'], 3, plan, 1, false, swap)).rejects.toThrow(/shard 2 of 3, pass 1 .* is not this shard's piece of pass 1/);
+    // A job (input from Redis) whose options ask for a far wider block than its X: refused before the state is allocated.
+    const wide: RunJobs = (jobs) => runJobsHere(jobs.map((j, k) => (k === 0 ? { ...j, gram: { ...j.gram!, options: { ...j.gram!.options, oversamples: 1_000_000 } } } : j)));
+    await expect(sharded(['a.npy'], 3, plan, 1, false, wide)).rejects.toThrow(/shard 1 of 3, pass 1 .*: the job's options give pass 1 a block of width 30, its right block .* has 10/);
   }, 60_000);
 
   it('shards whose values chose different power-of-two scalings are refused; a zero matrix gives the zero result', async () => {

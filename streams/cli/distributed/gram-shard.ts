@@ -18,7 +18,7 @@
  * any worker, writes the identical file.
  */
 import {
-  addSquares, createSumSquares, gramPassShard, releaseGramPass, SourceError, updateGramPass, FormatError,
+  addSquares, createSumSquares, DEFAULT_POWER_ITERATIONS, gramPassShard, releaseGramPass, SourceError, updateGramPass, FormatError,
   type GramPassState, type GramPiece, type SumSquares, type TestMatrixFamily,
 } from '../../../src/internals.js';
 import { drainSource } from '../../drain-source.js';
@@ -123,6 +123,14 @@ function readPassX(gram: GramJob, runId: string, label: string): Float64Array {
   if (h.kind !== 'gram-x' || h.runId !== runId || h.pass !== gram.pass || h.cols !== gram.options.cols || !Number.isSafeInteger(h.width)) {
     throw new FormatError(`${label}: ${gram.x} is not pass ${gram.pass + 1}'s right block of run ${runId}`);
   }
+  // The job's options must give X's width, before anything of that size is allocated: a job is
+  // input from Redis, and its options could otherwise ask for a state far beyond what the client planned.
+  const o = gram.options;
+  const l = Math.min(o.rank + o.oversamples, o.rows, o.cols);
+  const q = o.powerIterations ?? DEFAULT_POWER_ITERATIONS;
+  const passes = o.method === 'rsi' ? Math.ceil((o.views ?? 2 * q + 2) / 2) : q + 1;
+  const width = o.method === 'block-krylov' && gram.pass === passes - 1 ? passes * l : l;
+  if (h.width !== width) throw new FormatError(`${label}: the job's options give pass ${gram.pass + 1} a block of width ${width}, its right block ${gram.x} has ${h.width}`);
   const bytes = file.readSection('x');
   if (bytes.length !== 8 * h.cols! * h.width!) throw new FormatError(`${label}: ${gram.x} holds ${bytes.length / 8} values, expected ${h.cols} x ${h.width}`);
   return Float64Array.from(floatsOf(bytes));
