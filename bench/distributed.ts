@@ -51,6 +51,24 @@
  * t(N) >= t_serial + D, so the speed-up over t(1) is bounded by t(1) / (t_serial + D) at S = 12;
  * with B and rtt ideal by (t_setup + t_end + sigma t_merge + P(1)) / (t_setup + t_end + sigma t_merge).
  *
+ * Several passes (randomized subspace iteration, one BullMQ flow per pass: gram-runner.ts), in the
+ * same repetitions after the one-pass cases: `approx --passes 3` (RSI, q = 2, 6 views) and, as its
+ * like-for-like one-pass baseline, `--method rsi --passes 1` (same method, sketch width l, seed,
+ * `--orientation rows`), each in one process (1 thread) and distributed on 1 and 2 workers (12
+ * shards). Per pass, the workers stream their rows against the client's X (n x l) and write a
+ * gram-piece: H (n l 8 bytes), R (l^2 8: every pass, since the CLI forms the error after each pass
+ * by default) and in the last pass their rows of G (rows l 8); the client checks and merges the
+ * pieces in shard order (S TSQR merges of l x l factors), forms the next X and enqueues the next
+ * flow. Reported: the per-pass overhead (3-pass time - 1-pass time) / 2, paired within each
+ * repetition, distributed against one process, against the RSI 1-pass run and (as first asked)
+ * against the one-pass default (rsvd, another l, so it is not a per-pass cost); the client's merge
+ * per pass (JSON `mergeSeconds` / passes, and (merge(3) - merge(1)) / 2 for a pass without G rows);
+ * from the workers' logs, per pass: the span from its first shard started to its last done, the gap
+ * from one pass's last shard done to the next pass's first started (the client's serial work
+ * between passes plus the flow's round trip), and the piece bytes (each `done ... (B bytes)` line:
+ * the size the worker reports to the client; the shard directory is removed at the end of the run)
+ * against the formula S (n l 8 + l^2 8) (+ m l 8 in the last pass).
+ *
  * Run: `npm run build && npx tsx bench/distributed.ts [--rows 120000] [--cols 100] [--reps 3]
  * [--shards 12] [--bandwidth 1000] [--rtt-ms 0.1]`. Writes bench/out/distributed.json and
  * bench/out/distributed.md.
@@ -173,6 +191,53 @@ const isDist = (s: Sample): s is DistSample => 'mergeSeconds' in s;
 type Timings = { startup: number; open: number; read: number; sketch: number; reconstruct: number; output: number };
 interface ApproxJson { sketch: { l: number }; timings?: Timings; shards?: { bytes: number }[]; distributed?: { waitSeconds: number; mergeSeconds: number } }
 
+/** One pass of a distributed multi-pass run, from the workers' logs (stamped on arrival here). */
+interface PassLog {
+  /** 1-based. */
+  pass: number; shards: number;
+  /** Sum of the pieces' bytes (each worker's `done ... (B bytes)`). */
+  bytes: number;
+  /** The median shard's time; the first shard started to the last done, s. */
+  medianShard: number; span: number;
+  /** The previous pass's last shard done to this pass's first started, s (null in pass 1). */
+  gapBefore: number | null;
+  firstStart: number; lastDone: number;
+}
+interface MultiSample {
+  seconds: number; passes: number; l: number; method: string;
+  /** Distributed runs only: the JSON's `distributed` (summed over the passes), and the per-pass log. */
+  waitSeconds?: number; mergeSeconds?: number; shardSeconds?: number; workersUsed?: number;
+  setupSeconds?: number; tailSeconds?: number; perPass?: PassLog[];
+}
+interface MultiJson { sketch: { l: number }; passes: number; method: string; distributed?: { waitSeconds: number; mergeSeconds: number; shardSeconds: number; workers: string[] } }
+
+/** The workers' shards of a multi-pass run, grouped by pass (a worker runs one job at a time: its started and done lines pair in order). */
+function passLogs(ws: Worker[]): PassLog[] {
+  const jobs: { pass: number; start: number; done: number; bytes: number }[] = [];
+  for (const w of ws) {
+    const started = w.lines.filter((x) => /: started \(run /.test(x.text));
+    const done = w.lines.filter((x) => /: done in [\d.]+ s/.test(x.text));
+    if (started.length !== done.length) throw new Error(`a worker's log has ${started.length} shards started and ${done.length} done:\n${w.log()}`);
+    done.forEach((d, i) => {
+      const m = /, pass (\d+) \(rows .*: done in [\d.]+ s \((\d+) bytes\)/.exec(d.text);
+      if (m === null) throw new Error(`not a pass's done line: ${d.text}`);
+      jobs.push({ pass: Number(m[1]), start: started[i].t, done: d.t, bytes: Number(m[2]) });
+    });
+  }
+  const passes = [...new Set(jobs.map((j) => j.pass))].sort((a, b) => a - b);
+  const out: PassLog[] = [];
+  for (const pass of passes) {
+    const js = jobs.filter((j) => j.pass === pass);
+    const firstStart = Math.min(...js.map((j) => j.start)), lastDone = Math.max(...js.map((j) => j.done));
+    const prev = out[out.length - 1];
+    out.push({
+      pass, shards: js.length, bytes: sum(js.map((j) => j.bytes)), medianShard: median(js.map((j) => (j.done - j.start) / 1000)),
+      span: (lastDone - firstStart) / 1000, gapBefore: prev === undefined ? null : (firstStart - prev.lastDone) / 1000, firstStart, lastDone,
+    });
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'rf-bench-dist-'));
   const redis = await startRedisServer();
@@ -216,16 +281,61 @@ async function main(): Promise<void> {
       '3 workers': { workers: 3, run: () => distributed(3) },
       [`1 worker, ${SHARDS2} shards`]: { workers: 1, run: () => distributed(1, SHARDS2) },
     };
+    // Several passes (RSI): --passes 3 and its like-for-like one-pass run, in one process and on 1 and 2 workers.
+    const multiCommon = [...common, '--orientation', 'rows', '--seed', '0'];
+    const passArgs = (passes: number): string[] => (passes === 1 ? ['--method', 'rsi', '--passes', '1'] : ['--passes', String(passes)]);
+    const multi = async (workers: number, passes: number): Promise<MultiSample> => {
+      const args = ['approx', ...multiCommon, ...passArgs(passes), '--out', join(dir, `multi-${workers}-${passes}`)];
+      if (workers === 0) {
+        const r = await run([...args, '--threads', '1']);
+        const json = JSON.parse(r.stdout) as MultiJson;
+        return { seconds: r.seconds, passes: json.passes, l: json.sketch.l, method: json.method };
+      }
+      const ws = await startWorkers(redis.url, workers);
+      try {
+        const t0 = performance.now();
+        const r = await run([...args, '--distributed', redis.url, '--shards', String(SHARDS)]);
+        const t1 = performance.now();
+        const json = JSON.parse(r.stdout) as MultiJson;
+        if (json.distributed === undefined) throw new Error(`approx --distributed --passes ${passes}: no distributed in its JSON:\n${r.stdout}`);
+        const perPass = passLogs(ws);
+        if (perPass.length !== json.passes) throw new Error(`the workers' logs show ${perPass.length} passes, the JSON ${json.passes}`);
+        return {
+          seconds: r.seconds, passes: json.passes, l: json.sketch.l, method: json.method,
+          waitSeconds: json.distributed.waitSeconds, mergeSeconds: json.distributed.mergeSeconds, shardSeconds: json.distributed.shardSeconds,
+          workersUsed: json.distributed.workers.length, setupSeconds: (perPass[0].firstStart - t0) / 1000,
+          tailSeconds: (t1 - perPass[perPass.length - 1].lastDone) / 1000, perPass,
+        };
+      } finally {
+        await stopWorkers(ws);
+      }
+    };
+    const MULTI = 3;
+    const multiCases: Record<string, { workers: number; passes: number; run: () => Promise<MultiSample> }> = {};
+    for (const workers of [0, 1, 2]) {
+      for (const passes of [1, MULTI]) {
+        const name = `${workers === 0 ? 'one process, 1 thread' : `${workers} worker${workers > 1 ? 's' : ''}`}, ${passes === 1 ? 'rsi 1 pass' : `${passes} passes`}`;
+        multiCases[name] = { workers, passes, run: () => multi(workers, passes) };
+      }
+    }
+    const multiName = (workers: number, passes: number): string => Object.entries(multiCases).find(([, c]) => c.workers === workers && c.passes === passes)![0];
     const load: number[] = [loadavg()[0]];
     const cores = cpus().length;
     console.log(`distributed bench: ${M} x ${N} float64 (${(M * N * 8 / 1e6).toFixed(0)} MB), rank ${RANK}, ${SHARDS} shards, ${REPS} reps; ${cores} cores, load ${load[0].toFixed(2)}`);
     await cases['1 worker'].run(); // warm-up (page cache, module cache)
     const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+    const multiSamples: Record<string, MultiSample[]> = Object.fromEntries(Object.keys(multiCases).map((k) => [k, []]));
     for (let rep = 0; rep < REPS; rep++) {
       for (const [name, c] of Object.entries(cases)) {
         const s = await c.run();
         samples[name].push(s);
         console.log(`  rep ${rep + 1} ${name}: ${s.seconds.toFixed(2)} s${isDist(s) ? ` (shards done at ${s.waitSeconds.toFixed(2)} s, merge ${s.mergeSeconds.toFixed(2)} s)` : ''}`);
+      }
+      for (const [name, c] of Object.entries(multiCases)) {
+        const s = await c.run();
+        multiSamples[name].push(s);
+        const gapsText = s.perPass !== undefined && s.perPass.length > 1 ? `, gaps between passes ${s.perPass.slice(1).map((p) => p.gapBefore!.toFixed(3)).join(', ')} s` : '';
+        console.log(`  rep ${rep + 1} ${name}: ${s.seconds.toFixed(2)} s${s.perPass !== undefined ? ` (waiting ${s.waitSeconds!.toFixed(2)} s, merge ${s.mergeSeconds!.toFixed(2)} s${gapsText})` : ''}`);
       }
       load.push(loadavg()[0]);
     }
@@ -317,6 +427,127 @@ async function main(): Promise<void> {
         `${a.breakEven === null ? 'never as fast as one process within N = 64' : `as fast as one process from N = ${a.breakEven}`}.`,
       '',
     ]);
+    // Several passes. Per-pass numbers are paired within each repetition (load drifts between them), then the median.
+    const mRuns = (workers: number, passes: number): MultiSample[] => multiSamples[multiName(workers, passes)];
+    for (const [name, xs] of Object.entries(multiSamples)) {
+      if (xs.some((x) => x.method !== 'rsi' || x.l !== xs[0].l)) throw new Error(`${name}: expected RSI with one sketch width, found ${xs.map((x) => `${x.method} l = ${x.l}`).join(', ')}`);
+    }
+    const lMulti = mRuns(0, MULTI)[0].l;
+    if (mRuns(0, 1)[0].l !== lMulti) throw new Error(`the RSI 1-pass run has l = ${mRuns(0, 1)[0].l}, the ${MULTI}-pass run ${lMulti}`);
+    /** (P-pass - 1-pass) / (P - 1), paired within each repetition, for W workers (0: one process); `base` the 1-pass runs' times. */
+    const extraPass = (workers: number, base?: number[]): number[] => {
+      const b = base ?? mRuns(workers, 1).map((y) => y.seconds);
+      return mRuns(workers, MULTI).map((x, i) => (x.seconds - b[i]) / (MULTI - 1));
+    };
+    const oneDefault = (name: string): number[] => samples[name].map((x) => x.seconds);
+    const perPassOne = extraPass(0), perPassOneVsDefault = extraPass(0, oneDefault('one process, 1 thread'));
+    const multiWorkers = [1, 2];
+    const perPassDist = Object.fromEntries(multiWorkers.map((w) => [w, extraPass(w)]));
+    const perPassDistVsDefault = Object.fromEntries(multiWorkers.map((w) => [w, extraPass(w, oneDefault(w === 1 ? '1 worker' : `${w} workers`))]));
+    const mergePerPass = Object.fromEntries(multiWorkers.map((w) => [w, mRuns(w, MULTI).map((x) => x.mergeSeconds! / x.passes)]));
+    const mergeMiddle = Object.fromEntries(multiWorkers.map((w) => [w, mRuns(w, MULTI).map((x, i) => (x.mergeSeconds! - mRuns(w, 1)[i].mergeSeconds!) / (MULTI - 1))]));
+    const gaps = Object.fromEntries(multiWorkers.map((w) => [w, mRuns(w, MULTI).flatMap((x) => x.perPass!.slice(1).map((p) => p.gapBefore!))]));
+    // A pass that is neither the first (fresh worker: warm-up) nor the last (G rows, TSQR factor written): pass 2 of 3.
+    // The flow's own time per pass: waiting for the shards less the workers' spans (enqueue to pick-up, last done to the client's notice).
+    const flowTrip = Object.fromEntries(multiWorkers.map((w) => [w, mRuns(w, MULTI).map((x) => (x.waitSeconds! - sum(x.perPass!.map((p) => p.span))) / x.passes)]));
+    const middleSpan = Object.fromEntries(multiWorkers.map((w) => [w, mRuns(w, MULTI).map((x) => x.perPass![1].span)]));
+    const middleShard = Object.fromEntries(multiWorkers.map((w) => [w, mRuns(w, MULTI).map((x) => x.perPass![1].medianShard)]));
+    // Piece bytes per pass: measured (the workers' reports) against S (n l 8 + l^2 8), plus m l 8 of G rows in the last pass.
+    const passBytes = Array.from({ length: MULTI }, (_, p) => median(multiWorkers.flatMap((w) => mRuns(w, MULTI).map((x) => x.perPass![p].bytes))));
+    const formulaBytes = (p: number): number => SHARDS * (N * lMulti * 8 + lMulti * lMulti * 8) + (p === MULTI - 1 ? M * lMulti * 8 : 0);
+    const xBytes = N * lMulti * 8;
+    // Where several passes pay, per pass: one process a m (a: its per-pass time per row); N workers, each with a core of
+    // its own, S = max(12, N) shards: g + max(c r m / S + (c - 1) h, m n 8 / B), c = ceil(S / N); g the gap between
+    // passes (the client's merge, next X and the flow's round trip: it does not shrink with m or N), r a warm shard's
+    // time per row and h the hand-off between a worker's shards (both from the 1-worker runs' pass 2), B as in the model.
+    const aRow = median(perPassOne) / M, gap = median(gaps[1]);
+    const rRow = median(middleShard[1]) / (M / SHARDS);
+    const handoff = Math.max(0, (median(middleSpan[1]) - SHARDS * median(middleShard[1])) / (SHARDS - 1));
+    const passDist = (m: number, n: number): number => {
+      const sh = Math.max(SHARDS, n), c = Math.ceil(sh / n);
+      return gap + Math.max(c * rRow * m / sh + (c - 1) * handoff, m * N * 8 / BANDWIDTH);
+    };
+    /** The fewest rows from which a pass on N workers is faster than in one process (null: never, on these inputs). */
+    const breakEven = (n: number): number | null => {
+      const sh = Math.max(SHARDS, n), c = Math.ceil(sh / n);
+      const work = aRow - c * rRow / sh, storage = aRow - N * 8 / BANDWIDTH;
+      return work > 0 && storage > 0 ? Math.max((gap + (c - 1) * handoff) / work, gap / storage) : null;
+    };
+    const passNs = [2, 4, 8, 16, 64];
+    const perPassModel = [1, 100].map((sigma) => ({
+      sigma, rows: sigma * M, onePass: aRow * sigma * M,
+      table: passNs.map((n) => ({ n, t: passDist(sigma * M, n), speedup: aRow * sigma * M / passDist(sigma * M, n) })),
+    }));
+    const f2 = (x: number): string => x.toFixed(2), f3 = (x: number): string => x.toFixed(3);
+    const rel = (xs: number[], base: number[]): string => f2(median(xs.map((x, i) => base[i] / x)));
+    const multiRows = Object.entries(multiCases).map(([name, c]) => {
+      const xs = multiSamples[name];
+      const base = mRuns(0, c.passes).map((x) => x.seconds);
+      const d = c.workers > 0;
+      const md3 = (f: (x: MultiSample) => number): string => (d ? f2(median(xs.map(f))) : '-');
+      return `| ${name} | ${c.passes} | ${f2(median(xs.map((x) => x.seconds)))} | ${rel(xs.map((x) => x.seconds), base)} | ${md3((x) => x.setupSeconds!)} | ` +
+        `${md3((x) => x.waitSeconds!)} | ${md3((x) => x.mergeSeconds!)} | ${md3((x) => x.mergeSeconds! / x.passes)} | ` +
+        `${d && c.passes > 1 ? f3(median(xs.flatMap((x) => x.perPass!.slice(1).map((p) => p.gapBefore!)))) : '-'} | ` +
+        `${d ? xs[0].perPass!.map((_, p) => f2(median(xs.map((x) => x.perPass![p].span)))).join(' / ') : '-'} | ` +
+        `${d ? xs[0].perPass!.map((_, p) => f3(median(xs.map((x) => x.perPass![p].medianShard)))).join(' / ') : '-'} |`;
+    });
+    const cell = (xs: number[] | undefined, f = f2): string => (xs === undefined ? '-' : f(median(xs)));
+    const distVsOne = (w: number): number[] => perPassDist[w].map((x, i) => x - perPassOne[i]);
+    const multiMd = [
+      `## Several passes: \`--passes ${MULTI}\` (RSI) distributed against one process`,
+      '',
+      `Same matrix, rank ${RANK}, seed 0, \`--orientation rows\`, ${SHARDS} shards, in the same ${REPS} repetitions as the cases above (after them in each). ` +
+        `\`--passes ${MULTI}\` is randomized subspace iteration (q = ${MULTI - 1}, ${2 * MULTI} views; the CLI forms the error after each pass, so every pass keeps a TSQR factor); ` +
+        `its like-for-like one-pass run is \`--method rsi --passes 1\` (the same Gram pass once; l = ${lMulti} for both, against l = ${l} of the one-pass default above, rsvd). ` +
+        `Each pass of a distributed run is one BullMQ flow. From the workers' logs: the span of a pass (its first shard started to its last done; pass 1 on fresh workers) ` +
+        `and the gap between passes (one pass's last shard done to the next pass's first started: the client checking and merging the pieces, forming X, writing it and enqueueing the next flow, plus the pick-up).`,
+      '',
+      '| case | passes | median s | speed-up vs one process, same passes (paired) | set-up s | shards done at s (all passes) | merge s (all passes) | merge / passes s | ' +
+        'gap between passes s | span of pass 1 / 2 / 3 s | median shard of pass 1 / 2 / 3 s |',
+      '|---|---|---|---|---|---|---|---|---|---|---|',
+      ...multiRows,
+      '',
+      `Per extra pass (medians over the repetitions of values paired within each; s):`,
+      '',
+      '| | one process, 1 thread | 1 worker | 2 workers |',
+      '|---|---|---|---|',
+      `| (${MULTI} passes - RSI 1 pass) / ${MULTI - 1}: a pass's cost | ${cell(perPassOne, f3)} | ${cell(perPassDist[1], f3)} | ${cell(perPassDist[2], f3)} |`,
+      `| same, distributed minus one process | - | ${cell(distVsOne(1), f3)} | ${cell(distVsOne(2), f3)} |`,
+      `| (${MULTI} passes - one-pass default) / ${MULTI - 1} (rsvd, l = ${l}: mixes two methods, not a pass's cost) | ${cell(perPassOneVsDefault, f3)} | ${cell(perPassDistVsDefault[1], f3)} | ${cell(perPassDistVsDefault[2], f3)} |`,
+      `| client merge per pass, mergeSeconds / ${MULTI} | - | ${cell(mergePerPass[1], f3)} | ${cell(mergePerPass[2], f3)} |`,
+      `| client merge of a pass without G rows, (merge(${MULTI}) - merge(1)) / ${MULTI - 1} | - | ${cell(mergeMiddle[1], f3)} | ${cell(mergeMiddle[2], f3)} |`,
+      `| gap between passes (client's serial part and the flow's round trip) | - | ${cell(gaps[1], f3)} | ${cell(gaps[2], f3)} |`,
+      `| the flow's own time per pass, (shards done at - the passes' spans) / ${MULTI} | - | ${cell(flowTrip[1], f3)} | ${cell(flowTrip[2], f3)} |`,
+      `| workers' span of pass 2 | - | ${cell(middleSpan[1], f3)} | ${cell(middleSpan[2], f3)} |`,
+      `| median shard of pass 2 (${M / SHARDS} rows) | - | ${cell(middleShard[1], f3)} | ${cell(middleShard[2], f3)} |`,
+      '',
+      `Piece files per pass (the workers' reported bytes, all ${SHARDS} shards; the shard directory is removed when the run ends, so the files themselves are not listed): ` +
+        passBytes.map((b, p) => `pass ${p + 1} ${(b / 1e3).toFixed(1)} kB (formula ${(formulaBytes(p) / 1e3).toFixed(1)} kB)`).join(', ') +
+        `. Formula: S (n l 8 + l^2 8) = ${SHARDS} x (${N * lMulti * 8} + ${lMulti * lMulti * 8}) bytes of H and R, plus in the last pass the G rows m l 8 = ${(M * lMulti * 8 / 1e6).toFixed(1)} MB; ` +
+        `the difference is the container's header and section table, ${((passBytes[0] - formulaBytes(0)) / SHARDS).toFixed(0)} bytes a piece. The client also writes X, n l 8 = ${(xBytes / 1e3).toFixed(1)} kB, each pass.`,
+      '',
+      ...(aRow <= 0 ? [`Where several passes pay: not estimated, one process's extra pass (${f3(median(perPassOne))} s) is below this run's noise.`, ''] : [
+        `Where several passes pay. A pass costs one process a m, a = ${(aRow * 1e6).toFixed(2)} us a row here (its per-pass time / m: 4 n l flops a row in two GEMMs, ` +
+          `the read from the page cache, and the factors and error after the pass). On N workers each with a core of its own (S = max(${SHARDS}, N) shards, c = ceil(S / N) a worker) ` +
+          `it costs g + max(c r m / S + (c - 1) h, m n 8 / B): a warm shard's r = ${(rRow * 1e6).toFixed(2)} us a row and a hand-off h = ${(handoff * 1000).toFixed(1)} ms ` +
+          `(1 worker, pass 2), or the pass's read through shared storage B = ${BANDWIDTH / 1e6} MB/s (as the model above); and g = ${f3(gap)} s, the 1-worker gap between passes, ` +
+          `serial and independent of m and N: the client reads and hashes S (n l + l^2) 8 = ${(SHARDS * (N * lMulti + lMulti * lMulti) * 8 / 1e3).toFixed(0)} kB of pieces, ` +
+          `merges S TSQR factors (l x l, O(l^3) each; both together, (merge(${MULTI}) - merge(1)) / ${MULTI - 1} = ${f3(median(mergeMiddle[1]))} s, are below the noise of the last pass's ` +
+          `merge, which hashes and reads the m l 8 bytes of G rows), forms the factors, the error and the next X, writes X (${(xBytes / 1e3).toFixed(1)} kB), ` +
+          `and the next flow goes through Redis to a worker and its results come back (the wait less the spans: ${f3(median(flowTrip[1]))} s a pass, about all of g). ` +
+          `A pass on N workers is faster than in one process from m > max((g + (c - 1) h) / (a - c r / S), g / (a - n 8 / B)) rows: ` +
+          passNs.map((n) => { const m = breakEven(n); return `N = ${n}: ${m === null ? 'never' : `${(m / 1e3).toFixed(0)} k`}`; }).join(', ') +
+          ` (n = ${N}, l = ${lMulti}). The workers' part grows as m n l and divides by N; the serial g grows only with S and n l (bytes) and l^3, not with m: ` +
+          'the extra passes pay for tall matrices, and, while g is mostly its fixed part (the round trip, not the pieces\' bytes), wider ones (more work a row) at fewer rows. ' +
+          `Per pass, estimated from the 1-worker runs (on this machine N workers do not each have a core); the storage floor m n 8 / B is ` +
+          `${perPassModel.map((r) => `${f2(r.rows * N * 8 / BANDWIDTH)} s`).join(' and ')} a pass for the two heights (every pass reads the input once):`,
+        '',
+        `| rows | one process s/pass | ${passNs.map((n) => `N = ${n}`).join(' | ')} |`,
+        `|---|---|${passNs.map(() => '---').join('|')}|`,
+        ...perPassModel.map((r) => `| ${r.rows} | ${f2(r.onePass)} | ${r.table.map((x) => `${f2(x.t)} s (${f2(x.speedup)}x)`).join(' | ')} |`),
+        '',
+      ]),
+    ];
     const md = [
       `# approx --distributed: workers on one ${cores}-core machine, and a model for N machines`,
       '',
@@ -355,6 +586,7 @@ async function main(): Promise<void> {
         'grows with m (an over-count for its part that does not). "vs one process" divides the one-process, 1-thread time (measured; for the taller matrix its start-up plus sigma times the rest) by t(N).',
       '',
       ...modelMd,
+      ...multiMd,
     ].join('\n');
     mkdirSync(join(ROOT, 'bench', 'out'), { recursive: true });
     writeFileSync(join(ROOT, 'bench', 'out', 'distributed.md'), md);
@@ -366,6 +598,13 @@ async function main(): Promise<void> {
       },
       parameters: { bandwidthBytesPerSecond: BANDWIDTH, rttSeconds: RTT },
       model: analysis,
+      multipass: {
+        passes: MULTI, l: lMulti, samples: multiSamples,
+        perExtraPass: { oneProcess: perPassOne, distributed: perPassDist, oneProcessVsDefault: perPassOneVsDefault, distributedVsDefault: perPassDistVsDefault },
+        mergePerPass, mergeMiddle, gaps, flowTrip, middleSpan, middleShard,
+        pieceBytes: { measured: passBytes, formula: passBytes.map((_, p) => formulaBytes(p)), xBytes },
+        wherePays: { aRow, rRow, handoff, gap, breakEvenRows: Object.fromEntries(passNs.map((n) => [n, breakEven(n)])), perPassModel },
+      },
     }, null, 2)}\n`);
     console.log(md);
   } finally {
