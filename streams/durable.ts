@@ -126,15 +126,31 @@ let signalsInstalled = false;
 export function installSignalCleanup(onSignal?: (signal: string) => void): void {
   if (signalsInstalled) return;
   signalsInstalled = true;
-  // bin/rangefinder.js exits quietly on a signal while the CLI loads; from here on, with cleanup.
-  (globalThis as { __rangefinderEarlySignals?: () => void }).__rangefinderEarlySignals?.();
   for (const [sig, num] of Object.entries(SIGNALS)) {
     process.on(sig, () => {
+      if (takeover !== undefined) { takeover(sig); return; }
       try { onSignal?.(sig); } catch { /* the exit matters more */ }
       cleanupNow();
       process.exit(128 + num);
     });
   }
+  // bin/rangefinder.js exits quietly on a signal while the CLI loads; from here on, with cleanup.
+  // Removed after ours are on, so a signal's handle never closes (see takeOverSignals).
+  (globalThis as { __rangefinderEarlySignals?: () => void }).__rangefinderEarlySignals?.();
+}
+
+let takeover: ((signal: string) => void) | undefined;
+
+/**
+ * A command that handles SIGINT, SIGTERM and SIGHUP itself (the worker finishes or returns its jobs
+ * before it exits) takes them over here: its handler replaces the cleanup-and-exit, on the same
+ * listeners. Swapping the process's listeners instead (removeAllListeners, then on) closes the
+ * signal handle, and a signal already caught but not yet dispatched to it is dropped: the process
+ * neither handles it nor dies of it.
+ */
+export function takeOverSignals(handler: (signal: string) => void): void {
+  takeover = handler;
+  installSignalCleanup();
 }
 
 // ---------------------------------------------------------------------------------------------

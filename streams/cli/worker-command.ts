@@ -24,7 +24,7 @@ import { hostname } from 'node:os';
 import type { Job } from 'bullmq';
 import { parseArgs } from 'node:util';
 import { Writable } from 'node:stream';
-import { cleanupNow } from '../durable.js';
+import { cleanupNow, takeOverSignals } from '../durable.js';
 import { DEFAULT_THREADS, fromParseArgsError, parseDuration, positiveInt } from './approx-args.js';
 import type { CommandIo } from './run-approx.js';
 import { WORKER_HELP } from './help-text.js';
@@ -132,14 +132,13 @@ export async function workerCommand(argv: readonly string[], io: CommandIo, runC
   });
   worker.on('error', (e) => log(`BullMQ: ${e.message}`));
   worker.on('failed', (job, e) => { if (job) log(`${e.message} (attempt ${job.attemptsMade})`); });
-  await worker.waitUntilReady();
-  // The kernel threads: started once, for every job of this process.
-  const threads = opts.threads > 1 ? await (await import('../thread-pool.js')).startKernelThreads(opts.threads).catch(() => null) : null;
-  log(`serving ${QUEUE_PREFIX}:${SHARD_QUEUE} at ${opts.target.display} as ${self} (concurrency ${opts.concurrency}, threads ${opts.threads}); SIGTERM finishes the current job and stops, SIGINT returns it to the queue`);
 
+  // From here the worker handles the signals itself (durable.ts `takeOverSignals`: the same signal
+  // handles, so a signal that arrives while they change hands is not lost).
+  let stopping = false;
   const stopped = new Promise<number>((resolve) => {
-    let stopping = false;
     const force = async (signal: string, code: number): Promise<void> => {
+      stopping = true;
       log(`${signal}: returning the current jobs to the queue`);
       // Every active job of this worker goes back to waiting, its lock released: another worker takes it now.
       await within(Promise.all([...active].map(({ job, token }) => job.moveToWait(token).catch(() => 0))), 5000);
@@ -157,11 +156,14 @@ export async function workerCommand(argv: readonly string[], io: CommandIo, runC
       void force(signal, code);
     };
     // The CLI's handlers (durable.ts) exit at once; a worker first finishes or returns its jobs.
-    for (const [sig, code] of [['SIGTERM', 143], ['SIGINT', 130], ['SIGHUP', 129]] as const) {
-      process.removeAllListeners(sig);
-      process.on(sig, onSignal(sig, code));
-    }
+    const codes: Record<string, number> = { SIGTERM: 143, SIGINT: 130, SIGHUP: 129 };
+    takeOverSignals((sig) => onSignal(sig, codes[sig] ?? 143)());
   });
+  await worker.waitUntilReady();
+  // The kernel threads: started once, for every job of this process.
+  const threads = opts.threads > 1 ? await (await import('../thread-pool.js')).startKernelThreads(opts.threads).catch(() => null) : null;
+  // (A signal during the start-up has already begun the stop: nothing is served then.)
+  if (!stopping) log(`serving ${QUEUE_PREFIX}:${SHARD_QUEUE} at ${opts.target.display} as ${self} (concurrency ${opts.concurrency}, threads ${opts.threads}); SIGTERM finishes the current job and stops, SIGINT returns it to the queue`);
   const code = await stopped;
   await threads?.stop();
   quitting = true;

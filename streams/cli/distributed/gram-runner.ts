@@ -29,6 +29,7 @@ import type { ApproxOptions } from '../approx-args.js';
 import type { CommandIo, OpenedInput } from '../run-approx.js';
 import { checkShardFile, prepareShards, refuseUndistributable, runFlow, type ShardSetup } from '../run-distributed.js';
 import { UsageError } from '../usage-error.js';
+import { fileDigest } from './file-digest.js';
 import { forEachGRow, readGramPiece, runGramShard, writePassX } from './gram-shard.js';
 import { SHARD_JOB_VERSION, type GramJob, type ShardJobData, type ShardResult } from './shard-job.js';
 import type { DistributedSummary } from '../approx-result.js';
@@ -46,7 +47,7 @@ export async function openDistributed(opts: ApproxOptions, io: CommandIo): Promi
   const setup = await prepareShards(opts, io);
   try {
     const source = stackRows(setup.sources);
-    const info = { ...(await source.info()), where: setup.sources.length === 1 ? (await setup.sources[0].info()).where : `${setup.sources.length} files` };
+    const info = await source.info();
     return {
       source, info, orientation: 'rows', orientationReason: '--distributed: streamed by rows, in shards',
       passRunner: gramRunner(setup, opts, io, source, opts.out !== undefined, (jobs) => runFlow(setup.target, jobs[0].runId, jobs, opts, io)),
@@ -68,7 +69,6 @@ export interface DistributedPassRunner extends PassRunner {
 
 /** The jobs run in this process, one after the other: what the workers do, without Redis (tests compare the two). */
 export const runJobsHere: RunJobs = async (jobs) => {
-  const { fileDigest } = await import('./file-digest.js');
   const out = new Map<number, ShardResult>();
   for (const j of jobs) {
     const t0 = performance.now();
