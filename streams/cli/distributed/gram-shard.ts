@@ -142,9 +142,12 @@ async function checkPassX(gram: GramJob, label: string): Promise<void> {
   if (got.sha256 !== gram.xSha256) throw new SourceError(`${label}: ${gram.x} is not the right block the client wrote (SHA-256 ${got.sha256.slice(0, 16)}…, expected ${gram.xSha256.slice(0, 16)}…)`);
 }
 
-/** A shard's piece as the parent merges it, checked to be the piece of this run, pass and shard, shaped for `st`. */
+/**
+ * A shard's piece as the parent merges it, checked to be the piece of this run, pass and shard,
+ * shaped for `st`. The caller has checked the whole file's SHA-256 against its worker's report.
+ */
 export function readGramPiece(path: string, job: ShardJobData, st: GramPassState): { piece: GramPiece; header: GramPieceHeader } {
-  const file = readSketchFile<Partial<GramPieceHeader>>(path);
+  const file = readSketchFile<Partial<GramPieceHeader>>(path, { digestChecked: true });
   const h = file.header;
   const label = shardLabel(job);
   const count = job.rows[1] - job.rows[0];
@@ -165,7 +168,7 @@ export function readGramPiece(path: string, job: ShardJobData, st: GramPassState
   return { piece, header: h as GramPieceHeader };
 }
 
-/** The rows of G a last-pass piece holds, by global row. */
+/** The rows of G a last-pass piece holds, by global row (its whole-file SHA-256 checked by the caller). */
 export function forEachGRow(path: string, visit: (rowStart: number, g: Matrix) => void): void {
-  forEachRangeBlock(readSketchFile<unknown>(path), visit);
+  forEachRangeBlock(readSketchFile<unknown>(path, { digestChecked: true }), visit);
 }
