@@ -3,7 +3,7 @@
  * at the boundary: every problem is a UsageError (exit 2) naming the option.
  */
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseByteSize } from './parse-byte-size.js';
 import { UsageError } from './usage-error.js';
 
@@ -168,12 +168,7 @@ export function parseRunArgs(
   const options: Record<string, OptionSpec> = { ...APPROX_OPTIONS, ...spec.extra };
   for (const o of spec.omit ?? []) delete options[o];
   const valueOptions = new Set(Object.entries(options).filter(([, o]) => o.type === 'string').map(([k]) => k));
-  let parsed;
-  try {
-    parsed = parseArgs({ args: attachNegativeValues(argv, valueOptions), allowPositionals: true, strict: true, options });
-  } catch (e) {
-    throw fromParseArgsError(e, command);
-  }
+  const parsed = parseCommandLine(argv, command, options, valueOptions);
   const values = parsed.values as ApproxValues;
   return { opts: approxOptionsOf(values, parsed.positionals, command), values };
 }
@@ -325,7 +320,7 @@ function checkpointOptions(checkpoint: string | undefined, resume: string | unde
  * option that takes a value, which starts with '-' followed by a digit or '.', is joined to it
  * (`--opt=-5`), so that the option's own check says what is wrong with the value.
  */
-export function attachNegativeValues(argv: readonly string[], valueOptions: ReadonlySet<string>): string[] {
+function attachNegativeValues(argv: readonly string[], valueOptions: ReadonlySet<string>): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -382,8 +377,24 @@ export function parseHostPort(text: string, option: string): { host: string; por
   return { host, port };
 }
 
+/**
+ * A command's command line through node:util parseArgs (positionals allowed, unknown options
+ * refused), its errors reworded by `fromParseArgsError`; `negativeValues`: string options whose
+ * value may begin with '-' (`attachNegativeValues`).
+ */
+export function parseCommandLine<O extends NonNullable<ParseArgsConfig['options']>>(
+  argv: readonly string[], command: string, options: O, negativeValues?: ReadonlySet<string>,
+): ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>> {
+  const args = negativeValues !== undefined ? attachNegativeValues(argv, negativeValues) : [...argv];
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw fromParseArgsError(e, command);
+  }
+}
+
 /** node:util parseArgs errors, reworded to name the option and the help to read. */
-export function fromParseArgsError(e: unknown, command: string): Error {
+function fromParseArgsError(e: unknown, command: string): Error {
   const err = e as { code?: string; message?: string };
   const msg = err.message ?? String(e);
   const opt = /'(-{1,2}[^' ]+)/.exec(msg)?.[1];

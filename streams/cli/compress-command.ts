@@ -5,28 +5,21 @@
  * --report, and with --evaluate runs both models on the given inputs (onnxruntime-node).
  */
 import { existsSync, statSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { compressModel, DEFAULT_COMPRESS_BUDGET, DEFAULT_COMPRESS_PASSES, type CompressReport, type LayerReport } from '../models/compress-model.js';
-import { fromParseArgsError, positiveInt } from './approx-args.js';
+import { parseCommandLine, positiveInt } from './approx-args.js';
 import type { CommandIo } from './approx-command.js';
 import { COMPRESS_HELP } from './help-text.js';
 import { parseByteSize } from './parse-byte-size.js';
 import { UsageError } from './usage-error.js';
 
 export async function compressCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv], allowPositionals: true, strict: true,
-      options: {
-        alpha: { type: 'string' }, passes: { type: 'string' }, method: { type: 'string' }, layers: { type: 'string' },
-        'min-size': { type: 'string' }, out: { type: 'string', short: 'o' }, report: { type: 'string' },
-        'memory-budget': { type: 'string' }, seed: { type: 'string' }, evaluate: { type: 'string' },
-        'no-baseline': { type: 'boolean' }, 'lanczos-steps': { type: 'string' }, json: { type: 'boolean' },
-        quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) { throw fromParseArgsError(e, 'compress'); }
+  const parsed = parseCommandLine(argv, 'compress', {
+    alpha: { type: 'string' }, passes: { type: 'string' }, method: { type: 'string' }, layers: { type: 'string' },
+    'min-size': { type: 'string' }, out: { type: 'string', short: 'o' }, report: { type: 'string' },
+    'memory-budget': { type: 'string' }, seed: { type: 'string' }, evaluate: { type: 'string' },
+    'no-baseline': { type: 'boolean' }, 'lanczos-steps': { type: 'string' }, json: { type: 'boolean' },
+    quiet: { type: 'boolean', short: 'q' }, help: { type: 'boolean', short: 'h' },
+  });
   const v = parsed.values;
   if (v.help) { io.stdout.write(COMPRESS_HELP); return 0; }
   if (parsed.positionals.length !== 1) throw new UsageError(`compress takes one model file, found ${parsed.positionals.length} (see rangefinder compress --help)`);

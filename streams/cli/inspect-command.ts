@@ -4,25 +4,18 @@
  * message). When the source would refuse the input as asked (a string column, a ragged list, ...),
  * the description is printed and the refusal is the one-line error (exit 2).
  */
-import { parseArgs } from 'node:util';
 import { describeSource } from '../describe-source.js';
-import { attachNegativeValues, fromParseArgsError, parseHostPort } from './approx-args.js';
+import { parseCommandLine, parseHostPort } from './approx-args.js';
 import type { CommandIo } from './approx-command.js';
 import { INSPECT_HELP } from './help-text.js';
 import { checkInputFile } from './open-input.js';
 import { UsageError } from './usage-error.js';
 
 export async function inspectCommand(argv: readonly string[], io: CommandIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: attachNegativeValues(argv, new Set(['columns', 'exclude', 'orientation', 'listen'])), allowPositionals: true, strict: true,
-      options: {
-        columns: { type: 'string' }, exclude: { type: 'string' }, orientation: { type: 'string' }, json: { type: 'boolean' },
-        listen: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) { throw fromParseArgsError(e, 'inspect'); }
+  const parsed = parseCommandLine(argv, 'inspect', {
+    columns: { type: 'string' }, exclude: { type: 'string' }, orientation: { type: 'string' }, json: { type: 'boolean' },
+    listen: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  }, new Set(['columns', 'exclude', 'orientation', 'listen']));
   const v = parsed.values;
   if (v.help) { io.stdout.write(INSPECT_HELP); return 0; }
   if (parsed.positionals.length > 1) throw new UsageError(`inspect takes one input, found ${parsed.positionals.length} (see rangefinder inspect --help)`);

@@ -15,12 +15,11 @@
  *   writer; U, S, V and the summary are committed as one set (output-set.ts), as approx does
  *   (run-single-pass.ts `finishSketch`); the JSON is approx's plus `shards`.
  */
-import { parseArgs } from 'node:util';
 import {
   disposeSketch, FormatError, IncompatibleMergeError, measuredNorm, mergeSketches, type Matrix, type SketchState,
 } from '../../src/internals.js';
 import { checkHeader, forEachRangeBlock, readSketchFile, shapeDifference, sketchOf, type SketchFile, type SketchFileHeader } from '../sketch-file.js';
-import { fromParseArgsError, positiveInt, type OutFormat } from './approx-args.js';
+import { parseCommandLine, positiveInt, type OutFormat } from './approx-args.js';
 import type { ApproxResult } from './approx-result.js';
 import { formatSummary } from './approx-command.js';
 import { MERGE_HELP } from './help-text.js';
@@ -48,18 +47,10 @@ export interface MergedShard {
 }
 
 export function parseMergeArgs(argv: readonly string[]): MergeOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv], allowPositionals: true, strict: true,
-      options: {
-        rank: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' },
-        'no-progress': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw fromParseArgsError(e, 'merge');
-  }
+  const parsed = parseCommandLine(argv, 'merge', {
+    rank: { type: 'string' }, out: { type: 'string' }, format: { type: 'string' }, json: { type: 'boolean' },
+    'no-progress': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  });
   const v = parsed.values;
   const format = v.format ?? 'npy';
   if (format !== 'npy' && format !== 'arrow' && format !== 'parquet') throw new UsageError(`--format must be npy, arrow or parquet, found '${format}'`);

@@ -213,6 +213,9 @@ export function refuseUndistributable(opts: ApproxOptions): void {
   if (opts.orientation === 'columns') throw new UsageError('approx --distributed streams the inputs by rows (--orientation columns is not distributed)');
   if (opts.checkpoint !== undefined) throw new UsageError('approx --distributed does not checkpoint (a shard that fails is re-run by the queue)');
   if (opts.idColumn !== undefined) throw new UsageError('approx --distributed does not carry --id-column (the shards stream only values)');
+  if (opts.nonFinite === 'skip') {
+    throw new UsageError('approx --distributed refuses --non-finite skip: it renumbers the rows after a dropped one, and a shard\'s rows must keep their global numbers (use zero or error)');
+  }
 }
 
 function refuseUnsupported(opts: ApproxOptions): void {

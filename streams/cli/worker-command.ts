@@ -22,10 +22,9 @@
  */
 import { hostname } from 'node:os';
 import type { Job } from 'bullmq';
-import { parseArgs } from 'node:util';
 import { Writable } from 'node:stream';
 import { cleanupNow, takeOverSignals } from '../durable.js';
-import { DEFAULT_THREADS, fromParseArgsError, parseDuration, positiveInt } from './approx-args.js';
+import { DEFAULT_THREADS, parseCommandLine, parseDuration, positiveInt } from './approx-args.js';
 import type { CommandIo } from './run-approx.js';
 import { WORKER_HELP } from './help-text.js';
 import { loadQueueEngine, QUEUE_PREFIX, SHARD_QUEUE } from './distributed/queue-engine.js';
@@ -45,17 +44,9 @@ export interface WorkerOptions {
 }
 
 export function parseWorkerArgs(argv: readonly string[]): WorkerOptions | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv], allowPositionals: true, strict: true,
-      options: {
-        concurrency: { type: 'string' }, threads: { type: 'string' }, 'lock-duration': { type: 'string' }, help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw fromParseArgsError(e, 'worker');
-  }
+  const parsed = parseCommandLine(argv, 'worker', {
+    concurrency: { type: 'string' }, threads: { type: 'string' }, 'lock-duration': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  });
   const v = parsed.values;
   if (v.help === true) return 'help';
   if (parsed.positionals.length !== 1) {

@@ -43,7 +43,6 @@ export interface DistributedInput extends OpenedInput {
 /** Opens the inputs (headers only) as one stacked source and prepares the shards and their runner. */
 export async function openDistributed(opts: ApproxOptions, io: CommandIo): Promise<DistributedInput> {
   refuseUndistributable(opts);
-  if (opts.nonFinite === 'skip') throw new UsageError('approx --distributed refuses --non-finite skip: it renumbers the rows after a dropped one, and a shard\'s rows must keep their global numbers (use zero or error)');
   const setup = await prepareShards(opts, io);
   try {
     const source = stackRows(setup.sources);
@@ -155,9 +154,8 @@ export function gramRunner(setup: ShardSetup, opts: ApproxOptions, io: CommandIo
       if (lastPieces.length === 0) return new Observable((sub) => sub.error(new UsageError('the last pass kept no rows of G (no --out)')));
       return new Observable<RowBlock>((sub) => {
         for (const path of lastPieces) {
-          forEachGRow(path, (rowStart, g) => {
-            if (!sub.closed) sub.next({ rowStart, rows: g.rows, cols: g.cols, data: Float64Array.from(g.data.subarray(g.offset, g.offset + g.rows * g.stride)) });
-          });
+          // The block is consumed inside next (U = G M), so the file's packed view is passed as it is.
+          forEachGRow(path, (rowStart, g) => { if (!sub.closed) sub.next({ rowStart, rows: g.rows, cols: g.cols, data: g.data }); });
         }
         sub.complete();
       });

@@ -133,7 +133,7 @@ function readPassX(gram: GramJob, runId: string, label: string): Float64Array {
   if (h.width !== width) throw new FormatError(`${label}: the job's options give pass ${gram.pass + 1} a block of width ${width}, its right block ${gram.x} has ${h.width}`);
   const bytes = file.readSection('x');
   if (bytes.length !== 8 * h.cols! * h.width!) throw new FormatError(`${label}: ${gram.x} holds ${bytes.length / 8} values, expected ${h.cols} x ${h.width}`);
-  return Float64Array.from(floatsOf(bytes));
+  return floatsOf(bytes);
 }
 
 /** The X file the job names is the one the client wrote (its SHA-256 is the job's), not a stale or foreign one. */
@@ -158,7 +158,7 @@ export function readGramPiece(path: string, job: ShardJobData, st: GramPassState
   const floats = (name: string, n: number): Float64Array => {
     const b = file.readSection(name);
     if (b.length !== 8 * n) throw new FormatError(`${label}: ${path} section '${name}' holds ${b.length / 8} values, expected ${n}`);
-    return Float64Array.from(floatsOf(b));
+    return floatsOf(b);
   };
   const piece: GramPiece = {
     h: st.h.length > 0 ? floats('h', st.h.length) : new Float64Array(0),
